@@ -1,0 +1,18 @@
+import { ErrorCode, RollbackBotError } from '../../domain/errors';
+
+const HINTS: Record<string, string> = {
+  not_in_channel: 'invite the bot to the channel (`/invite @Rollback Bot`)',
+  channel_not_found: 'check the channel id in the config, and that the bot was invited',
+  invalid_auth: 'check SLACK_BOT_TOKEN',
+  missing_scope: 'reinstall the app from manifest.yml so it has the scopes it needs',
+  ratelimited: 'Slack is rate limiting the bot',
+};
+
+/** WebClient errors (platform errors, HTTP errors, timeouts) as the project's coded error. */
+export function translateSlackError(err: unknown, method: string): RollbackBotError {
+  if (err instanceof RollbackBotError) return err;
+  const e = err as { code?: string; data?: { error?: string }; message?: string };
+  const slackError = e.data?.error;
+  const detail = slackError ? `${slackError}${HINTS[slackError] ? ` (${HINTS[slackError]})` : ''}` : (e.message ?? String(err));
+  return new RollbackBotError(ErrorCode.SlackApiFailed, `Slack ${method} failed: ${detail}`, { cause: err });
+}

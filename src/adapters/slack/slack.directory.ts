@@ -1,0 +1,39 @@
+import type { WebClient } from '@slack/web-api';
+import type { RoleConfig } from '../../config/config.schema';
+import type { Directory } from '../../ports';
+import { translateSlackError } from './slack-errors';
+
+/**
+ * Incident commanders: the listed users, and the members of the listed user groups (usergroups.users.list).
+ * Group members are cached briefly: a burst of clicks costs one API call, a change of rota shows within a minute.
+ */
+export class SlackDirectory implements Directory {
+  private readonly cache = new Map<string, { members: Set<string>; until: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly role: RoleConfig,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async isIncidentCommander(userId: string): Promise<boolean> {
+    if (this.role.users.includes(userId)) return true;
+    for (const group of this.role.usergroups) {
+      if ((await this.members(group)).has(userId)) return true;
+    }
+    return false;
+  }
+
+  private async members(usergroup: string): Promise<Set<string>> {
+    const cached = this.cache.get(usergroup);
+    if (cached && cached.until > Date.now()) return cached.members;
+    try {
+      const res = await this.client.usergroups.users.list({ usergroup });
+      const members = new Set(res.users ?? []);
+      this.cache.set(usergroup, { members, until: Date.now() + this.ttlMs });
+      return members;
+    } catch (err) {
+      throw translateSlackError(err, 'usergroups.users.list');
+    }
+  }
+}

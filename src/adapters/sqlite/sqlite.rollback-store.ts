@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { actorOf, type Rollback, type RollbackEvent, type Status, TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import type { CreateResult, RollbackStore, TimelineEntry } from '../../ports';
+
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS rollbacks (
+  id          TEXT PRIMARY KEY,
+  environment TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  state       TEXT NOT NULL
+);
+-- The per-environment lock: at most one rollback that is not finished.
+CREATE UNIQUE INDEX IF NOT EXISTS one_active_rollback_per_environment
+  ON rollbacks(environment) WHERE status NOT IN (${TERMINAL_SQL});
+CREATE INDEX IF NOT EXISTS rollbacks_by_update ON rollbacks(updated_at);
+CREATE TABLE IF NOT EXISTS timeline (
+  rollback_id TEXT NOT NULL REFERENCES rollbacks(id),
+  seq         INTEGER NOT NULL,
+  at          TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  actor       TEXT,
+  event       TEXT NOT NULL,
+  PRIMARY KEY (rollback_id, seq)
+);
+CREATE TABLE IF NOT EXISTS verified_versions (
+  environment TEXT NOT NULL,
+  service     TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  verified_at TEXT NOT NULL,
+  PRIMARY KEY (environment, service)
+);
+`;
+
+interface Row {
+  state: string;
+  version: number;
+}
+
+export class SqliteRollbackStore implements RollbackStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    // WAL: readers (status) never wait for the writer; synchronous=NORMAL is durable across process crashes.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  create(rollback: Rollback): CreateResult {
+    const insert = this.db.transaction((r: Rollback): CreateResult => {
+      const active = this.activeFor(r.environment);
+      if (active) return { ok: false, active };
+      const stored = { ...r, version: 1 };
+      this.db
+        .prepare('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, JSON.stringify(stored));
+      this.appendTimeline(r.id, r.requestedAt, 'Requested', r.requestedBy, {
+        environment: r.environment,
+        reason: r.reason,
+        requestedTarget: r.requestedTarget,
+      });
+      return { ok: true, rollback: stored };
+    });
+    return insert.immediate(rollback);
+  }
+
+  get(id: string): Rollback | null {
+    const row = this.db.prepare('SELECT state, version FROM rollbacks WHERE id = ?').get(id) as Row | undefined;
+    return row ? this.fromRow(row) : null;
+  }
+
+  save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null {
+    const write = this.db.transaction((): Rollback | null => {
+      const stored = { ...next, version: expectedVersion + 1 };
+      const res = this.db
+        .prepare('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, state = ? WHERE id = ? AND version = ?')
+        .run(next.status, stored.version, next.updatedAt, JSON.stringify(stored), next.id, expectedVersion);
+      if (res.changes !== 1) return null;
+      this.appendTimeline(next.id, event.at, event.type, actorOf(event), event);
+      return stored;
+    });
+    return write.immediate();
+  }
+
+  timeline(id: string): TimelineEntry[] {
+    const rows = this.db
+      .prepare('SELECT rollback_id, seq, at, type, actor, event FROM timeline WHERE rollback_id = ? ORDER BY seq')
+      .all(id) as { rollback_id: string; seq: number; at: string; type: TimelineEntry['type']; actor: string | null; event: string }[];
+    return rows.map((r) => ({ rollbackId: r.rollback_id, seq: r.seq, at: r.at, type: r.type, actor: r.actor, event: JSON.parse(r.event) }));
+  }
+
+  list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Rollback[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.statuses) {
+      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.environment) {
+      where.push('environment = ?');
+      params.push(filter.environment);
+    }
+    const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
+  }
+
+  lastVerifiedVersion(environment: string, service: string): string | null {
+    const row = this.db.prepare('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(environment, service) as
+      | { version: string }
+      | undefined;
+    return row?.version ?? null;
+  }
+
+  recordVerifiedVersion(environment: string, service: string, version: string, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO verified_versions (environment, service, version, verified_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (environment, service) DO UPDATE SET version = excluded.version, verified_at = excluded.verified_at`,
+      )
+      .run(environment, service, version, at);
+  }
+
+  private activeFor(environment: string): Rollback | null {
+    const row = this.db
+      .prepare(`SELECT state, version FROM rollbacks WHERE environment = ? AND status NOT IN (${TERMINAL_SQL})`)
+      .get(environment) as Row | undefined;
+    return row ? this.fromRow(row) : null;
+  }
+
+  private appendTimeline(id: string, at: string, type: string, actor: string | null, event: unknown): void {
+    const { next } = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM timeline WHERE rollback_id = ?').get(id) as { next: number };
+    this.db.prepare('INSERT INTO timeline (rollback_id, seq, at, type, actor, event) VALUES (?, ?, ?, ?, ?, ?)').run(id, next, at, type, actor, JSON.stringify(event));
+  }
+
+  private fromRow(row: Row): Rollback {
+    // The version column is the truth for compare-and-set.
+    const r = JSON.parse(row.state) as Rollback;
+    return { ...r, version: row.version };
+  }
+}
+

@@ -1,0 +1,80 @@
+/**
+ * Composition: config → logger → store → adapters → runbook → Slack app. main.ts calls this; so do the
+ * end-to-end tests, so what they exercise is what runs in production.
+ */
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { DockerContainerRuntime } from './adapters/docker/docker.container-runtime';
+import { HttpHealthProbe } from './adapters/http/http.health-probe';
+import { SlackDirectory } from './adapters/slack/slack.directory';
+import { SlackNotifier } from './adapters/slack/slack.notifier';
+import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
+import type { BotConfig } from './config/config.schema';
+import type { RuntimeEnv } from './config/env';
+import type { Clock, ContainerRuntime } from './ports';
+import type { RunbookDeps } from './runbook/context';
+import { RollbackRunner } from './runbook/runner';
+import { RollbackService } from './runbook/service';
+import { createSlackApp } from './slack/app';
+import { registerListeners } from './slack/listeners';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface BotOptions {
+  env: RuntimeEnv;
+  config: BotConfig;
+  logger: Logger;
+  /** Replaces the Docker adapter (the playground's simulated target). */
+  runtime?: ContainerRuntime;
+}
+
+export interface RunningBot {
+  port: number;
+  service: RollbackService;
+  runner: RollbackRunner;
+  store: SqliteRollbackStore;
+  /** Stops taking requests, lets in-flight steps finish (bounded), closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startBot(opts: BotOptions): Promise<RunningBot> {
+  const { env, config, logger } = opts;
+  const store = new SqliteRollbackStore(env.ROLLBACK_DB);
+  let accepting = true;
+  const slack = createSlackApp(env, logger, () => accepting);
+  const deps: RunbookDeps = {
+    config,
+    store,
+    runtime: opts.runtime ?? new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
+    probe: new HttpHealthProbe(),
+    notifier: new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' })),
+    directory: new SlackDirectory(slack.app.client, config.roles.incident_commanders),
+    clock: systemClock,
+    log: logger,
+  };
+  const runner = new RollbackRunner(deps);
+  const service = new RollbackService(deps, runner);
+  registerListeners(slack.app, { config, service, logger });
+  slack.app.error(async (err) => {
+    logger.error({ err }, 'unhandled error in a Slack listener');
+  });
+
+  const port = await slack.start();
+  logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) }, 'rollback bot started');
+  const resumed = await service.resumeUnfinished();
+  if (resumed.length > 0) logger.info({ rollbacks: resumed.map((r) => r.id) }, 'resumed unfinished rollbacks');
+
+  return {
+    port,
+    service,
+    runner,
+    store,
+    async stop(graceMs = 8000) {
+      accepting = false;
+      await slack.stop();
+      const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => setTimeout(r, graceMs, false))]);
+      if (!settled) logger.warn({ inFlight: runner.busy }, 'stopping with rollbacks in flight; they resume on the next start');
+      store.close();
+    },
+  };
+}

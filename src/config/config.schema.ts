@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ENVIRONMENT_PATTERN } from '../domain/command';
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U012ABCDEF');
+const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S012ABCDEF');
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C012ABCDEF (not a #name)');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+
+const role = z
+  .object({
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackGroupId).default([]),
+  })
+  .strict();
+
+const service = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a short name (letters, digits, . _ -)'),
+    docker_service: z.string().min(1),
+    image: z
+      .string()
+      .min(1)
+      .refine((s) => !/@|:[^/]*$/.test(s), 'the image repository without tag or digest, e.g. registry.example.com/app-backend'),
+  })
+  .strict();
+
+const environment = z
+  .object({
+    channel: slackChannelId,
+    strategy: z.literal('docker'),
+    eta: z.string().min(1).max(100).optional(),
+    health: z
+      .object({
+        url: httpUrl,
+        ready_url: httpUrl.optional(),
+        retries: z.number().int().min(1).max(50).default(5),
+        interval_ms: z.number().int().min(0).max(120_000).default(2000),
+        timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+      })
+      .strict(),
+    smoke_tests: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(80),
+            url: httpUrl,
+            expect_status: z.number().int().min(100).max(599).default(200),
+          })
+          .strict(),
+      )
+      .default([]),
+    services: z.array(service).min(1, 'at least one service'),
+    docker: z
+      .object({
+        convergence_timeout_ms: z.number().int().min(1000).max(3_600_000).default(300_000),
+      })
+      .strict()
+      .default({ convergence_timeout_ms: 300_000 }),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    roles: z
+      .object({
+        incident_commanders: role,
+        on_call: role.default({ users: [], usergroups: [] }),
+      })
+      .strict(),
+    environments: z.record(z.string().regex(ENVIRONMENT_PATTERN, 'an environment name (letters, digits, - and _)'), environment),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const ic = c.roles.incident_commanders;
+    if (ic.users.length === 0 && ic.usergroups.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['roles', 'incident_commanders'], message: 'name at least one user or user group: nobody could approve a rollback' });
+    }
+    if (Object.keys(c.environments).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['environments'], message: 'configure at least one environment' });
+    }
+    for (const [name, env] of Object.entries(c.environments)) {
+      const seen = new Set<string>();
+      env.services.forEach((s, i) => {
+        if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['environments', name, 'services', i, 'name'], message: `duplicate service name "${s.name}"` });
+        seen.add(s.name);
+      });
+    }
+  });
+
+export type BotConfig = z.infer<typeof configSchema>;
+export type EnvironmentConfig = BotConfig['environments'][string];
+export type ServiceConfig = EnvironmentConfig['services'][number];
+export type RoleConfig = BotConfig['roles']['incident_commanders'];

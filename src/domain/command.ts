@@ -1,0 +1,68 @@
+/**
+ * The `/rollback` grammar. The text is parsed, never executed:
+ *
+ *   /rollback help
+ *   /rollback status
+ *   /rollback <environment> [to <version>] [reason…]
+ */
+
+export const ENVIRONMENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A Docker tag (and a git SHA or release tag): what may reach Docker as a version. */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MAX_REASON_LENGTH = 500;
+
+export const USAGE = [
+  '`/rollback <environment> [to <version>] [reason…]` — start a rollback (an incident commander approves it)',
+  '`/rollback status` — rollbacks in progress and the last few finished',
+  '`/rollback help` — this help',
+].join('\n');
+
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'rollback'; environment: string; target: string | null; reason: string }
+  | { kind: 'invalid'; message: string };
+
+const invalid = (message: string): ParsedCommand => ({ kind: 'invalid', message: `${message}\n\nUsage:\n${USAGE}` });
+
+export function isValidVersion(v: string): boolean {
+  return VERSION_PATTERN.test(v);
+}
+
+/** Shows user input back safely: bounded, on one line, with backticks neutralised. */
+export function quote(input: string, max = 60): string {
+  const one = input.replace(/\s+/g, ' ').replace(/`/g, "'");
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+export function parseCommand(text: string): ParsedCommand {
+  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  if (words.length === 0) return { kind: 'help' };
+  const [first, ...rest] = words;
+  const keyword = first.toLowerCase();
+  if (keyword === 'help' || keyword === '-h' || keyword === '--help') return { kind: 'help' };
+  if (keyword === 'status') {
+    return rest.length === 0 ? { kind: 'status' } : invalid('`/rollback status` takes no arguments.');
+  }
+  if (!ENVIRONMENT_PATTERN.test(first)) {
+    return invalid(`\`${quote(first)}\` is not an environment name (letters, digits, \`-\` and \`_\`).`);
+  }
+  let target: string | null = null;
+  let reasonWords = rest;
+  if (rest[0]?.toLowerCase() === 'to') {
+    const version = rest[1];
+    if (version === undefined) return invalid('`to` needs a version, e.g. `/rollback production to v1.4.2 error rate 12%`.');
+    if (!isValidVersion(version)) {
+      return invalid(
+        `\`${quote(version)}\` is not a valid version: use an image tag (letters, digits, \`.\`, \`_\`, \`-\`; at most 128 characters).`,
+      );
+    }
+    target = version;
+    reasonWords = rest.slice(2);
+  }
+  const reason = reasonWords.join(' ');
+  if (reason.length > MAX_REASON_LENGTH) {
+    return invalid(`The reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
+  }
+  return { kind: 'rollback', environment: first, target, reason };
+}

@@ -1,0 +1,40 @@
+/**
+ * Every error the project raises on purpose carries a stable `code` (for logs and tests) and a sentence a
+ * person in an incident can act on (`message`). Adapters wrap library errors in one of these, keeping the
+ * original as `cause`.
+ */
+export const ErrorCode = {
+  ConfigInvalid: 'CONFIG_INVALID',
+  DockerUnreachable: 'DOCKER_UNREACHABLE',
+  ServiceNotFound: 'SERVICE_NOT_FOUND',
+  ImagePullFailed: 'IMAGE_PULL_FAILED',
+  ServiceUpdateFailed: 'SERVICE_UPDATE_FAILED',
+  ConvergenceTimeout: 'CONVERGENCE_TIMEOUT',
+  SwarmUpdatePaused: 'SWARM_UPDATE_PAUSED',
+  SwarmRolledBack: 'SWARM_ROLLED_BACK',
+  HealthProbeFailed: 'HEALTH_PROBE_FAILED',
+  SlackApiFailed: 'SLACK_API_FAILED',
+  StoreConflict: 'STORE_CONFLICT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class RollbackBotError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RollbackBotError';
+  }
+}
+
+export function isCoded(err: unknown, code?: ErrorCode): err is RollbackBotError {
+  return err instanceof RollbackBotError && (code === undefined || err.code === code);
+}
+
+/** A one-line description of any thrown value, safe to show to users (no stack, bounded length). */
+export function describeError(err: unknown, max = 500): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

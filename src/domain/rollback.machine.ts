@@ -1,0 +1,294 @@
+/**
+ * The rollback as a state machine. Pure: no I/O, no clock (every event carries its own `at`).
+ *
+ *   requested → confirming → awaiting_approval → executing → verifying → completed
+ *                   │                │               │            │
+ *                   └──→ failed ←────┼───────────────┴────────────┘
+ *                                    └──→ cancelled   (also from requested / confirming)
+ *
+ * An event that is not valid in the current state is a typed rejection, never an exception.
+ */
+
+export const STATUSES = [
+  'requested',
+  'confirming',
+  'awaiting_approval',
+  'executing',
+  'verifying',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type Status = (typeof STATUSES)[number];
+export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled'];
+export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
+
+/** The runbook's five steps, in order. */
+export const STEPS = ['confirm', 'announce', 'execute', 'verify', 'complete'] as const;
+export type StepName = (typeof STEPS)[number];
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
+export interface StepRecord {
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified';
+
+export interface ServiceVersion {
+  /** The service's name in config (e.g. "backend"). */
+  service: string;
+  /** The Docker Swarm service it maps to. */
+  dockerService: string;
+  /** The image tag the service runs; null when it cannot be read. */
+  version: string | null;
+  /** The tag in the service's PreviousSpec, if Swarm kept one. */
+  previousVersion: string | null;
+}
+
+export interface ProbeObservation {
+  url: string;
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  version?: string;
+  /** A short excerpt of the body, for `/health/ready`. */
+  body?: string;
+  error?: string;
+}
+
+export interface Findings {
+  health: ProbeObservation | null;
+  ready: ProbeObservation | null;
+  services: ServiceVersion[];
+  target: string | null;
+  targetSource: TargetSource | null;
+  /** Why the target is what it is, or why there is none. */
+  targetNote: string;
+}
+
+export type ServiceOutcome = 'rolled_back' | 'failed' | 'not_started';
+export interface ServiceResult {
+  service: string;
+  dockerService: string;
+  outcome: ServiceOutcome;
+  fromVersion: string | null;
+  toVersion: string;
+  /** What the service runs now, as far as Docker says (after success or failure). */
+  runningVersion: string | null;
+  detail?: string;
+  errorCode?: string;
+}
+
+export interface SmokeResult {
+  name: string;
+  url: string;
+  ok: boolean;
+  expectedStatus: number;
+  status?: number;
+  error?: string;
+}
+
+export interface VerificationEvidence {
+  health: ProbeObservation;
+  smokeTests: SmokeResult[];
+}
+
+export interface Failure {
+  step: StepName;
+  reason: string;
+  code?: string;
+}
+
+export interface Rollback {
+  id: string;
+  environment: string;
+  channel: string;
+  requestedBy: string;
+  requestedAt: string;
+  reason: string;
+  requestedTarget: string | null;
+  status: Status;
+  /** Compare-and-set counter; owned by the store, untouched by transition(). */
+  version: number;
+  card: MessageRef | null;
+  findings: Findings | null;
+  target: string | null;
+  approvedBy: string | null;
+  cancelledBy: string | null;
+  announcement: MessageRef | null;
+  resolution: MessageRef | null;
+  results: ServiceResult[] | null;
+  verification: VerificationEvidence | null;
+  failure: Failure | null;
+  steps: Record<StepName, StepRecord>;
+  updatedAt: string;
+}
+
+export type RollbackEvent =
+  | { type: 'CardPosted'; at: string; card: MessageRef }
+  | { type: 'ConfirmationStarted'; at: string }
+  | { type: 'IssueConfirmed'; at: string; findings: Findings & { target: string } }
+  | { type: 'ConfirmationFailed'; at: string; reason: string; code?: string; findings: Findings | null }
+  | { type: 'ApprovalGranted'; at: string; by: string }
+  | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel'; why: string }
+  | { type: 'RollbackCancelled'; at: string; by: string }
+  | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
+  | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
+  | { type: 'ServicesRolledBack'; at: string; results: ServiceResult[] }
+  | { type: 'ExecutionFailed'; at: string; reason: string; code?: string; results: ServiceResult[] }
+  | { type: 'RollbackVerified'; at: string; evidence: VerificationEvidence }
+  | { type: 'VerificationFailed'; at: string; reason: string; evidence: VerificationEvidence }
+  | { type: 'ResolutionAnnounced'; at: string; message: MessageRef };
+export type EventType = RollbackEvent['type'];
+
+export interface Rejection {
+  code: 'INVALID_TRANSITION';
+  status: Status;
+  event: EventType;
+  message: string;
+}
+export type TransitionResult = { ok: true; state: Rollback } | { ok: false; rejection: Rejection };
+
+/** In which states each event is accepted. */
+export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
+  CardPosted: ['requested', 'confirming', 'awaiting_approval'],
+  ConfirmationStarted: ['requested'],
+  IssueConfirmed: ['confirming'],
+  ConfirmationFailed: ['requested', 'confirming'],
+  ApprovalGranted: ['awaiting_approval'],
+  ApprovalRefused: STATUSES,
+  RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
+  RollbackAnnounced: ['executing'],
+  AnnouncementFailed: ['executing', 'completed'],
+  ServicesRolledBack: ['executing'],
+  ExecutionFailed: ['executing'],
+  RollbackVerified: ['verifying'],
+  VerificationFailed: ['verifying'],
+  ResolutionAnnounced: ['completed'],
+};
+
+export interface NewRollback {
+  id: string;
+  environment: string;
+  channel: string;
+  requestedBy: string;
+  at: string;
+  reason: string;
+  requestedTarget: string | null;
+}
+
+export function newRollback(r: NewRollback): Rollback {
+  const steps = Object.fromEntries(STEPS.map((s) => [s, { status: 'pending' }])) as Record<StepName, StepRecord>;
+  return {
+    id: r.id,
+    environment: r.environment,
+    channel: r.channel,
+    requestedBy: r.requestedBy,
+    requestedAt: r.at,
+    reason: r.reason,
+    requestedTarget: r.requestedTarget,
+    status: 'requested',
+    version: 0,
+    card: null,
+    findings: null,
+    target: null,
+    approvedBy: null,
+    cancelledBy: null,
+    announcement: null,
+    resolution: null,
+    results: null,
+    verification: null,
+    failure: null,
+    steps,
+    updatedAt: r.at,
+  };
+}
+
+const step = (s: Rollback, name: StepName, patch: StepRecord): Record<StepName, StepRecord> => ({
+  ...s.steps,
+  [name]: { ...s.steps[name], ...patch },
+});
+
+function fail(s: Rollback, at: string, failure: Failure): Rollback {
+  return { ...s, status: 'failed', failure, steps: step(s, failure.step, { status: 'failed', endedAt: at }) };
+}
+
+export function transition(state: Rollback, event: RollbackEvent): TransitionResult {
+  if (!ACCEPTED_IN[event.type].includes(state.status)) {
+    return {
+      ok: false,
+      rejection: {
+        code: 'INVALID_TRANSITION',
+        status: state.status,
+        event: event.type,
+        message: `${event.type} is not accepted while the rollback is ${state.status.replace('_', ' ')}`,
+      },
+    };
+  }
+  const s: Rollback = { ...state, updatedAt: event.at };
+  const at = event.at;
+  switch (event.type) {
+    case 'CardPosted':
+      return ok({ ...s, card: event.card });
+    case 'ConfirmationStarted':
+      return ok({ ...s, status: 'confirming', steps: step(s, 'confirm', { status: 'running', startedAt: at }) });
+    case 'IssueConfirmed':
+      return ok({
+        ...s,
+        status: 'awaiting_approval',
+        findings: event.findings,
+        target: event.findings.target,
+        steps: step(s, 'confirm', { status: 'done', endedAt: at }),
+      });
+    case 'ConfirmationFailed':
+      return ok(fail({ ...s, findings: event.findings }, at, { step: 'confirm', reason: event.reason, code: event.code }));
+    case 'ApprovalGranted':
+      return ok({
+        ...s,
+        status: 'executing',
+        approvedBy: event.by,
+        steps: step(s, 'announce', { status: 'running', startedAt: at }),
+      });
+    case 'ApprovalRefused':
+      return ok(s);
+    case 'RollbackCancelled': {
+      const confirm = s.steps.confirm.status === 'running' ? step(s, 'confirm', { status: 'done', endedAt: at }) : s.steps;
+      return ok({ ...s, status: 'cancelled', cancelledBy: event.by, steps: confirm });
+    }
+    case 'RollbackAnnounced': {
+      const announced = { ...s, announcement: event.message, steps: step(s, 'announce', { status: 'done', endedAt: at }) };
+      return ok({ ...announced, steps: step(announced, 'execute', { status: 'running', startedAt: at }) });
+    }
+    case 'AnnouncementFailed':
+      if (event.step === 'announce') return ok(fail(s, at, { step: 'announce', reason: event.reason }));
+      // The rollback itself succeeded; only the resolution message did not go out.
+      return ok({ ...s, steps: step(s, 'complete', { status: 'failed', endedAt: at }) });
+    case 'ServicesRolledBack': {
+      const executed = { ...s, status: 'verifying' as const, results: event.results, steps: step(s, 'execute', { status: 'done', endedAt: at }) };
+      return ok({ ...executed, steps: step(executed, 'verify', { status: 'running', startedAt: at }) });
+    }
+    case 'ExecutionFailed':
+      return ok(fail({ ...s, results: event.results }, at, { step: 'execute', reason: event.reason, code: event.code }));
+    case 'RollbackVerified': {
+      const verified = { ...s, status: 'completed' as const, verification: event.evidence, steps: step(s, 'verify', { status: 'done', endedAt: at }) };
+      return ok({ ...verified, steps: step(verified, 'complete', { status: 'running', startedAt: at }) });
+    }
+    case 'VerificationFailed':
+      return ok(fail({ ...s, verification: event.evidence }, at, { step: 'verify', reason: event.reason }));
+    case 'ResolutionAnnounced':
+      return ok({ ...s, resolution: event.message, steps: step(s, 'complete', { status: 'done', endedAt: at }) });
+  }
+}
+
+const ok = (state: Rollback): TransitionResult => ({ ok: true, state });
+
+/** Who did what, for the timeline: the user behind an event, if any. */
+export function actorOf(event: RollbackEvent): string | null {
+  return 'by' in event ? event.by : null;
+}

@@ -1,0 +1,44 @@
+/**
+ * The runbook's announcement texts, line by line ("Step 2: Announce Rollback", "Step 5: Announce Resolution").
+ * `<!channel>` is how Slack writes @channel.
+ */
+import type { ServiceVersion } from './rollback.machine';
+
+export interface AnnounceFields {
+  environment: string;
+  currentVersion: string;
+  targetVersion: string;
+  reason: string;
+  eta: string;
+}
+
+export function announceText(f: AnnounceFields): string {
+  return [
+    '<!channel> ROLLBACK IN PROGRESS',
+    `Environment: ${f.environment}`,
+    `Current version: ${f.currentVersion}`,
+    `Rolling back to: ${f.targetVersion}`,
+    `Reason: ${f.reason}`,
+    `ETA: ${f.eta}`,
+  ].join('\n');
+}
+
+export function completionText(f: { environment: string; targetVersion: string }): string {
+  return [
+    '<!channel> ROLLBACK COMPLETE',
+    `Environment: ${f.environment}`,
+    `Rolled back to: ${f.targetVersion}`,
+    'Status: All health checks passing',
+    'Next steps: RCA will be conducted within 24 hours',
+  ].join('\n');
+}
+
+export const DEFAULT_ETA = '5-10 minutes';
+export const NO_REASON = '(no reason given)';
+
+/** "v2" when every service runs the same version, else "backend v2, frontend v3". */
+export function currentVersionOf(services: readonly ServiceVersion[]): string {
+  const versions = new Set(services.map((s) => s.version ?? 'unknown'));
+  if (versions.size === 1) return [...versions][0];
+  return services.map((s) => `${s.service} ${s.version ?? 'unknown'}`).join(', ');
+}

@@ -1,0 +1,44 @@
+import { loadConfigFile } from './config/load';
+import { readEnv } from './config/env';
+import { isCoded } from './domain/errors';
+import { createLogger } from './logger';
+import { startBot } from './bot';
+
+async function main(): Promise<void> {
+  let env;
+  let config;
+  try {
+    env = readEnv();
+    config = loadConfigFile(env.ROLLBACK_CONFIG);
+  } catch (err) {
+    // Before the logger exists: one clear line on stderr naming the bad setting.
+    process.stderr.write(`rollback-bot: ${isCoded(err) ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets: [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET ?? '', env.SLACK_APP_TOKEN ?? ''] });
+  const bot = await startBot({ env, config, logger });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Slack retries what we do not answer, and a resumed rollback picks up where this one stopped.
+    const hardStop = setTimeout(() => process.exit(1), 10_000);
+    hardStop.unref();
+    bot.stop(8000).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rollback-bot: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

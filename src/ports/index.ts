@@ -1,0 +1,122 @@
+/**
+ * The ports: what the runbook needs from the outside world, in the runbook's words.
+ * Adapters (src/adapters/*) implement them with Docker, HTTP, Slack and SQLite.
+ */
+import type {
+  MessageRef,
+  ProbeObservation,
+  Rollback,
+  RollbackEvent,
+  SmokeResult,
+  Status,
+} from '../domain/rollback.machine';
+
+// ---- container runtime ------------------------------------------------------------------
+export interface RunningService {
+  dockerService: string;
+  /** Full image reference from the spec, e.g. registry/app:v2@sha256:… */
+  image: string;
+  version: string | null;
+  previousVersion: string | null;
+}
+
+export interface RollServiceOptions {
+  /** Bound on waiting for Swarm to converge. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ContainerRuntime {
+  /** Throws a coded error (DOCKER_UNREACHABLE, SERVICE_NOT_FOUND) when the service cannot be read. */
+  inspectService(dockerService: string): Promise<RunningService>;
+  /** Pulls `image:version`; throws IMAGE_PULL_FAILED with the registry's words when it cannot. */
+  ensureImage(image: string, version: string): Promise<void>;
+  /**
+   * Points the service at `image:version` and waits until Swarm reports the update complete and the service's
+   * running tasks use that image. Throws a coded error when Swarm pauses or rolls back the update, or on timeout.
+   */
+  rollServiceTo(dockerService: string, image: string, version: string, options: RollServiceOptions): Promise<void>;
+}
+
+// ---- health -----------------------------------------------------------------------------
+export interface ProbeOptions {
+  /** How many attempts at most (the runbook's `--retries`). */
+  attempts: number;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Stop early once this holds; default: a 2xx answer. */
+  until?: (o: ProbeObservation) => boolean;
+}
+
+export interface HealthProbe {
+  /** Probes `url` until `until` holds or the attempts run out; reports the last observation. */
+  probe(url: string, options: ProbeOptions): Promise<ProbeObservation>;
+  smokeTest(test: { name: string; url: string; expectStatus: number }, timeoutMs: number): Promise<SmokeResult>;
+}
+
+// ---- notifier (the card, its thread, the channel) -----------------------------------------
+export interface Notifier {
+  /** Posts the rollback card in its channel; returns where it is so it can be updated. */
+  postCard(rollback: Rollback): Promise<MessageRef>;
+  /**
+   * Tells the channel what `event` did to the rollback: re-renders the card and posts a threaded update.
+   * Best effort: a failure here is logged by the adapter, never thrown, so Slack trouble cannot stop a rollback.
+   */
+  progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void>;
+  /** An announcement in the channel, visible to everyone (the runbook's templates). Throws when it cannot. */
+  announce(rollback: Rollback, text: string): Promise<MessageRef>;
+}
+
+/** Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). */
+export interface ProgressNote {
+  type: 'Note';
+  at: string;
+  text: string;
+}
+
+// ---- roles --------------------------------------------------------------------------------
+export interface Directory {
+  /** Whether the user is an incident commander (listed, or in a listed user group). */
+  isIncidentCommander(userId: string): Promise<boolean>;
+}
+
+// ---- store --------------------------------------------------------------------------------
+export interface TimelineEntry {
+  rollbackId: string;
+  seq: number;
+  at: string;
+  type: RollbackEvent['type'] | 'Requested';
+  actor: string | null;
+  event: unknown;
+}
+
+export type CreateResult = { ok: true; rollback: Rollback } | { ok: false; active: Rollback };
+
+export interface RollbackStore {
+  /** Creates the rollback unless the environment already has an active one (the lock). */
+  create(rollback: Rollback): CreateResult;
+  get(id: string): Rollback | null;
+  /**
+   * Compare-and-set: writes `next` (with version+1) and appends `event` to the timeline only if the stored version
+   * still equals `expectedVersion`. Returns the stored rollback, or null on a conflict.
+   */
+  save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null;
+  timeline(id: string): TimelineEntry[];
+  list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Rollback[];
+  /** The last version this bot verified healthy for a service. */
+  lastVerifiedVersion(environment: string, service: string): string | null;
+  recordVerifiedVersion(environment: string, service: string, version: string, at: string): void;
+}
+
+/** The slice of pino the runbook uses, so it does not depend on pino. */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Log;
+}
+
+export interface Clock {
+  now(): Date;
+}

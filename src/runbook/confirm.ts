@@ -1,0 +1,105 @@
+/**
+ * Step 1: Confirm the issue (2 minutes max).
+ * Health and readiness, the version each service runs according to Docker, and the version to roll back to.
+ * Read-only: nothing here changes production, so it is safe to run again after a restart.
+ */
+import { describeError, isCoded } from '../domain/errors';
+import type { Findings, ProbeObservation, Rollback, RollbackEvent, ServiceVersion, TargetSource } from '../domain/rollback.machine';
+import { environmentOf, nowIso, type RunbookDeps } from './context';
+
+type Proposal = { target: string | null; source: TargetSource | null; note: string };
+
+export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
+  const env = environmentOf(deps.config, rollback);
+  const { health } = env;
+
+  const [healthObs, readyObs, inspected] = await Promise.all([
+    deps.probe.probe(health.url, { attempts: health.retries, intervalMs: health.interval_ms, timeoutMs: health.timeout_ms }),
+    health.ready_url
+      ? deps.probe.probe(health.ready_url, { attempts: 1, intervalMs: 0, timeoutMs: health.timeout_ms })
+      : Promise.resolve<ProbeObservation | null>(null),
+    Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
+  ]);
+
+  const services: ServiceVersion[] = env.services.map((s, i) => {
+    const r = inspected[i];
+    return {
+      service: s.name,
+      dockerService: s.docker_service,
+      version: r.status === 'fulfilled' ? r.value.version : null,
+      previousVersion: r.status === 'fulfilled' ? r.value.previousVersion : null,
+    };
+  });
+  const partial = (p: Proposal): Findings => ({ health: healthObs, ready: readyObs, services, target: p.target, targetSource: p.source, targetNote: p.note });
+  const failed = (reason: string, findings: Findings, code?: string): RollbackEvent => ({
+    type: 'ConfirmationFailed',
+    at: nowIso(deps.clock),
+    reason,
+    code,
+    findings,
+  });
+
+  const unreadable = inspected.flatMap((r, i) => (r.status === 'rejected' ? [{ service: env.services[i], error: r.reason as unknown }] : []));
+  if (unreadable.length > 0) {
+    const none: Proposal = { target: null, source: null, note: 'not proposed: a service could not be read' };
+    const lines = unreadable.map((u) => `${u.service.name} (\`${u.service.docker_service}\`): ${describeError(u.error)}`);
+    const code = isCoded(unreadable[0].error) ? unreadable[0].error.code : undefined;
+    return failed(`Docker could not tell what runs: ${lines.join('; ')}`, partial(none), code);
+  }
+
+  const proposal = proposeTarget(deps, rollback, services);
+  const findings = partial(proposal);
+  if (proposal.target === null) {
+    return failed(`No version to roll back to: ${proposal.note}. Start again naming one: \`/rollback ${rollback.environment} to <version> ${rollback.reason}\``, findings);
+  }
+  const target = proposal.target;
+  if (services.every((s) => s.version === target)) {
+    return failed(`Every service already runs ${target}: rolling back to it would change nothing. Name an older version with \`to <version>\`.`, findings);
+  }
+
+  // The runbook pulls the previous images first; doing it before approval means a missing image is found now,
+  // not halfway through the rollback.
+  const pulls = await Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target)));
+  const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
+  if (unpullable.length > 0) {
+    const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    return failed(`The target image cannot be pulled: ${unpullable.join('; ')}`, findings, isCoded(first?.reason) ? first.reason.code : undefined);
+  }
+  return { type: 'IssueConfirmed', at: nowIso(deps.clock), findings: { ...findings, target } };
+}
+
+/**
+ * `to <version>` if given; else the tag in every service's Swarm PreviousSpec (when they agree); else the last
+ * version this bot verified healthy for every service (when they agree); else none.
+ */
+export function proposeTarget(deps: Pick<RunbookDeps, 'store'>, rollback: Rollback, services: ServiceVersion[]): Proposal {
+  if (rollback.requestedTarget) return { target: rollback.requestedTarget, source: 'requested', note: 'named in the request' };
+
+  const previous = agreed(services.map((s) => s.previousVersion));
+  const undone = previous.value ? rolledBackFrom(deps, rollback.environment, previous.value) : null;
+  if (undone) {
+    return { target: null, source: null, note: `Swarm's previous spec is ${previous.value}, the version rollback ${undone} moved away from; name a version with \`to <version>\`` };
+  }
+  if (previous.value) return { target: previous.value, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
+
+  const verified = agreed(services.map((s) => deps.store.lastVerifiedVersion(rollback.environment, s.service)));
+  if (verified.value) return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
+
+  const why =
+    previous.disagree || verified.disagree
+      ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
+      : 'Swarm kept no previous spec and this bot has not verified a version of this environment yet';
+  return { target: null, source: null, note: why };
+}
+
+function agreed(values: (string | null)[]): { value: string | null; disagree: boolean } {
+  const distinct = new Set(values);
+  if (distinct.size === 1 && values[0] !== null) return { value: values[0], disagree: false };
+  return { value: null, disagree: [...distinct].filter((v) => v !== null).length > 1 };
+}
+
+/** The id of the last completed rollback of the environment that moved away from `version`, if any. */
+function rolledBackFrom(deps: Pick<RunbookDeps, 'store'>, environment: string, version: string): string | null {
+  const [last] = deps.store.list({ environment, statuses: ['completed'], limit: 1 });
+  return last?.results?.some((r) => r.fromVersion === version) ? last.id : null;
+}

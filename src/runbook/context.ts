@@ -1,0 +1,44 @@
+import type { BotConfig, EnvironmentConfig } from '../config/config.schema';
+import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
+import type { Clock, ContainerRuntime, Directory, HealthProbe, Log, Notifier, RollbackStore } from '../ports';
+
+export interface RunbookDeps {
+  config: BotConfig;
+  store: RollbackStore;
+  runtime: ContainerRuntime;
+  probe: HealthProbe;
+  notifier: Notifier;
+  directory: Directory;
+  clock: Clock;
+  log: Log;
+}
+
+export const nowIso = (clock: Clock): string => clock.now().toISOString();
+
+export function environmentOf(config: BotConfig, rollback: Rollback): EnvironmentConfig {
+  const env = config.environments[rollback.environment];
+  // The environment was validated when the rollback was requested; a config reload that removed it is a
+  // misconfiguration to be surfaced, not papered over.
+  if (!env) throw new Error(`environment "${rollback.environment}" is no longer in the config`);
+  return env;
+}
+
+export type Applied =
+  | { ok: true; rollback: Rollback }
+  | { ok: false; rejection: Rejection | { code: 'NOT_FOUND' | 'CONFLICT'; message: string } };
+
+/**
+ * Runs `event` through the state machine and persists the result with compare-and-set. A lost race (another
+ * click, another replica) re-reads and tries again, so the loser sees the winner's state and gets a rejection.
+ */
+export function applyEvent(store: RollbackStore, id: string, event: RollbackEvent): Applied {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = store.get(id);
+    if (!current) return { ok: false, rejection: { code: 'NOT_FOUND', message: `no rollback ${id}` } };
+    const result = transition(current, event);
+    if (!result.ok) return result;
+    const saved = store.save(current.version, result.state, event);
+    if (saved) return { ok: true, rollback: saved };
+  }
+  return { ok: false, rejection: { code: 'CONFLICT', message: `rollback ${id} kept changing under us` } };
+}

@@ -1,0 +1,135 @@
+/**
+ * What people can ask of the bot: request a rollback, approve or cancel it, see what is going on.
+ * Listeners call these and render the outcome; nothing here knows about Slack payloads.
+ */
+import { randomBytes } from 'node:crypto';
+import { describeError } from '../domain/errors';
+import { isTerminal, newRollback, type Rollback, TERMINAL_STATUSES, STATUSES } from '../domain/rollback.machine';
+import { applyEvent, nowIso, type RunbookDeps } from './context';
+import type { RollbackRunner } from './runner';
+
+export type Outcome = { kind: 'ok'; rollback: Rollback } | { kind: 'refused'; message: string; rollback?: Rollback };
+
+export interface RollbackRequest {
+  environment: string;
+  target: string | null;
+  reason: string;
+  userId: string;
+  channelId: string;
+}
+
+const ACTIVE_STATUSES = STATUSES.filter((s) => !isTerminal(s));
+
+/** Short, readable, unique enough to say out loud in a call ("rollback rb-7k2m9q"). */
+export function newRollbackId(): string {
+  return `rb-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+}
+
+export class RollbackService {
+  constructor(
+    private readonly deps: RunbookDeps,
+    private readonly runner: RollbackRunner,
+  ) {}
+
+  async request(req: RollbackRequest): Promise<Outcome> {
+    const env = this.deps.config.environments[req.environment];
+    if (!env) {
+      const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
+      return { kind: 'refused', message: `There is no environment \`${req.environment}\`. Configured: ${known}.` };
+    }
+    const draft = newRollback({
+      id: newRollbackId(),
+      environment: req.environment,
+      channel: env.channel,
+      requestedBy: req.userId,
+      at: nowIso(this.deps.clock),
+      reason: req.reason,
+      requestedTarget: req.target,
+    });
+    const created = this.deps.store.create(draft);
+    if (!created.ok) {
+      return {
+        kind: 'refused',
+        message: `${req.environment} already has a rollback in progress (${created.active.id}, ${created.active.status.replace('_', ' ')}). Follow it there.`,
+        rollback: created.active,
+      };
+    }
+    const log = this.deps.log.child({ rollbackId: draft.id, env: req.environment, userId: req.userId });
+    log.info({ target: req.target }, 'rollback requested');
+    try {
+      const card = await this.deps.notifier.postCard(created.rollback);
+      const posted = applyEvent(this.deps.store, draft.id, { type: 'CardPosted', at: nowIso(this.deps.clock), card });
+      if (!posted.ok) return { kind: 'refused', message: `The rollback could not start: ${posted.rejection.message}` };
+    } catch (err) {
+      log.error({ err }, 'could not post the rollback card');
+      const reason = `the rollback card could not be posted in <#${env.channel}>: ${describeError(err)}`;
+      applyEvent(this.deps.store, draft.id, { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason, findings: null });
+      return { kind: 'refused', message: `Nothing was started: ${reason}` };
+    }
+    void this.runner.drive(draft.id);
+    return { kind: 'ok', rollback: this.deps.store.get(draft.id) ?? created.rollback };
+  }
+
+  async approve(id: string, userId: string): Promise<Outcome> {
+    return this.decide(id, userId, 'approve');
+  }
+
+  async cancel(id: string, userId: string): Promise<Outcome> {
+    return this.decide(id, userId, 'cancel');
+  }
+
+  private async decide(id: string, userId: string, action: 'approve' | 'cancel'): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    if (isTerminal(rollback.status)) {
+      return { kind: 'refused', message: `This rollback is already ${rollback.status}; nothing was done.`, rollback };
+    }
+    const log = this.deps.log.child({ rollbackId: id, env: rollback.environment, userId });
+    let allowed: boolean;
+    try {
+      allowed = await this.deps.directory.isIncidentCommander(userId);
+    } catch (err) {
+      log.warn({ err }, 'incident commander lookup failed');
+      return { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` };
+    }
+    const at = nowIso(this.deps.clock);
+    if (!allowed) {
+      const why = 'not an incident commander';
+      const refused = applyEvent(this.deps.store, id, { type: 'ApprovalRefused', at, by: userId, action, why });
+      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'ApprovalRefused', at, by: userId, action, why });
+      log.info({ action }, 'refused: not an incident commander');
+      return { kind: 'refused', message: `Only an incident commander can ${action} a rollback. Ask one of them in this channel.` };
+    }
+    const event = action === 'approve' ? ({ type: 'ApprovalGranted', at, by: userId } as const) : ({ type: 'RollbackCancelled', at, by: userId } as const);
+    const applied = applyEvent(this.deps.store, id, event);
+    if (!applied.ok) {
+      const now = this.deps.store.get(id);
+      return { kind: 'refused', message: `This rollback is already ${now?.status.replace('_', ' ') ?? 'gone'}; your ${action} changed nothing.`, rollback: now ?? undefined };
+    }
+    log.info({ action }, action === 'approve' ? 'rollback approved' : 'rollback cancelled');
+    await this.deps.notifier.progress(applied.rollback, event);
+    if (action === 'approve') void this.runner.drive(id);
+    return { kind: 'ok', rollback: applied.rollback };
+  }
+
+  status(recentLimit = 5): { active: Rollback[]; recent: Rollback[] } {
+    return {
+      active: this.deps.store.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
+      recent: this.deps.store.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
+    };
+  }
+
+  /**
+   * After a restart: pick up every rollback that was moving. Step 1 is read-only and is simply redone; Step 3
+   * re-reads Docker and only waits when a service already points at the target; Step 4 re-verifies.
+   */
+  async resumeUnfinished(): Promise<Rollback[]> {
+    const moving = this.deps.store.list({ statuses: ['requested', 'confirming', 'executing', 'verifying', 'completed'], limit: 100 });
+    const resumed = moving.filter((r) => r.status !== 'completed' || (r.resolution === null && r.steps.complete.status === 'running'));
+    for (const r of resumed) {
+      await this.deps.notifier.progress(r, { type: 'Note', at: nowIso(this.deps.clock), text: `The bot restarted; resuming from *${r.status.replace('_', ' ')}*.` });
+      void this.runner.drive(r.id);
+    }
+    return resumed;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
+ */
+import type { Findings, ProbeObservation, Rollback, StepName, StepRecord, Status } from '../../domain/rollback.machine';
+import { STEPS } from '../../domain/rollback.machine';
+import { currentVersionOf } from '../../domain/templates';
+import { ACTION, BLOCK } from '../ids';
+import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
+
+export const STATUS_LABEL: Record<Status, string> = {
+  requested: ':hourglass_flowing_sand: Requested',
+  confirming: ':mag: Confirming the issue',
+  awaiting_approval: ':raised_hand: Awaiting approval',
+  executing: ':arrows_counterclockwise: Rolling back',
+  verifying: ':stethoscope: Verifying',
+  completed: ':white_check_mark: Completed',
+  failed: ':x: Failed',
+  cancelled: ':no_entry_sign: Cancelled',
+};
+
+export const STEP_TITLE: Record<StepName, string> = {
+  confirm: 'Step 1 — Confirm the issue',
+  announce: 'Step 2 — Announce the rollback',
+  execute: 'Step 3 — Execute the rollback (Docker Swarm)',
+  verify: 'Step 4 — Verify the rollback',
+  complete: 'Step 5 — Announce the resolution',
+};
+
+const STEP_ICON: Record<StepRecord['status'], string> = {
+  pending: ':white_circle:',
+  running: ':large_blue_circle:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+};
+
+export const TARGET_SOURCE_LABEL = {
+  requested: 'named in the request',
+  swarm_previous_spec: "Swarm's PreviousSpec",
+  last_verified: 'last version verified healthy by this bot',
+} as const;
+
+function stepLine(name: StepName, s: StepRecord): string {
+  let timing = '';
+  if (s.startedAt && s.endedAt) timing = ` · ${seconds(s.startedAt, s.endedAt)}`;
+  else if (s.startedAt) timing = ` · running since ${slackDate(s.startedAt)}`;
+  return `${STEP_ICON[s.status]} ${STEP_TITLE[name]}${timing}`;
+}
+
+export function probeLine(label: string, o: ProbeObservation | null): string {
+  if (!o) return `*${label}:* not configured`;
+  const icon = o.ok ? ':white_check_mark:' : ':x:';
+  const what = o.status !== undefined ? `HTTP ${o.status}` : (o.error ?? 'no answer');
+  const version = o.version ? `, version \`${o.version}\`` : '';
+  const tries = o.attempts > 1 ? ` (attempt ${o.attempts})` : '';
+  const body = !o.version && o.body ? ` — \`${truncate(o.body.replace(/`/g, "'"), 120)}\`` : '';
+  return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
+}
+
+export function findingsText(f: Findings): string {
+  const services = f.services
+    .map((s) => `• ${s.service} (\`${s.dockerService}\`): runs \`${s.version ?? 'unknown'}\`${s.previousVersion ? `, previous \`${s.previousVersion}\`` : ''}`)
+    .join('\n');
+  const target = f.target
+    ? `*Proposed target:* \`${f.target}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : f.targetNote}`
+    : `*Proposed target:* none — ${f.targetNote}`;
+  return [probeLine('Health', f.health), probeLine('Ready', f.ready), '*Deployed versions (Docker):*', services, target].join('\n');
+}
+
+export interface CardMessage {
+  text: string;
+  blocks: Block[];
+}
+
+export function rollbackCard(r: Rollback): CardMessage {
+  const current = r.findings ? currentVersionOf(r.findings.services) : 'checking…';
+  const target = r.target ?? r.requestedTarget ?? (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
+  const header = truncate(`Rollback · ${r.environment}`, LIMITS.header);
+  const who = [`*Requested by* <@${r.requestedBy}> at ${slackDate(r.requestedAt)}`];
+  if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
+  if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
+
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+    section(`*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason || '(no reason given)'}`),
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: truncate(`*Current version*\n\`${current}\``, LIMITS.field) },
+        { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${target}\``, LIMITS.field) },
+      ],
+    },
+    section(STEPS.map((s) => stepLine(s, r.steps[s])).join('\n')),
+  ];
+  if (r.findings) blocks.push({ type: 'divider' }, section(findingsText(r.findings)));
+  if (r.failure) blocks.push(section(`:x: *Failed at ${STEP_TITLE[r.failure.step]}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
+  const buttons = decisionButtons(r);
+  if (buttons) blocks.push(buttons);
+  blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
+
+  const text = truncate(`Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);
+  return { text, blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+function decisionButtons(r: Rollback): Block | null {
+  const cancel = { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, style: 'danger', value: r.id };
+  if (r.status === 'awaiting_approval' && r.target) {
+    const approve = {
+      type: 'button',
+      action_id: ACTION.approve,
+      text: { type: 'plain_text', text: 'Approve' },
+      style: 'primary',
+      value: r.id,
+      confirm: {
+        title: { type: 'plain_text', text: 'Roll back now?' },
+        text: { type: 'mrkdwn', text: truncate(`Every service of *${r.environment}* goes to \`${r.target}\`, and the channel is told.`, 300) },
+        confirm: { type: 'plain_text', text: 'Roll back' },
+        deny: { type: 'plain_text', text: 'Not yet' },
+      },
+    };
+    return { type: 'actions', block_id: BLOCK.decision, elements: [approve, cancel] };
+  }
+  if (r.status === 'requested' || r.status === 'confirming') return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
+  return null;
+}

@@ -1,0 +1,46 @@
+/** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
+import { USAGE } from '../../domain/command';
+import type { MessageRef, Rollback } from '../../domain/rollback.machine';
+import { STATUS_LABEL } from './card';
+import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
+
+export interface EphemeralMessage {
+  response_type: 'ephemeral';
+  text: string;
+  blocks?: Block[];
+}
+
+export const ephemeral = (text: string): EphemeralMessage => ({ response_type: 'ephemeral', text: truncate(text, LIMITS.messageText) });
+
+export function cardLink(card: MessageRef | null, label = 'the card'): string {
+  return card ? `<https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}|${label}>` : label;
+}
+
+export function helpMessage(environments: string[]): EphemeralMessage {
+  const text = [
+    '*Rollback Bot* walks the rollback runbook with you: it confirms the issue, proposes the previous stable version,',
+    'waits for an incident commander to *Approve*, announces, rolls back, verifies and announces the resolution.',
+    '',
+    USAGE,
+    '',
+    `Environments: ${environments.map((e) => `\`${e}\``).join(', ') || 'none configured'}`,
+    'Example: `/rollback production error rate 12% after the 14:02 deploy`',
+  ].join('\n');
+  return { response_type: 'ephemeral', text, blocks: [section(text)] };
+}
+
+function line(r: Rollback): string {
+  const target = r.target ? ` → \`${r.target}\`` : '';
+  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)} · requested by <@${r.requestedBy}> ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
+}
+
+export function statusMessage(s: { active: Rollback[]; recent: Rollback[] }): EphemeralMessage {
+  const active = s.active.length ? s.active.map(line).join('\n') : 'No rollback in progress.';
+  const recent = s.recent.length ? s.recent.map(line).join('\n') : 'None yet.';
+  const text = `*In progress*\n${active}\n\n*Recently finished*\n${recent}`;
+  return {
+    response_type: 'ephemeral',
+    text: truncate(text, LIMITS.messageText),
+    blocks: [section(`*In progress*\n${active}`), section(`*Recently finished*\n${recent}`), context('`/rollback help` for usage')],
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The threaded updates under the card: one per event worth telling, in plain words, with what to do next when
+ * something failed.
+ */
+import type { Rollback, RollbackEvent, ServiceResult } from '../../domain/rollback.machine';
+import type { ProgressNote } from '../../ports';
+import { findingsText, probeLine, STEP_TITLE } from './card';
+import { LIMITS, seconds, truncate } from './limits';
+
+export interface Mentions {
+  incidentCommanders: string;
+  onCall: string;
+}
+
+export function mentionsOf(role: { users: string[]; usergroups: string[] }): string {
+  return [...role.users.map((u) => `<@${u}>`), ...role.usergroups.map((g) => `<!subteam^${g}>`)].join(' ');
+}
+
+function serviceLine(r: ServiceResult): string {
+  if (r.outcome === 'rolled_back') return `• ${r.service} (\`${r.dockerService}\`): \`${r.fromVersion ?? '?'}\` → \`${r.toVersion}\` :white_check_mark:`;
+  return `• ${r.service} (\`${r.dockerService}\`): :x: ${r.detail ?? 'failed'} — now runs \`${r.runningVersion ?? 'unknown'}\``;
+}
+
+const escalate = (m: Mentions) => [m.incidentCommanders, m.onCall].filter(Boolean).join(' ');
+
+export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m: Mentions): string | null {
+  const t = (s: string) => truncate(s, LIMITS.messageText);
+  switch (event.type) {
+    case 'CardPosted':
+      return null;
+    case 'Note':
+      return t(event.text);
+    case 'ConfirmationStarted':
+      return `*${STEP_TITLE.confirm}:* checking health, readiness and what Docker runs…`;
+    case 'IssueConfirmed':
+      return t(`*${STEP_TITLE.confirm}: done.*\n${findingsText(event.findings)}\nThe target image was pulled. ${m.incidentCommanders} an incident commander's *Approve* is needed.`);
+    case 'ConfirmationFailed':
+      return t(`:x: *${STEP_TITLE.confirm} failed:* ${event.reason}\n*Nothing was changed in production.* ${escalate(m)}`);
+    case 'ApprovalGranted':
+      return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
+    case 'ApprovalRefused':
+      return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
+    case 'RollbackCancelled':
+      return `:no_entry_sign: Cancelled by <@${event.by}>. Nothing was changed in production.`;
+    case 'RollbackAnnounced':
+      return `*${STEP_TITLE.announce}: done.* The team was told in the channel.`;
+    case 'AnnouncementFailed':
+      if (event.step === 'announce') {
+        return t(`:x: *${STEP_TITLE.announce} failed:* ${event.reason}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`);
+      }
+      return t(`:warning: The rollback is done and verified, but ${event.reason}. Post the runbook's ROLLBACK COMPLETE message by hand.`);
+    case 'ServicesRolledBack':
+      return t(`*${STEP_TITLE.execute}: done.*\n${event.results.map(serviceLine).join('\n')}`);
+    case 'ExecutionFailed':
+      return t(
+        [
+          `:x: *${STEP_TITLE.execute} failed:* ${event.reason}`,
+          '*State of each service:*',
+          event.results.map(serviceLine).join('\n') || '• unknown',
+          '*Next steps:*',
+          `• Look at the services: \`docker service ps <service>\`, \`docker service inspect --pretty <service>\`.`,
+          `• To finish by hand (runbook Step 3, Option B): ${event.results
+            .filter((x) => x.outcome !== 'rolled_back')
+            .map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``)
+            .join(', ') || 'no service left'}.`,
+          '• Do not start another rollback until every service is in a known state.',
+          escalate(m),
+        ].join('\n'),
+      );
+    case 'RollbackVerified': {
+      const smoke = event.evidence.smokeTests.map((s) => `${s.name} ${s.ok ? ':white_check_mark:' : ':x:'}`).join(', ');
+      return t(`*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`);
+    }
+    case 'VerificationFailed': {
+      const smoke = event.evidence.smokeTests.map((s) => `• ${s.name}: ${s.ok ? ':white_check_mark:' : `:x: ${s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`}`}`);
+      return t(
+        [
+          `:x: *${STEP_TITLE.verify} failed:* ${event.reason}`,
+          probeLine('Health', event.evidence.health),
+          ...smoke,
+          `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`,
+          '*Next steps:* check the service logs (`docker service logs <service>`) and the health endpoint by hand; decide whether to roll back further (`/rollback <environment> to <older version>`) or escalate.',
+          escalate(m),
+        ].join('\n'),
+      );
+    }
+    case 'ResolutionAnnounced': {
+      const total = r.approvedBy ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.` : '';
+      return t(`*${STEP_TITLE.complete}: done.* Rolled back to \`${r.target}\`.${total}`);
+    }
+  }
+}

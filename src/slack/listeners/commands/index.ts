@@ -1,0 +1,56 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { parseCommand } from '../../../domain/command';
+import { describeError } from '../../../domain/errors';
+import { cardLink, ephemeral, type EphemeralMessage, helpMessage, statusMessage } from '../../blocks/messages';
+import { COMMAND } from '../../ids';
+import type { ListenerDeps } from '../types';
+
+const commandPayload = z.object({
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+});
+
+export function register(app: App, deps: ListenerDeps): void {
+  app.command(COMMAND, async ({ ack, command, respond }) => {
+    await ack();
+    const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
+    const reply = async (message: EphemeralMessage) => {
+      try {
+        await respond(message);
+      } catch (err) {
+        log.warn({ err }, 'could not answer the slash command');
+      }
+    };
+    const payload = commandPayload.safeParse(command);
+    if (!payload.success) {
+      log.warn({ issues: payload.error.issues }, 'malformed slash command payload');
+      return reply(ephemeral('That request from Slack was incomplete; please try again.'));
+    }
+    const { text, user_id, channel_id } = payload.data;
+    const parsed = parseCommand(text);
+    switch (parsed.kind) {
+      case 'help':
+        return reply(helpMessage(Object.keys(deps.config.environments)));
+      case 'status':
+        return reply(statusMessage(deps.service.status()));
+      case 'invalid':
+        return reply(ephemeral(parsed.message));
+      case 'rollback': {
+        try {
+          const outcome = await deps.service.request({ ...parsed, userId: user_id, channelId: channel_id });
+          if (outcome.kind === 'refused') {
+            const link = outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : '';
+            return reply(ephemeral(`${outcome.message}${link}`));
+          }
+          const r = outcome.rollback;
+          return reply(ephemeral(`Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`));
+        } catch (err) {
+          log.error({ err }, 'rollback request failed');
+          return reply(ephemeral(`The rollback could not be started: ${describeError(err)}`));
+        }
+      }
+    }
+  });
+}

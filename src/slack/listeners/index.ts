@@ -1,0 +1,11 @@
+import type { App } from '@slack/bolt';
+import { register as registerActions } from './actions';
+import { register as registerCommands } from './commands';
+import type { ListenerDeps } from './types';
+
+export type { ListenerDeps };
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  registerCommands(app, deps);
+  registerActions(app, deps);
+}

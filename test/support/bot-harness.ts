@@ -1,0 +1,84 @@
+/** Starts the real bot (HTTP receiver, signature verification) against the fake Slack Web API. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type RunningBot, startBot } from '../../src/bot';
+import type { BotConfig } from '../../src/config/config.schema';
+import { readEnv } from '../../src/config/env';
+import { createLogger } from '../../src/logger';
+import type { ContainerRuntime } from '../../src/ports';
+import { FakeSlack } from './fake-slack';
+import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0';
+export const BOT_TOKEN = 'xoxb-test-0000000000-abcdefghijklmnop';
+
+export interface Harness {
+  slack: FakeSlack;
+  bot: RunningBot;
+  baseUrl: string;
+  dbFile: string;
+  logLines: string[];
+  command(text: string, user: string, channel?: string): Promise<{ status: number; ms: number; responseUrl: string }>;
+  click(actionId: string, rollbackId: string, user: string, cardTs: string, channel?: string): Promise<{ status: number; responseUrl: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(config: BotConfig, opts: { runtime?: ContainerRuntime; dbFile?: string } = {}): Promise<Harness> {
+  const slack = new FakeSlack();
+  await slack.start();
+  const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-'));
+  const dbFile = opts.dbFile ?? join(dir, 'rollback.db');
+  const env = readEnv({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    ROLLBACK_DB: dbFile,
+    LOG_LEVEL: 'debug',
+  });
+  const logLines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', secrets: [BOT_TOKEN, SIGNING_SECRET], destination });
+  const bot = await startBot({ env, config, logger, runtime: opts.runtime });
+  const baseUrl = `http://127.0.0.1:${bot.port}`;
+  const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
+  return {
+    slack,
+    bot,
+    baseUrl,
+    dbFile,
+    logLines,
+    async command(text, user, channel = defaultChannel) {
+      const responseUrl = slack.newResponseUrl();
+      const res = await postSigned(`${baseUrl}/slack/events`, slashCommandBody({ text, userId: user, channelId: channel, responseUrl }), { secret: SIGNING_SECRET });
+      return { status: res.status, ms: res.ms, responseUrl };
+    },
+    async click(actionId, rollbackId, user, cardTs, channel = defaultChannel) {
+      const responseUrl = slack.newResponseUrl();
+      const res = await postSigned(
+        `${baseUrl}/slack/events`,
+        buttonClickBody({ actionId, value: rollbackId, userId: user, channelId: channel, messageTs: cardTs, responseUrl }),
+        { secret: SIGNING_SECRET },
+      );
+      return { status: res.status, responseUrl };
+    },
+    async stop() {
+      await bot.stop(2000);
+      await slack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The ephemeral answer Slack would show the user for a response_url. */
+export function responseFor(slack: FakeSlack, responseUrl: string): Promise<Record<string, unknown>> {
+  const id = responseUrl.split('/').pop();
+  return slack.waitFor(() => slack.responses.find((r) => r.id === id)?.body, `a response on ${responseUrl}`);
+}

@@ -1,0 +1,151 @@
+/**
+ * A local stand-in for the Slack Web API: answers the methods the bot uses, records every call, and accepts
+ * posts to response_url. The bot's WebClient reaches it through SLACK_API_URL.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface RecordedResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+type Answer = Record<string, unknown> | { status: number; body: unknown; headers?: Record<string, string> };
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    // The WebClient JSON-encodes structured arguments (blocks, attachments) inside the form.
+    args[k] = (k === 'blocks' || k === 'attachments') && v.startsWith('[') ? JSON.parse(v) : v;
+  }
+  return args;
+}
+
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly responses: RecordedResponse[] = [];
+  /** usergroup id → member user ids, for usergroups.users.list */
+  readonly usergroups = new Map<string, string[]>();
+  private readonly overrides = new Map<string, Answer[]>();
+  private server?: Server;
+  private tsCounter = 0;
+  private responseCounter = 0;
+
+  get url(): string {
+    const { port } = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** A fresh response_url, as Slack puts in each command and interaction payload. */
+  newResponseUrl(): string {
+    return `${this.url}/response/${++this.responseCounter}`;
+  }
+
+  /** The next call of `method` gets this answer instead of the default (queued, one per call). */
+  answerNext(method: string, answer: Answer): void {
+    this.overrides.set(method, [...(this.overrides.get(method) ?? []), answer]);
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Messages posted with chat.postMessage in the channel (not in a thread). */
+  channelMessages(channel: string): RecordedCall[] {
+    return this.callsOf('chat.postMessage').filter((c) => c.args.channel === channel && !c.args.thread_ts);
+  }
+
+  threadMessages(threadTs: string): string[] {
+    return this.callsOf('chat.postMessage')
+      .filter((c) => c.args.thread_ts === threadTs)
+      .map((c) => String(c.args.text));
+  }
+
+  /** The card as it was last rendered (the last chat.update of it, else its first post). */
+  lastCard(ts: string): RecordedCall | undefined {
+    const updates = this.callsOf('chat.update').filter((c) => c.args.ts === ts);
+    return updates.at(-1) ?? this.callsOf('chat.postMessage').find((c) => c.args.ts === ts);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void (async () => {
+        const body = await readBody(req);
+        const url = req.url ?? '/';
+        if (url.startsWith('/response/')) {
+          this.responses.push({ id: url.slice('/response/'.length), body: body ? (JSON.parse(body) as Record<string, unknown>) : {} });
+          res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+          return;
+        }
+        const method = url.replace(/^\/api\//, '').split('?')[0];
+        const args = parseArgs(body, req.headers['content-type']);
+        // What the real API does with a ts for a posted message: remember it on the call for lookups.
+        const answer = this.answer(method, args);
+        const call: RecordedCall = { method, args, at: Date.now() };
+        this.calls.push(call);
+        if ('status' in answer && typeof answer.status === 'number') {
+          res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.headers as Record<string, string> | undefined) });
+          res.end(JSON.stringify(answer.body));
+          return;
+        }
+        if (method === 'chat.postMessage' && (answer as { ok?: boolean }).ok) args.ts = (answer as { ts: string }).ts;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+      })();
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Answer {
+    const queued = this.overrides.get(method);
+    if (queued && queued.length > 0) return queued.shift() as Answer;
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM', user: 'rollback-bot', team: 'test' };
+      case 'chat.postMessage': {
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.tsCounter).padStart(6, '0')}`;
+        return { ok: true, channel: args.channel, ts, message: { text: args.text, ts } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts };
+      case 'usergroups.users.list':
+        return { ok: true, users: this.usergroups.get(String(args.usergroup)) ?? [] };
+      default:
+        return { ok: true };
+    }
+  }
+}
