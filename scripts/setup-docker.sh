@@ -76,6 +76,7 @@ fi
 #   v1, v2, v3     healthy, /health says {"version":"<tag>"}
 #   broken         no /health at all (404): a rollback to it fails verification
 #   liar           healthy, but /health claims version "v1" whatever it runs
+#   crash          exits at once: Swarm's update monitor sees the task fail
 build_rootfs() {
   local dir=$1
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/www" "$dir/tmp"
@@ -85,6 +86,7 @@ build_rootfs() {
 #!/bin/sh
 # Serves /health (JSON with the version), /ready and / on $PORT. Traps SIGTERM so a
 # service update does not wait for the stop grace period.
+[ "$APP_CRASH" = "1" ] && { echo "crashing on purpose" >&2; exit 1; }
 mkdir -p /www
 if [ "$APP_HEALTH" != "missing" ]; then
   printf '{"status":"ok","version":"%s"}' "${REPORTED_VERSION:-$APP_VERSION}" > /www/health
@@ -106,7 +108,8 @@ image_present_in_registry() { # repo tag
 
 rootfs_tar="$STATE_DIR/rootfs.tar"
 make_tar() {
-  [ -f "$rootfs_tar" ] && return 0
+  [ -n "${tar_built:-}" ] && return 0
+  tar_built=1
   build_rootfs "$STATE_DIR/rootfs"
   tar -C "$STATE_DIR/rootfs" -cf "$rootfs_tar" .
 }
@@ -126,6 +129,7 @@ for repo in rollback-test/backend rollback-test/frontend; do
   for v in v1 v2 v3; do push_tag "$repo" "$v" "APP_VERSION=$v"; done
   push_tag "$repo" broken "APP_VERSION=broken" "APP_HEALTH=missing"
   push_tag "$repo" liar "APP_VERSION=liar" "REPORTED_VERSION=v1"
+  push_tag "$repo" crash "APP_VERSION=crash" "APP_CRASH=1"
 done
 
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), swarm active, registry $REGISTRY"

@@ -73,8 +73,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       accepting = false;
       await slack.stop();
       const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => setTimeout(r, graceMs, false))]);
-      if (!settled) logger.warn({ inFlight: runner.busy }, 'stopping with rollbacks in flight; they resume on the next start');
-      store.close();
+      if (settled) store.close();
+      // Otherwise leave the store open: the process is about to exit, and a step still finishing may want to
+      // persist its result. Whatever it does not persist is resumed on the next start.
+      else logger.warn({ inFlight: runner.busy }, 'stopping with rollbacks in flight; they resume on the next start');
     },
   };
 }

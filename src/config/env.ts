@@ -25,7 +25,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.input === undefined ? 'required' : i.message}`);
+    // The values are not echoed: a malformed token is still a secret.
+    const lines = result.error.issues.map((i) => {
+      const key = i.path.join('.');
+      return `  ${key}: ${i.code !== 'custom' && cleaned[key] === undefined ? 'required' : i.message}`;
+    });
     throw new RollbackBotError(ErrorCode.ConfigInvalid, `environment variables are invalid:\n${lines.join('\n')}`);
   }
   return result.data;

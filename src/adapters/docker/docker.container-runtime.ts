@@ -219,7 +219,7 @@ function pullError(ref: string, err: unknown): RollbackBotError {
 export async function updateServiceSpec(
   docker: Docker,
   dockerService: string,
-  mutate: (spec: Docker.ServiceSpec) => Docker.ServiceSpec,
+  mutate: (spec: Docker.ServiceSpec) => Docker.ServiceSpec | Promise<Docker.ServiceSpec>,
   options: { maxAttempts: number; log?: Log },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -230,7 +230,7 @@ export async function updateServiceSpec(
     } catch (err) {
       throw translateDockerError(err, `inspecting ${dockerService}`, dockerService);
     }
-    const spec = mutate(info.Spec as Docker.ServiceSpec);
+    const spec = await mutate(info.Spec as Docker.ServiceSpec);
     try {
       await service.update({ _query: { version: info.Version.Index }, _body: spec, abortSignal: AbortSignal.timeout(30_000) } as never);
       return;

@@ -1,0 +1,90 @@
+import { parseConfig } from '../../../src/config/load';
+import { readEnv } from '../../../src/config/env';
+
+const VALID = `
+roles:
+  incident_commanders: { users: [U0IC], usergroups: [S0ICS] }
+  on_call: { users: [U0ONCALL] }
+environments:
+  production:
+    channel: C0INCIDENT
+    strategy: docker
+    health:
+      url: https://api.example.com/health
+    services:
+      - { name: backend, docker_service: app-backend, image: registry.example.com/app-backend }
+`;
+
+function errorOf(text: string, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parseConfig(text, 'rollback.config.yml', env);
+  } catch (err) {
+    expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('parseConfig', () => {
+  it('fills the documented defaults', () => {
+    const c = parseConfig(VALID, 'rollback.config.yml');
+    expect(c.environments.production.health).toEqual({ url: 'https://api.example.com/health', retries: 5, interval_ms: 2000, timeout_ms: 5000 });
+    expect(c.environments.production.smoke_tests).toEqual([]);
+    expect(c.environments.production.docker.convergence_timeout_ms).toBe(300_000);
+    expect(c.roles.on_call).toEqual({ users: ['U0ONCALL'], usergroups: [] });
+  });
+
+  it('names the bad key and says what is wrong', () => {
+    expect(errorOf(VALID.replace('https://api.example.com/health', 'not a url'))).toContain('environments.production.health.url: an http(s) URL');
+    expect(errorOf(VALID.replace('channel: C0INCIDENT', 'channel: "#incident"'))).toContain('environments.production.channel: a Slack channel id');
+    expect(errorOf(VALID.replace('strategy: docker', 'strategy: kubernetes'))).toContain('environments.production.strategy');
+    expect(errorOf(VALID.replace('    strategy: docker', '    strategy: docker\n    stratgey: docker'))).toContain('environments.production: unknown key "stratgey"');
+    expect(errorOf(VALID.replace('registry.example.com/app-backend', 'registry.example.com/app-backend:v2'))).toContain(
+      'environments.production.services[0].image: the image repository without tag or digest',
+    );
+    expect(errorOf(VALID.replace('    channel: C0INCIDENT\n', ''))).toContain('environments.production.channel: required');
+    expect(errorOf(VALID.replace('users: [U0IC], usergroups: [S0ICS]', 'users: []'))).toContain('roles.incident_commanders: name at least one user or user group');
+  });
+
+  it('refuses YAML that does not parse, naming the file', () => {
+    expect(errorOf('roles: [unclosed')).toMatch(/^rollback\.config\.yml is not valid YAML/);
+    expect(errorOf('')).toContain('empty');
+  });
+
+  it('interpolates ${VAR} from the environment and names a missing one with its key', () => {
+    const text = VALID.replace('https://api.example.com/health', '${HEALTH_URL}');
+    expect(parseConfig(text, 'x', { HEALTH_URL: 'http://10.0.0.1/health' }).environments.production.health.url).toBe('http://10.0.0.1/health');
+    expect(errorOf(text)).toContain('environments.production.health.url: environment variable HEALTH_URL is not set');
+  });
+});
+
+describe('readEnv', () => {
+  it('applies the documented defaults', () => {
+    expect(readEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toEqual({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_API_URL: 'https://slack.com/api/',
+      PORT: 3000,
+      ROLLBACK_CONFIG: './rollback.config.yml',
+      ROLLBACK_DB: './data/rollback.db',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('needs the signing secret in HTTP mode but not in Socket Mode', () => {
+    expect(() => readEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow('SLACK_SIGNING_SECRET: required in HTTP mode');
+    expect(readEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).SLACK_APP_TOKEN).toBe('xapp-1');
+  });
+
+  it('says which variable is missing or malformed, without echoing its value', () => {
+    expect(() => readEnv({ SLACK_SIGNING_SECRET: 's' })).toThrow('SLACK_BOT_TOKEN: required');
+    let message = '';
+    try {
+      readEnv({ SLACK_BOT_TOKEN: 'secret-looking-value', SLACK_SIGNING_SECRET: 's' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('SLACK_BOT_TOKEN: a bot token starting with xoxb-');
+    expect(message).not.toContain('secret-looking-value');
+  });
+});

@@ -1,0 +1,119 @@
+import {
+  type EventType,
+  newRollback,
+  type Rollback,
+  type RollbackEvent,
+  STATUSES,
+  type Status,
+  transition,
+} from '../../../src/domain/rollback.machine';
+
+const AT = '2026-11-26T10:00:00.000Z';
+const LATER = '2026-11-26T10:00:05.000Z';
+const findings = {
+  health: { url: 'http://h/health', ok: false, attempts: 5, status: 500 },
+  ready: null,
+  services: [{ service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' }],
+  target: 'v1',
+  targetSource: 'swarm_previous_spec' as const,
+  targetNote: 'PreviousSpec',
+};
+const evidence = { health: { url: 'http://h/health', ok: true, attempts: 1, status: 200, version: 'v1' }, smokeTests: [] };
+const ref = { channel: 'C1', ts: '1.000001' };
+
+const EVENTS: Record<EventType, RollbackEvent> = {
+  CardPosted: { type: 'CardPosted', at: LATER, card: ref },
+  ConfirmationStarted: { type: 'ConfirmationStarted', at: LATER },
+  IssueConfirmed: { type: 'IssueConfirmed', at: LATER, findings },
+  ConfirmationFailed: { type: 'ConfirmationFailed', at: LATER, reason: 'no target', findings: null },
+  ApprovalGranted: { type: 'ApprovalGranted', at: LATER, by: 'U0IC' },
+  ApprovalRefused: { type: 'ApprovalRefused', at: LATER, by: 'U0X', action: 'approve', why: 'not an incident commander' },
+  RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
+  RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
+  AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
+  ServicesRolledBack: { type: 'ServicesRolledBack', at: LATER, results: [] },
+  ExecutionFailed: { type: 'ExecutionFailed', at: LATER, reason: 'pull failed', results: [] },
+  RollbackVerified: { type: 'RollbackVerified', at: LATER, evidence },
+  VerificationFailed: { type: 'VerificationFailed', at: LATER, reason: 'version mismatch', evidence },
+  ResolutionAnnounced: { type: 'ResolutionAnnounced', at: LATER, message: ref },
+};
+
+// Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
+const EXPECTED: Record<Status, EventType[]> = {
+  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RollbackCancelled'],
+  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RollbackCancelled'],
+  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RollbackCancelled'],
+  executing: ['ApprovalRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed'],
+  verifying: ['ApprovalRefused', 'RollbackVerified', 'VerificationFailed'],
+  completed: ['ApprovalRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
+  failed: ['ApprovalRefused'],
+  cancelled: ['ApprovalRefused'],
+};
+
+const inState = (status: Status): Rollback => ({
+  ...newRollback({ id: 'rb-1', environment: 'production', channel: 'C1', requestedBy: 'U0ONCALL', at: AT, reason: 'errors', requestedTarget: null }),
+  status,
+});
+
+describe('transition()', () => {
+  const cases = STATUSES.flatMap((status) => (Object.keys(EVENTS) as EventType[]).map((event) => [status, event] as const));
+
+  it.each(cases)('%s + %s', (status, eventType) => {
+    const result = transition(inState(status), EVENTS[eventType]);
+    if (EXPECTED[status].includes(eventType)) {
+      expect(result.ok).toBe(true);
+    } else {
+      expect(result).toEqual({
+        ok: false,
+        rejection: expect.objectContaining({ code: 'INVALID_TRANSITION', status, event: eventType }),
+      });
+    }
+  });
+
+  it('walks the happy path with every step timed', () => {
+    let s = inState('requested');
+    const path: [EventType, Status][] = [
+      ['CardPosted', 'requested'],
+      ['ConfirmationStarted', 'confirming'],
+      ['IssueConfirmed', 'awaiting_approval'],
+      ['ApprovalGranted', 'executing'],
+      ['RollbackAnnounced', 'executing'],
+      ['ServicesRolledBack', 'verifying'],
+      ['RollbackVerified', 'completed'],
+      ['ResolutionAnnounced', 'completed'],
+    ];
+    for (const [type, status] of path) {
+      const r = transition(s, EVENTS[type]);
+      if (!r.ok) throw new Error(r.rejection.message);
+      s = r.state;
+      expect(s.status).toBe(status);
+    }
+    expect(s.target).toBe('v1');
+    expect(s.approvedBy).toBe('U0IC');
+    expect(s.card).toEqual(ref);
+    expect(Object.values(s.steps)).toEqual(Array(5).fill({ status: 'done', startedAt: LATER, endedAt: LATER }));
+  });
+
+  it('records which step failed and why', () => {
+    const r = transition(inState('verifying'), EVENTS.VerificationFailed);
+    expect(r.ok && r.state).toMatchObject({ status: 'failed', failure: { step: 'verify', reason: 'version mismatch' }, steps: { verify: { status: 'failed' } } });
+  });
+
+  it('keeps a completed rollback completed when only the resolution message failed', () => {
+    const r = transition(inState('completed'), { type: 'AnnouncementFailed', at: LATER, step: 'complete', reason: 'slack down' });
+    expect(r.ok && r.state).toMatchObject({ status: 'completed', steps: { complete: { status: 'failed' } } });
+  });
+
+  it('a refused approval changes nothing but the update time', () => {
+    const before = inState('awaiting_approval');
+    const r = transition(before, EVENTS.ApprovalRefused);
+    expect(r.ok && r.state).toEqual({ ...before, updatedAt: LATER });
+  });
+
+  it('does not mutate the state it was given', () => {
+    const before = inState('awaiting_approval');
+    const copy = structuredClone(before);
+    transition(before, EVENTS.ApprovalGranted);
+    expect(before).toEqual(copy);
+  });
+});

@@ -1,0 +1,125 @@
+import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
+import { rollbackCard } from '../../../src/slack/blocks/card';
+import { LIMITS } from '../../../src/slack/blocks/limits';
+import { helpMessage, statusMessage } from '../../../src/slack/blocks/messages';
+import { mentionsOf, progressText } from '../../../src/slack/blocks/thread';
+import { ACTION } from '../../../src/slack/ids';
+
+const AT = '2026-11-26T10:00:00.000Z';
+const base = newRollback({ id: 'rb-abc123', environment: 'production', channel: 'C0INCIDENT', requestedBy: 'U0ONCALL', at: AT, reason: 'error rate 12%', requestedTarget: null });
+const awaiting: Rollback = {
+  ...base,
+  status: 'awaiting_approval',
+  target: 'v1',
+  findings: {
+    health: { url: 'http://h/health', ok: false, attempts: 5, status: 500 },
+    ready: { url: 'http://h/ready', ok: true, attempts: 1, status: 200, body: '{"ready":true}' },
+    services: [{ service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' }],
+    target: 'v1',
+    targetSource: 'swarm_previous_spec',
+    targetNote: '',
+  },
+  steps: { ...base.steps, confirm: { status: 'done', startedAt: AT, endedAt: '2026-11-26T10:00:03.200Z' } },
+};
+
+type AnyBlock = { type: string; text?: { text: string }; elements?: Array<{ action_id?: string; value?: string; text: { text: string } }> };
+
+describe('rollbackCard', () => {
+  it('asks for approval with exactly two buttons that carry only the rollback id', () => {
+    const { blocks, text } = rollbackCard(awaiting);
+    const actions = (blocks as AnyBlock[]).find((b) => b.type === 'actions');
+    expect(actions?.elements?.map((e) => ({ id: e.action_id, label: e.text.text, value: e.value }))).toEqual([
+      { id: ACTION.approve, label: 'Approve', value: 'rb-abc123' },
+      { id: ACTION.cancel, label: 'Cancel', value: 'rb-abc123' },
+    ]);
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Rollback · production', emoji: true } });
+    expect(text).toBe('Rollback of production: Awaiting approval — target v1');
+    const all = JSON.stringify(blocks);
+    expect(all).toContain(':white_check_mark: Step 1 — Confirm the issue · 3.2 s');
+    expect(all).toContain("`v1` — Swarm's PreviousSpec");
+    expect(all).toContain('*Health:* :x: HTTP 500 (attempt 5)');
+  });
+
+  it('offers no Approve once the rollback has moved on', () => {
+    for (const status of ['executing', 'verifying', 'completed', 'failed', 'cancelled'] as const) {
+      const { blocks } = rollbackCard({ ...awaiting, status });
+      expect(JSON.stringify(blocks)).not.toContain(ACTION.approve);
+    }
+  });
+
+  it('stays within Block Kit limits whatever the input', () => {
+    const huge: Rollback = {
+      ...awaiting,
+      reason: 'r'.repeat(10_000),
+      environment: 'e'.repeat(64),
+      findings: {
+        ...(awaiting.findings as NonNullable<Rollback['findings']>),
+        services: Array.from({ length: 200 }, (_, i) => ({ service: `svc${i}`, dockerService: `app-${'x'.repeat(50)}-${i}`, version: 'v'.repeat(128), previousVersion: null })),
+      },
+      failure: { step: 'execute', reason: 'f'.repeat(10_000) },
+    };
+    const { blocks, text } = rollbackCard(huge);
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
+    for (const b of blocks as AnyBlock[]) {
+      if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+      if (b.type === 'header' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(LIMITS.header);
+    }
+    expect(text.length).toBeLessThanOrEqual(LIMITS.messageText);
+  });
+});
+
+describe('thread updates', () => {
+  const m = { incidentCommanders: mentionsOf({ users: ['U0IC'], usergroups: ['S0ICS'] }), onCall: mentionsOf({ users: ['U0ONCALL'], usergroups: [] }) };
+
+  it('mentions users and user groups the way Slack expects', () => {
+    expect(m.incidentCommanders).toBe('<@U0IC> <!subteam^S0ICS>');
+  });
+
+  it('on an execution failure: what failed, each service state, next steps, and who to call', () => {
+    const text = progressText(
+      { ...awaiting, status: 'failed' },
+      {
+        type: 'ExecutionFailed',
+        at: AT,
+        reason: 'Partial rollback',
+        results: [
+          { service: 'backend', dockerService: 'app-backend', outcome: 'rolled_back', fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v1' },
+          { service: 'frontend', dockerService: 'app-frontend', outcome: 'failed', fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v2', detail: 'Swarm paused the update' },
+        ],
+      },
+      m,
+    );
+    expect(text).toBe(
+      [
+        ':x: *Step 3 — Execute the rollback (Docker Swarm) failed:* Partial rollback',
+        '*State of each service:*',
+        '• backend (`app-backend`): `v2` → `v1` :white_check_mark:',
+        '• frontend (`app-frontend`): :x: Swarm paused the update — now runs `v2`',
+        '*Next steps:*',
+        '• Look at the services: `docker service ps <service>`, `docker service inspect --pretty <service>`.',
+        '• To finish by hand (runbook Step 3, Option B): `docker service update --image <image>:v1 app-frontend`.',
+        '• Do not start another rollback until every service is in a known state.',
+        '<@U0IC> <!subteam^S0ICS> <@U0ONCALL>',
+      ].join('\n'),
+    );
+  });
+
+  it('says nothing in the thread for the card being posted', () => {
+    expect(progressText(awaiting, { type: 'CardPosted', at: AT, card: { channel: 'C', ts: '1.1' } }, m)).toBeNull();
+  });
+});
+
+describe('ephemeral messages', () => {
+  it('help lists the grammar and the environments', () => {
+    const help = helpMessage(['production', 'staging']);
+    expect(help.response_type).toBe('ephemeral');
+    expect(help.text).toContain('`/rollback <environment> [to <version>] [reason…]`');
+    expect(help.text).toContain('`production`, `staging`');
+  });
+
+  it('status links each rollback to its card', () => {
+    const s = statusMessage({ active: [{ ...awaiting, card: { channel: 'C0INCIDENT', ts: '1700000000.000100' } }], recent: [] });
+    expect(s.text).toContain('<https://slack.com/archives/C0INCIDENT/p1700000000000100|rb-abc123>');
+    expect(s.text).toContain('None yet.');
+  });
+});
