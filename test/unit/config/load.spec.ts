@@ -1,4 +1,5 @@
-import { parseConfig } from '../../../src/config/load';
+import { join } from 'node:path';
+import { loadConfigFile, parseConfig } from '../../../src/config/load';
 import { readEnv } from '../../../src/config/env';
 
 const VALID = `
@@ -26,6 +27,16 @@ function errorOf(text: string, env: NodeJS.ProcessEnv = {}): string {
 }
 
 describe('parseConfig', () => {
+  it('accepts the documented example file', () => {
+    const c = loadConfigFile(join(__dirname, '../../../rollback.config.example.yml'));
+    expect(Object.keys(c.environments)).toEqual(['production', 'staging']);
+    expect(c.environments.production.services.map((s) => s.docker_service)).toEqual(['app-backend', 'app-frontend']);
+  });
+
+  it('names the file it cannot read', () => {
+    expect(() => loadConfigFile('/nonexistent/rollback.config.yml')).toThrow('cannot read the config file /nonexistent/rollback.config.yml (set ROLLBACK_CONFIG)');
+  });
+
   it('fills the documented defaults', () => {
     const c = parseConfig(VALID, 'rollback.config.yml');
     expect(c.environments.production.health).toEqual({ url: 'https://api.example.com/health', retries: 5, interval_ms: 2000, timeout_ms: 5000 });

@@ -1,0 +1,76 @@
+/** The store on a real SQLite file: the per-environment lock, compare-and-set, the timeline, reopening. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
+import { newRollback, transition } from '../../src/domain/rollback.machine';
+import { applyEvent } from '../../src/runbook/context';
+
+const AT = '2026-11-26T10:00:00.000Z';
+const draft = (id: string, environment = 'production') =>
+  newRollback({ id, environment, channel: 'C1', requestedBy: 'U0ONCALL', at: AT, reason: 'errors', requestedTarget: null });
+
+describe('SqliteRollbackStore', () => {
+  let dir: string;
+  let file: string;
+  let store: SqliteRollbackStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rollback-store-'));
+    file = join(dir, 'nested', 'rollback.db');
+    store = new SqliteRollbackStore(file);
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('allows one active rollback per environment, and frees the environment when it ends', () => {
+    expect(store.create(draft('rb-1')).ok).toBe(true);
+    const second = store.create(draft('rb-2'));
+    expect(second).toMatchObject({ ok: false, active: { id: 'rb-1' } });
+    expect(store.create(draft('rb-3', 'staging')).ok).toBe(true);
+
+    expect(applyEvent(store, 'rb-1', { type: 'RollbackCancelled', at: AT, by: 'U0IC' }).ok).toBe(true);
+    expect(store.create(draft('rb-4')).ok).toBe(true);
+  });
+
+  it('writes only over the version it read (compare-and-set)', () => {
+    const created = store.create(draft('rb-1'));
+    if (!created.ok) throw new Error('not created');
+    const event = { type: 'ConfirmationStarted' as const, at: AT };
+    const next = transition(created.rollback, event);
+    if (!next.ok) throw new Error('rejected');
+    expect(store.save(created.rollback.version, next.state, event)).toMatchObject({ status: 'confirming', version: 2 });
+    // A second writer holding the same old version loses.
+    expect(store.save(created.rollback.version, next.state, event)).toBeNull();
+    expect(store.timeline('rb-1').map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);
+  });
+
+  it('lets exactly one of many identical approvals through', () => {
+    store.create(draft('rb-1'));
+    for (const type of ['ConfirmationStarted'] as const) applyEvent(store, 'rb-1', { type, at: AT });
+    applyEvent(store, 'rb-1', {
+      type: 'IssueConfirmed',
+      at: AT,
+      findings: { health: null, ready: null, services: [], target: 'v1', targetSource: 'requested', targetNote: '' },
+    });
+    const results = Array.from({ length: 20 }, () => applyEvent(store, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' }));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.rejection.message.includes('executing'))).toBe(true);
+    expect(store.timeline('rb-1').filter((e) => e.type === 'ApprovalGranted')).toEqual([expect.objectContaining({ actor: 'U0IC' })]);
+  });
+
+  it('keeps everything across a reopen of the file', () => {
+    store.create(draft('rb-1'));
+    applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
+    store.recordVerifiedVersion('production', 'backend', 'v1', AT);
+    store.close();
+    store = new SqliteRollbackStore(file);
+    expect(store.get('rb-1')).toMatchObject({ status: 'confirming', version: 2 });
+    expect(store.lastVerifiedVersion('production', 'backend')).toBe('v1');
+    expect(store.lastVerifiedVersion('production', 'frontend')).toBeNull();
+    expect(store.list({ statuses: ['confirming'], limit: 5 }).map((r) => r.id)).toEqual(['rb-1']);
+    expect(store.create(draft('rb-2')).ok).toBe(false);
+  });
+});
