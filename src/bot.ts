@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DockerContainerRuntime } from './adapters/docker/docker.container-runtime';
 import { HttpHealthProbe } from './adapters/http/http.health-probe';
 import { SlackDirectory } from './adapters/slack/slack.directory';
+import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
 import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
 import type { BotConfig } from './config/config.schema';
@@ -60,6 +61,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
 
   const port = await slack.start();
+  // Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way.
+  slack.app.client.auth.test().then(
+    (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
+    (err: unknown) => logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
+  );
   logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) }, 'rollback bot started');
   const resumed = await service.resumeUnfinished();
   if (resumed.length > 0) logger.info({ rollbacks: resumed.map((r) => r.id) }, 'resumed unfinished rollbacks');

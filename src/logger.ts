@@ -35,6 +35,8 @@ export function scrub(line: string, secrets: readonly string[]): string {
 export function createLogger(options: { level: string; secrets?: readonly string[]; destination?: NodeJS.WritableStream }): Logger {
   const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length > 0);
   const target = options.destination ?? process.stdout;
+  // A closed stdout (a pipe whose reader went away) must not take the bot down with it.
+  if (target.listenerCount('error') === 0) target.on('error', () => undefined);
   const scrubbing = new Writable({
     write(chunk: Buffer, _enc, done) {
       target.write(scrub(chunk.toString('utf8'), secrets), () => done());

@@ -16,6 +16,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: env.LOG_LEVEL, secrets: [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET ?? '', env.SLACK_APP_TOKEN ?? ''] });
+  // A stray rejection in a library must not take down a bot that is in the middle of a rollback.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
   const bot = await startBot({ env, config, logger });
 
   let stopping = false;

@@ -42,6 +42,9 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, isHealthy: () =>
       token: env.SLACK_BOT_TOKEN,
       appToken: env.SLACK_APP_TOKEN,
       socketMode: true,
+      // Bolt would call auth.test in the constructor and crash the process if Slack is unreachable at that moment;
+      // startBot checks the token itself and only warns.
+      tokenVerificationEnabled: false,
       logger: log,
       clientOptions,
       customRoutes: [healthz],
@@ -64,7 +67,7 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, isHealthy: () =>
     processBeforeResponse: false,
     logger: log,
   });
-  const app = new App({ token: env.SLACK_BOT_TOKEN, receiver, logger: log, clientOptions });
+  const app = new App({ token: env.SLACK_BOT_TOKEN, receiver, logger: log, clientOptions, tokenVerificationEnabled: false });
   return {
     app,
     start: async () => {
