@@ -1,5 +1,5 @@
 import { SqliteRollbackStore } from '../../../src/adapters/sqlite/sqlite.rollback-store';
-import { newRollback, type ServiceVersion } from '../../../src/domain/rollback.machine';
+import { newRollback, type RollbackEvent, type ServiceVersion } from '../../../src/domain/rollback.machine';
 import { applyEvent } from '../../../src/runbook/context';
 import { proposeTarget } from '../../../src/runbook/confirm';
 
@@ -41,16 +41,15 @@ describe('proposeTarget', () => {
     store.create(done);
     const results = [{ service: 'backend', dockerService: 'app-backend', outcome: 'rolled_back' as const, fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v1' }];
     const findings = { health: null, ready: null, services: [], target: 'v1', targetSource: 'requested' as const, targetNote: '' };
-    for (const e of [
+    const events: RollbackEvent[] = [
       { type: 'ConfirmationStarted', at: AT },
       { type: 'IssueConfirmed', at: AT, findings },
       { type: 'ApprovalGranted', at: AT, by: 'U0IC' },
       { type: 'RollbackAnnounced', at: AT, message: { channel: 'C1', ts: '1.1' } },
       { type: 'ServicesRolledBack', at: AT, results },
       { type: 'RollbackVerified', at: AT, evidence: { health: { url: 'h', ok: true, attempts: 1 }, smokeTests: [] } },
-    ] as const) {
-      expect(applyEvent(store, 'rb-old', e).ok).toBe(true);
-    }
+    ];
+    for (const e of events) expect(applyEvent(store, 'rb-old', e).ok).toBe(true);
     const proposal = proposeTarget({ store }, rollback(null), [svc('backend', 'v1', 'v2')]);
     expect(proposal.target).toBeNull();
     expect(proposal.note).toContain('the version rollback rb-old moved away from');
