@@ -2,6 +2,7 @@
  * Composition: config → logger → store → adapters → runbook → Slack app. main.ts calls this; so do the
  * end-to-end tests, so what they exercise is what runs in production.
  */
+import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { DockerContainerRuntime } from './adapters/docker/docker.container-runtime';
@@ -27,6 +28,11 @@ export interface BotOptions {
   logger: Logger;
   /** Replaces the Docker adapter (the playground's simulated target). */
   runtime?: ContainerRuntime;
+  /** Lease owner id; defaults to the host name, so a restart on the same host resumes its own work at once. */
+  instanceId?: string;
+  leaseMs?: number;
+  /** How often to look for rollbacks nobody drives (another replica died). */
+  sweepMs?: number;
 }
 
 export interface RunningBot {
@@ -42,7 +48,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { env, config, logger } = opts;
   const store = new SqliteRollbackStore(env.ROLLBACK_DB);
   let accepting = true;
-  const slack = createSlackApp(env, logger, () => accepting);
+  const slack = createSlackApp(env, logger, {
+    accepting: () => accepting,
+    firstDelivery: (key) => store.firstDelivery(key, Date.now()),
+  });
   const deps: RunbookDeps = {
     config,
     store,
@@ -53,7 +62,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     clock: systemClock,
     log: logger,
   };
-  const runner = new RollbackRunner(deps);
+  const runner = new RollbackRunner(deps, { owner: opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? hostname(), leaseMs: opts.leaseMs });
   const service = new RollbackService(deps, runner);
   registerListeners(slack.app, { config, service, logger });
   slack.app.error(async (err) => {
@@ -67,8 +76,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     (err: unknown) => logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
   );
   logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) }, 'rollback bot started');
-  const resumed = await service.resumeUnfinished();
-  if (resumed.length > 0) logger.info({ rollbacks: resumed.map((r) => r.id) }, 'resumed unfinished rollbacks');
+  const sweep = async () => {
+    try {
+      await service.resumeOrphans();
+    } catch (err) {
+      logger.error({ err }, 'could not look for unfinished rollbacks');
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? 15_000);
+  sweeper.unref();
 
   return {
     port,
@@ -77,6 +94,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     store,
     async stop(graceMs = 8000) {
       accepting = false;
+      clearInterval(sweeper);
       await slack.stop();
       const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => setTimeout(r, graceMs, false))]);
       if (settled) store.close();

@@ -29,6 +29,15 @@ const environment = z
     channel: slackChannelId,
     strategy: z.literal('docker'),
     eta: z.string().min(1).max(100).optional(),
+    // Where /rollback for this environment may be typed: only its incident channel (default), or anywhere.
+    requests_from: z.enum(['channel', 'anywhere']).default('channel'),
+    approval: z
+      .object({
+        // Four eyes: the incident commander who approves must not be the one who asked.
+        require_different_approver: z.boolean().default(false),
+      })
+      .strict()
+      .default({ require_different_approver: false }),
     health: z
       .object({
         url: httpUrl,

@@ -11,6 +11,8 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     ROLLBACK_CONFIG: z.string().min(1).default('./rollback.config.yml'),
     ROLLBACK_DB: z.string().min(1).default('./data/rollback.db'),
+    /** Lease owner id; default the host name. Give each replica its own when several share a database. */
+    ROLLBACK_INSTANCE_ID: z.string().min(1).max(200).optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .refine((e) => e.SLACK_APP_TOKEN !== undefined || e.SLACK_SIGNING_SECRET !== undefined, {

@@ -5,6 +5,7 @@
  *                   │                │               │            │
  *                   └──→ failed ←────┼───────────────┴────────────┘
  *                                    └──→ cancelled   (also from requested / confirming)
+ *   confirming, executing, verifying ──→ interrupted  (the bot died mid-step and it is not safe to go on)
  *
  * An event that is not valid in the current state is a typed rejection, never an exception.
  */
@@ -18,9 +19,10 @@ export const STATUSES = [
   'completed',
   'failed',
   'cancelled',
+  'interrupted',
 ] as const;
 export type Status = (typeof STATUSES)[number];
-export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled'];
+export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted'];
 export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
 
 /** The runbook's five steps, in order. */
@@ -137,6 +139,9 @@ export type RollbackEvent =
   | { type: 'ConfirmationFailed'; at: string; reason: string; code?: string; findings: Findings | null }
   | { type: 'ApprovalGranted'; at: string; by: string }
   | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel'; why: string }
+  /** Someone asked for another rollback of the environment while this one was active. */
+  | { type: 'RequestRefused'; at: string; by: string; why: string }
+  | { type: 'RollbackInterrupted'; at: string; reason: string; services: ServiceVersion[] }
   | { type: 'RollbackCancelled'; at: string; by: string }
   | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
   | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
@@ -163,6 +168,8 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   ConfirmationFailed: ['requested', 'confirming'],
   ApprovalGranted: ['awaiting_approval'],
   ApprovalRefused: STATUSES,
+  RequestRefused: STATUSES,
+  RollbackInterrupted: ['requested', 'confirming', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
   RollbackAnnounced: ['executing'],
   AnnouncementFailed: ['executing', 'completed'],
@@ -256,7 +263,17 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
         steps: step(s, 'announce', { status: 'running', startedAt: at }),
       });
     case 'ApprovalRefused':
+    case 'RequestRefused':
       return ok(s);
+    case 'RollbackInterrupted': {
+      const running = STEPS.find((name) => s.steps[name].status === 'running') ?? 'confirm';
+      return ok({
+        ...s,
+        status: 'interrupted',
+        failure: { step: running, reason: event.reason },
+        steps: step(s, running, { status: 'failed', endedAt: at }),
+      });
+    }
     case 'RollbackCancelled': {
       const confirm = s.steps.confirm.status === 'running' ? step(s, 'confirm', { status: 'done', endedAt: at }) : s.steps;
       return ok({ ...s, status: 'cancelled', cancelledBy: event.by, steps: confirm });

@@ -106,6 +106,21 @@ export interface RollbackStore {
   /** The last version this bot verified healthy for a service. */
   lastVerifiedVersion(environment: string, service: string): string | null;
   recordVerifiedVersion(environment: string, service: string, version: string, at: string): void;
+
+  /**
+   * Leases: who is driving a rollback. A lease is taken when it is free, expired, or already ours; renewed while we
+   * work; released when we stop. A rollback whose driver died is found by its expired lease and picked up.
+   */
+  claim(id: string, owner: string, until: number, now: number): boolean;
+  release(id: string, owner: string): void;
+  /** Rollbacks that should be moving but nobody live is driving. */
+  orphans(now: number, limit: number): Rollback[];
+
+  /** Records a Slack delivery; false when it was seen before (a retry). */
+  firstDelivery(key: string, at: number): boolean;
+  /** Refusals that belong to no rollback (a request from the wrong channel, say), for the audit trail. */
+  recordRefusal(entry: { at: string; userId: string; environment: string | null; action: string; why: string }): void;
+  refusals(limit: number): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
 }
 
 /** The slice of pino the runbook uses, so it does not depend on pino. */

@@ -16,16 +16,39 @@ import { verifyRollback } from './verify';
 /** More than the number of events one rollback can go through; a guard against a loop, never reached. */
 const MAX_EVENTS_PER_DRIVE = 20;
 
+export interface RunnerOptions {
+  /** Who this process is, for leases: the same id after a restart on the same host picks its work up at once. */
+  owner: string;
+  /** How long a lease lasts without renewal; a driver that died is replaced after this. */
+  leaseMs?: number;
+}
+
 export class RollbackRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly owner: string;
+  private readonly leaseMs: number;
 
-  constructor(private readonly deps: RunbookDeps) {}
+  constructor(
+    private readonly deps: RunbookDeps,
+    options: RunnerOptions,
+  ) {
+    this.owner = options.owner;
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
 
-  /** Runs the rollback as far as it can go (until it waits for a person, or ends). One drive per rollback at a time. */
-  drive(id: string): Promise<void> {
+  isDriving(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
+  /**
+   * Runs the rollback as far as it can go (until it waits for a person, or ends). One drive per rollback at a time
+   * in this process; across processes, the lease decides. `resumed`: the rollback was picked up after its driver
+   * stopped, so first check that going on is safe.
+   */
+  drive(id: string, options: { resumed?: boolean } = {}): Promise<void> {
     const running = this.inFlight.get(id);
     if (running) return running;
-    const done = this.loop(id)
+    const done = this.leased(id, options.resumed ?? false)
       .catch((err: unknown) => this.deps.log.error({ err, rollbackId: id }, 'runner stopped unexpectedly'))
       .finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, done);
@@ -41,12 +64,28 @@ export class RollbackRunner {
     return this.inFlight.size;
   }
 
-  private async loop(id: string): Promise<void> {
+  private async leased(id: string, resumed: boolean): Promise<void> {
+    const now = () => this.deps.clock.now().getTime();
+    if (!this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) {
+      this.deps.log.info({ rollbackId: id }, 'another live instance is driving this rollback');
+      return;
+    }
+    const renew = setInterval(() => this.deps.store.claim(id, this.owner, now() + this.leaseMs, now()), Math.max(1000, this.leaseMs / 3));
+    renew.unref();
+    try {
+      await this.loop(id, resumed);
+    } finally {
+      clearInterval(renew);
+      this.deps.store.release(id, this.owner);
+    }
+  }
+
+  private async loop(id: string, resumed: boolean): Promise<void> {
     let rollback = this.deps.store.get(id);
     if (!rollback) return;
     const log = this.deps.log.child({ rollbackId: id, env: rollback.environment });
     for (let i = 0; i < MAX_EVENTS_PER_DRIVE; i++) {
-      const event = await this.nextEvent(rollback, log);
+      const event = resumed && i === 0 ? ((await this.unsafeToResume(rollback)) ?? (await this.nextEvent(rollback, log))) : await this.nextEvent(rollback, log);
       if (!event) return;
       const applied = applyEvent(this.deps.store, id, event);
       if (!applied.ok) {
@@ -60,10 +99,38 @@ export class RollbackRunner {
     }
   }
 
+  /**
+   * A rollback picked up after its driver stopped goes on only when that is safe: the environment is still
+   * configured, and (once Docker may have been touched) every service runs either the version it ran before or the
+   * target. Anything else means someone or something else changed production meanwhile: stop and say so.
+   */
+  private async unsafeToResume(r: Rollback): Promise<RollbackEvent | null> {
+    const at = nowIso(this.deps.clock);
+    const env = this.deps.config.environments[r.environment];
+    if (!env) return { type: 'RollbackInterrupted', at, reason: `environment ${r.environment} is no longer in the config`, services: r.findings?.services ?? [] };
+    if (r.status !== 'executing' || !r.announcement) return null;
+    const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const now = await Promise.all(
+      env.services.map(async (s) => {
+        const running = await this.deps.runtime.inspectService(s.docker_service).then(
+          (x) => x,
+          () => null,
+        );
+        return { service: s.name, dockerService: s.docker_service, version: running?.version ?? null, previousVersion: running?.previousVersion ?? null, readable: running !== null };
+      }),
+    );
+    // Docker not answering is not evidence of interference: Step 3 will report it.
+    const strangers = now.filter((s) => s.readable && s.version !== r.target && s.version !== before.get(s.service));
+    if (strangers.length === 0) return null;
+    const what = strangers.map((s) => `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`).join('; ');
+    return { type: 'RollbackInterrupted', at, reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`, services: now.map(({ readable: _, ...s }) => s) };
+  }
+
   private async nextEvent(r: Rollback, log: Log): Promise<RollbackEvent | null> {
     try {
       switch (r.status) {
         case 'requested':
+          if (!r.card) return await this.postCard(r);
           return { type: 'ConfirmationStarted', at: nowIso(this.deps.clock) };
         case 'confirming':
           return await confirmIssue(this.deps, r);
@@ -80,6 +147,15 @@ export class RollbackRunner {
       // A step threw instead of reporting: fail the rollback visibly rather than leave it hanging.
       log.error({ err, status: r.status }, 'step threw');
       return crashEvent(r, `internal error: ${describeError(err)}`, nowIso(this.deps.clock));
+    }
+  }
+
+  /** Only after a restart: a rollback stored before its card was posted. */
+  private async postCard(r: Rollback): Promise<RollbackEvent> {
+    try {
+      return { type: 'CardPosted', at: nowIso(this.deps.clock), card: await this.deps.notifier.postCard(r) };
+    } catch (err) {
+      return { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason: `the rollback card could not be posted: ${describeError(err)}`, findings: null };
     }
   }
 }

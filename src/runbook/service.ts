@@ -37,6 +37,11 @@ export class RollbackService {
       const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
       return { kind: 'refused', message: `There is no environment \`${req.environment}\`. Configured: ${known}.` };
     }
+    if (env.requests_from === 'channel' && req.channelId !== env.channel) {
+      const why = `requested from <#${req.channelId}>, not the incident channel`;
+      this.deps.store.recordRefusal({ at: nowIso(this.deps.clock), userId: req.userId, environment: req.environment, action: 'request', why });
+      return { kind: 'refused', message: `Rollbacks of ${req.environment} are requested in <#${env.channel}>, so the whole incident team sees them. Run the command there.` };
+    }
     const draft = newRollback({
       id: newRollbackId(),
       environment: req.environment,
@@ -48,6 +53,9 @@ export class RollbackService {
     });
     const created = this.deps.store.create(draft);
     if (!created.ok) {
+      const why = `rollback ${created.active.id} is ${created.active.status.replace('_', ' ')}`;
+      const refused = applyEvent(this.deps.store, created.active.id, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why });
+      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why });
       return {
         kind: 'refused',
         message: `${req.environment} already has a rollback in progress (${created.active.id}, ${created.active.status.replace('_', ' ')}). Follow it there.`,
@@ -93,12 +101,16 @@ export class RollbackService {
       return { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` };
     }
     const at = nowIso(this.deps.clock);
-    if (!allowed) {
-      const why = 'not an incident commander';
+    const refuse = async (why: string, message: string): Promise<Outcome> => {
       const refused = applyEvent(this.deps.store, id, { type: 'ApprovalRefused', at, by: userId, action, why });
       if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'ApprovalRefused', at, by: userId, action, why });
-      log.info({ action }, 'refused: not an incident commander');
-      return { kind: 'refused', message: `Only an incident commander can ${action} a rollback. Ask one of them in this channel.` };
+      log.info({ action, why }, 'refused');
+      return { kind: 'refused', message };
+    };
+    if (!allowed) return refuse('not an incident commander', `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`);
+    const env = this.deps.config.environments[rollback.environment];
+    if (action === 'approve' && env?.approval.require_different_approver && userId === rollback.requestedBy) {
+      return refuse('the requester cannot approve their own rollback here', `${rollback.environment} needs a second person: another incident commander must approve the rollback you requested.`);
     }
     const event = action === 'approve' ? ({ type: 'ApprovalGranted', at, by: userId } as const) : ({ type: 'RollbackCancelled', at, by: userId } as const);
     const applied = applyEvent(this.deps.store, id, event);
@@ -120,16 +132,22 @@ export class RollbackService {
   }
 
   /**
-   * After a restart: pick up every rollback that was moving. Step 1 is read-only and is simply redone; Step 3
-   * re-reads Docker and only waits when a service already points at the target; Step 4 re-verifies.
+   * Picks up every rollback that should be moving but that no live instance drives (after a restart, or when
+   * another replica died). Step 1 is read-only and is redone; Step 3 first checks that production still matches
+   * what the rollback left (else it is marked interrupted), re-reads Docker and does not update a service that
+   * already points at the target; Step 4 re-verifies.
    */
-  async resumeUnfinished(): Promise<Rollback[]> {
-    const moving = this.deps.store.list({ statuses: ['requested', 'confirming', 'executing', 'verifying', 'completed'], limit: 100 });
-    const resumed = moving.filter((r) => r.status !== 'completed' || (r.resolution === null && r.steps.complete.status === 'running'));
-    for (const r of resumed) {
-      await this.deps.notifier.progress(r, { type: 'Note', at: nowIso(this.deps.clock), text: `The bot restarted; resuming from *${r.status.replace('_', ' ')}*.` });
-      void this.runner.drive(r.id);
+  async resumeOrphans(): Promise<Rollback[]> {
+    const orphans = this.deps.store.orphans(this.deps.clock.now().getTime(), 100).filter((r) => !this.runner.isDriving(r.id));
+    for (const r of orphans) {
+      this.deps.log.info({ rollbackId: r.id, status: r.status }, 'resuming a rollback nobody was driving');
+      await this.deps.notifier.progress(r, {
+        type: 'Note',
+        at: nowIso(this.deps.clock),
+        text: `:recycle: The bot that was driving this rollback stopped; resuming from *${r.status.replace('_', ' ')}*.`,
+      });
+      void this.runner.drive(r.id, { resumed: true });
     }
-    return resumed;
+    return orphans;
   }
 }

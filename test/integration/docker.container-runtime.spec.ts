@@ -24,7 +24,8 @@ describe('DockerContainerRuntime on a real swarm', () => {
     client = await requireSwarm();
     runtime = new DockerContainerRuntime(client, { pollIntervalMs: 200 });
   });
-  afterAll(() => removeServices(...created));
+  // Remove each test's services as soon as it ends: a crash-looping service slows the engine for the next test.
+  afterEach(() => removeServices(...created.splice(0)));
 
   async function service(prefix: string, version: string, extra: string[] = []): Promise<{ name: string; port: number }> {
     const name = uniqueName(prefix);
@@ -102,7 +103,7 @@ describe('DockerContainerRuntime on a real swarm', () => {
   });
 
   it('notices Swarm pausing the update when the new tasks fail', async () => {
-    const { name } = await service('pause', 'v2', ['--update-failure-action', 'pause', '--restart-max-attempts', '0']);
+    const { name } = await service('pause', 'v2', ['--update-failure-action', 'pause', '--restart-condition', 'none']);
     await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 60_000 })).rejects.toMatchObject({
       code: 'SWARM_UPDATE_PAUSED',
       message: expect.stringContaining(`Swarm paused the update of ${name}`),
@@ -110,14 +111,14 @@ describe('DockerContainerRuntime on a real swarm', () => {
   });
 
   it('notices Swarm rolling the update back, and reports what runs', async () => {
-    const { name, port } = await service('autorollback', 'v2', ['--update-failure-action', 'rollback', '--restart-max-attempts', '0']);
+    const { name, port } = await service('autorollback', 'v2', ['--update-failure-action', 'rollback', '--restart-condition', 'none']);
     await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 60_000 })).rejects.toMatchObject({ code: 'SWARM_ROLLED_BACK' });
     await waitForVersion(`http://127.0.0.1:${port}/health`, 'v2');
     expect((await runtime.inspectService(name)).version).toBe('v2');
   });
 
   it('gives up waiting at the timeout and says what it saw', async () => {
-    const { name } = await service('timeout', 'v2', ['--update-failure-action', 'continue']);
+    const { name } = await service('timeout', 'v2', ['--update-failure-action', 'continue', '--restart-condition', 'none']);
     await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 3000 })).rejects.toMatchObject({
       code: expect.stringMatching(/CONVERGENCE_TIMEOUT/),
       message: expect.stringContaining('did not converge on crash in time'),

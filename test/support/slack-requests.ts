@@ -1,5 +1,5 @@
 /** Requests as Slack sends them: form-encoded, `payload=` JSON for interactions, signed with HMAC v0. */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 export function sign(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -42,7 +42,7 @@ export function slashCommandBody(p: { text: string; userId: string; channelId: s
     text: p.text,
     api_app_id: 'A0APP',
     response_url: p.responseUrl,
-    trigger_id: `trigger-${Date.now()}`,
+    trigger_id: `trigger-${randomUUID()}`,
   }).toString();
 }
 
@@ -54,7 +54,7 @@ export function buttonClickBody(p: { actionId: string; value: string; userId: st
     api_app_id: 'A0APP',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: p.messageTs, channel_id: p.channelId, is_ephemeral: false },
-    trigger_id: `trigger-${Date.now()}`,
+    trigger_id: `trigger-${randomUUID()}`,
     channel: { id: p.channelId, name: 'incident' },
     message: { type: 'message', ts: p.messageTs, text: 'card' },
     response_url: p.responseUrl,

@@ -11,7 +11,10 @@ const HINTS: Record<string, string> = {
 /** WebClient errors (platform errors, HTTP errors, timeouts) as the project's coded error. */
 export function translateSlackError(err: unknown, method: string): RollbackBotError {
   if (err instanceof RollbackBotError) return err;
-  const e = err as { code?: string; data?: { error?: string }; message?: string };
+  const e = err as { code?: string; data?: { error?: string }; message?: string; retryAfter?: number };
+  if (e.code === 'slack_webapi_rate_limited_error') {
+    return new RollbackBotError(ErrorCode.SlackApiFailed, `Slack is rate limiting ${method} (retry after ${e.retryAfter ?? '?'} s)`, { cause: err });
+  }
   const slackError = e.data?.error;
   const detail = slackError ? `${slackError}${HINTS[slackError] ? ` (${HINTS[slackError]})` : ''}` : (e.message ?? String(err));
   return new RollbackBotError(ErrorCode.SlackApiFailed, `Slack ${method} failed: ${detail}`, { cause: err });

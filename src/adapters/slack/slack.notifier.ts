@@ -2,9 +2,15 @@ import type { WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { Log, Notifier, ProgressNote } from '../../ports';
-import { rollbackCard } from '../../slack/blocks/card';
+import { type CardMessage, minimalCard, rollbackCard } from '../../slack/blocks/card';
 import { type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
 import { translateSlackError } from './slack-errors';
+
+/** A 429 asking us to wait longer than this fails the call instead: an incident does not wait minutes for a card. */
+export const MAX_RATE_LIMIT_WAIT_S = 10;
+const RATE_LIMIT_ATTEMPTS = 3;
+
+const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
 
 /** The card, its thread and the channel, through the Slack Web API. */
 export class SlackNotifier implements Notifier {
@@ -21,13 +27,17 @@ export class SlackNotifier implements Notifier {
   }
 
   async postCard(rollback: Rollback): Promise<MessageRef> {
-    const card = rollbackCard(rollback);
+    const post = (card: CardMessage) =>
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: card.text, blocks: card.blocks as never, unfurl_links: false }));
+    let res;
     try {
-      const res = await this.client.chat.postMessage({ channel: rollback.channel, text: card.text, blocks: card.blocks as never, unfurl_links: false });
-      return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+      res = await post(rollbackCard(rollback));
     } catch (err) {
-      throw translateSlackError(err, 'chat.postMessage');
+      if (slackErrorOf((err as { cause?: unknown }).cause) !== 'invalid_blocks') throw err;
+      this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
+      res = await post(minimalCard(rollback));
     }
+    return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
   }
 
   async progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void> {
@@ -39,11 +49,11 @@ export class SlackNotifier implements Notifier {
     await this.redraw(rollback, log);
     const text = progressText(rollback, event, this.mentions);
     if (!text) return;
+    const card = rollback.card;
     try {
-      await this.client.chat.postMessage({ channel: rollback.card.channel, thread_ts: rollback.card.ts, text, unfurl_links: false });
+      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false }));
     } catch (err) {
-      const e = translateSlackError(err, 'chat.postMessage');
-      log.warn({ err: e, code: e.code }, 'could not post the thread update');
+      log.warn({ err }, 'could not post the thread update');
     }
   }
 
@@ -58,12 +68,12 @@ export class SlackNotifier implements Notifier {
     const next = entry.chain.then(async () => {
       if (rollback.version < entry.drawn) return;
       entry.drawn = rollback.version;
-      const { text, blocks } = rollbackCard(rollback);
+      const update = (m: CardMessage) => this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, text: m.text, blocks: m.blocks as never }));
       try {
-        await this.client.chat.update({ channel: card.channel, ts: card.ts, text, blocks: blocks as never });
+        await update(rollbackCard(rollback));
       } catch (err) {
-        const e = translateSlackError(err, 'chat.update');
-        log.warn({ err: e, code: e.code }, 'could not update the card');
+        log.warn({ err }, 'could not update the card');
+        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(rollback)).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
       }
     });
     entry.chain = next;
@@ -74,11 +84,25 @@ export class SlackNotifier implements Notifier {
   }
 
   async announce(rollback: Rollback, text: string): Promise<MessageRef> {
-    try {
-      const res = await this.client.chat.postMessage({ channel: rollback.channel, text, unfurl_links: false });
-      return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
-    } catch (err) {
-      throw translateSlackError(err, 'chat.postMessage');
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text, unfurl_links: false }));
+    return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  /** One Web API call: a short Retry-After is honoured (a few times), a long one fails; errors come out coded. */
+  private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const e = err as { code?: string; retryAfter?: number };
+        const wait = e.retryAfter ?? Number.POSITIVE_INFINITY;
+        if (e.code === 'slack_webapi_rate_limited_error' && attempt < RATE_LIMIT_ATTEMPTS && wait <= MAX_RATE_LIMIT_WAIT_S) {
+          this.log.info({ method, retryAfter: wait, attempt }, 'rate limited by Slack; waiting');
+          await new Promise((r) => setTimeout(r, wait * 1000));
+          continue;
+        }
+        throw translateSlackError(err, method);
+      }
     }
   }
 }

@@ -29,6 +29,25 @@ CREATE TABLE IF NOT EXISTS timeline (
   event       TEXT NOT NULL,
   PRIMARY KEY (rollback_id, seq)
 );
+-- Who is driving a rollback, until when (ms since epoch).
+CREATE TABLE IF NOT EXISTS leases (
+  rollback_id TEXT PRIMARY KEY REFERENCES rollbacks(id),
+  owner       TEXT NOT NULL,
+  until       INTEGER NOT NULL
+);
+-- Slack deliveries already handled (trigger ids), so a retried delivery does nothing twice.
+CREATE TABLE IF NOT EXISTS deliveries (
+  key TEXT PRIMARY KEY,
+  at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS refusals (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          TEXT NOT NULL,
+  user_id     TEXT NOT NULL,
+  environment TEXT,
+  action      TEXT NOT NULL,
+  why         TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS verified_versions (
   environment TEXT NOT NULL,
   service     TEXT NOT NULL,
@@ -133,6 +152,50 @@ export class SqliteRollbackStore implements RollbackStore {
          ON CONFLICT (environment, service) DO UPDATE SET version = excluded.version, verified_at = excluded.verified_at`,
       )
       .run(environment, service, version, at);
+  }
+
+  claim(id: string, owner: string, until: number, now: number): boolean {
+    const res = this.db
+      .prepare(
+        `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
+         ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+         WHERE leases.owner = excluded.owner OR leases.until < ?`,
+      )
+      .run(id, owner, until, now);
+    return res.changes === 1;
+  }
+
+  release(id: string, owner: string): void {
+    this.db.prepare('DELETE FROM leases WHERE rollback_id = ? AND owner = ?').run(id, owner);
+  }
+
+  orphans(now: number, limit: number): Rollback[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
+         WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
+                OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
+           AND (l.until IS NULL OR l.until < ?)
+         ORDER BY r.created_at LIMIT ?`,
+      )
+      .all(now, limit) as Row[];
+    return rows.map((r) => this.fromRow(r));
+  }
+
+  firstDelivery(key: string, at: number): boolean {
+    // Keep an hour of keys: Slack retries within minutes.
+    this.db.prepare('DELETE FROM deliveries WHERE at < ?').run(at - 3_600_000);
+    return this.db.prepare('INSERT OR IGNORE INTO deliveries (key, at) VALUES (?, ?)').run(key, at).changes === 1;
+  }
+
+  recordRefusal(e: { at: string; userId: string; environment: string | null; action: string; why: string }): void {
+    this.db.prepare('INSERT INTO refusals (at, user_id, environment, action, why) VALUES (?, ?, ?, ?, ?)').run(e.at, e.userId, e.environment, e.action, e.why);
+  }
+
+  refusals(limit: number): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }> {
+    return this.db
+      .prepare('SELECT at, user_id AS userId, environment, action, why FROM refusals ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
   }
 
   private activeFor(environment: string): Rollback | null {

@@ -16,6 +16,7 @@ export const STATUS_LABEL: Record<Status, string> = {
   completed: ':white_check_mark: Completed',
   failed: ':x: Failed',
   cancelled: ':no_entry_sign: Cancelled',
+  interrupted: ':warning: Interrupted',
 };
 
 export const STEP_TITLE: Record<StepName, string> = {
@@ -92,7 +93,10 @@ export function rollbackCard(r: Rollback): CardMessage {
     section(STEPS.map((s) => stepLine(s, r.steps[s])).join('\n')),
   ];
   if (r.findings) blocks.push({ type: 'divider' }, section(findingsText(r.findings)));
-  if (r.failure) blocks.push(section(`:x: *Failed at ${STEP_TITLE[r.failure.step]}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
+  if (r.failure) {
+    const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : ':x: *Failed at';
+    blocks.push(section(`${what} ${STEP_TITLE[r.failure.step]}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
+  }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
@@ -121,4 +125,16 @@ function decisionButtons(r: Rollback): Block | null {
   }
   if (r.status === 'requested' || r.status === 'confirming') return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
   return null;
+}
+
+/**
+ * The card with nothing but plain words and the buttons: what is sent when Slack refuses the full card
+ * (invalid_blocks), so that the incident commander can still approve or cancel.
+ */
+export function minimalCard(r: Rollback): CardMessage {
+  const text = `Rollback of ${r.environment} (${r.id}): ${STATUS_LABEL[r.status]}, target ${r.target ?? 'not yet known'}. (The full card could not be shown.)`;
+  const blocks: Block[] = [section(text)];
+  const buttons = decisionButtons(r);
+  if (buttons) blocks.push(buttons);
+  return { text, blocks };
 }

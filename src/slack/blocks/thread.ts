@@ -40,6 +40,17 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
       return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
+    case 'RequestRefused':
+      return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${event.why}.`;
+    case 'RollbackInterrupted':
+      return t(
+        [
+          `:warning: *Interrupted:* ${event.reason}`,
+          '*What Docker reports now:*',
+          event.services.map((s) => `• ${s.service} (\`${s.dockerService}\`): \`${s.version ?? 'unknown'}\``).join('\n') || '• unknown',
+          `*Next steps:* check each service by hand (\`docker service ps <service>\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`,
+        ].join('\n'),
+      );
     case 'RollbackCancelled':
       return `:no_entry_sign: Cancelled by <@${event.by}>. Nothing was changed in production.`;
     case 'RollbackAnnounced':

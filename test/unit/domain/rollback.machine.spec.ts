@@ -28,6 +28,8 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   ConfirmationFailed: { type: 'ConfirmationFailed', at: LATER, reason: 'no target', findings: null },
   ApprovalGranted: { type: 'ApprovalGranted', at: LATER, by: 'U0IC' },
   ApprovalRefused: { type: 'ApprovalRefused', at: LATER, by: 'U0X', action: 'approve', why: 'not an incident commander' },
+  RequestRefused: { type: 'RequestRefused', at: LATER, by: 'U0X', why: 'a rollback is already in progress' },
+  RollbackInterrupted: { type: 'RollbackInterrupted', at: LATER, reason: 'backend runs v9, neither v2 nor v1', services: [] },
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
   AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
@@ -40,14 +42,15 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
 const EXPECTED: Record<Status, EventType[]> = {
-  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RollbackCancelled'],
-  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RollbackCancelled'],
-  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RollbackCancelled'],
-  executing: ['ApprovalRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed'],
-  verifying: ['ApprovalRefused', 'RollbackVerified', 'VerificationFailed'],
-  completed: ['ApprovalRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
-  failed: ['ApprovalRefused'],
-  cancelled: ['ApprovalRefused'],
+  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted'],
+  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted'],
+  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled'],
+  executing: ['ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted'],
+  verifying: ['ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted'],
+  completed: ['ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
+  failed: ['ApprovalRefused', 'RequestRefused'],
+  cancelled: ['ApprovalRefused', 'RequestRefused'],
+  interrupted: ['ApprovalRefused', 'RequestRefused'],
 };
 
 const inState = (status: Status): Rollback => ({
@@ -108,6 +111,16 @@ describe('transition()', () => {
     const before = inState('awaiting_approval');
     const r = transition(before, EVENTS.ApprovalRefused);
     expect(r.ok && r.state).toEqual({ ...before, updatedAt: LATER });
+  });
+
+  it('marks the running step failed when a rollback is interrupted', () => {
+    const executing = { ...inState('executing'), steps: { ...inState('executing').steps, execute: { status: 'running' as const, startedAt: AT } } };
+    const r = transition(executing, EVENTS.RollbackInterrupted);
+    expect(r.ok && r.state).toMatchObject({
+      status: 'interrupted',
+      failure: { step: 'execute', reason: 'backend runs v9, neither v2 nor v1' },
+      steps: { execute: { status: 'failed', startedAt: AT, endedAt: LATER } },
+    });
   });
 
   it('does not mutate the state it was given', () => {
