@@ -78,6 +78,7 @@ fi
 #   broken         no /health at all (404): a rollback to it fails verification
 #   liar           healthy, but /health claims version "v1" whatever it runs
 #   crash          exits at once: Swarm's update monitor sees the task fail
+#   corrupt        its manifest is there but its layer blob is gone: a pull fails mid-stream
 build_rootfs() {
   local dir=$1
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/www" "$dir/tmp"
@@ -132,5 +133,25 @@ for repo in rollback-test/backend rollback-test/frontend; do
   push_tag "$repo" liar "APP_VERSION=liar" "REPORTED_VERSION=v1"
   push_tag "$repo" crash "APP_VERSION=crash" "APP_CRASH=1"
 done
+
+# A tag whose pull starts (the manifest is served) and then fails (the layer blob is gone from storage).
+corrupt_tag() { # repo
+  local repo=$1
+  if image_present_in_registry "$repo" corrupt; then return 0; fi
+  make_tar
+  # A layer of its own (a marker file), so deleting its blob breaks no other tag.
+  local dir="$STATE_DIR/corrupt-rootfs"
+  rm -rf "$dir"; mkdir -p "$dir"; tar -C "$dir" -xf "$rootfs_tar"; date +%s%N > "$dir/corrupt-marker"
+  tar -C "$dir" -cf "$STATE_DIR/corrupt.tar" .
+  docker import --change 'CMD ["/bin/sh","/entrypoint.sh"]' --change "ENV APP_VERSION=corrupt" "$STATE_DIR/corrupt.tar" "$REGISTRY/$repo:corrupt" >/dev/null
+  docker push -q "$REGISTRY/$repo:corrupt" >/dev/null
+  local layer
+  layer=$(curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$REGISTRY/v2/$repo/manifests/corrupt" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"].split(":")[1])')
+  rm -f "$STATE_DIR/registry/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+  docker image rm -f "$REGISTRY/$repo:corrupt" >/dev/null
+  log "pushed $REGISTRY/$repo:corrupt (layer blob removed)"
+}
+for repo in rollback-test/backend rollback-test/frontend; do corrupt_tag "$repo"; done
 
 log "ready: dockerd $(docker version --format '{{.Server.Version}}'), swarm active, registry $REGISTRY"

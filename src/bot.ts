@@ -96,7 +96,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       accepting = false;
       clearInterval(sweeper);
       await slack.stop();
-      const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => setTimeout(r, graceMs, false))]);
+      let timer: NodeJS.Timeout | undefined;
+      const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false)))]);
+      clearTimeout(timer);
       if (settled) store.close();
       // Otherwise leave the store open: the process is about to exit, and a step still finishing may want to
       // persist its result. Whatever it does not persist is resumed on the next start.

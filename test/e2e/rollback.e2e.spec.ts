@@ -2,28 +2,14 @@
  * The whole runbook through the real Bolt HTTP receiver: signed slash commands and button clicks, a fake Slack
  * Web API recording what the bot says, and real services on the local Docker swarm.
  */
-import { configSchema } from '../../src/config/config.schema';
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import {
-  BACKEND_IMAGE,
-  createService,
-  freePort,
-  FRONTEND_IMAGE,
-  removeServices,
-  requireSwarm,
-  runningImage,
-  uniqueName,
-  updateImage,
-  waitForVersion,
-} from '../support/docker-env';
+import { BACKEND_IMAGE, createService, freePort, FRONTEND_IMAGE, removeServices, requireSwarm, runningImage, uniqueName } from '../support/docker-env';
+import * as scenario from '../support/scenario';
+import { CHANNEL, IC, ONCALL, SOMEONE, type Stack } from '../support/scenario';
 
-const CHANNEL = 'C0INCIDENT';
-const IC = 'U0IC';
 const IC_BY_GROUP = 'U0GROUPIC';
-const ONCALL = 'U0ONCALL';
-const SOMEONE = 'U0SOMEONE';
 
 jest.setTimeout(180_000);
 
@@ -33,35 +19,6 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
   let backendPort: number;
   let frontendPort: number;
   let h: Harness;
-
-  const healthUrl = () => `http://127.0.0.1:${backendPort}/health`;
-
-  /** Both services on v2 with v1 in their PreviousSpec: the state right after a bad deploy. */
-  async function badDeploy(): Promise<void> {
-    await Promise.all([updateImage(backend, `${BACKEND_IMAGE}:v1`), updateImage(frontend, `${FRONTEND_IMAGE}:v1`)]);
-    await Promise.all([updateImage(backend, `${BACKEND_IMAGE}:v2`), updateImage(frontend, `${FRONTEND_IMAGE}:v2`)]);
-    await waitForVersion(healthUrl(), 'v2');
-  }
-
-  function config(services?: { name: string; docker_service: string; image: string }[]) {
-    return configSchema.parse({
-      roles: { incident_commanders: { users: [IC], usergroups: ['S0ICS'] }, on_call: { users: [ONCALL] } },
-      environments: {
-        production: {
-          channel: CHANNEL,
-          strategy: 'docker',
-          eta: '5-10 minutes',
-          health: { url: healthUrl(), ready_url: `http://127.0.0.1:${backendPort}/ready`, retries: 5, interval_ms: 300, timeout_ms: 2000 },
-          smoke_tests: [{ name: 'home page', url: `http://127.0.0.1:${frontendPort}/`, expect_status: 200 }],
-          services: services ?? [
-            { name: 'backend', docker_service: backend, image: BACKEND_IMAGE },
-            { name: 'frontend', docker_service: frontend, image: FRONTEND_IMAGE },
-          ],
-          docker: { convergence_timeout_ms: 60_000 },
-        },
-      },
-    });
-  }
 
   beforeAll(async () => {
     await requireSwarm();
@@ -77,24 +34,13 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     await h?.stop();
   });
 
-  /** Sends `/rollback …` and returns the rollback once its card is posted. */
-  async function request(text: string, user = ONCALL): Promise<{ rollback: Rollback; cardTs: string; ackMs: number; responseUrl: string }> {
-    const before = h.slack.callsOf('chat.postMessage').length;
-    const res = await h.command(text, user);
-    expect(res.status).toBe(200);
-    const card = await h.slack.waitFor(
-      () => h.slack.callsOf('chat.postMessage').slice(before).find((c) => c.args.channel === CHANNEL && Array.isArray(c.args.blocks)),
-      'the rollback card',
-    );
-    const cardTs = String(card.args.ts);
-    const rollback = await h.slack.waitFor(() => h.bot.store.list({ environment: 'production', limit: 1 })[0], 'the stored rollback');
-    return { rollback, cardTs, ackMs: res.ms, responseUrl: res.responseUrl };
-  }
-
+  const stack = (): Stack => ({ backend, frontend, backendPort, frontendPort });
+  const config = (services?: { name: string; docker_service: string; image: string }[]) => scenario.stackConfig(stack(), { services });
+  const badDeploy = () => scenario.badDeploy(stack());
+  const request = (text: string, user = ONCALL) => scenario.request(h, text, user);
   const statusOf = (id: string) => h.bot.store.get(id)?.status;
-  const waitStatus = (id: string, status: Rollback['status'], timeoutMs = 90_000) =>
-    h.slack.waitFor(() => statusOf(id) === status, `rollback ${id} to be ${status} (is ${statusOf(id)})`, timeoutMs);
-  const cardText = (ts: string) => JSON.stringify(h.slack.lastCard(ts)?.args.blocks ?? []);
+  const waitStatus = (id: string, status: Rollback['status']) => scenario.waitStatus(h, id, status);
+  const cardText = (ts: string) => scenario.cardText(h, ts);
 
   it('rolls back both services from the slash command to the completion template', async () => {
     await badDeploy();

@@ -89,3 +89,21 @@ export async function waitForVersion(url: string, version: string, timeoutMs = 6
 }
 
 export const uniqueName = (prefix: string) => `rbtest-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+
+/** How many times Docker changed the image of `service` since `sinceSec` (swarm "update" events with image.new). */
+export async function imageUpdatesSince(service: string, sinceSec: number): Promise<number> {
+  const out = await docker(
+    'events', '--since', String(sinceSec), '--until', String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter', 'type=service', '--filter', 'event=update', '--format', '{{.Actor.Attributes.name}} {{index .Actor.Attributes "image.new"}}',
+  );
+  return out.split('\n').filter((l) => l.startsWith(`${service} `) && l.trim() !== service && !l.endsWith('<no value>')).length;
+}
+
+/** Two services (backend, frontend) on the swarm, published on free ports. */
+export async function createStack(prefix: string, version: string, extra: string[] = []): Promise<{ backend: string; frontend: string; backendPort: number; frontendPort: number }> {
+  const backend = uniqueName(`${prefix}-be`);
+  const frontend = uniqueName(`${prefix}-fe`);
+  const [backendPort, frontendPort] = await Promise.all([freePort(), freePort()]);
+  await Promise.all([createService(backend, `${BACKEND_IMAGE}:${version}`, backendPort, extra), createService(frontend, `${FRONTEND_IMAGE}:${version}`, frontendPort, extra)]);
+  return { backend, frontend, backendPort, frontendPort };
+}

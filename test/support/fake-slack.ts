@@ -44,6 +44,7 @@ export class FakeSlack {
   /** usergroup id → member user ids, for usergroups.users.list */
   readonly usergroups = new Map<string, string[]>();
   private readonly overrides = new Map<string, Answer[]>();
+  private readonly conditional: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; answer: Answer; times: number }> = [];
   private server?: Server;
   private tsCounter = 0;
   private responseCounter = 0;
@@ -65,6 +66,11 @@ export class FakeSlack {
   /** The next call of `method` gets this answer instead of the default (queued, one per call). */
   answerNext(method: string, answer: Answer): void {
     this.overrides.set(method, [...(this.overrides.get(method) ?? []), answer]);
+  }
+
+  /** The next `times` calls of `method` whose arguments match get this answer. */
+  answerWhen(method: string, match: (args: Record<string, unknown>) => boolean, answer: Answer, times = 1): void {
+    this.conditional.push({ method, match, answer, times });
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -132,6 +138,11 @@ export class FakeSlack {
   }
 
   private answer(method: string, args: Record<string, unknown>): Answer {
+    const rule = this.conditional.find((c) => c.method === method && c.times > 0 && c.match(args));
+    if (rule) {
+      rule.times--;
+      return rule.answer;
+    }
     const queued = this.overrides.get(method);
     if (queued && queued.length > 0) return queued.shift() as Answer;
     switch (method) {

@@ -23,7 +23,8 @@ export function translateDockerError(err: unknown, what: string, service?: strin
   if (err instanceof RollbackBotError) return err;
   const e = err as DockerodeError;
   const detail = e.json?.message ?? e.message ?? String(err);
-  if ((e.code && UNREACHABLE.has(e.code)) || e.name === 'AbortError' || /timeout/i.test(e.message ?? '')) {
+  const abandoned = e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ABORT_ERR' || /timeout|aborted/i.test(e.message ?? '');
+  if ((e.code && UNREACHABLE.has(e.code)) || abandoned) {
     return new RollbackBotError(ErrorCode.DockerUnreachable, `the Docker engine did not answer (${what}): ${e.code ?? detail}`, { cause: err });
   }
   if (e.statusCode === 404 && service) {
@@ -39,6 +40,8 @@ export interface DockerRuntimeOptions {
   pullTimeoutMs?: number;
   /** How many times an "update out of sequence" is retried. */
   maxUpdateAttempts?: number;
+  /** Bound on one API call (inspect, list, update). */
+  callTimeoutMs?: number;
   log?: Log;
 }
 
@@ -57,6 +60,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
   private readonly pollIntervalMs: number;
   private readonly pullTimeoutMs: number;
   private readonly maxUpdateAttempts: number;
+  private readonly callTimeoutMs: number;
 
   constructor(
     private readonly docker: Docker,
@@ -65,11 +69,12 @@ export class DockerContainerRuntime implements ContainerRuntime {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
     this.maxUpdateAttempts = options.maxUpdateAttempts ?? 5;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
   }
 
   async ping(): Promise<void> {
     try {
-      await withTimeout(this.docker.ping(), 5000, 'ping');
+      await withTimeout(this.docker.ping(), this.callTimeoutMs, 'ping');
     } catch (err) {
       throw translateDockerError(err, 'ping');
     }
@@ -122,7 +127,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
           ...spec,
           TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...(spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec, Image: target } },
         }),
-        { maxAttempts: this.maxUpdateAttempts, log: this.options.log },
+        { maxAttempts: this.maxUpdateAttempts, log: this.options.log, callTimeoutMs: this.callTimeoutMs },
       );
     }
     await this.waitForConvergence(dockerService, version, deadline, staleUpdate, options.signal);
@@ -175,7 +180,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       const listTasks = this.docker.listTasks.bind(this.docker) as (opts: object) => Promise<unknown>;
       const tasks = (await listTasks({
         filters: JSON.stringify({ service: [dockerService], 'desired-state': ['running'] }),
-        abortSignal: AbortSignal.timeout(10_000),
+        abortSignal: AbortSignal.timeout(this.callTimeoutMs),
       })) as Array<{ Spec?: { ContainerSpec?: { Image?: string } }; Status?: { State?: string; Err?: string } }>;
       return tasks.map((t) => ({ image: t.Spec?.ContainerSpec?.Image, state: t.Status?.State, error: t.Status?.Err }));
     } catch (err) {
@@ -185,7 +190,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   private async inspect(dockerService: string): Promise<Docker.Service & Awaited<ReturnType<Docker.Service['inspect']>>> {
     try {
-      return await this.docker.getService(dockerService).inspect({ abortSignal: AbortSignal.timeout(10_000) });
+      return await this.docker.getService(dockerService).inspect({ abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
     } catch (err) {
       throw translateDockerError(err, `inspecting ${dockerService}`, dockerService);
     }
@@ -195,7 +200,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
   private async pinnedReference(image: string, version: string): Promise<string> {
     const ref = `${image}:${version}`;
     try {
-      const local = await withTimeout(this.docker.getImage(ref).inspect(), 10_000, `inspecting ${ref}`);
+      const local = await withTimeout(this.docker.getImage(ref).inspect(), this.callTimeoutMs, `inspecting ${ref}`);
       const digest = local.RepoDigests?.find((d: string) => d.startsWith(`${image}@`));
       return digest ? `${ref}@${digest.split('@')[1]}` : ref;
     } catch {
@@ -220,19 +225,20 @@ export async function updateServiceSpec(
   docker: Docker,
   dockerService: string,
   mutate: (spec: Docker.ServiceSpec) => Docker.ServiceSpec | Promise<Docker.ServiceSpec>,
-  options: { maxAttempts: number; log?: Log },
+  options: { maxAttempts: number; log?: Log; callTimeoutMs?: number },
 ): Promise<void> {
+  const timeout = options.callTimeoutMs ?? 10_000;
   for (let attempt = 1; ; attempt++) {
     const service = docker.getService(dockerService);
     let info;
     try {
-      info = await service.inspect({ abortSignal: AbortSignal.timeout(10_000) });
+      info = await service.inspect({ abortSignal: AbortSignal.timeout(timeout) });
     } catch (err) {
       throw translateDockerError(err, `inspecting ${dockerService}`, dockerService);
     }
     const spec = await mutate(info.Spec as Docker.ServiceSpec);
     try {
-      await service.update({ _query: { version: info.Version.Index }, _body: spec, abortSignal: AbortSignal.timeout(30_000) } as never);
+      await service.update({ _query: { version: info.Version.Index }, _body: spec, abortSignal: AbortSignal.timeout(timeout * 3) } as never);
       return;
     } catch (err) {
       const message = (err as DockerodeError).json?.message ?? (err as Error).message ?? '';

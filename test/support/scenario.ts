@@ -1,0 +1,71 @@
+/** Shared steps of the end-to-end and fault suites: a config for two swarm services, requests, waits. */
+import { type BotConfig, configSchema } from '../../src/config/config.schema';
+import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Harness } from './bot-harness';
+import { BACKEND_IMAGE, FRONTEND_IMAGE, updateImage, waitForVersion } from './docker-env';
+
+export const CHANNEL = 'C0INCIDENT';
+export const IC = 'U0IC';
+export const ONCALL = 'U0ONCALL';
+export const SOMEONE = 'U0SOMEONE';
+
+export interface Stack {
+  backend: string;
+  frontend: string;
+  backendPort: number;
+  frontendPort: number;
+}
+
+export function stackConfig(
+  stack: Stack,
+  overrides: { healthUrl?: string; services?: { name: string; docker_service: string; image: string }[]; environment?: Record<string, unknown>; retries?: number } = {},
+): BotConfig {
+  return configSchema.parse({
+    roles: { incident_commanders: { users: [IC], usergroups: ['S0ICS'] }, on_call: { users: [ONCALL] } },
+    environments: {
+      production: {
+        channel: CHANNEL,
+        strategy: 'docker',
+        eta: '5-10 minutes',
+        health: {
+          url: overrides.healthUrl ?? `http://127.0.0.1:${stack.backendPort}/health`,
+          ready_url: `http://127.0.0.1:${stack.backendPort}/ready`,
+          retries: overrides.retries ?? 5,
+          interval_ms: 300,
+          timeout_ms: 2000,
+        },
+        smoke_tests: [{ name: 'home page', url: `http://127.0.0.1:${stack.frontendPort}/`, expect_status: 200 }],
+        services: overrides.services ?? [
+          { name: 'backend', docker_service: stack.backend, image: BACKEND_IMAGE },
+          { name: 'frontend', docker_service: stack.frontend, image: FRONTEND_IMAGE },
+        ],
+        docker: { convergence_timeout_ms: 60_000 },
+        ...overrides.environment,
+      },
+    },
+  });
+}
+
+/** Both services on v2 with v1 in their PreviousSpec: the state right after a bad deploy. */
+export async function badDeploy(stack: Stack): Promise<void> {
+  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:v1`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:v1`)]);
+  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:v2`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:v2`)]);
+  await waitForVersion(`http://127.0.0.1:${stack.backendPort}/health`, 'v2');
+}
+
+/** Sends `/rollback …` and returns the new rollback once its card is posted. */
+export async function request(h: Harness, text: string, user = ONCALL, channel = CHANNEL): Promise<{ rollback: Rollback; cardTs: string; ackMs: number; responseUrl: string }> {
+  const known = new Set(h.bot.store.list({ limit: 1000 }).map((r) => r.id));
+  const res = await h.command(text, user, channel);
+  if (res.status !== 200) throw new Error(`the command got HTTP ${res.status}`);
+  const rollback = await h.slack.waitFor(() => {
+    const fresh = h.bot.store.list({ limit: 5 }).find((r) => !known.has(r.id));
+    return fresh?.card ? fresh : undefined;
+  }, `the card of "${text}"`);
+  return { rollback, cardTs: rollback.card?.ts ?? '', ackMs: res.ms, responseUrl: res.responseUrl };
+}
+
+export const waitStatus = (h: Harness, id: string, status: Rollback['status'], timeoutMs = 90_000) =>
+  h.slack.waitFor(() => h.bot.store.get(id)?.status === status, `rollback ${id} to be ${status} (is ${h.bot.store.get(id)?.status})`, timeoutMs);
+
+export const cardText = (h: Harness, ts: string) => JSON.stringify(h.slack.lastCard(ts)?.args.blocks ?? []);
