@@ -100,3 +100,11 @@ export type BotConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = BotConfig['environments'][string];
 export type ServiceConfig = EnvironmentConfig['services'][number];
 export type RoleConfig = BotConfig['roles']['incident_commanders'];
+
+/**
+ * The environment called `name`, if configured. Own keys only: user input such as "toString" or "constructor"
+ * must not find Object.prototype's members.
+ */
+export function environmentNamed(config: BotConfig, name: string): EnvironmentConfig | undefined {
+  return Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
+}

@@ -1,4 +1,4 @@
-import type { BotConfig, EnvironmentConfig } from '../config/config.schema';
+import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
 import type { Clock, ContainerRuntime, Directory, HealthProbe, Log, Notifier, RollbackStore } from '../ports';
 
@@ -16,7 +16,7 @@ export interface RunbookDeps {
 export const nowIso = (clock: Clock): string => clock.now().toISOString();
 
 export function environmentOf(config: BotConfig, rollback: Rollback): EnvironmentConfig {
-  const env = config.environments[rollback.environment];
+  const env = environmentNamed(config, rollback.environment);
   // The environment was validated when the rollback was requested; a config reload that removed it is a
   // misconfiguration to be surfaced, not papered over.
   if (!env) throw new Error(`environment "${rollback.environment}" is no longer in the config`);

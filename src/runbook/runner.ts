@@ -3,6 +3,7 @@
  * state machine and persisted with compare-and-set before anything else happens, and only then is the channel
  * told. Whatever the runner was doing when the process died can be picked up from the stored state.
  */
+import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
 import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import type { Log } from '../ports';
@@ -106,7 +107,7 @@ export class RollbackRunner {
    */
   private async unsafeToResume(r: Rollback): Promise<RollbackEvent | null> {
     const at = nowIso(this.deps.clock);
-    const env = this.deps.config.environments[r.environment];
+    const env = environmentNamed(this.deps.config, r.environment);
     if (!env) return { type: 'RollbackInterrupted', at, reason: `environment ${r.environment} is no longer in the config`, services: r.findings?.services ?? [] };
     if (r.status !== 'executing' || !r.announcement) return null;
     const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));

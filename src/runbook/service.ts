@@ -3,6 +3,7 @@
  * Listeners call these and render the outcome; nothing here knows about Slack payloads.
  */
 import { randomBytes } from 'node:crypto';
+import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
 import { isTerminal, newRollback, type Rollback, TERMINAL_STATUSES, STATUSES } from '../domain/rollback.machine';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
@@ -32,7 +33,7 @@ export class RollbackService {
   ) {}
 
   async request(req: RollbackRequest): Promise<Outcome> {
-    const env = this.deps.config.environments[req.environment];
+    const env = environmentNamed(this.deps.config, req.environment);
     if (!env) {
       const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
       return { kind: 'refused', message: `There is no environment \`${req.environment}\`. Configured: ${known}.` };
@@ -108,7 +109,7 @@ export class RollbackService {
       return { kind: 'refused', message };
     };
     if (!allowed) return refuse('not an incident commander', `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`);
-    const env = this.deps.config.environments[rollback.environment];
+    const env = environmentNamed(this.deps.config, rollback.environment);
     if (action === 'approve' && env?.approval.require_different_approver && userId === rollback.requestedBy) {
       return refuse('the requester cannot approve their own rollback here', `${rollback.environment} needs a second person: another incident commander must approve the rollback you requested.`);
     }

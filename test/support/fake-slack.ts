@@ -2,6 +2,7 @@
  * A local stand-in for the Slack Web API: answers the methods the bot uses, records every call, and accepts
  * posts to response_url. The bot's WebClient reaches it through SLACK_API_URL.
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -46,6 +47,8 @@ export class FakeSlack {
   private readonly overrides = new Map<string, Answer[]>();
   private readonly conditional: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; answer: Answer; times: number }> = [];
   private server?: Server;
+  /** Fires on every recorded call or response, so waiting costs no polling delay. */
+  private readonly changed = new EventEmitter().setMaxListeners(0);
   private tsCounter = 0;
   private responseCounter = 0;
 
@@ -94,13 +97,22 @@ export class FakeSlack {
     return updates.at(-1) ?? this.callsOf('chat.postMessage').find((c) => c.args.ts === ts);
   }
 
+  /** Resolves with the probe's first truthy value; re-checked on every Slack call and at least every 50 ms. */
   async waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = probe();
       if (v) return v;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.changed.off('change', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 50);
+        this.changed.once('change', done);
+      });
     }
   }
 
@@ -112,6 +124,7 @@ export class FakeSlack {
         if (url.startsWith('/response/')) {
           this.responses.push({ id: url.slice('/response/'.length), body: body ? (JSON.parse(body) as Record<string, unknown>) : {} });
           res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+          this.changed.emit('change');
           return;
         }
         const method = url.replace(/^\/api\//, '').split('?')[0];
@@ -123,10 +136,12 @@ export class FakeSlack {
         if ('status' in answer && typeof answer.status === 'number') {
           res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.headers as Record<string, string> | undefined) });
           res.end(JSON.stringify(answer.body));
+          this.changed.emit('change');
           return;
         }
         if (method === 'chat.postMessage' && (answer as { ok?: boolean }).ok) args.ts = (answer as { ts: string }).ts;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+        this.changed.emit('change');
       })();
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { environmentNamed } from '../../../src/config/config.schema';
 import { loadConfigFile, parseConfig } from '../../../src/config/load';
 import { readEnv } from '../../../src/config/env';
 
@@ -31,6 +32,12 @@ describe('parseConfig', () => {
     const c = loadConfigFile(join(__dirname, '../../../rollback.config.example.yml'));
     expect(Object.keys(c.environments)).toEqual(['production', 'staging']);
     expect(c.environments.production.services.map((s) => s.docker_service)).toEqual(['app-backend', 'app-frontend']);
+  });
+
+  it('finds environments by their own names only, never by Object.prototype members', () => {
+    const c = parseConfig(VALID, 'x');
+    expect(environmentNamed(c, 'production')?.channel).toBe('C0INCIDENT');
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__']) expect(environmentNamed(c, name)).toBeUndefined();
   });
 
   it('names the file it cannot read', () => {

@@ -43,7 +43,7 @@ describe('parseCommand', () => {
         }
         if (parsed.kind === 'invalid') expect(parsed.message.length).toBeGreaterThan(0);
       }),
-      { numRuns: 2000 },
+      { numRuns: 10_000 },
     );
   });
 });

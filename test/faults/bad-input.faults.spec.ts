@@ -1,0 +1,111 @@
+/**
+ * The command text is parsed by a grammar, never executed. 10,000 random and adversarial strings go through the
+ * whole command listener (signed requests to the real Bolt receiver): each gets either a started (or refused)
+ * rollback or a clear usage message, nothing crashes, and a rejected input changes nothing in the store.
+ */
+import Database from 'better-sqlite3';
+import Docker from 'dockerode';
+import fc from 'fast-check';
+import { DockerContainerRuntime } from '../../src/adapters/docker/docker.container-runtime';
+import { configSchema } from '../../src/config/config.schema';
+import { parseCommand } from '../../src/domain/command';
+import { type Harness, responseFor, startHarness } from '../support/bot-harness';
+import { CHANNEL, IC } from '../support/scenario';
+
+jest.setTimeout(600_000);
+
+const RUNS = 10_000;
+
+const words = fc.constantFrom(
+  'production', 'staging', 'help', 'status', 'to', 'TO', 'v1', 'v1.2.3', '3f2a9c1', '-v1', 'v1:latest', 'a/b',
+  '`rm -rf /`', '$(reboot)', '; ls', '&&', '|', '>', '../../etc/passwd', "'", '"', '\\',
+  '<@U123>', '<!channel>', '<!subteam^S1>', '<#C123|incident>', '<https://evil.example|click here>', '*bold*',
+  'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf',
+  '🔥', '\u202e', '\u0000', '\u200b', 'é', 'x'.repeat(600), ' ', '\t', '\n',
+);
+const inputs = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 100 }),
+  fc.array(words, { maxLength: 10 }).map((ws) => ws.join(' ')),
+  fc.array(words, { maxLength: 4 }).map((ws) => `production ${ws.join(' ')}`),
+  fc.constantFrom('production to', 'production to ', 'to', 'production  to  v1', ''),
+);
+
+describe('bad input through the whole command listener', () => {
+  let h: Harness;
+  let db: Database.Database;
+
+  beforeAll(async () => {
+    const config = configSchema.parse({
+      roles: { incident_commanders: { users: [IC] } },
+      environments: {
+        production: {
+          channel: CHANNEL,
+          strategy: 'docker',
+          health: { url: 'http://127.0.0.1:1/health', retries: 1, interval_ms: 0, timeout_ms: 200 },
+          services: [{ name: 'backend', docker_service: 'app-backend', image: 'registry.example.com/app-backend' }],
+        },
+      },
+    });
+    // No Docker behind it: a request that parses starts a rollback whose Step 1 fails at once, freeing the lock.
+    const runtime = new DockerContainerRuntime(new Docker({ socketPath: '/nonexistent/docker.sock' }), { callTimeoutMs: 200 });
+    h = await startHarness(config, { runtime });
+    db = new Database(h.dbFile, { readonly: true });
+  });
+  afterAll(async () => {
+    db.close();
+    await h.stop();
+  });
+
+  const active = () =>
+    (db.prepare("SELECT count(*) AS n FROM rollbacks WHERE status NOT IN ('completed', 'failed', 'cancelled', 'interrupted')").get() as { n: number }).n;
+  const counts = () =>
+    db.prepare('SELECT (SELECT count(*) FROM rollbacks) AS rollbacks, (SELECT count(*) FROM timeline) AS timeline, (SELECT count(*) FROM refusals) AS refusals').get();
+
+  it(`answers ${RUNS} random and adversarial commands clearly, changing nothing for a rejected one`, async () => {
+    const seen = { usage: 0, rollback: 0, help: 0, status: 0 };
+    await fc.assert(
+      fc.asyncProperty(inputs, async (text) => {
+        const expected = parseCommand(text);
+        const before = counts();
+        const res = await h.command(text, IC);
+        expect(res.status).toBe(200);
+        const answer = String((await responseFor(h.slack, res.responseUrl)).text);
+        switch (expected.kind) {
+          case 'invalid':
+            seen.usage++;
+            expect(answer).toBe(expected.message);
+            expect(counts()).toEqual(before);
+            break;
+          case 'help':
+            seen.help++;
+            expect(answer).toContain('/rollback <environment> [to <version>] [reason…]');
+            expect(counts()).toEqual(before);
+            break;
+          case 'status':
+            seen.status++;
+            expect(answer).toContain('In progress');
+            break;
+          case 'rollback':
+            seen.rollback++;
+            if (expected.environment !== 'production') {
+              expect(answer).toBe(`There is no environment \`${expected.environment}\`. Configured: \`production\`.`);
+              expect(counts()).toEqual(before);
+            } else {
+              expect(answer).toMatch(/^Rollback `rb-[a-z0-9]+` of \*production\* requested|^production already has a rollback in progress|^Nothing was started/);
+              // Let its Step 1 fail (no Docker) so the next input starts from a quiet store.
+              await h.slack.waitFor(() => active() === 0, 'the rollback to end', 10_000);
+            }
+            break;
+        }
+      }),
+      { numRuns: RUNS, seed: 20261126 },
+    );
+    // The generator really exercised each path.
+    expect(seen.usage).toBeGreaterThan(100);
+    expect(seen.rollback).toBeGreaterThan(100);
+    expect(seen.help).toBeGreaterThan(0);
+    // The bot still serves afterwards.
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+  });
+});
