@@ -28,6 +28,8 @@ export interface BotOptions {
   logger: Logger;
   /** Replaces the Docker adapter (the playground's simulated target). */
   runtime?: ContainerRuntime;
+  /** Values that must never leave the process: redacted from every Slack message too (logs: see createLogger). */
+  secrets?: readonly string[];
   /** Lease owner id; defaults to the host name, so a restart on the same host resumes its own work at once. */
   instanceId?: string;
   leaseMs?: number;
@@ -57,7 +59,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     store,
     runtime: opts.runtime ?? new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
     probe: new HttpHealthProbe(),
-    notifier: new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' })),
+    notifier: new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), opts.secrets ?? []),
     directory: new SlackDirectory(slack.app.client, config.roles.incident_commanders),
     clock: systemClock,
     log: logger,

@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { redactSecrets } from './domain/redact';
 
-/** Slack tokens look like this whatever their source; scrubbed even when we were not told about them. */
-const TOKEN_PATTERN = /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{6,}/g;
 
 /** Paths pino censors in objects (request headers, config echoes, WebClient options). */
 const REDACT_PATHS = [
@@ -21,11 +20,6 @@ const REDACT_PATHS = [
   '*.SLACK_SIGNING_SECRET',
 ];
 
-export function scrub(line: string, secrets: readonly string[]): string {
-  let out = line.replace(TOKEN_PATTERN, '[redacted]');
-  for (const s of secrets) if (s.length >= 6) out = out.split(s).join('[redacted]');
-  return out;
-}
 
 /**
  * The one root logger. Besides pino's path redaction, every line is scrubbed of the secrets we know and of
@@ -39,7 +33,7 @@ export function createLogger(options: { level: string; secrets?: readonly string
   if (target.listenerCount('error') === 0) target.on('error', () => undefined);
   const scrubbing = new Writable({
     write(chunk: Buffer, _enc, done) {
-      target.write(scrub(chunk.toString('utf8'), secrets), () => done());
+      target.write(redactSecrets(chunk.toString('utf8'), secrets), () => done());
     },
   });
   return pino(

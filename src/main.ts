@@ -1,4 +1,4 @@
-import { loadConfigFile } from './config/load';
+import { loadConfig } from './config/load';
 import { readEnv } from './config/env';
 import { isCoded } from './domain/errors';
 import { createLogger } from './logger';
@@ -7,18 +7,20 @@ import { startBot } from './bot';
 async function main(): Promise<void> {
   let env;
   let config;
+  let configSecrets: string[];
   try {
     env = readEnv();
-    config = loadConfigFile(env.ROLLBACK_CONFIG);
+    ({ config, secrets: configSecrets } = loadConfig(env.ROLLBACK_CONFIG));
   } catch (err) {
     // Before the logger exists: one clear line on stderr naming the bad setting.
     process.stderr.write(`rollback-bot: ${isCoded(err) ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const logger = createLogger({ level: env.LOG_LEVEL, secrets: [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET ?? '', env.SLACK_APP_TOKEN ?? ''] });
+  const secrets = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET ?? '', env.SLACK_APP_TOKEN ?? '', ...configSecrets];
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets });
   // A stray rejection in a library must not take down a bot that is in the middle of a rollback.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
-  const bot = await startBot({ env, config, logger });
+  const bot = await startBot({ env, config, logger, secrets });
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -47,12 +47,25 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): BotConfig {
+/** Variable names that hold secrets by convention: their values are redacted from logs and messages. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)/i;
+
+/** The values of the secret-looking variables the config text refers to with ${VAR}. */
+export function secretsReferenced(text: string, env: NodeJS.ProcessEnv): string[] {
+  const names = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]).filter((n) => SECRET_NAME.test(n));
+  return [...new Set(names)].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): { config: BotConfig; secrets: string[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw configError(`cannot read the config file ${path} (set ROLLBACK_CONFIG): ${(err as Error).message}`, err);
   }
-  return parseConfig(text, path, env);
+  return { config: parseConfig(text, path, env), secrets: secretsReferenced(text, env) };
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): BotConfig {
+  return loadConfig(path, env).config;
 }

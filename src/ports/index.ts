@@ -113,8 +113,11 @@ export interface RollbackStore {
    */
   claim(id: string, owner: string, until: number, now: number): boolean;
   release(id: string, owner: string): void;
-  /** Rollbacks that should be moving but nobody live is driving. */
-  orphans(now: number, limit: number): Rollback[];
+  /**
+   * Rollbacks that should be moving but nobody live is driving: no lease, an expired one, or one held under our own
+   * name (we restarted; the caller skips what this process is driving right now).
+   */
+  orphans(now: number, owner: string, limit: number): Rollback[];
 
   /** Records a Slack delivery; false when it was seen before (a retry). */
   firstDelivery(key: string, at: number): boolean;

@@ -26,7 +26,7 @@ export interface RunnerOptions {
 
 export class RollbackRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly owner: string;
+  readonly owner: string;
   private readonly leaseMs: number;
 
   constructor(

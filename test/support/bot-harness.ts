@@ -25,7 +25,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(config: BotConfig, opts: { runtime?: ContainerRuntime; dbFile?: string } = {}): Promise<Harness> {
+export async function startHarness(config: BotConfig, opts: { runtime?: ContainerRuntime; dbFile?: string; secrets?: string[] } = {}): Promise<Harness> {
   const slack = new FakeSlack();
   await slack.start();
   const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-'));
@@ -45,8 +45,9 @@ export async function startHarness(config: BotConfig, opts: { runtime?: Containe
       done();
     },
   });
-  const logger = createLogger({ level: 'debug', secrets: [BOT_TOKEN, SIGNING_SECRET], destination });
-  const bot = await startBot({ env, config, logger, runtime: opts.runtime });
+  const secrets = [BOT_TOKEN, SIGNING_SECRET, ...(opts.secrets ?? [])];
+  const logger = createLogger({ level: 'debug', secrets, destination });
+  const bot = await startBot({ env, config, logger, runtime: opts.runtime, secrets });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
   return {

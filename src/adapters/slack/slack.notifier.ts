@@ -4,6 +4,7 @@ import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '
 import type { Log, Notifier, ProgressNote } from '../../ports';
 import { type CardMessage, minimalCard, rollbackCard } from '../../slack/blocks/card';
 import { type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
+import { redactSecrets } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
 
 /** A 429 asking us to wait longer than this fails the call instead: an incident does not wait minutes for a card. */
@@ -22,13 +23,14 @@ export class SlackNotifier implements Notifier {
     private readonly client: WebClient,
     config: BotConfig,
     private readonly log: Log,
+    private readonly secrets: readonly string[] = [],
   ) {
     this.mentions = { incidentCommanders: mentionsOf(config.roles.incident_commanders), onCall: mentionsOf(config.roles.on_call) };
   }
 
   async postCard(rollback: Rollback): Promise<MessageRef> {
     const post = (card: CardMessage) =>
-      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: card.text, blocks: card.blocks as never, unfurl_links: false }));
+      this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }));
     let res;
     try {
       res = await post(rollbackCard(rollback));
@@ -51,7 +53,7 @@ export class SlackNotifier implements Notifier {
     if (!text) return;
     const card = rollback.card;
     try {
-      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text, unfurl_links: false }));
+      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: redactSecrets(text, this.secrets), unfurl_links: false }));
     } catch (err) {
       log.warn({ err }, 'could not post the thread update');
     }
@@ -68,7 +70,7 @@ export class SlackNotifier implements Notifier {
     const next = entry.chain.then(async () => {
       if (rollback.version < entry.drawn) return;
       entry.drawn = rollback.version;
-      const update = (m: CardMessage) => this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, text: m.text, blocks: m.blocks as never }));
+      const update = (m: CardMessage) => this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }));
       try {
         await update(rollbackCard(rollback));
       } catch (err) {
@@ -84,8 +86,13 @@ export class SlackNotifier implements Notifier {
   }
 
   async announce(rollback: Rollback, text: string): Promise<MessageRef> {
-    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text, unfurl_links: false }));
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  /** The card with every secret taken out (a URL with a key in its query string, say). */
+  private redacted(m: CardMessage): { text: string; blocks: never } {
+    return { text: redactSecrets(m.text, this.secrets), blocks: JSON.parse(redactSecrets(JSON.stringify(m.blocks), this.secrets)) as never };
   }
 
   /** One Web API call: a short Retry-After is honoured (a few times), a long one fails; errors come out coded. */

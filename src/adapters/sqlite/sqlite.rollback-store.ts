@@ -169,16 +169,16 @@ export class SqliteRollbackStore implements RollbackStore {
     this.db.prepare('DELETE FROM leases WHERE rollback_id = ? AND owner = ?').run(id, owner);
   }
 
-  orphans(now: number, limit: number): Rollback[] {
+  orphans(now: number, owner: string, limit: number): Rollback[] {
     const rows = this.db
       .prepare(
         `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
                 OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
-           AND (l.until IS NULL OR l.until < ?)
+           AND (l.until IS NULL OR l.until < ? OR l.owner = ?)
          ORDER BY r.created_at LIMIT ?`,
       )
-      .all(now, limit) as Row[];
+      .all(now, owner, limit) as Row[];
     return rows.map((r) => this.fromRow(r));
   }
 

@@ -1,0 +1,99 @@
+/**
+ * The bot as its own process (the compiled dist/main.js), so a test can SIGKILL or SIGTERM it and start it again
+ * on the same SQLite file, the way a host restart or a crash would.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import type { BotConfig } from '../../src/config/config.schema';
+import { BOT_TOKEN, SIGNING_SECRET } from './bot-harness';
+import { freePort } from './docker-env';
+import type { FakeSlack } from './fake-slack';
+import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests';
+
+const exec = promisify(execFile);
+
+const ROOT = join(__dirname, '../..');
+
+/** Compiles src/ into a folder inside the project (so node_modules resolves) and returns the path of main.js. */
+export async function buildBot(): Promise<string> {
+  const out = join(ROOT, '.test-build', `bot-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  await exec('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', out], { cwd: ROOT, timeout: 120_000 });
+  return join(out, 'main.js');
+}
+
+export class BotProcess {
+  readonly dir = mkdtempSync(join(tmpdir(), 'rollback-bot-proc-'));
+  readonly dbFile = join(this.dir, 'rollback.db');
+  readonly output: string[] = [];
+  port = 0;
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+
+  constructor(
+    private readonly main: string,
+    private readonly slack: FakeSlack,
+    config: BotConfig,
+  ) {
+    writeFileSync(join(this.dir, 'rollback.config.yml'), stringify(config));
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    const child = spawn(process.execPath, [this.main], {
+      env: {
+        PATH: process.env.PATH,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: this.slack.apiUrl,
+        PORT: String(this.port),
+        ROLLBACK_CONFIG: join(this.dir, 'rollback.config.yml'),
+        ROLLBACK_DB: this.dbFile,
+        ROLLBACK_INSTANCE_ID: 'restart-test-host',
+        LOG_LEVEL: 'debug',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${this.baseUrl}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) throw new Error(`the bot exited at start:\n${this.output.join('')}`);
+      if (Date.now() > deadline) throw new Error(`the bot did not start:\n${this.output.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Sends the signal and resolves with the exit code (null when killed by the signal) and how long it took. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+    const started = Date.now();
+    this.child?.kill(signal);
+    const code = (await this.exited) ?? null;
+    return { code, ms: Date.now() - started };
+  }
+
+  async command(text: string, user: string, channel: string): Promise<number> {
+    const body = slashCommandBody({ text, userId: user, channelId: channel, responseUrl: this.slack.newResponseUrl() });
+    return (await postSigned(`${this.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status;
+  }
+
+  async click(actionId: string, rollbackId: string, user: string, channel: string, cardTs: string): Promise<number> {
+    const body = buttonClickBody({ actionId, value: rollbackId, userId: user, channelId: channel, messageTs: cardTs, responseUrl: this.slack.newResponseUrl() });
+    return (await postSigned(`${this.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status;
+  }
+}
