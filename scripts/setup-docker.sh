@@ -79,6 +79,7 @@ fi
 #   liar           healthy, but /health claims version "v1" whatever it runs
 #   crash          exits at once: Swarm's update monitor sees the task fail
 #   corrupt        its manifest is there but its layer blob is gone: a pull fails mid-stream
+#   migrations     healthy, labelled org.rollback-bot.migrations=true (a deployment that carried migrations)
 build_rootfs() {
   local dir=$1
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/www" "$dir/tmp"
@@ -121,7 +122,12 @@ push_tag() { # repo tag env...
   if image_present_in_registry "$repo" "$tag"; then return 0; fi
   make_tar
   local changes=(--change 'CMD ["/bin/sh","/entrypoint.sh"]' --change 'EXPOSE 8080' --change "LABEL org.rollback-bot.test=true")
-  for kv in "$@"; do changes+=(--change "ENV $kv"); done
+  for kv in "$@"; do
+    case "$kv" in
+      LABEL:*) changes+=(--change "LABEL ${kv#LABEL:}") ;;
+      *) changes+=(--change "ENV $kv") ;;
+    esac
+  done
   docker import "${changes[@]}" "$rootfs_tar" "$REGISTRY/$repo:$tag" >/dev/null
   docker push -q "$REGISTRY/$repo:$tag" >/dev/null
   log "pushed $REGISTRY/$repo:$tag"
@@ -132,6 +138,7 @@ for repo in rollback-test/backend rollback-test/frontend; do
   push_tag "$repo" broken "APP_VERSION=broken" "APP_HEALTH=missing"
   push_tag "$repo" liar "APP_VERSION=liar" "REPORTED_VERSION=v1"
   push_tag "$repo" crash "APP_VERSION=crash" "APP_CRASH=1"
+  push_tag "$repo" migrations "APP_VERSION=migrations" "LABEL:org.rollback-bot.migrations=true"
 done
 
 # A tag whose pull starts (the manifest is served) and then fails (the layer blob is gone from storage).

@@ -11,7 +11,10 @@ import { SlackDirectory } from './adapters/slack/slack.directory';
 import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
 import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
-import type { BotConfig } from './config/config.schema';
+import { GitHubCodeHost } from './adapters/github/github.code-host';
+import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
+import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
+import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import type { Clock, ContainerRuntime } from './ports';
 import type { RunbookDeps } from './runbook/context';
@@ -21,6 +24,12 @@ import { createSlackApp } from './slack/app';
 import { registerListeners } from './slack/listeners';
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** One adapter per environment, made once. */
+function perEnvironment<T>(config: BotConfig, make: (env: EnvironmentConfig) => T | null): (environment: string) => T | null {
+  const made = new Map(Object.entries(config.environments).map(([name, env]) => [name, make(env)]));
+  return (environment) => made.get(environment) ?? null;
+}
 
 export interface BotOptions {
   env: RuntimeEnv;
@@ -63,6 +72,9 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     directory: new SlackDirectory(slack.app.client, config.roles.incident_commanders),
     clock: systemClock,
     log: logger,
+    metricsFor: perEnvironment(config, (env) => (env.criteria.prometheus ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms) : null)),
+    codeHostFor: perEnvironment(config, (env) => (env.migrations?.github ? new GitHubCodeHost({ apiUrl: env.migrations.github.api_url, repo: env.migrations.github.repo, token: env.migrations.github.token }) : null)),
+    pager: config.pagerduty ? new PagerDutyPager({ routingKey: config.pagerduty.routing_key, eventsUrl: config.pagerduty.events_url, timeoutMs: config.pagerduty.timeout_ms }) : null,
   };
   const runner = new RollbackRunner(deps, { owner: opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? hostname(), leaseMs: opts.leaseMs });
   const service = new RollbackService(deps, runner);

@@ -12,6 +12,77 @@ const role = z
     usergroups: z.array(slackGroupId).default([]),
   })
   .strict();
+const noOne = { users: [], usergroups: [] };
+const teamRole = z
+  .object({
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackGroupId).default([]),
+    /** The team's own channel, told about tooling and infrastructure errors. */
+    channel: slackChannelId.optional(),
+  })
+  .strict();
+
+const thresholds = z
+  .object({
+    error_rate: z.number().min(0).max(1),
+    p99_latency_multiplier: z.number().positive(),
+    health_failures: z.number().int().min(1),
+    memory: z.number().min(0).max(1),
+    user_reports: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+
+const criteria = z
+  .object({
+    prometheus: z
+      .object({
+        url: httpUrl,
+        timeout_ms: z.number().int().min(100).max(30_000).default(3000),
+        /** PromQL giving the ratio of failed requests (0–1). */
+        error_rate: z.string().min(1).optional(),
+        /** PromQL giving the p99 latency in seconds. */
+        p99_latency: z.string().min(1).optional(),
+        /** PromQL giving the baseline p99 in seconds (e.g. the same query with `offset 1d`)… */
+        baseline_p99: z.string().min(1).optional(),
+        /** …or a fixed baseline in seconds. */
+        baseline_p99_seconds: z.number().positive().optional(),
+        /** PromQL giving memory used as a ratio (0–1). */
+        memory: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    thresholds: thresholds.default({}),
+    /** How long a user report counts. */
+    reports_window_minutes: z.number().int().min(1).max(24 * 60).default(30),
+  })
+  .strict();
+
+/** The runbook's time limits per step, in milliseconds. */
+const budgets = z
+  .object({
+    confirm_ms: z.number().int().min(1000).default(120_000),
+    announce_ms: z.number().int().min(1000).default(60_000),
+    execute_ms: z.number().int().min(1000).default(300_000),
+    verify_ms: z.number().int().min(1000).default(180_000),
+  })
+  .strict();
+
+const migrations = z
+  .object({
+    github: z
+      .object({
+        repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+        token: z.string().min(1),
+        api_url: httpUrl.default('https://api.github.com'),
+        globs: z.array(z.string().min(1)).min(1).default(['alembic/versions/**', 'migrations/**']),
+      })
+      .strict()
+      .optional(),
+    /** An image label set to "true" on images whose deployment carries migrations. */
+    image_label: z.string().min(1).optional(),
+  })
+  .strict();
 
 const service = z
   .object({
@@ -65,6 +136,9 @@ const environment = z
       })
       .strict()
       .default({ convergence_timeout_ms: 300_000 }),
+    criteria: criteria.default({ thresholds: {}, reports_window_minutes: 30 }),
+    budgets: budgets.default({ confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 }),
+    migrations: migrations.optional(),
   })
   .strict();
 
@@ -73,9 +147,19 @@ export const configSchema = z
     roles: z
       .object({
         incident_commanders: role,
-        on_call: role.default({ users: [], usergroups: [] }),
+        on_call: role.default(noOne),
+        dba: role.default(noOne),
+        platform_team: teamRole.default(noOne),
       })
       .strict(),
+    pagerduty: z
+      .object({
+        routing_key: z.string().min(1),
+        events_url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+        timeout_ms: z.number().int().min(100).max(30_000).default(5000),
+      })
+      .strict()
+      .optional(),
     environments: z.record(z.string().regex(ENVIRONMENT_PATTERN, 'an environment name (letters, digits, - and _)'), environment),
   })
   .strict()
@@ -100,6 +184,7 @@ export type BotConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = BotConfig['environments'][string];
 export type ServiceConfig = EnvironmentConfig['services'][number];
 export type RoleConfig = BotConfig['roles']['incident_commanders'];
+export type BudgetConfig = EnvironmentConfig['budgets'];
 
 /**
  * The environment called `name`, if configured. Own keys only: user input such as "toString" or "constructor"

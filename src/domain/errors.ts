@@ -15,6 +15,8 @@ export const ErrorCode = {
   HealthProbeFailed: 'HEALTH_PROBE_FAILED',
   SlackApiFailed: 'SLACK_API_FAILED',
   StoreConflict: 'STORE_CONFLICT',
+  PagerFailed: 'PAGER_FAILED',
+  CodeHostFailed: 'CODE_HOST_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,3 +1,5 @@
+import type { Evaluation } from './criteria';
+
 /**
  * The rollback as a state machine. Pure: no I/O, no clock (every event carries its own `at`).
  *
@@ -64,6 +66,22 @@ export interface ProbeObservation {
   error?: string;
 }
 
+/** Whether the bad deployment carried database migrations (runbook: "Database Rollback Considerations"). */
+export interface MigrationFinding {
+  verdict: 'included' | 'none' | 'unknown';
+  /** Where the answer came from, or why there is none. */
+  source: string;
+  /** The migration files found, at most a few. */
+  files: string[];
+}
+
+/** "Confirm you have access to the deployment tooling." */
+export interface ToolingCheck {
+  tool: string;
+  ok: boolean;
+  detail: string;
+}
+
 export interface Findings {
   health: ProbeObservation | null;
   ready: ProbeObservation | null;
@@ -72,6 +90,28 @@ export interface Findings {
   targetSource: TargetSource | null;
   /** Why the target is what it is, or why there is none. */
   targetNote: string;
+  criteria?: Evaluation;
+  migrations?: MigrationFinding;
+  tooling?: ToolingCheck[];
+}
+
+/** What an incident commander must explicitly accept before Approve counts. */
+export type Risk = 'no_criterion' | 'migrations';
+export const RISK_LABEL: Record<Risk, string> = {
+  no_criterion: 'Roll back anyway',
+  migrations: 'I understand: migrations are forward-only',
+};
+
+/** The risks the findings raise: no decision criterion met, or migrations in (or possibly in) the bad deployment. */
+export function risksOf(findings: Findings | null): Risk[] {
+  const risks: Risk[] = [];
+  if (findings?.criteria?.overall === 'none') risks.push('no_criterion');
+  if (findings?.migrations && findings.migrations.verdict !== 'none') risks.push('migrations');
+  return risks;
+}
+
+export function unacknowledged(r: Rollback): Risk[] {
+  return risksOf(r.findings).filter((risk) => !r.acknowledgements.some((a) => a.risk === risk));
 }
 
 export type ServiceOutcome = 'rolled_back' | 'failed' | 'not_started';
@@ -129,6 +169,9 @@ export interface Rollback {
   verification: VerificationEvidence | null;
   failure: Failure | null;
   steps: Record<StepName, StepRecord>;
+  acknowledgements: Array<{ risk: Risk; by: string; at: string }>;
+  /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
+  overruns: string[];
   updatedAt: string;
 }
 
@@ -142,6 +185,8 @@ export type RollbackEvent =
   /** Someone asked for another rollback of the environment while this one was active. */
   | { type: 'RequestRefused'; at: string; by: string; why: string }
   | { type: 'RollbackInterrupted'; at: string; reason: string; services: ServiceVersion[] }
+  | { type: 'RiskAcknowledged'; at: string; by: string; risk: Risk }
+  | { type: 'StepOverran'; at: string; step: StepName; budgetMs: number; factor: number }
   | { type: 'RollbackCancelled'; at: string; by: string }
   | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
   | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
@@ -170,6 +215,8 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   ApprovalRefused: STATUSES,
   RequestRefused: STATUSES,
   RollbackInterrupted: ['requested', 'confirming', 'executing', 'verifying'],
+  RiskAcknowledged: ['awaiting_approval'],
+  StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
   RollbackAnnounced: ['executing'],
   AnnouncementFailed: ['executing', 'completed'],
@@ -213,6 +260,8 @@ export function newRollback(r: NewRollback): Rollback {
     verification: null,
     failure: null,
     steps,
+    acknowledgements: [],
+    overruns: [],
     updatedAt: r.at,
   };
 }
@@ -265,6 +314,11 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
     case 'ApprovalRefused':
     case 'RequestRefused':
       return ok(s);
+    case 'RiskAcknowledged':
+      if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
+      return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
+    case 'StepOverran':
+      return ok({ ...s, overruns: [...s.overruns, `${event.step}:${event.factor}`] });
     case 'RollbackInterrupted': {
       const running = STEPS.find((name) => s.steps[name].status === 'running') ?? 'confirm';
       return ok({

@@ -33,7 +33,6 @@ export function completionText(f: { environment: string; targetVersion: string }
   ].join('\n');
 }
 
-export const DEFAULT_ETA = '5-10 minutes';
 export const NO_REASON = '(no reason given)';
 
 /** "v2" when every service runs the same version, else "backend v2, frontend v3". */

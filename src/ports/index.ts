@@ -2,6 +2,7 @@
  * The ports: what the runbook needs from the outside world, in the runbook's words.
  * Adapters (src/adapters/*) implement them with Docker, HTTP, Slack and SQLite.
  */
+import type { Observed } from '../domain/criteria';
 import type {
   MessageRef,
   ProbeObservation,
@@ -27,6 +28,10 @@ export interface RollServiceOptions {
 }
 
 export interface ContainerRuntime {
+  /** Whether the engine answers; throws DOCKER_UNREACHABLE. Used for "confirm you have access to the tooling". */
+  ping(): Promise<string>;
+  /** The labels of `image:version` as the engine knows them (null when the engine does not have that image). */
+  imageLabels(image: string, version: string): Promise<Record<string, string> | null>;
   /** Throws a coded error (DOCKER_UNREACHABLE, SERVICE_NOT_FOUND) when the service cannot be read. */
   inspectService(dockerService: string): Promise<RunningService>;
   /** Pulls `image:version`; throws IMAGE_PULL_FAILED with the registry's words when it cannot. */
@@ -36,6 +41,25 @@ export interface ContainerRuntime {
    * running tasks use that image. Throws a coded error when Swarm pauses or rolls back the update, or on timeout.
    */
   rollServiceTo(dockerService: string, image: string, version: string, options: RollServiceOptions): Promise<void>;
+}
+
+// ---- metrics (the decision criteria) ---------------------------------------------------------
+export interface MetricsSource {
+  /** One number from a PromQL query, or why there is none (down, slow, no data). Never throws. */
+  query(promql: string): Promise<Observed>;
+}
+
+// ---- paging ---------------------------------------------------------------------------------
+export interface Pager {
+  /** Opens (or updates) the alert for this rollback; the same dedup key is used to resolve it. Throws on failure. */
+  trigger(alert: { dedupKey: string; summary: string; source: string; details: Record<string, unknown> }): Promise<void>;
+  resolve(dedupKey: string): Promise<void>;
+}
+
+// ---- code host (the migration guard) ------------------------------------------------------
+export interface CodeHost {
+  /** Files changed between two versions (base...head), or throws a coded error with the reason. */
+  changedFiles(base: string, head: string): Promise<string[]>;
 }
 
 // ---- health -----------------------------------------------------------------------------
@@ -118,6 +142,13 @@ export interface RollbackStore {
    * name (we restarted; the caller skips what this process is driving right now).
    */
   orphans(now: number, owner: string, limit: number): Rollback[];
+
+  /** User reports (`/rollback report`): recorded, and counted by unique reporter within a window. */
+  recordReport(report: { environment: string; userId: string; text: string; at: string }): void;
+  uniqueReporters(environment: string, sinceIso: string): string[];
+  /** When the "likely rollback" alert was last posted for the environment (so it is posted once per window). */
+  lastReportAlert(environment: string): string | null;
+  recordReportAlert(environment: string, at: string): void;
 
   /** Records a Slack delivery; false when it was seen before (a retry). */
   firstDelivery(key: string, at: number): boolean;

@@ -4,7 +4,8 @@
  */
 import { describeError } from '../domain/errors';
 import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
-import { announceText, currentVersionOf, DEFAULT_ETA, NO_REASON } from '../domain/templates';
+import { announceText, currentVersionOf, NO_REASON } from '../domain/templates';
+import { etaFromBudgets } from './budgets';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 
 export function announcementFor(deps: Pick<RunbookDeps, 'config'>, rollback: Rollback): string {
@@ -14,7 +15,7 @@ export function announcementFor(deps: Pick<RunbookDeps, 'config'>, rollback: Rol
     currentVersion: currentVersionOf(rollback.findings?.services ?? []),
     targetVersion: rollback.target ?? 'unknown',
     reason: rollback.reason || NO_REASON,
-    eta: env.eta ?? DEFAULT_ETA,
+    eta: env.eta ?? etaFromBudgets(env.budgets),
   });
 }
 

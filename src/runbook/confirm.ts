@@ -6,6 +6,7 @@
 import { describeError, isCoded } from '../domain/errors';
 import type { Findings, ProbeObservation, Rollback, RollbackEvent, ServiceVersion, TargetSource } from '../domain/rollback.machine';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
+import { checkTooling, detectMigrations, evaluateEnvironment } from './decide';
 
 type Proposal = { target: string | null; source: TargetSource | null; note: string };
 
@@ -13,13 +14,15 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   const env = environmentOf(deps.config, rollback);
   const { health } = env;
 
-  const [healthObs, readyObs, inspected] = await Promise.all([
+  const [healthObs, readyObs, inspected, tooling] = await Promise.all([
     deps.probe.probe(health.url, { attempts: health.retries, intervalMs: health.interval_ms, timeoutMs: health.timeout_ms }),
     health.ready_url
       ? deps.probe.probe(health.ready_url, { attempts: 1, intervalMs: 0, timeoutMs: health.timeout_ms })
       : Promise.resolve<ProbeObservation | null>(null),
     Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
+    checkTooling(deps),
   ]);
+  const criteria = await evaluateEnvironment(deps, rollback.environment, env, healthObs);
 
   const services: ServiceVersion[] = env.services.map((s, i) => {
     const r = inspected[i];
@@ -30,7 +33,16 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
       previousVersion: r.status === 'fulfilled' ? r.value.previousVersion : null,
     };
   });
-  const partial = (p: Proposal): Findings => ({ health: healthObs, ready: readyObs, services, target: p.target, targetSource: p.source, targetNote: p.note });
+  const partial = (p: Proposal): Findings => ({
+    health: healthObs,
+    ready: readyObs,
+    services,
+    target: p.target,
+    targetSource: p.source,
+    targetNote: p.note,
+    criteria,
+    tooling,
+  });
   const failed = (reason: string, findings: Findings, code?: string): RollbackEvent => ({
     type: 'ConfirmationFailed',
     at: nowIso(deps.clock),
@@ -59,7 +71,11 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
 
   // The runbook pulls the previous images first; doing it before approval means a missing image is found now,
   // not halfway through the rollback.
-  const pulls = await Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target)));
+  const [pulls, migrations] = await Promise.all([
+    Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target))),
+    detectMigrations(deps, rollback.environment, env, services, target),
+  ]);
+  if (migrations) findings.migrations = migrations;
   const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
   if (unpullable.length > 0) {
     const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');

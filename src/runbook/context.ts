@@ -1,6 +1,6 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
-import type { Clock, ContainerRuntime, Directory, HealthProbe, Log, Notifier, RollbackStore } from '../ports';
+import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore } from '../ports';
 
 export interface RunbookDeps {
   config: BotConfig;
@@ -11,6 +11,12 @@ export interface RunbookDeps {
   directory: Directory;
   clock: Clock;
   log: Log;
+  /** The decision criteria's metrics for an environment (Prometheus), when configured. */
+  metricsFor?: (environment: string) => MetricsSource | null;
+  /** The code host of an environment (GitHub), for the migration guard, when configured. */
+  codeHostFor?: (environment: string) => CodeHost | null;
+  /** PagerDuty, when a routing key is configured. */
+  pager?: Pager | null;
 }
 
 export const nowIso = (clock: Clock): string => clock.now().toISOString();

@@ -8,6 +8,8 @@ import { describeError } from '../domain/errors';
 import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
+import { overrunsDue } from './budgets';
+import { escalate } from './escalate';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
@@ -22,12 +24,15 @@ export interface RunnerOptions {
   owner: string;
   /** How long a lease lasts without renewal; a driver that died is replaced after this. */
   leaseMs?: number;
+  /** How often running steps are checked against their budgets. */
+  budgetTickMs?: number;
 }
 
 export class RollbackRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
   readonly owner: string;
   private readonly leaseMs: number;
+  private readonly budgetTickMs: number;
 
   constructor(
     private readonly deps: RunbookDeps,
@@ -35,6 +40,7 @@ export class RollbackRunner {
   ) {
     this.owner = options.owner;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.budgetTickMs = options.budgetTickMs ?? 1000;
   }
 
   isDriving(id: string): boolean {
@@ -73,11 +79,30 @@ export class RollbackRunner {
     }
     const renew = setInterval(() => this.deps.store.claim(id, this.owner, now() + this.leaseMs, now()), Math.max(1000, this.leaseMs / 3));
     renew.unref();
+    // The runbook's time limits, watched while the steps run.
+    const watch = setInterval(() => void this.checkBudgets(id), this.budgetTickMs);
+    watch.unref();
     try {
       await this.loop(id, resumed);
     } finally {
       clearInterval(renew);
+      clearInterval(watch);
       this.deps.store.release(id, this.owner);
+    }
+  }
+
+  /** Reports each step that ran over its budget once (and over twice its budget once more, which pages on-call). */
+  async checkBudgets(id: string): Promise<void> {
+    const r = this.deps.store.get(id);
+    if (!r) return;
+    const env = environmentNamed(this.deps.config, r.environment);
+    if (!env) return;
+    for (const o of overrunsDue(r, env.budgets, this.deps.clock.now().getTime())) {
+      const event = { type: 'StepOverran', at: nowIso(this.deps.clock), step: o.step, budgetMs: o.budgetMs, factor: o.factor } as const;
+      const applied = applyEvent(this.deps.store, id, event);
+      if (!applied.ok) continue;
+      await this.deps.notifier.progress(applied.rollback, event);
+      await escalate(this.deps, applied.rollback, event);
     }
   }
 
@@ -97,6 +122,7 @@ export class RollbackRunner {
       rollback = applied.rollback;
       log.info({ event: event.type, status: rollback.status }, 'rollback moved');
       await this.deps.notifier.progress(rollback, event);
+      await escalate(this.deps, rollback, event);
     }
   }
 

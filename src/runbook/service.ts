@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
-import { isTerminal, newRollback, type Rollback, TERMINAL_STATUSES, STATUSES } from '../domain/rollback.machine';
+import { isTerminal, newRollback, RISK_LABEL, type Risk, type Rollback, STATUSES, TERMINAL_STATUSES, unacknowledged } from '../domain/rollback.machine';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
 import type { RollbackRunner } from './runner';
 
@@ -83,6 +83,29 @@ export class RollbackService {
     return this.decide(id, userId, 'approve');
   }
 
+  /** An incident commander explicitly accepts a risk the findings raised (no criterion met, migrations). */
+  async acknowledge(id: string, userId: string, risk: Risk): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    let allowed: boolean;
+    try {
+      allowed = await this.deps.directory.isIncidentCommander(userId);
+    } catch (err) {
+      return { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` };
+    }
+    const at = nowIso(this.deps.clock);
+    if (!allowed) {
+      const refused = applyEvent(this.deps.store, id, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: `not an incident commander (tried: ${RISK_LABEL[risk]})` });
+      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: 'not an incident commander' });
+      return { kind: 'refused', message: 'Only an incident commander can acknowledge this. Ask one of them in this channel.' };
+    }
+    const event = { type: 'RiskAcknowledged', at, by: userId, risk } as const;
+    const applied = applyEvent(this.deps.store, id, event);
+    if (!applied.ok) return { kind: 'refused', message: `This rollback is already ${rollback.status.replace('_', ' ')}; nothing was acknowledged.` };
+    await this.deps.notifier.progress(applied.rollback, event);
+    return { kind: 'ok', rollback: applied.rollback };
+  }
+
   async cancel(id: string, userId: string): Promise<Outcome> {
     return this.decide(id, userId, 'cancel');
   }
@@ -112,6 +135,11 @@ export class RollbackService {
     const env = environmentNamed(this.deps.config, rollback.environment);
     if (action === 'approve' && env?.approval.require_different_approver && userId === rollback.requestedBy) {
       return refuse('the requester cannot approve their own rollback here', `${rollback.environment} needs a second person: another incident commander must approve the rollback you requested.`);
+    }
+    const pending = action === 'approve' && rollback.status === 'awaiting_approval' ? unacknowledged(rollback) : [];
+    if (pending.length > 0) {
+      const needs = pending.map((risk) => `*${RISK_LABEL[risk]}*`).join(' and ');
+      return refuse(`needs an explicit acknowledgement first (${pending.join(', ')})`, `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations.' : ''}`.trim());
     }
     const event = action === 'approve' ? ({ type: 'ApprovalGranted', at, by: userId } as const) : ({ type: 'RollbackCancelled', at, by: userId } as const);
     const applied = applyEvent(this.deps.store, id, event);

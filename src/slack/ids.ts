@@ -3,6 +3,8 @@ export const COMMAND = '/rollback';
 export const ACTION = {
   approve: 'rollback_approve',
   cancel: 'rollback_cancel',
+  ackNoCriterion: 'rollback_ack_no_criterion',
+  ackMigrations: 'rollback_ack_migrations',
 } as const;
 export const BLOCK = {
   decision: 'rollback_decision',

@@ -13,6 +13,8 @@ jest.setTimeout(120_000);
 
 const HEALTH_KEY = 'hk-5f1d0c9e7a3b2d41';
 
+const harnessAck = (h: Harness, id: string) => h.slack.waitFor(() => h.bot.store.get(id)?.acknowledgements.length === 1, 'the acknowledgement');
+
 describe('secrets', () => {
   it('finds the secret-looking variables a config refers to', () => {
     const text = 'a: ${HEALTH_KEY}\nb: ${PAGERDUTY_ROUTING_KEY}\nc: ${GITHUB_TOKEN}\nd: ${HEALTH_HOST}\n';
@@ -57,6 +59,9 @@ environments:
       h = await startHarness(config, { secrets: secretsReferenced(text, env) });
       const r = await request(h, 'production secrets');
       await waitStatus(h, r.rollback.id, 'awaiting_approval');
+      // No decision criterion is configured here, so "Roll back anyway" comes first.
+      await h.click(ACTION.ackNoCriterion, r.rollback.id, IC, r.cardTs);
+      await harnessAck(h, r.rollback.id);
       await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
       await waitStatus(h, r.rollback.id, 'failed');
       const harness = h;

@@ -2,6 +2,7 @@
 import { type BotConfig, configSchema } from '../../src/config/config.schema';
 import type { Rollback } from '../../src/domain/rollback.machine';
 import type { Harness } from './bot-harness';
+import { PROMQL } from './fake-prometheus';
 import { BACKEND_IMAGE, FRONTEND_IMAGE, updateImage, waitForVersion } from './docker-env';
 
 export const CHANNEL = 'C0INCIDENT';
@@ -16,9 +17,27 @@ export interface Stack {
   frontendPort: number;
 }
 
+/**
+ * The decision criteria of the test configs: by default the error rate (from the Prometheus stand-in) is 12 %, an
+ * "Immediate rollback", as after a bad deploy; `errorRate: 'low'` makes it 1 %, so no criterion is met.
+ */
+function criteria(level: 'high' | 'low') {
+  const url = process.env.FAKE_PROMETHEUS_URL;
+  if (!url) throw new Error('FAKE_PROMETHEUS_URL is not set: run the tests through jest (test/support/global-setup.ts)');
+  return {
+    prometheus: { url, timeout_ms: 1000, error_rate: level === 'high' ? PROMQL.errorRateHigh : PROMQL.errorRateLow, p99_latency: PROMQL.p99, baseline_p99_seconds: 0.2, memory: PROMQL.memory },
+  };
+}
+
 export function stackConfig(
   stack: Stack,
-  overrides: { healthUrl?: string; services?: { name: string; docker_service: string; image: string }[]; environment?: Record<string, unknown>; retries?: number } = {},
+  overrides: {
+    healthUrl?: string;
+    services?: { name: string; docker_service: string; image: string }[];
+    environment?: Record<string, unknown>;
+    retries?: number;
+    errorRate?: 'high' | 'low';
+  } = {},
 ): BotConfig {
   return configSchema.parse({
     roles: { incident_commanders: { users: [IC], usergroups: ['S0ICS'] }, on_call: { users: [ONCALL] } },
@@ -40,6 +59,7 @@ export function stackConfig(
           { name: 'frontend', docker_service: stack.frontend, image: FRONTEND_IMAGE },
         ],
         docker: { convergence_timeout_ms: 60_000 },
+        criteria: criteria(overrides.errorRate ?? 'high'),
         ...overrides.environment,
       },
     },

@@ -72,11 +72,22 @@ export class DockerContainerRuntime implements ContainerRuntime {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
   }
 
-  async ping(): Promise<void> {
+  async ping(): Promise<string> {
     try {
-      await withTimeout(this.docker.ping(), this.callTimeoutMs, 'ping');
+      const version = (await withTimeout(this.docker.version(), this.callTimeoutMs, 'version')) as { Version?: string; ApiVersion?: string };
+      return `Docker ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`;
     } catch (err) {
       throw translateDockerError(err, 'ping');
+    }
+  }
+
+  async imageLabels(image: string, version: string): Promise<Record<string, string> | null> {
+    try {
+      const info = await withTimeout(this.docker.getImage(`${image}:${version}`).inspect(), this.callTimeoutMs, 'image inspect');
+      return (info.Config?.Labels as Record<string, string> | null | undefined) ?? {};
+    } catch (err) {
+      if ((err as DockerodeError).statusCode === 404) return null;
+      throw translateDockerError(err, `inspecting ${image}:${version}`);
     }
   }
 

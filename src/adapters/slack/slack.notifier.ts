@@ -2,8 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { Log, Notifier, ProgressNote } from '../../ports';
-import { type CardMessage, minimalCard, rollbackCard } from '../../slack/blocks/card';
-import { type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
+import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import { isToolingFailure, type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
 import { redactSecrets } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
 
@@ -16,6 +16,8 @@ const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { er
 /** The card, its thread and the channel, through the Slack Web API. */
 export class SlackNotifier implements Notifier {
   private readonly mentions: Mentions;
+  private readonly budgets: Map<string, StepBudgets>;
+  private readonly platformChannel: string | null;
   /** Per rollback: the last state version drawn on the card, and the chain that keeps its updates in order. */
   private readonly cards = new Map<string, { drawn: number; chain: Promise<void> }>();
 
@@ -25,7 +27,19 @@ export class SlackNotifier implements Notifier {
     private readonly log: Log,
     private readonly secrets: readonly string[] = [],
   ) {
-    this.mentions = { incidentCommanders: mentionsOf(config.roles.incident_commanders), onCall: mentionsOf(config.roles.on_call) };
+    this.mentions = {
+      incidentCommanders: mentionsOf(config.roles.incident_commanders),
+      onCall: mentionsOf(config.roles.on_call),
+      dba: mentionsOf(config.roles.dba),
+      platformTeam: mentionsOf(config.roles.platform_team),
+    };
+    this.platformChannel = config.roles.platform_team.channel ?? null;
+    this.budgets = new Map(
+      Object.entries(config.environments).map(([name, env]) => [
+        name,
+        { confirm: env.budgets.confirm_ms, announce: env.budgets.announce_ms, execute: env.budgets.execute_ms, verify: env.budgets.verify_ms },
+      ]),
+    );
   }
 
   async postCard(rollback: Rollback): Promise<MessageRef> {
@@ -33,7 +47,7 @@ export class SlackNotifier implements Notifier {
       this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }));
     let res;
     try {
-      res = await post(rollbackCard(rollback));
+      res = await post(rollbackCard(rollback, this.budgets.get(rollback.environment)));
     } catch (err) {
       if (slackErrorOf((err as { cause?: unknown }).cause) !== 'invalid_blocks') throw err;
       this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
@@ -49,6 +63,7 @@ export class SlackNotifier implements Notifier {
       return;
     }
     await this.redraw(rollback, log);
+    if (this.platformChannel && isToolingFailure(event)) await this.tellPlatformTeam(rollback, log);
     const text = progressText(rollback, event, this.mentions);
     if (!text) return;
     const card = rollback.card;
@@ -72,7 +87,7 @@ export class SlackNotifier implements Notifier {
       entry.drawn = rollback.version;
       const update = (m: CardMessage) => this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }));
       try {
-        await update(rollbackCard(rollback));
+        await update(rollbackCard(rollback, this.budgets.get(rollback.environment)));
       } catch (err) {
         log.warn({ err }, 'could not update the card');
         if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(rollback)).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
@@ -88,6 +103,18 @@ export class SlackNotifier implements Notifier {
   async announce(rollback: Rollback, text: string): Promise<MessageRef> {
     const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
+  private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
+    const channel = this.platformChannel as string;
+    const link = rollback.card ? `<https://slack.com/archives/${rollback.card.channel}/p${rollback.card.ts.replace('.', '')}|rollback ${rollback.id}>` : `rollback ${rollback.id}`;
+    const text = `:construction: Tooling or infrastructure error during ${link} of *${rollback.environment}*: ${rollback.failure?.reason ?? 'see the thread'} ${this.mentions.platformTeam ?? ''}`;
+    try {
+      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
+    } catch (err) {
+      log.warn({ err }, 'could not tell the platform team');
+    }
   }
 
   /** The card with every secret taken out (a URL with a key in its query string, say). */

@@ -48,6 +48,18 @@ CREATE TABLE IF NOT EXISTS refusals (
   action      TEXT NOT NULL,
   why         TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reports (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  environment TEXT NOT NULL,
+  user_id     TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_by_environment ON reports(environment, at);
+CREATE TABLE IF NOT EXISTS report_alerts (
+  environment TEXT PRIMARY KEY,
+  at          TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS verified_versions (
   environment TEXT NOT NULL,
   service     TEXT NOT NULL,
@@ -180,6 +192,23 @@ export class SqliteRollbackStore implements RollbackStore {
       )
       .all(now, owner, limit) as Row[];
     return rows.map((r) => this.fromRow(r));
+  }
+
+  recordReport(r: { environment: string; userId: string; text: string; at: string }): void {
+    this.db.prepare('INSERT INTO reports (environment, user_id, text, at) VALUES (?, ?, ?, ?)').run(r.environment, r.userId, r.text, r.at);
+  }
+
+  uniqueReporters(environment: string, sinceIso: string): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT user_id FROM reports WHERE environment = ? AND at >= ? ORDER BY user_id').all(environment, sinceIso) as { user_id: string }[];
+    return rows.map((r) => r.user_id);
+  }
+
+  lastReportAlert(environment: string): string | null {
+    return (this.db.prepare('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)?.at ?? null;
+  }
+
+  recordReportAlert(environment: string, at: string): void {
+    this.db.prepare('INSERT INTO report_alerts (environment, at) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET at = excluded.at').run(environment, at);
   }
 
   firstDelivery(key: string, at: number): boolean {

@@ -1,8 +1,9 @@
 /**
  * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
  */
-import type { Findings, ProbeObservation, Rollback, StepName, StepRecord, Status } from '../../domain/rollback.machine';
-import { STEPS } from '../../domain/rollback.machine';
+import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
+import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status } from '../../domain/rollback.machine';
+import { RISK_LABEL, STEPS, unacknowledged } from '../../domain/rollback.machine';
 import { currentVersionOf } from '../../domain/templates';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -40,11 +41,17 @@ export const TARGET_SOURCE_LABEL = {
   last_verified: 'last version verified healthy by this bot',
 } as const;
 
-function stepLine(name: StepName, s: StepRecord): string {
+/** The runbook's time limit per step, in ms, for the card ("3.2 s of 2 min"). */
+export type StepBudgets = Partial<Record<StepName, number>>;
+
+const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
+
+function stepLine(name: StepName, s: StepRecord, budgetMs: number | undefined, overran: boolean): string {
+  const budget = budgetMs ? ` of ${minutes(budgetMs)}` : '';
   let timing = '';
-  if (s.startedAt && s.endedAt) timing = ` · ${seconds(s.startedAt, s.endedAt)}`;
-  else if (s.startedAt) timing = ` · running since ${slackDate(s.startedAt)}`;
-  return `${STEP_ICON[s.status]} ${STEP_TITLE[name]}${timing}`;
+  if (s.startedAt && s.endedAt) timing = ` · ${seconds(s.startedAt, s.endedAt)}${budget}`;
+  else if (s.startedAt) timing = ` · running since ${slackDate(s.startedAt)}${budgetMs ? ` (budget ${minutes(budgetMs)})` : ''}`;
+  return `${STEP_ICON[s.status]} ${STEP_TITLE[name]}${timing}${overran ? ' :alarm_clock: over budget' : ''}`;
 }
 
 export function probeLine(label: string, o: ProbeObservation | null): string {
@@ -55,6 +62,26 @@ export function probeLine(label: string, o: ProbeObservation | null): string {
   const tries = o.attempts > 1 ? ` (attempt ${o.attempts})` : '';
   const body = !o.version && o.body ? ` — \`${truncate(o.body.replace(/`/g, "'"), 120)}\`` : '';
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
+}
+
+const VERDICT_ICON: Record<SignalVerdict, string> = { met: ':red_circle:', not_met: ':large_green_circle:', unknown: ':grey_question:' };
+
+export function criteriaText(e: Evaluation): string {
+  const rows = e.rows.map((r) => `${VERDICT_ICON[r.verdict]} ${r.label} · ${r.threshold} · observed ${r.observed}`);
+  return [`*Decision criteria:* *${OVERALL_LABEL[e.overall]}*`, ...rows].join('\n');
+}
+
+export function migrationText(m: MigrationFinding): string {
+  const head =
+    m.verdict === 'included'
+      ? `:warning: *The bad deployment includes database migrations* (${m.source})${m.files.length ? `: ${m.files.map((f) => `\`${f}\``).join(', ')}` : ''}`
+      : `:warning: *Database migrations: unknown* (${m.source})`;
+  return [
+    head,
+    'Migrations are forward-only. *Do not run `alembic downgrade` in production* unless the migration was designed to be reversible.',
+    'Instead: create a reversal migration (`alembic revision --autogenerate -m "Revert: …"`), dry-run it on staging, then `alembic upgrade head`. If data was corrupted, restore from the most recent backup.',
+    'Rolling the code back leaves the schema as it is. The bot never runs a downgrade.',
+  ].join('\n');
 }
 
 export function findingsText(f: Findings): string {
@@ -72,7 +99,7 @@ export interface CardMessage {
   blocks: Block[];
 }
 
-export function rollbackCard(r: Rollback): CardMessage {
+export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessage {
   const current = r.findings ? currentVersionOf(r.findings.services) : 'checking…';
   const target = r.target ?? r.requestedTarget ?? (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
   const header = truncate(`Rollback · ${r.environment}`, LIMITS.header);
@@ -90,9 +117,20 @@ export function rollbackCard(r: Rollback): CardMessage {
         { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${target}\``, LIMITS.field) },
       ],
     },
-    section(STEPS.map((s) => stepLine(s, r.steps[s])).join('\n')),
+    section(STEPS.map((s) => stepLine(s, r.steps[s], budgets[s], r.overruns.includes(`${s}:1`))).join('\n')),
   ];
-  if (r.findings) blocks.push({ type: 'divider' }, section(findingsText(r.findings)));
+  if (r.findings) {
+    blocks.push({ type: 'divider' });
+    if (r.findings.migrations && r.findings.migrations.verdict !== 'none') blocks.push(section(migrationText(r.findings.migrations)));
+    if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
+    blocks.push(section(findingsText(r.findings)));
+    if (r.findings.tooling?.length) {
+      blocks.push(context(r.findings.tooling.map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${t.tool}: ${t.detail}`).join(' · ')));
+    }
+  }
+  if (r.acknowledgements.length > 0) {
+    blocks.push(context(r.acknowledgements.map((a) => `:ballot_box_with_check: <@${a.by}>: ${RISK_LABEL[a.risk]}`).join(' · ')));
+  }
   if (r.failure) {
     const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : ':x: *Failed at';
     blocks.push(section(`${what} ${STEP_TITLE[r.failure.step]}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
@@ -103,6 +141,12 @@ export function rollbackCard(r: Rollback): CardMessage {
 
   const text = truncate(`Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+const ACK_ACTION: Record<Risk, string> = { no_criterion: ACTION.ackNoCriterion, migrations: ACTION.ackMigrations };
+
+function ackButton(r: Rollback, risk: Risk): Block {
+  return { type: 'button', action_id: ACK_ACTION[risk], text: { type: 'plain_text', text: truncate(RISK_LABEL[risk], LIMITS.buttonText) }, value: r.id };
 }
 
 function decisionButtons(r: Rollback): Block | null {
@@ -121,7 +165,8 @@ function decisionButtons(r: Rollback): Block | null {
         deny: { type: 'plain_text', text: 'Not yet' },
       },
     };
-    return { type: 'actions', block_id: BLOCK.decision, elements: [approve, cancel] };
+    const acks = unacknowledged(r).map((risk) => ackButton(r, risk));
+    return { type: 'actions', block_id: BLOCK.decision, elements: [approve, cancel, ...acks] };
   }
   if (r.status === 'requested' || r.status === 'confirming') return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
   return null;

@@ -2,15 +2,26 @@
  * The threaded updates under the card: one per event worth telling, in plain words, with what to do next when
  * something failed.
  */
-import type { Rollback, RollbackEvent, ServiceResult } from '../../domain/rollback.machine';
+import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult } from '../../domain/rollback.machine';
 import type { ProgressNote } from '../../ports';
-import { findingsText, probeLine, STEP_TITLE } from './card';
+import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE } from './card';
 import { LIMITS, seconds, truncate } from './limits';
 
 export interface Mentions {
   incidentCommanders: string;
   onCall: string;
+  dba?: string;
+  platformTeam?: string;
 }
+
+/** Errors of the deployment tooling or the infrastructure under it: the platform team's to look at. */
+export const TOOLING_CODES: readonly string[] = ['DOCKER_UNREACHABLE', 'IMAGE_PULL_FAILED', 'SERVICE_UPDATE_FAILED', 'SWARM_UPDATE_PAUSED', 'SWARM_ROLLED_BACK'];
+
+export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
+  return (event.type === 'ConfirmationFailed' || event.type === 'ExecutionFailed') && event.code !== undefined && TOOLING_CODES.includes(event.code);
+}
+
+const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
 
 export function mentionsOf(role: { users: string[]; usergroups: string[] }): string {
   return [...role.users.map((u) => `<@${u}>`), ...role.usergroups.map((g) => `<!subteam^${g}>`)].join(' ');
@@ -32,14 +43,27 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(event.text);
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and what Docker runs…`;
-    case 'IssueConfirmed':
-      return t(`*${STEP_TITLE.confirm}: done.*\n${findingsText(event.findings)}\nThe target image was pulled. ${m.incidentCommanders} an incident commander's *Approve* is needed.`);
+    case 'IssueConfirmed': {
+      const migrations = event.findings.migrations && event.findings.migrations.verdict !== 'none' ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}` : '';
+      const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
+      return t(
+        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings)}\nThe target image was pulled.${migrations}\n${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`,
+      );
+    }
     case 'ConfirmationFailed':
-      return t(`:x: *${STEP_TITLE.confirm} failed:* ${event.reason}\n*Nothing was changed in production.* ${escalate(m)}`);
+      return t(`:x: *${STEP_TITLE.confirm} failed:* ${event.reason}\n*Nothing was changed in production.* ${join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`);
     case 'ApprovalGranted':
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
       return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
+    case 'RiskAcknowledged':
+      return `:ballot_box_with_check: <@${event.by}> acknowledged: *${RISK_LABEL[event.risk]}*.`;
+    case 'StepOverran': {
+      const budget = `${Math.round(event.budgetMs / 1000)} s`;
+      const who = event.factor >= 2 ? escalate(m) : m.incidentCommanders;
+      const paged = event.factor >= 2 ? ' On-call is paged.' : '';
+      return t(`:alarm_clock: *${STEP_TITLE[event.step]}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`);
+    }
     case 'RequestRefused':
       return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${event.why}.`;
     case 'RollbackInterrupted':
@@ -75,7 +99,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
             .map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``)
             .join(', ') || 'no service left'}.`,
           '• Do not start another rollback until every service is in a known state.',
-          escalate(m),
+          join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined),
         ].join('\n'),
       );
     case 'RollbackVerified': {

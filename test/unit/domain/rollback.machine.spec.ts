@@ -30,6 +30,8 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   ApprovalRefused: { type: 'ApprovalRefused', at: LATER, by: 'U0X', action: 'approve', why: 'not an incident commander' },
   RequestRefused: { type: 'RequestRefused', at: LATER, by: 'U0X', why: 'a rollback is already in progress' },
   RollbackInterrupted: { type: 'RollbackInterrupted', at: LATER, reason: 'backend runs v9, neither v2 nor v1', services: [] },
+  RiskAcknowledged: { type: 'RiskAcknowledged', at: LATER, by: 'U0IC', risk: 'migrations' },
+  StepOverran: { type: 'StepOverran', at: LATER, step: 'execute', budgetMs: 300_000, factor: 1 },
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
   AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
@@ -42,11 +44,11 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
 const EXPECTED: Record<Status, EventType[]> = {
-  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted'],
-  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted'],
-  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled'],
-  executing: ['ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted'],
-  verifying: ['ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted'],
+  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
+  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
+  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran'],
+  executing: ['ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran'],
+  verifying: ['ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted', 'StepOverran'],
   completed: ['ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
   failed: ['ApprovalRefused', 'RequestRefused'],
   cancelled: ['ApprovalRefused', 'RequestRefused'],

@@ -15,6 +15,8 @@ export function register(app: App, deps: ListenerDeps): void {
   for (const [action, decide] of [
     [ACTION.approve, (id: string, user: string) => deps.service.approve(id, user)],
     [ACTION.cancel, (id: string, user: string) => deps.service.cancel(id, user)],
+    [ACTION.ackNoCriterion, (id: string, user: string) => deps.service.acknowledge(id, user, 'no_criterion')],
+    [ACTION.ackMigrations, (id: string, user: string) => deps.service.acknowledge(id, user, 'migrations')],
   ] as const) {
     app.action<BlockAction>(action, async ({ ack, body, respond }) => {
       await ack();

@@ -1,0 +1,100 @@
+/**
+ * The runbook's "Rollback Decision Criteria", "Prerequisites" and "Database Rollback Considerations", as Step 1
+ * evidence: the criteria table with observed values, whether the tooling answers, whether the bad deployment carried
+ * database migrations.
+ */
+import picomatch from 'picomatch';
+import type { EnvironmentConfig } from '../config/config.schema';
+import { type Evaluation, evaluateCriteria, type Observed, RUNBOOK_THRESHOLDS } from '../domain/criteria';
+import { describeError } from '../domain/errors';
+import type { MigrationFinding, ProbeObservation, ServiceVersion, ToolingCheck } from '../domain/rollback.machine';
+import type { MetricsSource } from '../ports';
+import type { RunbookDeps } from './context';
+
+const notConfigured: Observed = { unknown: 'not configured' };
+
+/** Consecutive failed health checks, from the bot's own probes: a success ends the streak. */
+export const consecutiveFailures = (o: ProbeObservation | null): Observed => (o ? { value: o.ok ? 0 : o.attempts } : notConfigured);
+
+export async function evaluateEnvironment(
+  deps: Pick<RunbookDeps, 'store' | 'clock' | 'metricsFor'>,
+  environment: string,
+  env: EnvironmentConfig,
+  health: ProbeObservation | null,
+): Promise<Evaluation> {
+  const metrics: MetricsSource | null = deps.metricsFor?.(environment) ?? null;
+  const prom = env.criteria.prometheus;
+  const ask = (q: string | undefined): Promise<Observed> => (metrics && q ? metrics.query(q) : Promise.resolve(notConfigured));
+  const [errorRate, p99Seconds, baselineQueried, memory] = await Promise.all([ask(prom?.error_rate), ask(prom?.p99_latency), ask(prom?.baseline_p99), ask(prom?.memory)]);
+  const baselineP99Seconds = prom?.baseline_p99_seconds !== undefined && !prom.baseline_p99 ? { value: prom.baseline_p99_seconds } : baselineQueried;
+  const since = new Date(deps.clock.now().getTime() - env.criteria.reports_window_minutes * 60_000).toISOString();
+  const userReports = { value: deps.store.uniqueReporters(environment, since).length };
+  return evaluateCriteria(
+    { errorRate, p99Seconds, baselineP99Seconds, healthFailures: consecutiveFailures(health), memory, userReports },
+    { ...RUNBOOK_THRESHOLDS, ...env.criteria.thresholds },
+  );
+}
+
+export async function checkTooling(deps: Pick<RunbookDeps, 'runtime'>): Promise<ToolingCheck[]> {
+  try {
+    return [{ tool: 'Docker engine', ok: true, detail: await deps.runtime.ping() }];
+  } catch (err) {
+    return [{ tool: 'Docker engine', ok: false, detail: describeError(err) }];
+  }
+}
+
+const MAX_FILES = 5;
+
+/**
+ * From GitHub's compare API between the target and the running version (when configured), else from an image label
+ * on the running images. Undefined when neither is configured: no guard was asked for.
+ */
+export async function detectMigrations(
+  deps: Pick<RunbookDeps, 'runtime' | 'codeHostFor'>,
+  environment: string,
+  env: EnvironmentConfig,
+  services: ServiceVersion[],
+  target: string,
+): Promise<MigrationFinding | undefined> {
+  const cfg = env.migrations;
+  if (!cfg) return undefined;
+  const current = services.find((s) => s.version !== null && s.version !== target)?.version ?? null;
+  if (cfg.github) {
+    const host = deps.codeHostFor?.(environment);
+    if (!host || !current) return { verdict: 'unknown', source: 'GitHub compare: the running version is not known', files: [] };
+    try {
+      const changed = await host.changedFiles(target, current);
+      const isMigration = picomatch(cfg.github.globs, { dot: true });
+      const files = changed.filter((f) => isMigration(f));
+      return files.length > 0
+        ? { verdict: 'included', source: `GitHub compare ${target}...${current}`, files: files.slice(0, MAX_FILES) }
+        : { verdict: 'none', source: `GitHub compare ${target}...${current} (${changed.length} files, none matching ${cfg.github.globs.join(', ')})`, files: [] };
+    } catch (err) {
+      return { verdict: 'unknown', source: describeError(err), files: [] };
+    }
+  }
+  if (cfg.image_label) {
+    const label = cfg.image_label;
+    const byService = await Promise.all(
+      env.services.map(async (s) => {
+        const version = services.find((x) => x.service === s.name)?.version;
+        if (!version) return { service: s.name, answer: 'unknown' as const };
+        try {
+          const labels = await deps.runtime.imageLabels(s.image, version);
+          if (labels === null) return { service: s.name, answer: 'unknown' as const };
+          return { service: s.name, answer: labels[label] === 'true' ? ('yes' as const) : ('no' as const) };
+        } catch {
+          return { service: s.name, answer: 'unknown' as const };
+        }
+      }),
+    );
+    if (byService.some((b) => b.answer === 'yes')) {
+      return { verdict: 'included', source: `image label ${label}=true on ${byService.filter((b) => b.answer === 'yes').map((b) => b.service).join(', ')}`, files: [] };
+    }
+    if (byService.some((b) => b.answer === 'unknown')) {
+      return { verdict: 'unknown', source: `image label ${label}: the running image of ${byService.filter((b) => b.answer === 'unknown').map((b) => b.service).join(', ')} could not be read`, files: [] };
+    }
+    return { verdict: 'none', source: `image label ${label} not set on the running images`, files: [] };
+  }
+  return undefined;
+}
