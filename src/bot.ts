@@ -20,6 +20,7 @@ import type { Clock, ContainerRuntime } from './ports';
 import type { RunbookDeps } from './runbook/context';
 import { RollbackRunner } from './runbook/runner';
 import { RollbackService } from './runbook/service';
+import { Watcher } from './runbook/watch';
 import { createSlackApp } from './slack/app';
 import { registerListeners } from './slack/listeners';
 
@@ -50,6 +51,7 @@ export interface RunningBot {
   port: number;
   service: RollbackService;
   runner: RollbackRunner;
+  watcher: Watcher;
   store: SqliteRollbackStore;
   /** Stops taking requests, lets in-flight steps finish (bounded), closes the store. */
   stop(graceMs?: number): Promise<void>;
@@ -90,6 +92,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     (err: unknown) => logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
   );
   logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) }, 'rollback bot started');
+  const watcher = new Watcher(deps, service);
+  watcher.start();
   const sweep = async () => {
     try {
       await service.resumeOrphans();
@@ -105,10 +109,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     port,
     service,
     runner,
+    watcher,
     store,
     async stop(graceMs = 8000) {
       accepting = false;
       clearInterval(sweeper);
+      watcher.stop();
       await slack.stop();
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false)))]);

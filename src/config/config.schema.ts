@@ -139,6 +139,11 @@ const environment = z
     criteria: criteria.default({ thresholds: {}, reports_window_minutes: 30 }),
     budgets: budgets.default({ confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 }),
     migrations: migrations.optional(),
+    /** Evaluate the decision criteria on an interval and propose a rollback when an "immediate" one trips. */
+    watch: z.boolean().default(false),
+    watch_interval_ms: z.number().int().min(1000).default(60_000),
+    /** After a proposal is cancelled, no new one for this long. */
+    watch_backoff_ms: z.number().int().min(0).default(30 * 60_000),
   })
   .strict();
 

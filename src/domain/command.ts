@@ -12,13 +12,18 @@ export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MAX_REASON_LENGTH = 500;
 
 export const USAGE = [
+  '`/rollback` — a form to start a rollback',
   '`/rollback <environment> [to <version>] [reason…]` — start a rollback (an incident commander approves it)',
+  '`/rollback report <environment> <what you see>` — report a user-facing problem (3 reporters: "evaluate, likely rollback")',
   '`/rollback status` — rollbacks in progress and the last few finished',
   '`/rollback help` — this help',
 ].join('\n');
+export const MAX_REPORT_LENGTH = 500;
 
 export type ParsedCommand =
+  | { kind: 'form' }
   | { kind: 'help' }
+  | { kind: 'report'; environment: string; text: string }
   | { kind: 'status' }
   | { kind: 'rollback'; environment: string; target: string | null; reason: string }
   | { kind: 'invalid'; message: string };
@@ -37,9 +42,17 @@ export function quote(input: string, max = 60): string {
 
 export function parseCommand(text: string): ParsedCommand {
   const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
-  if (words.length === 0) return { kind: 'help' };
+  if (words.length === 0) return { kind: 'form' };
   const [first, ...rest] = words;
   const keyword = first.toLowerCase();
+  if (keyword === 'report') {
+    const [environment, ...what] = rest;
+    if (environment === undefined || !ENVIRONMENT_PATTERN.test(environment)) return invalid('`/rollback report` needs an environment, e.g. `/rollback report production checkout returns 500`.');
+    const text = what.join(' ');
+    if (text.length === 0) return invalid('Say what you see, e.g. `/rollback report production checkout returns 500`.');
+    if (text.length > MAX_REPORT_LENGTH) return invalid(`The report is ${text.length} characters long; keep it under ${MAX_REPORT_LENGTH}.`);
+    return { kind: 'report', environment, text };
+  }
   if (keyword === 'help' || keyword === '-h' || keyword === '--help') return { kind: 'help' };
   if (keyword === 'status') {
     return rest.length === 0 ? { kind: 'status' } : invalid('`/rollback status` takes no arguments.');

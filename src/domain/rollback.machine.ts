@@ -227,6 +227,9 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   ResolutionAnnounced: ['completed'],
 };
 
+/** The requester recorded when the bot proposes a rollback itself (the decision criteria tripped). */
+export const BOT_REQUESTER = 'rollback-bot';
+
 export interface NewRollback {
   id: string;
   environment: string;

@@ -89,6 +89,8 @@ export interface Notifier {
   progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void>;
   /** An announcement in the channel, visible to everyone (the runbook's templates). Throws when it cannot. */
   announce(rollback: Rollback, text: string): Promise<MessageRef>;
+  /** "Evaluate, likely rollback": enough users reported problems; offers a button that opens a rollback request. */
+  reportsAlert(alert: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void>;
 }
 
 /** Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). */
@@ -146,6 +148,7 @@ export interface RollbackStore {
   /** User reports (`/rollback report`): recorded, and counted by unique reporter within a window. */
   recordReport(report: { environment: string; userId: string; text: string; at: string }): void;
   uniqueReporters(environment: string, sinceIso: string): string[];
+  reportTexts(environment: string, sinceIso: string, limit: number): string[];
   /** When the "likely rollback" alert was last posted for the environment (so it is posted once per window). */
   lastReportAlert(environment: string): string | null;
   recordReportAlert(environment: string, at: string): void;

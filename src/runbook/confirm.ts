@@ -6,7 +6,7 @@
 import { describeError, isCoded } from '../domain/errors';
 import type { Findings, ProbeObservation, Rollback, RollbackEvent, ServiceVersion, TargetSource } from '../domain/rollback.machine';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
-import { checkTooling, detectMigrations, evaluateEnvironment } from './decide';
+import { checkTooling, consecutiveFailures, detectMigrations, evaluateEnvironment } from './decide';
 
 type Proposal = { target: string | null; source: TargetSource | null; note: string };
 
@@ -22,7 +22,7 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
     Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
     checkTooling(deps),
   ]);
-  const criteria = await evaluateEnvironment(deps, rollback.environment, env, healthObs);
+  const criteria = await evaluateEnvironment(deps, rollback.environment, env, consecutiveFailures(healthObs));
 
   const services: ServiceVersion[] = env.services.map((s, i) => {
     const r = inspected[i];

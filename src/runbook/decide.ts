@@ -20,7 +20,7 @@ export async function evaluateEnvironment(
   deps: Pick<RunbookDeps, 'store' | 'clock' | 'metricsFor'>,
   environment: string,
   env: EnvironmentConfig,
-  health: ProbeObservation | null,
+  healthFailures: Observed,
 ): Promise<Evaluation> {
   const metrics: MetricsSource | null = deps.metricsFor?.(environment) ?? null;
   const prom = env.criteria.prometheus;
@@ -30,7 +30,7 @@ export async function evaluateEnvironment(
   const since = new Date(deps.clock.now().getTime() - env.criteria.reports_window_minutes * 60_000).toISOString();
   const userReports = { value: deps.store.uniqueReporters(environment, since).length };
   return evaluateCriteria(
-    { errorRate, p99Seconds, baselineP99Seconds, healthFailures: consecutiveFailures(health), memory, userReports },
+    { errorRate, p99Seconds, baselineP99Seconds, healthFailures, memory, userReports },
     { ...RUNBOOK_THRESHOLDS, ...env.criteria.thresholds },
   );
 }

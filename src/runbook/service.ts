@@ -4,9 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { environmentNamed } from '../config/config.schema';
+import { RUNBOOK_THRESHOLDS } from '../domain/criteria';
 import { describeError } from '../domain/errors';
 import { isTerminal, newRollback, RISK_LABEL, type Risk, type Rollback, STATUSES, TERMINAL_STATUSES, unacknowledged } from '../domain/rollback.machine';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
+import { proposeTarget } from './confirm';
 import type { RollbackRunner } from './runner';
 
 export type Outcome = { kind: 'ok'; rollback: Rollback } | { kind: 'refused'; message: string; rollback?: Rollback };
@@ -34,10 +36,7 @@ export class RollbackService {
 
   async request(req: RollbackRequest): Promise<Outcome> {
     const env = environmentNamed(this.deps.config, req.environment);
-    if (!env) {
-      const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
-      return { kind: 'refused', message: `There is no environment \`${req.environment}\`. Configured: ${known}.` };
-    }
+    if (!env) return { kind: 'refused', message: this.unknownEnvironment(req.environment) };
     if (env.requests_from === 'channel' && req.channelId !== env.channel) {
       const why = `requested from <#${req.channelId}>, not the incident channel`;
       this.deps.store.recordRefusal({ at: nowIso(this.deps.clock), userId: req.userId, environment: req.environment, action: 'request', why });
@@ -77,6 +76,62 @@ export class RollbackService {
     }
     void this.runner.drive(draft.id);
     return { kind: 'ok', rollback: this.deps.store.get(draft.id) ?? created.rollback };
+  }
+
+  /**
+   * A user report ("User-reported issues: 3+ unique reports → evaluate, likely rollback"). The report that makes the
+   * unique reporters within the window reach the threshold posts the alert in the channel, once per window, unless
+   * a rollback is already under way.
+   */
+  async report(req: { environment: string; text: string; userId: string }): Promise<{ kind: 'ok'; message: string } | { kind: 'refused'; message: string }> {
+    const env = environmentNamed(this.deps.config, req.environment);
+    if (!env) return { kind: 'refused', message: this.unknownEnvironment(req.environment) };
+    const now = this.deps.clock.now();
+    const window = env.criteria.reports_window_minutes;
+    const threshold = env.criteria.thresholds.user_reports ?? RUNBOOK_THRESHOLDS.user_reports;
+    this.deps.store.recordReport({ environment: req.environment, userId: req.userId, text: req.text, at: now.toISOString() });
+    const since = new Date(now.getTime() - window * 60_000).toISOString();
+    const reporters = this.deps.store.uniqueReporters(req.environment, since);
+    const lastAlert = this.deps.store.lastReportAlert(req.environment);
+    const active = this.deps.store.list({ environment: req.environment, statuses: ACTIVE_STATUSES, limit: 1 })[0];
+    if (reporters.length >= threshold && (lastAlert === null || lastAlert < since) && !active) {
+      this.deps.store.recordReportAlert(req.environment, now.toISOString());
+      try {
+        await this.deps.notifier.reportsAlert({ environment: req.environment, channel: env.channel, reporters, reports: this.deps.store.reportTexts(req.environment, since, 5), windowMinutes: window });
+      } catch (err) {
+        this.deps.log.warn({ err, environment: req.environment }, 'could not post the user-reports alert');
+      }
+    }
+    return {
+      kind: 'ok',
+      message: `Thanks, recorded. ${reporters.length} unique reporter${reporters.length === 1 ? '' : 's'} for ${req.environment} in the last ${window} min (${threshold} make it "Evaluate, likely rollback").`,
+    };
+  }
+
+  /** The version Step 1 would propose, for the form's prefill: Docker only, no health checks. */
+  async proposalFor(environment: string): Promise<string | null> {
+    const env = environmentNamed(this.deps.config, environment);
+    if (!env) return null;
+    const services = await Promise.all(
+      env.services.map(async (s) => {
+        const running = await this.deps.runtime.inspectService(s.docker_service);
+        return { service: s.name, dockerService: s.docker_service, version: running.version, previousVersion: running.previousVersion };
+      }),
+    );
+    const draft = newRollback({ id: 'proposal', environment, channel: env.channel, requestedBy: '', at: nowIso(this.deps.clock), reason: '', requestedTarget: null });
+    return proposeTarget(this.deps, draft, services).target;
+  }
+
+  /** What is wrong with a request before it is made, for the form's inline errors (no I/O beyond the store). */
+  precheck(environment: string): string | null {
+    if (!environmentNamed(this.deps.config, environment)) return this.unknownEnvironment(environment);
+    const active = this.deps.store.list({ environment, statuses: ACTIVE_STATUSES, limit: 1 })[0];
+    return active ? `${environment} already has a rollback in progress (${active.id}).` : null;
+  }
+
+  private unknownEnvironment(name: string): string {
+    const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
+    return `There is no environment \`${name}\`. Configured: ${known}.`;
   }
 
   async approve(id: string, userId: string): Promise<Outcome> {

@@ -5,7 +5,11 @@ export const ACTION = {
   cancel: 'rollback_cancel',
   ackNoCriterion: 'rollback_ack_no_criterion',
   ackMigrations: 'rollback_ack_migrations',
+  requestFromReports: 'rollback_request_from_reports',
 } as const;
 export const BLOCK = {
   decision: 'rollback_decision',
+} as const;
+export const VIEW = {
+  request: 'rollback_request_modal',
 } as const;

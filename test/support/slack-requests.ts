@@ -62,3 +62,24 @@ export function buttonClickBody(p: { actionId: string; value: string; userId: st
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+export function viewSubmissionBody(p: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEAM', domain: 'test' },
+    user: { id: p.userId, username: p.userId.toLowerCase(), team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${randomUUID()}`,
+    view: {
+      id: 'V0VIEW',
+      team_id: 'T0TEAM',
+      type: 'modal',
+      callback_id: p.callbackId,
+      private_metadata: p.privateMetadata,
+      state: { values: p.values },
+      hash: '1.abc',
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

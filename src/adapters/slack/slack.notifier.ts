@@ -3,6 +3,7 @@ import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { Log, Notifier, ProgressNote } from '../../ports';
 import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import { reportsAlertMessage } from '../../slack/blocks/messages';
 import { isToolingFailure, type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
 import { redactSecrets } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
@@ -103,6 +104,11 @@ export class SlackNotifier implements Notifier {
   async announce(rollback: Rollback, text: string): Promise<MessageRef> {
     const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  async reportsAlert(a: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void> {
+    const m = reportsAlertMessage({ ...a, mentions: [this.mentions.onCall, this.mentions.incidentCommanders].filter(Boolean).join(' ') });
+    await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: a.channel, ...this.redacted(m), unfurl_links: false }));
   }
 
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */

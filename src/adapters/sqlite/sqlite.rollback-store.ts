@@ -203,6 +203,11 @@ export class SqliteRollbackStore implements RollbackStore {
     return rows.map((r) => r.user_id);
   }
 
+  reportTexts(environment: string, sinceIso: string, limit: number): string[] {
+    const rows = this.db.prepare('SELECT text FROM reports WHERE environment = ? AND at >= ? ORDER BY id DESC LIMIT ?').all(environment, sinceIso, limit) as { text: string }[];
+    return rows.map((r) => r.text);
+  }
+
   lastReportAlert(environment: string): string | null {
     return (this.db.prepare('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)?.at ?? null;
   }

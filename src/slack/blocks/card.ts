@@ -3,7 +3,7 @@
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
 import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status } from '../../domain/rollback.machine';
-import { RISK_LABEL, STEPS, unacknowledged } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, RISK_LABEL, STEPS, unacknowledged } from '../../domain/rollback.machine';
 import { currentVersionOf } from '../../domain/templates';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -94,6 +94,11 @@ export function findingsText(f: Findings): string {
   return [probeLine('Health', f.health), probeLine('Ready', f.ready), '*Deployed versions (Docker):*', services, target].join('\n');
 }
 
+/** The bot's own proposals are "requested" by it: say so in words, not as a broken mention. */
+export function requesterText(r: Rollback): string {
+  return r.requestedBy === BOT_REQUESTER ? '*Proposed by Rollback Bot* (decision criteria tripped)' : `*Requested by* <@${r.requestedBy}>`;
+}
+
 export interface CardMessage {
   text: string;
   blocks: Block[];
@@ -102,8 +107,8 @@ export interface CardMessage {
 export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessage {
   const current = r.findings ? currentVersionOf(r.findings.services) : 'checking…';
   const target = r.target ?? r.requestedTarget ?? (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
-  const header = truncate(`Rollback · ${r.environment}`, LIMITS.header);
-  const who = [`*Requested by* <@${r.requestedBy}> at ${slackDate(r.requestedAt)}`];
+  const header = truncate(`${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`, LIMITS.header);
+  const who = [`${requesterText(r)} at ${slackDate(r.requestedAt)}`];
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
 

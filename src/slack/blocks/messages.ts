@@ -1,6 +1,7 @@
 /** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
 import { USAGE } from '../../domain/command';
-import type { MessageRef, Rollback } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';
+import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
 import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
 
@@ -31,7 +32,7 @@ export function helpMessage(environments: string[]): EphemeralMessage {
 
 function line(r: Rollback): string {
   const target = r.target ? ` → \`${r.target}\`` : '';
-  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)} · requested by <@${r.requestedBy}> ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
+  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
 }
 
 export function statusMessage(s: { active: Rollback[]; recent: Rollback[] }): EphemeralMessage {
@@ -42,5 +43,24 @@ export function statusMessage(s: { active: Rollback[]; recent: Rollback[] }): Ep
     response_type: 'ephemeral',
     text: truncate(text, LIMITS.messageText),
     blocks: [section(`*In progress*\n${active}`), section(`*Recently finished*\n${recent}`), context('`/rollback help` for usage')],
+  };
+}
+
+/** "User-reported issues: 3+ unique reports — Evaluate, likely rollback", with a button that opens a request. */
+export function reportsAlertMessage(a: { environment: string; reporters: string[]; reports: string[]; windowMinutes: number; mentions: string }): { text: string; blocks: Block[] } {
+  const who = a.reporters.map((u) => `<@${u}>`).join(', ');
+  const text = truncate(
+    `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${r.replace(/\n/g, ' ')}`).join('\n')}\n${a.mentions}`,
+    LIMITS.sectionText,
+  );
+  return {
+    text,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: ACTION.requestFromReports, text: { type: 'plain_text', text: truncate(`Start a rollback of ${a.environment}`, LIMITS.buttonText) }, style: 'danger', value: a.environment }],
+      },
+    ],
   };
 }

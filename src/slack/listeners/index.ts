@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { register as registerActions } from './actions';
 import { register as registerCommands } from './commands';
+import { register as registerViews } from './views';
 import type { ListenerDeps } from './types';
 
 export type { ListenerDeps };
@@ -8,4 +9,5 @@ export type { ListenerDeps };
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerCommands(app, deps);
   registerActions(app, deps);
+  registerViews(app, deps);
 }

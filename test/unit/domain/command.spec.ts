@@ -3,7 +3,8 @@ import { isValidVersion, parseCommand } from '../../../src/domain/command';
 
 describe('parseCommand', () => {
   it.each([
-    ['', { kind: 'help' }],
+    ['', { kind: 'form' }],
+    ['report production checkout returns 500', { kind: 'report', environment: 'production', text: 'checkout returns 500' }],
     ['help', { kind: 'help' }],
     ['  HELP ', { kind: 'help' }],
     ['status', { kind: 'status' }],
@@ -19,6 +20,8 @@ describe('parseCommand', () => {
 
   it.each([
     ['status now', '`/rollback status` takes no arguments'],
+    ['report', '`/rollback report` needs an environment'],
+    ['report production', 'Say what you see'],
     ['production to', '`to` needs a version'],
     ['production to $(rm -rf /)', 'is not a valid version'],
     ['production to v1;reboot', 'is not a valid version'],

@@ -2,7 +2,8 @@ import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { describeError } from '../../../domain/errors';
 import type { Outcome } from '../../../runbook/service';
-import { ephemeral } from '../../blocks/messages';
+import { environmentNamed } from '../../../config/config.schema';
+import { cardLink, ephemeral } from '../../blocks/messages';
 import { ACTION } from '../../ids';
 import type { ListenerDeps } from '../types';
 
@@ -11,7 +12,27 @@ const actionPayload = z.object({
   actions: z.array(z.object({ action_id: z.string(), value: z.string().regex(/^rb-[a-z0-9]+$/) })).min(1),
 });
 
+const reportsButton = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  actions: z.array(z.object({ value: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/) })).min(1),
+});
+
 export function register(app: App, deps: ListenerDeps): void {
+  // "Evaluate, likely rollback": the button under the user-reports alert opens a rollback request, like the command.
+  app.action<BlockAction>(ACTION.requestFromReports, async ({ ack, body, respond }) => {
+    await ack();
+    const payload = reportsButton.safeParse(body);
+    if (!payload.success) return;
+    const environment = payload.data.actions[0].value;
+    const env = environmentNamed(deps.config, environment);
+    const outcome = await deps.service
+      .request({ environment, target: null, reason: 'user reports: evaluate, likely rollback', userId: payload.data.user.id, channelId: payload.data.channel?.id ?? env?.channel ?? '' })
+      .catch((err: unknown): Outcome => ({ kind: 'refused', message: `That did not work: ${describeError(err)}` }));
+    const text = outcome.kind === 'ok' ? `Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.` : outcome.message;
+    await respond({ ...ephemeral(text), replace_original: false }).catch((err: unknown) => deps.logger.warn({ err }, 'could not answer the reports button'));
+  });
+
   for (const [action, decide] of [
     [ACTION.approve, (id: string, user: string) => deps.service.approve(id, user)],
     [ACTION.cancel, (id: string, user: string) => deps.service.cancel(id, user)],

@@ -1,8 +1,9 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { parseCommand } from '../../../domain/command';
+import { parseCommand, USAGE } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
 import { cardLink, ephemeral, type EphemeralMessage, helpMessage, statusMessage } from '../../blocks/messages';
+import { rollbackModal } from '../../blocks/modal';
 import { COMMAND } from '../../ids';
 import type { ListenerDeps } from '../types';
 
@@ -13,7 +14,7 @@ const commandPayload = z.object({
 });
 
 export function register(app: App, deps: ListenerDeps): void {
-  app.command(COMMAND, async ({ ack, command, respond }) => {
+  app.command(COMMAND, async ({ ack, command, respond, client }) => {
     await ack();
     const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
     const reply = async (message: EphemeralMessage) => {
@@ -31,6 +32,23 @@ export function register(app: App, deps: ListenerDeps): void {
     const { text, user_id, channel_id } = payload.data;
     const parsed = parseCommand(text);
     switch (parsed.kind) {
+      case 'form': {
+        const environments = Object.keys(deps.config.environments);
+        const here = environments.find((e) => deps.config.environments[e].channel === channel_id) ?? (environments.length === 1 ? environments[0] : null);
+        // The trigger id lasts 3 s: the proposal gets one of them, then the form opens with or without it.
+        const proposal = here ? await Promise.race([deps.service.proposalFor(here).catch(() => null), new Promise<null>((r) => setTimeout(r, 1000, null))]) : null;
+        try {
+          await client.views.open({ trigger_id: command.trigger_id, view: rollbackModal({ environments, initialEnvironment: here, proposal, channelId: channel_id }) as never });
+        } catch (err) {
+          log.warn({ err }, 'could not open the rollback form');
+          return reply(ephemeral(`The form could not be opened (${describeError(err)}). Use the text form:\n${USAGE}`));
+        }
+        return;
+      }
+      case 'report': {
+        const outcome = await deps.service.report({ environment: parsed.environment, text: parsed.text, userId: user_id });
+        return reply(ephemeral(outcome.message));
+      }
       case 'help':
         return reply(helpMessage(Object.keys(deps.config.environments)));
       case 'status':

@@ -1,0 +1,65 @@
+/**
+ * Proposals: for environments with `watch: true`, the decision criteria are evaluated on an interval. When an
+ * "immediate" criterion trips, the bot requests a rollback itself — Step 1 runs, the card waits for an incident
+ * commander's Approve like any other (it never executes on its own). One proposal at a time per environment (the
+ * lock), and none for a while after one was cancelled.
+ */
+import { environmentNamed } from '../config/config.schema';
+import { BOT_REQUESTER, isTerminal } from '../domain/rollback.machine';
+import type { RunbookDeps } from './context';
+import { evaluateEnvironment } from './decide';
+import type { RollbackService } from './service';
+
+
+export class Watcher {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly failures = new Map<string, number>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly deps: RunbookDeps,
+    private readonly service: RollbackService,
+  ) {}
+
+  start(): void {
+    for (const [name, env] of Object.entries(this.deps.config.environments)) {
+      if (!env.watch) continue;
+      const timer = setInterval(() => void this.tick(name), env.watch_interval_ms);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+  }
+
+  /** One evaluation of one environment; returns whether a rollback was proposed. */
+  async tick(name: string): Promise<boolean> {
+    const env = environmentNamed(this.deps.config, name);
+    if (!env || this.busy.has(name)) return false;
+    this.busy.add(name);
+    try {
+      const [latest] = this.deps.store.list({ environment: name, limit: 1 });
+      if (latest && !isTerminal(latest.status)) return false;
+      const now = this.deps.clock.now().getTime();
+      if (latest?.requestedBy === BOT_REQUESTER && latest.status === 'cancelled' && now - Date.parse(latest.updatedAt) < env.watch_backoff_ms) return false;
+
+      const health = await this.deps.probe.probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms });
+      const streak = health.ok ? 0 : (this.failures.get(name) ?? 0) + 1;
+      this.failures.set(name, streak);
+      const evaluation = await evaluateEnvironment(this.deps, name, env, { value: streak });
+      if (evaluation.overall !== 'immediate') return false;
+
+      const tripped = evaluation.rows.filter((r) => r.verdict === 'met').map((r) => `${r.label} ${r.observed} (threshold ${r.threshold})`);
+      this.deps.log.info({ environment: name, tripped }, 'decision criteria tripped; proposing a rollback');
+      const outcome = await this.service.request({ environment: name, target: null, reason: `Proposed by the bot: ${tripped.join('; ')}`, userId: BOT_REQUESTER, channelId: env.channel });
+      return outcome.kind === 'ok';
+    } catch (err) {
+      this.deps.log.warn({ err, environment: name }, 'watch evaluation failed');
+      return false;
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+}
