@@ -79,6 +79,9 @@ async function main(): Promise<void> {
         const last = h.bot.store.list({ limit: 1 })[0];
         return last && last.id !== before && last.status === 'awaiting_approval' ? last : undefined;
       }, 'approval prompt', 60_000);
+      // This config has no metrics source, so no decision criterion is met: "Roll back anyway" comes first.
+      await h.click(ACTION.ackNoCriterion, r.id, 'U0IC', r.card?.ts ?? '');
+      await h.slack.waitFor(() => h.bot.store.get(r.id)?.acknowledgements.length === 1, 'the acknowledgement');
       const approvedAt = performance.now();
       await h.click(ACTION.approve, r.id, 'U0IC', r.card?.ts ?? '');
       const done = await h.slack.waitFor(() => {

@@ -61,6 +61,20 @@ describe('SqliteRollbackStore', () => {
     expect(store.timeline('rb-1').filter((e) => e.type === 'ApprovalGranted')).toEqual([expect.objectContaining({ actor: 'U0IC' })]);
   });
 
+  it('counts unique reporters within a window', () => {
+    const at = (min: number) => new Date(Date.parse(AT) + min * 60_000).toISOString();
+    store.recordReport({ environment: 'production', userId: 'U1', text: 'checkout 500', at: at(0) });
+    store.recordReport({ environment: 'production', userId: 'U1', text: 'still 500', at: at(20) });
+    store.recordReport({ environment: 'production', userId: 'U2', text: 'cart empty', at: at(25) });
+    store.recordReport({ environment: 'staging', userId: 'U3', text: 'slow', at: at(25) });
+    expect(store.uniqueReporters('production', at(-1))).toEqual(['U1', 'U2']);
+    // A 30-minute window seen at minute 40 keeps U1's second report and U2's.
+    expect(store.uniqueReporters('production', at(10))).toEqual(['U1', 'U2']);
+    expect(store.uniqueReporters('production', at(21))).toEqual(['U2']);
+    expect(store.uniqueReporters('production', at(26))).toEqual([]);
+    expect(store.reportTexts('production', at(-1), 2)).toEqual(['cart empty', 'still 500']);
+  });
+
   it('keeps everything across a reopen of the file', () => {
     store.create(draft('rb-1'));
     applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
