@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import { BACKEND_IMAGE, createStack, docker, FRONTEND_IMAGE, removeServices, requireSwarm, waitForVersion } from '../support/docker-env';
+import { BACKEND_IMAGE, createStack, FRONTEND_IMAGE, removeServices, requireSwarm, updateImage, waitForVersion } from '../support/docker-env';
 import { badDeploy, CHANNEL, cardText, IC, request, SOMEONE, type Stack, stackConfig, waitStatus } from '../support/scenario';
 
 jest.setTimeout(180_000);
@@ -103,8 +103,8 @@ it('no criterion met: Approve needs an explicit "Roll back anyway" from an incid
 });
 
 it('migrations in the bad deployment: a prominent warning, the DBA mentioned, and a second confirmation', async () => {
-  await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v1`, stack.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:v1`, stack.frontend)]);
-  await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:migrations`, stack.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:migrations`, stack.frontend)]);
+  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:v1`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:v1`)]);
+  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:migrations`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:migrations`)]);
   await waitForVersion(`http://127.0.0.1:${stack.backendPort}/health`, 'migrations');
   h = await startHarness(config({ environment: { migrations: { image_label: 'org.rollback-bot.migrations' } } }));
   const r = await request(h, 'production after the schema change');

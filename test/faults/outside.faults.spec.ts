@@ -11,7 +11,7 @@ import { DockerContainerRuntime } from '../../src/adapters/docker/docker.contain
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import { BACKEND_IMAGE, createStack, docker, FRONTEND_IMAGE, removeServices, requireSwarm, runningImage } from '../support/docker-env';
+import { createStack, docker, removeServices, requireSwarm, runningImage } from '../support/docker-env';
 import { DockerProxy } from '../support/docker-proxy';
 import { badDeploy, CHANNEL, IC, request, type Stack, stackConfig, waitStatus } from '../support/scenario';
 
@@ -132,8 +132,7 @@ describe('the registry and Swarm', () => {
     // Services that take seconds to stop (they ignore SIGUSR1), so there is time to delete one mid-update.
     const slow = await createStack('deleted', 'v2', ['--stop-signal', 'SIGUSR1', '--stop-grace-period', '6s', '--restart-condition', 'none']);
     try {
-      await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v1`, slow.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:v1`, slow.frontend)]);
-      await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v2`, slow.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:v2`, slow.frontend)]);
+      await badDeploy(slow);
       h = await startHarness(stackConfig(slow));
       const r = await request(h, 'production service deleted');
       await waitStatus(h, r.rollback.id, 'awaiting_approval');

@@ -10,8 +10,9 @@ import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-s
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { BotProcess, buildBot } from '../support/bot-process';
-import { BACKEND_IMAGE, createStack, docker, FRONTEND_IMAGE, imageUpdatesSince, removeServices, requireSwarm, runningImage, waitForVersion } from '../support/docker-env';
+import { BACKEND_IMAGE, createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage, updateImage } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
+import * as scenario from '../support/scenario';
 import { CHANNEL, IC, ONCALL, type Stack, stackConfig } from '../support/scenario';
 
 jest.setTimeout(240_000);
@@ -59,10 +60,21 @@ afterEach(async () => {
   healthDelayMs = 0;
 });
 
-async function badDeploy(): Promise<void> {
-  await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v1`, stack.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:v1`, stack.frontend)]);
-  await Promise.all([docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v2`, stack.backend), docker('service', 'update', '--detach=false', '--quiet', '--image', `${FRONTEND_IMAGE}:v2`, stack.frontend)]);
-  await waitForVersion(`http://127.0.0.1:${stack.backendPort}/health`, 'v2');
+const badDeploy = () => scenario.badDeploy(stack);
+
+/** After a bad deploy, a fresh bot with a rollback waiting for approval. */
+async function awaitingApproval(text: string): Promise<{ b: BotProcess; r: Rollback }> {
+  await badDeploy();
+  const b = await freshBot();
+  const r = await requested(b, text);
+  await statusIs(b, r.id, 'awaiting_approval');
+  return { b, r };
+}
+
+/** Approves and returns once Swarm has the new spec for both services (their old tasks take ~4 s to stop). */
+async function approveUntilUpdating(b: BotProcess, r: Rollback): Promise<void> {
+  await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
+  await until('the update to start', async () => (await runningImage(stack.backend)).includes(':v1') && (await runningImage(stack.frontend)).includes(':v1'));
 }
 
 async function freshBot(): Promise<BotProcess> {
@@ -130,10 +142,7 @@ it('SIGKILL during Step 1: the restarted bot redoes the read-only checks and ask
 });
 
 it('SIGKILL while waiting for approval: the card still works after the restart, and the rollback runs once', async () => {
-  await badDeploy();
-  const b = await freshBot();
-  const r = await requested(b, 'production killed while waiting');
-  await statusIs(b, r.id, 'awaiting_approval');
+  const { b, r } = await awaitingApproval('production killed while waiting');
   await b.kill('SIGKILL');
   await b.start();
   const since = Math.floor(Date.now() / 1000);
@@ -144,15 +153,10 @@ it('SIGKILL while waiting for approval: the card still works after the restart, 
 });
 
 it('SIGKILL in the middle of the Docker update: resumed without a second update, verified, announced once', async () => {
-  await badDeploy();
-  const b = await freshBot();
-  const r = await requested(b, 'production killed mid update');
-  await statusIs(b, r.id, 'awaiting_approval');
+  const { b, r } = await awaitingApproval('production killed mid update');
   const since = Math.floor(Date.now() / 1000);
   const inProgressBefore = announcements('ROLLBACK IN PROGRESS');
-  await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
-  // Swarm has the new spec and is stopping the old tasks (4 s each): kill now.
-  await until('the update to start', async () => (await runningImage(stack.backend)).includes(':v1') && (await runningImage(stack.frontend)).includes(':v1'));
+  await approveUntilUpdating(b, r);
   await b.kill('SIGKILL');
   await b.start();
   const done = await statusIs(b, r.id, 'completed');
@@ -172,10 +176,7 @@ it('SIGKILL in the middle of the Docker update: resumed without a second update,
 });
 
 it('SIGKILL during verification: the restarted bot verifies again and completes', async () => {
-  await badDeploy();
-  const b = await freshBot();
-  const r = await requested(b, 'production killed while verifying');
-  await statusIs(b, r.id, 'awaiting_approval');
+  const { b, r } = await awaitingApproval('production killed while verifying');
   const since = Math.floor(Date.now() / 1000);
   healthDelayMs = 4000;
   await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
@@ -189,15 +190,11 @@ it('SIGKILL during verification: the restarted bot verifies again and completes'
 });
 
 it('SIGKILL mid update, then someone changes production: the restarted bot stops and says what it found', async () => {
-  await badDeploy();
-  const b = await freshBot();
-  const r = await requested(b, 'production killed then changed by hand');
-  await statusIs(b, r.id, 'awaiting_approval');
-  await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
-  await until('the update to start', async () => (await runningImage(stack.backend)).includes(':v1'));
+  const { b, r } = await awaitingApproval('production killed then changed by hand');
+  await approveUntilUpdating(b, r);
   await b.kill('SIGKILL');
   // Meanwhile an engineer deploys v3 to the backend by hand.
-  await docker('service', 'update', '--detach=false', '--quiet', '--image', `${BACKEND_IMAGE}:v3`, stack.backend);
+  await updateImage(stack.backend, `${BACKEND_IMAGE}:v3`);
   const since = Math.floor(Date.now() / 1000);
   await b.start();
   const stopped = await statusIs(b, r.id, 'interrupted');
@@ -212,13 +209,9 @@ it('SIGKILL mid update, then someone changes production: the restarted bot stops
 });
 
 it('SIGTERM mid update: exits within 10 s, and the next start finishes the rollback once', async () => {
-  await badDeploy();
-  const b = await freshBot();
-  const r = await requested(b, 'production sigterm');
-  await statusIs(b, r.id, 'awaiting_approval');
+  const { b, r } = await awaitingApproval('production sigterm');
   const since = Math.floor(Date.now() / 1000);
-  await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
-  await until('the update to start', async () => (await runningImage(stack.backend)).includes(':v1'));
+  await approveUntilUpdating(b, r);
   const stop = await b.kill('SIGTERM');
   expect(stop.ms).toBeLessThan(10_000);
   expect(stop.code).toBe(0);
