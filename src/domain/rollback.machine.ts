@@ -26,6 +26,8 @@ export const STATUSES = [
 export type Status = (typeof STATUSES)[number];
 export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted'];
 export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
+/** "awaiting approval", for sentences. */
+export const statusWords = (s: Status): string => s.replace('_', ' ');
 
 /** The runbook's five steps, in order. */
 export const STEPS = ['confirm', 'announce', 'execute', 'verify', 'complete'] as const;

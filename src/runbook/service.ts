@@ -6,8 +6,20 @@ import { randomBytes } from 'node:crypto';
 import { environmentNamed } from '../config/config.schema';
 import { RUNBOOK_THRESHOLDS } from '../domain/criteria';
 import { describeError } from '../domain/errors';
-import { isTerminal, newRollback, RISK_LABEL, type Risk, type Rollback, STATUSES, TERMINAL_STATUSES, unacknowledged } from '../domain/rollback.machine';
-import { applyEvent, nowIso, type RunbookDeps } from './context';
+import {
+  isTerminal,
+  newRollback,
+  RISK_LABEL,
+  type Risk,
+  type Rollback,
+  type RollbackEvent,
+  STATUSES,
+  statusWords,
+  TERMINAL_STATUSES,
+  unacknowledged,
+} from '../domain/rollback.machine';
+import type { Log } from '../ports';
+import { type Applied, applyEvent, nowIso, type RunbookDeps } from './context';
 import { proposeTarget } from './confirm';
 import type { RollbackRunner } from './runner';
 
@@ -53,12 +65,11 @@ export class RollbackService {
     });
     const created = this.deps.store.create(draft);
     if (!created.ok) {
-      const why = `rollback ${created.active.id} is ${created.active.status.replace('_', ' ')}`;
-      const refused = applyEvent(this.deps.store, created.active.id, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why });
-      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why });
+      const status = statusWords(created.active.status);
+      await this.record(created.active.id, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why: `rollback ${created.active.id} is ${status}` });
       return {
         kind: 'refused',
-        message: `${req.environment} already has a rollback in progress (${created.active.id}, ${created.active.status.replace('_', ' ')}). Follow it there.`,
+        message: `${req.environment} already has a rollback in progress (${created.active.id}, ${status}). Follow it there.`,
         rollback: created.active,
       };
     }
@@ -129,6 +140,23 @@ export class RollbackService {
     return active ? `${environment} already has a rollback in progress (${active.id}).` : null;
   }
 
+  /** Applies the event and, when it took, tells the channel. */
+  private async record(id: string, event: RollbackEvent): Promise<Applied> {
+    const applied = applyEvent(this.deps.store, id, event);
+    if (applied.ok) await this.deps.notifier.progress(applied.rollback, event);
+    return applied;
+  }
+
+  /** Whether the user may decide; a failed lookup is said to the user, never taken as a yes. */
+  private async mayDecide(userId: string, log: Log): Promise<{ allowed: boolean } | { refused: Outcome }> {
+    try {
+      return { allowed: await this.deps.directory.isIncidentCommander(userId) };
+    } catch (err) {
+      log.warn({ err }, 'incident commander lookup failed');
+      return { refused: { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` } };
+    }
+  }
+
   private unknownEnvironment(name: string): string {
     const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
     return `There is no environment \`${name}\`. Configured: ${known}.`;
@@ -142,22 +170,15 @@ export class RollbackService {
   async acknowledge(id: string, userId: string, risk: Risk): Promise<Outcome> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
-    let allowed: boolean;
-    try {
-      allowed = await this.deps.directory.isIncidentCommander(userId);
-    } catch (err) {
-      return { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` };
-    }
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may.refused;
     const at = nowIso(this.deps.clock);
-    if (!allowed) {
-      const refused = applyEvent(this.deps.store, id, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: `not an incident commander (tried: ${RISK_LABEL[risk]})` });
-      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: 'not an incident commander' });
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: `not an incident commander (tried: ${RISK_LABEL[risk]})` });
       return { kind: 'refused', message: 'Only an incident commander can acknowledge this. Ask one of them in this channel.' };
     }
-    const event = { type: 'RiskAcknowledged', at, by: userId, risk } as const;
-    const applied = applyEvent(this.deps.store, id, event);
-    if (!applied.ok) return { kind: 'refused', message: `This rollback is already ${rollback.status.replace('_', ' ')}; nothing was acknowledged.` };
-    await this.deps.notifier.progress(applied.rollback, event);
+    const applied = await this.record(id, { type: 'RiskAcknowledged', at, by: userId, risk });
+    if (!applied.ok) return { kind: 'refused', message: `This rollback is already ${statusWords(rollback.status)}; nothing was acknowledged.` };
     return { kind: 'ok', rollback: applied.rollback };
   }
 
@@ -172,21 +193,15 @@ export class RollbackService {
       return { kind: 'refused', message: `This rollback is already ${rollback.status}; nothing was done.`, rollback };
     }
     const log = this.deps.log.child({ rollbackId: id, env: rollback.environment, userId });
-    let allowed: boolean;
-    try {
-      allowed = await this.deps.directory.isIncidentCommander(userId);
-    } catch (err) {
-      log.warn({ err }, 'incident commander lookup failed');
-      return { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` };
-    }
+    const may = await this.mayDecide(userId, log);
+    if ('refused' in may) return may.refused;
     const at = nowIso(this.deps.clock);
     const refuse = async (why: string, message: string): Promise<Outcome> => {
-      const refused = applyEvent(this.deps.store, id, { type: 'ApprovalRefused', at, by: userId, action, why });
-      if (refused.ok) await this.deps.notifier.progress(refused.rollback, { type: 'ApprovalRefused', at, by: userId, action, why });
+      await this.record(id, { type: 'ApprovalRefused', at, by: userId, action, why });
       log.info({ action, why }, 'refused');
       return { kind: 'refused', message };
     };
-    if (!allowed) return refuse('not an incident commander', `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`);
+    if (!may.allowed) return refuse('not an incident commander', `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`);
     const env = environmentNamed(this.deps.config, rollback.environment);
     if (action === 'approve' && env?.approval.require_different_approver && userId === rollback.requestedBy) {
       return refuse('the requester cannot approve their own rollback here', `${rollback.environment} needs a second person: another incident commander must approve the rollback you requested.`);
@@ -197,13 +212,12 @@ export class RollbackService {
       return refuse(`needs an explicit acknowledgement first (${pending.join(', ')})`, `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations.' : ''}`.trim());
     }
     const event = action === 'approve' ? ({ type: 'ApprovalGranted', at, by: userId } as const) : ({ type: 'RollbackCancelled', at, by: userId } as const);
-    const applied = applyEvent(this.deps.store, id, event);
+    const applied = await this.record(id, event);
     if (!applied.ok) {
       const now = this.deps.store.get(id);
-      return { kind: 'refused', message: `This rollback is already ${now?.status.replace('_', ' ') ?? 'gone'}; your ${action} changed nothing.`, rollback: now ?? undefined };
+      return { kind: 'refused', message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your ${action} changed nothing.`, rollback: now ?? undefined };
     }
     log.info({ action }, action === 'approve' ? 'rollback approved' : 'rollback cancelled');
-    await this.deps.notifier.progress(applied.rollback, event);
     if (action === 'approve') void this.runner.drive(id);
     return { kind: 'ok', rollback: applied.rollback };
   }
@@ -228,7 +242,7 @@ export class RollbackService {
       await this.deps.notifier.progress(r, {
         type: 'Note',
         at: nowIso(this.deps.clock),
-        text: `:recycle: The bot that was driving this rollback stopped; resuming from *${r.status.replace('_', ' ')}*.`,
+        text: `:recycle: The bot that was driving this rollback stopped; resuming from *${statusWords(r.status)}*.`,
       });
       void this.runner.drive(r.id, { resumed: true });
     }

@@ -12,7 +12,12 @@ afterEach(() => {
   expect(nock.pendingMocks()).toEqual([]);
   nock.cleanAll();
 });
-afterAll(() => nock.enableNetConnect());
+// nock patches Node's http module for the whole process: restore it, or later suites in the same run (the Docker
+// engine over its unix socket among them) go through its interceptor.
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 describe('PrometheusMetricsSource', () => {
   const prom = new PrometheusMetricsSource('http://prometheus.example:9090/', 300);

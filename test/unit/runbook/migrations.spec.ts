@@ -8,7 +8,12 @@ import { detectMigrations } from '../../../src/runbook/decide';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+// nock patches Node's http module for the whole process: restore it, or later suites in the same run (the Docker
+// engine over its unix socket among them) go through its interceptor.
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 const services: ServiceVersion[] = [{ service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' }];
 
