@@ -1,3 +1,4 @@
+import type { ChecklistKey } from './checklist';
 import type { Evaluation } from './criteria';
 
 /**
@@ -172,6 +173,8 @@ export interface Rollback {
   failure: Failure | null;
   steps: Record<StepName, StepRecord>;
   acknowledgements: Array<{ risk: Risk; by: string; at: string }>;
+  /** The live checklist message in the card's thread, and what people ticked on it. */
+  checklist: { message: MessageRef | null; ticks: Array<{ item: ChecklistKey; by: string; at: string }> };
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
   overruns: string[];
   updatedAt: string;
@@ -183,7 +186,9 @@ export type RollbackEvent =
   | { type: 'IssueConfirmed'; at: string; findings: Findings & { target: string } }
   | { type: 'ConfirmationFailed'; at: string; reason: string; code?: string; findings: Findings | null }
   | { type: 'ApprovalGranted'; at: string; by: string }
-  | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel'; why: string }
+  | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel' | 'tick'; why: string }
+  | { type: 'ChecklistPosted'; at: string; message: MessageRef }
+  | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey }
   /** Someone asked for another rollback of the environment while this one was active. */
   | { type: 'RequestRefused'; at: string; by: string; why: string }
   | { type: 'RollbackInterrupted'; at: string; reason: string; services: ServiceVersion[] }
@@ -218,6 +223,8 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RequestRefused: STATUSES,
   RollbackInterrupted: ['requested', 'confirming', 'executing', 'verifying'],
   RiskAcknowledged: ['awaiting_approval'],
+  ChecklistPosted: STATUSES,
+  ChecklistItemTicked: STATUSES,
   StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
   RollbackAnnounced: ['executing'],
@@ -266,6 +273,7 @@ export function newRollback(r: NewRollback): Rollback {
     failure: null,
     steps,
     acknowledgements: [],
+    checklist: { message: null, ticks: [] },
     overruns: [],
     updatedAt: r.at,
   };
@@ -322,6 +330,11 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
     case 'RiskAcknowledged':
       if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
       return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
+    case 'ChecklistPosted':
+      return ok({ ...s, checklist: { ...s.checklist, message: event.message } });
+    case 'ChecklistItemTicked':
+      if (s.checklist.ticks.some((t) => t.item === event.item)) return ok(s);
+      return ok({ ...s, checklist: { ...s.checklist, ticks: [...s.checklist.ticks, { item: event.item, by: event.by, at }] } });
     case 'StepOverran':
       return ok({ ...s, overruns: [...s.overruns, `${event.step}:${event.factor}`] });
     case 'RollbackInterrupted': {

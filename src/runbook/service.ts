@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { environmentNamed } from '../config/config.schema';
+import type { ChecklistKey } from '../domain/checklist';
 import { RUNBOOK_THRESHOLDS } from '../domain/criteria';
 import { describeError } from '../domain/errors';
 import {
@@ -85,6 +86,7 @@ export class RollbackService {
       applyEvent(this.deps.store, draft.id, { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason, findings: null });
       return { kind: 'refused', message: `Nothing was started: ${reason}` };
     }
+    await this.postChecklist(draft.id, log);
     void this.runner.drive(draft.id);
     return { kind: 'ok', rollback: this.deps.store.get(draft.id) ?? created.rollback };
   }
@@ -138,6 +140,33 @@ export class RollbackService {
     if (!environmentNamed(this.deps.config, environment)) return this.unknownEnvironment(environment);
     const active = this.deps.store.list({ environment, statuses: ACTIVE_STATUSES, limit: 1 })[0];
     return active ? `${environment} already has a rollback in progress (${active.id}).` : null;
+  }
+
+  /** The runbook's checklist as one live message in the card's thread. Without it the rollback still runs. */
+  private async postChecklist(id: string, log: Log): Promise<void> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return;
+    try {
+      const message = await this.deps.notifier.postChecklist(rollback);
+      applyEvent(this.deps.store, id, { type: 'ChecklistPosted', at: nowIso(this.deps.clock), message });
+    } catch (err) {
+      log.warn({ err }, 'could not post the checklist');
+    }
+  }
+
+  /** An incident commander ticks a checklist item the bot cannot do itself; who and when are recorded. */
+  async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may.refused;
+    const at = nowIso(this.deps.clock);
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at, by: userId, action: 'tick', why: 'not an incident commander' });
+      return { kind: 'refused', message: 'Only an incident commander can tick the checklist. Ask one of them in this channel.' };
+    }
+    const applied = await this.record(id, { type: 'ChecklistItemTicked', at, by: userId, item });
+    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: applied.rejection.message };
   }
 
   /** Applies the event and, when it took, tells the channel. */

@@ -6,6 +6,8 @@ export const ACTION = {
   ackNoCriterion: 'rollback_ack_no_criterion',
   ackMigrations: 'rollback_ack_migrations',
   requestFromReports: 'rollback_request_from_reports',
+  /** One button per checklist item a person ticks; the item is in the action id, the rollback id in the value. */
+  tick: 'rollback_tick',
 } as const;
 export const BLOCK = {
   decision: 'rollback_decision',

@@ -108,6 +108,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(h.bot.store.timeline(rollback.id).map((e) => e.type)).toEqual([
       'Requested',
       'CardPosted',
+      'ChecklistPosted',
       'ConfirmationStarted',
       'IssueConfirmed',
       'ApprovalGranted',
@@ -116,6 +117,20 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       'RollbackVerified',
       'ResolutionAnnounced',
     ]);
+    // The runbook's checklist lives in the thread, ticked by the bot for what it did...
+    const checklistTs = h.bot.store.get(rollback.id)?.checklist.message?.ts ?? '';
+    const checklist = () => h.slack.callsOf('chat.update').filter((c) => c.args.ts === checklistTs).at(-1);
+    await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 7/9', 'the checklist at 7/9');
+    expect(JSON.stringify(checklist()?.args.blocks)).toContain(':white_check_mark: Resolution announced — the bot');
+    // ...and by an incident commander for the rest; anyone else is refused.
+    const stranger = await h.click('rollback_tick:ticket_created', rollback.id, SOMEONE, cardTs);
+    expect(String((await responseFor(h.slack, stranger.responseUrl)).text)).toContain('Only an incident commander can tick the checklist');
+    await h.click('rollback_tick:ticket_created', rollback.id, IC, cardTs);
+    await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 8/9', 'the checklist at 8/9');
+    expect(JSON.stringify(checklist()?.args.blocks)).toContain(`:white_check_mark: Incident ticket created — <@${IC}>`);
+    const status = await h.command('status', SOMEONE);
+    expect(String((await responseFor(h.slack, status.responseUrl)).text)).toContain('checklist 8/9 (open: Post-mortem scheduled)');
+
     // Tokens and the signing secret never reach the logs, though the bot logged at debug level.
     const logs = h.logLines.join('');
     expect(logs).toContain('rollback moved');

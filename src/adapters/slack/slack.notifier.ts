@@ -3,6 +3,7 @@ import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { Log, Notifier, ProgressNote } from '../../ports';
 import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import { checklistMessage } from '../../slack/blocks/checklist';
 import { reportsAlertMessage } from '../../slack/blocks/messages';
 import { isToolingFailure, type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
 import { redactSecrets } from '../../domain/redact';
@@ -93,10 +94,18 @@ export class SlackNotifier implements Notifier {
         log.warn({ err }, 'could not update the card');
         if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(rollback)).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
       }
+      const list = rollback.checklist.message;
+      if (list) {
+        const m = checklistMessage(rollback);
+        await this.call('chat.update', () => this.client.chat.update({ channel: list.channel, ts: list.ts, ...this.redacted(m) })).catch((err: unknown) =>
+          log.warn({ err }, 'could not update the checklist'),
+        );
+      }
     });
     entry.chain = next;
     this.cards.set(rollback.id, entry);
-    // Nothing redraws a card after its rollback has settled; forget it.
+    // The chain is kept while the rollback moves; after it settles only checklist ticks redraw it, and a fresh entry
+    // (drawn = -1) is as good.
     if (isTerminal(rollback.status) && rollback.steps.complete.status !== 'running') void next.then(() => this.cards.delete(rollback.id));
     return next;
   }
@@ -104,6 +113,14 @@ export class SlackNotifier implements Notifier {
   async announce(rollback: Rollback, text: string): Promise<MessageRef> {
     const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  async postChecklist(rollback: Rollback): Promise<MessageRef> {
+    const card = rollback.card;
+    if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
+    const m = checklistMessage(rollback);
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...this.redacted(m), unfurl_links: false }));
+    return { channel: res.channel ?? card.channel, ts: res.ts as string };
   }
 
   async reportsAlert(a: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void> {

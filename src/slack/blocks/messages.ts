@@ -1,4 +1,5 @@
 /** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
+import { checklistOf } from '../../domain/checklist';
 import { USAGE } from '../../domain/command';
 import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';
 import { ACTION } from '../ids';
@@ -32,7 +33,10 @@ export function helpMessage(environments: string[]): EphemeralMessage {
 
 function line(r: Rollback): string {
   const target = r.target ? ` → \`${r.target}\`` : '';
-  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
+  const list = checklistOf(r);
+  const open = list.filter((i) => !i.done).map((i) => i.label);
+  const checklist = ` · checklist ${list.length - open.length}/${list.length}${r.status === 'completed' && open.length ? ` (open: ${open.join(', ')})` : ''}`;
+  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)}${checklist} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
 }
 
 export function statusMessage(s: { active: Rollback[]; recent: Rollback[] }): EphemeralMessage {

@@ -2,6 +2,7 @@
  * The threaded updates under the card: one per event worth telling, in plain words, with what to do next when
  * something failed.
  */
+import { CHECKLIST } from '../../domain/checklist';
 import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult } from '../../domain/rollback.machine';
 import type { ProgressNote } from '../../ports';
 import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE } from './card';
@@ -56,6 +57,10 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
       return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
+    case 'ChecklistPosted':
+      return null;
+    case 'ChecklistItemTicked':
+      return `:ballot_box_with_check: <@${event.by}> ticked *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}*.`;
     case 'RiskAcknowledged':
       return `:ballot_box_with_check: <@${event.by}> acknowledged: *${RISK_LABEL[event.risk]}*.`;
     case 'StepOverran': {

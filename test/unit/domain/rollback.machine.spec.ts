@@ -32,6 +32,8 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   RollbackInterrupted: { type: 'RollbackInterrupted', at: LATER, reason: 'backend runs v9, neither v2 nor v1', services: [] },
   RiskAcknowledged: { type: 'RiskAcknowledged', at: LATER, by: 'U0IC', risk: 'migrations' },
   StepOverran: { type: 'StepOverran', at: LATER, step: 'execute', budgetMs: 300_000, factor: 1 },
+  ChecklistPosted: { type: 'ChecklistPosted', at: LATER, message: ref },
+  ChecklistItemTicked: { type: 'ChecklistItemTicked', at: LATER, by: 'U0IC', item: 'ticket_created' },
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
   AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
@@ -44,15 +46,15 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
 const EXPECTED: Record<Status, EventType[]> = {
-  requested: ['CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
-  confirming: ['CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
-  awaiting_approval: ['CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran'],
-  executing: ['ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran'],
-  verifying: ['ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted', 'StepOverran'],
-  completed: ['ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
-  failed: ['ApprovalRefused', 'RequestRefused'],
-  cancelled: ['ApprovalRefused', 'RequestRefused'],
-  interrupted: ['ApprovalRefused', 'RequestRefused'],
+  requested: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
+  confirming: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
+  awaiting_approval: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran'],
+  executing: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran'],
+  verifying: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted', 'StepOverran'],
+  completed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
+  failed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
+  cancelled: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
+  interrupted: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
 };
 
 const inState = (status: Status): Rollback => ({

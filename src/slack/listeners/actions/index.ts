@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeError } from '../../../domain/errors';
 import type { Outcome } from '../../../runbook/service';
 import { environmentNamed } from '../../../config/config.schema';
+import { CHECKLIST, type ChecklistKey } from '../../../domain/checklist';
 import { cardLink, ephemeral } from '../../blocks/messages';
 import { ACTION } from '../../ids';
 import type { ListenerDeps } from '../types';
@@ -18,7 +19,21 @@ const reportsButton = z.object({
   actions: z.array(z.object({ value: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/) })).min(1),
 });
 
+const TICK = new RegExp(`^${ACTION.tick}:(${CHECKLIST.map((c) => c.key).join('|')})$`);
+
 export function register(app: App, deps: ListenerDeps): void {
+  // The checklist's buttons: the item is in the action id.
+  app.action<BlockAction>(TICK, async ({ ack, body, respond }) => {
+    await ack();
+    const payload = actionPayload.safeParse(body);
+    if (!payload.success) return;
+    const item = TICK.exec(payload.data.actions[0].action_id)?.[1] as ChecklistKey;
+    const outcome = await deps.service
+      .tick(payload.data.actions[0].value, payload.data.user.id, item)
+      .catch((err: unknown): Outcome => ({ kind: 'refused', message: `That did not work: ${describeError(err)}` }));
+    if (outcome.kind === 'refused') await respond({ ...ephemeral(outcome.message), replace_original: false }).catch(() => undefined);
+  });
+
   // "Evaluate, likely rollback": the button under the user-reports alert opens a rollback request, like the command.
   app.action<BlockAction>(ACTION.requestFromReports, async ({ ack, body, respond }) => {
     await ack();

@@ -1,0 +1,33 @@
+/** The live checklist message in the card's thread. */
+import { checklistOf, MANUAL_ITEMS } from '../../domain/checklist';
+import type { Rollback } from '../../domain/rollback.machine';
+import { ACTION } from '../ids';
+import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
+
+export function checklistMessage(r: Rollback): { text: string; blocks: Block[] } {
+  const items = checklistOf(r);
+  const lines = items.map((i) => {
+    const box = i.done ? ':white_check_mark:' : ':white_square:';
+    const who = i.done ? (i.by ? ` — <@${i.by}>` : ' — the bot') : '';
+    const when = i.done && i.at ? ` ${slackDate(i.at)}` : '';
+    const note = i.note ? ` (${i.note})` : '';
+    return `${box} ${i.label}${note}${who}${when}`;
+  });
+  const done = items.filter((i) => i.done).length;
+  const text = `*Rollback checklist* — ${done}/${items.length}\n${lines.join('\n')}`;
+  const open = items.filter((i) => !i.done && MANUAL_ITEMS.includes(i.key));
+  const blocks: Block[] = [section(text)];
+  if (open.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: open.map((i) => ({
+        type: 'button',
+        action_id: `${ACTION.tick}:${i.key}`,
+        text: { type: 'plain_text', text: truncate(`Done: ${i.label}`, LIMITS.buttonText) },
+        value: r.id,
+      })),
+    });
+  }
+  blocks.push(context('Incident commanders tick what the bot cannot do itself.'));
+  return { text: truncate(`Rollback checklist ${done}/${items.length}`, LIMITS.messageText), blocks };
+}
