@@ -16,6 +16,8 @@ export const USAGE = [
   '`/rollback <environment> [to <version>] [reason…]` — start a rollback (an incident commander approves it)',
   '`/rollback report <environment> <what you see>` — report a user-facing problem (3 reporters: "evaluate, likely rollback")',
   '`/rollback status` — rollbacks in progress and the last few finished',
+  '`/rollback history [environment]` — the deployment log: finished rollbacks',
+  '`/rollback timeline <rollback id>` — a Markdown timeline to paste into the post-mortem',
   '`/rollback help` — this help',
 ].join('\n');
 export const MAX_REPORT_LENGTH = 500;
@@ -25,6 +27,8 @@ export type ParsedCommand =
   | { kind: 'help' }
   | { kind: 'report'; environment: string; text: string }
   | { kind: 'status' }
+  | { kind: 'history'; environment: string | null }
+  | { kind: 'timeline'; id: string }
   | { kind: 'rollback'; environment: string; target: string | null; reason: string }
   | { kind: 'invalid'; message: string };
 
@@ -54,6 +58,14 @@ export function parseCommand(text: string): ParsedCommand {
     return { kind: 'report', environment, text };
   }
   if (keyword === 'help' || keyword === '-h' || keyword === '--help') return { kind: 'help' };
+  if (keyword === 'history') {
+    if (rest.length > 1 || (rest[0] !== undefined && !ENVIRONMENT_PATTERN.test(rest[0]))) return invalid('`/rollback history` takes at most an environment name.');
+    return { kind: 'history', environment: rest[0] ?? null };
+  }
+  if (keyword === 'timeline') {
+    if (rest.length !== 1 || !/^rb-[a-z0-9]{1,20}$/.test(rest[0])) return invalid('`/rollback timeline` takes a rollback id, e.g. `/rollback timeline rb-7k2m9qx4`.');
+    return { kind: 'timeline', id: rest[0] };
+  }
   if (keyword === 'status') {
     return rest.length === 0 ? { kind: 'status' } : invalid('`/rollback status` takes no arguments.');
   }

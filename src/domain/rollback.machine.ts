@@ -175,6 +175,8 @@ export interface Rollback {
   acknowledgements: Array<{ risk: Risk; by: string; at: string }>;
   /** The live checklist message in the card's thread, and what people ticked on it. */
   checklist: { message: MessageRef | null; ticks: Array<{ item: ChecklistKey; by: string; at: string }> };
+  /** "Investigate root cause before re-attempting deployment": who cleared the environment's *rolled back* mark. */
+  rootCauseCleared: { by: string; at: string } | null;
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
   overruns: string[];
   updatedAt: string;
@@ -188,6 +190,7 @@ export type RollbackEvent =
   | { type: 'ApprovalGranted'; at: string; by: string }
   | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel' | 'tick'; why: string }
   | { type: 'ChecklistPosted'; at: string; message: MessageRef }
+  | { type: 'RootCauseCleared'; at: string; by: string }
   | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey }
   /** Someone asked for another rollback of the environment while this one was active. */
   | { type: 'RequestRefused'; at: string; by: string; why: string }
@@ -224,6 +227,7 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RollbackInterrupted: ['requested', 'confirming', 'executing', 'verifying'],
   RiskAcknowledged: ['awaiting_approval'],
   ChecklistPosted: STATUSES,
+  RootCauseCleared: ['completed'],
   ChecklistItemTicked: STATUSES,
   StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
@@ -274,6 +278,7 @@ export function newRollback(r: NewRollback): Rollback {
     steps,
     acknowledgements: [],
     checklist: { message: null, ticks: [] },
+    rootCauseCleared: null,
     overruns: [],
     updatedAt: r.at,
   };
@@ -330,6 +335,8 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
     case 'RiskAcknowledged':
       if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
       return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
+    case 'RootCauseCleared':
+      return ok(s.rootCauseCleared ? s : { ...s, rootCauseCleared: { by: event.by, at } });
     case 'ChecklistPosted':
       return ok({ ...s, checklist: { ...s.checklist, message: event.message } });
     case 'ChecklistItemTicked':

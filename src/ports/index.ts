@@ -89,6 +89,8 @@ export interface Notifier {
   progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void>;
   /** An announcement in the channel, visible to everyone (the runbook's templates). Throws when it cannot. */
   announce(rollback: Rollback, text: string): Promise<MessageRef>;
+  /** A message Slack posts later in the channel (chat.scheduleMessage): post-mortem and RCA reminders. */
+  schedule(channel: string, text: string, postAt: Date): Promise<void>;
   /** Posts the live checklist in the card's thread; `progress` keeps it up to date afterwards. */
   postChecklist(rollback: Rollback): Promise<MessageRef>;
   /** "Evaluate, likely rollback": enough users reported problems; offers a button that opens a rollback request. */

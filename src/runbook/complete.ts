@@ -5,6 +5,7 @@
 import { describeError } from '../domain/errors';
 import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import { completionText } from '../domain/templates';
+import { mentionsOf } from '../domain/mentions';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 
 export async function announceResolution(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
@@ -13,8 +14,22 @@ export async function announceResolution(deps: RunbookDeps, rollback: Rollback):
   for (const s of environmentOf(deps.config, rollback).services) deps.store.recordVerifiedVersion(rollback.environment, s.name, target, at);
   try {
     const message = await deps.notifier.announce(rollback, completionText({ environment: rollback.environment, targetVersion: target }));
+    await scheduleRcaReminder(deps, rollback);
     return { type: 'ResolutionAnnounced', at: nowIso(deps.clock), message };
   } catch (err) {
     return { type: 'AnnouncementFailed', at: nowIso(deps.clock), step: 'complete', reason: `The resolution could not be posted: ${describeError(err)}` };
+  }
+}
+
+/** "Next steps: RCA will be conducted within 24 hours": a reminder in the channel an hour before that is due. */
+export const RCA_REMINDER_AFTER_MS = 23 * 3_600_000;
+
+async function scheduleRcaReminder(deps: RunbookDeps, rollback: Rollback): Promise<void> {
+  const due = new Date(deps.clock.now().getTime() + 24 * 3_600_000);
+  const text = `:memo: Reminder: the RCA for rollback ${rollback.id} of ${rollback.environment} is due within the hour (by ${due.toISOString()}). ${mentionsOf(deps.config.roles.incident_commanders)}`;
+  try {
+    await deps.notifier.schedule(rollback.channel, text, new Date(deps.clock.now().getTime() + RCA_REMINDER_AFTER_MS));
+  } catch (err) {
+    deps.log.warn({ err, rollbackId: rollback.id }, 'could not schedule the RCA reminder');
   }
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { environmentNamed } from '../config/config.schema';
 import type { ChecklistKey } from '../domain/checklist';
 import { RUNBOOK_THRESHOLDS } from '../domain/criteria';
+import { mentionsOf } from '../domain/mentions';
 import { describeError } from '../domain/errors';
 import {
   isTerminal,
@@ -22,6 +23,7 @@ import {
 import type { Log } from '../ports';
 import { type Applied, applyEvent, nowIso, type RunbookDeps } from './context';
 import { proposeTarget } from './confirm';
+import { markdownTimeline } from './timeline';
 import type { RollbackRunner } from './runner';
 
 export type Outcome = { kind: 'ok'; rollback: Rollback } | { kind: 'refused'; message: string; rollback?: Rollback };
@@ -169,6 +171,55 @@ export class RollbackService {
     return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: applied.rejection.message };
   }
 
+  /** "Schedule post-mortem within 24-48 hours": two reminders in the channel, 24 h and 48 h after the end. */
+  async schedulePostmortem(id: string, userId: string): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    if (!isTerminal(rollback.status)) return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may.refused;
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
+      return { kind: 'refused', message: 'Only an incident commander can schedule the post-mortem.' };
+    }
+    const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.updatedAt);
+    const mentions = `<@${userId}> ${mentionsOf(this.deps.config.roles.incident_commanders)}`;
+    try {
+      for (const hours of [24, 48]) {
+        const text = `:calendar: Post-mortem for rollback ${id} of ${rollback.environment}${hours === 48 ? ' — last day of the runbook\'s 24–48 h window' : ''}: hold it, and paste \`/rollback timeline ${id}\` into the document. ${mentions}`;
+        await this.deps.notifier.schedule(rollback.channel, text, new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)));
+      }
+    } catch (err) {
+      return { kind: 'refused', message: `The reminders could not be scheduled: ${describeError(err)}` };
+    }
+    return this.tick(id, userId, 'postmortem_scheduled');
+  }
+
+  /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
+  async clearRootCause(id: string, userId: string): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may.refused;
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
+      return { kind: 'refused', message: 'Only an incident commander can clear the mark.' };
+    }
+    const applied = await this.record(id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
+    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(rollback.status)}.` };
+  }
+
+  /** The deployment log: finished rollbacks, newest first. */
+  history(environment: string | null, limit = 20): Rollback[] {
+    return this.deps.store.list({ statuses: TERMINAL_STATUSES, environment: environment ?? undefined, limit });
+  }
+
+  timeline(id: string): { kind: 'ok'; markdown: string } | { kind: 'refused'; message: string } {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    return { kind: 'ok', markdown: markdownTimeline(rollback, this.deps.store.timeline(id)) };
+  }
+
   /** Applies the event and, when it took, tells the channel. */
   private async record(id: string, event: RollbackEvent): Promise<Applied> {
     const applied = applyEvent(this.deps.store, id, event);
@@ -251,10 +302,16 @@ export class RollbackService {
     return { kind: 'ok', rollback: applied.rollback };
   }
 
-  status(recentLimit = 5): { active: Rollback[]; recent: Rollback[] } {
+  status(recentLimit = 5): { active: Rollback[]; recent: Rollback[]; marked: Rollback[] } {
+    // An environment stays *rolled back* until an incident commander clears its last completed rollback.
+    const marked = Object.keys(this.deps.config.environments).flatMap((environment) => {
+      const [last] = this.deps.store.list({ environment, statuses: ['completed'], limit: 1 });
+      return last && !last.rootCauseCleared ? [last] : [];
+    });
     return {
       active: this.deps.store.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
       recent: this.deps.store.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
+      marked,
     };
   }
 

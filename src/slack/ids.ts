@@ -6,6 +6,8 @@ export const ACTION = {
   ackNoCriterion: 'rollback_ack_no_criterion',
   ackMigrations: 'rollback_ack_migrations',
   requestFromReports: 'rollback_request_from_reports',
+  clearRootCause: 'rollback_clear_root_cause',
+  schedulePostmortem: 'rollback_schedule_postmortem',
   /** One button per checklist item a person ticks; the item is in the action id, the rollback id in the value. */
   tick: 'rollback_tick',
 } as const;

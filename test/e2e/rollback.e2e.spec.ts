@@ -129,7 +129,39 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 8/9', 'the checklist at 8/9');
     expect(JSON.stringify(checklist()?.args.blocks)).toContain(`:white_check_mark: Incident ticket created — <@${IC}>`);
     const status = await h.command('status', SOMEONE);
-    expect(String((await responseFor(h.slack, status.responseUrl)).text)).toContain('checklist 8/9 (open: Post-mortem scheduled)');
+    const statusText = String((await responseFor(h.slack, status.responseUrl)).text);
+    expect(statusText).toContain('checklist 8/9 (open: Post-mortem scheduled)');
+    // "Investigate root cause before re-attempting deployment": the environment stays marked until an IC clears it.
+    expect(statusText).toContain('*production* is *rolled back*');
+    expect(cardText(cardTs)).toContain(ACTION.clearRootCause);
+
+    // The RCA reminder was scheduled on completion; the post-mortem button schedules two more and ticks the item.
+    const scheduled = () => h.slack.callsOf('chat.scheduleMessage');
+    expect(scheduled()).toHaveLength(1);
+    expect(Number(scheduled()[0].args.post_at) * 1000 - Date.now()).toBeGreaterThan(22 * 3_600_000);
+    expect(String(scheduled()[0].args.text)).toContain(`the RCA for rollback ${rollback.id} of production is due within the hour`);
+    await h.click(ACTION.schedulePostmortem, rollback.id, IC, cardTs);
+    await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 9/9', 'the checklist at 9/9');
+    const [, day1, day2] = scheduled().map((c) => Number(c.args.post_at) * 1000 - Date.parse(final.steps.complete.endedAt ?? ''));
+    expect(Math.round(day1 / 3_600_000)).toBe(24);
+    expect(Math.round(day2 / 3_600_000)).toBe(48);
+    expect(String(scheduled()[1].args.text)).toContain(`/rollback timeline ${rollback.id}`);
+
+    await h.click(ACTION.clearRootCause, rollback.id, IC, cardTs);
+    await h.slack.waitFor(() => h.bot.store.get(rollback.id)?.rootCauseCleared?.by === IC, 'the mark cleared');
+    const after = await h.command('status', SOMEONE);
+    expect(String((await responseFor(h.slack, after.responseUrl)).text)).not.toContain('is *rolled back*');
+
+    // The deployment log, and a timeline for the post-mortem.
+    const history = await h.command('history production', SOMEONE);
+    expect(String((await responseFor(h.slack, history.responseUrl)).text)).toContain(rollback.id);
+    const timeline = await h.command(`timeline ${rollback.id}`, SOMEONE);
+    const markdown = String((await responseFor(h.slack, timeline.responseUrl)).text);
+    expect(markdown).toContain(`# Rollback ${rollback.id} — production`);
+    expect(markdown).toContain('Overall: **Immediate rollback**');
+    expect(markdown).toContain(`Approved by @${IC_BY_GROUP}`);
+    expect(markdown).toMatch(/\| Step 3 — Execute \| done \|/);
+    expect(markdown).toContain('- [x] Post-mortem scheduled — @U0IC');
 
     // Tokens and the signing secret never reach the logs, though the bot logged at debug level.
     const logs = h.logLines.join('');

@@ -115,6 +115,12 @@ export class SlackNotifier implements Notifier {
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
   }
 
+  async schedule(channel: string, text: string, postAt: Date): Promise<void> {
+    await this.call('chat.scheduleMessage', () =>
+      this.client.chat.scheduleMessage({ channel, text: redactSecrets(text, this.secrets), post_at: Math.floor(postAt.getTime() / 1000) }),
+    );
+  }
+
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');

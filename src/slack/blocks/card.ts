@@ -142,6 +142,19 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);
+  if (r.status === 'completed') {
+    if (r.rootCauseCleared) {
+      blocks.push(context(`:white_check_mark: Root cause investigated — mark cleared by <@${r.rootCauseCleared.by}> ${slackDate(r.rootCauseCleared.at)}`));
+    } else {
+      blocks.push(
+        section(`:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test before re-attempting the deployment.`),
+        {
+          type: 'actions',
+          elements: [{ type: 'button', action_id: ACTION.clearRootCause, text: { type: 'plain_text', text: 'Root cause investigated: clear the mark' }, value: r.id }],
+        },
+      );
+    }
+  }
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
   const text = truncate(`Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);

@@ -20,12 +20,12 @@ export function checklistMessage(r: Rollback): { text: string; blocks: Block[] }
   if (open.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: open.map((i) => ({
-        type: 'button',
-        action_id: `${ACTION.tick}:${i.key}`,
-        text: { type: 'plain_text', text: truncate(`Done: ${i.label}`, LIMITS.buttonText) },
-        value: r.id,
-      })),
+      elements: open.map((i) =>
+        // The post-mortem button schedules the reminders (and ticks the item); the others only tick.
+        i.key === 'postmortem_scheduled'
+          ? { type: 'button', action_id: ACTION.schedulePostmortem, text: { type: 'plain_text', text: 'Schedule post-mortem' }, value: r.id }
+          : { type: 'button', action_id: `${ACTION.tick}:${i.key}`, text: { type: 'plain_text', text: truncate(`Done: ${i.label}`, LIMITS.buttonText) }, value: r.id },
+      ),
     });
   }
   blocks.push(context('Incident commanders tick what the bot cannot do itself.'));

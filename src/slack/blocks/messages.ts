@@ -39,15 +39,28 @@ function line(r: Rollback): string {
   return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)}${checklist} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
 }
 
-export function statusMessage(s: { active: Rollback[]; recent: Rollback[] }): EphemeralMessage {
+export function statusMessage(s: { active: Rollback[]; recent: Rollback[]; marked?: Rollback[] }): EphemeralMessage {
   const active = s.active.length ? s.active.map(line).join('\n') : 'No rollback in progress.';
   const recent = s.recent.length ? s.recent.map(line).join('\n') : 'None yet.';
-  const text = `*In progress*\n${active}\n\n*Recently finished*\n${recent}`;
+  const marked = (s.marked ?? []).map((r) => `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`);
+  const parts = [...(marked.length ? [`*Rolled back*\n${marked.join('\n')}`] : []), `*In progress*\n${active}`, `*Recently finished*\n${recent}`];
   return {
     response_type: 'ephemeral',
-    text: truncate(text, LIMITS.messageText),
-    blocks: [section(`*In progress*\n${active}`), section(`*Recently finished*\n${recent}`), context('`/rollback help` for usage')],
+    text: truncate(parts.join('\n\n'), LIMITS.messageText),
+    blocks: [...parts.map((p) => section(p)), context('`/rollback help` for usage')],
   };
+}
+
+export function historyMessage(environment: string | null, rollbacks: Rollback[]): EphemeralMessage {
+  const title = `*Deployment log${environment ? ` — ${environment}` : ''}* (finished rollbacks, newest first)`;
+  const body = rollbacks.length ? rollbacks.map(line).join('\n') : 'No finished rollback yet.';
+  const text = `${title}\n${body}\n\n\`/rollback timeline <id>\` gives one as Markdown for the post-mortem.`;
+  return { response_type: 'ephemeral', text: truncate(text, LIMITS.messageText), blocks: [section(truncate(text, LIMITS.sectionText))] };
+}
+
+export function timelineMessage(markdown: string): EphemeralMessage {
+  // A code block keeps the Markdown as it is, for pasting.
+  return ephemeral(`\`\`\`\n${truncate(markdown, LIMITS.messageText - 20)}\n\`\`\``);
 }
 
 /** "User-reported issues: 3+ unique reports — Evaluate, likely rollback", with a button that opens a request. */

@@ -24,9 +24,7 @@ export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
 
 const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
 
-export function mentionsOf(role: { users: string[]; usergroups: string[] }): string {
-  return [...role.users.map((u) => `<@${u}>`), ...role.usergroups.map((g) => `<!subteam^${g}>`)].join(' ');
-}
+export { mentionsOf } from '../../domain/mentions';
 
 function serviceLine(r: ServiceResult): string {
   if (r.outcome === 'rolled_back') return `• ${r.service} (\`${r.dockerService}\`): \`${r.fromVersion ?? '?'}\` → \`${r.toVersion}\` :white_check_mark:`;
@@ -59,6 +57,8 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
     case 'ChecklistPosted':
       return null;
+    case 'RootCauseCleared':
+      return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}: root cause investigated, deployments may resume.`;
     case 'ChecklistItemTicked':
       return `:ballot_box_with_check: <@${event.by}> ticked *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}*.`;
     case 'RiskAcknowledged':
@@ -126,7 +126,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     }
     case 'ResolutionAnnounced': {
       const total = r.approvedBy ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.` : '';
-      return t(`*${STEP_TITLE.complete}: done.* Rolled back to \`${r.target}\`.${total}`);
+      return t(
+        `*${STEP_TITLE.complete}: done.* Rolled back to \`${r.target}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`,
+      );
     }
   }
 }

@@ -38,13 +38,13 @@ describe('the rollback checklist', () => {
     expect(checklistOf(r).find((i) => i.key === 'smoke_passing')).toMatchObject({ done: false, note: 'no smoke tests configured' });
   });
 
-  it('renders a button for each item a person still has to tick', () => {
+  it('renders a button for each item a person still has to do (the post-mortem one schedules its reminders)', () => {
     const { blocks, text } = checklistMessage(completed);
     expect(text).toBe('Rollback checklist 7/9');
     const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
     expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
       ['rollback_tick:ticket_created', 'rb-1'],
-      ['rollback_tick:postmortem_scheduled', 'rb-1'],
+      ['rollback_schedule_postmortem', 'rb-1'],
     ]);
   });
 });

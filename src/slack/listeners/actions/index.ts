@@ -53,6 +53,8 @@ export function register(app: App, deps: ListenerDeps): void {
     [ACTION.cancel, (id: string, user: string) => deps.service.cancel(id, user)],
     [ACTION.ackNoCriterion, (id: string, user: string) => deps.service.acknowledge(id, user, 'no_criterion')],
     [ACTION.ackMigrations, (id: string, user: string) => deps.service.acknowledge(id, user, 'migrations')],
+    [ACTION.clearRootCause, (id: string, user: string) => deps.service.clearRootCause(id, user)],
+    [ACTION.schedulePostmortem, (id: string, user: string) => deps.service.schedulePostmortem(id, user)],
   ] as const) {
     app.action<BlockAction>(action, async ({ ack, body, respond }) => {
       await ack();

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parseCommand, USAGE } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
-import { cardLink, ephemeral, type EphemeralMessage, helpMessage, statusMessage } from '../../blocks/messages';
+import { cardLink, ephemeral, type EphemeralMessage, helpMessage, historyMessage, statusMessage, timelineMessage } from '../../blocks/messages';
 import { rollbackModal } from '../../blocks/modal';
 import { COMMAND } from '../../ids';
 import type { ListenerDeps } from '../types';
@@ -53,6 +53,12 @@ export function register(app: App, deps: ListenerDeps): void {
         return reply(helpMessage(Object.keys(deps.config.environments)));
       case 'status':
         return reply(statusMessage(deps.service.status()));
+      case 'history':
+        return reply(historyMessage(parsed.environment, deps.service.history(parsed.environment)));
+      case 'timeline': {
+        const t = deps.service.timeline(parsed.id);
+        return reply(t.kind === 'ok' ? timelineMessage(t.markdown) : ephemeral(t.message));
+      }
       case 'invalid':
         return reply(ephemeral(parsed.message));
       case 'rollback': {
