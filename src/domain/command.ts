@@ -14,6 +14,7 @@ export const MAX_REASON_LENGTH = 500;
 export const USAGE = [
   '`/rollback` — a form to start a rollback',
   '`/rollback <environment> [to <version>] [reason…]` — start a rollback (an incident commander approves it)',
+  '`/rollback <environment> --dry-run [to <version>] [reason…]` — Step 1 for real, then what Steps 2–5 would do; nothing changes',
   '`/rollback report <environment> <what you see>` — report a user-facing problem (3 reporters: "evaluate, likely rollback")',
   '`/rollback status` — rollbacks in progress and the last few finished',
   '`/rollback history [environment]` — the deployment log: finished rollbacks',
@@ -29,7 +30,7 @@ export type ParsedCommand =
   | { kind: 'status' }
   | { kind: 'history'; environment: string | null }
   | { kind: 'timeline'; id: string }
-  | { kind: 'rollback'; environment: string; target: string | null; reason: string }
+  | { kind: 'rollback'; environment: string; target: string | null; reason: string; dryRun: boolean }
   | { kind: 'invalid'; message: string };
 
 const invalid = (message: string): ParsedCommand => ({ kind: 'invalid', message: `${message}\n\nUsage:\n${USAGE}` });
@@ -72,10 +73,12 @@ export function parseCommand(text: string): ParsedCommand {
   if (!ENVIRONMENT_PATTERN.test(first)) {
     return invalid(`\`${quote(first)}\` is not an environment name (letters, digits, \`-\` and \`_\`).`);
   }
+  const dryRun = rest.some((w) => w.toLowerCase() === '--dry-run');
+  const args = rest.filter((w) => w.toLowerCase() !== '--dry-run');
   let target: string | null = null;
-  let reasonWords = rest;
-  if (rest[0]?.toLowerCase() === 'to') {
-    const version = rest[1];
+  let reasonWords = args;
+  if (args[0]?.toLowerCase() === 'to') {
+    const version = args[1];
     if (version === undefined) return invalid('`to` needs a version, e.g. `/rollback production to v1.4.2 error rate 12%`.');
     if (!isValidVersion(version)) {
       return invalid(
@@ -83,11 +86,11 @@ export function parseCommand(text: string): ParsedCommand {
       );
     }
     target = version;
-    reasonWords = rest.slice(2);
+    reasonWords = args.slice(2);
   }
   const reason = reasonWords.join(' ');
   if (reason.length > MAX_REASON_LENGTH) {
     return invalid(`The reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
   }
-  return { kind: 'rollback', environment: first, target, reason };
+  return { kind: 'rollback', environment: first, target, reason, dryRun };
 }

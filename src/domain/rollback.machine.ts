@@ -9,6 +9,7 @@ import type { Evaluation } from './criteria';
  *                   └──→ failed ←────┼───────────────┴────────────┘
  *                                    └──→ cancelled   (also from requested / confirming)
  *   confirming, executing, verifying ──→ interrupted  (the bot died mid-step and it is not safe to go on)
+ *   awaiting_approval ──→ rehearsed  (a dry run: Step 1 for real, then what Steps 2–5 would do; nothing changed)
  *
  * An event that is not valid in the current state is a typed rejection, never an exception.
  */
@@ -23,9 +24,10 @@ export const STATUSES = [
   'failed',
   'cancelled',
   'interrupted',
+  'rehearsed',
 ] as const;
 export type Status = (typeof STATUSES)[number];
-export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted'];
+export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted', 'rehearsed'];
 export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
 /** "awaiting approval", for sentences. */
 export const statusWords = (s: Status): string => s.replace('_', ' ');
@@ -158,6 +160,8 @@ export interface Rollback {
   requestedAt: string;
   reason: string;
   requestedTarget: string | null;
+  /** A dry run: Step 1 for real, then a report of what Steps 2–5 would do. Never approved, never executed. */
+  dryRun: boolean;
   status: Status;
   /** Compare-and-set counter; owned by the store, untouched by transition(). */
   version: number;
@@ -191,6 +195,7 @@ export type RollbackEvent =
   | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel' | 'tick'; why: string }
   | { type: 'ChecklistPosted'; at: string; message: MessageRef }
   | { type: 'RootCauseCleared'; at: string; by: string }
+  | { type: 'DryRunReported'; at: string; plan: string }
   | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey }
   /** Someone asked for another rollback of the environment while this one was active. */
   | { type: 'RequestRefused'; at: string; by: string; why: string }
@@ -228,6 +233,7 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RiskAcknowledged: ['awaiting_approval'],
   ChecklistPosted: STATUSES,
   RootCauseCleared: ['completed'],
+  DryRunReported: ['awaiting_approval'],
   ChecklistItemTicked: STATUSES,
   StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
@@ -251,6 +257,7 @@ export interface NewRollback {
   at: string;
   reason: string;
   requestedTarget: string | null;
+  dryRun?: boolean;
 }
 
 export function newRollback(r: NewRollback): Rollback {
@@ -263,6 +270,7 @@ export function newRollback(r: NewRollback): Rollback {
     requestedAt: r.at,
     reason: r.reason,
     requestedTarget: r.requestedTarget,
+    dryRun: r.dryRun ?? false,
     status: 'requested',
     version: 0,
     card: null,
@@ -293,18 +301,20 @@ function fail(s: Rollback, at: string, failure: Failure): Rollback {
   return { ...s, status: 'failed', failure, steps: step(s, failure.step, { status: 'failed', endedAt: at }) };
 }
 
+function reject(state: Rollback, event: RollbackEvent, why?: string): TransitionResult {
+  return {
+    ok: false,
+    rejection: {
+      code: 'INVALID_TRANSITION',
+      status: state.status,
+      event: event.type,
+      message: why ?? `${event.type} is not accepted while the rollback is ${statusWords(state.status)}`,
+    },
+  };
+}
+
 export function transition(state: Rollback, event: RollbackEvent): TransitionResult {
-  if (!ACCEPTED_IN[event.type].includes(state.status)) {
-    return {
-      ok: false,
-      rejection: {
-        code: 'INVALID_TRANSITION',
-        status: state.status,
-        event: event.type,
-        message: `${event.type} is not accepted while the rollback is ${state.status.replace('_', ' ')}`,
-      },
-    };
-  }
+  if (!ACCEPTED_IN[event.type].includes(state.status)) return reject(state, event);
   const s: Rollback = { ...state, updatedAt: event.at };
   const at = event.at;
   switch (event.type) {
@@ -322,7 +332,11 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
       });
     case 'ConfirmationFailed':
       return ok(fail({ ...s, findings: event.findings }, at, { step: 'confirm', reason: event.reason, code: event.code }));
+    case 'DryRunReported':
+      if (!s.dryRun) return reject(state, event, 'only a dry run ends with a dry-run report');
+      return ok({ ...s, status: 'rehearsed' });
     case 'ApprovalGranted':
+      if (s.dryRun) return reject(state, event, 'a dry run is never approved');
       return ok({
         ...s,
         status: 'executing',

@@ -9,6 +9,7 @@ import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
 import { overrunsDue } from './budgets';
+import { dryRunPlan } from './dry-run';
 import { escalate } from './escalate';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
@@ -161,6 +162,8 @@ export class RollbackRunner {
           return { type: 'ConfirmationStarted', at: nowIso(this.deps.clock) };
         case 'confirming':
           return await confirmIssue(this.deps, r);
+        case 'awaiting_approval':
+          return r.dryRun ? { type: 'DryRunReported', at: nowIso(this.deps.clock), plan: dryRunPlan(this.deps, r) } : null;
         case 'executing':
           return r.announcement ? await executeRollback(this.deps, r) : await announceRollback(this.deps, r);
         case 'verifying':

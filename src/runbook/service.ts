@@ -34,6 +34,7 @@ export interface RollbackRequest {
   reason: string;
   userId: string;
   channelId: string;
+  dryRun?: boolean;
 }
 
 const ACTIVE_STATUSES = STATUSES.filter((s) => !isTerminal(s));
@@ -65,6 +66,7 @@ export class RollbackService {
       at: nowIso(this.deps.clock),
       reason: req.reason,
       requestedTarget: req.target,
+      dryRun: req.dryRun ?? false,
     });
     const created = this.deps.store.create(draft);
     if (!created.ok) {

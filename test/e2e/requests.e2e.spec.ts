@@ -5,7 +5,7 @@
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION, VIEW } from '../../src/slack/ids';
 import { type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';
-import { createStack, removeServices, requireSwarm, runningImage } from '../support/docker-env';
+import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';
 import { badDeploy, CHANNEL, cardText, IC, ONCALL, type Stack, stackConfig, waitStatus } from '../support/scenario';
 import { buttonClickBody, postSigned, viewSubmissionBody } from '../support/slack-requests';
 
@@ -126,4 +126,30 @@ it('the form: opens prefilled with the proposal, answers bad input inside the fo
   await waitStatus(h, r.id, 'awaiting_approval');
   await h.click(ACTION.cancel, r.id, IC, r.card?.ts ?? '');
   await waitStatus(h, r.id, 'cancelled');
+});
+
+it('dry run: Step 1 for real, then exactly what Steps 2–5 would do; nothing changes, no @channel', async () => {
+  await badDeploy(stack);
+  h = await startHarness(stackConfig(stack));
+  const since = Math.floor(Date.now() / 1000);
+  const res = await h.command('production --dry-run checking the plan', ONCALL);
+  expect(await answer(res)).toMatch(/^DRY RUN `rb-[a-z0-9]+` of \*production\*/);
+  const harness = h;
+  const r = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 1 })[0], 'the dry run');
+  await waitStatus(h, r.id, 'rehearsed');
+  const ts = harness.bot.store.get(r.id)?.card?.ts ?? '';
+  const plan = await harness.slack.waitFor(() => harness.slack.threadMessages(ts).find((t) => t.includes('This is what the rollback would do')), 'the plan');
+  expect(plan).toContain('*DRY RUN* — :clipboard: *Nothing was changed.*');
+  expect(plan).toContain('> @channel ROLLBACK IN PROGRESS');
+  expect(plan).toContain(`• backend (\`${stack.backend}\`): \`127.0.0.1:5000/rollback-test/backend:v2\` → \`127.0.0.1:5000/rollback-test/backend:v1\``);
+  expect(plan).toContain('> @channel ROLLBACK COMPLETE');
+  // Every thread message says DRY RUN, the card too; nothing was announced, nothing changed in Docker.
+  expect(h.slack.threadMessages(ts).filter((t) => !t.startsWith('Rollback checklist')).every((t) => t.startsWith('*DRY RUN*'))).toBe(true);
+  await harness.slack.waitFor(() => cardText(harness, ts).includes('DRY RUN · Rollback · production'), 'the card');
+  expect(JSON.stringify(h.slack.calls)).not.toContain('<!channel>');
+  expect(await runningImage(stack.backend)).toContain('backend:v2');
+  expect(await imageUpdatesSince(stack.backend, since)).toBe(0);
+  // The environment is free again; a dry run does not mark it rolled back.
+  const status = await h.command('status', ONCALL);
+  expect(await answer(status)).not.toContain('is *rolled back*');
 });

@@ -20,7 +20,7 @@ const words = fc.constantFrom(
   'production', 'staging', 'help', 'status', 'to', 'TO', 'v1', 'v1.2.3', '3f2a9c1', '-v1', 'v1:latest', 'a/b',
   '`rm -rf /`', '$(reboot)', '; ls', '&&', '|', '>', '../../etc/passwd', "'", '"', '\\',
   '<@U123>', '<!channel>', '<!subteam^S1>', '<#C123|incident>', '<https://evil.example|click here>', '*bold*',
-  'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf',
+  '--dry-run', 'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf',
   '🔥', '\u202e', '\u0000', '\u200b', 'é', 'x'.repeat(600), ' ', '\t', '\n',
 );
 const inputs = fc.oneof(
@@ -100,7 +100,7 @@ describe('bad input through the whole command listener', () => {
               expect(answer).toBe(`There is no environment \`${expected.environment}\`. Configured: \`production\`.`);
               expect(counts()).toEqual(before);
             } else {
-              expect(answer).toMatch(/^Rollback `rb-[a-z0-9]+` of \*production\* requested|^production already has a rollback in progress|^Nothing was started/);
+              expect(answer).toMatch(/^Rollback `rb-[a-z0-9]+` of \*production\* requested|^DRY RUN `rb-|^production already has a rollback in progress|^Nothing was started/);
               // Let its Step 1 fail (no Docker) so the next input starts from a quiet store.
               await h.slack.waitFor(() => active() === 0, 'the rollback to end', 10_000);
             }

@@ -66,8 +66,10 @@ export class SlackNotifier implements Notifier {
     }
     await this.redraw(rollback, log);
     if (this.platformChannel && isToolingFailure(event)) await this.tellPlatformTeam(rollback, log);
-    const text = progressText(rollback, event, this.mentions);
-    if (!text) return;
+    const said = progressText(rollback, event, this.mentions);
+    if (!said) return;
+    // Every message of a dry run says so.
+    const text = rollback.dryRun ? `*DRY RUN* — ${said}` : said;
     const card = rollback.card;
     try {
       await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: redactSecrets(text, this.secrets), unfurl_links: false }));

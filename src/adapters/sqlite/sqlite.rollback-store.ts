@@ -16,8 +16,10 @@ CREATE TABLE IF NOT EXISTS rollbacks (
   updated_at  TEXT NOT NULL,
   state       TEXT NOT NULL
 );
--- The per-environment lock: at most one rollback that is not finished.
-CREATE UNIQUE INDEX IF NOT EXISTS one_active_rollback_per_environment
+-- The per-environment lock: at most one rollback that is not finished. Recreated at every start, so that a
+-- database from an older version gets the current list of final states.
+DROP INDEX IF EXISTS one_active_rollback_per_environment;
+CREATE UNIQUE INDEX one_active_rollback_per_environment
   ON rollbacks(environment) WHERE status NOT IN (${TERMINAL_SQL});
 CREATE INDEX IF NOT EXISTS rollbacks_by_update ON rollbacks(updated_at);
 CREATE TABLE IF NOT EXISTS timeline (

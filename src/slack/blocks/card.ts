@@ -18,6 +18,7 @@ export const STATUS_LABEL: Record<Status, string> = {
   failed: ':x: Failed',
   cancelled: ':no_entry_sign: Cancelled',
   interrupted: ':warning: Interrupted',
+  rehearsed: ':clipboard: Dry run done (nothing changed)',
 };
 
 export const STEP_TITLE: Record<StepName, string> = {
@@ -107,7 +108,7 @@ export interface CardMessage {
 export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessage {
   const current = r.findings ? currentVersionOf(r.findings.services) : 'checking…';
   const target = r.target ?? r.requestedTarget ?? (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
-  const header = truncate(`${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`, LIMITS.header);
+  const header = truncate(`${r.dryRun ? 'DRY RUN · ' : ''}${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`, LIMITS.header);
   const who = [`${requesterText(r)} at ${slackDate(r.requestedAt)}`];
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
@@ -157,7 +158,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   }
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
-  const text = truncate(`Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);
+  const text = truncate(`${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
@@ -169,7 +170,7 @@ function ackButton(r: Rollback, risk: Risk): Block {
 
 function decisionButtons(r: Rollback): Block | null {
   const cancel = { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, style: 'danger', value: r.id };
-  if (r.status === 'awaiting_approval' && r.target) {
+  if (r.status === 'awaiting_approval' && r.target && !r.dryRun) {
     const approve = {
       type: 'button',
       action_id: ACTION.approve,

@@ -3,8 +3,9 @@ import { VERSION_PATTERN } from '../../domain/command';
 import { VIEW } from '../ids';
 import { type Block, truncate } from './limits';
 
-export const MODAL_BLOCK = { environment: 'environment', version: 'version', reason: 'reason' } as const;
-export const MODAL_ACTION = { environment: 'value', version: 'value', reason: 'value' } as const;
+export const MODAL_BLOCK = { environment: 'environment', version: 'version', reason: 'reason', options: 'options' } as const;
+export const MODAL_ACTION = { environment: 'value', version: 'value', reason: 'value', options: 'value' } as const;
+export const DRY_RUN_OPTION = 'dry_run';
 
 export interface ModalInput {
   environments: string[];
@@ -45,6 +46,17 @@ export function rollbackModal(m: ModalInput): Record<string, unknown> {
       block_id: MODAL_BLOCK.reason,
       label: { type: 'plain_text', text: 'Reason' },
       element: { type: 'plain_text_input', action_id: MODAL_ACTION.reason, multiline: true, max_length: 500, placeholder: { type: 'plain_text', text: 'e.g. error rate 12% after the 14:02 deploy' } },
+    },
+    {
+      type: 'input',
+      block_id: MODAL_BLOCK.options,
+      optional: true,
+      label: { type: 'plain_text', text: 'Options' },
+      element: {
+        type: 'checkboxes',
+        action_id: MODAL_ACTION.options,
+        options: [{ text: { type: 'plain_text', text: 'Dry run: check everything, change nothing' }, value: DRY_RUN_OPTION }],
+      },
     },
   ];
   return {

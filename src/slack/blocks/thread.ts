@@ -57,6 +57,8 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
     case 'ChecklistPosted':
       return null;
+    case 'DryRunReported':
+      return t(`:clipboard: *Nothing was changed.* This is what the rollback would do:\n${event.plan}`);
     case 'RootCauseCleared':
       return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}: root cause investigated, deployments may resume.`;
     case 'ChecklistItemTicked':

@@ -11,12 +11,13 @@ describe('parseCommand', () => {
     ['history', { kind: 'history', environment: null }],
     ['history production', { kind: 'history', environment: 'production' }],
     ['timeline rb-7k2m9qx4', { kind: 'timeline', id: 'rb-7k2m9qx4' }],
-    ['production', { kind: 'rollback', environment: 'production', target: null, reason: '' }],
-    ['production error rate 12% after the 14:02 deploy', { kind: 'rollback', environment: 'production', target: null, reason: 'error rate 12% after the 14:02 deploy' }],
-    ['production to v1.4.2', { kind: 'rollback', environment: 'production', target: 'v1.4.2', reason: '' }],
-    ['production TO 3f2a9c1 p99 doubled', { kind: 'rollback', environment: 'production', target: '3f2a9c1', reason: 'p99 doubled' }],
-    ['staging   reason   with   spaces', { kind: 'rollback', environment: 'staging', target: null, reason: 'reason with spaces' }],
-    ['production towards the end', { kind: 'rollback', environment: 'production', target: null, reason: 'towards the end' }],
+    ['production', { kind: 'rollback', environment: 'production', target: null, reason: '', dryRun: false }],
+    ['production error rate 12% after the 14:02 deploy', { kind: 'rollback', environment: 'production', target: null, reason: 'error rate 12% after the 14:02 deploy', dryRun: false }],
+    ['production to v1.4.2', { kind: 'rollback', environment: 'production', target: 'v1.4.2', reason: '', dryRun: false }],
+    ['production TO 3f2a9c1 p99 doubled', { kind: 'rollback', environment: 'production', target: '3f2a9c1', reason: 'p99 doubled', dryRun: false }],
+    ['staging   reason   with   spaces', { kind: 'rollback', environment: 'staging', target: null, reason: 'reason with spaces', dryRun: false }],
+    ['production --dry-run to v1 checking', { kind: 'rollback', environment: 'production', target: 'v1', reason: 'checking', dryRun: true }],
+    ['production towards the end', { kind: 'rollback', environment: 'production', target: null, reason: 'towards the end', dryRun: false }],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });

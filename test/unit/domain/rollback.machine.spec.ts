@@ -34,6 +34,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   StepOverran: { type: 'StepOverran', at: LATER, step: 'execute', budgetMs: 300_000, factor: 1 },
   ChecklistPosted: { type: 'ChecklistPosted', at: LATER, message: ref },
   RootCauseCleared: { type: 'RootCauseCleared', at: LATER, by: 'U0IC' },
+  DryRunReported: { type: 'DryRunReported', at: LATER, plan: 'Step 3 would update …' },
   ChecklistItemTicked: { type: 'ChecklistItemTicked', at: LATER, by: 'U0IC', item: 'ticket_created' },
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
@@ -56,6 +57,7 @@ const EXPECTED: Record<Status, EventType[]> = {
   failed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   cancelled: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   interrupted: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
+  rehearsed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
 };
 
 const inState = (status: Status): Rollback => ({
@@ -76,6 +78,13 @@ describe('transition()', () => {
         rejection: expect.objectContaining({ code: 'INVALID_TRANSITION', status, event: eventType }),
       });
     }
+  });
+
+  it('ends a dry run with its report, and never approves one', () => {
+    const dry = { ...inState('awaiting_approval'), dryRun: true };
+    const r = transition(dry, EVENTS.DryRunReported);
+    expect(r.ok && r.state.status).toBe('rehearsed');
+    expect(transition(dry, EVENTS.ApprovalGranted)).toMatchObject({ ok: false, rejection: { message: 'a dry run is never approved' } });
   });
 
   it('walks the happy path with every step timed', () => {

@@ -69,6 +69,7 @@ export function register(app: App, deps: ListenerDeps): void {
             return reply(ephemeral(`${outcome.message}${link}`));
           }
           const r = outcome.rollback;
+          if (r.dryRun) return reply(ephemeral(`DRY RUN \`${r.id}\` of *${r.environment}*: Step 1 runs for real, then ${cardLink(r.card)} in <#${r.channel}> shows what Steps 2–5 would do. Nothing will change.`));
           return reply(ephemeral(`Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`));
         } catch (err) {
           log.error({ err }, 'rollback request failed');

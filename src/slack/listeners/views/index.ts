@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isValidVersion, MAX_REASON_LENGTH } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
 import { cardLink } from '../../blocks/messages';
-import { MODAL_BLOCK } from '../../blocks/modal';
+import { DRY_RUN_OPTION, MODAL_BLOCK } from '../../blocks/modal';
 import { VIEW } from '../../ids';
 import type { ListenerDeps } from '../types';
 
@@ -16,6 +16,7 @@ const submission = z.object({
         [MODAL_BLOCK.environment]: z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) }),
         [MODAL_BLOCK.version]: z.object({ value: z.object({ value: z.string().nullish() }) }),
         [MODAL_BLOCK.reason]: z.object({ value: z.object({ value: z.string().nullish() }) }),
+        [MODAL_BLOCK.options]: z.object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }) }).optional(),
       }),
     }),
   }),
@@ -33,6 +34,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const environment = values[MODAL_BLOCK.environment].value.selected_option?.value ?? '';
     const version = (values[MODAL_BLOCK.version].value.value ?? '').trim();
     const reason = (values[MODAL_BLOCK.reason].value.value ?? '').trim();
+    const dryRun = (values[MODAL_BLOCK.options]?.value.selected_options ?? []).some((o) => o.value === DRY_RUN_OPTION);
     const errors: Record<string, string> = {};
     const envProblem = environment ? deps.service.precheck(environment) : 'Choose an environment.';
     if (envProblem) errors[MODAL_BLOCK.environment] = envProblem;
@@ -54,8 +56,8 @@ export function register(app: App, deps: ListenerDeps): void {
     const log = deps.logger.child({ userId, environment });
     let text: string;
     try {
-      const outcome = await deps.service.request({ environment, target: version || null, reason, userId, channelId });
-      text = outcome.kind === 'ok' ? `Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.` : outcome.message;
+      const outcome = await deps.service.request({ environment, target: version || null, reason, userId, channelId, dryRun });
+      text = outcome.kind === 'ok' ? `${dryRun ? 'DRY RUN: ' : ''}Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.` : outcome.message;
     } catch (err) {
       log.error({ err }, 'rollback request from the form failed');
       text = `The rollback could not be started: ${describeError(err)}`;
