@@ -11,7 +11,7 @@ import { SlackDirectory } from './adapters/slack/slack.directory';
 import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
 import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
-import { GitHubCodeHost } from './adapters/github/github.code-host';
+import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
@@ -76,6 +76,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     log: logger,
     metricsFor: perEnvironment(config, (env) => (env.criteria.prometheus ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms) : null)),
     codeHostFor: perEnvironment(config, (env) => (env.migrations?.github ? new GitHubCodeHost({ apiUrl: env.migrations.github.api_url, repo: env.migrations.github.repo, token: env.migrations.github.token }) : null)),
+    ticketsFor: perEnvironment(config, (env) => (env.tickets ? new GitHubTicketTracker({ apiUrl: env.tickets.github.api_url, repo: env.tickets.github.repo, token: env.tickets.github.token }) : null)),
     pager: config.pagerduty ? new PagerDutyPager({ routingKey: config.pagerduty.routing_key, eventsUrl: config.pagerduty.events_url, timeoutMs: config.pagerduty.timeout_ms }) : null,
   };
   const runner = new RollbackRunner(deps, { owner: opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? hostname(), leaseMs: opts.leaseMs });

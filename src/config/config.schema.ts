@@ -139,6 +139,22 @@ const environment = z
     criteria: criteria.default({ thresholds: {}, reports_window_minutes: 30 }),
     budgets: budgets.default({ confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 }),
     migrations: migrations.optional(),
+    /** "Create incident ticket": a GitHub issue with the timeline, impact fields and a root-cause-hypothesis section. */
+    tickets: z
+      .object({
+        github: z
+          .object({
+            repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+            token: z.string().min(1),
+            api_url: httpUrl.default('https://api.github.com'),
+            labels: z.array(z.string().min(1)).default(['incident', 'rollback']),
+          })
+          .strict(),
+        /** Open the ticket by itself when a rollback ends (completed, failed or interrupted). */
+        auto: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
     /** Evaluate the decision criteria on an interval and propose a rollback when an "immediate" one trips. */
     watch: z.boolean().default(false),
     watch_interval_ms: z.number().int().min(1000).default(60_000),

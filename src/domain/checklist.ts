@@ -2,7 +2,7 @@
  * The runbook's "Rollback Checklist". The bot ticks what it did itself (from the rollback's steps, with the time);
  * the rest is ticked by an incident commander, and who did it is recorded.
  */
-import type { Rollback } from './rollback.machine';
+import { BOT_REQUESTER, type Rollback } from './rollback.machine';
 
 export const CHECKLIST = [
   { key: 'issue_confirmed', label: 'Issue confirmed (health checks, error rates, user reports)' },
@@ -46,7 +46,7 @@ export function checklistOf(r: Rollback): ChecklistItem[] {
   };
   return CHECKLIST.map(({ key, label }) => {
     const tick = r.checklist.ticks.find((t) => t.item === key);
-    if (tick) return { key, label, done: true, by: tick.by, at: tick.at };
+    if (tick) return { key, label, done: true, by: tick.by === BOT_REQUESTER ? null : tick.by, at: tick.at, note: tick.link };
     const a = auto[key];
     if (a) return { key, label, done: true, by: null, at: a.at ?? null, note: a.note };
     const note = key === 'smoke_passing' && s.verify.status === 'done' && (r.verification?.smokeTests.length ?? 0) === 0 ? 'no smoke tests configured' : undefined;

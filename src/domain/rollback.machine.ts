@@ -178,7 +178,7 @@ export interface Rollback {
   steps: Record<StepName, StepRecord>;
   acknowledgements: Array<{ risk: Risk; by: string; at: string }>;
   /** The live checklist message in the card's thread, and what people ticked on it. */
-  checklist: { message: MessageRef | null; ticks: Array<{ item: ChecklistKey; by: string; at: string }> };
+  checklist: { message: MessageRef | null; ticks: Array<{ item: ChecklistKey; by: string; at: string; link?: string }> };
   /** "Investigate root cause before re-attempting deployment": who cleared the environment's *rolled back* mark. */
   rootCauseCleared: { by: string; at: string } | null;
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
@@ -196,7 +196,7 @@ export type RollbackEvent =
   | { type: 'ChecklistPosted'; at: string; message: MessageRef }
   | { type: 'RootCauseCleared'; at: string; by: string }
   | { type: 'DryRunReported'; at: string; plan: string }
-  | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey }
+  | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey; link?: string }
   /** Someone asked for another rollback of the environment while this one was active. */
   | { type: 'RequestRefused'; at: string; by: string; why: string }
   | { type: 'RollbackInterrupted'; at: string; reason: string; services: ServiceVersion[] }
@@ -355,7 +355,7 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
       return ok({ ...s, checklist: { ...s.checklist, message: event.message } });
     case 'ChecklistItemTicked':
       if (s.checklist.ticks.some((t) => t.item === event.item)) return ok(s);
-      return ok({ ...s, checklist: { ...s.checklist, ticks: [...s.checklist.ticks, { item: event.item, by: event.by, at }] } });
+      return ok({ ...s, checklist: { ...s.checklist, ticks: [...s.checklist.ticks, { item: event.item, by: event.by, at, ...(event.link ? { link: event.link } : {}) }] } });
     case 'StepOverran':
       return ok({ ...s, overruns: [...s.overruns, `${event.step}:${event.factor}`] });
     case 'RollbackInterrupted': {

@@ -62,6 +62,12 @@ export interface CodeHost {
   changedFiles(base: string, head: string): Promise<string[]>;
 }
 
+// ---- incident tickets ---------------------------------------------------------------------
+export interface TicketTracker {
+  /** Opens a ticket; returns its address. Throws a coded error with the reason. */
+  open(ticket: { title: string; body: string; labels: string[] }): Promise<string>;
+}
+
 // ---- health -----------------------------------------------------------------------------
 export interface ProbeOptions {
   /** How many attempts at most (the runbook's `--retries`). */

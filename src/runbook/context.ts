@@ -1,6 +1,6 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
-import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore } from '../ports';
+import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore, TicketTracker } from '../ports';
 
 export interface RunbookDeps {
   config: BotConfig;
@@ -15,6 +15,8 @@ export interface RunbookDeps {
   metricsFor?: (environment: string) => MetricsSource | null;
   /** The code host of an environment (GitHub), for the migration guard, when configured. */
   codeHostFor?: (environment: string) => CodeHost | null;
+  /** The incident ticket tracker of an environment (GitHub issues), when configured. */
+  ticketsFor?: (environment: string) => TicketTracker | null;
   /** PagerDuty, when a routing key is configured. */
   pager?: Pager | null;
 }

@@ -5,12 +5,13 @@
  */
 import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
-import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
+import { BOT_REQUESTER, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
 import { overrunsDue } from './budgets';
 import { dryRunPlan } from './dry-run';
 import { escalate } from './escalate';
+import { openTicket } from './ticket';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
@@ -124,7 +125,16 @@ export class RollbackRunner {
       log.info({ event: event.type, status: rollback.status }, 'rollback moved');
       await this.deps.notifier.progress(rollback, event);
       await escalate(this.deps, rollback, event);
+      await this.ticketIfAuto(rollback);
     }
+  }
+
+  /** With `tickets.auto`, the incident ticket is opened as soon as an approved rollback has really ended. */
+  private async ticketIfAuto(r: Rollback): Promise<void> {
+    const ended = (r.status === 'completed' && r.steps.complete.status !== 'running') || r.status === 'failed' || r.status === 'interrupted';
+    if (!ended || !r.approvedBy || r.dryRun || !environmentNamed(this.deps.config, r.environment)?.tickets?.auto) return;
+    const opened = await openTicket(this.deps, r.id, BOT_REQUESTER);
+    if ('error' in opened) this.deps.log.warn({ rollbackId: r.id, error: opened.error }, 'automatic ticket not opened');
   }
 
   /**

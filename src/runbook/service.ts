@@ -23,6 +23,7 @@ import {
 import type { Log } from '../ports';
 import { type Applied, applyEvent, nowIso, type RunbookDeps } from './context';
 import { proposeTarget } from './confirm';
+import { openTicket } from './ticket';
 import { markdownTimeline } from './timeline';
 import type { RollbackRunner } from './runner';
 
@@ -195,6 +196,21 @@ export class RollbackService {
       return { kind: 'refused', message: `The reminders could not be scheduled: ${describeError(err)}` };
     }
     return this.tick(id, userId, 'postmortem_scheduled');
+  }
+
+  /** "Create incident ticket": an incident commander asks; the ticket carries the timeline and is linked in the thread. */
+  async createTicket(id: string, userId: string): Promise<Outcome> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may.refused;
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
+      return { kind: 'refused', message: 'Only an incident commander can create the incident ticket.' };
+    }
+    const opened = await openTicket(this.deps, id, userId);
+    if ('error' in opened) return { kind: 'refused', message: opened.error };
+    return { kind: 'ok', rollback: this.deps.store.get(id) ?? rollback };
   }
 
   /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */

@@ -8,6 +8,7 @@ export const ACTION = {
   requestFromReports: 'rollback_request_from_reports',
   clearRootCause: 'rollback_clear_root_cause',
   schedulePostmortem: 'rollback_schedule_postmortem',
+  createTicket: 'rollback_create_ticket',
   /** One button per checklist item a person ticks; the item is in the action id, the rollback id in the value. */
   tick: 'rollback_tick',
 } as const;

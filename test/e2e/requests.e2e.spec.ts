@@ -2,6 +2,8 @@
  * The other ways a rollback is asked for, end to end: three users' reports ("Evaluate, likely rollback"), the bot's
  * own proposal when a criterion trips (`watch: true`), and the form behind a bare `/rollback`.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION, VIEW } from '../../src/slack/ids';
 import { type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';
@@ -152,4 +154,70 @@ it('dry run: Step 1 for real, then exactly what Steps 2–5 would do; nothing ch
   // The environment is free again; a dry run does not mark it rolled back.
   const status = await h.command('status', ONCALL);
   expect(await answer(status)).not.toContain('is *rolled back*');
+});
+
+describe('incident tickets (a GitHub stand-in on 127.0.0.1)', () => {
+  let github: Server;
+  let githubUrl: string;
+  const issues: Array<{ auth: string | undefined; body: { title: string; body: string; labels: string[] } }> = [];
+
+  beforeAll(async () => {
+    github = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c: Buffer) => (data += c.toString()));
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === '/repos/acme/shop/issues') {
+          issues.push({ auth: req.headers.authorization, body: JSON.parse(data) });
+          res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ number: issues.length, html_url: `https://github.example/acme/shop/issues/${issues.length}` }));
+          return;
+        }
+        res.writeHead(404).end('{"message":"Not Found"}');
+      });
+    });
+    await new Promise<void>((r) => github.listen(0, '127.0.0.1', r));
+    githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    github.closeAllConnections();
+    await new Promise((r) => github.close(r));
+  });
+
+  const tickets = (auto: boolean) => ({ tickets: { github: { repo: 'acme/shop', token: 'ghp_test_token_123', api_url: githubUrl }, auto } });
+
+  it('"Create incident ticket" opens a GitHub issue with the timeline and links it in the thread', async () => {
+    await badDeploy(stack);
+    h = await startHarness(stackConfig(stack, { environment: tickets(false) }));
+    const harness = h;
+    await h.command('production ticket please', ONCALL);
+    const r = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'), 'the rollback');
+    await h.click(ACTION.cancel, r.id, IC, r.card?.ts ?? '');
+    await waitStatus(h, r.id, 'cancelled');
+    await h.click(ACTION.createTicket, r.id, IC, r.card?.ts ?? '');
+    await harness.slack.waitFor(() => issues.length === 1, 'the GitHub issue');
+    expect(issues[0].auth).toBe('Bearer ghp_test_token_123');
+    expect(issues[0].body.labels).toEqual(['incident', 'rollback']);
+    expect(issues[0].body.title).toContain('Incident: production');
+    expect(issues[0].body.body).toContain('## Root cause hypothesis');
+    expect(issues[0].body.body).toContain(`## Rollback ${r.id} — production`);
+    await harness.slack.waitFor(() => harness.slack.threadMessages(r.card?.ts ?? '').some((t) => t.includes(':ticket: Incident ticket: https://github.example/acme/shop/issues/1')), 'the link in the thread');
+    expect(h.bot.store.get(r.id)?.checklist.ticks).toEqual([expect.objectContaining({ item: 'ticket_created', by: IC, link: 'https://github.example/acme/shop/issues/1' })]);
+    // Only once.
+    const again = await h.click(ACTION.createTicket, r.id, IC, r.card?.ts ?? '');
+    expect(await answer(again)).toBe('The incident ticket was already created.');
+    expect(issues).toHaveLength(1);
+  });
+
+  it('with tickets.auto, an approved rollback that ends opens its ticket by itself', async () => {
+    issues.length = 0;
+    await badDeploy(stack);
+    h = await startHarness(stackConfig(stack, { environment: tickets(true) }));
+    const harness = h;
+    await h.command('production to liar auto ticket', ONCALL);
+    const r = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'), 'the rollback');
+    await h.click(ACTION.approve, r.id, IC, r.card?.ts ?? '');
+    await waitStatus(h, r.id, 'failed');
+    await harness.slack.waitFor(() => issues.length === 1, 'the automatic GitHub issue');
+    expect(issues[0].body.body).toContain('Result: **failed**');
+    await harness.slack.waitFor(() => harness.bot.store.get(r.id)?.checklist.ticks.some((t) => t.item === 'ticket_created'), 'the checklist ticked');
+  });
 });

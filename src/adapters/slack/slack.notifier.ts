@@ -20,6 +20,7 @@ export class SlackNotifier implements Notifier {
   private readonly mentions: Mentions;
   private readonly budgets: Map<string, StepBudgets>;
   private readonly platformChannel: string | null;
+  private readonly ticketTrackers: Set<string>;
   /** Per rollback: the last state version drawn on the card, and the chain that keeps its updates in order. */
   private readonly cards = new Map<string, { drawn: number; chain: Promise<void> }>();
 
@@ -36,6 +37,7 @@ export class SlackNotifier implements Notifier {
       platformTeam: mentionsOf(config.roles.platform_team),
     };
     this.platformChannel = config.roles.platform_team.channel ?? null;
+    this.ticketTrackers = new Set(Object.entries(config.environments).flatMap(([name, env]) => (env.tickets ? [name] : [])));
     this.budgets = new Map(
       Object.entries(config.environments).map(([name, env]) => [
         name,
@@ -98,7 +100,7 @@ export class SlackNotifier implements Notifier {
       }
       const list = rollback.checklist.message;
       if (list) {
-        const m = checklistMessage(rollback);
+        const m = checklistMessage(rollback, { ticketTracker: this.ticketTrackers.has(rollback.environment) });
         await this.call('chat.update', () => this.client.chat.update({ channel: list.channel, ts: list.ts, ...this.redacted(m) })).catch((err: unknown) =>
           log.warn({ err }, 'could not update the checklist'),
         );
@@ -126,7 +128,7 @@ export class SlackNotifier implements Notifier {
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
-    const m = checklistMessage(rollback);
+    const m = checklistMessage(rollback, { ticketTracker: this.ticketTrackers.has(rollback.environment) });
     const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...this.redacted(m), unfurl_links: false }));
     return { channel: res.channel ?? card.channel, ts: res.ts as string };
   }

@@ -55,6 +55,7 @@ export function register(app: App, deps: ListenerDeps): void {
     [ACTION.ackMigrations, (id: string, user: string) => deps.service.acknowledge(id, user, 'migrations')],
     [ACTION.clearRootCause, (id: string, user: string) => deps.service.clearRootCause(id, user)],
     [ACTION.schedulePostmortem, (id: string, user: string) => deps.service.schedulePostmortem(id, user)],
+    [ACTION.createTicket, (id: string, user: string) => deps.service.createTicket(id, user)],
   ] as const) {
     app.action<BlockAction>(action, async ({ ack, body, respond }) => {
       await ack();
