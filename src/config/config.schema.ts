@@ -68,15 +68,17 @@ const budgets = z
   })
   .strict();
 
+/** A GitHub repository and the token to reach it (`${GITHUB_TOKEN}`). */
+const githubRepo = {
+  repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+  token: z.string().min(1),
+  api_url: httpUrl.default('https://api.github.com'),
+};
+
 const migrations = z
   .object({
     github: z
-      .object({
-        repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
-        token: z.string().min(1),
-        api_url: httpUrl.default('https://api.github.com'),
-        globs: z.array(z.string().min(1)).min(1).default(['alembic/versions/**', 'migrations/**']),
-      })
+      .object({ ...githubRepo, globs: z.array(z.string().min(1)).min(1).default(['alembic/versions/**', 'migrations/**']) })
       .strict()
       .optional(),
     /** An image label set to "true" on images whose deployment carries migrations. */
@@ -142,14 +144,7 @@ const environment = z
     /** "Create incident ticket": a GitHub issue with the timeline, impact fields and a root-cause-hypothesis section. */
     tickets: z
       .object({
-        github: z
-          .object({
-            repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
-            token: z.string().min(1),
-            api_url: httpUrl.default('https://api.github.com'),
-            labels: z.array(z.string().min(1)).default(['incident', 'rollback']),
-          })
-          .strict(),
+        github: z.object({ ...githubRepo, labels: z.array(z.string().min(1)).default(['incident', 'rollback']) }).strict(),
         /** Open the ticket by itself when a rollback ends (completed, failed or interrupted). */
         auto: z.boolean().default(false),
       })

@@ -161,30 +161,18 @@ export class RollbackService {
 
   /** An incident commander ticks a checklist item the bot cannot do itself; who and when are recorded. */
   async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
-    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
-    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
-    if ('refused' in may) return may.refused;
-    const at = nowIso(this.deps.clock);
-    if (!may.allowed) {
-      await this.record(id, { type: 'ApprovalRefused', at, by: userId, action: 'tick', why: 'not an incident commander' });
-      return { kind: 'refused', message: 'Only an incident commander can tick the checklist. Ask one of them in this channel.' };
-    }
-    const applied = await this.record(id, { type: 'ChecklistItemTicked', at, by: userId, item });
+    const ic = await this.asIncidentCommander(id, userId, 'tick the checklist');
+    if ('refused' in ic) return ic.refused;
+    const applied = await this.record(id, { type: 'ChecklistItemTicked', at: nowIso(this.deps.clock), by: userId, item });
     return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: applied.rejection.message };
   }
 
   /** "Schedule post-mortem within 24-48 hours": two reminders in the channel, 24 h and 48 h after the end. */
   async schedulePostmortem(id: string, userId: string): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
-    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    const ic = await this.asIncidentCommander(id, userId, 'schedule the post-mortem');
+    if ('refused' in ic) return ic.refused;
+    const { rollback } = ic;
     if (!isTerminal(rollback.status)) return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
-    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
-    if ('refused' in may) return may.refused;
-    if (!may.allowed) {
-      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
-      return { kind: 'refused', message: 'Only an incident commander can schedule the post-mortem.' };
-    }
     const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.updatedAt);
     const mentions = `<@${userId}> ${mentionsOf(this.deps.config.roles.incident_commanders)}`;
     try {
@@ -200,31 +188,19 @@ export class RollbackService {
 
   /** "Create incident ticket": an incident commander asks; the ticket carries the timeline and is linked in the thread. */
   async createTicket(id: string, userId: string): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
-    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
-    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
-    if ('refused' in may) return may.refused;
-    if (!may.allowed) {
-      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
-      return { kind: 'refused', message: 'Only an incident commander can create the incident ticket.' };
-    }
+    const ic = await this.asIncidentCommander(id, userId, 'create the incident ticket');
+    if ('refused' in ic) return ic.refused;
     const opened = await openTicket(this.deps, id, userId);
     if ('error' in opened) return { kind: 'refused', message: opened.error };
-    return { kind: 'ok', rollback: this.deps.store.get(id) ?? rollback };
+    return { kind: 'ok', rollback: this.deps.store.get(id) ?? ic.rollback };
   }
 
   /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
   async clearRootCause(id: string, userId: string): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
-    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
-    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
-    if ('refused' in may) return may.refused;
-    if (!may.allowed) {
-      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
-      return { kind: 'refused', message: 'Only an incident commander can clear the mark.' };
-    }
+    const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
+    if ('refused' in ic) return ic.refused;
     const applied = await this.record(id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
-    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(rollback.status)}.` };
+    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
   }
 
   /** The deployment log: finished rollbacks, newest first. */
@@ -243,6 +219,22 @@ export class RollbackService {
     const applied = applyEvent(this.deps.store, id, event);
     if (applied.ok) await this.deps.notifier.progress(applied.rollback, event);
     return applied;
+  }
+
+  /**
+   * The after-care buttons (checklist, ticket, post-mortem, clearing the mark) are an incident commander's: loads the
+   * rollback and checks the user, recording a refusal in the timeline.
+   */
+  private async asIncidentCommander(id: string, userId: string, what: string): Promise<{ rollback: Rollback } | { refused: Outcome }> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { refused: { kind: 'refused', message: `There is no rollback \`${id}\`.` } };
+    const may = await this.mayDecide(userId, this.deps.log.child({ rollbackId: id, userId }));
+    if ('refused' in may) return may;
+    if (!may.allowed) {
+      await this.record(id, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: 'tick', why: 'not an incident commander' });
+      return { refused: { kind: 'refused', message: `Only an incident commander can ${what}. Ask one of them in this channel.` } };
+    }
+    return { rollback };
   }
 
   /** Whether the user may decide; a failed lookup is said to the user, never taken as a yes. */

@@ -11,17 +11,29 @@ const MEANING: Record<number, string> = {
   422: 'GitHub refused the request as invalid',
 };
 
+export interface GitHubRepoOptions {
+  apiUrl: string;
+  repo: string;
+  token: string;
+  timeoutMs?: number;
+}
+
+/** A client for one repository of GitHub's REST API; every status is handed back to the caller to explain. */
+function repoClient(opts: GitHubRepoOptions): AxiosInstance {
+  return axios.create({
+    baseURL: `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repo}`,
+    timeout: opts.timeoutMs ?? 5000,
+    headers: { Authorization: `Bearer ${opts.token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'rollback-bot' },
+    validateStatus: () => true,
+  });
+}
+
 /** GitHub's REST API: `GET /repos/{owner}/{repo}/compare/{base}...{head}`. */
 export class GitHubCodeHost implements CodeHost {
   private readonly http: AxiosInstance;
 
-  constructor(opts: { apiUrl: string; repo: string; token: string; timeoutMs?: number }) {
-    this.http = axios.create({
-      baseURL: `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repo}`,
-      timeout: opts.timeoutMs ?? 5000,
-      headers: { Authorization: `Bearer ${opts.token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'rollback-bot' },
-      validateStatus: () => true,
-    });
+  constructor(opts: GitHubRepoOptions) {
+    this.http = repoClient(opts);
   }
 
   async changedFiles(base: string, head: string): Promise<string[]> {
@@ -44,13 +56,8 @@ export class GitHubCodeHost implements CodeHost {
 export class GitHubTicketTracker implements TicketTracker {
   private readonly http: AxiosInstance;
 
-  constructor(opts: { apiUrl: string; repo: string; token: string; timeoutMs?: number }) {
-    this.http = axios.create({
-      baseURL: `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repo}`,
-      timeout: opts.timeoutMs ?? 5000,
-      headers: { Authorization: `Bearer ${opts.token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'rollback-bot' },
-      validateStatus: () => true,
-    });
+  constructor(opts: GitHubRepoOptions) {
+    this.http = repoClient(opts);
   }
 
   async open(ticket: { title: string; body: string; labels: string[] }): Promise<string> {
