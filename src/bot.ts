@@ -12,6 +12,8 @@ import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
 import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
+import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
+import { ProcessScriptRunner } from './adapters/process/process.script-runner';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
@@ -76,6 +78,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     log: logger,
     metricsFor: perEnvironment(config, (env) => (env.criteria.prometheus ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms) : null)),
     codeHostFor: perEnvironment(config, (env) => (env.migrations?.github ? new GitHubCodeHost({ apiUrl: env.migrations.github.api_url, repo: env.migrations.github.repo, token: env.migrations.github.token }) : null)),
+    scripts: new ProcessScriptRunner(),
+    workflowsFor: perEnvironment(config, (env) => {
+      const gha = env.github_actions;
+      return gha ? new GitHubWorkflowRunner({ apiUrl: gha.api_url, repo: gha.repo, token: gha.token, workflow: gha.workflow, timeoutMs: gha.request_timeout_ms }) : null;
+    }),
     ticketsFor: perEnvironment(config, (env) => (env.tickets ? new GitHubTicketTracker({ apiUrl: env.tickets.github.api_url, repo: env.tickets.github.repo, token: env.tickets.github.token }) : null)),
     pager: config.pagerduty ? new PagerDutyPager({ routingKey: config.pagerduty.routing_key, eventsUrl: config.pagerduty.events_url, timeoutMs: config.pagerduty.timeout_ms }) : null,
   };

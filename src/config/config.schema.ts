@@ -97,10 +97,62 @@ const service = z
   })
   .strict();
 
+/** The runbook's placeholders in a deploy script's arguments. */
+export const SCRIPT_PLACEHOLDERS = ['{environment}', '{version}', '{output_dir}', '{rollback_id}'] as const;
+
+/** Option A: the team's deploy script, run without a shell. */
+const script = z
+  .object({
+    command: z.string().min(1),
+    args: z
+      .array(z.string())
+      .default(['--rollback', '--env', '{environment}', '--version', '{version}', '--output-dir', '{output_dir}']),
+    /** Working directory (default: the bot's). */
+    cwd: z.string().min(1).optional(),
+    /** Extra environment variables for the script (`${VAR}` is read from the bot's environment). */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
+    /** Default: Step 3's budget. */
+    timeout_ms: z.number().int().min(1000).max(6 * 3_600_000).optional(),
+    /** How long a timed-out script's process group gets between SIGTERM and SIGKILL. */
+    kill_grace_ms: z.number().int().min(0).max(60_000).default(5000),
+    /** `{output_dir}` is `<output_root>/<rollback id>`; the script's full output is kept there as `deploy.log`. */
+    output_root: z.string().min(1).default('./rollback-results'),
+    /** How often the last lines of output are posted in the thread. */
+    output_interval_ms: z.number().int().min(500).max(600_000).default(10_000),
+  })
+  .strict();
+
+/** Option C: a GitHub Actions workflow with a workflow_dispatch trigger. */
+const githubActions = z
+  .object({
+    ...githubRepo,
+    /** The workflow's file name (ci-cd.yml) or numeric id. */
+    workflow: z.string().regex(/^([A-Za-z0-9_.-]+\.ya?ml|\d+)$/, 'a workflow file name such as ci-cd.yml, or its numeric id'),
+    /** The branch or tag whose workflow file runs. */
+    ref: z.string().min(1).default('main'),
+    /** The names of the workflow's inputs that receive the environment and the version. */
+    inputs: z
+      .object({ environment: z.string().min(1).default('environment'), version: z.string().min(1).default('version') })
+      .strict()
+      .default({ environment: 'environment', version: 'version' }),
+    /** Further fixed inputs. */
+    extra_inputs: z.record(z.string(), z.string()).default({}),
+    /** The GitHub login the token acts as, to tell our run from others when GitHub does not return it (default: asked of GitHub). */
+    actor: z.string().min(1).optional(),
+    poll_interval_ms: z.number().int().min(200).max(120_000).default(5000),
+    /** Default: Step 3's budget. */
+    timeout_ms: z.number().int().min(1000).max(6 * 3_600_000).optional(),
+    request_timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
+  })
+  .strict();
+
 const environment = z
   .object({
     channel: slackChannelId,
-    strategy: z.literal('docker'),
+    /** The runbook's Step 3: Option A (script), B (docker) or C (github-actions). */
+    strategy: z.enum(['docker', 'script', 'github-actions']),
+    script: script.optional(),
+    github_actions: githubActions.optional(),
     eta: z.string().min(1).max(100).optional(),
     // Where /rollback for this environment may be typed: only its incident channel (default), or anywhere.
     requests_from: z.enum(['channel', 'anywhere']).default('channel'),
@@ -131,7 +183,8 @@ const environment = z
           .strict(),
       )
       .default([]),
-    services: z.array(service).min(1, 'at least one service'),
+    /** Docker Swarm services (strategy docker). A deploy script or workflow deploys the environment as a whole. */
+    services: z.array(service).default([]),
     docker: z
       .object({
         convergence_timeout_ms: z.number().int().min(1000).max(3_600_000).default(300_000),
@@ -188,6 +241,20 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['environments'], message: 'configure at least one environment' });
     }
     for (const [name, env] of Object.entries(c.environments)) {
+      const at = (...path: (string | number)[]) => ['environments', name, ...path];
+      if (env.strategy === 'docker' && env.services.length === 0) ctx.addIssue({ code: 'custom', path: at('services'), message: 'strategy docker needs at least one service' });
+      if (env.strategy !== 'docker' && env.services.length > 0) {
+        ctx.addIssue({ code: 'custom', path: at('services'), message: `services are Docker Swarm services: with strategy ${env.strategy} the ${env.strategy === 'script' ? 'deploy script' : 'workflow'} deploys the environment; remove them` });
+      }
+      if (env.strategy === 'script' && !env.script) ctx.addIssue({ code: 'custom', path: at('script'), message: 'strategy script needs a script: { command, args }' });
+      if (env.strategy === 'github-actions' && !env.github_actions) ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'strategy github-actions needs github_actions: { repo, token, workflow }' });
+      if (env.script && env.strategy !== 'script') ctx.addIssue({ code: 'custom', path: at('script'), message: 'only used with strategy script' });
+      if (env.github_actions && env.strategy !== 'github-actions') ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'only used with strategy github-actions' });
+      if (env.migrations?.image_label && env.strategy !== 'docker') ctx.addIssue({ code: 'custom', path: at('migrations', 'image_label'), message: 'image labels are read from Docker: only with strategy docker' });
+      env.script?.args.forEach((a, i) => {
+        const unknown = (a.match(/\{[^}]*\}/g) ?? []).filter((p) => !(SCRIPT_PLACEHOLDERS as readonly string[]).includes(p));
+        if (unknown.length > 0) ctx.addIssue({ code: 'custom', path: at('script', 'args', i), message: `unknown placeholder ${unknown.join(', ')} (known: ${SCRIPT_PLACEHOLDERS.join(', ')})` });
+      });
       const seen = new Set<string>();
       env.services.forEach((s, i) => {
         if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['environments', name, 'services', i, 'name'], message: `duplicate service name "${s.name}"` });
@@ -201,6 +268,8 @@ export type EnvironmentConfig = BotConfig['environments'][string];
 export type ServiceConfig = EnvironmentConfig['services'][number];
 export type RoleConfig = BotConfig['roles']['incident_commanders'];
 export type BudgetConfig = EnvironmentConfig['budgets'];
+export type ScriptConfig = NonNullable<EnvironmentConfig['script']>;
+export type GitHubActionsConfig = NonNullable<EnvironmentConfig['github_actions']>;
 
 /**
  * The environment called `name`, if configured. Own keys only: user input such as "toString" or "constructor"

@@ -17,6 +17,13 @@ export const ErrorCode = {
   StoreConflict: 'STORE_CONFLICT',
   PagerFailed: 'PAGER_FAILED',
   CodeHostFailed: 'CODE_HOST_FAILED',
+  VersionInvalid: 'VERSION_INVALID',
+  ScriptNotRunnable: 'SCRIPT_NOT_RUNNABLE',
+  ScriptFailed: 'SCRIPT_FAILED',
+  ScriptTimeout: 'SCRIPT_TIMEOUT',
+  WorkflowFailed: 'WORKFLOW_FAILED',
+  WorkflowRateLimited: 'WORKFLOW_RATE_LIMITED',
+  WorkflowTimeout: 'WORKFLOW_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -49,12 +49,26 @@ export interface MessageRef {
 
 export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified';
 
+/** How Step 3 rolls back (the runbook's Options A, B, C). */
+export const STRATEGIES = ['script', 'docker', 'github-actions'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const strategyOf = (r: Pick<Rollback, 'strategy'>): Strategy => r.strategy ?? 'docker';
+
+/** What Step 3 started and may still be running: recorded before it is followed, so a restart knows about it. */
+export type Deployment =
+  | { kind: 'script'; pid: number; commandLine: string; outputFile: string }
+  | { kind: 'workflow'; runId: number; url: string };
+
 export interface ServiceVersion {
   /** The service's name in config (e.g. "backend"). */
   service: string;
-  /** The Docker Swarm service it maps to. */
+  /**
+   * Where it runs: the Docker Swarm service; with a deploy script or a workflow (which deploy the environment as a
+   * whole), the script or the workflow.
+   */
   dockerService: string;
-  /** The image tag the service runs; null when it cannot be read. */
+  /** The version it runs (the image tag; or what /health reports); null when it cannot be read. */
   version: string | null;
   /** The tag in the service's PreviousSpec, if Swarm kept one. */
   previousVersion: string | null;
@@ -162,6 +176,10 @@ export interface Rollback {
   requestedTarget: string | null;
   /** A dry run: Step 1 for real, then a report of what Steps 2–5 would do. Never approved, never executed. */
   dryRun: boolean;
+  /** How Step 3 rolls back, fixed when the rollback is requested (absent in rollbacks stored before it existed: docker). */
+  strategy?: Strategy;
+  /** What Step 3 started (a script's process, a workflow run), once it has. */
+  deployment?: Deployment | null;
   status: Status;
   /** Compare-and-set counter; owned by the store, untouched by transition(). */
   version: number;
@@ -205,6 +223,7 @@ export type RollbackEvent =
   | { type: 'RollbackCancelled'; at: string; by: string }
   | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
   | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
+  | { type: 'DeploymentStarted'; at: string; deployment: Deployment }
   | { type: 'ServicesRolledBack'; at: string; results: ServiceResult[] }
   | { type: 'ExecutionFailed'; at: string; reason: string; code?: string; results: ServiceResult[] }
   | { type: 'RollbackVerified'; at: string; evidence: VerificationEvidence }
@@ -239,6 +258,7 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
   RollbackAnnounced: ['executing'],
   AnnouncementFailed: ['executing', 'completed'],
+  DeploymentStarted: ['executing'],
   ServicesRolledBack: ['executing'],
   ExecutionFailed: ['executing'],
   RollbackVerified: ['verifying'],
@@ -258,6 +278,7 @@ export interface NewRollback {
   reason: string;
   requestedTarget: string | null;
   dryRun?: boolean;
+  strategy?: Strategy;
 }
 
 export function newRollback(r: NewRollback): Rollback {
@@ -271,6 +292,8 @@ export function newRollback(r: NewRollback): Rollback {
     reason: r.reason,
     requestedTarget: r.requestedTarget,
     dryRun: r.dryRun ?? false,
+    strategy: r.strategy ?? 'docker',
+    deployment: null,
     status: 'requested',
     version: 0,
     card: null,
@@ -379,6 +402,8 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
       if (event.step === 'announce') return ok(fail(s, at, { step: 'announce', reason: event.reason }));
       // The rollback itself succeeded; only the resolution message did not go out.
       return ok({ ...s, steps: step(s, 'complete', { status: 'failed', endedAt: at }) });
+    case 'DeploymentStarted':
+      return s.announcement ? ok({ ...s, deployment: event.deployment }) : reject(state, event, 'nothing is deployed before the rollback is announced');
     case 'ServicesRolledBack': {
       const executed = { ...s, status: 'verifying' as const, results: event.results, steps: step(s, 'execute', { status: 'done', endedAt: at }) };
       return ok({ ...executed, steps: step(executed, 'verify', { status: 'running', startedAt: at }) });

@@ -43,6 +43,62 @@ export interface ContainerRuntime {
   rollServiceTo(dockerService: string, image: string, version: string, options: RollServiceOptions): Promise<void>;
 }
 
+// ---- deploy script (the runbook's Option A) ----------------------------------------------------
+export interface ScriptSpec {
+  /** The program and its arguments: run directly, never through a shell. */
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Added to a copy of the bot's environment from which its own secrets were removed. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** After the timeout: SIGTERM to the process group, then SIGKILL after this long. */
+  killGraceMs: number;
+  /** Every line of output (stdout and stderr) is appended here. */
+  outputFile: string;
+  onStart?: (pid: number) => void;
+  onLine?: (line: string) => void;
+}
+
+export interface ScriptOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  lines: number;
+  durationMs: number;
+}
+
+export interface ScriptRunner {
+  /** Whether `command` can be run from `cwd`; throws SCRIPT_NOT_RUNNABLE saying why. Returns the resolved path. */
+  check(command: string, cwd: string): Promise<string>;
+  /** Runs the script to its end (or its timeout). Throws SCRIPT_NOT_RUNNABLE when it cannot start. */
+  run(spec: ScriptSpec): Promise<ScriptOutcome>;
+}
+
+// ---- workflow (the runbook's Option C) ----------------------------------------------------------
+export interface WorkflowRun {
+  id: number;
+  url: string;
+  /** queued, in_progress, completed, waiting, requested, pending. */
+  status: string;
+  /** success, failure, cancelled, timed_out, … once completed. */
+  conclusion: string | null;
+  createdAt: string;
+  actor: string | null;
+}
+
+export interface WorkflowRunner {
+  /** The workflow's name and state; throws WORKFLOW_FAILED with GitHub's reason (401, 404, disabled…). */
+  check(): Promise<string>;
+  /** Dispatches the workflow; the run when GitHub says which it is. Throws WORKFLOW_FAILED (422: invalid inputs…). */
+  dispatch(ref: string, inputs: Record<string, string>): Promise<WorkflowRun | null>;
+  /** workflow_dispatch runs of the workflow created at or after `since` (newest first). */
+  recentRuns(since: Date): Promise<WorkflowRun[]>;
+  getRun(id: number): Promise<WorkflowRun>;
+  /** Who the token acts as (for correlation), or null when GitHub does not say. */
+  actor(): Promise<string | null>;
+}
+
 // ---- metrics (the decision criteria) ---------------------------------------------------------
 export interface MetricsSource {
   /** One number from a PromQL query, or why there is none (down, slow, no data). Never throws. */

@@ -11,7 +11,9 @@ import { environmentOf, nowIso, type RunbookDeps } from './context';
 export async function announceResolution(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   const target = rollback.target ?? 'unknown';
   const at = nowIso(deps.clock);
-  for (const s of environmentOf(deps.config, rollback).services) deps.store.recordVerifiedVersion(rollback.environment, s.name, target, at);
+  for (const s of rollback.findings?.services ?? environmentOf(deps.config, rollback).services.map((x) => ({ service: x.name }))) {
+    deps.store.recordVerifiedVersion(rollback.environment, s.service, target, at);
+  }
   try {
     const message = await deps.notifier.announce(rollback, completionText({ environment: rollback.environment, targetVersion: target }));
     await scheduleRcaReminder(deps, rollback);

@@ -1,38 +1,32 @@
 /**
  * Step 1: Confirm the issue (2 minutes max).
- * Health and readiness, the version each service runs according to Docker, and the version to roll back to.
+ * Health and readiness, what runs now (Docker's services; or, for a deploy script or workflow, what /health reports),
+ * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import { describeError, isCoded } from '../domain/errors';
-import type { Findings, ProbeObservation, Rollback, RollbackEvent, ServiceVersion, TargetSource } from '../domain/rollback.machine';
+import { type Findings, type ProbeObservation, type Rollback, type RollbackEvent, type ServiceVersion, strategyOf, type TargetSource } from '../domain/rollback.machine';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
-import { checkTooling, consecutiveFailures, detectMigrations, evaluateEnvironment } from './decide';
+import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './decide';
+import { OPTIONS } from './options';
 
 type Proposal = { target: string | null; source: TargetSource | null; note: string };
 
 export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   const env = environmentOf(deps.config, rollback);
+  const option = OPTIONS[strategyOf(rollback)];
   const { health } = env;
 
-  const [healthObs, readyObs, inspected, tooling] = await Promise.all([
+  const [healthObs, readyObs] = await Promise.all([
     deps.probe.probe(health.url, { attempts: health.retries, intervalMs: health.interval_ms, timeoutMs: health.timeout_ms }),
     health.ready_url
       ? deps.probe.probe(health.ready_url, { attempts: 1, intervalMs: 0, timeoutMs: health.timeout_ms })
       : Promise.resolve<ProbeObservation | null>(null),
-    Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
-    checkTooling(deps),
   ]);
-  const criteria = await evaluateEnvironment(deps, rollback.environment, env, consecutiveFailures(healthObs));
-
-  const services: ServiceVersion[] = env.services.map((s, i) => {
-    const r = inspected[i];
-    return {
-      service: s.name,
-      dockerService: s.docker_service,
-      version: r.status === 'fulfilled' ? r.value.version : null,
-      previousVersion: r.status === 'fulfilled' ? r.value.previousVersion : null,
-    };
-  });
+  const [current, criteria] = await Promise.all([
+    option.inspect(deps, rollback, env, healthObs),
+    evaluateEnvironment(deps, rollback.environment, env, consecutiveFailures(healthObs)),
+  ]);
+  const { services, tooling } = current;
   const partial = (p: Proposal): Findings => ({
     health: healthObs,
     ready: readyObs,
@@ -51,12 +45,9 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
     findings,
   });
 
-  const unreadable = inspected.flatMap((r, i) => (r.status === 'rejected' ? [{ service: env.services[i], error: r.reason as unknown }] : []));
-  if (unreadable.length > 0) {
-    const none: Proposal = { target: null, source: null, note: 'not proposed: a service could not be read' };
-    const lines = unreadable.map((u) => `${u.service.name} (\`${u.service.docker_service}\`): ${describeError(u.error)}`);
-    const code = isCoded(unreadable[0].error) ? unreadable[0].error.code : undefined;
-    return failed(`Docker could not tell what runs: ${lines.join('; ')}`, partial(none), code);
+  if (current.blocked) {
+    const none: Proposal = { target: null, source: null, note: 'not proposed: the rollback tooling could not be used' };
+    return failed(current.blocked.reason, partial(none), current.blocked.code);
   }
 
   const proposal = proposeTarget(deps, rollback, services);
@@ -69,18 +60,12 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
     return failed(`Every service already runs ${target}: rolling back to it would change nothing. Name an older version with \`to <version>\`.`, findings);
   }
 
-  // The runbook pulls the previous images first; doing it before approval means a missing image is found now,
-  // not halfway through the rollback.
-  const [pulls, migrations] = await Promise.all([
-    Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target))),
+  const [blocked, migrations] = await Promise.all([
+    option.precheck(deps, rollback, env, target),
     detectMigrations(deps, rollback.environment, env, services, target),
   ]);
   if (migrations) findings.migrations = migrations;
-  const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
-  if (unpullable.length > 0) {
-    const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-    return failed(`The target image cannot be pulled: ${unpullable.join('; ')}`, findings, isCoded(first?.reason) ? first.reason.code : undefined);
-  }
+  if (blocked) return failed(blocked.reason, findings, blocked.code);
   return { type: 'IssueConfirmed', at: nowIso(deps.clock), findings: { ...findings, target } };
 }
 

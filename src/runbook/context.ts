@@ -1,6 +1,6 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
-import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore, TicketTracker } from '../ports';
+import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore, ScriptRunner, TicketTracker, WorkflowRunner } from '../ports';
 
 export interface RunbookDeps {
   config: BotConfig;
@@ -17,6 +17,10 @@ export interface RunbookDeps {
   codeHostFor?: (environment: string) => CodeHost | null;
   /** The incident ticket tracker of an environment (GitHub issues), when configured. */
   ticketsFor?: (environment: string) => TicketTracker | null;
+  /** Runs deploy scripts (Option A). */
+  scripts?: ScriptRunner;
+  /** The GitHub Actions workflow of an environment (Option C), when configured. */
+  workflowsFor?: (environment: string) => WorkflowRunner | null;
   /** PagerDuty, when a routing key is configured. */
   pager?: Pager | null;
 }

@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import type { EnvironmentConfig } from '../config/config.schema';
 import { type Evaluation, evaluateCriteria, type Observed, RUNBOOK_THRESHOLDS } from '../domain/criteria';
 import { describeError } from '../domain/errors';
-import type { MigrationFinding, ProbeObservation, ServiceVersion, ToolingCheck } from '../domain/rollback.machine';
+import type { MigrationFinding, ProbeObservation, ServiceVersion } from '../domain/rollback.machine';
 import type { MetricsSource } from '../ports';
 import type { RunbookDeps } from './context';
 
@@ -33,14 +33,6 @@ export async function evaluateEnvironment(
     { errorRate, p99Seconds, baselineP99Seconds, healthFailures, memory, userReports },
     { ...RUNBOOK_THRESHOLDS, ...env.criteria.thresholds },
   );
-}
-
-export async function checkTooling(deps: Pick<RunbookDeps, 'runtime'>): Promise<ToolingCheck[]> {
-  try {
-    return [{ tool: 'Docker engine', ok: true, detail: await deps.runtime.ping() }];
-  } catch (err) {
-    return [{ tool: 'Docker engine', ok: false, detail: describeError(err) }];
-  }
 }
 
 const MAX_FILES = 5;

@@ -2,10 +2,11 @@
  * A dry run: Step 1 ran for real; this says exactly what Steps 2–5 would do, without doing any of it (and without
  * @channel: the announcements are quoted, not sent).
  */
-import type { Rollback } from '../domain/rollback.machine';
+import { type Rollback, strategyOf } from '../domain/rollback.machine';
 import { completionText } from '../domain/templates';
 import { announcementFor } from './announce';
 import { environmentOf, type RunbookDeps } from './context';
+import { OPTIONS } from './options';
 
 const quoted = (text: string) =>
   text
@@ -17,14 +18,11 @@ const quoted = (text: string) =>
 export function dryRunPlan(deps: Pick<RunbookDeps, 'config'>, r: Rollback): string {
   const env = environmentOf(deps.config, r);
   const target = r.target ?? 'unknown';
-  const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
-  const services = env.services.map((s) => `• ${s.name} (\`${s.docker_service}\`): \`${s.image}:${before.get(s.name) ?? '?'}\` → \`${s.image}:${target}\``);
   const smoke = env.smoke_tests.map((t) => `${t.name} (${t.url} → HTTP ${t.expect_status})`).join(', ');
   return [
     `*Step 2* would post in <#${r.channel}>:`,
     quoted(announcementFor(deps, r)),
-    `*Step 3* would run \`docker service update --image …\` (wait up to ${Math.round(env.docker.convergence_timeout_ms / 1000)} s for Swarm):`,
-    ...services,
+    ...OPTIONS[strategyOf(r)].plan(r, env),
     `*Step 4* would check ${env.health.url} up to ${env.health.retries} times (every ${env.health.interval_ms} ms) for version \`${target}\`${smoke ? `, and the smoke tests ${smoke}` : ''}.`,
     '*Step 5* would post:',
     quoted(completionText({ environment: r.environment, targetVersion: target })),

@@ -5,7 +5,7 @@
  */
 import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
-import { BOT_REQUESTER, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
+import { BOT_REQUESTER, type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
 import { overrunsDue } from './budgets';
@@ -16,6 +16,7 @@ import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
 import { applyEvent, nowIso, type RunbookDeps } from './context';
 import { executeRollback } from './execute';
+import { OPTIONS } from './options';
 import { verifyRollback } from './verify';
 
 /** More than the number of events one rollback can go through; a guard against a loop, never reached. */
@@ -139,29 +140,15 @@ export class RollbackRunner {
 
   /**
    * A rollback picked up after its driver stopped goes on only when that is safe: the environment is still
-   * configured, and (once Docker may have been touched) every service runs either the version it ran before or the
-   * target. Anything else means someone or something else changed production meanwhile: stop and say so.
+   * configured, and, once Step 3 may have started, the option says so (Docker: every service runs the version it ran
+   * before or the target; a recorded workflow run can be followed; a deploy script cannot be picked up halfway).
    */
   private async unsafeToResume(r: Rollback): Promise<RollbackEvent | null> {
     const at = nowIso(this.deps.clock);
     const env = environmentNamed(this.deps.config, r.environment);
     if (!env) return { type: 'RollbackInterrupted', at, reason: `environment ${r.environment} is no longer in the config`, services: r.findings?.services ?? [] };
     if (r.status !== 'executing' || !r.announcement) return null;
-    const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
-    const now = await Promise.all(
-      env.services.map(async (s) => {
-        const running = await this.deps.runtime.inspectService(s.docker_service).then(
-          (x) => x,
-          () => null,
-        );
-        return { service: s.name, dockerService: s.docker_service, version: running?.version ?? null, previousVersion: running?.previousVersion ?? null, readable: running !== null };
-      }),
-    );
-    // Docker not answering is not evidence of interference: Step 3 will report it.
-    const strangers = now.filter((s) => s.readable && s.version !== r.target && s.version !== before.get(s.service));
-    if (strangers.length === 0) return null;
-    const what = strangers.map((s) => `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`).join('; ');
-    return { type: 'RollbackInterrupted', at, reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`, services: now.map(({ readable: _, ...s }) => s) };
+    return OPTIONS[strategyOf(r)].resumeCheck(this.deps, r, env);
   }
 
   private async nextEvent(r: Rollback, log: Log): Promise<RollbackEvent | null> {

@@ -68,6 +68,7 @@ export class RollbackService {
       reason: req.reason,
       requestedTarget: req.target,
       dryRun: req.dryRun ?? false,
+      strategy: env.strategy,
     });
     const created = this.deps.store.create(draft);
     if (!created.ok) {
@@ -130,6 +131,10 @@ export class RollbackService {
   async proposalFor(environment: string): Promise<string | null> {
     const env = environmentNamed(this.deps.config, environment);
     if (!env) return null;
+    if (env.strategy !== 'docker') {
+      // Without Docker's PreviousSpec, only what this bot verified before (a health check would be too slow here).
+      return this.deps.store.lastVerifiedVersion(environment, environment);
+    }
     const services = await Promise.all(
       env.services.map(async (s) => {
         const running = await this.deps.runtime.inspectService(s.docker_service);

@@ -21,7 +21,7 @@ export interface Stack {
  * The decision criteria of the test configs: by default the error rate (from the Prometheus stand-in) is 12 %, an
  * "Immediate rollback", as after a bad deploy; `errorRate: 'low'` makes it 1 %, so no criterion is met.
  */
-function criteria(level: 'high' | 'low') {
+export function criteria(level: 'high' | 'low') {
   const url = process.env.FAKE_PROMETHEUS_URL;
   if (!url) throw new Error('FAKE_PROMETHEUS_URL is not set: run the tests through jest (test/support/global-setup.ts)');
   return {

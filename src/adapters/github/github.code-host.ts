@@ -19,7 +19,7 @@ export interface GitHubRepoOptions {
 }
 
 /** A client for one repository of GitHub's REST API; every status is handed back to the caller to explain. */
-function repoClient(opts: GitHubRepoOptions): AxiosInstance {
+export function repoClient(opts: GitHubRepoOptions): AxiosInstance {
   return axios.create({
     baseURL: `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repo}`,
     timeout: opts.timeoutMs ?? 5000,

@@ -2,8 +2,8 @@
  * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
-import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status } from '../../domain/rollback.machine';
-import { BOT_REQUESTER, RISK_LABEL, STEPS, unacknowledged } from '../../domain/rollback.machine';
+import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, RISK_LABEL, STEPS, strategyOf, unacknowledged } from '../../domain/rollback.machine';
 import { currentVersionOf } from '../../domain/templates';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -24,10 +24,31 @@ export const STATUS_LABEL: Record<Status, string> = {
 export const STEP_TITLE: Record<StepName, string> = {
   confirm: 'Step 1 — Confirm the issue',
   announce: 'Step 2 — Announce the rollback',
-  execute: 'Step 3 — Execute the rollback (Docker Swarm)',
+  execute: 'Step 3 — Execute the rollback',
   verify: 'Step 4 — Verify the rollback',
   complete: 'Step 5 — Announce the resolution',
 };
+
+/** How each of the runbook's Step 3 options is talked about. */
+export const OPTION_WORDS: Record<Strategy, { option: string; versions: string; ready: string; inspecting: string }> = {
+  script: {
+    option: 'deploy script',
+    versions: '*Deployed version (/health):*',
+    ready: 'The deploy script is there and executable.',
+    inspecting: 'what /health reports and whether the deploy script can run',
+  },
+  docker: { option: 'Docker Swarm', versions: '*Deployed versions (Docker):*', ready: 'The target image was pulled.', inspecting: 'what Docker runs' },
+  'github-actions': {
+    option: 'GitHub Actions',
+    versions: '*Deployed version (/health):*',
+    ready: 'The workflow is there and active.',
+    inspecting: 'what /health reports and whether the workflow can be dispatched',
+  },
+};
+
+/** A step's title; Step 3 says which of the runbook's options it uses. */
+export const stepTitle = (name: StepName, r: Pick<Rollback, 'strategy'>): string =>
+  name === 'execute' ? `${STEP_TITLE.execute} (${OPTION_WORDS[strategyOf(r)].option})` : STEP_TITLE[name];
 
 const STEP_ICON: Record<StepRecord['status'], string> = {
   pending: ':white_circle:',
@@ -47,12 +68,12 @@ export type StepBudgets = Partial<Record<StepName, number>>;
 
 const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 
-function stepLine(name: StepName, s: StepRecord, budgetMs: number | undefined, overran: boolean): string {
+function stepLine(r: Rollback, name: StepName, s: StepRecord, budgetMs: number | undefined, overran: boolean): string {
   const budget = budgetMs ? ` of ${minutes(budgetMs)}` : '';
   let timing = '';
   if (s.startedAt && s.endedAt) timing = ` · ${seconds(s.startedAt, s.endedAt)}${budget}`;
   else if (s.startedAt) timing = ` · running since ${slackDate(s.startedAt)}${budgetMs ? ` (budget ${minutes(budgetMs)})` : ''}`;
-  return `${STEP_ICON[s.status]} ${STEP_TITLE[name]}${timing}${overran ? ' :alarm_clock: over budget' : ''}`;
+  return `${STEP_ICON[s.status]} ${stepTitle(name, r)}${timing}${overran ? ' :alarm_clock: over budget' : ''}`;
 }
 
 export function probeLine(label: string, o: ProbeObservation | null): string {
@@ -85,14 +106,14 @@ export function migrationText(m: MigrationFinding): string {
   ].join('\n');
 }
 
-export function findingsText(f: Findings): string {
+export function findingsText(f: Findings, strategy: Strategy = 'docker'): string {
   const services = f.services
     .map((s) => `• ${s.service} (\`${s.dockerService}\`): runs \`${s.version ?? 'unknown'}\`${s.previousVersion ? `, previous \`${s.previousVersion}\`` : ''}`)
     .join('\n');
   const target = f.target
     ? `*Proposed target:* \`${f.target}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : f.targetNote}`
     : `*Proposed target:* none — ${f.targetNote}`;
-  return [probeLine('Health', f.health), probeLine('Ready', f.ready), '*Deployed versions (Docker):*', services, target].join('\n');
+  return [probeLine('Health', f.health), probeLine('Ready', f.ready), OPTION_WORDS[strategy].versions, services, target].join('\n');
 }
 
 /** The bot's own proposals are "requested" by it: say so in words, not as a broken mention. */
@@ -123,13 +144,13 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
         { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${target}\``, LIMITS.field) },
       ],
     },
-    section(STEPS.map((s) => stepLine(s, r.steps[s], budgets[s], r.overruns.includes(`${s}:1`))).join('\n')),
+    section(STEPS.map((s) => stepLine(r, s, r.steps[s], budgets[s], r.overruns.includes(`${s}:1`))).join('\n')),
   ];
   if (r.findings) {
     blocks.push({ type: 'divider' });
     if (r.findings.migrations && r.findings.migrations.verdict !== 'none') blocks.push(section(migrationText(r.findings.migrations)));
     if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
-    blocks.push(section(findingsText(r.findings)));
+    blocks.push(section(findingsText(r.findings, strategyOf(r))));
     if (r.findings.tooling?.length) {
       blocks.push(context(r.findings.tooling.map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${t.tool}: ${t.detail}`).join(' · ')));
     }
@@ -139,7 +160,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   }
   if (r.failure) {
     const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : ':x: *Failed at';
-    blocks.push(section(`${what} ${STEP_TITLE[r.failure.step]}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
+    blocks.push(section(`${what} ${stepTitle(r.failure.step, r)}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
   }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);

@@ -3,9 +3,9 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult } from '../../domain/rollback.machine';
+import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult, strategyOf } from '../../domain/rollback.machine';
 import type { ProgressNote } from '../../ports';
-import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE } from './card';
+import { criteriaText, findingsText, migrationText, OPTION_WORDS, probeLine, STEP_TITLE, stepTitle } from './card';
 import { LIMITS, seconds, truncate } from './limits';
 
 export interface Mentions {
@@ -16,7 +16,7 @@ export interface Mentions {
 }
 
 /** Errors of the deployment tooling or the infrastructure under it: the platform team's to look at. */
-export const TOOLING_CODES: readonly string[] = ['DOCKER_UNREACHABLE', 'IMAGE_PULL_FAILED', 'SERVICE_UPDATE_FAILED', 'SWARM_UPDATE_PAUSED', 'SWARM_ROLLED_BACK'];
+export const TOOLING_CODES: readonly string[] = ['DOCKER_UNREACHABLE', 'IMAGE_PULL_FAILED', 'SERVICE_UPDATE_FAILED', 'SWARM_UPDATE_PAUSED', 'SWARM_ROLLED_BACK', 'SCRIPT_NOT_RUNNABLE', 'WORKFLOW_RATE_LIMITED'];
 
 export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
   return (event.type === 'ConfirmationFailed' || event.type === 'ExecutionFailed') && event.code !== undefined && TOOLING_CODES.includes(event.code);
@@ -31,6 +31,29 @@ function serviceLine(r: ServiceResult): string {
   return `• ${r.service} (\`${r.dockerService}\`): :x: ${r.detail ?? 'failed'} — now runs \`${r.runningVersion ?? 'unknown'}\``;
 }
 
+/** What to do by hand when Step 3 did not finish, per option. */
+function byHand(r: Rollback, failed: ServiceResult[]): string[] {
+  switch (strategyOf(r)) {
+    case 'script': {
+      const d = r.deployment?.kind === 'script' ? r.deployment : null;
+      return [
+        `• Read the deploy script's output${d ? ` (${d.outputFile})` : ''} for what it did and did not do.`,
+        `• To finish by hand (runbook Step 3, Option A): ${d ? `\`${d.commandLine}\`` : `the deploy script with \`--rollback --env ${r.environment} --version ${r.target}\``}, or Option B / C.`,
+      ];
+    }
+    case 'github-actions':
+      return [
+        `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${r.deployment.url})` : ''} for the failed job's logs.`,
+        `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${r.target}\`; or Option A / B.`,
+      ];
+    default:
+      return [
+        `• Look at the services: \`docker service ps <service>\`, \`docker service inspect --pretty <service>\`.`,
+        `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``).join(', ') || 'no service left'}.`,
+      ];
+  }
+}
+
 const escalate = (m: Mentions) => [m.incidentCommanders, m.onCall].filter(Boolean).join(' ');
 
 export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m: Mentions): string | null {
@@ -41,12 +64,12 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'Note':
       return t(event.text);
     case 'ConfirmationStarted':
-      return `*${STEP_TITLE.confirm}:* checking health, readiness and what Docker runs…`;
+      return `*${STEP_TITLE.confirm}:* checking health, readiness and ${OPTION_WORDS[strategyOf(r)].inspecting}…`;
     case 'IssueConfirmed': {
       const migrations = event.findings.migrations && event.findings.migrations.verdict !== 'none' ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}` : '';
       const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
       return t(
-        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings)}\nThe target image was pulled.${migrations}\n${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`,
+        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`,
       );
     }
     case 'ConfirmationFailed':
@@ -69,7 +92,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       const budget = `${Math.round(event.budgetMs / 1000)} s`;
       const who = event.factor >= 2 ? escalate(m) : m.incidentCommanders;
       const paged = event.factor >= 2 ? ' On-call is paged.' : '';
-      return t(`:alarm_clock: *${STEP_TITLE[event.step]}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`);
+      return t(`:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`);
     }
     case 'RequestRefused':
       return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${event.why}.`;
@@ -77,9 +100,11 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(
         [
           `:warning: *Interrupted:* ${event.reason}`,
-          '*What Docker reports now:*',
+          strategyOf(r) === 'docker' ? '*What Docker reports now:*' : '*What /health reports now:*',
           event.services.map((s) => `• ${s.service} (\`${s.dockerService}\`): \`${s.version ?? 'unknown'}\``).join('\n') || '• unknown',
-          `*Next steps:* check each service by hand (\`docker service ps <service>\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`,
+          strategyOf(r) === 'docker'
+            ? `*Next steps:* check each service by hand (\`docker service ps <service>\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`
+            : `*Next steps:* find out what Step 3 did (${strategyOf(r) === 'script' ? "the deploy script's output" : 'the workflow runs in GitHub'}), bring the environment to one known version, then verify (Step 4) or start a new rollback. ${escalate(m)}`,
         ].join('\n'),
       );
     case 'RollbackCancelled':
@@ -91,20 +116,20 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
         return t(`:x: *${STEP_TITLE.announce} failed:* ${event.reason}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`);
       }
       return t(`:warning: The rollback is done and verified, but ${event.reason}. Post the runbook's ROLLBACK COMPLETE message by hand.`);
+    case 'DeploymentStarted':
+      return event.deployment.kind === 'script'
+        ? t(`:gear: Deploy script started (pid ${event.deployment.pid}): \`${event.deployment.commandLine}\`\nFull output: \`${event.deployment.outputFile}\``)
+        : `:rocket: Workflow run <${event.deployment.url}|#${event.deployment.runId}> dispatched; following it to its conclusion.`;
     case 'ServicesRolledBack':
-      return t(`*${STEP_TITLE.execute}: done.*\n${event.results.map(serviceLine).join('\n')}`);
+      return t(`*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`);
     case 'ExecutionFailed':
       return t(
         [
-          `:x: *${STEP_TITLE.execute} failed:* ${event.reason}`,
+          `:x: *${stepTitle('execute', r)} failed:* ${event.reason}`,
           '*State of each service:*',
           event.results.map(serviceLine).join('\n') || '• unknown',
           '*Next steps:*',
-          `• Look at the services: \`docker service ps <service>\`, \`docker service inspect --pretty <service>\`.`,
-          `• To finish by hand (runbook Step 3, Option B): ${event.results
-            .filter((x) => x.outcome !== 'rolled_back')
-            .map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``)
-            .join(', ') || 'no service left'}.`,
+          ...byHand(r, event.results.filter((x) => x.outcome !== 'rolled_back')),
           '• Do not start another rollback until every service is in a known state.',
           join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined),
         ].join('\n'),
@@ -120,7 +145,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           `:x: *${STEP_TITLE.verify} failed:* ${event.reason}`,
           probeLine('Health', event.evidence.health),
           ...smoke,
-          `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`,
+          strategyOf(r) === 'docker'
+            ? `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`
+            : `*State:* the ${OPTION_WORDS[strategyOf(r)].option} reported success for \`${r.target}\`, but the checks did not pass.`,
           '*Next steps:* check the service logs (`docker service logs <service>`) and the health endpoint by hand; decide whether to roll back further (`/rollback <environment> to <older version>`) or escalate.',
           escalate(m),
         ].join('\n'),

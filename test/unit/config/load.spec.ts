@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentNamed } from '../../../src/config/config.schema';
 import { loadConfigFile, parseConfig } from '../../../src/config/load';
@@ -34,6 +35,17 @@ describe('parseConfig', () => {
     expect(c.environments.production.services.map((s) => s.docker_service)).toEqual(['app-backend', 'app-frontend']);
   });
 
+  it('accepts the commented-out Option A and C examples of the example file once uncommented', () => {
+    const example = readFileSync(join(__dirname, '../../../rollback.config.example.yml'), 'utf8');
+    const at = example.indexOf("  # The runbook's Option A");
+    expect(at).toBeGreaterThan(0);
+    const text = example.slice(0, at) + example.slice(at).replace(/^ {2}# (?!The runbook)/gm, '  ');
+    const c = parseConfig(text, 'x', { GITHUB_TOKEN: 'ghp_example' });
+    expect(c.environments.billing.strategy).toBe('script');
+    expect(c.environments.billing.script?.command).toBe('./skills/deployment-pipeline/scripts/deploy.sh');
+    expect(c.environments.web.github_actions).toMatchObject({ repo: 'acme/web', token: 'ghp_example', workflow: 'ci-cd.yml' });
+  });
+
   it('finds environments by their own names only, never by Object.prototype members', () => {
     const c = parseConfig(VALID, 'x');
     expect(environmentNamed(c, 'production')?.channel).toBe('C0INCIDENT');
@@ -62,6 +74,40 @@ describe('parseConfig', () => {
     );
     expect(errorOf(VALID.replace('    channel: C0INCIDENT\n', ''))).toContain('environments.production.channel: required');
     expect(errorOf(VALID.replace('users: [U0IC], usergroups: [S0ICS]', 'users: []'))).toContain('roles.incident_commanders: name at least one user or user group');
+  });
+
+  describe('Step 3 options', () => {
+    const SCRIPT = VALID.replace('strategy: docker', 'strategy: script\n    script:\n      command: ./deploy.sh').replace(/    services:\n.*\n/, '');
+    const GHA = VALID.replace('strategy: docker', 'strategy: github-actions\n    github_actions:\n      repo: acme/shop\n      token: ${GITHUB_TOKEN}\n      workflow: ci-cd.yml').replace(/    services:\n.*\n/, '');
+
+    it("fills Option A's defaults with the runbook's command line", () => {
+      const s = parseConfig(SCRIPT, 'x').environments.production.script;
+      expect(s).toEqual({
+        command: './deploy.sh',
+        args: ['--rollback', '--env', '{environment}', '--version', '{version}', '--output-dir', '{output_dir}'],
+        env: {},
+        kill_grace_ms: 5000,
+        output_root: './rollback-results',
+        output_interval_ms: 10_000,
+      });
+    });
+
+    it("fills Option C's defaults and reads the token from the environment", () => {
+      const g = parseConfig(GHA, 'x', { GITHUB_TOKEN: 'ghp_abc' }).environments.production.github_actions;
+      expect(g).toMatchObject({ repo: 'acme/shop', token: 'ghp_abc', api_url: 'https://api.github.com', workflow: 'ci-cd.yml', ref: 'main', inputs: { environment: 'environment', version: 'version' }, poll_interval_ms: 5000 });
+      expect(errorOf(GHA)).toContain('GITHUB_TOKEN');
+    });
+
+    it('refuses what cannot work, naming the key', () => {
+      expect(errorOf(SCRIPT.replace('      command: ./deploy.sh', '      command: ./deploy.sh\n      args: [--version, "{verison}"]'))).toContain(
+        'environments.production.script.args[1]: unknown placeholder {verison} (known: {environment}, {version}, {output_dir}, {rollback_id})',
+      );
+      expect(errorOf(VALID.replace('strategy: docker', 'strategy: script'))).toContain('environments.production.services: services are Docker Swarm services: with strategy script the deploy script deploys the environment; remove them');
+      expect(errorOf(SCRIPT.replace('strategy: script', 'strategy: github-actions'))).toContain('environments.production.github_actions: strategy github-actions needs github_actions');
+      expect(errorOf(SCRIPT.replace(/    script:\n.*\n/, ''))).toContain('environments.production.script: strategy script needs a script');
+      expect(errorOf(VALID.replace(/    services:\n.*\n/, ''))).toContain('environments.production.services: strategy docker needs at least one service');
+      expect(errorOf(GHA.replace('workflow: ci-cd.yml', 'workflow: "CI/CD Pipeline"'), { GITHUB_TOKEN: 't' })).toContain('a workflow file name such as ci-cd.yml, or its numeric id');
+    });
   });
 
   it('refuses YAML that does not parse, naming the file', () => {

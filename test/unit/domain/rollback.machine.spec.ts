@@ -39,6 +39,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
   AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
+  DeploymentStarted: { type: 'DeploymentStarted', at: LATER, deployment: { kind: 'workflow', runId: 42, url: 'https://github.com/o/r/actions/runs/42' } },
   ServicesRolledBack: { type: 'ServicesRolledBack', at: LATER, results: [] },
   ExecutionFailed: { type: 'ExecutionFailed', at: LATER, reason: 'pull failed', results: [] },
   RollbackVerified: { type: 'RollbackVerified', at: LATER, evidence },
@@ -78,6 +79,14 @@ describe('transition()', () => {
         rejection: expect.objectContaining({ code: 'INVALID_TRANSITION', status, event: eventType }),
       });
     }
+  });
+
+  it('records what Step 3 started only once the rollback was announced (the table state has no announcement)', () => {
+    const announced = { ...inState('executing'), announcement: ref };
+    const r = transition(announced, EVENTS.DeploymentStarted);
+    expect(r.ok && r.state.deployment).toEqual({ kind: 'workflow', runId: 42, url: 'https://github.com/o/r/actions/runs/42' });
+    expect(r.ok && r.state.status).toBe('executing');
+    expect(transition(inState('executing'), EVENTS.DeploymentStarted)).toMatchObject({ ok: false, rejection: { message: 'nothing is deployed before the rollback is announced' } });
   });
 
   it('ends a dry run with its report, and never approves one', () => {

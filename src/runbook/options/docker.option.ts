@@ -1,0 +1,103 @@
+/**
+ * Option B: Docker Swarm. Every service of the environment is pointed at the target image; the services are one
+ * unit, so the result says what each one runs now when any of them fails.
+ */
+import { describeError, isCoded } from '../../domain/errors';
+import type { ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
+import { nowIso } from '../context';
+import type { RollbackOption } from './option';
+
+export const dockerOption: RollbackOption = {
+  async inspect(deps, _r, env) {
+    const [inspected, tooling] = await Promise.all([
+      Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
+      deps.runtime.ping().then(
+        (detail) => [{ tool: 'Docker engine', ok: true, detail }],
+        (err: unknown) => [{ tool: 'Docker engine', ok: false, detail: describeError(err) }],
+      ),
+    ]);
+    const services: ServiceVersion[] = env.services.map((s, i) => {
+      const r = inspected[i];
+      return {
+        service: s.name,
+        dockerService: s.docker_service,
+        version: r.status === 'fulfilled' ? r.value.version : null,
+        previousVersion: r.status === 'fulfilled' ? r.value.previousVersion : null,
+      };
+    });
+    const unreadable = inspected.flatMap((r, i) => (r.status === 'rejected' ? [{ service: env.services[i], error: r.reason as unknown }] : []));
+    if (unreadable.length === 0) return { services, tooling, blocked: null };
+    const lines = unreadable.map((u) => `${u.service.name} (\`${u.service.docker_service}\`): ${describeError(u.error)}`);
+    const code = isCoded(unreadable[0].error) ? unreadable[0].error.code : undefined;
+    return { services, tooling, blocked: { reason: `Docker could not tell what runs: ${lines.join('; ')}`, code } };
+  },
+
+  // The runbook pulls the previous images first; doing it before approval means a missing image is found now,
+  // not halfway through the rollback.
+  async precheck(deps, _r, env, target) {
+    const pulls = await Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target)));
+    const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
+    if (unpullable.length === 0) return null;
+    const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    return { reason: `The target image cannot be pulled: ${unpullable.join('; ')}`, code: isCoded(first?.reason) ? first.reason.code : undefined };
+  },
+
+  async execute(deps, rollback, env) {
+    const target = rollback.target as string;
+    const before = new Map((rollback.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const results: ServiceResult[] = await Promise.all(
+      env.services.map(async (s): Promise<ServiceResult> => {
+        const base = { service: s.name, dockerService: s.docker_service, fromVersion: before.get(s.name) ?? null, toVersion: target };
+        try {
+          await deps.runtime.rollServiceTo(s.docker_service, s.image, target, { timeoutMs: env.docker.convergence_timeout_ms });
+          return { ...base, outcome: 'rolled_back', runningVersion: target };
+        } catch (err) {
+          deps.log.warn({ err, service: s.docker_service, code: isCoded(err) ? err.code : undefined }, 'service rollback failed');
+          const running = await deps.runtime.inspectService(s.docker_service).then(
+            (r) => r.version,
+            () => null,
+          );
+          return { ...base, outcome: 'failed', runningVersion: running, detail: describeError(err), errorCode: isCoded(err) ? err.code : undefined };
+        }
+      }),
+    );
+    const failed = results.filter((r) => r.outcome === 'failed');
+    if (failed.length === 0) return { type: 'ServicesRolledBack', at: nowIso(deps.clock), results };
+    const reason =
+      failed.length === results.length
+        ? `No service was rolled back: ${failed.map((f) => `${f.service}: ${f.detail}`).join('; ')}`
+        : `Partial rollback: ${results.map((r) => `${r.service} ${r.outcome === 'rolled_back' ? `is on ${target}` : `failed (${r.detail}) and runs ${r.runningVersion ?? 'an unknown version'}`}`).join('; ')}`;
+    return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason, code: failed[0].errorCode, results };
+  },
+
+  plan(r, env) {
+    const target = r.target ?? 'unknown';
+    const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+    return [
+      `*Step 3* would run \`docker service update --image …\` (wait up to ${Math.round(env.docker.convergence_timeout_ms / 1000)} s for Swarm):`,
+      ...env.services.map((s) => `• ${s.name} (\`${s.docker_service}\`): \`${s.image}:${before.get(s.name) ?? '?'}\` → \`${s.image}:${target}\``),
+    ];
+  },
+
+  /**
+   * Going on is safe when every service runs either the version it ran before or the target. Anything else means
+   * someone or something else changed production meanwhile: stop and say so.
+   */
+  async resumeCheck(deps, r, env) {
+    const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const now = await Promise.all(
+      env.services.map(async (s) => {
+        const running = await deps.runtime.inspectService(s.docker_service).then(
+          (x) => x,
+          () => null,
+        );
+        return { service: s.name, dockerService: s.docker_service, version: running?.version ?? null, previousVersion: running?.previousVersion ?? null, readable: running !== null };
+      }),
+    );
+    // Docker not answering is not evidence of interference: Step 3 will report it.
+    const strangers = now.filter((s) => s.readable && s.version !== r.target && s.version !== before.get(s.service));
+    if (strangers.length === 0) return null;
+    const what = strangers.map((s) => `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`).join('; ');
+    return { type: 'RollbackInterrupted', at: nowIso(deps.clock), reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`, services: now.map(({ readable: _, ...s }) => s) };
+  },
+};

@@ -1,0 +1,171 @@
+/**
+ * Option C: "Run workflow" on the CI/CD Pipeline workflow, with the environment and the version as inputs. The run is
+ * correlated (GitHub's own answer where it gives one; else the new workflow_dispatch run of the token's actor created
+ * after the dispatch), recorded, and followed to its conclusion, which decides.
+ */
+import type { EnvironmentConfig, GitHubActionsConfig } from '../../config/config.schema';
+import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../domain/errors';
+import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { WorkflowRun, WorkflowRunner } from '../../ports';
+import { nowIso, type RunbookDeps } from '../context';
+import type { RollbackOption } from './option';
+import { note, recordDeployment, resultFor, unsafeArguments, versionNow, wholeEnvironment } from './whole-environment';
+
+/** How long a dispatched run may take to show up in the run list. */
+const APPEAR_MS = 60_000;
+/** GitHub's clocks and ours may disagree a little: runs created up to this long before the dispatch still count. */
+const CLOCK_SLACK_MS = 10_000;
+
+const cfgOf = (env: EnvironmentConfig): GitHubActionsConfig => {
+  if (!env.github_actions) throw new Error('strategy github-actions without a github_actions section');
+  return env.github_actions;
+};
+
+const where = (cfg: GitHubActionsConfig) => `${cfg.repo} ${cfg.workflow}`;
+
+export function dispatchBody(r: Rollback, env: EnvironmentConfig): { ref: string; inputs: Record<string, string> } {
+  const cfg = cfgOf(env);
+  return { ref: cfg.ref, inputs: { ...cfg.extra_inputs, [cfg.inputs.environment]: r.environment, [cfg.inputs.version]: r.target ?? '' } };
+}
+
+function workflowsOf(deps: RunbookDeps, r: Rollback): WorkflowRunner {
+  const w = deps.workflowsFor?.(r.environment);
+  if (!w) throw new Error(`no workflow runner wired for ${r.environment}`);
+  return w;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Finds the run our dispatch created: new since the dispatch, workflow_dispatch, ours if we know who we are. */
+async function correlate(w: WorkflowRunner, since: Date, known: Set<number>, actor: string | null, deadline: number, pollMs: number): Promise<WorkflowRun | null> {
+  while (Date.now() < deadline) {
+    const runs = await w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS));
+    const ours = runs.filter((run) => !known.has(run.id) && (actor === null || run.actor === null || run.actor === actor));
+    // Oldest first: if two appeared, the first is the one that followed our dispatch most closely.
+    if (ours.length > 0) return ours.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    await sleep(pollMs);
+  }
+  return null;
+}
+
+const TRANSIENT = (err: unknown) => isCoded(err, ErrorCode.WorkflowRateLimited) || (isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message));
+
+async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, run: WorkflowRun, deadline: number): Promise<RollbackEvent> {
+  const cfg = cfgOf(env);
+  const w = workflowsOf(deps, r);
+  const at = () => nowIso(deps.clock);
+  let status = run.status;
+  let troubled = false;
+  for (;;) {
+    let current: WorkflowRun;
+    try {
+      current = await w.getRun(run.id);
+    } catch (err) {
+      // GitHub hiccups and rate limits do not decide a rollback: keep following until the deadline.
+      if (!TRANSIENT(err)) {
+        const reason = `Following workflow run ${run.url} failed: ${describeError(err)}. The run was not cancelled; look at it in GitHub.`;
+        return { type: 'ExecutionFailed', at: at(), reason, code: isCoded(err) ? err.code : undefined, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err))] };
+      }
+      if (!troubled) await note(deps, r, `:hourglass: GitHub is not answering about run <${run.url}|#${run.id}> (${describeError(err)}); still following it.`);
+      troubled = true;
+      current = { ...run, status };
+    }
+    if (current.status !== status) {
+      status = current.status;
+      if (status !== 'completed') await note(deps, r, `:arrows_counterclockwise: Workflow run <${run.url}|#${run.id}> is *${status.replace(/_/g, ' ')}*.`);
+    }
+    if (current.status === 'completed') {
+      if (current.conclusion === 'success') {
+        return { type: 'ServicesRolledBack', at: at(), results: [resultFor(r, where(cfg), 'rolled_back', null, `workflow run ${run.url} succeeded`)] };
+      }
+      const how = `workflow run ${run.url} concluded *${current.conclusion ?? 'without a conclusion'}*`;
+      return { type: 'ExecutionFailed', at: at(), reason: `The ${how}. Open it for the failed job's logs.`, code: ErrorCode.WorkflowFailed, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowFailed)] };
+    }
+    if (Date.now() >= deadline) {
+      const how = `workflow run ${run.url} was still ${status.replace(/_/g, ' ')} after Step 3's ${Math.round((cfg.timeout_ms ?? env.budgets.execute_ms) / 1000)} s`;
+      return { type: 'ExecutionFailed', at: at(), reason: `The ${how}; the bot stopped following it and did not cancel it.`, code: ErrorCode.WorkflowTimeout, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowTimeout)] };
+    }
+    await sleep(cfg.poll_interval_ms);
+  }
+}
+
+export const githubActionsOption: RollbackOption = {
+  async inspect(deps, r, env, health) {
+    const cfg = cfgOf(env);
+    const services = wholeEnvironment(r, where(cfg), health);
+    try {
+      const detail = await workflowsOf(deps, r).check();
+      return { services, tooling: [{ tool: 'GitHub Actions workflow', ok: true, detail }], blocked: null };
+    } catch (err) {
+      const reason = describeError(err);
+      return { services, tooling: [{ tool: 'GitHub Actions workflow', ok: false, detail: reason }], blocked: { reason: `Option C cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined } };
+    }
+  },
+
+  async precheck(_deps, r, _env, target) {
+    return unsafeArguments(r.environment, target);
+  },
+
+  async execute(deps, r, env) {
+    const cfg = cfgOf(env);
+    const w = workflowsOf(deps, r);
+    const started = Date.now();
+    const deadline = started + (cfg.timeout_ms ?? env.budgets.execute_ms);
+    const fail = async (err: unknown, what: string): Promise<RollbackEvent> => {
+      const reason = `${what}: ${describeError(err)}`;
+      const code = isCoded(err) ? err.code : ErrorCode.WorkflowFailed;
+      return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason, code, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err), code)] };
+    };
+    // After a restart: the run was recorded, so follow it rather than dispatch a second one.
+    if (r.deployment?.kind === 'workflow') {
+      return follow(deps, r, env, { id: r.deployment.runId, url: r.deployment.url, status: 'unknown', conclusion: null, createdAt: '', actor: null }, deadline);
+    }
+    const refused = unsafeArguments(r.environment, r.target ?? '');
+    if (refused) return fail(new RollbackBotError(ErrorCode.VersionInvalid, refused.reason), 'The workflow was not dispatched');
+
+    const body = dispatchBody(r, env);
+    let run: WorkflowRun | null;
+    let known = new Set<number>();
+    let actor: string | null = null;
+    const since = new Date();
+    try {
+      // What existed before: a run we did not cause must never be mistaken for ours.
+      [known, actor] = await Promise.all([w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS)).then((runs) => new Set(runs.map((x) => x.id))), cfg.actor ? Promise.resolve(cfg.actor) : w.actor()]);
+      run = await w.dispatch(body.ref, body.inputs);
+    } catch (err) {
+      return fail(err, 'The workflow was not dispatched (nothing was started)');
+    }
+    try {
+      run ??= await correlate(w, since, known, actor, Math.min(deadline, Date.now() + APPEAR_MS), Math.min(cfg.poll_interval_ms, 2000));
+    } catch (err) {
+      return fail(err, `The workflow was dispatched but its run could not be found; look at ${cfg.repo}'s Actions tab`);
+    }
+    if (!run) {
+      return fail(new RollbackBotError(ErrorCode.WorkflowFailed, `no new workflow_dispatch run appeared within ${APPEAR_MS / 1000} s`), `The workflow was dispatched but its run could not be found; look at ${cfg.repo}'s Actions tab`);
+    }
+    await recordDeployment(deps, r, { kind: 'workflow', runId: run.id, url: run.url });
+    return follow(deps, r, env, run, deadline);
+  },
+
+  plan(r, env) {
+    const cfg = cfgOf(env);
+    return [
+      `*Step 3* would dispatch the workflow \`${cfg.workflow}\` of \`${cfg.repo}\` (\`POST /repos/${cfg.repo}/actions/workflows/${cfg.workflow}/dispatches\`) with:`,
+      `\`${JSON.stringify(dispatchBody(r, env))}\``,
+      `and follow its run until it concludes (at most ${Math.round((cfg.timeout_ms ?? env.budgets.execute_ms) / 1000)} s).`,
+    ];
+  },
+
+  /** A recorded run can be followed again; a dispatch that may or may not have happened cannot be repeated safely. */
+  async resumeCheck(deps, r, env) {
+    if (r.deployment?.kind === 'workflow') return null;
+    const cfg = cfgOf(env);
+    const now = await versionNow(deps, env);
+    return {
+      type: 'RollbackInterrupted',
+      at: nowIso(deps.clock),
+      reason: `the bot stopped during Step 3, before it recorded a workflow run: whether ${cfg.workflow} was dispatched is not known (look at ${cfg.repo}'s Actions tab). /health reports ${now ?? 'no version'} now.`,
+      services: [{ service: r.environment, dockerService: where(cfg), version: now, previousVersion: null }],
+    };
+  },
+};

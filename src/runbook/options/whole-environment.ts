@@ -1,0 +1,51 @@
+/**
+ * What Options A and C share: they deploy the environment as a whole, so what runs is what its /health reports,
+ * and the version goes to someone else's program, so it is checked against the version grammar first.
+ */
+import type { EnvironmentConfig } from '../../config/config.schema';
+import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/command';
+import { ErrorCode } from '../../domain/errors';
+import type { Deployment, ProbeObservation, Rollback, ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
+import { applyEvent, nowIso, type RunbookDeps } from '../context';
+
+export function wholeEnvironment(r: Rollback, where: string, health: ProbeObservation): ServiceVersion[] {
+  return [{ service: r.environment, dockerService: where, version: health.version ?? null, previousVersion: null }];
+}
+
+/** Refuses a version or environment name that could be read as anything but one plain argument. */
+export function unsafeArguments(environment: string, version: string): { reason: string; code: string } | null {
+  if (!VERSION_PATTERN.test(version)) {
+    return { reason: `The version ${JSON.stringify(version.slice(0, 140))} is not a plain version (letters, digits, . _ -, starting with a letter or digit): nothing was run.`, code: ErrorCode.VersionInvalid };
+  }
+  if (!ENVIRONMENT_PATTERN.test(environment)) return { reason: `The environment name ${JSON.stringify(environment)} is not plain: nothing was run.`, code: ErrorCode.VersionInvalid };
+  return null;
+}
+
+/** What /health says runs now: one look, for a failure report. */
+export async function versionNow(deps: RunbookDeps, env: EnvironmentConfig): Promise<string | null> {
+  const o = await deps.probe.probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms }).catch(() => null);
+  return o?.version ?? null;
+}
+
+export function resultFor(r: Rollback, where: string, outcome: ServiceResult['outcome'], runningVersion: string | null, detail?: string, errorCode?: string): ServiceResult {
+  const fromVersion = r.findings?.services.find((s) => s.service === r.environment)?.version ?? null;
+  return { service: r.environment, dockerService: where, outcome, fromVersion, toVersion: r.target as string, runningVersion, detail, errorCode };
+}
+
+/** Records what Step 3 started before following it, so that a restart knows; then says so in the thread. */
+export async function recordDeployment(deps: RunbookDeps, r: Rollback, deployment: Deployment): Promise<void> {
+  const event = { type: 'DeploymentStarted', at: nowIso(deps.clock), deployment } as const;
+  const applied = applyEvent(deps.store, r.id, event);
+  if (applied.ok) await deps.notifier.progress(applied.rollback, event);
+  else deps.log.warn({ rollbackId: r.id, rejection: applied.rejection }, 'deployment not recorded');
+}
+
+/** A threaded line that is not a state change (output, a run's status). */
+export async function note(deps: RunbookDeps, r: Rollback, text: string): Promise<void> {
+  await deps.notifier.progress(deps.store.get(r.id) ?? r, { type: 'Note', at: nowIso(deps.clock), text });
+}
+
+/** For showing a command line (it is never run through a shell). */
+export function shellWords(words: string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
