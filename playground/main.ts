@@ -1,0 +1,58 @@
+/**
+ * `npm run playground`: the whole flow on this machine with no Slack workspace. Prints one URL to open.
+ *   PLAYGROUND_PORT    where the page and the Slack stand-in listen (default 3000)
+ *   PLAYGROUND_TARGET  auto (default: Docker Swarm when reachable, else simulated), docker, simulated
+ *   LOG_LEVEL          the bot's log level on stderr (default warn)
+ */
+import Docker from 'dockerode';
+import { dockerSocketPresent, dockerTarget, dockerUnavailable } from './docker-target';
+import { type DemoTarget, simulatedTarget, startPlayground } from './playground';
+
+async function chooseTarget(): Promise<DemoTarget> {
+  const wanted = process.env.PLAYGROUND_TARGET ?? 'auto';
+  if (wanted === 'simulated') return simulatedTarget();
+  if (wanted !== 'auto' && wanted !== 'docker') throw new Error(`PLAYGROUND_TARGET must be auto, docker or simulated (not ${wanted})`);
+  const docker = new Docker();
+  const why = wanted === 'docker' || dockerSocketPresent() ? await dockerUnavailable(docker) : 'no Docker engine found (DOCKER_HOST unset, no /var/run/docker.sock)';
+  if (why === null) {
+    process.stdout.write('Building the demo images and the demo stack on the local Docker Swarm…\n');
+    return dockerTarget(docker);
+  }
+  if (wanted === 'docker') throw new Error(`PLAYGROUND_TARGET=docker, but ${why}`);
+  process.stdout.write(`Using the simulated demo environment: ${why}.\n`);
+  return simulatedTarget();
+}
+
+async function main(): Promise<void> {
+  const target = await chooseTarget();
+  const port = Number(process.env.PLAYGROUND_PORT ?? 3000);
+  const pg = await startPlayground({ port, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  process.stdout.write(
+    [
+      '',
+      'The bot runs with this config (rollback.config.yml); write yours the same way, see rollback.config.example.yml:',
+      '',
+      pg.configYaml.replace(/^/gm, '    '),
+      `Demo environment: ${target.kind === 'docker' ? 'REAL Docker Swarm' : 'SIMULATED (no Docker)'} — ${target.description}`,
+      '',
+      `Open ${pg.url} and type: /rollback production bad deploy`,
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    pg.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`playground: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

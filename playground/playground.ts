@@ -1,0 +1,118 @@
+/**
+ * The playground: the real bot (same code as production, HTTP mode, real signature verification) wired to a local
+ * Slack stand-in and a demo environment — a real Docker Swarm stack when an engine in Swarm mode is reachable, else a
+ * clearly labelled simulated target. Nothing here is imported by the bot itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { type RunningBot, startBot } from '../src/bot';
+import { type BotConfig, configSchema } from '../src/config/config.schema';
+import { readEnv } from '../src/config/env';
+import { createLogger } from '../src/logger';
+import type { ContainerRuntime } from '../src/ports';
+import { SimulatedTarget } from './simulated-target';
+import { type PlaygroundUser, SlackStandin } from './slack-standin';
+
+export const CHANNEL = { id: 'C0INCIDENT', name: 'incident-checkout' };
+export const USERS: PlaygroundUser[] = [
+  { id: 'U0IC', name: 'Ina Ito', role: 'incident commander: may Approve and Cancel' },
+  { id: 'U0ONCALL', name: 'Omar Ortiz', role: 'on-call engineer: may ask for a rollback, not approve it' },
+  { id: 'U0SOMEONE', name: 'Sam Sato', role: 'someone else in the channel' },
+];
+
+export interface DemoTarget {
+  kind: 'docker' | 'simulated';
+  description: string;
+  runtime: ContainerRuntime;
+  /** The environment's config (health URLs, services) for this target. */
+  environment(standinUrl: string): Record<string, unknown>;
+  /** Routes the playground serves for the target (the simulated /health). */
+  serve?: SimulatedTarget['serve'];
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function simulatedTarget(updateMs = 1500): DemoTarget {
+  const sim = new SimulatedTarget(updateMs);
+  return {
+    kind: 'simulated',
+    description: 'two pretend services, demo-backend and demo-frontend, on the bad version v2 (v1 is good); they implement the same port as the Docker adapter, their /health is served by the playground',
+    runtime: sim,
+    environment: (url) => ({
+      health: { url: `${url}/demo/health`, ready_url: `${url}/demo/health/ready`, retries: 3, interval_ms: 300, timeout_ms: 2000 },
+      smoke_tests: [{ name: 'home page', url: `${url}/demo/home`, expect_status: 200 }],
+      services: [
+        { name: 'backend', docker_service: 'demo-backend', image: 'demo/app-backend' },
+        { name: 'frontend', docker_service: 'demo-frontend', image: 'demo/app-frontend' },
+      ],
+    }),
+    serve: (p, req, res) => sim.serve(p, req, res),
+    reset: async () => sim.deployBad(),
+    stop: async () => undefined,
+  };
+}
+
+export interface PlaygroundOptions {
+  port?: number;
+  target: DemoTarget;
+  logLevel?: string;
+  log?: NodeJS.WritableStream;
+}
+
+export interface Playground {
+  url: string;
+  configYaml: string;
+  standin: SlackStandin;
+  bot: RunningBot;
+  stop(): Promise<void>;
+}
+
+export async function startPlayground(opts: PlaygroundOptions): Promise<Playground> {
+  const signingSecret = randomBytes(16).toString('hex');
+  const token = `xoxb-playground-${randomBytes(8).toString('hex')}`;
+  const { target } = opts;
+  const standin = new SlackStandin({
+    port: opts.port ?? 3000,
+    channel: CHANNEL,
+    users: USERS,
+    signingSecret,
+    target: { kind: target.kind, description: target.description },
+    extraRoutes: (p, req, res) => (target.serve && p.startsWith('/demo/') ? target.serve(p.slice('/demo'.length), req, res) : false),
+    resetDemo: () => target.reset(),
+  });
+  await standin.start();
+
+  const raw = {
+    roles: { incident_commanders: { users: ['U0IC'] }, on_call: { users: ['U0ONCALL'] } },
+    environments: {
+      production: { channel: CHANNEL.id, strategy: 'docker', eta: '1-2 minutes', ...target.environment(standin.url) },
+    },
+  };
+  const config: BotConfig = configSchema.parse(raw);
+  const dir = mkdtempSync(path.join(tmpdir(), 'rollback-playground-'));
+  const env = readEnv({ SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: standin.apiUrl, PORT: '0', ROLLBACK_DB: path.join(dir, 'rollback.db') });
+  const logger = createLogger({ level: opts.logLevel ?? 'warn', secrets: [token, signingSecret], destination: opts.log ?? process.stderr });
+  let bot: RunningBot;
+  try {
+    bot = await startBot({ env, config, logger, runtime: target.runtime, secrets: [token, signingSecret], instanceId: 'playground' });
+  } catch (err) {
+    await standin.stop();
+    throw err;
+  }
+  standin.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  return {
+    url: standin.url,
+    configYaml: stringify(raw),
+    standin,
+    bot,
+    async stop() {
+      await bot.stop(2000);
+      await standin.stop();
+      await target.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

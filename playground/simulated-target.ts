@@ -1,0 +1,82 @@
+/**
+ * The playground's simulated demo environment, for machines without a Docker engine in Swarm mode: two "services"
+ * that implement the same port as the Docker adapter (versions, PreviousSpec, pull, update and convergence), and the
+ * /health, /health/ready and home page the bot checks, served by the playground. Version `v2` is the bad deploy:
+ * its /health answers 503. Clearly labelled as simulated everywhere it shows.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, RollbackBotError } from '../src/domain/errors';
+import type { ContainerRuntime, RollServiceOptions, RunningService } from '../src/ports';
+
+export const DEMO_IMAGES = { backend: 'demo/app-backend', frontend: 'demo/app-frontend' } as const;
+export const GOOD = 'v1';
+export const BAD = 'v2';
+const KNOWN_VERSIONS = ['v1', 'v2', 'v3'];
+
+interface SimService {
+  image: string;
+  version: string;
+  previousVersion: string | null;
+}
+
+export class SimulatedTarget implements ContainerRuntime {
+  readonly services = new Map<string, SimService>();
+
+  /** How long a simulated `docker service update` takes to converge. */
+  constructor(private readonly updateMs = 1500) {
+    this.deployBad();
+  }
+
+  /** The state right after a bad deploy: both services on v2, v1 in their PreviousSpec. */
+  deployBad(): void {
+    this.services.set('demo-backend', { image: DEMO_IMAGES.backend, version: BAD, previousVersion: GOOD });
+    this.services.set('demo-frontend', { image: DEMO_IMAGES.frontend, version: BAD, previousVersion: GOOD });
+  }
+
+  async ping(): Promise<string> {
+    return 'simulated Docker engine (playground)';
+  }
+
+  async imageLabels(_image: string, version: string): Promise<Record<string, string> | null> {
+    return KNOWN_VERSIONS.includes(version) ? {} : null;
+  }
+
+  async inspectService(name: string): Promise<RunningService> {
+    const s = this.services.get(name);
+    if (!s) throw new RollbackBotError(ErrorCode.ServiceNotFound, `service ${name} not found`);
+    return { dockerService: name, image: `${s.image}:${s.version}`, version: s.version, previousVersion: s.previousVersion };
+  }
+
+  async ensureImage(image: string, version: string): Promise<void> {
+    if (!KNOWN_VERSIONS.includes(version)) throw new RollbackBotError(ErrorCode.ImagePullFailed, `cannot pull ${image}:${version}: manifest unknown (the demo has ${KNOWN_VERSIONS.join(', ')})`);
+  }
+
+  async rollServiceTo(name: string, image: string, version: string, options: RollServiceOptions): Promise<void> {
+    const s = this.services.get(name);
+    if (!s) throw new RollbackBotError(ErrorCode.ServiceNotFound, `service ${name} not found`);
+    await this.ensureImage(image, version);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(this.updateMs, options.timeoutMs)));
+    this.services.set(name, { image, version, previousVersion: s.version });
+  }
+
+  /** /health: the backend's version; 503 while the bad version runs. Returns false for other paths. */
+  serve(path: string, _req: IncomingMessage, res: ServerResponse): boolean {
+    const backend = this.services.get('demo-backend');
+    const frontend = this.services.get('demo-frontend');
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    if (path === '/health') {
+      const bad = backend?.version === BAD;
+      json(bad ? 503 : 200, { status: bad ? 'unhealthy' : 'healthy', version: backend?.version, error: bad ? 'database connection pool exhausted' : undefined });
+      return true;
+    }
+    if (path === '/health/ready') {
+      json(backend?.version === BAD ? 503 : 200, { ready: backend?.version !== BAD });
+      return true;
+    }
+    if (path === '/home') {
+      res.writeHead(frontend?.version === BAD ? 500 : 200, { 'Content-Type': 'text/html' }).end(`<h1>demo shop ${frontend?.version}</h1>`);
+      return true;
+    }
+    return false;
+  }
+}

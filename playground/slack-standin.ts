@@ -1,0 +1,307 @@
+/**
+ * A local stand-in for Slack, for the playground: the part of the Web API the bot calls (its WebClient points here
+ * with SLACK_API_URL), response URLs, and a web page that looks like an incident channel. Commands typed and buttons
+ * clicked on the page go to the bot exactly as Slack sends them: form-encoded, `payload=` JSON for interactions,
+ * signed with the signing secret. The page follows changes over server-sent events.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { buttonClickBody, postSigned, slashCommandBody } from './slack-wire';
+
+export interface PlaygroundUser {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface ChannelMessage {
+  ts: string;
+  channel: string;
+  user: string;
+  text: string;
+  blocks: unknown[] | null;
+  threadTs: string | null;
+  edited: number;
+}
+
+export interface Ephemeral {
+  id: string;
+  /** Who sees it. */
+  user: string;
+  text: string;
+  blocks: unknown[] | null;
+  at: number;
+}
+
+export interface Scheduled {
+  id: string;
+  channel: string;
+  text: string;
+  postAt: number;
+}
+
+export interface StandinOptions {
+  port: number;
+  channel: { id: string; name: string };
+  users: PlaygroundUser[];
+  signingSecret: string;
+  /** Shown at the top of the page: which demo environment is in use. */
+  target: { kind: 'docker' | 'simulated'; description: string };
+  /** Extra routes (the simulated target's /health); return true when handled. */
+  extraRoutes?: (pathname: string, req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Puts the demo environment back into its bad state. */
+  resetDemo?: () => Promise<void>;
+}
+
+const BOT_USER = 'UBOT';
+const MAX_BODY = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Web API arguments: form-encoded (objects JSON-encoded as strings, as @slack/web-api sends them) or JSON. */
+function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (!body) return {};
+  if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    if ((k === 'blocks' || k === 'view' || k === 'attachments') && v.startsWith('[') !== v.startsWith('{')) {
+      try {
+        args[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // left as text
+      }
+    }
+    args[k] = v;
+  }
+  return args;
+}
+
+function pageFile(): string {
+  // Next to this file when run from source (tests), or from the compiled copy in .playground-build/playground.
+  const candidates = [path.join(__dirname, 'web', 'index.html'), path.resolve(__dirname, '..', '..', 'playground', 'web', 'index.html')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`playground/web/index.html not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export class SlackStandin {
+  readonly messages: ChannelMessage[] = [];
+  readonly ephemerals: Ephemeral[] = [];
+  readonly scheduled: Scheduled[] = [];
+  /** Where the bot listens: set once it has started. */
+  botUrl = '';
+  private server: Server | undefined;
+  private readonly clients = new Set<ServerResponse>();
+  private readonly responseUsers = new Map<string, string>();
+  private counter = 0;
+  private readonly page: string;
+
+  constructor(private readonly opts: StandinOptions) {
+    this.page = readFileSync(pageFile(), 'utf8');
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: false, error: String((err as Error).message) }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.opts.port, '127.0.0.1', resolve);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Everything the page shows, as one snapshot (small: one incident channel). */
+  snapshot() {
+    return {
+      channel: this.opts.channel,
+      users: this.opts.users,
+      bot: { id: BOT_USER, name: 'Rollback Bot' },
+      target: this.opts.target,
+      messages: this.messages,
+      ephemerals: this.ephemerals,
+      scheduled: this.scheduled,
+    };
+  }
+
+  private changed(): void {
+    const data = `data: ${JSON.stringify(this.snapshot())}\n\n`;
+    for (const c of this.clients) c.write(data);
+  }
+
+  private newTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(++this.counter).padStart(6, '0')}`;
+  }
+
+  private ephemeral(user: string, text: string, blocks: unknown[] | null = null): void {
+    this.ephemerals.push({ id: randomUUID(), user, text, blocks, at: Date.now() });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/api/')) {
+      const args = parseArgs(await readBody(req), req.headers['content-type']);
+      json(200, this.webApi(url.pathname.slice('/api/'.length), args));
+      this.changed();
+      return;
+    }
+    if (url.pathname.startsWith('/response/')) {
+      this.respond(url.pathname.slice('/response/'.length), parseArgs(await readBody(req), 'application/json'));
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      this.changed();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(this.page);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/events') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(`data: ${JSON.stringify(this.snapshot())}\n\n`);
+      this.clients.add(res);
+      req.on('close', () => this.clients.delete(res));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/ui/')) {
+      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string>;
+      const user = this.opts.users.find((u) => u.id === body.user);
+      if (!user) return json(400, { error: 'unknown user' });
+      if (url.pathname === '/ui/command') return json(200, await this.command(user.id, String(body.text ?? '')));
+      if (url.pathname === '/ui/click') return json(200, await this.click(user.id, body));
+      if (url.pathname === '/ui/reset') {
+        await this.opts.resetDemo?.();
+        this.ephemeral(user.id, 'The demo environment is back on the bad version v2.');
+        this.changed();
+        return json(200, { ok: true });
+      }
+    }
+    if (this.opts.extraRoutes?.(url.pathname, req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+  }
+
+  /** The Web API methods the bot calls, answered as Slack documents them. */
+  private webApi(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const blocks = Array.isArray(args.blocks) ? (args.blocks as unknown[]) : null;
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: 'T0TEAM', team: 'playground', user: 'rollback-bot', url: this.url };
+      case 'chat.postMessage': {
+        if (args.channel !== this.opts.channel.id) return { ok: false, error: 'channel_not_found' };
+        const ts = this.newTs();
+        this.messages.push({ ts, channel: String(args.channel), user: BOT_USER, text: String(args.text ?? ''), blocks, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, edited: 0 });
+        return { ok: true, channel: args.channel, ts, message: { text: args.text, ts } };
+      }
+      case 'chat.update': {
+        const m = this.messages.find((x) => x.ts === args.ts && x.channel === args.channel);
+        if (!m) return { ok: false, error: 'message_not_found' };
+        m.text = String(args.text ?? m.text);
+        m.blocks = blocks ?? m.blocks;
+        m.edited++;
+        return { ok: true, channel: args.channel, ts: args.ts };
+      }
+      case 'chat.postEphemeral':
+        this.ephemeral(String(args.user), String(args.text ?? ''), blocks);
+        return { ok: true, message_ts: this.newTs() };
+      case 'chat.scheduleMessage': {
+        const id = `Q${++this.counter}`;
+        this.scheduled.push({ id, channel: String(args.channel), text: String(args.text ?? ''), postAt: Number(args.post_at) * 1000 });
+        return { ok: true, channel: args.channel, scheduled_message_id: id, post_at: args.post_at };
+      }
+      case 'usergroups.users.list':
+        return { ok: true, users: [] };
+      case 'views.open':
+        return { ok: true, view: { id: `V${++this.counter}` } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private respond(id: string, body: Record<string, unknown>): void {
+    const user = this.responseUsers.get(id);
+    if (!user) return;
+    const blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : null;
+    if (body.response_type === 'in_channel') {
+      this.messages.push({ ts: this.newTs(), channel: this.opts.channel.id, user: BOT_USER, text: String(body.text ?? ''), blocks, threadTs: null, edited: 0 });
+    } else {
+      this.ephemeral(user, String(body.text ?? ''), blocks);
+    }
+  }
+
+  private newResponseUrl(user: string): string {
+    const id = randomUUID();
+    this.responseUsers.set(id, user);
+    return `${this.url}/response/${id}`;
+  }
+
+  /** A slash command from the page, sent to the bot as Slack sends it. */
+  private async command(user: string, typed: string): Promise<Record<string, unknown>> {
+    const m = /^\s*\/rollback(?:\s+([\s\S]*))?$/.exec(typed);
+    if (!m) {
+      this.ephemeral(user, `Only \`/rollback\` is installed in this playground. Try \`/rollback help\`.`);
+      this.changed();
+      return { ok: false };
+    }
+    this.ephemeral(user, `You ran \`${typed.trim()}\``);
+    this.changed();
+    const body = slashCommandBody({ text: (m[1] ?? '').trim(), userId: user, channelId: this.opts.channel.id, responseUrl: this.newResponseUrl(user) });
+    return this.send(user, body);
+  }
+
+  private async click(user: string, b: Record<string, string>): Promise<Record<string, unknown>> {
+    const body = buttonClickBody({ actionId: b.actionId, value: b.value, userId: user, channelId: this.opts.channel.id, messageTs: b.ts, responseUrl: this.newResponseUrl(user) });
+    return this.send(user, body);
+  }
+
+  private async send(user: string, body: string): Promise<Record<string, unknown>> {
+    if (!this.botUrl) return { ok: false, error: 'the bot has not started' };
+    const res = await postSigned(this.botUrl, body, { secret: this.opts.signingSecret });
+    // An ack with a message body is shown to the user, as Slack does.
+    if (res.text) {
+      try {
+        const reply = JSON.parse(res.text) as { text?: string; blocks?: unknown[] };
+        if (reply.text || reply.blocks) this.ephemeral(user, reply.text ?? '', reply.blocks ?? null);
+      } catch {
+        this.ephemeral(user, res.text);
+      }
+      this.changed();
+    }
+    return { ok: res.status === 200, status: res.status, ackMs: Math.round(res.ms) };
+  }
+}

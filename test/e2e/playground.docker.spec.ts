@@ -1,0 +1,58 @@
+/**
+ * The playground on a real Docker engine in Swarm mode: the demo stack is built on the spot (images imported
+ * locally, no registry), and a rollback started through the stand-in's page API (exactly the requests the page
+ * sends) takes the real services from v2 back to v1.
+ */
+import Docker from 'dockerode';
+import { dockerTarget, dockerUnavailable } from '../../playground/docker-target';
+import { type Playground, startPlayground } from '../../playground/playground';
+import { ACTION } from '../../src/slack/ids';
+import { requireSwarm } from '../support/docker-env';
+
+jest.setTimeout(180_000);
+
+const PREFIX = `rbtest-playground-${process.pid}`;
+let pg: Playground | undefined;
+
+afterAll(async () => {
+  await pg?.stop();
+});
+
+const ui = async (path: string, body: Record<string, string>) => {
+  const res = await fetch(`${pg?.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as Record<string, unknown>;
+};
+
+async function until<T>(probe: () => T | undefined | null | false, what: string, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+it('builds the demo stack on the swarm and rolls it back for real from the page', async () => {
+  await requireSwarm();
+  const docker = new Docker();
+  expect(await dockerUnavailable(docker)).toBeNull();
+  const target = await dockerTarget(docker, PREFIX);
+  pg = await startPlayground({ port: 0, target, logLevel: 'silent' });
+  const standin = pg.standin;
+  expect(standin.snapshot().target.kind).toBe('docker');
+
+  const before = await docker.getService(`${PREFIX}-backend`).inspect();
+  expect(before.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${PREFIX}/backend:v2`));
+
+  expect(await ui('/ui/command', { user: 'U0ONCALL', text: '/rollback production bad deploy' })).toMatchObject({ ok: true, status: 200 });
+  const card = await until(() => standin.messages.find((m) => JSON.stringify(m.blocks ?? []).includes('Awaiting approval')), 'the card awaiting approval');
+  expect(JSON.stringify(card.blocks)).toContain('Swarm');
+  await ui('/ui/click', { user: 'U0IC', ts: card.ts, actionId: ACTION.approve, value: pg.bot.store.list({ limit: 1 })[0].id });
+  await until(() => standin.messages.some((m) => m.text.includes('ROLLBACK COMPLETE')), 'ROLLBACK COMPLETE');
+
+  for (const s of ['backend', 'frontend']) {
+    const after = await docker.getService(`${PREFIX}-${s}`).inspect();
+    expect(after.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${PREFIX}/${s}:v1`));
+  }
+});
