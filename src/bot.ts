@@ -14,11 +14,12 @@ import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
+import { type PacerLimits, SlackPacer } from './adapters/slack/slack.pacer';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
-import type { Clock, ContainerRuntime } from './ports';
+import type { Clock, ContainerRuntime, HealthProbe } from './ports';
 import type { RunbookDeps } from './runbook/context';
 import { RollbackRunner } from './runbook/runner';
 import { RollbackService } from './runbook/service';
@@ -40,6 +41,10 @@ export interface BotOptions {
   logger: Logger;
   /** Replaces the Docker adapter (the playground's simulated target). */
   runtime?: ContainerRuntime;
+  /** Replaces the HTTP health probe (the benchmark times it). */
+  probe?: HealthProbe;
+  /** The pace kept below Slack's rate limits (default: Slack's documented limits). */
+  slackLimits?: PacerLimits;
   /** Values that must never leave the process: redacted from every Slack message too (logs: see createLogger). */
   secrets?: readonly string[];
   /** Lease owner id; defaults to the host name, so a restart on the same host resumes its own work at once. */
@@ -67,12 +72,13 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     accepting: () => accepting,
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
   });
+  const notifier = new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), opts.secrets ?? [], new SlackPacer(opts.slackLimits));
   const deps: RunbookDeps = {
     config,
     store,
     runtime: opts.runtime ?? new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
-    probe: new HttpHealthProbe(),
-    notifier: new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), opts.secrets ?? []),
+    probe: opts.probe ?? new HttpHealthProbe(),
+    notifier,
     directory: new SlackDirectory(slack.app.client, config.roles.incident_commanders),
     clock: systemClock,
     log: logger,
@@ -124,9 +130,12 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       clearInterval(sweeper);
       watcher.stop();
       await slack.stop();
+      const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false)))]);
       clearTimeout(timer);
+      // Threaded lines and card updates still on their way (paced to Slack's limits) go out within the grace period.
+      await notifier.drain(Math.max(0, deadline - Date.now()));
       if (settled) store.close();
       // Otherwise leave the store open: the process is about to exit, and a step still finishing may want to
       // persist its result. Whatever it does not persist is resumed on the next start.

@@ -89,7 +89,9 @@ export function proposeTarget(deps: Pick<RunbookDeps, 'store'>, rollback: Rollba
   const why =
     previous.disagree || verified.disagree
       ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
-      : 'Swarm kept no previous spec and this bot has not verified a version of this environment yet';
+      : strategyOf(rollback) === 'docker'
+        ? 'Swarm kept no previous spec and this bot has not verified a version of this environment yet'
+        : 'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)';
   return { target: null, source: null, note: why };
 }
 

@@ -12,7 +12,7 @@ import { configSchema } from '../../src/config/config.schema';
 import { type Deployment, newRollback, type Rollback, type RollbackEvent, type Strategy, transition } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import { CHANNEL, cardText, criteria, IC, ONCALL, request, waitStatus } from '../support/scenario';
+import { CHANNEL, cardText, criteria, IC, LAST_LINE, ONCALL, request, threadWith, waitStatus } from '../support/scenario';
 import { startVersionServer, type VersionServer } from '../support/version-server';
 
 jest.setTimeout(120_000);
@@ -123,7 +123,7 @@ describe('Option A: the deploy script', () => {
     expect(readFileSync(path.join(outDir, 'deploy.log'), 'utf8')).toContain('services updated');
     const harness = h;
     await harness.slack.waitFor(() => harness.slack.channelMessages(CHANNEL).some((c) => String(c.args.text).includes('ROLLBACK COMPLETE')), 'the resolution in the channel');
-    const said = thread(ts);
+    const said = await threadWith(harness, ts, LAST_LINE);
     expect(said).toContain('Deployed version (/health)');
     expect(said).toContain('The deploy script is there and executable.');
     expect(said).toMatch(/Deploy script started \(pid \d+\)/);
@@ -172,6 +172,7 @@ describe('Option A: the deploy script', () => {
     h = await startHarness(scriptConfig('deploy-noisy.sh'));
     const { id, ts } = await approve('production to v1 errors');
     await waitStatus(h, id, 'completed');
+    await threadWith(h, ts, LAST_LINE);
     const batches = h.slack.threadMessages(ts).filter((m) => m.includes('Deploy script output'));
     expect(batches.length).toBeGreaterThanOrEqual(1);
     expect(batches.length).toBeLessThanOrEqual(5);
@@ -198,6 +199,15 @@ describe('Option A: the deploy script', () => {
     await waitStatus(h, r.rollback.id, 'failed');
     expect(stored(r.rollback.id).failure).toMatchObject({ step: 'confirm', code: 'SCRIPT_NOT_RUNNABLE' });
     expect(stored(r.rollback.id).failure?.reason).toContain(`Option A cannot run: the deploy script cannot be found: ${path.join(dir, 'missing-deploy.sh')} does not exist`);
+  });
+
+  it('without a version named or verified before, proposes none and says how to name one', async () => {
+    h = await startHarness(scriptConfig('deploy-ok.sh'));
+    const r = await request(h, 'production checkout errors');
+    await waitStatus(h, r.rollback.id, 'failed');
+    expect(stored(r.rollback.id).failure?.reason).toContain('this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)');
+    expect(stored(r.rollback.id).failure?.reason).toContain('`/rollback production to <version> checkout errors`');
+    expect(existsSync(path.join(dir, 'results'))).toBe(false);
   });
 
   it('dry run: shows the exact command line and runs nothing', async () => {
@@ -356,6 +366,7 @@ describe('Option C: the GitHub Actions workflow', () => {
     h = await startHarness(gha());
     const { id, ts } = await approve('production to v1 errors');
     await waitStatus(h, id, 'completed');
+    await threadWith(h, ts, LAST_LINE);
     expect(h.slack.threadMessages(ts).filter((m) => m.includes('GitHub is not answering about run'))).toHaveLength(1);
   });
 

@@ -8,6 +8,7 @@ import { dockerTarget, dockerUnavailable } from '../../playground/docker-target'
 import { type Playground, startPlayground } from '../../playground/playground';
 import { ACTION } from '../../src/slack/ids';
 import { requireSwarm } from '../support/docker-env';
+import { until } from '../support/wait';
 
 jest.setTimeout(180_000);
 
@@ -23,15 +24,6 @@ const ui = async (path: string, body: Record<string, string>) => {
   return (await res.json()) as Record<string, unknown>;
 };
 
-async function until<T>(probe: () => T | undefined | null | false, what: string, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 it('builds the demo stack on the swarm and rolls it back for real from the page', async () => {
   await requireSwarm();

@@ -7,7 +7,7 @@ import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
 import { BACKEND_IMAGE, createService, freePort, FRONTEND_IMAGE, removeServices, requireSwarm, runningImage, uniqueName } from '../support/docker-env';
 import * as scenario from '../support/scenario';
-import { CHANNEL, IC, ONCALL, SOMEONE, type Stack } from '../support/scenario';
+import { CHANNEL, IC, ONCALL, SOMEONE, type Stack, LAST_LINE, threadWith } from '../support/scenario';
 
 const IC_BY_GROUP = 'U0GROUPIC';
 
@@ -100,7 +100,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(Object.values(final.steps).map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(final.verification?.smokeTests).toEqual([expect.objectContaining({ name: 'home page', ok: true, status: 200 })]);
 
-    const thread = h.slack.threadMessages(cardTs).join('\n');
+    const thread = await threadWith(h, cardTs, LAST_LINE);
     for (const step of ['Step 1 — Confirm the issue: done', 'Step 2 — Announce the rollback: done', 'Step 3 — Execute the rollback (Docker Swarm): done', 'Step 4 — Verify the rollback: done', 'Step 5 — Announce the resolution: done']) {
       expect(thread).toContain(step);
     }

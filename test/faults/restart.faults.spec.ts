@@ -172,7 +172,7 @@ it('SIGKILL in the middle of the Docker update: resumed without a second update,
   expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
   expect(announcements('ROLLBACK IN PROGRESS') - inProgressBefore).toBe(1);
   expect(done.verification?.health).toMatchObject({ ok: true, version: 'v1' });
-  expect(threadOf(r)).toContain('resuming from *executing*');
+  await until('the resume note', () => threadOf(r).includes('resuming from *executing*'));
 });
 
 it('SIGKILL during verification: the restarted bot verifies again and completes', async () => {
@@ -186,7 +186,7 @@ it('SIGKILL during verification: the restarted bot verifies again and completes'
   await b.start();
   await statusIs(b, r.id, 'completed');
   expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
-  expect(threadOf(r)).toContain('resuming from *verifying*');
+  await until('the resume note', () => threadOf(r).includes('resuming from *verifying*'));
 });
 
 it('SIGKILL mid update, then someone changes production: the restarted bot stops and says what it found', async () => {

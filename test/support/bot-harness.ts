@@ -7,8 +7,9 @@ import { type RunningBot, startBot } from '../../src/bot';
 import type { BotConfig } from '../../src/config/config.schema';
 import { readEnv } from '../../src/config/env';
 import { createLogger } from '../../src/logger';
-import type { ContainerRuntime } from '../../src/ports';
-import { FakeSlack } from './fake-slack';
+import type { PacerLimits } from '../../src/adapters/slack/slack.pacer';
+import type { ContainerRuntime, HealthProbe } from '../../src/ports';
+import { type EnforcedLimits, FakeSlack } from './fake-slack';
 import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0';
@@ -25,8 +26,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(config: BotConfig, opts: { runtime?: ContainerRuntime; dbFile?: string; secrets?: string[] } = {}): Promise<Harness> {
-  const slack = new FakeSlack();
+export async function startHarness(
+  config: BotConfig,
+  opts: {
+    runtime?: ContainerRuntime;
+    probe?: HealthProbe;
+    dbFile?: string;
+    secrets?: string[];
+    /** Limits the fake Slack enforces (default: none). */
+    slackLimits?: EnforcedLimits;
+    /** The bot's own pace (default: Slack's limits). */
+    pace?: PacerLimits;
+    logLevel?: string;
+  } = {},
+): Promise<Harness> {
+  const slack = new FakeSlack(opts.slackLimits);
   await slack.start();
   const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-'));
   const dbFile = opts.dbFile ?? join(dir, 'rollback.db');
@@ -46,8 +60,8 @@ export async function startHarness(config: BotConfig, opts: { runtime?: Containe
     },
   });
   const secrets = [BOT_TOKEN, SIGNING_SECRET, ...(opts.secrets ?? [])];
-  const logger = createLogger({ level: 'debug', secrets, destination });
-  const bot = await startBot({ env, config, logger, runtime: opts.runtime, secrets });
+  const logger = createLogger({ level: opts.logLevel ?? 'debug', secrets, destination });
+  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: opts.pace, secrets });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
   return {

@@ -38,8 +38,14 @@ export class BotProcess {
     private readonly main: string,
     private readonly slack: FakeSlack,
     config: BotConfig,
+    private readonly extraEnv: Record<string, string> = {},
   ) {
     writeFileSync(join(this.dir, 'rollback.config.yml'), stringify(config));
+  }
+
+  /** The bot's process id (for its RSS). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get baseUrl(): string {
@@ -59,6 +65,7 @@ export class BotProcess {
         ROLLBACK_DB: this.dbFile,
         ROLLBACK_INSTANCE_ID: 'restart-test-host',
         LOG_LEVEL: 'debug',
+        ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -39,8 +39,65 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   return args;
 }
 
+/**
+ * Slack's documented limits, enforced as Slack does: chat.postMessage about 1 per second per channel with short
+ * bursts; chat.update Tier 3 (50+ per minute). Over the limit: HTTP 429 with Retry-After.
+ */
+export interface EnforcedLimits {
+  postsPerSecond: number;
+  postBurst: number;
+  updatesPerMinute: number;
+  updateBurst: number;
+}
+
+/** Slack's limits as this fake models them (a burst of 5 posts per channel; 50 updates a minute, bursts of 15). */
+export const SLACK_LIMITS: EnforcedLimits = { postsPerSecond: 1, postBurst: 5, updatesPerMinute: 50, updateBurst: 15 };
+
+class Allowance {
+  private tokens: number;
+  private last = Date.now();
+  constructor(
+    private readonly perMs: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  /** Whether a call may go now (and it is counted). */
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** Calls answered 429 because they went over the enforced limits. */
+  readonly rateLimited: RecordedCall[] = [];
+  private readonly postAllowance = new Map<string, Allowance>();
+  private updateAllowance: Allowance | undefined;
+
+  constructor(private readonly limits?: EnforcedLimits) {
+    if (limits) this.updateAllowance = new Allowance(limits.updatesPerMinute / 60_000, limits.updateBurst);
+  }
+
+  /** Over the enforced limits? Then the call gets Slack's 429. */
+  private overLimit(method: string, args: Record<string, unknown>): boolean {
+    if (!this.limits) return false;
+    if (method === 'chat.update') return !(this.updateAllowance as Allowance).take();
+    if (method !== 'chat.postMessage') return false;
+    const channel = String(args.channel);
+    let a = this.postAllowance.get(channel);
+    if (!a) {
+      a = new Allowance(this.limits.postsPerSecond / 1000, this.limits.postBurst);
+      this.postAllowance.set(channel, a);
+    }
+    return !a.take();
+  }
+
   readonly responses: RecordedResponse[] = [];
   /** usergroup id → member user ids, for usergroups.users.list */
   readonly usergroups = new Map<string, string[]>();
@@ -129,6 +186,12 @@ export class FakeSlack {
         }
         const method = url.replace(/^\/api\//, '').split('?')[0];
         const args = parseArgs(body, req.headers['content-type']);
+        if (this.overLimit(method, args)) {
+          this.rateLimited.push({ method, args, at: Date.now() });
+          res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          this.changed.emit('change');
+          return;
+        }
         // What the real API does with a ts for a posted message: remember it on the call for lookups.
         const answer = this.answer(method, args);
         const call: RecordedCall = { method, args, at: Date.now() };

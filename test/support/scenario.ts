@@ -89,3 +89,15 @@ export const waitStatus = (h: Harness, id: string, status: Rollback['status'], t
   h.slack.waitFor(() => h.bot.store.get(id)?.status === status, `rollback ${id} to be ${status} (is ${h.bot.store.get(id)?.status})`, timeoutMs);
 
 export const cardText = (h: Harness, ts: string) => JSON.stringify(h.slack.lastCard(ts)?.args.blocks ?? []);
+
+/**
+ * The thread once it contains every one of `texts`: threaded lines are paced to Slack's limits and reach the channel
+ * a little after the state they describe.
+ */
+export const threadWith = (h: Harness, ts: string, ...texts: string[]) =>
+  h.slack.waitFor(() => {
+    const thread = h.slack.threadMessages(ts).join('\n');
+    return texts.every((t) => thread.includes(t)) ? thread : undefined;
+  }, `the thread to contain ${texts.join(' · ')}`);
+
+export const LAST_LINE = 'Step 5 — Announce the resolution: done';
