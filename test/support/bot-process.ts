@@ -3,7 +3,7 @@
  * on the same SQLite file, the way a host restart or a crash would.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,8 @@ import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests'
 
 const exec = promisify(execFile);
 
-const ROOT = join(__dirname, '../..');
+/** The project's root: above test/support, whether run from source or from a compiled copy (npm run bench). */
+const ROOT = [join(__dirname, '../..'), join(__dirname, '../../..')].find((d) => existsSync(join(d, 'tsconfig.build.json'))) ?? join(__dirname, '../..');
 
 /** Compiles src/ into a folder inside the project (so node_modules resolves) and returns the path of main.js. */
 export async function buildBot(): Promise<string> {
@@ -39,6 +40,7 @@ export class BotProcess {
     private readonly slack: FakeSlack,
     config: BotConfig,
     private readonly extraEnv: Record<string, string> = {},
+    private readonly nodeArgs: string[] = [],
   ) {
     writeFileSync(join(this.dir, 'rollback.config.yml'), stringify(config));
   }
@@ -54,7 +56,7 @@ export class BotProcess {
 
   async start(): Promise<void> {
     this.port = await freePort();
-    const child = spawn(process.execPath, [this.main], {
+    const child = spawn(process.execPath, [...this.nodeArgs, this.main], {
       env: {
         PATH: process.env.PATH,
         SLACK_BOT_TOKEN: BOT_TOKEN,

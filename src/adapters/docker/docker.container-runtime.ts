@@ -98,8 +98,19 @@ export class DockerContainerRuntime implements ContainerRuntime {
     return { dockerService, image, version: versionOfImage(image), previousVersion: versionOfImage(previous) };
   }
 
-  async ensureImage(image: string, version: string): Promise<void> {
+  /** Pulls in progress: the same image asked for again meanwhile (many requests at once) waits for the same pull. */
+  private readonly pulls = new Map<string, Promise<void>>();
+
+  ensureImage(image: string, version: string): Promise<void> {
     const ref = `${image}:${version}`;
+    const running = this.pulls.get(ref);
+    if (running) return running;
+    const pull = this.pull(ref).finally(() => this.pulls.delete(ref));
+    this.pulls.set(ref, pull);
+    return pull;
+  }
+
+  private async pull(ref: string): Promise<void> {
     const signal = AbortSignal.timeout(this.pullTimeoutMs);
     let stream: NodeJS.ReadableStream;
     try {

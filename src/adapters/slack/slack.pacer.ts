@@ -16,6 +16,8 @@ export interface PacerLimits {
 }
 
 export const SLACK_LIMITS: PacerLimits = { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 50, updateBurst: 12 };
+/** Posts a channel keeps for the runbook's announcements. */
+const URGENT_RESERVE = 2;
 
 export class TokenBucket {
   private tokens: number;
@@ -24,9 +26,14 @@ export class TokenBucket {
   private readonly routine: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `reserve`: tokens routine calls leave for urgent ones, so an announcement goes out at once even right after a
+   * run of threaded lines.
+   */
   constructor(
     private readonly ratePerMs: number,
     private readonly burst: number,
+    private readonly reserve = 0,
     private readonly now: () => number = Date.now,
   ) {
     this.tokens = burst;
@@ -53,17 +60,23 @@ export class TokenBucket {
 
   private serve(): void {
     this.refill();
-    while (this.tokens >= 1 && this.waiting > 0) {
-      this.tokens -= 1;
-      (this.urgent.shift() ?? this.routine.shift())?.();
+    for (;;) {
+      if (this.urgent.length > 0 && this.tokens >= 1) {
+        this.tokens -= 1;
+        this.urgent.shift()?.();
+      } else if (this.routine.length > 0 && this.tokens >= 1 + this.reserve) {
+        this.tokens -= 1;
+        this.routine.shift()?.();
+      } else break;
     }
     if (this.waiting > 0 && !this.timer) {
+      const needed = (this.urgent.length > 0 ? 1 : 1 + this.reserve) - this.tokens;
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
           this.serve();
         },
-        Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerMs)),
+        Math.max(1, Math.ceil(needed / this.ratePerMs)),
       );
     }
   }
@@ -81,7 +94,7 @@ export class SlackPacer {
   post(channel: string, urgent = false): Promise<void> {
     let bucket = this.channels.get(channel);
     if (!bucket) {
-      bucket = new TokenBucket(this.limits.postsPerSecond / 1000, this.limits.postBurst);
+      bucket = new TokenBucket(this.limits.postsPerSecond / 1000, this.limits.postBurst, Math.min(URGENT_RESERVE, this.limits.postBurst - 1));
       this.channels.set(channel, bucket);
     }
     return bucket.take(urgent);

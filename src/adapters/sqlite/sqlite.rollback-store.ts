@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   key TEXT PRIMARY KEY,
   at  INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS deliveries_by_at ON deliveries(at);
 CREATE TABLE IF NOT EXISTS refusals (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   at          TEXT NOT NULL,
@@ -78,6 +79,18 @@ interface Row {
 
 export class SqliteRollbackStore implements RollbackStore {
   private readonly db: Database.Database;
+  private prunedAt = 0;
+  /** Prepared once, reused: preparing a statement costs more than running most of ours. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private sql(query: string): Database.Statement {
+    let stmt = this.statements.get(query);
+    if (!stmt) {
+      stmt = this.db.prepare(query);
+      this.statements.set(query, stmt);
+    }
+    return stmt;
+  }
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -99,8 +112,7 @@ export class SqliteRollbackStore implements RollbackStore {
       const active = this.activeFor(r.environment);
       if (active) return { ok: false, active };
       const stored = { ...r, version: 1 };
-      this.db
-        .prepare('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, JSON.stringify(stored));
       this.appendTimeline(r.id, r.requestedAt, 'Requested', r.requestedBy, {
         environment: r.environment,
@@ -113,15 +125,14 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   get(id: string): Rollback | null {
-    const row = this.db.prepare('SELECT state, version FROM rollbacks WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT state, version FROM rollbacks WHERE id = ?').get(id) as Row | undefined;
     return row ? this.fromRow(row) : null;
   }
 
   save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null {
     const write = this.db.transaction((): Rollback | null => {
       const stored = { ...next, version: expectedVersion + 1 };
-      const res = this.db
-        .prepare('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, state = ? WHERE id = ? AND version = ?')
+      const res = this.sql('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, state = ? WHERE id = ? AND version = ?')
         .run(next.status, stored.version, next.updatedAt, JSON.stringify(stored), next.id, expectedVersion);
       if (res.changes !== 1) return null;
       this.appendTimeline(next.id, event.at, event.type, actorOf(event), event);
@@ -131,8 +142,7 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   timeline(id: string): TimelineEntry[] {
-    const rows = this.db
-      .prepare('SELECT rollback_id, seq, at, type, actor, event FROM timeline WHERE rollback_id = ? ORDER BY seq')
+    const rows = this.sql('SELECT rollback_id, seq, at, type, actor, event FROM timeline WHERE rollback_id = ? ORDER BY seq')
       .all(id) as { rollback_id: string; seq: number; at: string; type: TimelineEntry['type']; actor: string | null; event: string }[];
     return rows.map((r) => ({ rollbackId: r.rollback_id, seq: r.seq, at: r.at, type: r.type, actor: r.actor, event: JSON.parse(r.event) }));
   }
@@ -149,19 +159,18 @@ export class SqliteRollbackStore implements RollbackStore {
       params.push(filter.environment);
     }
     const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
+    return (this.sql(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
   }
 
   lastVerifiedVersion(environment: string, service: string): string | null {
-    const row = this.db.prepare('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(environment, service) as
+    const row = this.sql('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(environment, service) as
       | { version: string }
       | undefined;
     return row?.version ?? null;
   }
 
   recordVerifiedVersion(environment: string, service: string, version: string, at: string): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO verified_versions (environment, service, version, verified_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (environment, service) DO UPDATE SET version = excluded.version, verified_at = excluded.verified_at`,
       )
@@ -169,8 +178,7 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   claim(id: string, owner: string, until: number, now: number): boolean {
-    const res = this.db
-      .prepare(
+    const res = this.sql(
         `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
          ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
          WHERE leases.owner = excluded.owner OR leases.until < ?`,
@@ -180,12 +188,11 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   release(id: string, owner: string): void {
-    this.db.prepare('DELETE FROM leases WHERE rollback_id = ? AND owner = ?').run(id, owner);
+    this.sql('DELETE FROM leases WHERE rollback_id = ? AND owner = ?').run(id, owner);
   }
 
   orphans(now: number, owner: string, limit: number): Rollback[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
                 OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
@@ -197,53 +204,54 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   recordReport(r: { environment: string; userId: string; text: string; at: string }): void {
-    this.db.prepare('INSERT INTO reports (environment, user_id, text, at) VALUES (?, ?, ?, ?)').run(r.environment, r.userId, r.text, r.at);
+    this.sql('INSERT INTO reports (environment, user_id, text, at) VALUES (?, ?, ?, ?)').run(r.environment, r.userId, r.text, r.at);
   }
 
   uniqueReporters(environment: string, sinceIso: string): string[] {
-    const rows = this.db.prepare('SELECT DISTINCT user_id FROM reports WHERE environment = ? AND at >= ? ORDER BY user_id').all(environment, sinceIso) as { user_id: string }[];
+    const rows = this.sql('SELECT DISTINCT user_id FROM reports WHERE environment = ? AND at >= ? ORDER BY user_id').all(environment, sinceIso) as { user_id: string }[];
     return rows.map((r) => r.user_id);
   }
 
   reportTexts(environment: string, sinceIso: string, limit: number): string[] {
-    const rows = this.db.prepare('SELECT text FROM reports WHERE environment = ? AND at >= ? ORDER BY id DESC LIMIT ?').all(environment, sinceIso, limit) as { text: string }[];
+    const rows = this.sql('SELECT text FROM reports WHERE environment = ? AND at >= ? ORDER BY id DESC LIMIT ?').all(environment, sinceIso, limit) as { text: string }[];
     return rows.map((r) => r.text);
   }
 
   lastReportAlert(environment: string): string | null {
-    return (this.db.prepare('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)?.at ?? null;
+    return (this.sql('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)?.at ?? null;
   }
 
   recordReportAlert(environment: string, at: string): void {
-    this.db.prepare('INSERT INTO report_alerts (environment, at) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET at = excluded.at').run(environment, at);
+    this.sql('INSERT INTO report_alerts (environment, at) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET at = excluded.at').run(environment, at);
   }
 
   firstDelivery(key: string, at: number): boolean {
-    // Keep an hour of keys: Slack retries within minutes.
-    this.db.prepare('DELETE FROM deliveries WHERE at < ?').run(at - 3_600_000);
-    return this.db.prepare('INSERT OR IGNORE INTO deliveries (key, at) VALUES (?, ?)').run(key, at).changes === 1;
+    // Keep an hour of keys: Slack retries within minutes. Pruned once a minute, not on every request.
+    if (at - this.prunedAt > 60_000) {
+      this.sql('DELETE FROM deliveries WHERE at < ?').run(at - 3_600_000);
+      this.prunedAt = at;
+    }
+    return this.sql('INSERT OR IGNORE INTO deliveries (key, at) VALUES (?, ?)').run(key, at).changes === 1;
   }
 
   recordRefusal(e: { at: string; userId: string; environment: string | null; action: string; why: string }): void {
-    this.db.prepare('INSERT INTO refusals (at, user_id, environment, action, why) VALUES (?, ?, ?, ?, ?)').run(e.at, e.userId, e.environment, e.action, e.why);
+    this.sql('INSERT INTO refusals (at, user_id, environment, action, why) VALUES (?, ?, ?, ?, ?)').run(e.at, e.userId, e.environment, e.action, e.why);
   }
 
   refusals(limit: number): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }> {
-    return this.db
-      .prepare('SELECT at, user_id AS userId, environment, action, why FROM refusals ORDER BY id DESC LIMIT ?')
+    return this.sql('SELECT at, user_id AS userId, environment, action, why FROM refusals ORDER BY id DESC LIMIT ?')
       .all(limit) as Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
   }
 
   private activeFor(environment: string): Rollback | null {
-    const row = this.db
-      .prepare(`SELECT state, version FROM rollbacks WHERE environment = ? AND status NOT IN (${TERMINAL_SQL})`)
+    const row = this.sql(`SELECT state, version FROM rollbacks WHERE environment = ? AND status NOT IN (${TERMINAL_SQL})`)
       .get(environment) as Row | undefined;
     return row ? this.fromRow(row) : null;
   }
 
   private appendTimeline(id: string, at: string, type: string, actor: string | null, event: unknown): void {
-    const { next } = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM timeline WHERE rollback_id = ?').get(id) as { next: number };
-    this.db.prepare('INSERT INTO timeline (rollback_id, seq, at, type, actor, event) VALUES (?, ?, ?, ?, ?, ?)').run(id, next, at, type, actor, JSON.stringify(event));
+    const { next } = this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM timeline WHERE rollback_id = ?').get(id) as { next: number };
+    this.sql('INSERT INTO timeline (rollback_id, seq, at, type, actor, event) VALUES (?, ?, ?, ?, ?, ?)').run(id, next, at, type, actor, JSON.stringify(event));
   }
 
   private fromRow(row: Row): Rollback {

@@ -7,3 +7,9 @@ export interface ListenerDeps {
   service: RollbackService;
   logger: Logger;
 }
+
+/**
+ * After ack(): let the event loop answer the other requests already waiting on their sockets before this one's work
+ * (store writes, Slack calls) runs, so a burst of requests is acknowledged at the pace of a bare Bolt app.
+ */
+export const afterAck = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -6,7 +6,7 @@ import { environmentNamed } from '../../../config/config.schema';
 import { CHECKLIST, type ChecklistKey } from '../../../domain/checklist';
 import { cardLink, ephemeral } from '../../blocks/messages';
 import { ACTION } from '../../ids';
-import type { ListenerDeps } from '../types';
+import { afterAck, type ListenerDeps } from '../types';
 
 const actionPayload = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -25,6 +25,7 @@ export function register(app: App, deps: ListenerDeps): void {
   // The checklist's buttons: the item is in the action id.
   app.action<BlockAction>(TICK, async ({ ack, body, respond }) => {
     await ack();
+    await afterAck();
     const payload = actionPayload.safeParse(body);
     if (!payload.success) return;
     const item = TICK.exec(payload.data.actions[0].action_id)?.[1] as ChecklistKey;
@@ -37,6 +38,7 @@ export function register(app: App, deps: ListenerDeps): void {
   // "Evaluate, likely rollback": the button under the user-reports alert opens a rollback request, like the command.
   app.action<BlockAction>(ACTION.requestFromReports, async ({ ack, body, respond }) => {
     await ack();
+    await afterAck();
     const payload = reportsButton.safeParse(body);
     if (!payload.success) return;
     const environment = payload.data.actions[0].value;
@@ -59,6 +61,7 @@ export function register(app: App, deps: ListenerDeps): void {
   ] as const) {
     app.action<BlockAction>(action, async ({ ack, body, respond }) => {
       await ack();
+      await afterAck();
       const payload = actionPayload.safeParse(body);
       if (!payload.success) {
         deps.logger.warn({ action, issues: payload.error.issues }, 'malformed button payload');

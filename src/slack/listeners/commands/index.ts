@@ -5,7 +5,7 @@ import { describeError } from '../../../domain/errors';
 import { cardLink, ephemeral, type EphemeralMessage, helpMessage, historyMessage, statusMessage, timelineMessage } from '../../blocks/messages';
 import { rollbackModal } from '../../blocks/modal';
 import { COMMAND } from '../../ids';
-import type { ListenerDeps } from '../types';
+import { afterAck, type ListenerDeps } from '../types';
 
 const commandPayload = z.object({
   text: z.string().default(''),
@@ -16,6 +16,7 @@ const commandPayload = z.object({
 export function register(app: App, deps: ListenerDeps): void {
   app.command(COMMAND, async ({ ack, command, respond, client }) => {
     await ack();
+    await afterAck();
     const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
     const reply = async (message: EphemeralMessage) => {
       try {

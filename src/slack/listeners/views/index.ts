@@ -5,7 +5,7 @@ import { describeError } from '../../../domain/errors';
 import { cardLink } from '../../blocks/messages';
 import { DRY_RUN_OPTION, MODAL_BLOCK } from '../../blocks/modal';
 import { VIEW } from '../../ids';
-import type { ListenerDeps } from '../types';
+import { afterAck, type ListenerDeps } from '../types';
 
 const submission = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -46,6 +46,7 @@ export function register(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
+    await afterAck();
     const userId = parsed.data.user.id;
     let channelId = '';
     try {

@@ -1,0 +1,53 @@
+/** The token buckets that keep the bot within Slack's rate limits (fake timers: no waiting in the test). */
+import { SlackPacer, TokenBucket } from '../../../src/adapters/slack/slack.pacer';
+
+beforeEach(() => jest.useFakeTimers({ now: 0 }));
+afterEach(() => jest.useRealTimers());
+
+/** Takes a token and records when it was granted. */
+function taker(bucket: { take(urgent?: boolean): Promise<void> }, granted: string[]) {
+  return (name: string, urgent = false) => void bucket.take(urgent).then(() => granted.push(`${name}@${Date.now()}`));
+}
+
+it('lets a burst through at once, then one a second', async () => {
+  const granted: string[] = [];
+  const take = taker(new TokenBucket(1 / 1000, 3), granted);
+  for (const n of ['a', 'b', 'c', 'd', 'e']) take(n);
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted).toEqual(['a@0', 'b@0', 'c@0']);
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(granted).toEqual(['a@0', 'b@0', 'c@0', 'd@1000', 'e@2000']);
+});
+
+it('keeps a reserve for urgent calls, and serves urgent ones first', async () => {
+  const granted: string[] = [];
+  const take = taker(new TokenBucket(1 / 1000, 4, 2), granted);
+  for (const n of ['r1', 'r2', 'r3', 'r4']) take(n);
+  await jest.advanceTimersByTimeAsync(0);
+  // Routine calls stop at the reserve: two tokens are left for announcements.
+  expect(granted).toEqual(['r1@0', 'r2@0']);
+  take('u1', true);
+  take('u2', true);
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted).toEqual(['r1@0', 'r2@0', 'u1@0', 'u2@0']);
+  take('u3', true);
+  await jest.advanceTimersByTimeAsync(1000);
+  // The next token goes to the waiting urgent call before the routine ones queued earlier.
+  expect(granted.slice(4)).toEqual(['u3@1000']);
+  await jest.advanceTimersByTimeAsync(6000);
+  expect(granted.slice(5).map((g) => g.split('@')[0])).toEqual(['r3', 'r4']);
+});
+
+it('paces posts per channel and updates for the whole workspace', async () => {
+  const pacer = new SlackPacer({ postsPerSecond: 1, postBurst: 1, updatesPerMinute: 60, updateBurst: 1 });
+  const granted: string[] = [];
+  void pacer.post('C1').then(() => granted.push('C1 first'));
+  void pacer.post('C2').then(() => granted.push('C2 first'));
+  void pacer.post('C1').then(() => granted.push('C1 second'));
+  void pacer.update().then(() => granted.push('update 1'));
+  void pacer.update().then(() => granted.push('update 2'));
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted.sort()).toEqual(['C1 first', 'C2 first', 'update 1']);
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(granted.sort()).toEqual(['C1 first', 'C1 second', 'C2 first', 'update 1', 'update 2']);
+});
