@@ -12,6 +12,9 @@ import type { ContainerRuntime, HealthProbe } from '../../src/ports';
 import { type EnforcedLimits, FakeSlack } from './fake-slack';
 import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests';
 
+/** No pacing: for a fake Slack that enforces no limits. */
+export const UNPACED: PacerLimits = { postsPerSecond: 1e6, postBurst: 1e6, updatesPerMinute: 1e9, updateBurst: 1e6 };
+
 export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0';
 export const BOT_TOKEN = 'xoxb-test-0000000000-abcdefghijklmnop';
 
@@ -35,7 +38,10 @@ export async function startHarness(
     secrets?: string[];
     /** Limits the fake Slack enforces (default: none). */
     slackLimits?: EnforcedLimits;
-    /** The bot's own pace (default: Slack's limits). */
+    /**
+     * The bot's own pace. Default: Slack's limits when the fake enforces them; otherwise none, as the fake enforces
+     * none (pacing itself is covered by its unit test and the rate-limits end-to-end test).
+     */
     pace?: PacerLimits;
     logLevel?: string;
   } = {},
@@ -61,7 +67,8 @@ export async function startHarness(
   });
   const secrets = [BOT_TOKEN, SIGNING_SECRET, ...(opts.secrets ?? [])];
   const logger = createLogger({ level: opts.logLevel ?? 'debug', secrets, destination });
-  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: opts.pace, secrets });
+  const pace = opts.pace ?? (opts.slackLimits ? undefined : UNPACED);
+  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: pace, secrets });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
   return {
