@@ -53,6 +53,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`playground: ${err instanceof Error ? err.message : String(err)}\n`);
+  const inUse = (err as { code?: string }).code === 'EADDRINUSE';
+  const why = inUse ? `port ${process.env.PLAYGROUND_PORT ?? 3000} is taken: set PLAYGROUND_PORT to a free one` : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`playground: ${why}\n`);
   process.exit(1);
 });
