@@ -21,7 +21,7 @@ import { type BotConfig, configSchema } from '../src/config/config.schema';
 import { STEPS } from '../src/domain/rollback.machine';
 import type { ContainerRuntime, HealthProbe } from '../src/ports';
 import { ACTION } from '../src/slack/ids';
-import { BOT_TOKEN, type Harness, SIGNING_SECRET, startHarness } from '../test/support/bot-harness';
+import { type Harness, SIGNING_SECRET, startHarness } from '../test/support/bot-harness';
 import { BotProcess, buildBot } from '../test/support/bot-process';
 import { BACKEND_IMAGE, createService, freePort, FRONTEND_IMAGE, removeServices, requireSwarm, uniqueName, updateImage, waitForVersion } from '../test/support/docker-env';
 import { FakeSlack, SLACK_LIMITS } from '../test/support/fake-slack';

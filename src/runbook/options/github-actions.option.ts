@@ -9,7 +9,7 @@ import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
 import type { WorkflowRun, WorkflowRunner } from '../../ports';
 import { nowIso, type RunbookDeps } from '../context';
 import type { RollbackOption } from './option';
-import { note, recordDeployment, resultFor, unsafeArguments, versionNow, wholeEnvironment } from './whole-environment';
+import { inspectWhole, note, recordDeployment, resultFor, unsafeArguments, versionNow } from './whole-environment';
 
 /** How long a dispatched run may take to show up in the run list. */
 const APPEAR_MS = 60_000;
@@ -91,15 +91,7 @@ async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, ru
 
 export const githubActionsOption: RollbackOption = {
   async inspect(deps, r, env, health) {
-    const cfg = cfgOf(env);
-    const services = wholeEnvironment(r, where(cfg), health);
-    try {
-      const detail = await workflowsOf(deps, r).check();
-      return { services, tooling: [{ tool: 'GitHub Actions workflow', ok: true, detail }], blocked: null };
-    } catch (err) {
-      const reason = describeError(err);
-      return { services, tooling: [{ tool: 'GitHub Actions workflow', ok: false, detail: reason }], blocked: { reason: `Option C cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined } };
-    }
+    return inspectWhole(r, where(cfgOf(env)), health, 'GitHub Actions workflow', 'Option C', () => workflowsOf(deps, r).check());
   },
 
   async precheck(_deps, r, _env, target) {

@@ -10,7 +10,7 @@ import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { Rollback } from '../../domain/rollback.machine';
 import { nowIso, type RunbookDeps } from '../context';
 import type { RollbackOption } from './option';
-import { note, recordDeployment, resultFor, shellWords, unsafeArguments, versionNow, wholeEnvironment } from './whole-environment';
+import { inspectWhole, note, recordDeployment, resultFor, shellWords, unsafeArguments, versionNow } from './whole-environment';
 
 /** Lines of output shown per batch, and characters per line. */
 const BATCH_LINES = 10;
@@ -61,14 +61,7 @@ const lastLines = (lines: string[], skipped: number, file: string): string => {
 export const scriptOption: RollbackOption = {
   async inspect(deps, r, env, health) {
     const cfg = scriptOf(env);
-    const services = wholeEnvironment(r, cfg.command, health);
-    try {
-      const file = await runner(deps).check(cfg.command, path.resolve(cfg.cwd ?? '.'));
-      return { services, tooling: [{ tool: 'Deploy script', ok: true, detail: file }], blocked: null };
-    } catch (err) {
-      const reason = describeError(err);
-      return { services, tooling: [{ tool: 'Deploy script', ok: false, detail: reason }], blocked: { reason: `Option A cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined } };
-    }
+    return inspectWhole(r, cfg.command, health, 'Deploy script', 'Option A', () => runner(deps).check(cfg.command, path.resolve(cfg.cwd ?? '.')));
   },
 
   async precheck(_deps, r, _env, target) {

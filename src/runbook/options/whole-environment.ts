@@ -4,9 +4,10 @@
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/command';
-import { ErrorCode } from '../../domain/errors';
+import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { Deployment, ProbeObservation, Rollback, ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
 import { applyEvent, nowIso, type RunbookDeps } from '../context';
+import type { CurrentState } from './option';
 
 export function wholeEnvironment(r: Rollback, where: string, health: ProbeObservation): ServiceVersion[] {
   return [{ service: r.environment, dockerService: where, version: health.version ?? null, previousVersion: null }];
@@ -48,4 +49,15 @@ export async function note(deps: RunbookDeps, r: Rollback, text: string): Promis
 /** For showing a command line (it is never run through a shell). */
 export function shellWords(words: string[]): string {
   return words.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Step 1 for a deploy script or workflow: what /health says runs, and whether the tooling answers `check`. */
+export async function inspectWhole(r: Rollback, where: string, health: ProbeObservation, tool: string, option: string, check: () => Promise<string>): Promise<CurrentState> {
+  const services = wholeEnvironment(r, where, health);
+  try {
+    return { services, tooling: [{ tool, ok: true, detail: await check() }], blocked: null };
+  } catch (err) {
+    const reason = describeError(err);
+    return { services, tooling: [{ tool, ok: false, detail: reason }], blocked: { reason: `${option} cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined } };
+  }
 }
