@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { posix } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from '../adapters/slack/bolt-logger';
@@ -21,6 +22,29 @@ export interface SlackAppOptions {
   accepting: () => boolean;
   /** Records a delivery; false for one seen before (Slack's retry of a request we already handled). */
   firstDelivery: (key: string) => boolean;
+}
+
+/** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+type Route = { kind: 'events'; url: string } | { kind: 'healthz' } | { kind: 'method'; allow: string } | { kind: 'none' };
+
+/**
+ * What a request is for, by its normalised path: `/slack/./events`, `//slack/events` and `/slack/events/` are the
+ * events endpoint too, so no check can be skipped by spelling the path differently.
+ */
+export function routeOf(method: string | undefined, rawUrl: string | undefined): Route {
+  const [rawPath, query] = (rawUrl ?? '/').split(/\?(.*)/s, 2);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return { kind: 'none' };
+  }
+  const path = posix.normalize(`/${decoded}`).replace(/\/+$/, '') || '/';
+  if (path === EVENTS_PATH) return method === 'POST' ? { kind: 'events', url: query ? `${EVENTS_PATH}?${query}` : EVENTS_PATH } : { kind: 'method', allow: 'POST' };
+  if (path === HEALTHZ_PATH) return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
+  return { kind: 'none' };
 }
 
 /** Slack's retry of a delivery carries the same trigger id as the original. */
@@ -80,24 +104,56 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
       logger: log,
     });
     app = new App({ token: env.SLACK_BOT_TOKEN, receiver, logger: log, clientOptions, tokenVerificationEnabled: false });
-    // Our own server in front of Bolt's request listener: /healthz, refusal while stopping, future timestamps.
+    // Our own server in front of Bolt's request listener. The port faces the internet: only POST /slack/events
+    // reaches Bolt (whose listener throws, outside any handler, for anything else); every other request is answered
+    // here. Checks run on the normalised path, and Bolt is handed that same path.
     const server: Server = createServer((req, res) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path === HEALTHZ_PATH && req.method === 'GET') return healthz(req, res);
-      if (path === EVENTS_PATH) {
-        if (!opts.accepting()) {
-          res.writeHead(503, { 'Retry-After': '5' }).end();
-          return;
-        }
-        const ts = Number(req.headers['x-slack-request-timestamp']);
-        if (Number.isFinite(ts) && ts > Date.now() / 1000 + FUTURE_TOLERANCE_S) {
-          logger.warn({ timestamp: ts }, 'refused a Slack request with a timestamp in the future');
-          res.writeHead(401).end();
-          return;
-        }
+      const route = routeOf(req.method, req.url);
+      if (route.kind === 'healthz') return healthz(req, res);
+      if (route.kind !== 'events') {
+        res.writeHead(route.kind === 'method' ? 405 : 404, { 'Content-Type': 'text/plain', ...(route.kind === 'method' ? { Allow: route.allow } : {}) }).end(route.kind === 'method' ? 'Method Not Allowed' : 'Not Found');
+        return;
       }
-      receiver.requestListener(req, res);
+      if (!opts.accepting()) {
+        res.writeHead(503, { 'Retry-After': '5' }).end();
+        return;
+      }
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        res.writeHead(413, { Connection: 'close' }).end();
+        req.destroy();
+        return;
+      }
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(ts) && ts > Date.now() / 1000 + FUTURE_TOLERANCE_S) {
+        logger.warn({ timestamp: ts }, 'refused a Slack request with a timestamp in the future');
+        res.writeHead(401).end();
+        return;
+      }
+      req.url = route.url;
+      // A chunked body has no Content-Length: count it as it arrives.
+      let seen = 0;
+      req.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen > MAX_BODY_BYTES && !res.headersSent) {
+          res.writeHead(413, { Connection: 'close' }).end();
+          req.destroy();
+        }
+      });
+      try {
+        receiver.requestListener(req, res);
+      } catch (err) {
+        logger.warn({ err, path: route.url }, 'the Slack receiver refused a request');
+        if (!res.headersSent) res.writeHead(404).end();
+      }
     });
+    // A request that is not HTTP at all, or a socket error, is answered 400 and never reaches a handler.
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
     start = () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
