@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { redactSecrets } from './domain/redact';
+import { Redactor } from './domain/redact';
 
 
 /** Paths pino censors in objects (request headers, config echoes, WebClient options). */
@@ -27,13 +27,13 @@ const REDACT_PATHS = [
  * library's debug string is caught too.
  */
 export function createLogger(options: { level: string; secrets?: readonly string[]; destination?: NodeJS.WritableStream }): Logger {
-  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const redactor = new Redactor((options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length > 0));
   const target = options.destination ?? process.stdout;
   // A closed stdout (a pipe whose reader went away) must not take the bot down with it.
   if (target.listenerCount('error') === 0) target.on('error', () => undefined);
   const scrubbing = new Writable({
     write(chunk: Buffer, _enc, done) {
-      target.write(redactSecrets(chunk.toString('utf8'), secrets), () => done());
+      target.write(redactor.text(chunk.toString('utf8')), () => done());
     },
   });
   return pino(

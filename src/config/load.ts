@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, RollbackBotError } from '../domain/errors';
+import { secretsInConfig } from '../domain/redact';
 import { type BotConfig, configSchema } from './config.schema';
 
 const configError = (message: string, cause?: unknown) => new RollbackBotError(ErrorCode.ConfigInvalid, message, { cause });
@@ -48,7 +49,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** Variable names that hold secrets by convention: their values are redacted from logs and messages. */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)/i;
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)|(^|_)PAT($|_)|AUTH|DSN|WEBHOOK/i;
 
 /** The values of the secret-looking variables the config text refers to with ${VAR}. */
 export function secretsReferenced(text: string, env: NodeJS.ProcessEnv): string[] {
@@ -63,7 +64,8 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   } catch (err) {
     throw configError(`cannot read the config file ${path} (set ROLLBACK_CONFIG): ${(err as Error).message}`, err);
   }
-  return { config: parseConfig(text, path, env), secrets: secretsReferenced(text, env) };
+  const config = parseConfig(text, path, env);
+  return { config, secrets: [...secretsReferenced(text, env), ...secretsInConfig(config)] };
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): BotConfig {
