@@ -25,6 +25,8 @@ export interface ChannelMessage {
   blocks: unknown[] | null;
   threadTs: string | null;
   edited: number;
+  /** Slack message metadata (the bot marks its announcements with it). */
+  metadata?: unknown;
 }
 
 export interface Ephemeral {
@@ -81,7 +83,7 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
-    if ((k === 'blocks' || k === 'view' || k === 'attachments') && v.startsWith('[') !== v.startsWith('{')) {
+    if ((k === 'blocks' || k === 'view' || k === 'attachments' || k === 'metadata') && v.startsWith('[') !== v.startsWith('{')) {
       try {
         args[k] = JSON.parse(v);
         continue;
@@ -225,8 +227,17 @@ export class SlackStandin {
       case 'chat.postMessage': {
         if (args.channel !== this.opts.channel.id) return { ok: false, error: 'channel_not_found' };
         const ts = this.newTs();
-        this.messages.push({ ts, channel: String(args.channel), user: BOT_USER, text: String(args.text ?? ''), blocks, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, edited: 0 });
+        this.messages.push({ ts, channel: String(args.channel), user: BOT_USER, text: String(args.text ?? ''), blocks, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, edited: 0, metadata: args.metadata });
         return { ok: true, channel: args.channel, ts, message: { text: args.text, ts } };
+      }
+      case 'conversations.history': {
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const oldest = Number(args.oldest ?? 0);
+        const messages = this.messages
+          .filter((m) => m.channel === args.channel && m.threadTs === null && Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
       }
       case 'chat.update': {
         const m = this.messages.find((x) => x.ts === args.ts && x.channel === args.channel);

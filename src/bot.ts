@@ -2,6 +2,7 @@
  * Composition: config → logger → store → adapters → runbook → Slack app. main.ts calls this; so do the
  * end-to-end tests, so what they exercise is what runs in production.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -21,7 +22,8 @@ import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import type { Clock, ContainerRuntime, HealthProbe } from './ports';
 import type { RunbookDeps } from './runbook/context';
-import { RollbackRunner } from './runbook/runner';
+import { leaseOwner, RollbackRunner } from './runbook/runner';
+import { Redactor, secretsInConfig } from './domain/redact';
 import { RollbackService } from './runbook/service';
 import { Watcher } from './runbook/watch';
 import { createSlackApp } from './slack/app';
@@ -47,7 +49,10 @@ export interface BotOptions {
   slackLimits?: PacerLimits;
   /** Values that must never leave the process: redacted from every Slack message too (logs: see createLogger). */
   secrets?: readonly string[];
-  /** Lease owner id; defaults to the host name, so a restart on the same host resumes its own work at once. */
+  /**
+   * This instance's id (ROLLBACK_INSTANCE_ID), kept across restarts so a restart resumes its own work at once; must
+   * be unique per live process. Default: the host name and port (a port is held by one process at a time).
+   */
   instanceId?: string;
   leaseMs?: number;
   /** How often to look for rollbacks nobody drives (another replica died). */
@@ -72,14 +77,16 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     accepting: () => accepting,
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
   });
-  const notifier = new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), opts.secrets ?? [], new SlackPacer(opts.slackLimits));
+  // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
+  const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
+  const notifier = new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), redactor, new SlackPacer(opts.slackLimits));
   const deps: RunbookDeps = {
     config,
     store,
     runtime: opts.runtime ?? new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
     probe: opts.probe ?? new HttpHealthProbe(),
     notifier,
-    directory: new SlackDirectory(slack.app.client, config.roles.incident_commanders),
+    directory: new SlackDirectory(slack.app.client, config),
     clock: systemClock,
     log: logger,
     metricsFor: perEnvironment(config, (env) => (env.criteria.prometheus ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms) : null)),
@@ -90,11 +97,14 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       return gha ? new GitHubWorkflowRunner({ apiUrl: gha.api_url, repo: gha.repo, token: gha.token, workflow: gha.workflow, timeoutMs: gha.request_timeout_ms }) : null;
     }),
     ticketsFor: perEnvironment(config, (env) => (env.tickets ? new GitHubTicketTracker({ apiUrl: env.tickets.github.api_url, repo: env.tickets.github.repo, token: env.tickets.github.token }) : null)),
+    redactor,
     pager: config.pagerduty ? new PagerDutyPager({ routingKey: config.pagerduty.routing_key, eventsUrl: config.pagerduty.events_url, timeoutMs: config.pagerduty.timeout_ms }) : null,
   };
-  const runner = new RollbackRunner(deps, { owner: opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? hostname(), leaseMs: opts.leaseMs });
+  // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
+  const instance = opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
+  const runner = new RollbackRunner(deps, { owner: leaseOwner(instance, randomUUID().slice(0, 8)), leaseMs: opts.leaseMs });
   const service = new RollbackService(deps, runner);
-  registerListeners(slack.app, { config, service, logger });
+  registerListeners(slack.app, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
@@ -113,6 +123,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await service.resumeOrphans();
     } catch (err) {
       logger.error({ err }, 'could not look for unfinished rollbacks');
+    }
+    try {
+      await service.expireStale();
+    } catch (err) {
+      logger.error({ err }, 'could not expire stale rollbacks');
     }
   };
   await sweep();

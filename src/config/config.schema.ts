@@ -156,13 +156,17 @@ const environment = z
     eta: z.string().min(1).max(100).optional(),
     // Where /rollback for this environment may be typed: only its incident channel (default), or anywhere.
     requests_from: z.enum(['channel', 'anywhere']).default('channel'),
+    /** Incident commanders of this environment only (instead of roles.incident_commanders here). */
+    incident_commanders: role.optional(),
     approval: z
       .object({
-        // Four eyes: the incident commander who approves must not be the one who asked.
+        // Four eyes: two different incident commanders take part in the decision (request, acknowledgements, approval).
         require_different_approver: z.boolean().default(false),
+        /** A card awaiting approval expires after this long: production may have changed since Step 1. */
+        expires_after_ms: z.number().int().min(1000).max(24 * 3_600_000).default(30 * 60_000),
       })
       .strict()
-      .default({ require_different_approver: false }),
+      .default({ require_different_approver: false, expires_after_ms: 30 * 60_000 }),
     health: z
       .object({
         url: httpUrl,
@@ -211,8 +215,26 @@ const environment = z
   })
   .strict();
 
+/** Per-user limits: what one person can ask of the bot within a window (an incident needs a few, not dozens). */
+const limit = (count: number, windowMinutes: number) =>
+  z
+    .object({ count: z.number().int().min(1).max(10_000).default(count), window_minutes: z.number().int().min(1).max(24 * 60).default(windowMinutes) })
+    .strict()
+    .default({ count, window_minutes: windowMinutes });
+
 export const configSchema = z
   .object({
+    limits: z
+      .object({
+        /** Rollback requests (command, form, report button) per user. */
+        requests: limit(6, 10),
+        /** `/rollback report` per user. */
+        reports: limit(5, 10),
+        /** Clicks that are turned away, per user: beyond this they are answered but no longer recorded. */
+        refusals: limit(20, 1),
+      })
+      .strict()
+      .default({ requests: { count: 6, window_minutes: 10 }, reports: { count: 5, window_minutes: 10 }, refusals: { count: 20, window_minutes: 1 } }),
     roles: z
       .object({
         incident_commanders: role,

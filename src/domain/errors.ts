@@ -18,6 +18,8 @@ export const ErrorCode = {
   PagerFailed: 'PAGER_FAILED',
   CodeHostFailed: 'CODE_HOST_FAILED',
   VersionInvalid: 'VERSION_INVALID',
+  /** The version the requester named does not exist where it would be deployed from: their mistake, not an outage. */
+  TargetUnavailable: 'TARGET_UNAVAILABLE',
   ScriptNotRunnable: 'SCRIPT_NOT_RUNNABLE',
   ScriptFailed: 'SCRIPT_FAILED',
   ScriptTimeout: 'SCRIPT_TIMEOUT',

@@ -10,6 +10,10 @@ import type { Evaluation } from './criteria';
  *                                    └──→ cancelled   (also from requested / confirming)
  *   confirming, executing, verifying ──→ interrupted  (the bot died mid-step and it is not safe to go on)
  *   awaiting_approval ──→ rehearsed  (a dry run: Step 1 for real, then what Steps 2–5 would do; nothing changed)
+ *   awaiting_approval ──→ expired    (nobody approved in time; production may have changed since Step 1)
+ *   awaiting_approval ──→ confirming (production changed since Step 1: checked again before anyone can approve)
+ *   executing ──→ unresolved ──→ interrupted  (Step 3's outcome cannot be known: the environment stays locked until
+ *                                              an incident commander releases it)
  *
  * An event that is not valid in the current state is a typed rejection, never an exception.
  */
@@ -25,9 +29,11 @@ export const STATUSES = [
   'cancelled',
   'interrupted',
   'rehearsed',
+  'expired',
+  'unresolved',
 ] as const;
 export type Status = (typeof STATUSES)[number];
-export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted', 'rehearsed'];
+export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted', 'rehearsed', 'expired'];
 export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
 /** "awaiting approval", for sentences. */
 export const statusWords = (s: Status): string => s.replace('_', ' ');
@@ -201,6 +207,16 @@ export interface Rollback {
   rootCauseCleared: { by: string; at: string } | null;
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
   overruns: string[];
+  /**
+   * Four eyes: incident commanders who pressed Approve before a second one made it count (absent in rollbacks stored
+   * before it existed).
+   */
+  approvals?: Array<{ by: string; at: string }>;
+  /**
+   * When the rollback reached a final state. Set once, by the event that ended it: what "the last rollback" is
+   * ordered by, so that nothing else (a refused click, a checklist tick) can change which one that is.
+   */
+  endedAt?: string | null;
   updatedAt: string;
 }
 
@@ -220,7 +236,21 @@ export type RollbackEvent =
   | { type: 'RollbackInterrupted'; at: string; reason: string; services: ServiceVersion[] }
   | { type: 'RiskAcknowledged'; at: string; by: string; risk: Risk }
   | { type: 'StepOverran'; at: string; step: StepName; budgetMs: number; factor: number }
-  | { type: 'RollbackCancelled'; at: string; by: string }
+  | { type: 'RollbackCancelled'; at: string; by: string; why?: string }
+  /** Four eyes: the first incident commander's Approve, waiting for a second one. */
+  | { type: 'ApprovalRecorded'; at: string; by: string }
+  /** Nobody approved within the configured time. */
+  | { type: 'ApprovalExpired'; at: string; afterMs: number }
+  /** What runs now differs from what Step 1 found: Step 1 runs again before anyone can approve. */
+  | { type: 'ProductionChanged'; at: string; by: string; services: ServiceVersion[] }
+  /** Step 3 may or may not have changed production, and the bot cannot find out: a person must look. */
+  | { type: 'OutcomeUnknown'; at: string; reason: string; services: ServiceVersion[] }
+  /** An incident commander looked and releases the environment's lock. */
+  | { type: 'LockReleased'; at: string; by: string; why?: string }
+  /** After-care undone when the action it stood for failed (the tick was taken first, so two clicks act once). */
+  | { type: 'ChecklistItemUnticked'; at: string; item: ChecklistKey; why: string }
+  /** The incident ticket's address, once it is open. */
+  | { type: 'TicketLinked'; at: string; url: string }
   | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
   | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
   | { type: 'DeploymentStarted'; at: string; deployment: Deployment }
@@ -256,6 +286,13 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   ChecklistItemTicked: STATUSES,
   StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
   RollbackCancelled: ['requested', 'confirming', 'awaiting_approval'],
+  ApprovalRecorded: ['awaiting_approval'],
+  ApprovalExpired: ['awaiting_approval'],
+  ProductionChanged: ['awaiting_approval'],
+  OutcomeUnknown: ['executing'],
+  LockReleased: ['unresolved'],
+  ChecklistItemUnticked: STATUSES,
+  TicketLinked: STATUSES,
   RollbackAnnounced: ['executing'],
   AnnouncementFailed: ['executing', 'completed'],
   DeploymentStarted: ['executing'],
@@ -311,6 +348,8 @@ export function newRollback(r: NewRollback): Rollback {
     checklist: { message: null, ticks: [] },
     rootCauseCleared: null,
     overruns: [],
+    approvals: [],
+    endedAt: null,
     updatedAt: r.at,
   };
 }
@@ -336,9 +375,19 @@ function reject(state: Rollback, event: RollbackEvent, why?: string): Transition
   };
 }
 
+/** Events that only record that someone was turned away: they never change the rollback, not even its times. */
+export const AUDIT_ONLY: readonly EventType[] = ['ApprovalRefused', 'RequestRefused'];
+
 export function transition(state: Rollback, event: RollbackEvent): TransitionResult {
   if (!ACCEPTED_IN[event.type].includes(state.status)) return reject(state, event);
-  const s: Rollback = { ...state, updatedAt: event.at };
+  if (AUDIT_ONLY.includes(event.type)) return ok(state);
+  const result = apply({ ...state, updatedAt: event.at }, state, event);
+  if (!result.ok) return result;
+  const ended = isTerminal(result.state.status) && !isTerminal(state.status);
+  return ended ? ok({ ...result.state, endedAt: event.at }) : result;
+}
+
+function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionResult {
   const at = event.at;
   switch (event.type) {
     case 'CardPosted':
@@ -368,7 +417,24 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
       });
     case 'ApprovalRefused':
     case 'RequestRefused':
-      return ok(s);
+      return ok(state);
+    case 'ApprovalRecorded':
+      if (s.dryRun) return reject(state, event, 'a dry run is never approved');
+      if ((s.approvals ?? []).some((a) => a.by === event.by)) return reject(state, event, 'this incident commander already approved');
+      return ok({ ...s, approvals: [...(s.approvals ?? []), { by: event.by, at }] });
+    case 'ApprovalExpired':
+      return ok({ ...s, status: 'expired', failure: { step: 'confirm', reason: `nobody approved within ${Math.round(event.afterMs / 60_000)} min` } });
+    case 'ProductionChanged':
+      // What was found, acknowledged and approved was about another production: all of it is asked again.
+      return ok({ ...s, status: 'confirming', acknowledgements: [], approvals: [], steps: step(s, 'confirm', { status: 'running', startedAt: at, endedAt: undefined }) });
+    case 'OutcomeUnknown':
+      return ok({ ...s, status: 'unresolved', failure: { step: 'execute', reason: event.reason }, steps: step(s, 'execute', { status: 'failed', endedAt: at }) });
+    case 'LockReleased':
+      return ok({ ...s, status: 'interrupted' });
+    case 'ChecklistItemUnticked':
+      return ok({ ...s, checklist: { ...s.checklist, ticks: s.checklist.ticks.filter((t) => t.item !== event.item) } });
+    case 'TicketLinked':
+      return ok({ ...s, checklist: { ...s.checklist, ticks: s.checklist.ticks.map((t) => (t.item === 'ticket_created' ? { ...t, link: event.url } : t)) } });
     case 'RiskAcknowledged':
       if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
       return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
@@ -377,7 +443,8 @@ export function transition(state: Rollback, event: RollbackEvent): TransitionRes
     case 'ChecklistPosted':
       return ok({ ...s, checklist: { ...s.checklist, message: event.message } });
     case 'ChecklistItemTicked':
-      if (s.checklist.ticks.some((t) => t.item === event.item)) return ok(s);
+      // A second tick is refused, not ignored: taking the tick is how an after-care action is claimed exactly once.
+      if (s.checklist.ticks.some((t) => t.item === event.item)) return reject(state, event, 'already ticked');
       return ok({ ...s, checklist: { ...s.checklist, ticks: [...s.checklist.ticks, { item: event.item, by: event.by, at, ...(event.link ? { link: event.link } : {}) }] } });
     case 'StepOverran':
       return ok({ ...s, overruns: [...s.overruns, `${event.step}:${event.factor}`] });

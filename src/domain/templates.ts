@@ -1,8 +1,12 @@
 /**
- * The runbook's announcement texts, line by line ("Step 2: Announce Rollback", "Step 5: Announce Resolution").
- * `<!channel>` is how Slack writes @channel.
+ * The runbook's announcement texts, line by line ("Step 2: Announce Rollback", "Step 5: Announce Resolution"), in
+ * the runbook's own words: plain text beginning with `@channel`. The Slack side turns that one `@channel` into a
+ * real mention and shows everything else (the reason a user typed, versions) as text.
  */
 import type { ServiceVersion } from './rollback.machine';
+
+/** How the runbook's templates begin. */
+export const CHANNEL_MENTION = '@channel';
 
 export interface AnnounceFields {
   environment: string;
@@ -14,7 +18,7 @@ export interface AnnounceFields {
 
 export function announceText(f: AnnounceFields): string {
   return [
-    '<!channel> ROLLBACK IN PROGRESS',
+    `${CHANNEL_MENTION} ROLLBACK IN PROGRESS`,
     `Environment: ${f.environment}`,
     `Current version: ${f.currentVersion}`,
     `Rolling back to: ${f.targetVersion}`,
@@ -25,7 +29,7 @@ export function announceText(f: AnnounceFields): string {
 
 export function completionText(f: { environment: string; targetVersion: string }): string {
   return [
-    '<!channel> ROLLBACK COMPLETE',
+    `${CHANNEL_MENTION} ROLLBACK COMPLETE`,
     `Environment: ${f.environment}`,
     `Rolled back to: ${f.targetVersion}`,
     'Status: All health checks passing',

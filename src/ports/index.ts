@@ -149,8 +149,16 @@ export interface Notifier {
    * Best effort: a failure here is logged by the adapter, never thrown, so Slack trouble cannot stop a rollback.
    */
   progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void>;
-  /** An announcement in the channel, visible to everyone (the runbook's templates). Throws when it cannot. */
-  announce(rollback: Rollback, text: string): Promise<MessageRef>;
+  /**
+   * An announcement in the channel, visible to everyone: the runbook's template as plain text beginning with
+   * `@channel`, which is the one mention it makes. Marked so that findAnnouncement can find it. Throws when it cannot.
+   */
+  announce(rollback: Rollback, text: string, step: AnnouncementStep): Promise<MessageRef>;
+  /**
+   * Whether the announcement of `step` was posted (since `since`): asked after a restart, because the bot may have
+   * died between posting it and recording it. Throws when the channel cannot be read.
+   */
+  findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null>;
   /** A message Slack posts later in the channel (chat.scheduleMessage): post-mortem and RCA reminders. */
   schedule(channel: string, text: string, postAt: Date): Promise<void>;
   /** Posts the live checklist in the card's thread; `progress` keeps it up to date afterwards. */
@@ -159,17 +167,26 @@ export interface Notifier {
   reportsAlert(alert: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void>;
 }
 
-/** Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). */
+export type AnnouncementStep = 'announce' | 'complete';
+
+/**
+ * Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). `text` is plain
+ * (it may carry *emphasis* and `code`, never Slack markup: it is escaped when shown); `{link}` in it stands for `link`.
+ */
 export interface ProgressNote {
   type: 'Note';
   at: string;
   text: string;
+  link?: { url: string; label: string };
 }
 
 // ---- roles --------------------------------------------------------------------------------
 export interface Directory {
-  /** Whether the user is an incident commander (listed, or in a listed user group). */
-  isIncidentCommander(userId: string): Promise<boolean>;
+  /**
+   * Whether the user is an incident commander (listed, or in a listed user group) — of `environment` when given: an
+   * environment may name its own commanders instead of the global ones.
+   */
+  isIncidentCommander(userId: string, environment?: string): Promise<boolean>;
 }
 
 // ---- store --------------------------------------------------------------------------------
@@ -185,14 +202,22 @@ export interface TimelineEntry {
 export type CreateResult = { ok: true; rollback: Rollback } | { ok: false; active: Rollback };
 
 export interface RollbackStore {
-  /** Creates the rollback unless the environment already has an active one (the lock). */
-  create(rollback: Rollback): CreateResult;
+  /**
+   * Creates the rollback unless the environment already has an active one (the lock), with `lease` taken in the
+   * same write: a rollback is owned by the process that creates it from its first moment.
+   */
+  create(rollback: Rollback, lease?: { owner: string; until: number }): CreateResult;
   get(id: string): Rollback | null;
   /**
    * Compare-and-set: writes `next` (with version+1) and appends `event` to the timeline only if the stored version
    * still equals `expectedVersion`. Returns the stored rollback, or null on a conflict.
    */
   save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null;
+  /**
+   * Appends an audit-only event (someone was turned away) to the timeline without touching the rollback: its state,
+   * version, times and ordering stay as they were. False when there is no such rollback.
+   */
+  audit(id: string, event: RollbackEvent): boolean;
   timeline(id: string): TimelineEntry[];
   list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Rollback[];
   /** The last version this bot verified healthy for a service. */
@@ -200,14 +225,16 @@ export interface RollbackStore {
   recordVerifiedVersion(environment: string, service: string, version: string, at: string): void;
 
   /**
-   * Leases: who is driving a rollback. A lease is taken when it is free, expired, or already ours; renewed while we
-   * work; released when we stop. A rollback whose driver died is found by its expired lease and picked up.
+   * Leases: who is driving a rollback. Owners are `<instance>#<boot>`: unique per process, while the instance part
+   * survives a restart. A lease is taken when it is free, expired, already ours, or held by an earlier boot of our
+   * instance (we restarted); renewed while we work; released when we stop. A rollback whose driver died is found by
+   * its expired lease and picked up.
    */
   claim(id: string, owner: string, until: number, now: number): boolean;
   release(id: string, owner: string): void;
   /**
-   * Rollbacks that should be moving but nobody live is driving: no lease, an expired one, or one held under our own
-   * name (we restarted; the caller skips what this process is driving right now).
+   * Rollbacks that should be moving but nobody live is driving: no lease, an expired one, or one held by an earlier
+   * boot of our instance (we restarted). Never one held by `owner` itself, nor by another live process.
    */
   orphans(now: number, owner: string, limit: number): Rollback[];
 

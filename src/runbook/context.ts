@@ -1,4 +1,5 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
+import type { Redactor } from '../domain/redact';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
 import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore, ScriptRunner, TicketTracker, WorkflowRunner } from '../ports';
 
@@ -23,6 +24,10 @@ export interface RunbookDeps {
   workflowsFor?: (environment: string) => WorkflowRunner | null;
   /** PagerDuty, when a routing key is configured. */
   pager?: Pager | null;
+  /** Takes secrets out of text bound for outside systems (tickets, pages, exports). */
+  redactor?: Redactor;
+  /** Aborted when the lease this step runs under is lost: long waits (a Swarm update) stop early. */
+  signal?: AbortSignal;
 }
 
 export const nowIso = (clock: Clock): string => clock.now().toISOString();

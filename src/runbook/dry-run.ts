@@ -10,7 +10,6 @@ import { OPTIONS } from './options';
 
 const quoted = (text: string) =>
   text
-    .replace(/<!channel>/g, '@channel')
     .split('\n')
     .map((l) => `> ${l}`)
     .join('\n');
@@ -20,7 +19,7 @@ export function dryRunPlan(deps: Pick<RunbookDeps, 'config'>, r: Rollback): stri
   const target = r.target ?? 'unknown';
   const smoke = env.smoke_tests.map((t) => `${t.name} (${t.url} → HTTP ${t.expect_status})`).join(', ');
   return [
-    `*Step 2* would post in <#${r.channel}>:`,
+    '*Step 2* would post in the incident channel:',
     quoted(announcementFor(deps, r)),
     ...OPTIONS[strategyOf(r)].plan(r, env),
     `*Step 4* would check ${env.health.url} up to ${env.health.retries} times (every ${env.health.interval_ms} ms) for version \`${target}\`${smoke ? `, and the smoke tests ${smoke}` : ''}.`,

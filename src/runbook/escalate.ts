@@ -18,18 +18,20 @@ export function pageReason(r: Rollback, event: RollbackEvent): string | null {
   return null;
 }
 
-export async function escalate(deps: Pick<RunbookDeps, 'pager' | 'notifier' | 'clock' | 'log'>, r: Rollback, event: RollbackEvent): Promise<void> {
+export async function escalate(deps: Pick<RunbookDeps, 'pager' | 'notifier' | 'clock' | 'log' | 'redactor'>, r: Rollback, event: RollbackEvent): Promise<void> {
   const pager = deps.pager;
   if (!pager) return;
   try {
     const reason = pageReason(r, event);
     if (reason) {
-      await pager.trigger({
+      // PagerDuty is outside: no secret goes there, and it is redacted before PagerDuty's summary limit cuts it.
+      const alert = {
         dedupKey: dedupKeyOf(r),
         summary: reason,
         source: `rollback-bot/${r.environment}`,
         details: { rollback: r.id, environment: r.environment, target: r.target, status: r.status, card: r.card },
-      });
+      };
+      await pager.trigger(deps.redactor ? deps.redactor.deep(alert) : alert);
       await deps.notifier.progress(r, { type: 'Note', at: nowIso(deps.clock), text: ':rotating_light: On-call was paged (PagerDuty).' });
     } else if (event.type === 'ResolutionAnnounced' && r.overruns.some((o) => o.endsWith(':2'))) {
       await pager.resolve(dedupKeyOf(r));

@@ -23,12 +23,20 @@ import { verifyRollback } from './verify';
 const MAX_EVENTS_PER_DRIVE = 20;
 
 export interface RunnerOptions {
-  /** Who this process is, for leases: the same id after a restart on the same host picks its work up at once. */
+  /**
+   * Who this process is, for leases: `<instance>#<boot>` (see leaseOwner). A restart of the same instance picks its
+   * work up at once; another process never takes a live one's.
+   */
   owner: string;
   /** How long a lease lasts without renewal; a driver that died is replaced after this. */
   leaseMs?: number;
   /** How often running steps are checked against their budgets. */
   budgetTickMs?: number;
+}
+
+/** The lease owner of this process: the instance (stable across restarts) and this boot. */
+export function leaseOwner(instance: string, boot: string): string {
+  return `${instance.replace(/#/g, '_')}#${boot}`;
 }
 
 export class RollbackRunner {
@@ -44,6 +52,11 @@ export class RollbackRunner {
     this.owner = options.owner;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.budgetTickMs = options.budgetTickMs ?? 1000;
+  }
+
+  /** The lease a new rollback is created with: ours from its first write. */
+  newLease(): { owner: string; until: number } {
+    return { owner: this.owner, until: this.deps.clock.now().getTime() + this.leaseMs };
   }
 
   isDriving(id: string): boolean {
@@ -74,23 +87,85 @@ export class RollbackRunner {
     return this.inFlight.size;
   }
 
+  /**
+   * Holds the lease of a rollback while `work` runs (the request posting its card), and counts as driving it, so the
+   * sweep leaves it alone. The lease is kept afterwards for drive() to take over.
+   */
+  own<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const lease = this.keepLease(id);
+    let settled!: () => void;
+    const gate = new Promise<void>((resolve) => (settled = resolve));
+    this.inFlight.set(id, gate);
+    return (async () => {
+      try {
+        return await work();
+      } finally {
+        // Gone before the caller resumes, so its drive() right after is not mistaken for this one.
+        lease.stop();
+        if (this.inFlight.get(id) === gate) this.inFlight.delete(id);
+        settled();
+      }
+    })();
+  }
+
+  /**
+   * Renews the lease every third of its time. A renewal that throws (SQLITE_BUSY, disk full) is logged and tried
+   * again; the lease counts as lost when the store says another owner has it, or when no renewal has succeeded for
+   * a whole lease time (someone else may have taken it by now).
+   */
+  private keepLease(id: string): { lost: () => boolean; signal: AbortSignal; stop: () => void } {
+    const now = () => this.deps.clock.now().getTime();
+    const abort = new AbortController();
+    let renewedAt = now();
+    const lose = (why: string) => {
+      if (abort.signal.aborted) return;
+      this.deps.log.error({ rollbackId: id, owner: this.owner, why }, 'lease lost: stopping this rollback here; whoever holds the lease goes on');
+      abort.abort(new Error(`lease lost: ${why}`));
+    };
+    const timer = setInterval(() => {
+      try {
+        if (this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) renewedAt = now();
+        else lose('another process holds it');
+      } catch (err) {
+        this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
+        if (now() - renewedAt >= this.leaseMs) lose('not renewed for a whole lease time');
+      }
+    }, Math.max(1000, this.leaseMs / 3));
+    timer.unref();
+    return { lost: () => abort.signal.aborted, signal: abort.signal, stop: () => clearInterval(timer) };
+  }
+
   private async leased(id: string, resumed: boolean): Promise<void> {
     const now = () => this.deps.clock.now().getTime();
-    if (!this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) {
+    let claimed: boolean;
+    try {
+      claimed = this.deps.store.claim(id, this.owner, now() + this.leaseMs, now());
+    } catch (err) {
+      this.deps.log.warn({ err, rollbackId: id }, 'could not take the lease; the sweep tries again');
+      return;
+    }
+    if (!claimed) {
       this.deps.log.info({ rollbackId: id }, 'another live instance is driving this rollback');
       return;
     }
-    const renew = setInterval(() => this.deps.store.claim(id, this.owner, now() + this.leaseMs, now()), Math.max(1000, this.leaseMs / 3));
-    renew.unref();
+    const lease = this.keepLease(id);
     // The runbook's time limits, watched while the steps run.
-    const watch = setInterval(() => void this.checkBudgets(id), this.budgetTickMs);
+    const watch = setInterval(() => {
+      this.checkBudgets(id).catch((err: unknown) => this.deps.log.warn({ err, rollbackId: id }, 'budget check failed'));
+    }, this.budgetTickMs);
     watch.unref();
     try {
-      await this.loop(id, resumed);
+      await this.loop(id, resumed, lease);
     } finally {
-      clearInterval(renew);
+      lease.stop();
       clearInterval(watch);
-      this.deps.store.release(id, this.owner);
+      if (!lease.lost()) {
+        try {
+          this.deps.store.release(id, this.owner);
+        } catch (err) {
+          this.deps.log.warn({ err, rollbackId: id }, 'could not release the lease; it expires by itself');
+        }
+      }
     }
   }
 
@@ -109,13 +184,20 @@ export class RollbackRunner {
     }
   }
 
-  private async loop(id: string, resumed: boolean): Promise<void> {
+  private async loop(id: string, resumed: boolean, lease: { lost: () => boolean; signal: AbortSignal }): Promise<void> {
     let rollback = this.deps.store.get(id);
     if (!rollback) return;
     const log = this.deps.log.child({ rollbackId: id, env: rollback.environment });
+    const deps = { ...this.deps, signal: lease.signal };
     for (let i = 0; i < MAX_EVENTS_PER_DRIVE; i++) {
-      const event = resumed && i === 0 ? ((await this.unsafeToResume(rollback)) ?? (await this.nextEvent(rollback, log))) : await this.nextEvent(rollback, log);
+      const first = resumed && i === 0;
+      const event = first ? ((await this.unsafeToResume(rollback)) ?? (await this.nextEvent(deps, rollback, log, true))) : await this.nextEvent(deps, rollback, log, false);
       if (!event) return;
+      // Whoever took the lease over goes on from the stored state; what this step found is not persisted.
+      if (lease.lost()) {
+        log.warn({ event: event.type }, 'lease lost: the step result is not recorded');
+        return;
+      }
       const applied = applyEvent(this.deps.store, id, event);
       if (!applied.ok) {
         // Someone else moved the rollback on (a Cancel during Step 1, another replica): their state stands.
@@ -151,22 +233,22 @@ export class RollbackRunner {
     return OPTIONS[strategyOf(r)].resumeCheck(this.deps, r, env);
   }
 
-  private async nextEvent(r: Rollback, log: Log): Promise<RollbackEvent | null> {
+  private async nextEvent(deps: RunbookDeps, r: Rollback, log: Log, resumed: boolean): Promise<RollbackEvent | null> {
     try {
       switch (r.status) {
         case 'requested':
           if (!r.card) return await this.postCard(r);
-          return { type: 'ConfirmationStarted', at: nowIso(this.deps.clock) };
+          return { type: 'ConfirmationStarted', at: nowIso(deps.clock) };
         case 'confirming':
-          return await confirmIssue(this.deps, r);
+          return await confirmIssue(deps, r);
         case 'awaiting_approval':
-          return r.dryRun ? { type: 'DryRunReported', at: nowIso(this.deps.clock), plan: dryRunPlan(this.deps, r) } : null;
+          return r.dryRun ? { type: 'DryRunReported', at: nowIso(deps.clock), plan: dryRunPlan(deps, r) } : null;
         case 'executing':
-          return r.announcement ? await executeRollback(this.deps, r) : await announceRollback(this.deps, r);
+          return r.announcement ? await executeRollback(deps, r) : await announceRollback(deps, r, resumed);
         case 'verifying':
-          return await verifyRollback(this.deps, r);
+          return await verifyRollback(deps, r);
         case 'completed':
-          return r.resolution === null && r.steps.complete.status === 'running' ? await announceResolution(this.deps, r) : null;
+          return r.resolution === null && r.steps.complete.status === 'running' ? await announceResolution(deps, r, resumed) : null;
         default:
           return null;
       }

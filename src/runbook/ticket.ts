@@ -29,28 +29,42 @@ export function ticketFor(r: Rollback, entries: TimelineEntry[]): { title: strin
 }
 
 /**
+ * GitHub turns `@name` into a notification and `@org/team` into a team ping: text that reached the ticket from a
+ * reason or an error must not page anyone there. A word joiner after `@` keeps it readable and inert.
+ */
+export function inertMentions(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9_-])/g, '@\u2060');
+}
+
+/**
  * Opens the incident ticket and ticks the checklist item with its link. `by` is the incident commander who pressed
- * the button, or the bot (auto). Returns the ticket's address, or why there is none.
+ * the button, or the bot (auto). The tick is taken first (compare-and-set), so two quick clicks — or the automatic
+ * ticket and a click — open one ticket; if GitHub refuses, the tick is taken back. Returns the ticket's address, or
+ * why there is none.
  */
 export async function openTicket(deps: RunbookDeps, id: string, by: string): Promise<{ url: string } | { error: string }> {
   const r = deps.store.get(id);
   if (!r) return { error: `There is no rollback \`${id}\`.` };
-  if (r.checklist.ticks.some((t) => t.item === 'ticket_created')) return { error: 'The incident ticket was already created.' };
   const tracker = deps.ticketsFor?.(r.environment);
   const env = environmentNamed(deps.config, r.environment);
   if (!tracker || !env?.tickets) return { error: `No ticket tracker is configured for ${r.environment}: create the ticket by hand, then tick it.` };
+  const claim = { type: 'ChecklistItemTicked', at: nowIso(deps.clock), by, item: 'ticket_created' } as const;
+  const claimed = applyEvent(deps.store, id, claim);
+  if (!claimed.ok) return { error: 'The incident ticket was already created.' };
   try {
-    const { title, body } = ticketFor(r, deps.store.timeline(id));
-    const url = await tracker.open({ title, body: redactSecrets(body, []), labels: env.tickets.github.labels });
-    const event = { type: 'ChecklistItemTicked', at: nowIso(deps.clock), by, item: 'ticket_created', link: url } as const;
-    const applied = applyEvent(deps.store, id, event);
-    if (applied.ok) {
-      await deps.notifier.progress(applied.rollback, event);
-      await deps.notifier.progress(applied.rollback, { type: 'Note', at: event.at, text: `:ticket: Incident ticket: ${url}` });
-    }
+    const { title, body } = ticketFor(claimed.rollback, deps.store.timeline(id));
+    const clean = (text: string) => inertMentions(deps.redactor ? deps.redactor.text(text) : redactSecrets(text, []));
+    const url = await tracker.open({ title: clean(title), body: clean(body), labels: env.tickets.github.labels });
+    const linked = applyEvent(deps.store, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });
+    const now = linked.ok ? linked.rollback : claimed.rollback;
+    await deps.notifier.progress(now, claim);
+    await deps.notifier.progress(now, { type: 'Note', at: nowIso(deps.clock), text: `:ticket: Incident ticket: ${url}` });
     return { url };
   } catch (err) {
     deps.log.warn({ err, rollbackId: id }, 'could not open the incident ticket');
+    const why = `the incident ticket could not be created (${describeError(err)})`;
+    const undone = applyEvent(deps.store, id, { type: 'ChecklistItemUnticked', at: nowIso(deps.clock), item: 'ticket_created', why });
+    if (undone.ok) await deps.notifier.progress(undone.rollback, { type: 'ChecklistItemUnticked', at: nowIso(deps.clock), item: 'ticket_created', why });
     return { error: `The incident ticket could not be created: ${describeError(err)}` };
   }
 }

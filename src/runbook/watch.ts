@@ -43,7 +43,7 @@ export class Watcher {
       const [latest] = this.deps.store.list({ environment: name, limit: 1 });
       if (latest && !isTerminal(latest.status)) return false;
       const now = this.deps.clock.now().getTime();
-      if (latest?.requestedBy === BOT_REQUESTER && latest.status === 'cancelled' && now - Date.parse(latest.updatedAt) < env.watch_backoff_ms) return false;
+      if (latest?.requestedBy === BOT_REQUESTER && latest.status === 'cancelled' && now - Date.parse(latest.endedAt ?? latest.updatedAt) < env.watch_backoff_ms) return false;
 
       const health = await this.deps.probe.probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms });
       const streak = health.ok ? 0 : (this.failures.get(name) ?? 0) + 1;

@@ -9,6 +9,8 @@ export const ACTION = {
   clearRootCause: 'rollback_clear_root_cause',
   schedulePostmortem: 'rollback_schedule_postmortem',
   createTicket: 'rollback_create_ticket',
+  /** An outcome nobody could know: an incident commander releases the environment's lock after looking. */
+  releaseLock: 'rollback_release_lock',
   /** One button per checklist item a person ticks; the item is in the action id, the rollback id in the value. */
   tick: 'rollback_tick',
 } as const;

@@ -70,8 +70,9 @@ it('shows the criteria with their numbers; an immediate verdict needs no extra c
   const harness = h;
   await harness.slack.waitFor(() => cardText(harness, r.cardTs).includes('Immediate rollback'), 'the criteria on the card');
   const card = cardText(h, r.cardTs);
-  expect(card).toContain(':red_circle: Error rate · > 5.0 % of requests · observed 12 %');
-  expect(card).toContain(':large_green_circle: p99 latency · > 2× baseline (200 ms) · observed 250 ms (1.3×)');
+  // `>` is one of Slack's control characters: written &gt;, shown as >.
+  expect(card).toContain(':red_circle: Error rate · &gt; 5.0 % of requests · observed 12 %');
+  expect(card).toContain(':large_green_circle: p99 latency · &gt; 2× baseline (200 ms) · observed 250 ms (1.3×)');
   expect(card).toContain(':white_check_mark: Docker engine: Docker 20.10');
   expect(card).not.toContain(ACTION.ackNoCriterion);
   // The request notifies the on-call engineer and the incident commanders.
@@ -150,7 +151,8 @@ it('time budgets: an overrun warns the incident commanders; twice the budget of 
 
 it('a tooling error tells the platform team in its channel', async () => {
   h = await startHarness(config());
-  const r = await request(h, 'production to v404 registry trouble');
+  // A tag whose layers the registry lost: the registry's trouble, not the requester's typo.
+  const r = await request(h, 'production to corrupt registry trouble');
   await waitStatus(h, r.rollback.id, 'failed');
   const harness = h;
   const told = await harness.slack.waitFor(() => harness.slack.channelMessages(PLATFORM_CHANNEL)[0], 'the platform channel message');

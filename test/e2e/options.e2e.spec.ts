@@ -222,6 +222,23 @@ describe('Option A: the deploy script', () => {
     expect(readFileSync(health.stateFile, 'utf8')).toBe('v2');
   });
 
+  it('after a restart while the script’s process group still runs, keeps the environment locked and says so', async () => {
+    const dbFile = path.join(dir, 'died.db');
+    // A deploy still running, in its own process group, as the bot leaves it when it dies.
+    const { spawn } = await import('node:child_process');
+    const still = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const id = diedDuringStep3(dbFile, 'script', { kind: 'script', pid: still.pid as number, commandLine: 'deploy.sh --rollback', outputFile: '/var/log/x/deploy.log' });
+      h = await startHarness(scriptConfig('deploy-ok.sh'), { dbFile });
+      await waitStatus(h, id, 'unresolved');
+      expect(stored(id).failure?.reason).toContain(`still running (process group ${still.pid}:`);
+      const again = await h.command('production to v1 again', ONCALL);
+      expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain('already has a rollback in progress');
+    } finally {
+      process.kill(-(still.pid as number), 'SIGKILL');
+    }
+  });
+
   it('after a restart mid-script, marks the rollback interrupted instead of running the script again', async () => {
     const dbFile = path.join(dir, 'died.db');
     const id = diedDuringStep3(dbFile, 'script', { kind: 'script', pid: 999_999, commandLine: 'deploy.sh --rollback', outputFile: '/var/log/x/deploy.log' });
@@ -344,12 +361,51 @@ describe('Option C: the GitHub Actions workflow', () => {
     expect(h.bot.store.timeline(id).filter((e) => e.type === 'DeploymentStarted')).toHaveLength(1);
   });
 
-  it('after a restart with no run recorded, does not dispatch a second time: interrupted', async () => {
+  it('after a restart with no run recorded, does not dispatch a second time: it looks, and keeps the environment locked', async () => {
     const dbFile = path.join(dir, 'died.db');
     const id = diedDuringStep3(dbFile, 'github-actions', null);
+    const listed = nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
     h = await startHarness(gha(), { dbFile });
-    await waitStatus(h, id, 'interrupted');
+    await waitStatus(h, id, 'unresolved');
+    expect(listed.isDone()).toBe(true);
     expect(stored(id).failure?.reason).toContain('whether ci-cd.yml was dispatched is not known');
+  });
+
+  it('a dispatch that fails with a 5xx may still have started a run: the bot looks for it and follows it', async () => {
+    workflowOk();
+    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
+    nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(502, { message: 'Server Error' });
+    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 1, workflow_runs: [run(77, 'in_progress', null)] });
+    nock(GITHUB)
+      .get(`${RUNS}/runs/77`)
+      .reply(() => {
+        health.set('v1');
+        return [200, run(77, 'completed', 'success')];
+      });
+    h = await startHarness(gha());
+    const { id } = await approve('production to v1 errors');
+    await waitStatus(h, id, 'completed');
+    expect(stored(id).deployment).toMatchObject({ kind: 'workflow', runId: 77 });
+  });
+
+  it('a dispatch whose outcome cannot be known keeps the environment locked until an incident commander releases it', async () => {
+    workflowOk();
+    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
+    nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).delay(1500).reply(204);
+    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).times(100).optionally().reply(200, { total_count: 0, workflow_runs: [] });
+    h = await startHarness(gha({ request_timeout_ms: 500, timeout_ms: 2500 }));
+    const { id, ts } = await approve('production to v1 errors');
+    await waitStatus(h, id, 'unresolved');
+    expect(stored(id).failure?.reason).toMatch(/may have started|not known/);
+    const again = await h.command('production to v1 again', ONCALL);
+    expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain('already has a rollback in progress');
+    expect(cardText(h, ts)).toContain('rollback_release_lock');
+    const refused = await h.click('rollback_release_lock', id, ONCALL, ts);
+    expect(String((await responseFor(h.slack, refused.responseUrl)).text)).toContain('incident commander');
+    await h.click('rollback_release_lock', id, IC, ts);
+    await waitStatus(h, id, 'interrupted');
+    nock.abortPendingRequests();
+    nock.cleanAll();
   });
 
   it('keeps following through a rate limit, says so once, and completes', async () => {

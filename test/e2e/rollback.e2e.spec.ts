@@ -142,6 +142,8 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(String(scheduled()[0].args.text)).toContain(`the RCA for rollback ${rollback.id} of production is due within the hour`);
     await h.click(ACTION.schedulePostmortem, rollback.id, IC, cardTs);
     await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 9/9', 'the checklist at 9/9');
+    // The tick is taken first (so two clicks schedule once), the reminders follow.
+    await h.slack.waitFor(() => scheduled().length === 3, 'the two post-mortem reminders');
     const [, day1, day2] = scheduled().map((c) => Number(c.args.post_at) * 1000 - Date.parse(final.steps.complete.endedAt ?? ''));
     expect(Math.round(day1 / 3_600_000)).toBe(24);
     expect(Math.round(day2 / 3_600_000)).toBe(48);
@@ -244,12 +246,13 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     await waitStatus(next.rollback.id, 'failed');
   });
 
-  it('refuses a target image that cannot be pulled before asking for approval', async () => {
+  it('refuses a target image that cannot be pulled before asking for approval (a typed tag the registry lacks: the requester’s error)', async () => {
     h = await startHarness(config());
     const { rollback } = await request('production to v404 not in the registry');
     await waitStatus(rollback.id, 'failed');
     const failed = h.bot.store.get(rollback.id) as Rollback;
-    expect(failed.failure).toMatchObject({ step: 'confirm', code: 'IMAGE_PULL_FAILED' });
+    expect(failed.failure).toMatchObject({ step: 'confirm', code: 'TARGET_UNAVAILABLE' });
+    expect(failed.failure?.reason).toContain('The version you named, v404, cannot be pulled');
     expect(failed.failure?.reason).toContain('rollback-test/backend:v404');
     expect(failed.approvedBy).toBeNull();
   });
@@ -257,7 +260,8 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
   it('answers help and status, and rejects a request with a bad signature', async () => {
     h = await startHarness(config());
     const help = await h.command('help', SOMEONE);
-    expect(String((await responseFor(h.slack, help.responseUrl)).text)).toContain('/rollback <environment> [to <version>] [reason…]');
+    // Escaped, so Slack shows the placeholders instead of reading them as links.
+    expect(String((await responseFor(h.slack, help.responseUrl)).text)).toContain('/rollback &lt;environment&gt; [to &lt;version&gt;] [reason…]');
     const status = await h.command('status', SOMEONE);
     expect(String((await responseFor(h.slack, status.responseUrl)).text)).toContain('In progress');
     const usage = await h.command('production to', SOMEONE);

@@ -130,7 +130,7 @@ describe('who may do what', () => {
     h = await startHarness(config());
     const res = await h.command('production to v1 from elsewhere', IC, 'C0RANDOM');
     expect(String((await responseFor(h.slack, res.responseUrl)).text)).toBe(
-      `Rollbacks of production are requested in <#${CHANNEL}>, so the whole incident team sees them. Run the command there.`,
+      `Rollbacks of production are requested in their incident channel, so the whole incident team sees them. Run the command there: <#${CHANNEL}>`,
     );
     expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
     expect(h.bot.store.refusals(5)).toEqual([expect.objectContaining({ userId: IC, environment: 'production', action: 'request' })]);
@@ -144,7 +144,8 @@ describe('who may do what', () => {
     const own = await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
     expect(String((await responseFor(h.slack, own.responseUrl)).text)).toContain('another incident commander must approve');
     expect(h.bot.store.get(r.rollback.id)?.status).toBe('awaiting_approval');
-    expect(h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'ApprovalRefused')).toMatchObject({ actor: IC });
+    // Recorded as the first of two approvals; a second incident commander's makes it count.
+    expect(h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'ApprovalRecorded')).toMatchObject({ actor: IC });
     await h.click(ACTION.approve, r.rollback.id, OTHER_IC, r.cardTs);
     await waitStatus(h, r.rollback.id, 'completed');
     expect(h.bot.store.get(r.rollback.id)?.approvedBy).toBe(OTHER_IC);

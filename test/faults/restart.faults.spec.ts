@@ -220,3 +220,19 @@ it('SIGTERM mid update: exits within 10 s, and the next start finishes the rollb
   expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
   expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
 });
+
+it('SIGKILL after the announcement reached Slack but before it was recorded: the restarted bot finds it instead of announcing twice', async () => {
+  const { b, r } = await awaitingApproval('production killed while announcing');
+  const before = announcements('ROLLBACK IN PROGRESS');
+  // Slack posts the message, but its answer never comes back: the bot dies not knowing.
+  slack.delayWhen('chat.postMessage', (a) => String(a.text).includes('ROLLBACK IN PROGRESS'), Number.POSITIVE_INFINITY);
+  await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
+  await until('the announcement to reach Slack', () => announcements('ROLLBACK IN PROGRESS') > before);
+  await b.kill('SIGKILL');
+  await b.start();
+  const done = await statusIs(b, r.id, 'completed');
+  expect(announcements('ROLLBACK IN PROGRESS') - before).toBe(1);
+  const posted = slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS')).at(-1);
+  expect(done.announcement?.ts).toBe(posted?.args.ts);
+  expect(slack.callsOf('conversations.history').length).toBeGreaterThan(0);
+});

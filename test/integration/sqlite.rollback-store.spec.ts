@@ -1,4 +1,4 @@
-/** The store on a real SQLite file: the per-environment lock, compare-and-set, the timeline, reopening. */
+/** The store on a real SQLite file: the per-environment lock, compare-and-set, the timeline, leases, ordering, reopening. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,5 +86,37 @@ describe('SqliteRollbackStore', () => {
     expect(store.lastVerifiedVersion('production', 'frontend')).toBeNull();
     expect(store.list({ statuses: ['confirming'], limit: 5 }).map((r) => r.id)).toEqual(['rb-1']);
     expect(store.create(draft('rb-2')).ok).toBe(false);
+  });
+
+  it('leases belong to one process: a sibling never takes a live one, a restart of the same instance does', () => {
+    const now = Date.parse(AT);
+    expect(store.create(draft('rb-lease'), { owner: 'host-a:3000#boot1', until: now + 30_000 }).ok).toBe(true);
+    // The process that created it is driving it.
+    expect(store.orphans(now, 'host-a:3000#boot1', 10)).toEqual([]);
+    // Another process on the same host (another port) leaves it alone while the lease is live.
+    expect(store.orphans(now, 'host-a:3001#boot9', 10)).toEqual([]);
+    expect(store.claim('rb-lease', 'host-a:3001#boot9', now + 30_000, now)).toBe(false);
+    // The same instance after a restart (a new boot) recognises its own work at once.
+    expect(store.orphans(now, 'host-a:3000#boot2', 10).map((r) => r.id)).toEqual(['rb-lease']);
+    expect(store.claim('rb-lease', 'host-a:3000#boot2', now + 30_000, now)).toBe(true);
+    // Once expired, anyone may take it.
+    expect(store.orphans(now + 60_000, 'host-b:3000#x', 10).map((r) => r.id)).toEqual(['rb-lease']);
+  });
+
+  it('orders "latest" by when a rollback ended, which only its final event sets; audit-only events change nothing', () => {
+    const end = (id: string, at: string) => {
+      for (const e of [{ type: 'RollbackCancelled', at, by: 'U0IC' }] as const) expect(applyEvent(store, id, e).ok).toBe(true);
+    };
+    expect(store.create(draft('rb-old')).ok).toBe(true);
+    end('rb-old', '2026-11-26T10:01:00.000Z');
+    expect(store.create({ ...draft('rb-new'), requestedAt: '2026-11-26T10:02:00.000Z' }).ok).toBe(true);
+    end('rb-new', '2026-11-26T10:03:00.000Z');
+    const before = store.get('rb-old');
+    // A refused click on the old one, much later: timeline only.
+    expect(store.audit('rb-old', { type: 'ApprovalRefused', at: '2026-11-26T11:00:00.000Z', by: 'U0X', action: 'tick', why: 'not an incident commander' })).toBe(true);
+    expect(store.get('rb-old')).toEqual(before);
+    expect(store.timeline('rb-old').at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0X' });
+    expect(store.list({ environment: 'production', statuses: ['cancelled'], limit: 1 })[0].id).toBe('rb-new');
+    expect(store.audit('rb-none', { type: 'RequestRefused', at: AT, by: 'U0X', why: 'x' })).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { type RunningBot, startBot } from '../../src/bot';
 import type { BotConfig } from '../../src/config/config.schema';
 import { readEnv } from '../../src/config/env';
 import { createLogger } from '../../src/logger';
+import { secretsInConfig } from '../../src/domain/redact';
 import type { PacerLimits } from '../../src/adapters/slack/slack.pacer';
 import type { ContainerRuntime, HealthProbe } from '../../src/ports';
 import { type EnforcedLimits, FakeSlack } from './fake-slack';
@@ -44,6 +45,11 @@ export async function startHarness(
      */
     pace?: PacerLimits;
     logLevel?: string;
+    /** How often the bot looks for rollbacks nobody drives (default 15 s). */
+    sweepMs?: number;
+    leaseMs?: number;
+    /** Lease owner id (default: the bot's own). */
+    instanceId?: string;
   } = {},
 ): Promise<Harness> {
   const slack = new FakeSlack(opts.slackLimits);
@@ -65,10 +71,11 @@ export async function startHarness(
       done();
     },
   });
-  const secrets = [BOT_TOKEN, SIGNING_SECRET, ...(opts.secrets ?? [])];
+  // As main.ts does: the tokens, the secrets the config refers to, and every value under a secret-bearing key.
+  const secrets = [BOT_TOKEN, SIGNING_SECRET, ...secretsInConfig(config), ...(opts.secrets ?? [])];
   const logger = createLogger({ level: opts.logLevel ?? 'debug', secrets, destination });
   const pace = opts.pace ?? (opts.slackLimits ? undefined : UNPACED);
-  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: pace, secrets });
+  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: pace, secrets, sweepMs: opts.sweepMs, leaseMs: opts.leaseMs, instanceId: opts.instanceId });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
   return {

@@ -34,7 +34,7 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
     // The WebClient JSON-encodes structured arguments (blocks, attachments) inside the form.
-    args[k] = (k === 'blocks' || k === 'attachments') && v.startsWith('[') ? JSON.parse(v) : v;
+    args[k] = ((k === 'blocks' || k === 'attachments') && v.startsWith('[')) || (k === 'metadata' && v.startsWith('{')) ? JSON.parse(v) : v;
   }
   return args;
 }
@@ -103,6 +103,7 @@ export class FakeSlack {
   readonly usergroups = new Map<string, string[]>();
   private readonly overrides = new Map<string, Answer[]>();
   private readonly conditional: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; answer: Answer; times: number }> = [];
+  private readonly delays: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; ms: number; times: number }> = [];
   private server?: Server;
   /** Fires on every recorded call or response, so waiting costs no polling delay. */
   private readonly changed = new EventEmitter().setMaxListeners(0);
@@ -131,6 +132,14 @@ export class FakeSlack {
   /** The next `times` calls of `method` whose arguments match get this answer. */
   answerWhen(method: string, match: (args: Record<string, unknown>) => boolean, answer: Answer, times = 1): void {
     this.conditional.push({ method, match, answer, times });
+  }
+
+  /**
+   * The next `times` calls of `method` whose arguments match are answered after `ms` (Infinity: never — Slack did
+   * the work, but the answer was lost). The call takes effect (is recorded) at once, as at Slack.
+   */
+  delayWhen(method: string, match: (args: Record<string, unknown>) => boolean, ms: number, times = 1): void {
+    this.delays.push({ method, match, ms, times });
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -203,6 +212,13 @@ export class FakeSlack {
           return;
         }
         if (method === 'chat.postMessage' && (answer as { ok?: boolean }).ok) args.ts = (answer as { ts: string }).ts;
+        const delay = this.delays.find((d) => d.method === method && d.times > 0 && d.match(args));
+        if (delay) {
+          delay.times--;
+          this.changed.emit('change');
+          if (delay.ms === Number.POSITIVE_INFINITY) return;
+          await new Promise((r) => setTimeout(r, delay.ms));
+        }
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
         this.changed.emit('change');
       })();
@@ -232,6 +248,16 @@ export class FakeSlack {
       }
       case 'chat.update':
         return { ok: true, channel: args.channel, ts: args.ts };
+      case 'conversations.history': {
+        // Top-level messages of the channel, newest first; metadata only when asked for, as Slack does.
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const messages = this.channelMessages(String(args.channel))
+          .filter((c) => c.args.ts)
+          .map((c) => ({ type: 'message', ts: c.args.ts, text: c.args.text, ...(withMetadata && c.args.metadata ? { metadata: c.args.metadata } : {}) }))
+          .reverse()
+          .slice(0, Number(args.limit ?? 100));
+        return { ok: true, messages, has_more: false };
+      }
       case 'usergroups.users.list':
         return { ok: true, users: this.usergroups.get(String(args.usergroup)) ?? [] };
       default:

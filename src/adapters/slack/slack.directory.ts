@@ -1,24 +1,31 @@
 import type { WebClient } from '@slack/web-api';
-import type { RoleConfig } from '../../config/config.schema';
+import { type BotConfig, environmentNamed, type RoleConfig } from '../../config/config.schema';
 import type { Directory } from '../../ports';
 import { translateSlackError } from './slack-errors';
 
 /**
- * Incident commanders: the listed users, and the members of the listed user groups (usergroups.users.list).
- * Group members are cached briefly: a burst of clicks costs one API call, a change of rota shows within a minute.
+ * Incident commanders: the listed users, and the members of the listed user groups (usergroups.users.list) — of the
+ * environment when it names its own, else the global ones. Group members are cached briefly: a burst of clicks costs
+ * one API call, a change of rota shows within a minute.
  */
 export class SlackDirectory implements Directory {
   private readonly cache = new Map<string, { members: Set<string>; until: number }>();
 
   constructor(
     private readonly client: WebClient,
-    private readonly role: RoleConfig,
+    private readonly config: BotConfig,
     private readonly ttlMs = 60_000,
   ) {}
 
-  async isIncidentCommander(userId: string): Promise<boolean> {
-    if (this.role.users.includes(userId)) return true;
-    for (const group of this.role.usergroups) {
+  private roleFor(environment: string | undefined): RoleConfig {
+    const env = environment === undefined ? undefined : environmentNamed(this.config, environment);
+    return env?.incident_commanders ?? this.config.roles.incident_commanders;
+  }
+
+  async isIncidentCommander(userId: string, environment?: string): Promise<boolean> {
+    const role = this.roleFor(environment);
+    if (role.users.includes(userId)) return true;
+    for (const group of role.usergroups) {
       if ((await this.members(group)).has(userId)) return true;
     }
     return false;

@@ -1,12 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
-import type { Log, Notifier, ProgressNote } from '../../ports';
+import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
+import { esc } from '../../slack/escape';
 import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
-import { reportsAlertMessage } from '../../slack/blocks/messages';
-import { isToolingFailure, type Mentions, mentionsOf, progressText } from '../../slack/blocks/thread';
-import { redactSecrets } from '../../domain/redact';
+import { announcementMrkdwn, reportsAlertMessage } from '../../slack/blocks/messages';
+import { isToolingFailure, type Mentions, mentionsOf, NO_MENTIONS, progressText, refusalSummary } from '../../slack/blocks/thread';
+import { Redactor } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
 import { SlackPacer } from './slack.pacer';
 
@@ -15,6 +16,13 @@ export const MAX_RATE_LIMIT_WAIT_S = 10;
 const RATE_LIMIT_ATTEMPTS = 3;
 
 const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
+
+/** Refusals are summed up in the thread at most this often per rollback (each one is answered privately at once). */
+export const REFUSAL_SUMMARY_MS = 60_000;
+/** The Slack message metadata type that marks the runbook's announcements, so a restart can find them. */
+export const ANNOUNCEMENT_EVENT = 'rollback_announcement';
+
+type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>;
 
 interface CardEntry {
   latest: Rollback;
@@ -27,6 +35,11 @@ interface CardEntry {
 /** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 export class SlackNotifier implements Notifier {
   private readonly mentions: Mentions;
+  /** Incident commanders configured for one environment only, mentioned instead of the global ones there. */
+  private readonly envCommanders: Map<string, string>;
+  private readonly redactor: Redactor;
+  /** Per rollback: refusals not yet summed up in the thread, and when the last summary went out. */
+  private readonly refusals = new Map<string, { pending: Refusal[]; lastAt: number; timer: NodeJS.Timeout | null; rollback: Rollback }>();
   private readonly budgets: Map<string, StepBudgets>;
   private readonly platformChannel: string | null;
   private readonly ticketTrackers: Set<string>;
@@ -44,9 +57,11 @@ export class SlackNotifier implements Notifier {
     private readonly client: WebClient,
     config: BotConfig,
     private readonly log: Log,
-    private readonly secrets: readonly string[] = [],
+    secrets: readonly string[] | Redactor = [],
     private readonly pacer: SlackPacer = new SlackPacer(),
   ) {
+    this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
+    this.envCommanders = new Map(Object.entries(config.environments).flatMap(([name, env]) => (env.incident_commanders ? [[name, mentionsOf(env.incident_commanders)]] : [])));
     this.mentions = {
       incidentCommanders: mentionsOf(config.roles.incident_commanders),
       onCall: mentionsOf(config.roles.on_call),
@@ -70,11 +85,11 @@ export class SlackNotifier implements Notifier {
     };
     let res;
     try {
-      res = await post(rollbackCard(rollback, this.budgets.get(rollback.environment)));
+      res = await post(rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment)));
     } catch (err) {
       if (slackErrorOf((err as { cause?: unknown }).cause) !== 'invalid_blocks') throw err;
       this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
-      res = await post(minimalCard(rollback));
+      res = await post(minimalCard(this.redactor.deep(rollback)));
     }
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
   }
@@ -89,18 +104,60 @@ export class SlackNotifier implements Notifier {
       log.warn({}, 'no card to update');
       return;
     }
+    // Someone turned away changes nothing on the card; the thread hears of it in a summary, not once per click.
+    if (event.type === 'ApprovalRefused' || event.type === 'RequestRefused') {
+      this.refused(rollback, event);
+      return;
+    }
     this.track(this.redraw(rollback, log));
     if (this.platformChannel && isToolingFailure(event)) this.track(this.tellPlatformTeam(rollback, log));
-    const said = progressText(rollback, event, this.mentions);
+    const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), this.mentionsFor(rollback));
     if (!said) return;
     // Every message of a dry run says so.
-    const text = rollback.dryRun ? `*DRY RUN* — ${said}` : said;
-    const card = rollback.card;
+    this.threadLine(rollback, rollback.dryRun ? `*DRY RUN* — ${said}` : said, log);
+  }
+
+  /** A dry run can never be approved: it asks no one for anything. */
+  private mentionsFor(r: Rollback): Mentions {
+    if (r.dryRun) return NO_MENTIONS;
+    const ics = this.envCommanders.get(r.environment);
+    return ics === undefined ? this.mentions : { ...this.mentions, incidentCommanders: ics };
+  }
+
+  private refused(rollback: Rollback, event: Refusal): void {
+    let entry = this.refusals.get(rollback.id);
+    if (!entry) {
+      entry = { pending: [], lastAt: 0, timer: null, rollback };
+      this.refusals.set(rollback.id, entry);
+    }
+    entry.rollback = rollback;
+    entry.pending.push(event);
+    if (entry.timer) return;
+    const e = entry;
+    const wait = Math.max(0, e.lastAt + REFUSAL_SUMMARY_MS - Date.now());
+    e.timer = setTimeout(() => this.flushRefusals(rollback.id), wait);
+    e.timer.unref();
+  }
+
+  private flushRefusals(id: string): void {
+    const e = this.refusals.get(id);
+    if (!e || e.pending.length === 0) return;
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
+    const text = refusalSummary(e.pending);
+    e.pending = [];
+    e.lastAt = Date.now();
+    this.threadLine(e.rollback, text, this.log.child({ rollbackId: id, event: 'refusals' }));
+  }
+
+  /** A threaded line under the card, in order, without holding up the rollback. */
+  private threadLine(rollback: Rollback, text: string, log: Log): void {
+    const card = rollback.card as MessageRef;
     const previous = this.threads.get(rollback.id) ?? Promise.resolve();
     const next = previous.then(async () => {
       await this.pacer.post(card.channel);
       try {
-        await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: redactSecrets(text, this.secrets), unfurl_links: false }));
+        await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: this.redactor.text(text), unfurl_links: false }));
       } catch (err) {
         log.warn({ err }, 'could not post the thread update');
       }
@@ -111,6 +168,7 @@ export class SlackNotifier implements Notifier {
 
   /** Resolves when everything queued has been sent, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
+    for (const id of [...this.refusals.keys()]) this.flushRefusals(id);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     const settled = (async () => {
@@ -164,7 +222,7 @@ export class SlackNotifier implements Notifier {
       await this.pacer.update();
       return this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }));
     };
-    const drawn = rollbackCard(rollback, this.budgets.get(rollback.environment));
+    const drawn = rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
     const json = JSON.stringify(drawn);
     if (json !== entry.cardJson) {
       try {
@@ -172,12 +230,12 @@ export class SlackNotifier implements Notifier {
         entry.cardJson = json;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
-        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(rollback)).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
+        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
       }
     }
     const list = rollback.checklist.message;
     if (list) {
-      const m = checklistMessage(rollback, { ticketTracker: this.ticketTrackers.has(rollback.environment) });
+      const m = checklistMessage(this.redactor.deep(rollback), { ticketTracker: this.ticketTrackers.has(rollback.environment) });
       const listJson = JSON.stringify(m);
       if (listJson === entry.checklistJson) return;
       await this.pacer.update();
@@ -188,30 +246,49 @@ export class SlackNotifier implements Notifier {
     }
   }
 
-  async announce(rollback: Rollback, text: string): Promise<MessageRef> {
+  async announce(rollback: Rollback, text: string, step: AnnouncementStep): Promise<MessageRef> {
     // The runbook's announcements go before any threaded line waiting for the channel.
     await this.pacer.post(rollback.channel, true);
-    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
+    const res = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: rollback.channel,
+        text: announcementMrkdwn(this.redactor.text(text)),
+        unfurl_links: false,
+        // Read back by findAnnouncement after a restart: was it posted before the bot died?
+        metadata: { event_type: ANNOUNCEMENT_EVENT, event_payload: { rollback_id: rollback.id, step } },
+      }),
+    );
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+  }
+
+  async findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null> {
+    const res = await this.call('conversations.history', () =>
+      this.client.conversations.history({ channel: rollback.channel, oldest: String(Math.floor(since.getTime() / 1000) - 1), include_all_metadata: true, limit: 200 }),
+    );
+    const found = (res.messages ?? []).find((m) => {
+      const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
+      return meta?.event_type === ANNOUNCEMENT_EVENT && meta.event_payload?.rollback_id === rollback.id && meta.event_payload?.step === step;
+    });
+    return found?.ts ? { channel: rollback.channel, ts: found.ts } : null;
   }
 
   async schedule(channel: string, text: string, postAt: Date): Promise<void> {
     await this.call('chat.scheduleMessage', () =>
-      this.client.chat.scheduleMessage({ channel, text: redactSecrets(text, this.secrets), post_at: Math.floor(postAt.getTime() / 1000) }),
+      this.client.chat.scheduleMessage({ channel, text: this.redactor.text(text), post_at: Math.floor(postAt.getTime() / 1000) }),
     );
   }
 
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
-    const m = checklistMessage(rollback, { ticketTracker: this.ticketTrackers.has(rollback.environment) });
+    const m = checklistMessage(this.redactor.deep(rollback), { ticketTracker: this.ticketTrackers.has(rollback.environment) });
     await this.pacer.post(card.channel);
     const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...this.redacted(m), unfurl_links: false }));
     return { channel: res.channel ?? card.channel, ts: res.ts as string };
   }
 
   async reportsAlert(a: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void> {
-    const m = reportsAlertMessage({ ...a, mentions: [this.mentions.onCall, this.mentions.incidentCommanders].filter(Boolean).join(' ') });
+    const m = reportsAlertMessage({ ...this.redactor.deep(a), mentions: [this.mentions.onCall, this.envCommanders.get(a.environment) ?? this.mentions.incidentCommanders].filter(Boolean).join(' ') });
     await this.pacer.post(a.channel, true);
     await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: a.channel, ...this.redacted(m), unfurl_links: false }));
   }
@@ -220,10 +297,10 @@ export class SlackNotifier implements Notifier {
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
     const link = rollback.card ? `<https://slack.com/archives/${rollback.card.channel}/p${rollback.card.ts.replace('.', '')}|rollback ${rollback.id}>` : `rollback ${rollback.id}`;
-    const text = `:construction: Tooling or infrastructure error during ${link} of *${rollback.environment}*: ${rollback.failure?.reason ?? 'see the thread'} ${this.mentions.platformTeam ?? ''}`;
+    const text = `:construction: Tooling or infrastructure error during ${link} of *${rollback.environment}*: ${esc(this.redactor.text(rollback.failure?.reason ?? 'see the thread'))} ${this.mentions.platformTeam ?? ''}`;
     try {
       await this.pacer.post(channel);
-      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: redactSecrets(text, this.secrets), unfurl_links: false }));
+      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: this.redactor.text(text), unfurl_links: false }));
     } catch (err) {
       log.warn({ err }, 'could not tell the platform team');
     }
@@ -231,7 +308,7 @@ export class SlackNotifier implements Notifier {
 
   /** The card with every secret taken out (a URL with a key in its query string, say). */
   private redacted(m: CardMessage): { text: string; blocks: never } {
-    return { text: redactSecrets(m.text, this.secrets), blocks: JSON.parse(redactSecrets(JSON.stringify(m.blocks), this.secrets)) as never };
+    return { text: this.redactor.text(m.text), blocks: this.redactor.deep(m.blocks) as never };
   }
 
   /** One Web API call: a short Retry-After is honoured (a few times), a long one fails; errors come out coded. */

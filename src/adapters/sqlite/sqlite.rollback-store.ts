@@ -22,6 +22,7 @@ DROP INDEX IF EXISTS one_active_rollback_per_environment;
 CREATE UNIQUE INDEX one_active_rollback_per_environment
   ON rollbacks(environment) WHERE status NOT IN (${TERMINAL_SQL});
 CREATE INDEX IF NOT EXISTS rollbacks_by_update ON rollbacks(updated_at);
+CREATE INDEX IF NOT EXISTS rollbacks_by_environment ON rollbacks(environment, created_at);
 CREATE TABLE IF NOT EXISTS timeline (
   rollback_id TEXT NOT NULL REFERENCES rollbacks(id),
   seq         INTEGER NOT NULL,
@@ -72,6 +73,12 @@ CREATE TABLE IF NOT EXISTS verified_versions (
 );
 `;
 
+/** Lease owners are `<instance>#<boot>`: the part that a restart of the same instance shares. */
+function instancePrefix(owner: string): string | null {
+  const i = owner.lastIndexOf('#');
+  return i > 0 ? owner.slice(0, i + 1) : null;
+}
+
 interface Row {
   state: string;
   version: number;
@@ -101,19 +108,33 @@ export class SqliteRollbackStore implements RollbackStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Columns added after the first release, for databases made by an older version. */
+  private migrate(): void {
+    const columns = (this.db.prepare('PRAGMA table_info(rollbacks)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('ended_at')) {
+      this.db.exec('ALTER TABLE rollbacks ADD COLUMN ended_at TEXT');
+      // Before this column the best fact there is; refused clicks may have moved it, but only until now.
+      this.db.exec(`UPDATE rollbacks SET ended_at = updated_at WHERE status IN (${TERMINAL_SQL})`);
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS rollbacks_by_end ON rollbacks(COALESCE(ended_at, created_at))');
   }
 
   close(): void {
     this.db.close();
   }
 
-  create(rollback: Rollback): CreateResult {
+  create(rollback: Rollback, lease?: { owner: string; until: number }): CreateResult {
     const insert = this.db.transaction((r: Rollback): CreateResult => {
       const active = this.activeFor(r.environment);
       if (active) return { ok: false, active };
       const stored = { ...r, version: 1 };
-      this.sql('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, JSON.stringify(stored));
+      this.sql('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, r.endedAt ?? null, JSON.stringify(stored));
+      // Owned from its first write: no sweep can take a rollback whose card is still being posted.
+      if (lease) this.sql('INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)').run(r.id, lease.owner, lease.until);
       this.appendTimeline(r.id, r.requestedAt, 'Requested', r.requestedBy, {
         environment: r.environment,
         reason: r.reason,
@@ -132,11 +153,20 @@ export class SqliteRollbackStore implements RollbackStore {
   save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null {
     const write = this.db.transaction((): Rollback | null => {
       const stored = { ...next, version: expectedVersion + 1 };
-      const res = this.sql('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, state = ? WHERE id = ? AND version = ?')
-        .run(next.status, stored.version, next.updatedAt, JSON.stringify(stored), next.id, expectedVersion);
+      const res = this.sql('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, ended_at = ?, state = ? WHERE id = ? AND version = ?')
+        .run(next.status, stored.version, next.updatedAt, next.endedAt ?? null, JSON.stringify(stored), next.id, expectedVersion);
       if (res.changes !== 1) return null;
       this.appendTimeline(next.id, event.at, event.type, actorOf(event), event);
       return stored;
+    });
+    return write.immediate();
+  }
+
+  audit(id: string, event: RollbackEvent): boolean {
+    const write = this.db.transaction((): boolean => {
+      if (!this.sql('SELECT 1 FROM rollbacks WHERE id = ?').get(id)) return false;
+      this.appendTimeline(id, event.at, event.type, actorOf(event), event);
+      return true;
     });
     return write.immediate();
   }
@@ -158,7 +188,8 @@ export class SqliteRollbackStore implements RollbackStore {
       where.push('environment = ?');
       params.push(filter.environment);
     }
-    const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT ?`;
+    // Newest first by facts only the right events set: when it ended, else when it was requested.
+    const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY COALESCE(ended_at, created_at) DESC, created_at DESC LIMIT ?`;
     return (this.sql(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
   }
 
@@ -178,12 +209,14 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   claim(id: string, owner: string, until: number, now: number): boolean {
+    // Ours, expired, or held by an earlier boot of the same instance (a restart: that process is gone).
+    const prefix = instancePrefix(owner);
     const res = this.sql(
         `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
          ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-         WHERE leases.owner = excluded.owner OR leases.until < ?`,
+         WHERE leases.owner = excluded.owner OR leases.until < ? OR (? IS NOT NULL AND substr(leases.owner, 1, length(?)) = ?)`,
       )
-      .run(id, owner, until, now);
+      .run(id, owner, until, now, prefix, prefix, prefix);
     return res.changes === 1;
   }
 
@@ -196,10 +229,10 @@ export class SqliteRollbackStore implements RollbackStore {
         `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
                 OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
-           AND (l.until IS NULL OR l.until < ? OR l.owner = ?)
+           AND (l.until IS NULL OR l.until < ? OR (? IS NOT NULL AND substr(l.owner, 1, length(?)) = ? AND l.owner <> ?))
          ORDER BY r.created_at LIMIT ?`,
       )
-      .all(now, owner, limit) as Row[];
+      .all(now, instancePrefix(owner), instancePrefix(owner), instancePrefix(owner), owner, limit) as Row[];
     return rows.map((r) => this.fromRow(r));
   }
 

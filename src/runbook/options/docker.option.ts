@@ -2,10 +2,13 @@
  * Option B: Docker Swarm. Every service of the environment is pointed at the target image; the services are one
  * unit, so the result says what each one runs now when any of them fails.
  */
-import { describeError, isCoded } from '../../domain/errors';
+import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
 import { nowIso } from '../context';
 import type { RollbackOption } from './option';
+
+/** What a registry says of a tag it does not have (as opposed to being unreachable). */
+const NOT_THERE = /manifest unknown|not found|does not exist|unknown tag|no such|name unknown/i;
 
 export const dockerOption: RollbackOption = {
   async inspect(deps, _r, env) {
@@ -34,11 +37,15 @@ export const dockerOption: RollbackOption = {
 
   // The runbook pulls the previous images first; doing it before approval means a missing image is found now,
   // not halfway through the rollback.
-  async precheck(deps, _r, env, target) {
+  async precheck(deps, r, env, target) {
     const pulls = await Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target)));
     const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
     if (unpullable.length === 0) return null;
     const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    // A version the requester typed that the registry does not have is their mistake: say so to them, page no one.
+    if (r.requestedTarget === target && unpullable.every((u) => NOT_THERE.test(u))) {
+      return { reason: `The version you named, ${target}, cannot be pulled (${unpullable.join('; ')}). Check the tag, or leave it out and the bot proposes one.`, code: ErrorCode.TargetUnavailable };
+    }
     return { reason: `The target image cannot be pulled: ${unpullable.join('; ')}`, code: isCoded(first?.reason) ? first.reason.code : undefined };
   },
 
@@ -49,7 +56,7 @@ export const dockerOption: RollbackOption = {
       env.services.map(async (s): Promise<ServiceResult> => {
         const base = { service: s.name, dockerService: s.docker_service, fromVersion: before.get(s.name) ?? null, toVersion: target };
         try {
-          await deps.runtime.rollServiceTo(s.docker_service, s.image, target, { timeoutMs: env.docker.convergence_timeout_ms });
+          await deps.runtime.rollServiceTo(s.docker_service, s.image, target, { timeoutMs: env.docker.convergence_timeout_ms, signal: deps.signal });
           return { ...base, outcome: 'rolled_back', runningVersion: target };
         } catch (err) {
           deps.log.warn({ err, service: s.docker_service, code: isCoded(err) ? err.code : undefined }, 'service rollback failed');

@@ -48,6 +48,24 @@ async function correlate(w: WorkflowRunner, since: Date, known: Set<number>, act
   return null;
 }
 
+/**
+ * A dispatch that failed this way may still have reached GitHub (it timed out, the connection dropped, GitHub answered
+ * 5xx): a run may have started. A 4xx is a clear refusal: nothing started.
+ */
+const MAYBE_STARTED = (err: unknown) => isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message);
+
+/** Step 3 may have started a run nobody can find: the environment stays locked until a person looks. */
+async function unknownOutcome(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, why: string): Promise<RollbackEvent> {
+  const cfg = cfgOf(env);
+  const now = await versionNow(deps, env);
+  return {
+    type: 'OutcomeUnknown',
+    at: nowIso(deps.clock),
+    reason: `${why}: a run may have started, and the bot cannot tell. Look at ${cfg.repo}'s Actions tab for a ${cfg.workflow} run of ${r.environment} → ${r.target ?? '?'}; /health reports ${now ?? 'no version'} now.`,
+    services: [{ service: r.environment, dockerService: where(cfg), version: now, previousVersion: null }],
+  };
+}
+
 const TRANSIENT = (err: unknown) => isCoded(err, ErrorCode.WorkflowRateLimited) || (isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message));
 
 async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, run: WorkflowRun, deadline: number): Promise<RollbackEvent> {
@@ -66,13 +84,13 @@ async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, ru
         const reason = `Following workflow run ${run.url} failed: ${describeError(err)}. The run was not cancelled; look at it in GitHub.`;
         return { type: 'ExecutionFailed', at: at(), reason, code: isCoded(err) ? err.code : undefined, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err))] };
       }
-      if (!troubled) await note(deps, r, `:hourglass: GitHub is not answering about run <${run.url}|#${run.id}> (${describeError(err)}); still following it.`);
+      if (!troubled) await note(deps, r, `:hourglass: GitHub is not answering about run {link} (${describeError(err)}); still following it.`, { url: run.url, label: `#${run.id}` });
       troubled = true;
       current = { ...run, status };
     }
     if (current.status !== status) {
       status = current.status;
-      if (status !== 'completed') await note(deps, r, `:arrows_counterclockwise: Workflow run <${run.url}|#${run.id}> is *${status.replace(/_/g, ' ')}*.`);
+      if (status !== 'completed') await note(deps, r, `:arrows_counterclockwise: Workflow run {link} is *${status.replace(/_/g, ' ')}*.`, { url: run.url, label: `#${run.id}` });
     }
     if (current.status === 'completed') {
       if (current.conclusion === 'success') {
@@ -123,18 +141,25 @@ export const githubActionsOption: RollbackOption = {
     try {
       // What existed before: a run we did not cause must never be mistaken for ours.
       [known, actor] = await Promise.all([w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS)).then((runs) => new Set(runs.map((x) => x.id))), cfg.actor ? Promise.resolve(cfg.actor) : w.actor()]);
-      run = await w.dispatch(body.ref, body.inputs);
     } catch (err) {
       return fail(err, 'The workflow was not dispatched (nothing was started)');
+    }
+    let unclear: string | null = null;
+    try {
+      run = await w.dispatch(body.ref, body.inputs);
+    } catch (err) {
+      if (!MAYBE_STARTED(err)) return fail(err, 'The workflow was not dispatched (nothing was started)');
+      // No clear answer: GitHub may have started the run anyway. Look for it rather than say "nothing was started".
+      unclear = `the dispatch got no clear answer (${describeError(err)})`;
+      await note(deps, r, `:hourglass: The workflow dispatch got no clear answer (${describeError(err)}); looking for a run it may have started…`);
+      run = null;
     }
     try {
       run ??= await correlate(w, since, known, actor, Math.min(deadline, Date.now() + APPEAR_MS), Math.min(cfg.poll_interval_ms, 2000));
     } catch (err) {
-      return fail(err, `The workflow was dispatched but its run could not be found; look at ${cfg.repo}'s Actions tab`);
+      return unknownOutcome(deps, r, env, `${unclear ?? 'the workflow was dispatched'}, and its run could not be looked for (${describeError(err)})`);
     }
-    if (!run) {
-      return fail(new RollbackBotError(ErrorCode.WorkflowFailed, `no new workflow_dispatch run appeared within ${APPEAR_MS / 1000} s`), `The workflow was dispatched but its run could not be found; look at ${cfg.repo}'s Actions tab`);
-    }
+    if (!run) return unknownOutcome(deps, r, env, `${unclear ?? 'the workflow was dispatched'}, and no new run of it appeared`);
     await recordDeployment(deps, r, { kind: 'workflow', runId: run.id, url: run.url });
     return follow(deps, r, env, run, deadline);
   },
@@ -148,16 +173,24 @@ export const githubActionsOption: RollbackOption = {
     ];
   },
 
-  /** A recorded run can be followed again; a dispatch that may or may not have happened cannot be repeated safely. */
+  /**
+   * A recorded run can be followed again. A dispatch that may or may not have happened is never repeated: the bot
+   * looks for a run of ours created since Step 3 began; found, it is recorded and followed; else the environment
+   * stays locked until a person looks.
+   */
   async resumeCheck(deps, r, env) {
     if (r.deployment?.kind === 'workflow') return null;
     const cfg = cfgOf(env);
-    const now = await versionNow(deps, env);
-    return {
-      type: 'RollbackInterrupted',
-      at: nowIso(deps.clock),
-      reason: `the bot stopped during Step 3, before it recorded a workflow run: whether ${cfg.workflow} was dispatched is not known (look at ${cfg.repo}'s Actions tab). /health reports ${now ?? 'no version'} now.`,
-      services: [{ service: r.environment, dockerService: where(cfg), version: now, previousVersion: null }],
-    };
+    const w = workflowsOf(deps, r);
+    const why = `the bot stopped during Step 3, before it recorded a workflow run: whether ${cfg.workflow} was dispatched is not known`;
+    try {
+      const since = new Date(Date.parse(r.steps.execute.startedAt ?? r.updatedAt) - CLOCK_SLACK_MS);
+      const actor = cfg.actor ?? (await w.actor());
+      const ours = (await w.recentRuns(since)).filter((run) => actor === null || run.actor === null || run.actor === actor);
+      if (ours.length === 1) return { type: 'DeploymentStarted', at: nowIso(deps.clock), deployment: { kind: 'workflow', runId: ours[0].id, url: ours[0].url } };
+      return unknownOutcome(deps, r, env, ours.length > 1 ? `${why} (${ours.length} candidate runs)` : why);
+    } catch (err) {
+      return unknownOutcome(deps, r, env, `${why} (GitHub could not be asked: ${describeError(err)})`);
+    }
   },
 };

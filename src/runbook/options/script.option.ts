@@ -58,6 +58,20 @@ const lastLines = (lines: string[], skipped: number, file: string): string => {
   return `${more}\`\`\`\n${shown.replace(/```/g, "'''")}\n\`\`\``;
 };
 
+/**
+ * Whether any process of the group is alive (the script runs as its own group leader). On this host only: after a
+ * move to another host the group cannot be seen, and the rollback is marked interrupted as before.
+ */
+export function processGroupAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export const scriptOption: RollbackOption = {
   async inspect(deps, r, env, health) {
     const cfg = scriptOf(env);
@@ -150,11 +164,22 @@ export const scriptOption: RollbackOption = {
     ];
   },
 
-  /** A script cannot be picked up halfway: whether it finished is unknown, so stop and say what is known. */
+  /**
+   * A script cannot be picked up halfway: whether it finished is unknown, so stop and say what is known. While its
+   * process group still runs (the script outlived the bot), the environment stays locked until a person decides.
+   */
   async resumeCheck(deps, r, env) {
     const now = await versionNow(deps, env);
     const where = env.script?.command ?? 'deploy script';
     const d = r.deployment;
+    if (d?.kind === 'script' && processGroupAlive(d.pid)) {
+      return {
+        type: 'OutcomeUnknown',
+        at: nowIso(deps.clock),
+        reason: `the bot stopped while the deploy script was running, and it is still running (process group ${d.pid}: \`${d.commandLine}\`). Its output so far: ${d.outputFile}. /health reports ${now ?? 'no version'} now.`,
+        services: [{ service: r.environment, dockerService: where, version: now, previousVersion: null }],
+      };
+    }
     const what =
       d?.kind === 'script'
         ? `the bot stopped while the deploy script was running (pid ${d.pid}: \`${d.commandLine}\`); whether it finished is not known. Its output so far: ${d.outputFile}`

@@ -42,8 +42,8 @@ export async function recordDeployment(deps: RunbookDeps, r: Rollback, deploymen
 }
 
 /** A threaded line that is not a state change (output, a run's status). */
-export async function note(deps: RunbookDeps, r: Rollback, text: string): Promise<void> {
-  await deps.notifier.progress(deps.store.get(r.id) ?? r, { type: 'Note', at: nowIso(deps.clock), text });
+export async function note(deps: RunbookDeps, r: Rollback, text: string, link?: { url: string; label: string }): Promise<void> {
+  await deps.notifier.progress(deps.store.get(r.id) ?? r, { type: 'Note', at: nowIso(deps.clock), text, ...(link ? { link } : {}) });
 }
 
 /** For showing a command line (it is never run through a shell). */

@@ -5,6 +5,7 @@ import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain
 import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
 import { BOT_REQUESTER, RISK_LABEL, STEPS, strategyOf, unacknowledged } from '../../domain/rollback.machine';
 import { currentVersionOf } from '../../domain/templates';
+import { esc } from '../escape';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
 
@@ -19,6 +20,8 @@ export const STATUS_LABEL: Record<Status, string> = {
   cancelled: ':no_entry_sign: Cancelled',
   interrupted: ':warning: Interrupted',
   rehearsed: ':clipboard: Dry run done (nothing changed)',
+  expired: ':hourglass: Expired (nobody approved in time; nothing changed)',
+  unresolved: ':rotating_light: Outcome unknown — environment locked until an incident commander looks',
 };
 
 export const STEP_TITLE: Record<StepName, string> = {
@@ -79,25 +82,25 @@ function stepLine(r: Rollback, name: StepName, s: StepRecord, budgetMs: number |
 export function probeLine(label: string, o: ProbeObservation | null): string {
   if (!o) return `*${label}:* not configured`;
   const icon = o.ok ? ':white_check_mark:' : ':x:';
-  const what = o.status !== undefined ? `HTTP ${o.status}` : (o.error ?? 'no answer');
-  const version = o.version ? `, version \`${o.version}\`` : '';
+  const what = o.status !== undefined ? `HTTP ${o.status}` : esc(o.error ?? 'no answer');
+  const version = o.version ? `, version \`${esc(o.version)}\`` : '';
   const tries = o.attempts > 1 ? ` (attempt ${o.attempts})` : '';
-  const body = !o.version && o.body ? ` — \`${truncate(o.body.replace(/`/g, "'"), 120)}\`` : '';
+  const body = !o.version && o.body ? ` — \`${esc(truncate(o.body.replace(/`/g, "'"), 120))}\`` : '';
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
 }
 
 const VERDICT_ICON: Record<SignalVerdict, string> = { met: ':red_circle:', not_met: ':large_green_circle:', unknown: ':grey_question:' };
 
 export function criteriaText(e: Evaluation): string {
-  const rows = e.rows.map((r) => `${VERDICT_ICON[r.verdict]} ${r.label} · ${r.threshold} · observed ${r.observed}`);
+  const rows = e.rows.map((r) => `${VERDICT_ICON[r.verdict]} ${esc(r.label)} · ${esc(r.threshold)} · observed ${esc(r.observed)}`);
   return [`*Decision criteria:* *${OVERALL_LABEL[e.overall]}*`, ...rows].join('\n');
 }
 
 export function migrationText(m: MigrationFinding): string {
   const head =
     m.verdict === 'included'
-      ? `:warning: *The bad deployment includes database migrations* (${m.source})${m.files.length ? `: ${m.files.map((f) => `\`${f}\``).join(', ')}` : ''}`
-      : `:warning: *Database migrations: unknown* (${m.source})`;
+      ? `:warning: *The bad deployment includes database migrations* (${esc(m.source)})${m.files.length ? `: ${m.files.map((f) => `\`${esc(f)}\``).join(', ')}` : ''}`
+      : `:warning: *Database migrations: unknown* (${esc(m.source)})`;
   return [
     head,
     'Migrations are forward-only. *Do not run `alembic downgrade` in production* unless the migration was designed to be reversible.',
@@ -108,11 +111,11 @@ export function migrationText(m: MigrationFinding): string {
 
 export function findingsText(f: Findings, strategy: Strategy = 'docker'): string {
   const services = f.services
-    .map((s) => `• ${s.service} (\`${s.dockerService}\`): runs \`${s.version ?? 'unknown'}\`${s.previousVersion ? `, previous \`${s.previousVersion}\`` : ''}`)
+    .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`)
     .join('\n');
   const target = f.target
-    ? `*Proposed target:* \`${f.target}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : f.targetNote}`
-    : `*Proposed target:* none — ${f.targetNote}`;
+    ? `*Proposed target:* \`${esc(f.target)}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : esc(f.targetNote)}`
+    : `*Proposed target:* none — ${esc(f.targetNote)}`;
   return [probeLine('Health', f.health), probeLine('Ready', f.ready), OPTION_WORDS[strategy].versions, services, target].join('\n');
 }
 
@@ -136,12 +139,12 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
-    section(`*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason || '(no reason given)'}`),
+    section(`*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason ? esc(r.reason) : '(no reason given)'}`),
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: truncate(`*Current version*\n\`${current}\``, LIMITS.field) },
-        { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${target}\``, LIMITS.field) },
+        { type: 'mrkdwn', text: truncate(`*Current version*\n\`${esc(current)}\``, LIMITS.field) },
+        { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${esc(target)}\``, LIMITS.field) },
       ],
     },
     section(STEPS.map((s) => stepLine(r, s, r.steps[s], budgets[s], r.overruns.includes(`${s}:1`))).join('\n')),
@@ -152,15 +155,15 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
     blocks.push(section(findingsText(r.findings, strategyOf(r))));
     if (r.findings.tooling?.length) {
-      blocks.push(context(r.findings.tooling.map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${t.tool}: ${t.detail}`).join(' · ')));
+      blocks.push(context(r.findings.tooling.map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${esc(t.tool)}: ${esc(t.detail)}`).join(' · ')));
     }
   }
   if (r.acknowledgements.length > 0) {
     blocks.push(context(r.acknowledgements.map((a) => `:ballot_box_with_check: <@${a.by}>: ${RISK_LABEL[a.risk]}`).join(' · ')));
   }
   if (r.failure) {
-    const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : ':x: *Failed at';
-    blocks.push(section(`${what} ${stepTitle(r.failure.step, r)}:* ${r.failure.reason}\nDetails and next steps are in the thread.`));
+    const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : r.status === 'unresolved' ? ':rotating_light: *Outcome unknown at' : r.status === 'expired' ? ':hourglass: *Expired at' : ':x: *Failed at';
+    blocks.push(section(`${what} ${stepTitle(r.failure.step, r)}:* ${esc(r.failure.reason)}\nDetails and next steps are in the thread.`));
   }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);
@@ -179,7 +182,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   }
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
-  const text = truncate(`${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${target}`, LIMITS.messageText);
+  const text = truncate(`${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}`, LIMITS.messageText);
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
@@ -200,7 +203,7 @@ function decisionButtons(r: Rollback): Block | null {
       value: r.id,
       confirm: {
         title: { type: 'plain_text', text: 'Roll back now?' },
-        text: { type: 'mrkdwn', text: truncate(`Every service of *${r.environment}* goes to \`${r.target}\`, and the channel is told.`, 300) },
+        text: { type: 'mrkdwn', text: truncate(`Every service of *${r.environment}* goes to \`${esc(r.target)}\`, and the channel is told.`, 300) },
         confirm: { type: 'plain_text', text: 'Roll back' },
         deny: { type: 'plain_text', text: 'Not yet' },
       },
@@ -209,6 +212,26 @@ function decisionButtons(r: Rollback): Block | null {
     return { type: 'actions', block_id: BLOCK.decision, elements: [approve, cancel, ...acks] };
   }
   if (r.status === 'requested' || r.status === 'confirming') return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
+  if (r.status === 'unresolved') {
+    return {
+      type: 'actions',
+      block_id: BLOCK.decision,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.releaseLock,
+          text: { type: 'plain_text', text: 'Release the lock' },
+          value: r.id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Release the lock?' },
+            text: { type: 'mrkdwn', text: truncate(`Only once you know what runs in *${r.environment}* now: releasing lets the next rollback or deploy go ahead.`, 300) },
+            confirm: { type: 'plain_text', text: 'Release' },
+            deny: { type: 'plain_text', text: 'Not yet' },
+          },
+        },
+      ],
+    };
+  }
   return null;
 }
 
@@ -217,7 +240,7 @@ function decisionButtons(r: Rollback): Block | null {
  * (invalid_blocks), so that the incident commander can still approve or cancel.
  */
 export function minimalCard(r: Rollback): CardMessage {
-  const text = `Rollback of ${r.environment} (${r.id}): ${STATUS_LABEL[r.status]}, target ${r.target ?? 'not yet known'}. (The full card could not be shown.)`;
+  const text = `Rollback of ${r.environment} (${r.id}): ${STATUS_LABEL[r.status]}, target ${esc(r.target ?? 'not yet known')}. (The full card could not be shown.)`;
   const blocks: Block[] = [section(text)];
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);

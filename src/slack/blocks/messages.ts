@@ -1,6 +1,8 @@
 /** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
 import { checklistOf } from '../../domain/checklist';
 import { USAGE } from '../../domain/command';
+import { CHANNEL_MENTION } from '../../domain/templates';
+import { esc } from '../escape';
 import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';
 import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
@@ -14,6 +16,17 @@ export interface EphemeralMessage {
 
 export const ephemeral = (text: string): EphemeralMessage => ({ response_type: 'ephemeral', text: truncate(text, LIMITS.messageText) });
 
+/** Plain text from the runbook (a refusal, a usage hint): shown as written, never obeyed. */
+export const plainEphemeral = (text: string, suffix = ''): EphemeralMessage => ephemeral(`${esc(text)}${suffix}`);
+
+/**
+ * One of the runbook's announcements: its leading `@channel` becomes Slack's real channel mention (the runbook asks
+ * for it), and everything else — the reason a user typed, the versions — is shown as text.
+ */
+export function announcementMrkdwn(text: string): string {
+  return text.startsWith(CHANNEL_MENTION) ? `<!channel>${esc(text.slice(CHANNEL_MENTION.length))}` : esc(text);
+}
+
 export function cardLink(card: MessageRef | null, label = 'the card'): string {
   return card ? `<https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}|${label}>` : label;
 }
@@ -23,7 +36,7 @@ export function helpMessage(environments: string[]): EphemeralMessage {
     '*Rollback Bot* walks the rollback runbook with you: it confirms the issue, proposes the previous stable version,',
     'waits for an incident commander to *Approve*, announces, rolls back, verifies and announces the resolution.',
     '',
-    USAGE,
+    esc(USAGE),
     '',
     `Environments: ${environments.map((e) => `\`${e}\``).join(', ') || 'none configured'}`,
     'Example: `/rollback production error rate 12% after the 14:02 deploy`',
@@ -32,7 +45,7 @@ export function helpMessage(environments: string[]): EphemeralMessage {
 }
 
 function line(r: Rollback): string {
-  const target = r.target ? ` → \`${r.target}\`` : '';
+  const target = r.target ? ` → \`${esc(r.target)}\`` : '';
   const list = checklistOf(r);
   const open = list.filter((i) => !i.done).map((i) => i.label);
   const checklist = ` · checklist ${list.length - open.length}/${list.length}${r.status === 'completed' && open.length ? ` (open: ${open.join(', ')})` : ''}`;
@@ -60,14 +73,14 @@ export function historyMessage(environment: string | null, rollbacks: Rollback[]
 
 export function timelineMessage(markdown: string): EphemeralMessage {
   // A code block keeps the Markdown as it is, for pasting.
-  return ephemeral(`\`\`\`\n${truncate(markdown, LIMITS.messageText - 20)}\n\`\`\``);
+  return ephemeral(`\`\`\`\n${esc(truncate(markdown, LIMITS.messageText - 40))}\n\`\`\``);
 }
 
 /** "User-reported issues: 3+ unique reports — Evaluate, likely rollback", with a button that opens a request. */
 export function reportsAlertMessage(a: { environment: string; reporters: string[]; reports: string[]; windowMinutes: number; mentions: string }): { text: string; blocks: Block[] } {
   const who = a.reporters.map((u) => `<@${u}>`).join(', ');
   const text = truncate(
-    `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${r.replace(/\n/g, ' ')}`).join('\n')}\n${a.mentions}`,
+    `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${esc(r.replace(/\n/g, ' '))}`).join('\n')}\n${a.mentions}`,
     LIMITS.sectionText,
   );
   return {

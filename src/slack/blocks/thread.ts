@@ -6,6 +6,7 @@ import { CHECKLIST } from '../../domain/checklist';
 import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult, strategyOf } from '../../domain/rollback.machine';
 import type { ProgressNote } from '../../ports';
 import { criteriaText, findingsText, migrationText, OPTION_WORDS, probeLine, STEP_TITLE, stepTitle } from './card';
+import { esc, link } from '../escape';
 import { LIMITS, seconds, truncate } from './limits';
 
 export interface Mentions {
@@ -24,11 +25,31 @@ export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
 
 const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
 
+/** Who is mentioned in a dry run: no one (it can never be approved). */
+export const NO_MENTIONS: Mentions = { incidentCommanders: '', onCall: '', dba: '', platformTeam: '' };
+
+/** Errors in what the requester asked for (a version nobody can pull): theirs to fix, nobody is paged. */
+export const USER_ERROR_CODES: readonly string[] = ['TARGET_UNAVAILABLE', 'VERSION_INVALID'];
+
+const ACTION_WORDS: Record<string, string> = { approve: 'approve', cancel: 'cancel', tick: 'tick the checklist of', release: 'release the lock of' };
+
+/** Refused clicks and requests since the last summary, as one threaded line (each person was answered privately). */
+export function refusalSummary(refusals: Array<Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>>): string {
+  const counts = new Map<string, number>();
+  for (const e of refusals) {
+    const what = e.type === 'RequestRefused' ? `<@${e.by}> asked for another rollback (${esc(e.why)})` : `<@${e.by}> tried to ${ACTION_WORDS[e.action] ?? e.action} this rollback (${esc(e.why)})`;
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  const lines = [...counts].slice(0, 10).map(([what, n]) => `• ${what}${n > 1 ? ` ×${n}` : ''}`);
+  const more = counts.size > 10 ? `\n• …and ${counts.size - 10} more` : '';
+  return `:no_entry: Turned away (${refusals.length}), each told why in private:\n${lines.join('\n')}${more}`;
+}
+
 export { mentionsOf } from '../../domain/mentions';
 
 function serviceLine(r: ServiceResult): string {
-  if (r.outcome === 'rolled_back') return `• ${r.service} (\`${r.dockerService}\`): \`${r.fromVersion ?? '?'}\` → \`${r.toVersion}\` :white_check_mark:`;
-  return `• ${r.service} (\`${r.dockerService}\`): :x: ${r.detail ?? 'failed'} — now runs \`${r.runningVersion ?? 'unknown'}\``;
+  if (r.outcome === 'rolled_back') return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): \`${esc(r.fromVersion ?? '?')}\` → \`${esc(r.toVersion)}\` :white_check_mark:`;
+  return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): :x: ${esc(r.detail ?? 'failed')} — now runs \`${esc(r.runningVersion ?? 'unknown')}\``;
 }
 
 /** What to do by hand when Step 3 did not finish, per option. */
@@ -37,21 +58,35 @@ function byHand(r: Rollback, failed: ServiceResult[]): string[] {
     case 'script': {
       const d = r.deployment?.kind === 'script' ? r.deployment : null;
       return [
-        `• Read the deploy script's output${d ? ` (${d.outputFile})` : ''} for what it did and did not do.`,
-        `• To finish by hand (runbook Step 3, Option A): ${d ? `\`${d.commandLine}\`` : `the deploy script with \`--rollback --env ${r.environment} --version ${r.target}\``}, or Option B / C.`,
+        `• Read the deploy script's output${d ? ` (${esc(d.outputFile)})` : ''} for what it did and did not do.`,
+        `• To finish by hand (runbook Step 3, Option A): ${d ? `\`${esc(d.commandLine)}\`` : `the deploy script with \`--rollback --env ${r.environment} --version ${esc(r.target)}\``}, or Option B / C.`,
       ];
     }
     case 'github-actions':
       return [
-        `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${r.deployment.url})` : ''} for the failed job's logs.`,
-        `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${r.target}\`; or Option A / B.`,
+        `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${esc(r.deployment.url)})` : ''} for the failed job's logs.`,
+        `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${esc(r.target)}\`; or Option A / B.`,
       ];
     default:
       return [
-        `• Look at the services: \`docker service ps <service>\`, \`docker service inspect --pretty <service>\`.`,
-        `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``).join(', ') || 'no service left'}.`,
+        `• Look at the services: \`docker service ps &lt;service&gt;\`, \`docker service inspect --pretty &lt;service&gt;\`.`,
+        `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image &lt;image&gt;:${esc(x.toVersion)} ${esc(x.dockerService)}\``).join(', ') || 'no service left'}.`,
       ];
   }
+}
+
+/** The dry-run plan is text; its quote markers (`> ` at a line's start, written by the bot) stay quotes. */
+function quotedPlan(plan: string): string {
+  return plan
+    .split('\n')
+    .map((line) => (line.startsWith('> ') ? `> ${esc(line.slice(2))}` : esc(line)))
+    .join('\n');
+}
+
+/** A note is the bot's own words with outside text in it: shown escaped, with its link (if any) written by us. */
+function noteText(n: ProgressNote): string {
+  const text = esc(n.text);
+  return n.link ? text.replace('{link}', link(n.link.url, n.link.label)) : text;
 }
 
 const escalate = (m: Mentions) => [m.incidentCommanders, m.onCall].filter(Boolean).join(' ');
@@ -62,26 +97,28 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'CardPosted':
       return null;
     case 'Note':
-      return t(event.text);
+      return t(noteText(event));
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${OPTION_WORDS[strategyOf(r)].inspecting}…`;
     case 'IssueConfirmed': {
       const migrations = event.findings.migrations && event.findings.migrations.verdict !== 'none' ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}` : '';
       const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
-      return t(
-        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`,
-      );
+      const ask = r.dryRun ? 'The plan follows; a dry run is never approved.' : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
+      return t(`*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${ask}`);
     }
     case 'ConfirmationFailed':
-      return t(`:x: *${STEP_TITLE.confirm} failed:* ${event.reason}\n*Nothing was changed in production.* ${join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`);
+      if (event.code && USER_ERROR_CODES.includes(event.code)) {
+        return t(`:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.requestedBy.startsWith('U') || r.requestedBy.startsWith('W') ? `<@${r.requestedBy}>` : ''}`.trim());
+      }
+      return t(`:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.dryRun ? '' : join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`.trim());
     case 'ApprovalGranted':
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
-      return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${event.why}.`;
+      return `:no_entry: <@${event.by}> tried to ${event.action} this rollback and was refused: ${esc(event.why)}.`;
     case 'ChecklistPosted':
       return null;
     case 'DryRunReported':
-      return t(`:clipboard: *Nothing was changed.* This is what the rollback would do:\n${event.plan}`);
+      return t(`:clipboard: *Nothing was changed.* This is what the rollback would do:\n${quotedPlan(event.plan)}`);
     case 'RootCauseCleared':
       return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}: root cause investigated, deployments may resume.`;
     case 'ChecklistItemTicked':
@@ -95,37 +132,63 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(`:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`);
     }
     case 'RequestRefused':
-      return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${event.why}.`;
+      return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${esc(event.why)}.`;
     case 'RollbackInterrupted':
       return t(
         [
-          `:warning: *Interrupted:* ${event.reason}`,
+          `:warning: *Interrupted:* ${esc(event.reason)}`,
           strategyOf(r) === 'docker' ? '*What Docker reports now:*' : '*What /health reports now:*',
-          event.services.map((s) => `• ${s.service} (\`${s.dockerService}\`): \`${s.version ?? 'unknown'}\``).join('\n') || '• unknown',
+          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
           strategyOf(r) === 'docker'
-            ? `*Next steps:* check each service by hand (\`docker service ps <service>\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`
+            ? `*Next steps:* check each service by hand (\`docker service ps &lt;service&gt;\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`
             : `*Next steps:* find out what Step 3 did (${strategyOf(r) === 'script' ? "the deploy script's output" : 'the workflow runs in GitHub'}), bring the environment to one known version, then verify (Step 4) or start a new rollback. ${escalate(m)}`,
         ].join('\n'),
       );
     case 'RollbackCancelled':
-      return `:no_entry_sign: Cancelled by <@${event.by}>. Nothing was changed in production.`;
+      return `:no_entry_sign: Cancelled by <@${event.by}>${event.why ? ` (${esc(event.why)})` : ''}. Nothing was changed in production.`;
+    case 'ApprovalRecorded':
+      return `:ballot_box_with_check: <@${event.by}> approved. Four eyes: a second incident commander must *Approve* too. ${m.incidentCommanders}`;
+    case 'ApprovalExpired':
+      return `:hourglass: Expired: nobody approved within ${Math.round(event.afterMs / 60_000)} min, and production may have changed since Step 1. Nothing was changed; the environment is free. Request a new rollback if it is still needed.`;
+    case 'ProductionChanged':
+      return t(
+        [
+          `:warning: <@${event.by}> pressed Approve, but production changed since Step 1 — nothing was done. What runs now:`,
+          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
+          'Step 1 runs again; approve the new card when it is ready.',
+        ].join('\n'),
+      );
+    case 'OutcomeUnknown':
+      return t(
+        [
+          `:rotating_light: *Outcome unknown:* ${esc(event.reason)}`,
+          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
+          `*The environment stays locked* so that nothing else deploys over it. Find out what happened, bring the environment to one known version, then press *Release the lock* on the card. ${escalate(m)}`,
+        ].join('\n'),
+      );
+    case 'LockReleased':
+      return `:unlock: <@${event.by}> released the lock${event.why ? ` (${esc(event.why)})` : ''}: the rollback is marked interrupted, and ${r.environment} can be rolled back again.`;
+    case 'ChecklistItemUnticked':
+      return `:warning: *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}* is open again: ${esc(event.why)}.`;
+    case 'TicketLinked':
+      return null;
     case 'RollbackAnnounced':
       return `*${STEP_TITLE.announce}: done.* The team was told in the channel.`;
     case 'AnnouncementFailed':
       if (event.step === 'announce') {
-        return t(`:x: *${STEP_TITLE.announce} failed:* ${event.reason}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`);
+        return t(`:x: *${STEP_TITLE.announce} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`);
       }
-      return t(`:warning: The rollback is done and verified, but ${event.reason}. Post the runbook's ROLLBACK COMPLETE message by hand.`);
+      return t(`:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`);
     case 'DeploymentStarted':
       return event.deployment.kind === 'script'
-        ? t(`:gear: Deploy script started (pid ${event.deployment.pid}): \`${event.deployment.commandLine}\`\nFull output: \`${event.deployment.outputFile}\``)
-        : `:rocket: Workflow run <${event.deployment.url}|#${event.deployment.runId}> dispatched; following it to its conclusion.`;
+        ? t(`:gear: Deploy script started (pid ${event.deployment.pid}): \`${esc(event.deployment.commandLine)}\`\nFull output: \`${esc(event.deployment.outputFile)}\``)
+        : `:rocket: Workflow run ${link(event.deployment.url, `#${event.deployment.runId}`)} dispatched; following it to its conclusion.`;
     case 'ServicesRolledBack':
       return t(`*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`);
     case 'ExecutionFailed':
       return t(
         [
-          `:x: *${stepTitle('execute', r)} failed:* ${event.reason}`,
+          `:x: *${stepTitle('execute', r)} failed:* ${esc(event.reason)}`,
           '*State of each service:*',
           event.results.map(serviceLine).join('\n') || '• unknown',
           '*Next steps:*',
@@ -135,20 +198,20 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
         ].join('\n'),
       );
     case 'RollbackVerified': {
-      const smoke = event.evidence.smokeTests.map((s) => `${s.name} ${s.ok ? ':white_check_mark:' : ':x:'}`).join(', ');
+      const smoke = event.evidence.smokeTests.map((s) => `${esc(s.name)} ${s.ok ? ':white_check_mark:' : ':x:'}`).join(', ');
       return t(`*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`);
     }
     case 'VerificationFailed': {
-      const smoke = event.evidence.smokeTests.map((s) => `• ${s.name}: ${s.ok ? ':white_check_mark:' : `:x: ${s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`}`}`);
+      const smoke = event.evidence.smokeTests.map((s) => `• ${esc(s.name)}: ${s.ok ? ':white_check_mark:' : `:x: ${esc(s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`)}`}`);
       return t(
         [
-          `:x: *${STEP_TITLE.verify} failed:* ${event.reason}`,
+          `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
           probeLine('Health', event.evidence.health),
           ...smoke,
           strategyOf(r) === 'docker'
-            ? `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`
-            : `*State:* the ${OPTION_WORDS[strategyOf(r)].option} reported success for \`${r.target}\`, but the checks did not pass.`,
-          '*Next steps:* check the service logs (`docker service logs <service>`) and the health endpoint by hand; decide whether to roll back further (`/rollback <environment> to <older version>`) or escalate.',
+            ? `*State:* Docker reports the services on \`${esc(r.target)}\`, but the checks did not pass.`
+            : `*State:* the ${OPTION_WORDS[strategyOf(r)].option} reported success for \`${esc(r.target)}\`, but the checks did not pass.`,
+          '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
           escalate(m),
         ].join('\n'),
       );
@@ -156,7 +219,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'ResolutionAnnounced': {
       const total = r.approvedBy ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.` : '';
       return t(
-        `*${STEP_TITLE.complete}: done.* Rolled back to \`${r.target}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`,
+        `*${STEP_TITLE.complete}: done.* Rolled back to \`${esc(r.target)}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`,
       );
     }
   }

@@ -6,7 +6,12 @@ export interface ListenerDeps {
   config: BotConfig;
   service: RollbackService;
   logger: Logger;
+  /** Takes secrets out of whatever is said back to a user. */
+  redact: (text: string) => string;
 }
+
+/** Slack user ids (U…, W…): a payload whose user is anything else is not Slack's. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /**
  * After ack(): let the event loop answer the other requests already waiting on their sockets before this one's work

@@ -45,21 +45,32 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   RollbackVerified: { type: 'RollbackVerified', at: LATER, evidence },
   VerificationFailed: { type: 'VerificationFailed', at: LATER, reason: 'version mismatch', evidence },
   ResolutionAnnounced: { type: 'ResolutionAnnounced', at: LATER, message: ref },
+  ApprovalRecorded: { type: 'ApprovalRecorded', at: LATER, by: 'U0IC' },
+  ApprovalExpired: { type: 'ApprovalExpired', at: LATER, afterMs: 1_800_000 },
+  ProductionChanged: { type: 'ProductionChanged', at: LATER, by: 'U0IC', services: [] },
+  OutcomeUnknown: { type: 'OutcomeUnknown', at: LATER, reason: 'the dispatch timed out', services: [] },
+  LockReleased: { type: 'LockReleased', at: LATER, by: 'U0IC' },
+  ChecklistItemUnticked: { type: 'ChecklistItemUnticked', at: LATER, item: 'ticket_created', why: 'GitHub refused' },
+  TicketLinked: { type: 'TicketLinked', at: LATER, url: 'https://github.com/o/r/issues/1' },
 };
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
+const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked'];
 const EXPECTED: Record<Status, EventType[]> = {
   requested: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
   confirming: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
-  awaiting_approval: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran'],
-  executing: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran'],
+  awaiting_approval: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran', 'ApprovalRecorded', 'ApprovalExpired', 'ProductionChanged'],
+  executing: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran', 'OutcomeUnknown'],
   verifying: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted', 'StepOverran'],
   completed: ['ChecklistPosted', 'ChecklistItemTicked', 'RootCauseCleared', 'ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
   failed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   cancelled: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   interrupted: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   rehearsed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
+  expired: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
+  unresolved: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'LockReleased'],
 };
+for (const s of Object.keys(EXPECTED) as Status[]) EXPECTED[s].push(...AFTER_CARE);
 
 const inState = (status: Status): Rollback => ({
   ...newRollback({ id: 'rb-1', environment: 'production', channel: 'C1', requestedBy: 'U0ONCALL', at: AT, reason: 'errors', requestedTarget: null }),
@@ -130,10 +141,40 @@ describe('transition()', () => {
     expect(r.ok && r.state).toMatchObject({ status: 'completed', steps: { complete: { status: 'failed' } } });
   });
 
-  it('a refused approval changes nothing but the update time', () => {
-    const before = inState('awaiting_approval');
-    const r = transition(before, EVENTS.ApprovalRefused);
-    expect(r.ok && r.state).toEqual({ ...before, updatedAt: LATER });
+  it('a refused approval or request changes nothing at all, not even the update time', () => {
+    for (const status of STATUSES) {
+      const before = inState(status);
+      expect(transition(before, EVENTS.ApprovalRefused)).toEqual({ ok: true, state: before });
+      expect(transition(before, EVENTS.RequestRefused)).toEqual({ ok: true, state: before });
+    }
+  });
+
+  it('records when a rollback ended, once, by the event that ended it', () => {
+    const r = transition(inState('verifying'), EVENTS.RollbackVerified);
+    expect(r.ok && r.state.endedAt).toBe(LATER);
+    const ticked = r.ok ? transition(r.state, { type: 'ChecklistItemTicked', at: '2026-11-27T00:00:00.000Z', by: 'U0IC', item: 'smoke_passing' }) : null;
+    expect(ticked?.ok && ticked.state.endedAt).toBe(LATER);
+    expect(transition(inState('awaiting_approval'), EVENTS.ApprovalGranted)).toMatchObject({ ok: true, state: { endedAt: null } });
+  });
+
+  it('refuses a second tick of the same item, so an after-care action is claimed once', () => {
+    const once = transition(inState('completed'), EVENTS.ChecklistItemTicked);
+    expect(once.ok).toBe(true);
+    expect(once.ok && transition(once.state, EVENTS.ChecklistItemTicked)).toMatchObject({ ok: false, rejection: { message: 'already ticked' } });
+  });
+
+  it('sends a rollback whose production changed back to Step 1, forgetting acknowledgements and approvals', () => {
+    const waiting = { ...inState('awaiting_approval'), acknowledgements: [{ risk: 'migrations' as const, by: 'U0IC', at: AT }], approvals: [{ by: 'U0IC', at: AT }] };
+    const r = transition(waiting, EVENTS.ProductionChanged);
+    expect(r.ok && r.state).toMatchObject({ status: 'confirming', acknowledgements: [], approvals: [], steps: { confirm: { status: 'running' } } });
+  });
+
+  it('keeps an unknown outcome locked until released, then interrupted', () => {
+    const r = transition(inState('executing'), EVENTS.OutcomeUnknown);
+    expect(r.ok && r.state.status).toBe('unresolved');
+    expect(r.ok && r.state.endedAt).toBeNull();
+    const released = r.ok ? transition(r.state, EVENTS.LockReleased) : null;
+    expect(released?.ok && released.state).toMatchObject({ status: 'interrupted', endedAt: LATER });
   });
 
   it('marks the running step failed when a rollback is interrupted', () => {

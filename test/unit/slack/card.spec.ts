@@ -96,8 +96,8 @@ describe('thread updates', () => {
         '• backend (`app-backend`): `v2` → `v1` :white_check_mark:',
         '• frontend (`app-frontend`): :x: Swarm paused the update — now runs `v2`',
         '*Next steps:*',
-        '• Look at the services: `docker service ps <service>`, `docker service inspect --pretty <service>`.',
-        '• To finish by hand (runbook Step 3, Option B): `docker service update --image <image>:v1 app-frontend`.',
+        '• Look at the services: `docker service ps &lt;service&gt;`, `docker service inspect --pretty &lt;service&gt;`.',
+        '• To finish by hand (runbook Step 3, Option B): `docker service update --image &lt;image&gt;:v1 app-frontend`.',
         '• Do not start another rollback until every service is in a known state.',
         '<@U0IC> <!subteam^S0ICS> <@U0ONCALL>',
       ].join('\n'),
@@ -113,7 +113,8 @@ describe('ephemeral messages', () => {
   it('help lists the grammar and the environments', () => {
     const help = helpMessage(['production', 'staging']);
     expect(help.response_type).toBe('ephemeral');
-    expect(help.text).toContain('`/rollback <environment> [to <version>] [reason…]`');
+    // Escaped: Slack would read <environment> as a link and show "environment".
+    expect(help.text).toContain('`/rollback &lt;environment&gt; [to &lt;version&gt;] [reason…]`');
     expect(help.text).toContain('`production`, `staging`');
   });
 

@@ -2,14 +2,15 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parseCommand, USAGE } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
-import { cardLink, ephemeral, type EphemeralMessage, helpMessage, historyMessage, statusMessage, timelineMessage } from '../../blocks/messages';
+import { cardLink, ephemeral, type EphemeralMessage, helpMessage, historyMessage, plainEphemeral, statusMessage, timelineMessage } from '../../blocks/messages';
+import { unescapeSlack } from '../../escape';
 import { rollbackModal } from '../../blocks/modal';
 import { COMMAND } from '../../ids';
-import { afterAck, type ListenerDeps } from '../types';
+import { afterAck, type ListenerDeps, SLACK_USER_ID } from '../types';
 
 const commandPayload = z.object({
   text: z.string().default(''),
-  user_id: z.string().min(1),
+  user_id: z.string().regex(SLACK_USER_ID),
   channel_id: z.string().min(1),
 });
 
@@ -20,7 +21,7 @@ export function register(app: App, deps: ListenerDeps): void {
     const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
     const reply = async (message: EphemeralMessage) => {
       try {
-        await respond(message);
+        await respond({ ...message, text: deps.redact(message.text), ...(message.blocks ? { blocks: JSON.parse(deps.redact(JSON.stringify(message.blocks))) as typeof message.blocks } : {}) });
       } catch (err) {
         log.warn({ err }, 'could not answer the slash command');
       }
@@ -30,8 +31,10 @@ export function register(app: App, deps: ListenerDeps): void {
       log.warn({ issues: payload.error.issues }, 'malformed slash command payload');
       return reply(ephemeral('That request from Slack was incomplete; please try again.'));
     }
-    const { text, user_id, channel_id } = payload.data;
-    const parsed = parseCommand(text);
+    const { user_id, channel_id } = payload.data;
+    // Slack escapes &, < and > in the text: parse what the user typed; it is escaped again wherever it is shown.
+    const parsed = parseCommand(unescapeSlack(payload.data.text));
+    const viewer = { userId: user_id, channelId: channel_id };
     switch (parsed.kind) {
       case 'form': {
         const environments = Object.keys(deps.config.environments);
@@ -42,39 +45,39 @@ export function register(app: App, deps: ListenerDeps): void {
           await client.views.open({ trigger_id: command.trigger_id, view: rollbackModal({ environments, initialEnvironment: here, proposal, channelId: channel_id }) as never });
         } catch (err) {
           log.warn({ err }, 'could not open the rollback form');
-          return reply(ephemeral(`The form could not be opened (${describeError(err)}). Use the text form:\n${USAGE}`));
+          return reply(plainEphemeral(`The form could not be opened (${describeError(err)}). Use the text form:\n${USAGE}`));
         }
         return;
       }
       case 'report': {
         const outcome = await deps.service.report({ environment: parsed.environment, text: parsed.text, userId: user_id });
-        return reply(ephemeral(outcome.message));
+        return reply(plainEphemeral(outcome.message));
       }
       case 'help':
         return reply(helpMessage(Object.keys(deps.config.environments)));
       case 'status':
         return reply(statusMessage(deps.service.status()));
       case 'history':
-        return reply(historyMessage(parsed.environment, deps.service.history(parsed.environment)));
+        return reply(historyMessage(parsed.environment, await deps.service.history(parsed.environment, viewer)));
       case 'timeline': {
-        const t = deps.service.timeline(parsed.id);
-        return reply(t.kind === 'ok' ? timelineMessage(t.markdown) : ephemeral(t.message));
+        const t = await deps.service.timeline(parsed.id, viewer);
+        return reply(t.kind === 'ok' ? timelineMessage(t.markdown) : plainEphemeral(t.message));
       }
       case 'invalid':
-        return reply(ephemeral(parsed.message));
+        return reply(plainEphemeral(parsed.message));
       case 'rollback': {
         try {
           const outcome = await deps.service.request({ ...parsed, userId: user_id, channelId: channel_id });
           if (outcome.kind === 'refused') {
-            const link = outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : '';
-            return reply(ephemeral(`${outcome.message}${link}`));
+            const link = outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : outcome.channel ? ` <#${outcome.channel}>` : '';
+            return reply(plainEphemeral(outcome.message, link));
           }
           const r = outcome.rollback;
           if (r.dryRun) return reply(ephemeral(`DRY RUN \`${r.id}\` of *${r.environment}*: Step 1 runs for real, then ${cardLink(r.card)} in <#${r.channel}> shows what Steps 2–5 would do. Nothing will change.`));
           return reply(ephemeral(`Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`));
         } catch (err) {
           log.error({ err }, 'rollback request failed');
-          return reply(ephemeral(`The rollback could not be started: ${describeError(err)}`));
+          return reply(plainEphemeral(`The rollback could not be started: ${describeError(err)}`));
         }
       }
     }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { isValidVersion, MAX_REASON_LENGTH } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
 import { cardLink } from '../../blocks/messages';
+import { esc } from '../../escape';
 import { DRY_RUN_OPTION, MODAL_BLOCK } from '../../blocks/modal';
 import { VIEW } from '../../ids';
-import { afterAck, type ListenerDeps } from '../types';
+import { afterAck, type ListenerDeps, SLACK_USER_ID } from '../types';
 
 const submission = z.object({
-  user: z.object({ id: z.string().min(1) }),
+  user: z.object({ id: z.string().regex(SLACK_USER_ID) }),
   view: z.object({
     private_metadata: z.string().default('{}'),
     state: z.object({
@@ -58,10 +59,13 @@ export function register(app: App, deps: ListenerDeps): void {
     let text: string;
     try {
       const outcome = await deps.service.request({ environment, target: version || null, reason, userId, channelId, dryRun });
-      text = outcome.kind === 'ok' ? `${dryRun ? 'DRY RUN: ' : ''}Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.` : outcome.message;
+      text =
+        outcome.kind === 'ok'
+          ? `${dryRun ? 'DRY RUN: ' : ''}Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.`
+          : `${esc(deps.redact(outcome.message))}${outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : outcome.channel ? ` <#${outcome.channel}>` : ''}`;
     } catch (err) {
       log.error({ err }, 'rollback request from the form failed');
-      text = `The rollback could not be started: ${describeError(err)}`;
+      text = esc(deps.redact(`The rollback could not be started: ${describeError(err)}`));
     }
     // The form is closed; tell the user where things stand, privately, where they typed the command.
     await client.chat.postEphemeral({ channel: channelId, user: userId, text }).catch((err: unknown) => log.warn({ err }, 'could not answer the form'));
