@@ -23,7 +23,17 @@ import type { ContainerRuntime, HealthProbe } from '../src/ports';
 import { ACTION } from '../src/slack/ids';
 import { type Harness, SIGNING_SECRET, startHarness } from '../test/support/bot-harness';
 import { BotProcess, buildBot } from '../test/support/bot-process';
-import { BACKEND_IMAGE, createService, freePort, FRONTEND_IMAGE, removeServices, requireSwarm, uniqueName, updateImage, waitForVersion } from '../test/support/docker-env';
+import {
+  BACKEND_IMAGE,
+  createService,
+  freePort,
+  FRONTEND_IMAGE,
+  removeServices,
+  requireSwarm,
+  uniqueName,
+  updateImage,
+  waitForVersion,
+} from '../test/support/docker-env';
 import { FakeSlack, SLACK_LIMITS } from '../test/support/fake-slack';
 import { startFakePrometheus } from '../test/support/fake-prometheus';
 import { criteria } from '../test/support/scenario';
@@ -56,10 +66,12 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-
 /** Union length of time intervals (ms): concurrent waits count once. */
 function covered(intervals: Array<[number, number]>, from: number, to: number): number {
-  const clipped = intervals.map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const clipped = intervals
+    .map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
   let total = 0;
   let end = -Infinity;
   for (const [a, b] of clipped) {
@@ -91,7 +103,10 @@ class Waits {
     };
   }
   probe(inner: HealthProbe): HealthProbe {
-    return { probe: (u, o) => this.time(() => inner.probe(u, o)), smokeTest: (t, ms) => this.time(() => inner.smokeTest(t, ms)) };
+    return {
+      probe: (u, o) => this.time(() => inner.probe(u, o)),
+      smokeTest: (t, ms) => this.time(() => inner.smokeTest(t, ms)),
+    };
   }
 }
 
@@ -105,7 +120,12 @@ const machine = () => ({
 });
 
 // ---- 1. ack under a burst ------------------------------------------------------------------------------------------
-async function burst(url: string, texts: Array<{ text: string; channel: string }>, concurrency: number, responseUrl: () => string): Promise<number[]> {
+async function burst(
+  url: string,
+  texts: Array<{ text: string; channel: string }>,
+  concurrency: number,
+  responseUrl: () => string,
+): Promise<number[]> {
   const times: number[] = new Array(texts.length);
   let next = 0;
   await Promise.all(
@@ -113,7 +133,12 @@ async function burst(url: string, texts: Array<{ text: string; channel: string }
       for (;;) {
         const i = next++;
         if (i >= texts.length) return;
-        const body = slashCommandBody({ text: texts[i].text, userId: ONCALL, channelId: texts[i].channel, responseUrl: responseUrl() });
+        const body = slashCommandBody({
+          text: texts[i].text,
+          userId: ONCALL,
+          channelId: texts[i].channel,
+          responseUrl: responseUrl(),
+        });
         const res = await postSigned(url, body, { secret: SIGNING_SECRET });
         if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
         times[i] = res.ms;
@@ -125,7 +150,10 @@ async function burst(url: string, texts: Array<{ text: string; channel: string }
 
 /** A child process that says "ready" once it listens. */
 async function spawnReady(args: string[], env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
@@ -134,7 +162,9 @@ async function spawnReady(args: string[], env: Record<string, string>): Promise<
 }
 
 async function benchAck() {
-  log('\n[1/4] ack under a burst: 500 signed /rollback requests, 50 environments, concurrency 50 (bot and bare Bolt each in its own process)');
+  log(
+    '\n[1/4] ack under a burst: 500 signed /rollback requests, 50 environments, concurrency 50 (bot and bare Bolt each in its own process)',
+  );
   const ENVS = 50;
   const backend = uniqueName('bench-ack');
   const port = await freePort();
@@ -147,13 +177,21 @@ async function benchAck() {
     environments: Object.fromEntries(
       Array.from({ length: ENVS }, (_, i) => [
         env(i),
-        { channel: channel(i), strategy: 'docker', health: { url: `http://127.0.0.1:${port}/health`, retries: 1, timeout_ms: 2000 }, services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }] },
+        {
+          channel: channel(i),
+          strategy: 'docker',
+          health: { url: `http://127.0.0.1:${port}/health`, retries: 1, timeout_ms: 2000 },
+          services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
+        },
       ]),
     ),
   });
   // Each is a real request: a dry run (Step 1 for real on the swarm, then the report), which ends and frees the
   // environment; a request for an environment whose dry run is still going is refused by the lock.
-  const texts = Array.from({ length: 500 }, (_, k) => ({ text: `${env(k % ENVS)} --dry-run to v1 burst ${k}`, channel: channel(k % ENVS) }));
+  const texts = Array.from({ length: 500 }, (_, k) => ({
+    text: `${env(k % ENVS)} --dry-run to v1 burst ${k}`,
+    channel: channel(k % ENVS),
+  }));
 
   const slack = new FakeSlack(SLACK_LIMITS);
   await slack.start();
@@ -162,7 +200,11 @@ async function benchAck() {
   const bot = new BotProcess(await buildBot(), slack, config, { LOG_LEVEL: 'warn' }, profile);
   await bot.start();
   const barePort = await freePort();
-  const bare = await spawnReady([`${__dirname}/bare-bolt.js`], { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(barePort) });
+  const bare = await spawnReady([`${__dirname}/bare-bolt.js`], {
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(barePort),
+  });
   const bareUrl = `http://127.0.0.1:${barePort}/slack/events`;
   const botUrl = `${bot.baseUrl}/slack/events`;
   const responseUrl = () => slack.newResponseUrl();
@@ -171,9 +213,22 @@ async function benchAck() {
   // Between rounds: the dry runs have ended and the bot's paced threaded lines are out, so a round measures its own
   // burst, not the tail of the one before.
   const idle = async () => {
-    await until(() => count("SELECT count(*) AS n FROM rollbacks WHERE status IN ('requested', 'confirming', 'awaiting_approval')") === 0, 'the dry runs to end', 300_000, 200);
+    await until(
+      () =>
+        count(
+          "SELECT count(*) AS n FROM rollbacks WHERE status IN ('requested', 'confirming', 'awaiting_approval')",
+        ) === 0,
+      'the dry runs to end',
+      300_000,
+      200,
+    );
     // Card updates trickle on at Tier 3 (under one a second: no load to speak of); posts are what would compete.
-    await until(() => Date.now() - (slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1)?.at ?? 0) > 1500, 'the threaded lines to be posted', 300_000, 200);
+    await until(
+      () => Date.now() - (slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1)?.at ?? 0) > 1500,
+      'the threaded lines to be posted',
+      300_000,
+      200,
+    );
   };
   try {
     // Warm-up (JIT, connections), not counted.
@@ -188,7 +243,9 @@ async function benchAck() {
       await idle();
       const created = count('SELECT count(*) AS n FROM rollbacks') - before;
       rounds.push({ bare: bareTimes, bot: botTimes, created });
-      log(`  round ${round + 1}: bare p50 ${r1(pct(bareTimes, 50))} p99 ${r1(pct(bareTimes, 99))} ms · bot p50 ${r1(pct(botTimes, 50))} p99 ${r1(pct(botTimes, 99))} ms · ${created} dry runs started, ${500 - created} refused by the lock`);
+      log(
+        `  round ${round + 1}: bare p50 ${r1(pct(bareTimes, 50))} p99 ${r1(pct(bareTimes, 99))} ms · bot p50 ${r1(pct(botTimes, 50))} p99 ${r1(pct(botTimes, 99))} ms · ${created} dry runs started, ${500 - created} refused by the lock`,
+      );
     }
     const p = (k: 'bare' | 'bot', q: number) => rounds.map((r) => pct(r[k], q));
     const ratios = rounds.map((r) => pct(r.bot, 99) / pct(r.bare, 99));
@@ -225,7 +282,10 @@ async function benchRollback() {
   const backend = uniqueName('bench-be');
   const frontend = uniqueName('bench-fe');
   const [bp, fp] = await Promise.all([freePort(), freePort()]);
-  await Promise.all([createService(backend, `${BACKEND_IMAGE}:v1`, bp), createService(frontend, `${FRONTEND_IMAGE}:v1`, fp)]);
+  await Promise.all([
+    createService(backend, `${BACKEND_IMAGE}:v1`, bp),
+    createService(frontend, `${FRONTEND_IMAGE}:v1`, fp),
+  ]);
   const health = `http://127.0.0.1:${bp}/health`;
   const config = configSchema.parse({
     roles: { incident_commanders: { users: [IC] }, on_call: { users: [ONCALL] } },
@@ -262,14 +322,20 @@ async function benchRollback() {
     const seen = performance.now();
     const clicked = performance.now();
     await h.click(ACTION.approve, r.id, IC, r.card?.ts ?? '');
-    const done = await until(() => {
-      const x = h.bot.store.get(r.id);
-      return x && (x.resolution || x.status === 'failed') ? x : undefined;
-    }, 'ROLLBACK COMPLETE', 180_000);
+    const done = await until(
+      () => {
+        const x = h.bot.store.get(r.id);
+        return x && (x.resolution || x.status === 'failed') ? x : undefined;
+      },
+      'ROLLBACK COMPLETE',
+      180_000,
+    );
     if (done.status !== 'completed') throw new Error(`rollback ${r.id} ended ${done.status}: ${done.failure?.reason}`);
     const t1 = performance.now();
     const waiting = covered(waits.intervals, t0, t1);
-    const steps = Object.fromEntries(STEPS.map((s) => [s, Date.parse(done.steps[s].endedAt ?? '') - Date.parse(done.steps[s].startedAt ?? '')]));
+    const steps = Object.fromEntries(
+      STEPS.map((s) => [s, Date.parse(done.steps[s].endedAt ?? '') - Date.parse(done.steps[s].startedAt ?? '')]),
+    );
     return { total: t1 - t0, overhead: t1 - t0 - waiting - (clicked - seen), steps };
   };
   const cli = async () => {
@@ -297,19 +363,30 @@ async function benchRollback() {
       await badDeploy();
       const b = await cli();
       pairs.push({ bot: a, cli: b });
-      log(`  pair ${i + 1}: bot ${r2(a.total / 1000)} s (overhead ${Math.round(a.overhead)} ms) · CLI ${r2(b / 1000)} s · ratio ${r2(a.total / b)}`);
+      log(
+        `  pair ${i + 1}: bot ${r2(a.total / 1000)} s (overhead ${Math.round(a.overhead)} ms) · CLI ${r2(b / 1000)} s · ratio ${r2(a.total / b)}`,
+      );
     }
     const ratios = pairs.map((p) => p.bot.total / p.cli);
     return {
       pairs: PAIRS,
       median_s: r3(median(pairs.map((p) => p.bot.total)) / 1000),
-      spread_s: { min: r3(Math.min(...pairs.map((p) => p.bot.total)) / 1000), max: r3(Math.max(...pairs.map((p) => p.bot.total)) / 1000) },
+      spread_s: {
+        min: r3(Math.min(...pairs.map((p) => p.bot.total)) / 1000),
+        max: r3(Math.max(...pairs.map((p) => p.bot.total)) / 1000),
+      },
       cli_median_s: r3(median(pairs.map((p) => p.cli)) / 1000),
-      cli_spread_s: { min: r3(Math.min(...pairs.map((p) => p.cli)) / 1000), max: r3(Math.max(...pairs.map((p) => p.cli)) / 1000) },
+      cli_spread_s: {
+        min: r3(Math.min(...pairs.map((p) => p.cli)) / 1000),
+        max: r3(Math.max(...pairs.map((p) => p.cli)) / 1000),
+      },
       ratio: r2(median(ratios)),
       ratio_spread: { min: r2(Math.min(...ratios)), max: r2(Math.max(...ratios)) },
       overhead_ms: Math.round(median(pairs.map((p) => p.bot.overhead))),
-      overhead_spread_ms: { min: Math.round(Math.min(...pairs.map((p) => p.bot.overhead))), max: Math.round(Math.max(...pairs.map((p) => p.bot.overhead))) },
+      overhead_spread_ms: {
+        min: Math.round(Math.min(...pairs.map((p) => p.bot.overhead))),
+        max: Math.round(Math.max(...pairs.map((p) => p.bot.overhead))),
+      },
       steps: Object.fromEntries(STEPS.map((s) => [`${s}_ms`, Math.round(median(pairs.map((p) => p.bot.steps[s])))])),
     };
   } finally {
@@ -362,14 +439,22 @@ async function benchConcurrent() {
             void h.click(ACTION.approve, r.id, IC, r.card.ts, r.channel);
           }
         }
-        return mine.length === idx.length && mine.every((r) => r.resolution || ['failed', 'interrupted', 'cancelled'].includes(r.status)) ? mine : undefined;
+        return mine.length === idx.length &&
+          mine.every((r) => r.resolution || ['failed', 'interrupted', 'cancelled'].includes(r.status))
+          ? mine
+          : undefined;
       },
       'every rollback to end',
       600_000,
     );
     const wall = performance.now() - t0;
     // Every card's final state reaches Slack too (updates are paced and coalesced).
-    await until(() => ids.every((r) => JSON.stringify(h.slack.lastCard(r.card?.ts ?? '')?.args.blocks ?? []).includes('Completed')), 'every card drawn', 300_000);
+    await until(
+      () =>
+        ids.every((r) => JSON.stringify(h.slack.lastCard(r.card?.ts ?? '')?.args.blocks ?? []).includes('Completed')),
+      'every card drawn',
+      300_000,
+    );
     const drawn = performance.now() - t0;
     return { wall, drawn, ids, calls: h.slack.calls.length - callsBefore };
   };
@@ -380,7 +465,9 @@ async function benchConcurrent() {
     await badDeploy(all);
     const many = await rollbackAll(all);
     const completed = many.ids.filter((r) => r.status === 'completed').length;
-    log(`  one alone ${r2(single.wall / 1000)} s · ${CONCURRENT} at once ${r2(many.wall / 1000)} s (${completed} completed) · every card final after ${r2(many.drawn / 1000)} s · 429s: ${h.slack.rateLimited.length}`);
+    log(
+      `  one alone ${r2(single.wall / 1000)} s · ${CONCURRENT} at once ${r2(many.wall / 1000)} s (${completed} completed) · every card final after ${r2(many.drawn / 1000)} s · 429s: ${h.slack.rateLimited.length}`,
+    );
     return {
       environments: CONCURRENT,
       all_completed: completed === CONCURRENT,
@@ -398,7 +485,8 @@ async function benchConcurrent() {
 }
 
 // ---- 4. memory and history ---------------------------------------------------------------------------------------------
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function benchMemory() {
   log(`\n[4/4] the bot's own process: RSS idle and after ${FINISHED} finished rollbacks; status and history latency`);
@@ -414,7 +502,12 @@ async function benchMemory() {
     environments: Object.fromEntries(
       Array.from({ length: ENVS }, (_, i) => [
         `env${i}`,
-        { channel: `C0MEM${i}`, strategy: 'docker', health: { url: `http://127.0.0.1:${port}/health`, retries: 1, timeout_ms: 2000 }, services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }] },
+        {
+          channel: `C0MEM${i}`,
+          strategy: 'docker',
+          health: { url: `http://127.0.0.1:${port}/health`, retries: 1, timeout_ms: 2000 },
+          services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
+        },
       ]),
     ),
   });
@@ -433,10 +526,18 @@ async function benchMemory() {
   const url = `${bot.baseUrl}/slack/events`;
   const command = async (text: string, channel: string) => {
     const responseUrl = slack.newResponseUrl();
-    const res = await postSigned(url, slashCommandBody({ text, userId: ONCALL, channelId: channel, responseUrl }), { secret: SIGNING_SECRET });
+    const res = await postSigned(url, slashCommandBody({ text, userId: ONCALL, channelId: channel, responseUrl }), {
+      secret: SIGNING_SECRET,
+    });
     const id = responseUrl.split('/').pop();
     const t0 = performance.now() - res.ms;
-    return { ack: res.ms, answered: async () => (await until(() => slack.responses.some((r) => r.id === id), 'the answer', 30_000), performance.now() - t0) };
+    return {
+      ack: res.ms,
+      answered: async () => (
+        await until(() => slack.responses.some((r) => r.id === id), 'the answer', 30_000),
+        performance.now() - t0
+      ),
+    };
   };
   try {
     await sleep(2000);
@@ -445,7 +546,12 @@ async function benchMemory() {
     // 1,000 finished rollbacks through the bot itself: dry runs (Step 1 for real, the report, the end), one per
     // environment at a time, 50 environments at once.
     const db = new Database(bot.dbFile, { readonly: true, fileMustExist: true });
-    const finished = (e: number) => (db.prepare("SELECT count(*) AS n FROM rollbacks WHERE environment = ? AND status = 'rehearsed'").get(`env${e}`) as { n: number }).n;
+    const finished = (e: number) =>
+      (
+        db
+          .prepare("SELECT count(*) AS n FROM rollbacks WHERE environment = ? AND status = 'rehearsed'")
+          .get(`env${e}`) as { n: number }
+      ).n;
     let done = 0;
     const t0 = performance.now();
     await Promise.all(
@@ -462,11 +568,21 @@ async function benchMemory() {
     log(`  ${done} dry runs finished in ${r1((performance.now() - t0) / 1000)} s`);
     // Their threaded lines go out at Slack's pace; measure once they have, not the backlog.
     const drained = performance.now();
-    await until(() => Date.now() - (slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1)?.at ?? 0) > 3000, 'the threaded lines to be posted', 600_000, 500);
+    await until(
+      () => Date.now() - (slack.calls.filter((c) => c.method === 'chat.postMessage').at(-1)?.at ?? 0) > 3000,
+      'the threaded lines to be posted',
+      600_000,
+      500,
+    );
     log(`  their threaded lines were all posted ${r1((performance.now() - drained) / 1000)} s later`);
     await sleep(2000);
     const after = await sample();
-    const lat = { status: [] as number[], history: [] as number[], statusAck: [] as number[], historyAck: [] as number[] };
+    const lat = {
+      status: [] as number[],
+      history: [] as number[],
+      statusAck: [] as number[],
+      historyAck: [] as number[],
+    };
     for (let i = 0; i < 30; i++) {
       const s = await command('status', 'C0MEM0');
       lat.statusAck.push(s.ack);
@@ -478,7 +594,9 @@ async function benchMemory() {
     // V8 gives memory back to the system only after a while of quiet (its memory reducer): sample again 30 s later.
     await sleep(30_000);
     const settled = await sample();
-    log(`  after ${FINISHED}: ${r1(after)} MB, 30 s later ${r1(settled)} MB · status ack ${r1(median(lat.statusAck))} ms, answered ${r1(median(lat.status))} ms · history ack ${r1(median(lat.historyAck))} ms, answered ${r1(median(lat.history))} ms`);
+    log(
+      `  after ${FINISHED}: ${r1(after)} MB, 30 s later ${r1(settled)} MB · status ack ${r1(median(lat.statusAck))} ms, answered ${r1(median(lat.status))} ms · history ack ${r1(median(lat.historyAck))} ms, answered ${r1(median(lat.history))} ms`,
+    );
     return {
       idle_rss_mb: r1(idle),
       rss_after_1000_mb: r1(after),
@@ -519,14 +637,36 @@ async function main(): Promise<void> {
   const c = results.concurrent as Awaited<ReturnType<typeof benchConcurrent>> | undefined;
   const mem = results.memory as Awaited<ReturnType<typeof benchMemory>> | undefined;
   const rows: string[][] = [['measure', 'bot', 'floor', 'ratio / target']];
-  if (a) rows.push(['ack p99, 500 req @ 50 (median of rounds)', `${a.p99_ms} ms (p50 ${a.p50_ms})`, `bare Bolt ${a.bare_p99_ms} ms`, `${a.ratio_p99}× (≤ 1.3×; Slack allows 3000 ms)`]);
+  if (a)
+    rows.push([
+      'ack p99, 500 req @ 50 (median of rounds)',
+      `${a.p99_ms} ms (p50 ${a.p50_ms})`,
+      `bare Bolt ${a.bare_p99_ms} ms`,
+      `${a.ratio_p99}× (≤ 1.3×; Slack allows 3000 ms)`,
+    ]);
   if (r) {
-    rows.push(['rollback, command → COMPLETE (median)', `${r.median_s} s`, `docker CLI ${r.cli_median_s} s`, `${r.ratio}× (≤ 1.10×)`]);
+    rows.push([
+      'rollback, command → COMPLETE (median)',
+      `${r.median_s} s`,
+      `docker CLI ${r.cli_median_s} s`,
+      `${r.ratio}× (≤ 1.10×)`,
+    ]);
     rows.push(['bot overhead per rollback (median)', `${r.overhead_ms} ms`, '', '≤ 300 ms']);
   }
-  if (c) rows.push([`${c.environments} at once`, `${c.wall_s} s, all completed: ${c.all_completed}`, `one alone ${c.single_s} s`, `429s: ${c.slack_429s}; ${c.slack_calls_per_rollback} Slack calls per rollback`]);
+  if (c)
+    rows.push([
+      `${c.environments} at once`,
+      `${c.wall_s} s, all completed: ${c.all_completed}`,
+      `one alone ${c.single_s} s`,
+      `429s: ${c.slack_429s}; ${c.slack_calls_per_rollback} Slack calls per rollback`,
+    ]);
   if (mem) {
-    rows.push(['RSS idle / after 1000 finished (30 s later)', `${mem.idle_rss_mb} MB / ${mem.rss_after_1000_mb} MB (${mem.rss_after_1000_settled_mb} MB)`, '', '≤ 150 MB']);
+    rows.push([
+      'RSS idle / after 1000 finished (30 s later)',
+      `${mem.idle_rss_mb} MB / ${mem.rss_after_1000_mb} MB (${mem.rss_after_1000_settled_mb} MB)`,
+      '',
+      '≤ 150 MB',
+    ]);
     rows.push(['status / history ack (median)', `${mem.status_ms} ms / ${mem.history_ms} ms`, '', '≪ 3000 ms']);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -5,7 +5,17 @@
  * exist only locally.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync, copyFileSync, createReadStream } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+  copyFileSync,
+  createReadStream,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,15 +46,20 @@ wait "$pid"
 /** Why the Docker demo cannot run here (and the simulated target is used), or null when it can. */
 export async function dockerUnavailable(docker: Docker): Promise<string | null> {
   try {
-    const info = (await Promise.race([docker.info(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())])) as {
+    const info = (await Promise.race([
+      docker.info(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+    ])) as {
       Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
     };
-    if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable) return 'the Docker engine is not a Swarm manager (run `docker swarm init`)';
+    if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable)
+      return 'the Docker engine is not a Swarm manager (run `docker swarm init`)';
   } catch (err) {
     return `no Docker engine answers (${(err as Error).message})`;
   }
   const busybox = spawnSync(BUSYBOX, ['--list'], { encoding: 'utf8' });
-  if (busybox.status !== 0 || !busybox.stdout.split('\n').includes('httpd')) return `the demo images need a static busybox with httpd at ${BUSYBOX} (Debian: apt-get install busybox-static)`;
+  if (busybox.status !== 0 || !busybox.stdout.split('\n').includes('httpd'))
+    return `the demo images need a static busybox with httpd at ${BUSYBOX} (Debian: apt-get install busybox-static)`;
   if (spawnSync('tar', ['--version']).status !== 0) return 'the demo images need `tar`';
   return null;
 }
@@ -75,12 +90,17 @@ async function buildImages(docker: Docker, REPO: { backend: string; frontend: st
     if (made.status !== 0) throw new Error(`tar failed: ${made.stderr.toString()}`);
     for (const repo of Object.values(REPO)) {
       for (const version of ['v1', 'v2', 'v3']) {
-        const stream = (await docker.importImage(createReadStream(tar) as unknown as string, {
-          repo,
-          tag: version,
-          changes: ['CMD ["/bin/sh","/entrypoint.sh"]', `ENV APP_VERSION=${version}`, 'EXPOSE 8080'],
-        } as object)) as NodeJS.ReadableStream;
-        await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+        const stream = (await docker.importImage(
+          createReadStream(tar) as unknown as string,
+          {
+            repo,
+            tag: version,
+            changes: ['CMD ["/bin/sh","/entrypoint.sh"]', `ENV APP_VERSION=${version}`, 'EXPOSE 8080'],
+          } as object,
+        )) as NodeJS.ReadableStream;
+        await new Promise<void>((resolve, reject) =>
+          docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+        );
       }
     }
   } finally {
@@ -98,13 +118,17 @@ class LocalImagesRuntime implements ContainerRuntime {
   ping = () => this.inner.ping();
   imageLabels = (image: string, version: string) => this.inner.imageLabels(image, version);
   inspectService = (name: string) => this.inner.inspectService(name);
-  rollServiceTo: ContainerRuntime['rollServiceTo'] = (name, image, version, options) => this.inner.rollServiceTo(name, image, version, options);
+  rollServiceTo: ContainerRuntime['rollServiceTo'] = (name, image, version, options) =>
+    this.inner.rollServiceTo(name, image, version, options);
 
   async ensureImage(image: string, version: string): Promise<void> {
     try {
       await this.docker.getImage(`${image}:${version}`).inspect();
     } catch {
-      throw new RollbackBotError(ErrorCode.ImagePullFailed, `the demo has no image ${image}:${version} (it built v1, v2 and v3)`);
+      throw new RollbackBotError(
+        ErrorCode.ImagePullFailed,
+        `the demo has no image ${image}:${version} (it built v1, v2 and v3)`,
+      );
     }
   }
 }
@@ -123,13 +147,19 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
     await docker.createService({
       Name: name,
       Labels: { 'org.rollback-bot.playground': 'true' },
-      TaskTemplate: { ContainerSpec: { Image: `${repo}:v1`, StopGracePeriod: 2_000_000_000 }, RestartPolicy: { Condition: 'on-failure', MaxAttempts: 3 } },
+      TaskTemplate: {
+        ContainerSpec: { Image: `${repo}:v1`, StopGracePeriod: 2_000_000_000 },
+        RestartPolicy: { Condition: 'on-failure', MaxAttempts: 3 },
+      },
       Mode: { Replicated: { Replicas: 1 } },
       UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'pause', Monitor: 2_000_000_000 },
       EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: port, PublishMode: 'host' }] },
     } as Docker.CreateServiceOptions);
   };
-  await Promise.all([create(SERVICE.backend, REPO.backend, ports.backend), create(SERVICE.frontend, REPO.frontend, ports.frontend)]);
+  await Promise.all([
+    create(SERVICE.backend, REPO.backend, ports.backend),
+    create(SERVICE.frontend, REPO.frontend, ports.frontend),
+  ]);
   const deployBad = () =>
     Promise.all([
       runtime.rollServiceTo(SERVICE.backend, REPO.backend, 'v2', { timeoutMs: 60_000 }),
@@ -146,7 +176,13 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
     description: `services ${SERVICE.backend} (127.0.0.1:${ports.backend}) and ${SERVICE.frontend} (127.0.0.1:${ports.frontend}) on the bad version v2 (v1 is good), images built locally`,
     runtime: new LocalImagesRuntime(runtime, docker),
     environment: () => ({
-      health: { url: `http://127.0.0.1:${ports.backend}/health`, ready_url: `http://127.0.0.1:${ports.backend}/ready`, retries: 3, interval_ms: 500, timeout_ms: 2000 },
+      health: {
+        url: `http://127.0.0.1:${ports.backend}/health`,
+        ready_url: `http://127.0.0.1:${ports.backend}/ready`,
+        retries: 3,
+        interval_ms: 500,
+        timeout_ms: 2000,
+      },
       smoke_tests: [{ name: 'home page', url: `http://127.0.0.1:${ports.frontend}/`, expect_status: 200 }],
       services: [
         { name: 'backend', docker_service: SERVICE.backend, image: REPO.backend },
@@ -156,7 +192,14 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
     }),
     reset: deployBad,
     stop: async () => {
-      await Promise.all(Object.values(SERVICE).map((s) => docker.getService(s).remove().catch(() => undefined)));
+      await Promise.all(
+        Object.values(SERVICE).map((s) =>
+          docker
+            .getService(s)
+            .remove()
+            .catch(() => undefined),
+        ),
+      );
     },
   };
 }

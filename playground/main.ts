@@ -11,9 +11,13 @@ import { type DemoTarget, simulatedTarget, startPlayground } from './playground'
 async function chooseTarget(): Promise<DemoTarget> {
   const wanted = process.env.PLAYGROUND_TARGET ?? 'auto';
   if (wanted === 'simulated') return simulatedTarget();
-  if (wanted !== 'auto' && wanted !== 'docker') throw new Error(`PLAYGROUND_TARGET must be auto, docker or simulated (not ${wanted})`);
+  if (wanted !== 'auto' && wanted !== 'docker')
+    throw new Error(`PLAYGROUND_TARGET must be auto, docker or simulated (not ${wanted})`);
   const docker = new Docker();
-  const why = wanted === 'docker' || dockerSocketPresent() ? await dockerUnavailable(docker) : 'no Docker engine found (DOCKER_HOST unset, no /var/run/docker.sock)';
+  const why =
+    wanted === 'docker' || dockerSocketPresent()
+      ? await dockerUnavailable(docker)
+      : 'no Docker engine found (DOCKER_HOST unset, no /var/run/docker.sock)';
   if (why === null) {
     process.stdout.write('Building the demo images and the demo stack on the local Docker Swarm…\n');
     return dockerTarget(docker);
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const inUse = (err as { code?: string }).code === 'EADDRINUSE';
-  const why = inUse ? `port ${process.env.PLAYGROUND_PORT ?? 3000} is taken: set PLAYGROUND_PORT to a free one` : err instanceof Error ? err.message : String(err);
+  const why = inUse
+    ? `port ${process.env.PLAYGROUND_PORT ?? 3000} is taken: set PLAYGROUND_PORT to a free one`
+    : err instanceof Error
+      ? err.message
+      : String(err);
   process.stderr.write(`playground: ${why}\n`);
   process.exit(1);
 });

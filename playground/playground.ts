@@ -39,10 +39,17 @@ export function simulatedTarget(updateMs = 1500): DemoTarget {
   const sim = new SimulatedTarget(updateMs);
   return {
     kind: 'simulated',
-    description: 'two pretend services, demo-backend and demo-frontend, on the bad version v2 (v1 is good); they implement the same port as the Docker adapter, their /health is served by the playground',
+    description:
+      'two pretend services, demo-backend and demo-frontend, on the bad version v2 (v1 is good); they implement the same port as the Docker adapter, their /health is served by the playground',
     runtime: sim,
     environment: (url) => ({
-      health: { url: `${url}/demo/health`, ready_url: `${url}/demo/health/ready`, retries: 3, interval_ms: 300, timeout_ms: 2000 },
+      health: {
+        url: `${url}/demo/health`,
+        ready_url: `${url}/demo/health/ready`,
+        retries: 3,
+        interval_ms: 300,
+        timeout_ms: 2000,
+      },
       smoke_tests: [{ name: 'home page', url: `${url}/demo/home`, expect_status: 200 }],
       services: [
         { name: 'backend', docker_service: 'demo-backend', image: 'demo/app-backend' },
@@ -80,7 +87,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
     users: USERS,
     signingSecret,
     target: { kind: target.kind, description: target.description },
-    extraRoutes: (p, req, res) => (target.serve && p.startsWith('/demo/') ? target.serve(p.slice('/demo'.length), req, res) : false),
+    extraRoutes: (p, req, res) =>
+      target.serve && p.startsWith('/demo/') ? target.serve(p.slice('/demo'.length), req, res) : false,
     resetDemo: () => target.reset(),
   });
   await standin.start();
@@ -93,11 +101,28 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
   };
   const config: BotConfig = configSchema.parse(raw);
   const dir = mkdtempSync(path.join(tmpdir(), 'rollback-playground-'));
-  const env = readEnv({ SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: standin.apiUrl, PORT: '0', ROLLBACK_DB: path.join(dir, 'rollback.db') });
-  const logger = createLogger({ level: opts.logLevel ?? 'warn', secrets: [token, signingSecret], destination: opts.log ?? process.stderr });
+  const env = readEnv({
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: standin.apiUrl,
+    PORT: '0',
+    ROLLBACK_DB: path.join(dir, 'rollback.db'),
+  });
+  const logger = createLogger({
+    level: opts.logLevel ?? 'warn',
+    secrets: [token, signingSecret],
+    destination: opts.log ?? process.stderr,
+  });
   let bot: RunningBot;
   try {
-    bot = await startBot({ env, config, logger, runtime: target.runtime, secrets: [token, signingSecret], instanceId: 'playground' });
+    bot = await startBot({
+      env,
+      config,
+      logger,
+      runtime: target.runtime,
+      secrets: [token, signingSecret],
+      instanceId: 'playground',
+    });
   } catch (err) {
     await standin.stop();
     throw err;

@@ -44,11 +44,20 @@ export class SimulatedTarget implements ContainerRuntime {
   async inspectService(name: string): Promise<RunningService> {
     const s = this.services.get(name);
     if (!s) throw new RollbackBotError(ErrorCode.ServiceNotFound, `service ${name} not found`);
-    return { dockerService: name, image: `${s.image}:${s.version}`, version: s.version, previousVersion: s.previousVersion };
+    return {
+      dockerService: name,
+      image: `${s.image}:${s.version}`,
+      version: s.version,
+      previousVersion: s.previousVersion,
+    };
   }
 
   async ensureImage(image: string, version: string): Promise<void> {
-    if (!KNOWN_VERSIONS.includes(version)) throw new RollbackBotError(ErrorCode.ImagePullFailed, `cannot pull ${image}:${version}: manifest unknown (the demo has ${KNOWN_VERSIONS.join(', ')})`);
+    if (!KNOWN_VERSIONS.includes(version))
+      throw new RollbackBotError(
+        ErrorCode.ImagePullFailed,
+        `cannot pull ${image}:${version}: manifest unknown (the demo has ${KNOWN_VERSIONS.join(', ')})`,
+      );
   }
 
   async rollServiceTo(name: string, image: string, version: string, options: RollServiceOptions): Promise<void> {
@@ -63,10 +72,15 @@ export class SimulatedTarget implements ContainerRuntime {
   serve(path: string, _req: IncomingMessage, res: ServerResponse): boolean {
     const backend = this.services.get('demo-backend');
     const frontend = this.services.get('demo-frontend');
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     if (path === '/health') {
       const bad = backend?.version === BAD;
-      json(bad ? 503 : 200, { status: bad ? 'unhealthy' : 'healthy', version: backend?.version, error: bad ? 'database connection pool exhausted' : undefined });
+      json(bad ? 503 : 200, {
+        status: bad ? 'unhealthy' : 'healthy',
+        version: backend?.version,
+        error: bad ? 'database connection pool exhausted' : undefined,
+      });
       return true;
     }
     if (path === '/health/ready') {
@@ -74,7 +88,9 @@ export class SimulatedTarget implements ContainerRuntime {
       return true;
     }
     if (path === '/home') {
-      res.writeHead(frontend?.version === BAD ? 500 : 200, { 'Content-Type': 'text/html' }).end(`<h1>demo shop ${frontend?.version}</h1>`);
+      res
+        .writeHead(frontend?.version === BAD ? 500 : 200, { 'Content-Type': 'text/html' })
+        .end(`<h1>demo shop ${frontend?.version}</h1>`);
       return true;
     }
     return false;

@@ -83,7 +83,10 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
-    if ((k === 'blocks' || k === 'view' || k === 'attachments' || k === 'metadata') && v.startsWith('[') !== v.startsWith('{')) {
+    if (
+      (k === 'blocks' || k === 'view' || k === 'attachments' || k === 'metadata') &&
+      v.startsWith('[') !== v.startsWith('{')
+    ) {
       try {
         args[k] = JSON.parse(v);
         continue;
@@ -98,7 +101,10 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
 
 function pageFile(): string {
   // Next to this file when run from source (tests), or from the compiled copy in .playground-build/playground.
-  const candidates = [path.join(__dirname, 'web', 'index.html'), path.resolve(__dirname, '..', '..', 'playground', 'web', 'index.html')];
+  const candidates = [
+    path.join(__dirname, 'web', 'index.html'),
+    path.resolve(__dirname, '..', '..', 'playground', 'web', 'index.html'),
+  ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`playground/web/index.html not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -131,7 +137,10 @@ export class SlackStandin {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: false, error: String((err as Error).message) }));
+        if (!res.headersSent)
+          res
+            .writeHead(500, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ ok: false, error: String((err as Error).message) }));
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -195,7 +204,11 @@ export class SlackStandin {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/events') {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+      });
       res.write(`data: ${JSON.stringify(this.snapshot())}\n\n`);
       this.clients.add(res);
       req.on('close', () => this.clients.delete(res));
@@ -223,11 +236,28 @@ export class SlackStandin {
     const blocks = Array.isArray(args.blocks) ? (args.blocks as unknown[]) : null;
     switch (method) {
       case 'auth.test':
-        return { ok: true, user_id: BOT_USER, bot_id: 'B0BOT', team_id: 'T0TEAM', team: 'playground', user: 'rollback-bot', url: this.url };
+        return {
+          ok: true,
+          user_id: BOT_USER,
+          bot_id: 'B0BOT',
+          team_id: 'T0TEAM',
+          team: 'playground',
+          user: 'rollback-bot',
+          url: this.url,
+        };
       case 'chat.postMessage': {
         if (args.channel !== this.opts.channel.id) return { ok: false, error: 'channel_not_found' };
         const ts = this.newTs();
-        this.messages.push({ ts, channel: String(args.channel), user: BOT_USER, text: String(args.text ?? ''), blocks, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, edited: 0, metadata: args.metadata });
+        this.messages.push({
+          ts,
+          channel: String(args.channel),
+          user: BOT_USER,
+          text: String(args.text ?? ''),
+          blocks,
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+          edited: 0,
+          metadata: args.metadata,
+        });
         return { ok: true, channel: args.channel, ts, message: { text: args.text, ts } };
       }
       case 'conversations.history': {
@@ -236,7 +266,12 @@ export class SlackStandin {
         const messages = this.messages
           .filter((m) => m.channel === args.channel && m.threadTs === null && Number(m.ts) >= oldest)
           .reverse()
-          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          }));
         return { ok: true, messages, has_more: false };
       }
       case 'chat.update': {
@@ -252,7 +287,12 @@ export class SlackStandin {
         return { ok: true, message_ts: this.newTs() };
       case 'chat.scheduleMessage': {
         const id = `Q${++this.counter}`;
-        this.scheduled.push({ id, channel: String(args.channel), text: String(args.text ?? ''), postAt: Number(args.post_at) * 1000 });
+        this.scheduled.push({
+          id,
+          channel: String(args.channel),
+          text: String(args.text ?? ''),
+          postAt: Number(args.post_at) * 1000,
+        });
         return { ok: true, channel: args.channel, scheduled_message_id: id, post_at: args.post_at };
       }
       case 'usergroups.users.list':
@@ -269,7 +309,15 @@ export class SlackStandin {
     if (!user) return;
     const blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : null;
     if (body.response_type === 'in_channel') {
-      this.messages.push({ ts: this.newTs(), channel: this.opts.channel.id, user: BOT_USER, text: String(body.text ?? ''), blocks, threadTs: null, edited: 0 });
+      this.messages.push({
+        ts: this.newTs(),
+        channel: this.opts.channel.id,
+        user: BOT_USER,
+        text: String(body.text ?? ''),
+        blocks,
+        threadTs: null,
+        edited: 0,
+      });
     } else {
       this.ephemeral(user, String(body.text ?? ''), blocks);
     }
@@ -291,12 +339,24 @@ export class SlackStandin {
     }
     this.ephemeral(user, `You ran \`${typed.trim()}\``);
     this.changed();
-    const body = slashCommandBody({ text: (m[1] ?? '').trim(), userId: user, channelId: this.opts.channel.id, responseUrl: this.newResponseUrl(user) });
+    const body = slashCommandBody({
+      text: (m[1] ?? '').trim(),
+      userId: user,
+      channelId: this.opts.channel.id,
+      responseUrl: this.newResponseUrl(user),
+    });
     return this.send(user, body);
   }
 
   private async click(user: string, b: Record<string, string>): Promise<Record<string, unknown>> {
-    const body = buttonClickBody({ actionId: b.actionId, value: b.value, userId: user, channelId: this.opts.channel.id, messageTs: b.ts, responseUrl: this.newResponseUrl(user) });
+    const body = buttonClickBody({
+      actionId: b.actionId,
+      value: b.value,
+      userId: user,
+      channelId: this.opts.channel.id,
+      messageTs: b.ts,
+      responseUrl: this.newResponseUrl(user),
+    });
     return this.send(user, body);
   }
 

@@ -15,7 +15,11 @@ export interface SendOptions {
   headers?: Record<string, string>;
 }
 
-export async function postSigned(url: string, body: string, opts: SendOptions): Promise<{ status: number; text: string; ms: number }> {
+export async function postSigned(
+  url: string,
+  body: string,
+  opts: SendOptions,
+): Promise<{ status: number; text: string; ms: number }> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const started = performance.now();
   const res = await fetch(url, {
@@ -49,7 +53,14 @@ export function slashCommandBody(p: { text: string; userId: string; channelId: s
   }).toString();
 }
 
-export function buttonClickBody(p: { actionId: string; value: string; userId: string; channelId: string; messageTs: string; responseUrl: string }): string {
+export function buttonClickBody(p: {
+  actionId: string;
+  value: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  responseUrl: string;
+}): string {
   const payload = {
     type: 'block_actions',
     team: { id: 'T0TEAM', domain: 'test' },
@@ -61,12 +72,25 @@ export function buttonClickBody(p: { actionId: string; value: string; userId: st
     channel: { id: p.channelId, name: 'incident' },
     message: { type: 'message', ts: p.messageTs, text: 'card' },
     response_url: p.responseUrl,
-    actions: [{ action_id: p.actionId, block_id: 'rollback_decision', value: p.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    actions: [
+      {
+        action_id: p.actionId,
+        block_id: 'rollback_decision',
+        value: p.value,
+        type: 'button',
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export function viewSubmissionBody(p: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): string {
+export function viewSubmissionBody(p: {
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+}): string {
   const payload = {
     type: 'view_submission',
     team: { id: 'T0TEAM', domain: 'test' },

@@ -32,7 +32,10 @@ import { registerListeners } from './slack/listeners';
 export const systemClock: Clock = { now: () => new Date() };
 
 /** One adapter per environment, made once. */
-function perEnvironment<T>(config: BotConfig, make: (env: EnvironmentConfig) => T | null): (environment: string) => T | null {
+function perEnvironment<T>(
+  config: BotConfig,
+  make: (env: EnvironmentConfig) => T | null,
+): (environment: string) => T | null {
   const made = new Map(Object.entries(config.environments).map(([name, env]) => [name, make(env)]));
   return (environment) => made.get(environment) ?? null;
 }
@@ -79,30 +82,78 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
-  const notifier = new SlackNotifier(slack.app.client, config, logger.child({ component: 'notifier' }), redactor, new SlackPacer(opts.slackLimits));
+  const notifier = new SlackNotifier(
+    slack.app.client,
+    config,
+    logger.child({ component: 'notifier' }),
+    redactor,
+    new SlackPacer(opts.slackLimits),
+  );
   const deps: RunbookDeps = {
     config,
     store,
-    runtime: opts.runtime ?? new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
+    runtime:
+      opts.runtime ??
+      new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
     probe: opts.probe ?? new HttpHealthProbe(),
     notifier,
     directory: new SlackDirectory(slack.app.client, config),
     clock: systemClock,
     log: logger,
-    metricsFor: perEnvironment(config, (env) => (env.criteria.prometheus ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms) : null)),
-    codeHostFor: perEnvironment(config, (env) => (env.migrations?.github ? new GitHubCodeHost({ apiUrl: env.migrations.github.api_url, repo: env.migrations.github.repo, token: env.migrations.github.token }) : null)),
+    metricsFor: perEnvironment(config, (env) =>
+      env.criteria.prometheus
+        ? new PrometheusMetricsSource(env.criteria.prometheus.url, env.criteria.prometheus.timeout_ms)
+        : null,
+    ),
+    codeHostFor: perEnvironment(config, (env) =>
+      env.migrations?.github
+        ? new GitHubCodeHost({
+            apiUrl: env.migrations.github.api_url,
+            repo: env.migrations.github.repo,
+            token: env.migrations.github.token,
+          })
+        : null,
+    ),
     scripts: new ProcessScriptRunner(),
     workflowsFor: perEnvironment(config, (env) => {
       const gha = env.github_actions;
-      return gha ? new GitHubWorkflowRunner({ apiUrl: gha.api_url, repo: gha.repo, token: gha.token, workflow: gha.workflow, timeoutMs: gha.request_timeout_ms }) : null;
+      return gha
+        ? new GitHubWorkflowRunner({
+            apiUrl: gha.api_url,
+            repo: gha.repo,
+            token: gha.token,
+            workflow: gha.workflow,
+            timeoutMs: gha.request_timeout_ms,
+          })
+        : null;
     }),
-    ticketsFor: perEnvironment(config, (env) => (env.tickets ? new GitHubTicketTracker({ apiUrl: env.tickets.github.api_url, repo: env.tickets.github.repo, token: env.tickets.github.token }) : null)),
+    ticketsFor: perEnvironment(config, (env) =>
+      env.tickets
+        ? new GitHubTicketTracker({
+            apiUrl: env.tickets.github.api_url,
+            repo: env.tickets.github.repo,
+            token: env.tickets.github.token,
+          })
+        : null,
+    ),
     redactor,
-    pager: config.pagerduty ? new PagerDutyPager({ routingKey: config.pagerduty.routing_key, eventsUrl: config.pagerduty.events_url, timeoutMs: config.pagerduty.timeout_ms }) : null,
+    pager: config.pagerduty
+      ? new PagerDutyPager({
+          routingKey: config.pagerduty.routing_key,
+          eventsUrl: config.pagerduty.events_url,
+          timeoutMs: config.pagerduty.timeout_ms,
+        })
+      : null,
   };
   // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
-  const instance = opts.instanceId ?? env.ROLLBACK_INSTANCE_ID ?? (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
-  const runner = new RollbackRunner(deps, { owner: leaseOwner(instance, randomUUID().slice(0, 8)), leaseMs: opts.leaseMs });
+  const instance =
+    opts.instanceId ??
+    env.ROLLBACK_INSTANCE_ID ??
+    (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
+  const runner = new RollbackRunner(deps, {
+    owner: leaseOwner(instance, randomUUID().slice(0, 8)),
+    leaseMs: opts.leaseMs,
+  });
   const service = new RollbackService(deps, runner);
   registerListeners(slack.app, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.app.error(async (err) => {
@@ -113,9 +164,13 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   // Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way.
   slack.app.client.auth.test().then(
     (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
-    (err: unknown) => logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
+    (err: unknown) =>
+      logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
   );
-  logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) }, 'rollback bot started');
+  logger.info(
+    { port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) },
+    'rollback bot started',
+  );
   const watcher = new Watcher(deps, service);
   watcher.start();
   const sweep = async () => {
@@ -147,7 +202,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       await slack.stop();
       const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
-      const settled = await Promise.race([runner.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false)))]);
+      const settled = await Promise.race([
+        runner.idle().then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false))),
+      ]);
       clearTimeout(timer);
       // Threaded lines and card updates still on their way (paced to Slack's limits) go out within the grace period.
       await notifier.drain(Math.max(0, deadline - Date.now()));

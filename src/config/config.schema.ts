@@ -54,7 +54,12 @@ const criteria = z
       .optional(),
     thresholds: thresholds.default({}),
     /** How long a user report counts. */
-    reports_window_minutes: z.number().int().min(1).max(24 * 60).default(30),
+    reports_window_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
   })
   .strict();
 
@@ -78,7 +83,10 @@ const githubRepo = {
 const migrations = z
   .object({
     github: z
-      .object({ ...githubRepo, globs: z.array(z.string().min(1)).min(1).default(['alembic/versions/**', 'migrations/**']) })
+      .object({
+        ...githubRepo,
+        globs: z.array(z.string().min(1)).min(1).default(['alembic/versions/**', 'migrations/**']),
+      })
       .strict()
       .optional(),
     /** An image label set to "true" on images whose deployment carries migrations. */
@@ -93,7 +101,10 @@ const service = z
     image: z
       .string()
       .min(1)
-      .refine((s) => !/@|:[^/]*$/.test(s), 'the image repository without tag or digest, e.g. registry.example.com/app-backend'),
+      .refine(
+        (s) => !/@|:[^/]*$/.test(s),
+        'the image repository without tag or digest, e.g. registry.example.com/app-backend',
+      ),
   })
   .strict();
 
@@ -112,7 +123,12 @@ const script = z
     /** Extra environment variables for the script (`${VAR}` is read from the bot's environment). */
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
     /** Default: Step 3's budget. */
-    timeout_ms: z.number().int().min(1000).max(6 * 3_600_000).optional(),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(1000)
+      .max(6 * 3_600_000)
+      .optional(),
     /** How long a timed-out script's process group gets between SIGTERM and SIGKILL. */
     kill_grace_ms: z.number().int().min(0).max(60_000).default(5000),
     /** `{output_dir}` is `<output_root>/<rollback id>`; the script's full output is kept there as `deploy.log`. */
@@ -127,7 +143,9 @@ const githubActions = z
   .object({
     ...githubRepo,
     /** The workflow's file name (ci-cd.yml) or numeric id. */
-    workflow: z.string().regex(/^([A-Za-z0-9_.-]+\.ya?ml|\d+)$/, 'a workflow file name such as ci-cd.yml, or its numeric id'),
+    workflow: z
+      .string()
+      .regex(/^([A-Za-z0-9_.-]+\.ya?ml|\d+)$/, 'a workflow file name such as ci-cd.yml, or its numeric id'),
     /** The branch or tag whose workflow file runs. */
     ref: z.string().min(1).default('main'),
     /** The names of the workflow's inputs that receive the environment and the version. */
@@ -141,7 +159,12 @@ const githubActions = z
     actor: z.string().min(1).optional(),
     poll_interval_ms: z.number().int().min(200).max(120_000).default(5000),
     /** Default: Step 3's budget. */
-    timeout_ms: z.number().int().min(1000).max(6 * 3_600_000).optional(),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(1000)
+      .max(6 * 3_600_000)
+      .optional(),
     request_timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
   })
   .strict();
@@ -163,7 +186,12 @@ const environment = z
         // Four eyes: two different incident commanders take part in the decision (request, acknowledgements, approval).
         require_different_approver: z.boolean().default(false),
         /** A card awaiting approval expires after this long: production may have changed since Step 1. */
-        expires_after_ms: z.number().int().min(1000).max(24 * 3_600_000).default(30 * 60_000),
+        expires_after_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .max(24 * 3_600_000)
+          .default(30 * 60_000),
       })
       .strict()
       .default({ require_different_approver: false, expires_after_ms: 30 * 60_000 }),
@@ -201,7 +229,9 @@ const environment = z
     /** "Create incident ticket": a GitHub issue with the timeline, impact fields and a root-cause-hypothesis section. */
     tickets: z
       .object({
-        github: z.object({ ...githubRepo, labels: z.array(z.string().min(1)).default(['incident', 'rollback']) }).strict(),
+        github: z
+          .object({ ...githubRepo, labels: z.array(z.string().min(1)).default(['incident', 'rollback']) })
+          .strict(),
         /** Open the ticket by itself when a rollback ends (completed, failed or interrupted). */
         auto: z.boolean().default(false),
       })
@@ -211,14 +241,26 @@ const environment = z
     watch: z.boolean().default(false),
     watch_interval_ms: z.number().int().min(1000).default(60_000),
     /** After a proposal is cancelled, no new one for this long. */
-    watch_backoff_ms: z.number().int().min(0).default(30 * 60_000),
+    watch_backoff_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(30 * 60_000),
   })
   .strict();
 
 /** Per-user limits: what one person can ask of the bot within a window (an incident needs a few, not dozens). */
 const limit = (count: number, windowMinutes: number) =>
   z
-    .object({ count: z.number().int().min(1).max(10_000).default(count), window_minutes: z.number().int().min(1).max(24 * 60).default(windowMinutes) })
+    .object({
+      count: z.number().int().min(1).max(10_000).default(count),
+      window_minutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(windowMinutes),
+    })
     .strict()
     .default({ count, window_minutes: windowMinutes });
 
@@ -234,7 +276,11 @@ export const configSchema = z
         refusals: limit(20, 1),
       })
       .strict()
-      .default({ requests: { count: 6, window_minutes: 10 }, reports: { count: 5, window_minutes: 10 }, refusals: { count: 20, window_minutes: 1 } }),
+      .default({
+        requests: { count: 6, window_minutes: 10 },
+        reports: { count: 5, window_minutes: 10 },
+        refusals: { count: 20, window_minutes: 1 },
+      }),
     roles: z
       .object({
         incident_commanders: role,
@@ -251,35 +297,76 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    environments: z.record(z.string().regex(ENVIRONMENT_PATTERN, 'an environment name (letters, digits, - and _)'), environment),
+    environments: z.record(
+      z.string().regex(ENVIRONMENT_PATTERN, 'an environment name (letters, digits, - and _)'),
+      environment,
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {
     const ic = c.roles.incident_commanders;
     if (ic.users.length === 0 && ic.usergroups.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['roles', 'incident_commanders'], message: 'name at least one user or user group: nobody could approve a rollback' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles', 'incident_commanders'],
+        message: 'name at least one user or user group: nobody could approve a rollback',
+      });
     }
     if (Object.keys(c.environments).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['environments'], message: 'configure at least one environment' });
     }
     for (const [name, env] of Object.entries(c.environments)) {
       const at = (...path: (string | number)[]) => ['environments', name, ...path];
-      if (env.strategy === 'docker' && env.services.length === 0) ctx.addIssue({ code: 'custom', path: at('services'), message: 'strategy docker needs at least one service' });
+      if (env.strategy === 'docker' && env.services.length === 0)
+        ctx.addIssue({ code: 'custom', path: at('services'), message: 'strategy docker needs at least one service' });
       if (env.strategy !== 'docker' && env.services.length > 0) {
-        ctx.addIssue({ code: 'custom', path: at('services'), message: `services are Docker Swarm services: with strategy ${env.strategy} the ${env.strategy === 'script' ? 'deploy script' : 'workflow'} deploys the environment; remove them` });
+        ctx.addIssue({
+          code: 'custom',
+          path: at('services'),
+          message: `services are Docker Swarm services: with strategy ${env.strategy} the ${env.strategy === 'script' ? 'deploy script' : 'workflow'} deploys the environment; remove them`,
+        });
       }
-      if (env.strategy === 'script' && !env.script) ctx.addIssue({ code: 'custom', path: at('script'), message: 'strategy script needs a script: { command, args }' });
-      if (env.strategy === 'github-actions' && !env.github_actions) ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'strategy github-actions needs github_actions: { repo, token, workflow }' });
-      if (env.script && env.strategy !== 'script') ctx.addIssue({ code: 'custom', path: at('script'), message: 'only used with strategy script' });
-      if (env.github_actions && env.strategy !== 'github-actions') ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'only used with strategy github-actions' });
-      if (env.migrations?.image_label && env.strategy !== 'docker') ctx.addIssue({ code: 'custom', path: at('migrations', 'image_label'), message: 'image labels are read from Docker: only with strategy docker' });
+      if (env.strategy === 'script' && !env.script)
+        ctx.addIssue({
+          code: 'custom',
+          path: at('script'),
+          message: 'strategy script needs a script: { command, args }',
+        });
+      if (env.strategy === 'github-actions' && !env.github_actions)
+        ctx.addIssue({
+          code: 'custom',
+          path: at('github_actions'),
+          message: 'strategy github-actions needs github_actions: { repo, token, workflow }',
+        });
+      if (env.script && env.strategy !== 'script')
+        ctx.addIssue({ code: 'custom', path: at('script'), message: 'only used with strategy script' });
+      if (env.github_actions && env.strategy !== 'github-actions')
+        ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'only used with strategy github-actions' });
+      if (env.migrations?.image_label && env.strategy !== 'docker')
+        ctx.addIssue({
+          code: 'custom',
+          path: at('migrations', 'image_label'),
+          message: 'image labels are read from Docker: only with strategy docker',
+        });
       env.script?.args.forEach((a, i) => {
-        const unknown = (a.match(/\{[^}]*\}/g) ?? []).filter((p) => !(SCRIPT_PLACEHOLDERS as readonly string[]).includes(p));
-        if (unknown.length > 0) ctx.addIssue({ code: 'custom', path: at('script', 'args', i), message: `unknown placeholder ${unknown.join(', ')} (known: ${SCRIPT_PLACEHOLDERS.join(', ')})` });
+        const unknown = (a.match(/\{[^}]*\}/g) ?? []).filter(
+          (p) => !(SCRIPT_PLACEHOLDERS as readonly string[]).includes(p),
+        );
+        if (unknown.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: at('script', 'args', i),
+            message: `unknown placeholder ${unknown.join(', ')} (known: ${SCRIPT_PLACEHOLDERS.join(', ')})`,
+          });
       });
       const seen = new Set<string>();
       env.services.forEach((s, i) => {
-        if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['environments', name, 'services', i, 'name'], message: `duplicate service name "${s.name}"` });
+        if (seen.has(s.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', name, 'services', i, 'name'],
+            message: `duplicate service name "${s.name}"`,
+          });
         seen.add(s.name);
       });
     }

@@ -6,7 +6,10 @@ const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'a bot token starting with xoxb-'),
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp-').optional(),
+    SLACK_APP_TOKEN: z
+      .string()
+      .regex(/^xapp-/, 'an app-level token starting with xapp-')
+      .optional(),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     ROLLBACK_CONFIG: z.string().min(1).default('./rollback.config.yml'),

@@ -5,10 +5,12 @@ import { ErrorCode, RollbackBotError } from '../domain/errors';
 import { secretsInConfig } from '../domain/redact';
 import { type BotConfig, configSchema } from './config.schema';
 
-const configError = (message: string, cause?: unknown) => new RollbackBotError(ErrorCode.ConfigInvalid, message, { cause });
+const configError = (message: string, cause?: unknown) =>
+  new RollbackBotError(ErrorCode.ConfigInvalid, message, { cause });
 
 const keyPath = (path: readonly PropertyKey[]): string =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(top level)';
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') ||
+  '(top level)';
 
 /** Replaces `${VAR}` in every string value with the environment variable; a missing one is an error naming the key. */
 export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[] = []): unknown {
@@ -43,21 +45,28 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `required (${issue.expected})`;
   return issue.message;
 }
 
 /** Variable names that hold secrets by convention: their values are redacted from logs and messages. */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)|(^|_)PAT($|_)|AUTH|DSN|WEBHOOK/i;
+const SECRET_NAME =
+  /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)|(^|_)PAT($|_)|AUTH|DSN|WEBHOOK/i;
 
 /** The values of the secret-looking variables the config text refers to with ${VAR}. */
 export function secretsReferenced(text: string, env: NodeJS.ProcessEnv): string[] {
-  const names = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]).filter((n) => SECRET_NAME.test(n));
+  const names = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)]
+    .map((m) => m[1])
+    .filter((n) => SECRET_NAME.test(n));
   return [...new Set(names)].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): { config: BotConfig; secrets: string[] } {
+export function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: BotConfig; secrets: string[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

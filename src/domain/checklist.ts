@@ -39,17 +39,23 @@ export function checklistOf(r: Rollback): ChecklistItem[] {
     rollback_executed: s.execute.status === 'done' ? { at: s.execute.endedAt } : null,
     health_passing: s.verify.status === 'done' && r.verification?.health.ok ? { at: s.verify.endedAt } : null,
     smoke_passing:
-      s.verify.status === 'done' && (r.verification?.smokeTests.length ?? 0) > 0 && r.verification?.smokeTests.every((t) => t.ok)
+      s.verify.status === 'done' &&
+      (r.verification?.smokeTests.length ?? 0) > 0 &&
+      r.verification?.smokeTests.every((t) => t.ok)
         ? { at: s.verify.endedAt, note: `${r.verification?.smokeTests.length} passed` }
         : null,
     resolution_announced: s.complete.status === 'done' ? { at: s.complete.endedAt } : null,
   };
   return CHECKLIST.map(({ key, label }) => {
     const tick = r.checklist.ticks.find((t) => t.item === key);
-    if (tick) return { key, label, done: true, by: tick.by === BOT_REQUESTER ? null : tick.by, at: tick.at, note: tick.link };
+    if (tick)
+      return { key, label, done: true, by: tick.by === BOT_REQUESTER ? null : tick.by, at: tick.at, note: tick.link };
     const a = auto[key];
     if (a) return { key, label, done: true, by: null, at: a.at ?? null, note: a.note };
-    const note = key === 'smoke_passing' && s.verify.status === 'done' && (r.verification?.smokeTests.length ?? 0) === 0 ? 'no smoke tests configured' : undefined;
+    const note =
+      key === 'smoke_passing' && s.verify.status === 'done' && (r.verification?.smokeTests.length ?? 0) === 0
+        ? 'no smoke tests configured'
+        : undefined;
     return { key, label, done: false, by: null, at: null, note };
   });
 }

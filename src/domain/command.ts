@@ -46,25 +46,34 @@ export function quote(input: string, max = 60): string {
 }
 
 export function parseCommand(text: string): ParsedCommand {
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   if (words.length === 0) return { kind: 'form' };
   const [first, ...rest] = words;
   const keyword = first.toLowerCase();
   if (keyword === 'report') {
     const [environment, ...what] = rest;
-    if (environment === undefined || !ENVIRONMENT_PATTERN.test(environment)) return invalid('`/rollback report` needs an environment, e.g. `/rollback report production checkout returns 500`.');
+    if (environment === undefined || !ENVIRONMENT_PATTERN.test(environment))
+      return invalid(
+        '`/rollback report` needs an environment, e.g. `/rollback report production checkout returns 500`.',
+      );
     const text = what.join(' ');
     if (text.length === 0) return invalid('Say what you see, e.g. `/rollback report production checkout returns 500`.');
-    if (text.length > MAX_REPORT_LENGTH) return invalid(`The report is ${text.length} characters long; keep it under ${MAX_REPORT_LENGTH}.`);
+    if (text.length > MAX_REPORT_LENGTH)
+      return invalid(`The report is ${text.length} characters long; keep it under ${MAX_REPORT_LENGTH}.`);
     return { kind: 'report', environment, text };
   }
   if (keyword === 'help' || keyword === '-h' || keyword === '--help') return { kind: 'help' };
   if (keyword === 'history') {
-    if (rest.length > 1 || (rest[0] !== undefined && !ENVIRONMENT_PATTERN.test(rest[0]))) return invalid('`/rollback history` takes at most an environment name.');
+    if (rest.length > 1 || (rest[0] !== undefined && !ENVIRONMENT_PATTERN.test(rest[0])))
+      return invalid('`/rollback history` takes at most an environment name.');
     return { kind: 'history', environment: rest[0] ?? null };
   }
   if (keyword === 'timeline') {
-    if (rest.length !== 1 || !/^rb-[a-z0-9]{1,20}$/.test(rest[0])) return invalid('`/rollback timeline` takes a rollback id, e.g. `/rollback timeline rb-7k2m9qx4`.');
+    if (rest.length !== 1 || !/^rb-[a-z0-9]{1,20}$/.test(rest[0]))
+      return invalid('`/rollback timeline` takes a rollback id, e.g. `/rollback timeline rb-7k2m9qx4`.');
     return { kind: 'timeline', id: rest[0] };
   }
   if (keyword === 'status') {
@@ -79,7 +88,8 @@ export function parseCommand(text: string): ParsedCommand {
   let reasonWords = args;
   if (args[0]?.toLowerCase() === 'to') {
     const version = args[1];
-    if (version === undefined) return invalid('`to` needs a version, e.g. `/rollback production to v1.4.2 error rate 12%`.');
+    if (version === undefined)
+      return invalid('`to` needs a version, e.g. `/rollback production to v1.4.2 error rate 12%`.');
     if (!isValidVersion(version)) {
       return invalid(
         `\`${quote(version)}\` is not a valid version: use an image tag (letters, digits, \`.\`, \`_\`, \`-\`; at most 128 characters).`,

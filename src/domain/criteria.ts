@@ -95,8 +95,19 @@ export function evaluateCriteria(o: Observations, t: Thresholds = RUNBOOK_THRESH
       action: 'immediate',
     });
   } else {
-    const missing = !known(o.p99Seconds) ? why(o.p99Seconds) : known(o.baselineP99Seconds) ? 'unknown (baseline is 0)' : `baseline ${why(o.baselineP99Seconds)}`;
-    rows.push({ signal: 'p99_latency', label: 'p99 latency', threshold: `> ${t.p99_latency_multiplier}× baseline`, observed: missing, verdict: 'unknown', action: 'immediate' });
+    const missing = !known(o.p99Seconds)
+      ? why(o.p99Seconds)
+      : known(o.baselineP99Seconds)
+        ? 'unknown (baseline is 0)'
+        : `baseline ${why(o.baselineP99Seconds)}`;
+    rows.push({
+      signal: 'p99_latency',
+      label: 'p99 latency',
+      threshold: `> ${t.p99_latency_multiplier}× baseline`,
+      observed: missing,
+      verdict: 'unknown',
+      action: 'immediate',
+    });
   }
 
   rows.push({
@@ -127,6 +138,10 @@ export function evaluateCriteria(o: Observations, t: Thresholds = RUNBOOK_THRESH
   });
 
   const met = rows.filter((r) => r.verdict === 'met');
-  const overall: Overall = met.some((r) => r.action === 'immediate') ? 'immediate' : met.length > 0 ? 'evaluate' : 'none';
+  const overall: Overall = met.some((r) => r.action === 'immediate')
+    ? 'immediate'
+    : met.length > 0
+      ? 'evaluate'
+      : 'none';
   return { rows, overall };
 }

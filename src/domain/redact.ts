@@ -9,11 +9,16 @@
  */
 
 /** Slack and GitHub tokens look like this whatever their source. */
-const TOKEN_PATTERNS = [/\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{6,}/g, /\bgh[pousr]_[A-Za-z0-9]{20,}/g, /\bgithub_pat_[A-Za-z0-9_]{20,}/g];
+const TOKEN_PATTERNS = [
+  /\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{6,}/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+];
 /** scheme://user:password@ or scheme://token@ */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#<>|]+@/gi;
 /** Query (or fragment) parameters whose name says they carry a secret. */
-const SECRET_PARAM = /([?&#;](?:[A-Za-z0-9_.-]*(?:token|key|secret|password|passwd|pwd|sig|signature|auth|credential|session)[A-Za-z0-9_.-]*)=)[^&\s#<>|"'`]+/gi;
+const SECRET_PARAM =
+  /([?&#;](?:[A-Za-z0-9_.-]*(?:token|key|secret|password|passwd|pwd|sig|signature|auth|credential|session)[A-Za-z0-9_.-]*)=)[^&\s#<>|"'`]+/gi;
 /** Config keys whose values are secrets. */
 export const SECRET_KEY = /token|secret|password|passwd|routing_?key|api_?key|private_?key|credential/i;
 /** Shorter values are too likely to occur by chance to be replaced everywhere. */
@@ -28,7 +33,9 @@ export class Redactor {
 
   constructor(secrets: readonly string[] = []) {
     // Longest first, so a secret that contains another is replaced whole.
-    this.secrets = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   text(input: string): string {
@@ -43,7 +50,8 @@ export class Redactor {
   deep<T>(value: T): T {
     if (typeof value === 'string') return this.text(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)])) as T;
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)])) as T;
     return value;
   }
 
@@ -73,11 +81,13 @@ export function secretsInConfig(config: unknown, key = ''): string[] {
   if (typeof config === 'string') {
     const found: string[] = [];
     if (SECRET_KEY.test(key)) found.push(config);
-    for (const m of config.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^\s/@?#]+)@/gi)) found.push(m[1], ...m[1].split(':').slice(1));
+    for (const m of config.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^\s/@?#]+)@/gi))
+      found.push(m[1], ...m[1].split(':').slice(1));
     for (const m of config.matchAll(SECRET_PARAM)) found.push(m[0].slice(m[1].length));
     return found;
   }
   if (Array.isArray(config)) return config.flatMap((v) => secretsInConfig(v, key));
-  if (config !== null && typeof config === 'object') return Object.entries(config).flatMap(([k, v]) => secretsInConfig(v, k));
+  if (config !== null && typeof config === 'object')
+    return Object.entries(config).flatMap(([k, v]) => secretsInConfig(v, k));
   return [];
 }

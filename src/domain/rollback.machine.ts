@@ -33,7 +33,14 @@ export const STATUSES = [
   'unresolved',
 ] as const;
 export type Status = (typeof STATUSES)[number];
-export const TERMINAL_STATUSES: readonly Status[] = ['completed', 'failed', 'cancelled', 'interrupted', 'rehearsed', 'expired'];
+export const TERMINAL_STATUSES: readonly Status[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'rehearsed',
+  'expired',
+];
 export const isTerminal = (s: Status): boolean => TERMINAL_STATUSES.includes(s);
 /** "awaiting approval", for sentences. */
 export const statusWords = (s: Status): string => s.replace('_', ' ');
@@ -202,7 +209,10 @@ export interface Rollback {
   steps: Record<StepName, StepRecord>;
   acknowledgements: Array<{ risk: Risk; by: string; at: string }>;
   /** The live checklist message in the card's thread, and what people ticked on it. */
-  checklist: { message: MessageRef | null; ticks: Array<{ item: ChecklistKey; by: string; at: string; link?: string }> };
+  checklist: {
+    message: MessageRef | null;
+    ticks: Array<{ item: ChecklistKey; by: string; at: string; link?: string }>;
+  };
   /** "Investigate root cause before re-attempting deployment": who cleared the environment's *rolled back* mark. */
   rootCauseCleared: { by: string; at: string } | null;
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
@@ -403,7 +413,9 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
         steps: step(s, 'confirm', { status: 'done', endedAt: at }),
       });
     case 'ConfirmationFailed':
-      return ok(fail({ ...s, findings: event.findings }, at, { step: 'confirm', reason: event.reason, code: event.code }));
+      return ok(
+        fail({ ...s, findings: event.findings }, at, { step: 'confirm', reason: event.reason, code: event.code }),
+      );
     case 'DryRunReported':
       if (!s.dryRun) return reject(state, event, 'only a dry run ends with a dry-run report');
       return ok({ ...s, status: 'rehearsed' });
@@ -420,21 +432,43 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
       return ok(state);
     case 'ApprovalRecorded':
       if (s.dryRun) return reject(state, event, 'a dry run is never approved');
-      if ((s.approvals ?? []).some((a) => a.by === event.by)) return reject(state, event, 'this incident commander already approved');
+      if ((s.approvals ?? []).some((a) => a.by === event.by))
+        return reject(state, event, 'this incident commander already approved');
       return ok({ ...s, approvals: [...(s.approvals ?? []), { by: event.by, at }] });
     case 'ApprovalExpired':
-      return ok({ ...s, status: 'expired', failure: { step: 'confirm', reason: `nobody approved within ${Math.round(event.afterMs / 60_000)} min` } });
+      return ok({
+        ...s,
+        status: 'expired',
+        failure: { step: 'confirm', reason: `nobody approved within ${Math.round(event.afterMs / 60_000)} min` },
+      });
     case 'ProductionChanged':
       // What was found, acknowledged and approved was about another production: all of it is asked again.
-      return ok({ ...s, status: 'confirming', acknowledgements: [], approvals: [], steps: step(s, 'confirm', { status: 'running', startedAt: at, endedAt: undefined }) });
+      return ok({
+        ...s,
+        status: 'confirming',
+        acknowledgements: [],
+        approvals: [],
+        steps: step(s, 'confirm', { status: 'running', startedAt: at, endedAt: undefined }),
+      });
     case 'OutcomeUnknown':
-      return ok({ ...s, status: 'unresolved', failure: { step: 'execute', reason: event.reason }, steps: step(s, 'execute', { status: 'failed', endedAt: at }) });
+      return ok({
+        ...s,
+        status: 'unresolved',
+        failure: { step: 'execute', reason: event.reason },
+        steps: step(s, 'execute', { status: 'failed', endedAt: at }),
+      });
     case 'LockReleased':
       return ok({ ...s, status: 'interrupted' });
     case 'ChecklistItemUnticked':
       return ok({ ...s, checklist: { ...s.checklist, ticks: s.checklist.ticks.filter((t) => t.item !== event.item) } });
     case 'TicketLinked':
-      return ok({ ...s, checklist: { ...s.checklist, ticks: s.checklist.ticks.map((t) => (t.item === 'ticket_created' ? { ...t, link: event.url } : t)) } });
+      return ok({
+        ...s,
+        checklist: {
+          ...s.checklist,
+          ticks: s.checklist.ticks.map((t) => (t.item === 'ticket_created' ? { ...t, link: event.url } : t)),
+        },
+      });
     case 'RiskAcknowledged':
       if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
       return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
@@ -445,7 +479,16 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
     case 'ChecklistItemTicked':
       // A second tick is refused, not ignored: taking the tick is how an after-care action is claimed exactly once.
       if (s.checklist.ticks.some((t) => t.item === event.item)) return reject(state, event, 'already ticked');
-      return ok({ ...s, checklist: { ...s.checklist, ticks: [...s.checklist.ticks, { item: event.item, by: event.by, at, ...(event.link ? { link: event.link } : {}) }] } });
+      return ok({
+        ...s,
+        checklist: {
+          ...s.checklist,
+          ticks: [
+            ...s.checklist.ticks,
+            { item: event.item, by: event.by, at, ...(event.link ? { link: event.link } : {}) },
+          ],
+        },
+      });
     case 'StepOverran':
       return ok({ ...s, overruns: [...s.overruns, `${event.step}:${event.factor}`] });
     case 'RollbackInterrupted': {
@@ -458,11 +501,16 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
       });
     }
     case 'RollbackCancelled': {
-      const confirm = s.steps.confirm.status === 'running' ? step(s, 'confirm', { status: 'done', endedAt: at }) : s.steps;
+      const confirm =
+        s.steps.confirm.status === 'running' ? step(s, 'confirm', { status: 'done', endedAt: at }) : s.steps;
       return ok({ ...s, status: 'cancelled', cancelledBy: event.by, steps: confirm });
     }
     case 'RollbackAnnounced': {
-      const announced = { ...s, announcement: event.message, steps: step(s, 'announce', { status: 'done', endedAt: at }) };
+      const announced = {
+        ...s,
+        announcement: event.message,
+        steps: step(s, 'announce', { status: 'done', endedAt: at }),
+      };
       return ok({ ...announced, steps: step(announced, 'execute', { status: 'running', startedAt: at }) });
     }
     case 'AnnouncementFailed':
@@ -470,15 +518,29 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
       // The rollback itself succeeded; only the resolution message did not go out.
       return ok({ ...s, steps: step(s, 'complete', { status: 'failed', endedAt: at }) });
     case 'DeploymentStarted':
-      return s.announcement ? ok({ ...s, deployment: event.deployment }) : reject(state, event, 'nothing is deployed before the rollback is announced');
+      return s.announcement
+        ? ok({ ...s, deployment: event.deployment })
+        : reject(state, event, 'nothing is deployed before the rollback is announced');
     case 'ServicesRolledBack': {
-      const executed = { ...s, status: 'verifying' as const, results: event.results, steps: step(s, 'execute', { status: 'done', endedAt: at }) };
+      const executed = {
+        ...s,
+        status: 'verifying' as const,
+        results: event.results,
+        steps: step(s, 'execute', { status: 'done', endedAt: at }),
+      };
       return ok({ ...executed, steps: step(executed, 'verify', { status: 'running', startedAt: at }) });
     }
     case 'ExecutionFailed':
-      return ok(fail({ ...s, results: event.results }, at, { step: 'execute', reason: event.reason, code: event.code }));
+      return ok(
+        fail({ ...s, results: event.results }, at, { step: 'execute', reason: event.reason, code: event.code }),
+      );
     case 'RollbackVerified': {
-      const verified = { ...s, status: 'completed' as const, verification: event.evidence, steps: step(s, 'verify', { status: 'done', endedAt: at }) };
+      const verified = {
+        ...s,
+        status: 'completed' as const,
+        verification: event.evidence,
+        steps: step(s, 'verify', { status: 'done', endedAt: at }),
+      };
       return ok({ ...verified, steps: step(verified, 'complete', { status: 'running', startedAt: at }) });
     }
     case 'VerificationFailed':

@@ -108,7 +108,12 @@ export interface MetricsSource {
 // ---- paging ---------------------------------------------------------------------------------
 export interface Pager {
   /** Opens (or updates) the alert for this rollback; the same dedup key is used to resolve it. Throws on failure. */
-  trigger(alert: { dedupKey: string; summary: string; source: string; details: Record<string, unknown> }): Promise<void>;
+  trigger(alert: {
+    dedupKey: string;
+    summary: string;
+    source: string;
+    details: Record<string, unknown>;
+  }): Promise<void>;
   resolve(dedupKey: string): Promise<void>;
 }
 
@@ -164,7 +169,13 @@ export interface Notifier {
   /** Posts the live checklist in the card's thread; `progress` keeps it up to date afterwards. */
   postChecklist(rollback: Rollback): Promise<MessageRef>;
   /** "Evaluate, likely rollback": enough users reported problems; offers a button that opens a rollback request. */
-  reportsAlert(alert: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void>;
+  reportsAlert(alert: {
+    environment: string;
+    channel: string;
+    reporters: string[];
+    reports: string[];
+    windowMinutes: number;
+  }): Promise<void>;
 }
 
 export type AnnouncementStep = 'announce' | 'complete';
@@ -250,7 +261,9 @@ export interface RollbackStore {
   firstDelivery(key: string, at: number): boolean;
   /** Refusals that belong to no rollback (a request from the wrong channel, say), for the audit trail. */
   recordRefusal(entry: { at: string; userId: string; environment: string | null; action: string; why: string }): void;
-  refusals(limit: number): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
+  refusals(
+    limit: number,
+  ): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
 }
 
 /** The slice of pino the runbook uses, so it does not depend on pino. */

@@ -24,13 +24,20 @@ export function announcementFor(deps: Pick<RunbookDeps, 'config'>, rollback: Rol
  * When the rollback was picked up after its driver stopped, the announcement may already be in the channel (posted
  * just before the bot died, not yet recorded): it is looked for first, and posted only when it is not there.
  */
-export async function alreadyAnnounced(deps: RunbookDeps, rollback: Rollback, step: AnnouncementStep): Promise<MessageRef | null> {
+export async function alreadyAnnounced(
+  deps: RunbookDeps,
+  rollback: Rollback,
+  step: AnnouncementStep,
+): Promise<MessageRef | null> {
   const since = rollback.steps[step === 'announce' ? 'announce' : 'verify'].startedAt ?? rollback.requestedAt;
   try {
     return await deps.notifier.findAnnouncement(rollback, step, new Date(since));
   } catch (err) {
     // Not knowing is no reason to stay silent: the channel must hear of the rollback, even twice.
-    deps.log.warn({ err, rollbackId: rollback.id, step }, 'could not look for an earlier announcement (scope channels:history / groups:history?); posting it');
+    deps.log.warn(
+      { err, rollbackId: rollback.id, step },
+      'could not look for an earlier announcement (scope channels:history / groups:history?); posting it',
+    );
     return null;
   }
 }
@@ -42,6 +49,11 @@ export async function announceRollback(deps: RunbookDeps, rollback: Rollback, re
     const message = await deps.notifier.announce(rollback, announcementFor(deps, rollback), 'announce');
     return { type: 'RollbackAnnounced', at: nowIso(deps.clock), message };
   } catch (err) {
-    return { type: 'AnnouncementFailed', at: nowIso(deps.clock), step: 'announce', reason: `The announcement could not be posted: ${describeError(err)}` };
+    return {
+      type: 'AnnouncementFailed',
+      at: nowIso(deps.clock),
+      step: 'announce',
+      reason: `The announcement could not be posted: ${describeError(err)}`,
+    };
   }
 }

@@ -37,7 +37,8 @@ export function overrunsDue(r: Rollback, budgets: BudgetConfig, nowMs: number): 
     if (budgetMs === null || rec.status !== 'running' || !rec.startedAt) continue;
     const elapsed = nowMs - Date.parse(rec.startedAt);
     if (elapsed > budgetMs && !r.overruns.includes(`${step}:1`)) due.push({ step, budgetMs, factor: 1 });
-    if (PAGE_AT_TWICE.includes(step) && elapsed > 2 * budgetMs && !r.overruns.includes(`${step}:2`)) due.push({ step, budgetMs, factor: 2 });
+    if (PAGE_AT_TWICE.includes(step) && elapsed > 2 * budgetMs && !r.overruns.includes(`${step}:2`))
+      due.push({ step, budgetMs, factor: 2 });
   }
   return due;
 }

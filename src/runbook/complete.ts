@@ -9,20 +9,34 @@ import { mentionsOf } from '../domain/mentions';
 import { alreadyAnnounced } from './announce';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 
-export async function announceResolution(deps: RunbookDeps, rollback: Rollback, resumed = false): Promise<RollbackEvent> {
+export async function announceResolution(
+  deps: RunbookDeps,
+  rollback: Rollback,
+  resumed = false,
+): Promise<RollbackEvent> {
   const target = rollback.target ?? 'unknown';
   const at = nowIso(deps.clock);
-  for (const s of rollback.findings?.services ?? environmentOf(deps.config, rollback).services.map((x) => ({ service: x.name }))) {
+  for (const s of rollback.findings?.services ??
+    environmentOf(deps.config, rollback).services.map((x) => ({ service: x.name }))) {
     deps.store.recordVerifiedVersion(rollback.environment, s.service, target, at);
   }
   try {
     const found = resumed ? await alreadyAnnounced(deps, rollback, 'complete') : null;
     if (found) return { type: 'ResolutionAnnounced', at: nowIso(deps.clock), message: found };
-    const message = await deps.notifier.announce(rollback, completionText({ environment: rollback.environment, targetVersion: target }), 'complete');
+    const message = await deps.notifier.announce(
+      rollback,
+      completionText({ environment: rollback.environment, targetVersion: target }),
+      'complete',
+    );
     await scheduleRcaReminder(deps, rollback);
     return { type: 'ResolutionAnnounced', at: nowIso(deps.clock), message };
   } catch (err) {
-    return { type: 'AnnouncementFailed', at: nowIso(deps.clock), step: 'complete', reason: `The resolution could not be posted: ${describeError(err)}` };
+    return {
+      type: 'AnnouncementFailed',
+      at: nowIso(deps.clock),
+      step: 'complete',
+      reason: `The resolution could not be posted: ${describeError(err)}`,
+    };
   }
 }
 

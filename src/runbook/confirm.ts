@@ -4,7 +4,15 @@
  * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import { type Findings, type ProbeObservation, type Rollback, type RollbackEvent, type ServiceVersion, strategyOf, type TargetSource } from '../domain/rollback.machine';
+import {
+  type Findings,
+  type ProbeObservation,
+  type Rollback,
+  type RollbackEvent,
+  type ServiceVersion,
+  strategyOf,
+  type TargetSource,
+} from '../domain/rollback.machine';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './decide';
 import { OPTIONS } from './options';
@@ -17,7 +25,11 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   const { health } = env;
 
   const [healthObs, readyObs] = await Promise.all([
-    deps.probe.probe(health.url, { attempts: health.retries, intervalMs: health.interval_ms, timeoutMs: health.timeout_ms }),
+    deps.probe.probe(health.url, {
+      attempts: health.retries,
+      intervalMs: health.interval_ms,
+      timeoutMs: health.timeout_ms,
+    }),
     health.ready_url
       ? deps.probe.probe(health.ready_url, { attempts: 1, intervalMs: 0, timeoutMs: health.timeout_ms })
       : Promise.resolve<ProbeObservation | null>(null),
@@ -53,11 +65,17 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   const proposal = proposeTarget(deps, rollback, services);
   const findings = partial(proposal);
   if (proposal.target === null) {
-    return failed(`No version to roll back to: ${proposal.note}. Start again naming one: \`/rollback ${rollback.environment} to <version> ${rollback.reason}\``, findings);
+    return failed(
+      `No version to roll back to: ${proposal.note}. Start again naming one: \`/rollback ${rollback.environment} to <version> ${rollback.reason}\``,
+      findings,
+    );
   }
   const target = proposal.target;
   if (services.every((s) => s.version === target)) {
-    return failed(`Every service already runs ${target}: rolling back to it would change nothing. Name an older version with \`to <version>\`.`, findings);
+    return failed(
+      `Every service already runs ${target}: rolling back to it would change nothing. Name an older version with \`to <version>\`.`,
+      findings,
+    );
   }
 
   const [blocked, migrations] = await Promise.all([
@@ -73,18 +91,29 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
  * `to <version>` if given; else the tag in every service's Swarm PreviousSpec (when they agree); else the last
  * version this bot verified healthy for every service (when they agree); else none.
  */
-export function proposeTarget(deps: Pick<RunbookDeps, 'store'>, rollback: Rollback, services: ServiceVersion[]): Proposal {
-  if (rollback.requestedTarget) return { target: rollback.requestedTarget, source: 'requested', note: 'named in the request' };
+export function proposeTarget(
+  deps: Pick<RunbookDeps, 'store'>,
+  rollback: Rollback,
+  services: ServiceVersion[],
+): Proposal {
+  if (rollback.requestedTarget)
+    return { target: rollback.requestedTarget, source: 'requested', note: 'named in the request' };
 
   const previous = agreed(services.map((s) => s.previousVersion));
   const undone = previous.value ? rolledBackFrom(deps, rollback.environment, previous.value) : null;
   if (undone) {
-    return { target: null, source: null, note: `Swarm's previous spec is ${previous.value}, the version rollback ${undone} moved away from; name a version with \`to <version>\`` };
+    return {
+      target: null,
+      source: null,
+      note: `Swarm's previous spec is ${previous.value}, the version rollback ${undone} moved away from; name a version with \`to <version>\``,
+    };
   }
-  if (previous.value) return { target: previous.value, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
+  if (previous.value)
+    return { target: previous.value, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
 
   const verified = agreed(services.map((s) => deps.store.lastVerifiedVersion(rollback.environment, s.service)));
-  if (verified.value) return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
+  if (verified.value)
+    return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
 
   const why =
     previous.disagree || verified.disagree

@@ -1,7 +1,21 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../config/config.schema';
 import type { Redactor } from '../domain/redact';
 import { type Rejection, type Rollback, type RollbackEvent, transition } from '../domain/rollback.machine';
-import type { Clock, CodeHost, ContainerRuntime, Directory, HealthProbe, Log, MetricsSource, Notifier, Pager, RollbackStore, ScriptRunner, TicketTracker, WorkflowRunner } from '../ports';
+import type {
+  Clock,
+  CodeHost,
+  ContainerRuntime,
+  Directory,
+  HealthProbe,
+  Log,
+  MetricsSource,
+  Notifier,
+  Pager,
+  RollbackStore,
+  ScriptRunner,
+  TicketTracker,
+  WorkflowRunner,
+} from '../ports';
 
 export interface RunbookDeps {
   config: BotConfig;

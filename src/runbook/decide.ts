@@ -14,7 +14,8 @@ import type { RunbookDeps } from './context';
 const notConfigured: Observed = { unknown: 'not configured' };
 
 /** Consecutive failed health checks, from the bot's own probes: a success ends the streak. */
-export const consecutiveFailures = (o: ProbeObservation | null): Observed => (o ? { value: o.ok ? 0 : o.attempts } : notConfigured);
+export const consecutiveFailures = (o: ProbeObservation | null): Observed =>
+  o ? { value: o.ok ? 0 : o.attempts } : notConfigured;
 
 export async function evaluateEnvironment(
   deps: Pick<RunbookDeps, 'store' | 'clock' | 'metricsFor'>,
@@ -24,9 +25,18 @@ export async function evaluateEnvironment(
 ): Promise<Evaluation> {
   const metrics: MetricsSource | null = deps.metricsFor?.(environment) ?? null;
   const prom = env.criteria.prometheus;
-  const ask = (q: string | undefined): Promise<Observed> => (metrics && q ? metrics.query(q) : Promise.resolve(notConfigured));
-  const [errorRate, p99Seconds, baselineQueried, memory] = await Promise.all([ask(prom?.error_rate), ask(prom?.p99_latency), ask(prom?.baseline_p99), ask(prom?.memory)]);
-  const baselineP99Seconds = prom?.baseline_p99_seconds !== undefined && !prom.baseline_p99 ? { value: prom.baseline_p99_seconds } : baselineQueried;
+  const ask = (q: string | undefined): Promise<Observed> =>
+    metrics && q ? metrics.query(q) : Promise.resolve(notConfigured);
+  const [errorRate, p99Seconds, baselineQueried, memory] = await Promise.all([
+    ask(prom?.error_rate),
+    ask(prom?.p99_latency),
+    ask(prom?.baseline_p99),
+    ask(prom?.memory),
+  ]);
+  const baselineP99Seconds =
+    prom?.baseline_p99_seconds !== undefined && !prom.baseline_p99
+      ? { value: prom.baseline_p99_seconds }
+      : baselineQueried;
   const since = new Date(deps.clock.now().getTime() - env.criteria.reports_window_minutes * 60_000).toISOString();
   const userReports = { value: deps.store.uniqueReporters(environment, since).length };
   return evaluateCriteria(
@@ -53,14 +63,19 @@ export async function detectMigrations(
   const current = services.find((s) => s.version !== null && s.version !== target)?.version ?? null;
   if (cfg.github) {
     const host = deps.codeHostFor?.(environment);
-    if (!host || !current) return { verdict: 'unknown', source: 'GitHub compare: the running version is not known', files: [] };
+    if (!host || !current)
+      return { verdict: 'unknown', source: 'GitHub compare: the running version is not known', files: [] };
     try {
       const changed = await host.changedFiles(target, current);
       const isMigration = picomatch(cfg.github.globs, { dot: true });
       const files = changed.filter((f) => isMigration(f));
       return files.length > 0
         ? { verdict: 'included', source: `GitHub compare ${target}...${current}`, files: files.slice(0, MAX_FILES) }
-        : { verdict: 'none', source: `GitHub compare ${target}...${current} (${changed.length} files, none matching ${cfg.github.globs.join(', ')})`, files: [] };
+        : {
+            verdict: 'none',
+            source: `GitHub compare ${target}...${current} (${changed.length} files, none matching ${cfg.github.globs.join(', ')})`,
+            files: [],
+          };
     } catch (err) {
       return { verdict: 'unknown', source: describeError(err), files: [] };
     }
@@ -81,10 +96,24 @@ export async function detectMigrations(
       }),
     );
     if (byService.some((b) => b.answer === 'yes')) {
-      return { verdict: 'included', source: `image label ${label}=true on ${byService.filter((b) => b.answer === 'yes').map((b) => b.service).join(', ')}`, files: [] };
+      return {
+        verdict: 'included',
+        source: `image label ${label}=true on ${byService
+          .filter((b) => b.answer === 'yes')
+          .map((b) => b.service)
+          .join(', ')}`,
+        files: [],
+      };
     }
     if (byService.some((b) => b.answer === 'unknown')) {
-      return { verdict: 'unknown', source: `image label ${label}: the running image of ${byService.filter((b) => b.answer === 'unknown').map((b) => b.service).join(', ')} could not be read`, files: [] };
+      return {
+        verdict: 'unknown',
+        source: `image label ${label}: the running image of ${byService
+          .filter((b) => b.answer === 'unknown')
+          .map((b) => b.service)
+          .join(', ')} could not be read`,
+        files: [],
+      };
     }
     return { verdict: 'none', source: `image label ${label} not set on the running images`, files: [] };
   }

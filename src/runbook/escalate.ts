@@ -10,15 +10,25 @@ import { nowIso, type RunbookDeps } from './context';
 export const dedupKeyOf = (r: Rollback) => `rollback-${r.id}`;
 
 export function pageReason(r: Rollback, event: RollbackEvent): string | null {
-  if (event.type === 'StepOverran' && event.factor >= 2) return `Rollback of ${r.environment}: ${event.step} is over twice its budget`;
+  if (event.type === 'StepOverran' && event.factor >= 2)
+    return `Rollback of ${r.environment}: ${event.step} is over twice its budget`;
   if (event.type === 'RollbackInterrupted') return `Rollback of ${r.environment} interrupted: ${event.reason}`;
-  if (r.status === 'failed' && r.failure && r.failure.step !== 'confirm' && ['AnnouncementFailed', 'ExecutionFailed', 'VerificationFailed'].includes(event.type)) {
+  if (
+    r.status === 'failed' &&
+    r.failure &&
+    r.failure.step !== 'confirm' &&
+    ['AnnouncementFailed', 'ExecutionFailed', 'VerificationFailed'].includes(event.type)
+  ) {
     return `Rollback of ${r.environment} failed at ${r.failure.step}: ${r.failure.reason}`;
   }
   return null;
 }
 
-export async function escalate(deps: Pick<RunbookDeps, 'pager' | 'notifier' | 'clock' | 'log' | 'redactor'>, r: Rollback, event: RollbackEvent): Promise<void> {
+export async function escalate(
+  deps: Pick<RunbookDeps, 'pager' | 'notifier' | 'clock' | 'log' | 'redactor'>,
+  r: Rollback,
+  event: RollbackEvent,
+): Promise<void> {
   const pager = deps.pager;
   if (!pager) return;
   try {
@@ -32,13 +42,25 @@ export async function escalate(deps: Pick<RunbookDeps, 'pager' | 'notifier' | 'c
         details: { rollback: r.id, environment: r.environment, target: r.target, status: r.status, card: r.card },
       };
       await pager.trigger(deps.redactor ? deps.redactor.deep(alert) : alert);
-      await deps.notifier.progress(r, { type: 'Note', at: nowIso(deps.clock), text: ':rotating_light: On-call was paged (PagerDuty).' });
+      await deps.notifier.progress(r, {
+        type: 'Note',
+        at: nowIso(deps.clock),
+        text: ':rotating_light: On-call was paged (PagerDuty).',
+      });
     } else if (event.type === 'ResolutionAnnounced' && r.overruns.some((o) => o.endsWith(':2'))) {
       await pager.resolve(dedupKeyOf(r));
-      await deps.notifier.progress(r, { type: 'Note', at: nowIso(deps.clock), text: 'The PagerDuty alert was resolved.' });
+      await deps.notifier.progress(r, {
+        type: 'Note',
+        at: nowIso(deps.clock),
+        text: 'The PagerDuty alert was resolved.',
+      });
     }
   } catch (err) {
     deps.log.warn({ err, rollbackId: r.id }, 'paging failed');
-    await deps.notifier.progress(r, { type: 'Note', at: nowIso(deps.clock), text: `:warning: PagerDuty could not be reached (${describeError(err)}): page on-call by hand.` });
+    await deps.notifier.progress(r, {
+      type: 'Note',
+      at: nowIso(deps.clock),
+      text: `:warning: PagerDuty could not be reached (${describeError(err)}): page on-call by hand.`,
+    });
   }
 }

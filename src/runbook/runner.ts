@@ -119,18 +119,24 @@ export class RollbackRunner {
     let renewedAt = now();
     const lose = (why: string) => {
       if (abort.signal.aborted) return;
-      this.deps.log.error({ rollbackId: id, owner: this.owner, why }, 'lease lost: stopping this rollback here; whoever holds the lease goes on');
+      this.deps.log.error(
+        { rollbackId: id, owner: this.owner, why },
+        'lease lost: stopping this rollback here; whoever holds the lease goes on',
+      );
       abort.abort(new Error(`lease lost: ${why}`));
     };
-    const timer = setInterval(() => {
-      try {
-        if (this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) renewedAt = now();
-        else lose('another process holds it');
-      } catch (err) {
-        this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
-        if (now() - renewedAt >= this.leaseMs) lose('not renewed for a whole lease time');
-      }
-    }, Math.max(1000, this.leaseMs / 3));
+    const timer = setInterval(
+      () => {
+        try {
+          if (this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) renewedAt = now();
+          else lose('another process holds it');
+        } catch (err) {
+          this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
+          if (now() - renewedAt >= this.leaseMs) lose('not renewed for a whole lease time');
+        }
+      },
+      Math.max(1000, this.leaseMs / 3),
+    );
     timer.unref();
     return { lost: () => abort.signal.aborted, signal: abort.signal, stop: () => clearInterval(timer) };
   }
@@ -176,7 +182,13 @@ export class RollbackRunner {
     const env = environmentNamed(this.deps.config, r.environment);
     if (!env) return;
     for (const o of overrunsDue(r, env.budgets, this.deps.clock.now().getTime())) {
-      const event = { type: 'StepOverran', at: nowIso(this.deps.clock), step: o.step, budgetMs: o.budgetMs, factor: o.factor } as const;
+      const event = {
+        type: 'StepOverran',
+        at: nowIso(this.deps.clock),
+        step: o.step,
+        budgetMs: o.budgetMs,
+        factor: o.factor,
+      } as const;
       const applied = applyEvent(this.deps.store, id, event);
       if (!applied.ok) continue;
       await this.deps.notifier.progress(applied.rollback, event);
@@ -191,7 +203,9 @@ export class RollbackRunner {
     const deps = { ...this.deps, signal: lease.signal };
     for (let i = 0; i < MAX_EVENTS_PER_DRIVE; i++) {
       const first = resumed && i === 0;
-      const event = first ? ((await this.unsafeToResume(rollback)) ?? (await this.nextEvent(deps, rollback, log, true))) : await this.nextEvent(deps, rollback, log, false);
+      const event = first
+        ? ((await this.unsafeToResume(rollback)) ?? (await this.nextEvent(deps, rollback, log, true)))
+        : await this.nextEvent(deps, rollback, log, false);
       if (!event) return;
       // Whoever took the lease over goes on from the stored state; what this step found is not persisted.
       if (lease.lost()) {
@@ -214,8 +228,12 @@ export class RollbackRunner {
 
   /** With `tickets.auto`, the incident ticket is opened as soon as an approved rollback has really ended. */
   private async ticketIfAuto(r: Rollback): Promise<void> {
-    const ended = (r.status === 'completed' && r.steps.complete.status !== 'running') || r.status === 'failed' || r.status === 'interrupted';
-    if (!ended || !r.approvedBy || r.dryRun || !environmentNamed(this.deps.config, r.environment)?.tickets?.auto) return;
+    const ended =
+      (r.status === 'completed' && r.steps.complete.status !== 'running') ||
+      r.status === 'failed' ||
+      r.status === 'interrupted';
+    if (!ended || !r.approvedBy || r.dryRun || !environmentNamed(this.deps.config, r.environment)?.tickets?.auto)
+      return;
     const opened = await openTicket(this.deps, r.id, BOT_REQUESTER);
     if ('error' in opened) this.deps.log.warn({ rollbackId: r.id, error: opened.error }, 'automatic ticket not opened');
   }
@@ -228,7 +246,13 @@ export class RollbackRunner {
   private async unsafeToResume(r: Rollback): Promise<RollbackEvent | null> {
     const at = nowIso(this.deps.clock);
     const env = environmentNamed(this.deps.config, r.environment);
-    if (!env) return { type: 'RollbackInterrupted', at, reason: `environment ${r.environment} is no longer in the config`, services: r.findings?.services ?? [] };
+    if (!env)
+      return {
+        type: 'RollbackInterrupted',
+        at,
+        reason: `environment ${r.environment} is no longer in the config`,
+        services: r.findings?.services ?? [],
+      };
     if (r.status !== 'executing' || !r.announcement) return null;
     return OPTIONS[strategyOf(r)].resumeCheck(this.deps, r, env);
   }
@@ -248,7 +272,9 @@ export class RollbackRunner {
         case 'verifying':
           return await verifyRollback(deps, r);
         case 'completed':
-          return r.resolution === null && r.steps.complete.status === 'running' ? await announceResolution(deps, r, resumed) : null;
+          return r.resolution === null && r.steps.complete.status === 'running'
+            ? await announceResolution(deps, r, resumed)
+            : null;
         default:
           return null;
       }
@@ -264,7 +290,12 @@ export class RollbackRunner {
     try {
       return { type: 'CardPosted', at: nowIso(this.deps.clock), card: await this.deps.notifier.postCard(r) };
     } catch (err) {
-      return { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason: `the rollback card could not be posted: ${describeError(err)}`, findings: null };
+      return {
+        type: 'ConfirmationFailed',
+        at: nowIso(this.deps.clock),
+        reason: `the rollback card could not be posted: ${describeError(err)}`,
+        findings: null,
+      };
     }
   }
 }
@@ -275,9 +306,16 @@ function crashEvent(r: Rollback, reason: string, at: string): RollbackEvent | nu
     case 'confirming':
       return { type: 'ConfirmationFailed', at, reason, findings: r.findings };
     case 'executing':
-      return r.announcement ? { type: 'ExecutionFailed', at, reason, results: r.results ?? [] } : { type: 'AnnouncementFailed', at, step: 'announce', reason };
+      return r.announcement
+        ? { type: 'ExecutionFailed', at, reason, results: r.results ?? [] }
+        : { type: 'AnnouncementFailed', at, step: 'announce', reason };
     case 'verifying':
-      return { type: 'VerificationFailed', at, reason, evidence: r.verification ?? { health: { url: '', ok: false, attempts: 0, error: reason }, smokeTests: [] } };
+      return {
+        type: 'VerificationFailed',
+        at,
+        reason,
+        evidence: r.verification ?? { health: { url: '', ok: false, attempts: 0, error: reason }, smokeTests: [] },
+      };
     case 'completed':
       return { type: 'AnnouncementFailed', at, step: 'complete', reason };
     default:

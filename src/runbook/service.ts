@@ -36,7 +36,8 @@ import type { RollbackRunner } from './runner';
  * What a person is told. `message` is plain text (it may carry *emphasis* and `code`; it is escaped when shown);
  * `channel`, when set, is linked after it.
  */
-export type Outcome = { kind: 'ok'; rollback: Rollback } | { kind: 'refused'; message: string; rollback?: Rollback; channel?: string };
+export type Outcome =
+  { kind: 'ok'; rollback: Rollback } | { kind: 'refused'; message: string; rollback?: Rollback; channel?: string };
 
 /** Who asks to read a rollback's story: timelines and history are the incident team's. */
 export interface Viewer {
@@ -60,7 +61,10 @@ const ACTIVE_STATUSES = STATUSES.filter((s) => !isTerminal(s));
 
 /** Short, readable, unique enough to say out loud in a call ("rollback rb-7k2m9q"). */
 export function newRollbackId(): string {
-  return `rb-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  return `rb-${randomBytes(6)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
 }
 
 export class RollbackService {
@@ -89,12 +93,25 @@ export class RollbackService {
     const now = this.deps.clock.now().getTime();
     if (req.userId !== BOT_REQUESTER && !this.requests.take(req.userId, now)) {
       const { count, window_minutes } = this.deps.config.limits.requests;
-      return { kind: 'refused', message: `Too many requests: you asked for ${count} rollbacks in the last ${window_minutes} min. Slow down, or ask an incident commander.` };
+      return {
+        kind: 'refused',
+        message: `Too many requests: you asked for ${count} rollbacks in the last ${window_minutes} min. Slow down, or ask an incident commander.`,
+      };
     }
     if (env.requests_from === 'channel' && req.channelId !== env.channel) {
       const why = `requested from channel ${req.channelId}, not the incident channel`;
-      this.deps.store.recordRefusal({ at: nowIso(this.deps.clock), userId: req.userId, environment: req.environment, action: 'request', why });
-      return { kind: 'refused', message: `Rollbacks of ${req.environment} are requested in their incident channel, so the whole incident team sees them. Run the command there:`, channel: env.channel };
+      this.deps.store.recordRefusal({
+        at: nowIso(this.deps.clock),
+        userId: req.userId,
+        environment: req.environment,
+        action: 'request',
+        why,
+      });
+      return {
+        kind: 'refused',
+        message: `Rollbacks of ${req.environment} are requested in their incident channel, so the whole incident team sees them. Run the command there:`,
+        channel: env.channel,
+      };
     }
     const draft = newRollback({
       id: newRollbackId(),
@@ -108,10 +125,16 @@ export class RollbackService {
       strategy: env.strategy,
     });
     let created = this.deps.store.create(draft, this.runner.newLease());
-    if (!created.ok && (await this.supersedes(req, created.active))) created = this.deps.store.create(draft, this.runner.newLease());
+    if (!created.ok && (await this.supersedes(req, created.active)))
+      created = this.deps.store.create(draft, this.runner.newLease());
     if (!created.ok) {
       const status = statusWords(created.active.status);
-      await this.refuse(created.active, { type: 'RequestRefused', at: nowIso(this.deps.clock), by: req.userId, why: `rollback ${created.active.id} is ${status}` });
+      await this.refuse(created.active, {
+        type: 'RequestRefused',
+        at: nowIso(this.deps.clock),
+        by: req.userId,
+        why: `rollback ${created.active.id} is ${status}`,
+      });
       return {
         kind: 'refused',
         message: `${req.environment} already has a rollback in progress (${created.active.id}, ${status}). Follow it there.`,
@@ -127,11 +150,17 @@ export class RollbackService {
       try {
         const card = await this.deps.notifier.postCard(first);
         const posted = applyEvent(this.deps.store, draft.id, { type: 'CardPosted', at: nowIso(this.deps.clock), card });
-        if (!posted.ok) return { kind: 'refused', message: `The rollback could not start: ${posted.rejection.message}` };
+        if (!posted.ok)
+          return { kind: 'refused', message: `The rollback could not start: ${posted.rejection.message}` };
       } catch (err) {
         log.error({ err }, 'could not post the rollback card');
         const reason = `the rollback card could not be posted in the incident channel (${env.channel}): ${describeError(err)}`;
-        applyEvent(this.deps.store, draft.id, { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason, findings: null });
+        applyEvent(this.deps.store, draft.id, {
+          type: 'ConfirmationFailed',
+          at: nowIso(this.deps.clock),
+          reason,
+          findings: null,
+        });
         return { kind: 'refused', message: `Nothing was started: ${reason}` };
       }
       await this.postChecklist(draft.id, log);
@@ -150,12 +179,18 @@ export class RollbackService {
     if (!PRE_APPROVAL.includes(active.status) || req.userId === BOT_REQUESTER) return false;
     try {
       if (!(await this.isIc(req.userId, req.environment))) return false;
-      if (active.requestedBy !== BOT_REQUESTER && (await this.isIc(active.requestedBy, active.environment))) return false;
+      if (active.requestedBy !== BOT_REQUESTER && (await this.isIc(active.requestedBy, active.environment)))
+        return false;
     } catch (err) {
       this.deps.log.warn({ err }, 'incident commander lookup failed; not superseding');
       return false;
     }
-    const applied = await this.record(active.id, { type: 'RollbackCancelled', at: nowIso(this.deps.clock), by: req.userId, why: 'superseded by an incident commander’s request' });
+    const applied = await this.record(active.id, {
+      type: 'RollbackCancelled',
+      at: nowIso(this.deps.clock),
+      by: req.userId,
+      why: 'superseded by an incident commander’s request',
+    });
     return applied.ok;
   }
 
@@ -173,17 +208,29 @@ export class RollbackService {
    * unique reporters within the window reach the threshold posts the alert in the channel, once per window, unless
    * a rollback is already under way.
    */
-  async report(req: { environment: string; text: string; userId: string }): Promise<{ kind: 'ok'; message: string } | { kind: 'refused'; message: string }> {
+  async report(req: {
+    environment: string;
+    text: string;
+    userId: string;
+  }): Promise<{ kind: 'ok'; message: string } | { kind: 'refused'; message: string }> {
     const env = environmentNamed(this.deps.config, req.environment);
     if (!env) return { kind: 'refused', message: this.unknownEnvironment(req.environment) };
     const now = this.deps.clock.now();
     if (!this.reports.take(req.userId, now.getTime())) {
       const { count, window_minutes } = this.deps.config.limits.reports;
-      return { kind: 'refused', message: `Too many reports: you sent ${count} in the last ${window_minutes} min, and each reporter counts once anyway. Thanks — it is recorded.` };
+      return {
+        kind: 'refused',
+        message: `Too many reports: you sent ${count} in the last ${window_minutes} min, and each reporter counts once anyway. Thanks — it is recorded.`,
+      };
     }
     const window = env.criteria.reports_window_minutes;
     const threshold = env.criteria.thresholds.user_reports ?? RUNBOOK_THRESHOLDS.user_reports;
-    this.deps.store.recordReport({ environment: req.environment, userId: req.userId, text: req.text, at: now.toISOString() });
+    this.deps.store.recordReport({
+      environment: req.environment,
+      userId: req.userId,
+      text: req.text,
+      at: now.toISOString(),
+    });
     const since = new Date(now.getTime() - window * 60_000).toISOString();
     const reporters = this.deps.store.uniqueReporters(req.environment, since);
     const lastAlert = this.deps.store.lastReportAlert(req.environment);
@@ -191,7 +238,13 @@ export class RollbackService {
     if (reporters.length >= threshold && (lastAlert === null || lastAlert < since) && !active) {
       this.deps.store.recordReportAlert(req.environment, now.toISOString());
       try {
-        await this.deps.notifier.reportsAlert({ environment: req.environment, channel: env.channel, reporters, reports: this.deps.store.reportTexts(req.environment, since, 5), windowMinutes: window });
+        await this.deps.notifier.reportsAlert({
+          environment: req.environment,
+          channel: env.channel,
+          reporters,
+          reports: this.deps.store.reportTexts(req.environment, since, 5),
+          windowMinutes: window,
+        });
       } catch (err) {
         this.deps.log.warn({ err, environment: req.environment }, 'could not post the user-reports alert');
       }
@@ -213,10 +266,23 @@ export class RollbackService {
     const services = await Promise.all(
       env.services.map(async (s) => {
         const running = await this.deps.runtime.inspectService(s.docker_service);
-        return { service: s.name, dockerService: s.docker_service, version: running.version, previousVersion: running.previousVersion };
+        return {
+          service: s.name,
+          dockerService: s.docker_service,
+          version: running.version,
+          previousVersion: running.previousVersion,
+        };
       }),
     );
-    const draft = newRollback({ id: 'proposal', environment, channel: env.channel, requestedBy: '', at: nowIso(this.deps.clock), reason: '', requestedTarget: null });
+    const draft = newRollback({
+      id: 'proposal',
+      environment,
+      channel: env.channel,
+      requestedBy: '',
+      at: nowIso(this.deps.clock),
+      reason: '',
+      requestedTarget: null,
+    });
     return proposeTarget(this.deps, draft, services).target;
   }
 
@@ -243,8 +309,19 @@ export class RollbackService {
   async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'tick the checklist');
     if ('refused' in ic) return ic.refused;
-    const applied = await this.record(id, { type: 'ChecklistItemTicked', at: nowIso(this.deps.clock), by: userId, item });
-    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: applied.rejection.message === 'already ticked' ? 'That is already ticked.' : applied.rejection.message };
+    const applied = await this.record(id, {
+      type: 'ChecklistItemTicked',
+      at: nowIso(this.deps.clock),
+      by: userId,
+      item,
+    });
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : {
+          kind: 'refused',
+          message:
+            applied.rejection.message === 'already ticked' ? 'That is already ticked.' : applied.rejection.message,
+        };
   }
 
   /**
@@ -256,19 +333,34 @@ export class RollbackService {
     const ic = await this.asIncidentCommander(id, userId, 'schedule the post-mortem');
     if ('refused' in ic) return ic.refused;
     const { rollback } = ic;
-    if (!isTerminal(rollback.status)) return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
-    const claimed = await this.record(id, { type: 'ChecklistItemTicked', at: nowIso(this.deps.clock), by: userId, item: 'postmortem_scheduled' });
+    if (!isTerminal(rollback.status))
+      return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
+    const claimed = await this.record(id, {
+      type: 'ChecklistItemTicked',
+      at: nowIso(this.deps.clock),
+      by: userId,
+      item: 'postmortem_scheduled',
+    });
     if (!claimed.ok) return { kind: 'refused', message: 'The post-mortem reminders are already scheduled.' };
     const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.endedAt ?? rollback.updatedAt);
     const env = environmentOf(this.deps.config, rollback);
     const mentions = `<@${userId}> ${mentionsOf(env.incident_commanders ?? this.deps.config.roles.incident_commanders)}`;
     try {
       for (const hours of [24, 48]) {
-        const text = `:calendar: Post-mortem for rollback ${id} of ${rollback.environment}${hours === 48 ? ' — last day of the runbook\'s 24–48 h window' : ''}: hold it, and paste \`/rollback timeline ${id}\` into the document. ${mentions}`;
-        await this.deps.notifier.schedule(rollback.channel, text, new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)));
+        const text = `:calendar: Post-mortem for rollback ${id} of ${rollback.environment}${hours === 48 ? " — last day of the runbook's 24–48 h window" : ''}: hold it, and paste \`/rollback timeline ${id}\` into the document. ${mentions}`;
+        await this.deps.notifier.schedule(
+          rollback.channel,
+          text,
+          new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)),
+        );
       }
     } catch (err) {
-      await this.record(id, { type: 'ChecklistItemUnticked', at: nowIso(this.deps.clock), item: 'postmortem_scheduled', why: `the reminders could not be scheduled (${describeError(err)})` });
+      await this.record(id, {
+        type: 'ChecklistItemUnticked',
+        at: nowIso(this.deps.clock),
+        item: 'postmortem_scheduled',
+        why: `the reminders could not be scheduled (${describeError(err)})`,
+      });
       return { kind: 'refused', message: `The reminders could not be scheduled: ${describeError(err)}` };
     }
     return { kind: 'ok', rollback: this.deps.store.get(id) ?? rollback };
@@ -288,7 +380,9 @@ export class RollbackService {
     const ic = await this.asIncidentCommander(id, userId, 'release the lock', 'release');
     if ('refused' in ic) return ic.refused;
     const applied = await this.record(id, { type: 'LockReleased', at: nowIso(this.deps.clock), by: userId });
-    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: `Nothing to release: this rollback is ${statusWords(ic.rollback.status)}.` };
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : { kind: 'refused', message: `Nothing to release: this rollback is ${statusWords(ic.rollback.status)}.` };
   }
 
   /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
@@ -296,7 +390,9 @@ export class RollbackService {
     const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
     if ('refused' in ic) return ic.refused;
     const applied = await this.record(id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
-    return applied.ok ? { kind: 'ok', rollback: applied.rollback } : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
   }
 
   /**
@@ -312,17 +408,29 @@ export class RollbackService {
   /** The deployment log: finished rollbacks, newest first, of the environments the viewer may read. */
   async history(environment: string | null, viewer: Viewer, limit = 20): Promise<Rollback[]> {
     const names = environment === null ? Object.keys(this.deps.config.environments) : [environment];
-    const readable = (await Promise.all(names.map(async (n) => ((await this.mayRead(n, viewer)) ? n : null)))).filter((n): n is string => n !== null);
+    const readable = (await Promise.all(names.map(async (n) => ((await this.mayRead(n, viewer)) ? n : null)))).filter(
+      (n): n is string => n !== null,
+    );
     if (readable.length === 0) return [];
-    const all = this.deps.store.list({ statuses: TERMINAL_STATUSES, environment: environment ?? undefined, limit: environment === null ? limit * 4 : limit });
+    const all = this.deps.store.list({
+      statuses: TERMINAL_STATUSES,
+      environment: environment ?? undefined,
+      limit: environment === null ? limit * 4 : limit,
+    });
     return all.filter((r) => readable.includes(r.environment)).slice(0, limit);
   }
 
-  async timeline(id: string, viewer: Viewer): Promise<{ kind: 'ok'; markdown: string } | { kind: 'refused'; message: string }> {
+  async timeline(
+    id: string,
+    viewer: Viewer,
+  ): Promise<{ kind: 'ok'; markdown: string } | { kind: 'refused'; message: string }> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
     if (!(await this.mayRead(rollback.environment, viewer))) {
-      return { kind: 'refused', message: `The timeline of ${id} is for the incident team: ask in the incident channel of ${rollback.environment}, or ask an incident commander.` };
+      return {
+        kind: 'refused',
+        message: `The timeline of ${id} is for the incident team: ask in the incident channel of ${rollback.environment}, or ask an incident commander.`,
+      };
     }
     const markdown = markdownTimeline(rollback, this.deps.store.timeline(id));
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
@@ -339,30 +447,57 @@ export class RollbackService {
    * The after-care buttons (checklist, ticket, post-mortem, clearing the mark) are an incident commander's: loads the
    * rollback and checks the user, recording a refusal in the timeline.
    */
-  private async asIncidentCommander(id: string, userId: string, what: string, action: 'tick' | 'release' = 'tick'): Promise<{ rollback: Rollback } | { refused: Outcome }> {
+  private async asIncidentCommander(
+    id: string,
+    userId: string,
+    what: string,
+    action: 'tick' | 'release' = 'tick',
+  ): Promise<{ rollback: Rollback } | { refused: Outcome }> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { refused: { kind: 'refused', message: `There is no rollback \`${id}\`.` } };
     const may = await this.mayDecide(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
     if ('refused' in may) return may;
     if (!may.allowed) {
-      await this.refuse(rollback, { type: 'ApprovalRefused', at: nowIso(this.deps.clock), by: userId, action: action === 'release' ? 'cancel' : 'tick', why: 'not an incident commander' });
-      return { refused: { kind: 'refused', message: `Only an incident commander can ${what}. Ask one of them in this channel.` } };
+      await this.refuse(rollback, {
+        type: 'ApprovalRefused',
+        at: nowIso(this.deps.clock),
+        by: userId,
+        action: action === 'release' ? 'cancel' : 'tick',
+        why: 'not an incident commander',
+      });
+      return {
+        refused: {
+          kind: 'refused',
+          message: `Only an incident commander can ${what}. Ask one of them in this channel.`,
+        },
+      };
     }
     return { rollback };
   }
 
   /** Whether the user may decide; a failed lookup is said to the user, never taken as a yes. */
-  private async mayDecide(userId: string, environment: string, log: Log): Promise<{ allowed: boolean } | { refused: Outcome }> {
+  private async mayDecide(
+    userId: string,
+    environment: string,
+    log: Log,
+  ): Promise<{ allowed: boolean } | { refused: Outcome }> {
     try {
       return { allowed: await this.isIc(userId, environment) };
     } catch (err) {
       log.warn({ err }, 'incident commander lookup failed');
-      return { refused: { kind: 'refused', message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.` } };
+      return {
+        refused: {
+          kind: 'refused',
+          message: `Could not check whether you are an incident commander (${describeError(err)}). Try again in a moment.`,
+        },
+      };
     }
   }
 
   private unknownEnvironment(name: string): string {
-    const known = Object.keys(this.deps.config.environments).map((e) => `\`${e}\``).join(', ');
+    const known = Object.keys(this.deps.config.environments)
+      .map((e) => `\`${e}\``)
+      .join(', ');
     return `There is no environment \`${name}\`. Configured: ${known}.`;
   }
 
@@ -378,11 +513,24 @@ export class RollbackService {
     if ('refused' in may) return may.refused;
     const at = nowIso(this.deps.clock);
     if (!may.allowed) {
-      await this.refuse(rollback, { type: 'ApprovalRefused', at, by: userId, action: 'approve', why: `not an incident commander (tried: ${RISK_LABEL[risk]})` });
-      return { kind: 'refused', message: 'Only an incident commander can acknowledge this. Ask one of them in this channel.' };
+      await this.refuse(rollback, {
+        type: 'ApprovalRefused',
+        at,
+        by: userId,
+        action: 'approve',
+        why: `not an incident commander (tried: ${RISK_LABEL[risk]})`,
+      });
+      return {
+        kind: 'refused',
+        message: 'Only an incident commander can acknowledge this. Ask one of them in this channel.',
+      };
     }
     const applied = await this.record(id, { type: 'RiskAcknowledged', at, by: userId, risk });
-    if (!applied.ok) return { kind: 'refused', message: `This rollback is already ${statusWords(rollback.status)}; nothing was acknowledged.` };
+    if (!applied.ok)
+      return {
+        kind: 'refused',
+        message: `This rollback is already ${statusWords(rollback.status)}; nothing was acknowledged.`,
+      };
     return { kind: 'ok', rollback: applied.rollback };
   }
 
@@ -407,26 +555,40 @@ export class RollbackService {
     };
     // The requester may take back their own request, as long as nobody approved it.
     const ownRequest = action === 'cancel' && userId === rollback.requestedBy && PRE_APPROVAL.includes(rollback.status);
-    if (!may.allowed && !ownRequest) return refuse('not an incident commander', `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`);
+    if (!may.allowed && !ownRequest)
+      return refuse(
+        'not an incident commander',
+        `Only an incident commander can ${action} a rollback. Ask one of them in this channel.`,
+      );
     const env = environmentNamed(this.deps.config, rollback.environment);
     if (action === 'approve' && rollback.status === 'awaiting_approval' && env) {
-      const expiresAt = Date.parse(rollback.steps.confirm.endedAt ?? rollback.updatedAt) + env.approval.expires_after_ms;
+      const expiresAt =
+        Date.parse(rollback.steps.confirm.endedAt ?? rollback.updatedAt) + env.approval.expires_after_ms;
       if (this.deps.clock.now().getTime() >= expiresAt) {
         await this.expire(rollback, env.approval.expires_after_ms);
-        return { kind: 'refused', message: `This rollback expired: nobody approved it within ${Math.round(env.approval.expires_after_ms / 60_000)} min, and production may have changed. Nothing was done; request a new one.` };
+        return {
+          kind: 'refused',
+          message: `This rollback expired: nobody approved it within ${Math.round(env.approval.expires_after_ms / 60_000)} min, and production may have changed. Nothing was done; request a new one.`,
+        };
       }
     }
     const pending = action === 'approve' && rollback.status === 'awaiting_approval' ? unacknowledged(rollback) : [];
     if (pending.length > 0) {
       const needs = pending.map((risk) => `*${RISK_LABEL[risk]}*`).join(' and ');
-      return refuse(`needs an explicit acknowledgement first (${pending.join(', ')})`, `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations.' : ''}`.trim());
+      return refuse(
+        `needs an explicit acknowledgement first (${pending.join(', ')})`,
+        `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations.' : ''}`.trim(),
+      );
     }
     if (action === 'approve' && rollback.status === 'awaiting_approval' && env?.approval.require_different_approver) {
       const deciders = await this.commandersInvolved(rollback, userId);
       if (deciders.size < 2) {
         const recorded = await this.record(id, { type: 'ApprovalRecorded', at, by: userId });
         log.info({ recorded: recorded.ok }, 'four eyes: first approval');
-        return { kind: 'refused', message: `${rollback.environment} needs four eyes: your approval is recorded, and another incident commander must approve too (not the requester, and not only you).` };
+        return {
+          kind: 'refused',
+          message: `${rollback.environment} needs four eyes: your approval is recorded, and another incident commander must approve too (not the requester, and not only you).`,
+        };
       }
     }
     if (action === 'approve' && rollback.status === 'awaiting_approval') {
@@ -436,21 +598,37 @@ export class RollbackService {
         if (!applied.ok) {
           // Another click got there first (and its Step 3 is what changed production): say where things stand.
           const now = this.deps.store.get(id);
-          return { kind: 'refused', message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your approve changed nothing.`, rollback: now ?? undefined };
+          return {
+            kind: 'refused',
+            message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your approve changed nothing.`,
+            rollback: now ?? undefined,
+          };
         }
         void this.runner.drive(id);
         const now = changed.map((s) => `${s.service} runs ${s.version ?? 'unknown'}`).join(', ');
-        return { kind: 'refused', message: `Production changed since Step 1 (${now}); nothing was done. Step 1 runs again: check the card, then approve it if the rollback is still right.` };
+        return {
+          kind: 'refused',
+          message: `Production changed since Step 1 (${now}); nothing was done. Step 1 runs again: check the card, then approve it if the rollback is still right.`,
+        };
       }
     }
     const event =
       action === 'approve'
         ? ({ type: 'ApprovalGranted', at, by: userId } as const)
-        : ({ type: 'RollbackCancelled', at, by: userId, ...(may.allowed ? {} : { why: 'the requester took the request back' }) } as const);
+        : ({
+            type: 'RollbackCancelled',
+            at,
+            by: userId,
+            ...(may.allowed ? {} : { why: 'the requester took the request back' }),
+          } as const);
     const applied = await this.record(id, event);
     if (!applied.ok) {
       const now = this.deps.store.get(id);
-      return { kind: 'refused', message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your ${action} changed nothing.`, rollback: now ?? undefined };
+      return {
+        kind: 'refused',
+        message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your ${action} changed nothing.`,
+        rollback: now ?? undefined,
+      };
     }
     log.info({ action }, action === 'approve' ? 'rollback approved' : 'rollback cancelled');
     if (action === 'approve') void this.runner.drive(id);
@@ -462,8 +640,13 @@ export class RollbackService {
    * acknowledged its risks, those who approved before, and this approver.
    */
   private async commandersInvolved(r: Rollback, approver: string): Promise<Set<string>> {
-    const involved = new Set([approver, ...r.acknowledgements.map((a) => a.by), ...(r.approvals ?? []).map((a) => a.by)]);
-    if (r.requestedBy !== BOT_REQUESTER && (await this.isIc(r.requestedBy, r.environment).catch(() => false))) involved.add(r.requestedBy);
+    const involved = new Set([
+      approver,
+      ...r.acknowledgements.map((a) => a.by),
+      ...(r.approvals ?? []).map((a) => a.by),
+    ]);
+    if (r.requestedBy !== BOT_REQUESTER && (await this.isIc(r.requestedBy, r.environment).catch(() => false)))
+      involved.add(r.requestedBy);
     return involved;
   }
 
@@ -480,7 +663,11 @@ export class RollbackService {
       now = await Promise.all(
         before.map(async (s) => {
           const running = await this.deps.runtime.inspectService(s.dockerService).catch(() => null);
-          return { ...s, version: running ? running.version : s.version, previousVersion: running?.previousVersion ?? s.previousVersion };
+          return {
+            ...s,
+            version: running ? running.version : s.version,
+            previousVersion: running?.previousVersion ?? s.previousVersion,
+          };
         }),
       );
     } else {
@@ -501,9 +688,14 @@ export class RollbackService {
     const waiting = this.deps.store.list({ statuses: ['awaiting_approval'], limit: 100 });
     const stale = waiting.filter((r) => {
       const env = environmentNamed(this.deps.config, r.environment);
-      return !r.dryRun && env !== undefined && now >= Date.parse(r.steps.confirm.endedAt ?? r.updatedAt) + env.approval.expires_after_ms;
+      return (
+        !r.dryRun &&
+        env !== undefined &&
+        now >= Date.parse(r.steps.confirm.endedAt ?? r.updatedAt) + env.approval.expires_after_ms
+      );
     });
-    for (const r of stale) await this.expire(r, environmentNamed(this.deps.config, r.environment)?.approval.expires_after_ms ?? 0);
+    for (const r of stale)
+      await this.expire(r, environmentNamed(this.deps.config, r.environment)?.approval.expires_after_ms ?? 0);
     return stale;
   }
 
@@ -527,7 +719,9 @@ export class RollbackService {
    * already points at the target; Step 4 re-verifies.
    */
   async resumeOrphans(): Promise<Rollback[]> {
-    const orphans = this.deps.store.orphans(this.deps.clock.now().getTime(), this.runner.owner, 100).filter((r) => !this.runner.isDriving(r.id));
+    const orphans = this.deps.store
+      .orphans(this.deps.clock.now().getTime(), this.runner.owner, 100)
+      .filter((r) => !this.runner.isDriving(r.id));
     for (const r of orphans) {
       this.deps.log.info({ rollbackId: r.id, status: r.status }, 'resuming a rollback nobody was driving');
       await this.deps.notifier.progress(r, {

@@ -11,7 +11,11 @@ import { applyEvent, nowIso, type RunbookDeps } from './context';
 import { markdownTimeline } from './timeline';
 
 export function ticketFor(r: Rollback, entries: TimelineEntry[]): { title: string; body: string } {
-  const title = `Incident: ${r.environment} rolled back to ${r.target ?? '?'} (${statusWords(r.status)}) — ${r.reason || r.id}`.slice(0, 250);
+  const title =
+    `Incident: ${r.environment} rolled back to ${r.target ?? '?'} (${statusWords(r.status)}) — ${r.reason || r.id}`.slice(
+      0,
+      250,
+    );
   const body = [
     '## Impact',
     '',
@@ -42,12 +46,17 @@ export function inertMentions(text: string): string {
  * ticket and a click — open one ticket; if GitHub refuses, the tick is taken back. Returns the ticket's address, or
  * why there is none.
  */
-export async function openTicket(deps: RunbookDeps, id: string, by: string): Promise<{ url: string } | { error: string }> {
+export async function openTicket(
+  deps: RunbookDeps,
+  id: string,
+  by: string,
+): Promise<{ url: string } | { error: string }> {
   const r = deps.store.get(id);
   if (!r) return { error: `There is no rollback \`${id}\`.` };
   const tracker = deps.ticketsFor?.(r.environment);
   const env = environmentNamed(deps.config, r.environment);
-  if (!tracker || !env?.tickets) return { error: `No ticket tracker is configured for ${r.environment}: create the ticket by hand, then tick it.` };
+  if (!tracker || !env?.tickets)
+    return { error: `No ticket tracker is configured for ${r.environment}: create the ticket by hand, then tick it.` };
   const claim = { type: 'ChecklistItemTicked', at: nowIso(deps.clock), by, item: 'ticket_created' } as const;
   const claimed = applyEvent(deps.store, id, claim);
   if (!claimed.ok) return { error: 'The incident ticket was already created.' };
@@ -58,13 +67,28 @@ export async function openTicket(deps: RunbookDeps, id: string, by: string): Pro
     const linked = applyEvent(deps.store, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });
     const now = linked.ok ? linked.rollback : claimed.rollback;
     await deps.notifier.progress(now, claim);
-    await deps.notifier.progress(now, { type: 'Note', at: nowIso(deps.clock), text: `:ticket: Incident ticket: ${url}` });
+    await deps.notifier.progress(now, {
+      type: 'Note',
+      at: nowIso(deps.clock),
+      text: `:ticket: Incident ticket: ${url}`,
+    });
     return { url };
   } catch (err) {
     deps.log.warn({ err, rollbackId: id }, 'could not open the incident ticket');
     const why = `the incident ticket could not be created (${describeError(err)})`;
-    const undone = applyEvent(deps.store, id, { type: 'ChecklistItemUnticked', at: nowIso(deps.clock), item: 'ticket_created', why });
-    if (undone.ok) await deps.notifier.progress(undone.rollback, { type: 'ChecklistItemUnticked', at: nowIso(deps.clock), item: 'ticket_created', why });
+    const undone = applyEvent(deps.store, id, {
+      type: 'ChecklistItemUnticked',
+      at: nowIso(deps.clock),
+      item: 'ticket_created',
+      why,
+    });
+    if (undone.ok)
+      await deps.notifier.progress(undone.rollback, {
+        type: 'ChecklistItemUnticked',
+        at: nowIso(deps.clock),
+        item: 'ticket_created',
+        why,
+      });
     return { error: `The incident ticket could not be created: ${describeError(err)}` };
   }
 }

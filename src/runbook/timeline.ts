@@ -16,45 +16,77 @@ const STEP_NAME: Record<StepName, string> = {
 };
 
 const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
-const duration = (a?: string, b?: string) => (a && b ? `${((Date.parse(b) - Date.parse(a)) / 1000).toFixed(1)} s` : '—');
+const duration = (a?: string, b?: string) =>
+  a && b ? `${((Date.parse(b) - Date.parse(a)) / 1000).toFixed(1)} s` : '—';
 const who = (u: string | null) => (u ? `@${u}` : 'the bot');
 
 export function markdownTimeline(r: Rollback, entries: TimelineEntry[]): string {
   const out: string[] = [];
   out.push(`# Rollback ${r.id} — ${r.environment}`, '');
-  out.push(`- Result: **${statusWords(r.status)}**${r.failure ? ` at ${STEP_NAME[r.failure.step]}: ${r.failure.reason}` : ''}`);
+  out.push(
+    `- Result: **${statusWords(r.status)}**${r.failure ? ` at ${STEP_NAME[r.failure.step]}: ${r.failure.reason}` : ''}`,
+  );
   out.push(`- Requested by ${who(r.requestedBy)} at ${time(r.requestedAt)}; reason: ${r.reason || '(none given)'}`);
   const current = r.findings?.services.map((s) => `${s.service} ${s.version ?? 'unknown'}`).join(', ') ?? 'unknown';
-  out.push(`- Versions: ${current} → ${r.target ?? 'none'}${r.findings?.targetSource ? ` (${r.findings.targetNote})` : ''}`);
+  out.push(
+    `- Versions: ${current} → ${r.target ?? 'none'}${r.findings?.targetSource ? ` (${r.findings.targetNote})` : ''}`,
+  );
   out.push('', '## Decision and its evidence', '');
   if (r.findings?.criteria) {
-    out.push(`Overall: **${OVERALL_LABEL[r.findings.criteria.overall]}**`, '', '| Signal | Threshold | Observed | Verdict |', '|---|---|---|---|');
-    for (const row of r.findings.criteria.rows) out.push(`| ${row.label} | ${row.threshold} | ${row.observed} | ${row.verdict.replace('_', ' ')} |`);
+    out.push(
+      `Overall: **${OVERALL_LABEL[r.findings.criteria.overall]}**`,
+      '',
+      '| Signal | Threshold | Observed | Verdict |',
+      '|---|---|---|---|',
+    );
+    for (const row of r.findings.criteria.rows)
+      out.push(`| ${row.label} | ${row.threshold} | ${row.observed} | ${row.verdict.replace('_', ' ')} |`);
     out.push('');
   }
-  if (r.findings?.health) out.push(`- Health: ${r.findings.health.ok ? 'ok' : 'failing'} (${r.findings.health.status ?? r.findings.health.error ?? '?'}, ${r.findings.health.attempts} attempt(s))`);
-  if (r.findings?.migrations) out.push(`- Database migrations: ${r.findings.migrations.verdict} (${r.findings.migrations.source})`);
-  for (const a of r.acknowledgements) out.push(`- Acknowledged by @${a.by} at ${time(a.at)}: ${a.risk === 'no_criterion' ? 'roll back although no criterion was met' : 'migrations are forward-only'}`);
+  if (r.findings?.health)
+    out.push(
+      `- Health: ${r.findings.health.ok ? 'ok' : 'failing'} (${r.findings.health.status ?? r.findings.health.error ?? '?'}, ${r.findings.health.attempts} attempt(s))`,
+    );
+  if (r.findings?.migrations)
+    out.push(`- Database migrations: ${r.findings.migrations.verdict} (${r.findings.migrations.source})`);
+  for (const a of r.acknowledgements)
+    out.push(
+      `- Acknowledged by @${a.by} at ${time(a.at)}: ${a.risk === 'no_criterion' ? 'roll back although no criterion was met' : 'migrations are forward-only'}`,
+    );
   out.push('', '## Approval', '');
-  out.push(r.approvedBy ? `Approved by @${r.approvedBy} at ${time(entries.find((e) => e.type === 'ApprovalGranted')?.at)}.` : r.cancelledBy ? `Cancelled by @${r.cancelledBy}.` : 'Not approved.');
-  for (const e of entries.filter((x) => x.type === 'ApprovalRefused')) out.push(`- Refused: @${e.actor} at ${time(e.at)}`);
+  out.push(
+    r.approvedBy
+      ? `Approved by @${r.approvedBy} at ${time(entries.find((e) => e.type === 'ApprovalGranted')?.at)}.`
+      : r.cancelledBy
+        ? `Cancelled by @${r.cancelledBy}.`
+        : 'Not approved.',
+  );
+  for (const e of entries.filter((x) => x.type === 'ApprovalRefused'))
+    out.push(`- Refused: @${e.actor} at ${time(e.at)}`);
   out.push('', '## Steps', '', '| Step | Status | Started | Ended | Took |', '|---|---|---|---|---|');
   for (const s of STEPS) {
     const rec = r.steps[s];
-    out.push(`| ${STEP_NAME[s]} | ${rec.status} | ${time(rec.startedAt)} | ${time(rec.endedAt)} | ${duration(rec.startedAt, rec.endedAt)} |`);
+    out.push(
+      `| ${STEP_NAME[s]} | ${rec.status} | ${time(rec.startedAt)} | ${time(rec.endedAt)} | ${duration(rec.startedAt, rec.endedAt)} |`,
+    );
   }
   if (r.results?.length) {
     out.push('', '## Services', '');
-    for (const s of r.results) out.push(`- ${s.service} (${s.dockerService}): ${s.fromVersion ?? '?'} → ${s.toVersion}: ${s.outcome.replace('_', ' ')}${s.detail ? ` — ${s.detail}` : ''}`);
+    for (const s of r.results)
+      out.push(
+        `- ${s.service} (${s.dockerService}): ${s.fromVersion ?? '?'} → ${s.toVersion}: ${s.outcome.replace('_', ' ')}${s.detail ? ` — ${s.detail}` : ''}`,
+      );
   }
   if (r.verification) {
     out.push('', '## Verification', '');
     const h = r.verification.health;
     out.push(`- Health: ${h.ok ? 'ok' : 'failing'}, version ${h.version ?? 'none'} (attempt ${h.attempts})`);
-    for (const t of r.verification.smokeTests) out.push(`- Smoke test "${t.name}": ${t.ok ? 'passed' : `failed (${t.error ?? `HTTP ${t.status}`})`}`);
+    for (const t of r.verification.smokeTests)
+      out.push(`- Smoke test "${t.name}": ${t.ok ? 'passed' : `failed (${t.error ?? `HTTP ${t.status}`})`}`);
   }
   out.push('', '## Checklist', '');
-  for (const i of checklistOf(r)) out.push(`- [${i.done ? 'x' : ' '}] ${i.label}${i.done ? ` — ${who(i.by)}${i.at ? ` ${time(i.at)}` : ''}` : ''}`);
+  for (const i of checklistOf(r))
+    out.push(`- [${i.done ? 'x' : ' '}] ${i.label}${i.done ? ` — ${who(i.by)}${i.at ? ` ${time(i.at)}` : ''}` : ''}`);
   out.push('', '## Event log', '');
   for (const e of entries) out.push(`- ${time(e.at)} ${e.type}${e.actor ? ` (@${e.actor})` : ''}`);
   return out.join('\n');

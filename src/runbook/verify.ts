@@ -16,18 +16,23 @@ export async function verifyRollback(deps: RunbookDeps, rollback: Rollback): Pro
   });
   // Smoke tests run even when health fails: the evidence helps whoever picks this up.
   const smokeTests = await Promise.all(
-    env.smoke_tests.map((t) => deps.probe.smokeTest({ name: t.name, url: t.url, expectStatus: t.expect_status }, env.health.timeout_ms)),
+    env.smoke_tests.map((t) =>
+      deps.probe.smokeTest({ name: t.name, url: t.url, expectStatus: t.expect_status }, env.health.timeout_ms),
+    ),
   );
   const evidence = { health, smokeTests };
   const problems: string[] = [];
   if (!health.ok) {
-    problems.push(`health check failed ${health.attempts} time(s) at ${health.url}: ${health.error ?? `HTTP ${health.status}`}`);
+    problems.push(
+      `health check failed ${health.attempts} time(s) at ${health.url}: ${health.error ?? `HTTP ${health.status}`}`,
+    );
   } else if (health.version !== target) {
     problems.push(`health reports version ${health.version ?? '(none)'} instead of ${target}`);
   }
   for (const t of smokeTests.filter((t) => !t.ok)) {
     problems.push(`smoke test "${t.name}" failed: ${t.error ?? `HTTP ${t.status}, expected ${t.expectedStatus}`}`);
   }
-  if (problems.length > 0) return { type: 'VerificationFailed', at: nowIso(deps.clock), reason: problems.join('; '), evidence };
+  if (problems.length > 0)
+    return { type: 'VerificationFailed', at: nowIso(deps.clock), reason: problems.join('; '), evidence };
   return { type: 'RollbackVerified', at: nowIso(deps.clock), evidence };
 }

@@ -10,7 +10,6 @@ import type { RunbookDeps } from './context';
 import { evaluateEnvironment } from './decide';
 import type { RollbackService } from './service';
 
-
 export class Watcher {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly failures = new Map<string, number>();
@@ -43,17 +42,34 @@ export class Watcher {
       const [latest] = this.deps.store.list({ environment: name, limit: 1 });
       if (latest && !isTerminal(latest.status)) return false;
       const now = this.deps.clock.now().getTime();
-      if (latest?.requestedBy === BOT_REQUESTER && latest.status === 'cancelled' && now - Date.parse(latest.endedAt ?? latest.updatedAt) < env.watch_backoff_ms) return false;
+      if (
+        latest?.requestedBy === BOT_REQUESTER &&
+        latest.status === 'cancelled' &&
+        now - Date.parse(latest.endedAt ?? latest.updatedAt) < env.watch_backoff_ms
+      )
+        return false;
 
-      const health = await this.deps.probe.probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms });
+      const health = await this.deps.probe.probe(env.health.url, {
+        attempts: 1,
+        intervalMs: 0,
+        timeoutMs: env.health.timeout_ms,
+      });
       const streak = health.ok ? 0 : (this.failures.get(name) ?? 0) + 1;
       this.failures.set(name, streak);
       const evaluation = await evaluateEnvironment(this.deps, name, env, { value: streak });
       if (evaluation.overall !== 'immediate') return false;
 
-      const tripped = evaluation.rows.filter((r) => r.verdict === 'met').map((r) => `${r.label} ${r.observed} (threshold ${r.threshold})`);
+      const tripped = evaluation.rows
+        .filter((r) => r.verdict === 'met')
+        .map((r) => `${r.label} ${r.observed} (threshold ${r.threshold})`);
       this.deps.log.info({ environment: name, tripped }, 'decision criteria tripped; proposing a rollback');
-      const outcome = await this.service.request({ environment: name, target: null, reason: `Proposed by the bot: ${tripped.join('; ')}`, userId: BOT_REQUESTER, channelId: env.channel });
+      const outcome = await this.service.request({
+        environment: name,
+        target: null,
+        reason: `Proposed by the bot: ${tripped.join('; ')}`,
+        userId: BOT_REQUESTER,
+        channelId: env.channel,
+      });
       return outcome.kind === 'ok';
     } catch (err) {
       this.deps.log.warn({ err, environment: name }, 'watch evaluation failed');

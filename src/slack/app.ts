@@ -27,7 +27,8 @@ export interface SlackAppOptions {
 /** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-type Route = { kind: 'events'; url: string } | { kind: 'healthz' } | { kind: 'method'; allow: string } | { kind: 'none' };
+type Route =
+  { kind: 'events'; url: string } | { kind: 'healthz' } | { kind: 'method'; allow: string } | { kind: 'none' };
 
 /**
  * What a request is for, by its normalised path: `/slack/./events`, `//slack/events` and `/slack/events/` are the
@@ -42,8 +43,12 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
     return { kind: 'none' };
   }
   const path = posix.normalize(`/${decoded}`).replace(/\/+$/, '') || '/';
-  if (path === EVENTS_PATH) return method === 'POST' ? { kind: 'events', url: query ? `${EVENTS_PATH}?${query}` : EVENTS_PATH } : { kind: 'method', allow: 'POST' };
-  if (path === HEALTHZ_PATH) return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
+  if (path === EVENTS_PATH)
+    return method === 'POST'
+      ? { kind: 'events', url: query ? `${EVENTS_PATH}?${query}` : EVENTS_PATH }
+      : { kind: 'method', allow: 'POST' };
+  if (path === HEALTHZ_PATH)
+    return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
   return { kind: 'none' };
 }
 
@@ -103,7 +108,13 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
       processBeforeResponse: false,
       logger: log,
     });
-    app = new App({ token: env.SLACK_BOT_TOKEN, receiver, logger: log, clientOptions, tokenVerificationEnabled: false });
+    app = new App({
+      token: env.SLACK_BOT_TOKEN,
+      receiver,
+      logger: log,
+      clientOptions,
+      tokenVerificationEnabled: false,
+    });
     // Our own server in front of Bolt's request listener. The port faces the internet: only POST /slack/events
     // reaches Bolt (whose listener throws, outside any handler, for anything else); every other request is answered
     // here. Checks run on the normalised path, and Bolt is handed that same path.
@@ -111,7 +122,12 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
       const route = routeOf(req.method, req.url);
       if (route.kind === 'healthz') return healthz(req, res);
       if (route.kind !== 'events') {
-        res.writeHead(route.kind === 'method' ? 405 : 404, { 'Content-Type': 'text/plain', ...(route.kind === 'method' ? { Allow: route.allow } : {}) }).end(route.kind === 'method' ? 'Method Not Allowed' : 'Not Found');
+        res
+          .writeHead(route.kind === 'method' ? 405 : 404, {
+            'Content-Type': 'text/plain',
+            ...(route.kind === 'method' ? { Allow: route.allow } : {}),
+          })
+          .end(route.kind === 'method' ? 'Method Not Allowed' : 'Not Found');
         return;
       }
       if (!opts.accepting()) {
@@ -176,7 +192,10 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
     if (key && !opts.firstDelivery(key)) {
       const ack = (args as unknown as { ack?: () => Promise<void> }).ack;
       if (ack) await ack();
-      logger.info({ key, retryNum: args.context.retryNum, retryReason: args.context.retryReason }, 'ignored a repeated Slack delivery');
+      logger.info(
+        { key, retryNum: args.context.retryNum, retryReason: args.context.retryReason },
+        'ignored a repeated Slack delivery',
+      );
       return;
     }
     await args.next();

@@ -9,10 +9,27 @@ import path from 'node:path';
 import nock from 'nock';
 import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
 import { configSchema } from '../../src/config/config.schema';
-import { type Deployment, newRollback, type Rollback, type RollbackEvent, type Strategy, transition } from '../../src/domain/rollback.machine';
+import {
+  type Deployment,
+  newRollback,
+  type Rollback,
+  type RollbackEvent,
+  type Strategy,
+  transition,
+} from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import { CHANNEL, cardText, criteria, IC, LAST_LINE, ONCALL, request, threadWith, waitStatus } from '../support/scenario';
+import {
+  CHANNEL,
+  cardText,
+  criteria,
+  IC,
+  LAST_LINE,
+  ONCALL,
+  request,
+  threadWith,
+  waitStatus,
+} from '../support/scenario';
 import { startVersionServer, type VersionServer } from '../support/version-server';
 
 jest.setTimeout(120_000);
@@ -68,7 +85,14 @@ function config(strategy: Record<string, unknown>) {
 function scriptConfig(script: string, over: Record<string, unknown> = {}) {
   return config({
     strategy: 'script',
-    script: { command: path.join(FIXTURES, script), cwd: dir, env: { STATE_FILE: health.stateFile }, output_root: path.join(dir, 'results'), output_interval_ms: 500, ...over },
+    script: {
+      command: path.join(FIXTURES, script),
+      cwd: dir,
+      env: { STATE_FILE: health.stateFile },
+      output_root: path.join(dir, 'results'),
+      output_interval_ms: 500,
+      ...over,
+    },
   });
 }
 
@@ -91,10 +115,28 @@ function diedDuringStep3(dbFile: string, strategy: Strategy, deployment: Deploym
   const store = new SqliteRollbackStore(dbFile);
   const at = new Date().toISOString();
   const ref = { channel: CHANNEL, ts: '1700000000.000100' };
-  const created = store.create(newRollback({ id: 'rb-died', environment: 'production', channel: CHANNEL, requestedBy: ONCALL, at, reason: 'errors', requestedTarget: 'v1', strategy }));
+  const created = store.create(
+    newRollback({
+      id: 'rb-died',
+      environment: 'production',
+      channel: CHANNEL,
+      requestedBy: ONCALL,
+      at,
+      reason: 'errors',
+      requestedTarget: 'v1',
+      strategy,
+    }),
+  );
   if (!created.ok) throw new Error('could not create');
   let r = created.rollback;
-  const findings = { health: null, ready: null, services: [{ service: 'production', dockerService: 'x', version: 'v2', previousVersion: null }], target: 'v1', targetSource: 'requested' as const, targetNote: '' };
+  const findings = {
+    health: null,
+    ready: null,
+    services: [{ service: 'production', dockerService: 'x', version: 'v2', previousVersion: null }],
+    target: 'v1',
+    targetSource: 'requested' as const,
+    targetNote: '',
+  };
   const events: RollbackEvent[] = [
     { type: 'CardPosted', at, card: ref },
     { type: 'ConfirmationStarted', at },
@@ -119,10 +161,15 @@ describe('Option A: the deploy script', () => {
     await waitStatus(h, id, 'completed');
     const outDir = path.join(dir, 'results', id);
     // The runbook's command line: --rollback --env production --version v1 --output-dir <dir>, each one argument.
-    expect(readFileSync(path.join(outDir, 'argv'), 'utf8')).toBe(['--rollback', '--env', 'production', '--version', 'v1', '--output-dir', outDir, ''].join('\n'));
+    expect(readFileSync(path.join(outDir, 'argv'), 'utf8')).toBe(
+      ['--rollback', '--env', 'production', '--version', 'v1', '--output-dir', outDir, ''].join('\n'),
+    );
     expect(readFileSync(path.join(outDir, 'deploy.log'), 'utf8')).toContain('services updated');
     const harness = h;
-    await harness.slack.waitFor(() => harness.slack.channelMessages(CHANNEL).some((c) => String(c.args.text).includes('ROLLBACK COMPLETE')), 'the resolution in the channel');
+    await harness.slack.waitFor(
+      () => harness.slack.channelMessages(CHANNEL).some((c) => String(c.args.text).includes('ROLLBACK COMPLETE')),
+      'the resolution in the channel',
+    );
     const said = await threadWith(harness, ts, LAST_LINE);
     expect(said).toContain('Deployed version (/health)');
     expect(said).toContain('The deploy script is there and executable.');
@@ -143,7 +190,10 @@ describe('Option A: the deploy script', () => {
     expect(stored(id).failure).toMatchObject({ step: 'execute', code: 'SCRIPT_FAILED' });
     expect(stored(id).failure?.reason).toContain('The deploy script exited with code 3');
     const harness = h;
-    await harness.slack.waitFor(() => thread(ts).includes('Step 3 — Execute the rollback (deploy script) failed'), 'the failure in the thread');
+    await harness.slack.waitFor(
+      () => thread(ts).includes('Step 3 — Execute the rollback (deploy script) failed'),
+      'the failure in the thread',
+    );
     const said = thread(ts);
     expect(said).toContain('ERROR: app-backend did not become healthy (migration lock held)');
     expect(said).toContain('now runs `v2`');
@@ -165,7 +215,10 @@ describe('Option A: the deploy script', () => {
       }
     };
     await (h as Harness).slack.waitFor(() => !alive(), 'the background child to be killed');
-    await (h as Harness).slack.waitFor(() => thread(ts).includes('did not finish within 2 s and was stopped'), 'the timeout in the thread');
+    await (h as Harness).slack.waitFor(
+      () => thread(ts).includes('did not finish within 2 s and was stopped'),
+      'the timeout in the thread',
+    );
   });
 
   it('posts a noisy script’s output in a few batches of last lines, and keeps all of it in the output directory', async () => {
@@ -179,7 +232,11 @@ describe('Option A: the deploy script', () => {
     expect(batches.join('\n')).toContain('earlier lines not shown');
     expect(batches.join('\n')).toContain('done');
     for (const b of batches) expect(b.split('\n').filter((l) => l.startsWith('step ')).length).toBeLessThanOrEqual(10);
-    expect(readFileSync(path.join(dir, 'results', id, 'deploy.log'), 'utf8').split('\n').filter(Boolean)).toHaveLength(5001);
+    expect(
+      readFileSync(path.join(dir, 'results', id, 'deploy.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(5001);
   });
 
   it('refuses a version carrying shell metacharacters before anything runs', async () => {
@@ -198,14 +255,18 @@ describe('Option A: the deploy script', () => {
     const r = await request(h, 'production to v1 errors');
     await waitStatus(h, r.rollback.id, 'failed');
     expect(stored(r.rollback.id).failure).toMatchObject({ step: 'confirm', code: 'SCRIPT_NOT_RUNNABLE' });
-    expect(stored(r.rollback.id).failure?.reason).toContain(`Option A cannot run: the deploy script cannot be found: ${path.join(dir, 'missing-deploy.sh')} does not exist`);
+    expect(stored(r.rollback.id).failure?.reason).toContain(
+      `Option A cannot run: the deploy script cannot be found: ${path.join(dir, 'missing-deploy.sh')} does not exist`,
+    );
   });
 
   it('without a version named or verified before, proposes none and says how to name one', async () => {
     h = await startHarness(scriptConfig('deploy-ok.sh'));
     const r = await request(h, 'production checkout errors');
     await waitStatus(h, r.rollback.id, 'failed');
-    expect(stored(r.rollback.id).failure?.reason).toContain('this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)');
+    expect(stored(r.rollback.id).failure?.reason).toContain(
+      'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)',
+    );
     expect(stored(r.rollback.id).failure?.reason).toContain('`/rollback production to <version> checkout errors`');
     expect(existsSync(path.join(dir, 'results'))).toBe(false);
   });
@@ -214,9 +275,13 @@ describe('Option A: the deploy script', () => {
     h = await startHarness(scriptConfig('deploy-ok.sh'));
     const r = await request(h, 'production --dry-run to v1 errors');
     await waitStatus(h, r.rollback.id, 'rehearsed');
-    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as { plan: string };
+    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
+      plan: string;
+    };
     const outDir = path.join(dir, 'results', r.rollback.id);
-    expect(plan.plan).toContain(`\`${path.join(FIXTURES, 'deploy-ok.sh')} --rollback --env production --version v1 --output-dir ${outDir}\``);
+    expect(plan.plan).toContain(
+      `\`${path.join(FIXTURES, 'deploy-ok.sh')} --rollback --env production --version v1 --output-dir ${outDir}\``,
+    );
     expect(plan.plan).toContain(`in \`${dir}\``);
     expect(existsSync(path.join(dir, 'results'))).toBe(false);
     expect(readFileSync(health.stateFile, 'utf8')).toBe('v2');
@@ -228,12 +293,19 @@ describe('Option A: the deploy script', () => {
     const { spawn } = await import('node:child_process');
     const still = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
     try {
-      const id = diedDuringStep3(dbFile, 'script', { kind: 'script', pid: still.pid as number, commandLine: 'deploy.sh --rollback', outputFile: '/var/log/x/deploy.log' });
+      const id = diedDuringStep3(dbFile, 'script', {
+        kind: 'script',
+        pid: still.pid as number,
+        commandLine: 'deploy.sh --rollback',
+        outputFile: '/var/log/x/deploy.log',
+      });
       h = await startHarness(scriptConfig('deploy-ok.sh'), { dbFile });
       await waitStatus(h, id, 'unresolved');
       expect(stored(id).failure?.reason).toContain(`still running (process group ${still.pid}:`);
       const again = await h.command('production to v1 again', ONCALL);
-      expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain('already has a rollback in progress');
+      expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain(
+        'already has a rollback in progress',
+      );
     } finally {
       process.kill(-(still.pid as number), 'SIGKILL');
     }
@@ -241,7 +313,12 @@ describe('Option A: the deploy script', () => {
 
   it('after a restart mid-script, marks the rollback interrupted instead of running the script again', async () => {
     const dbFile = path.join(dir, 'died.db');
-    const id = diedDuringStep3(dbFile, 'script', { kind: 'script', pid: 999_999, commandLine: 'deploy.sh --rollback', outputFile: '/var/log/x/deploy.log' });
+    const id = diedDuringStep3(dbFile, 'script', {
+      kind: 'script',
+      pid: 999_999,
+      commandLine: 'deploy.sh --rollback',
+      outputFile: '/var/log/x/deploy.log',
+    });
     h = await startHarness(scriptConfig('deploy-ok.sh'), { dbFile });
     await waitStatus(h, id, 'interrupted');
     expect(stored(id).failure?.reason).toContain('the bot stopped while the deploy script was running (pid 999999');
@@ -254,10 +331,27 @@ describe('Option C: the GitHub Actions workflow', () => {
   const gha = (over: Record<string, unknown> = {}) =>
     config({
       strategy: 'github-actions',
-      github_actions: { repo: 'acme/shop', token: 'ghp_testtoken000000000000000000000000', api_url: GITHUB, workflow: 'ci-cd.yml', actor: 'rollback-bot-gh', poll_interval_ms: 200, ...over },
+      github_actions: {
+        repo: 'acme/shop',
+        token: 'ghp_testtoken000000000000000000000000',
+        api_url: GITHUB,
+        workflow: 'ci-cd.yml',
+        actor: 'rollback-bot-gh',
+        poll_interval_ms: 200,
+        ...over,
+      },
     });
-  const workflowOk = () => nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml`).reply(200, { id: 161335, name: 'CI/CD Pipeline', path: '.github/workflows/ci-cd.yml', state: 'active' });
-  const run = (id: number, status: string, conclusion: string | null, actor = 'rollback-bot-gh', created = new Date().toISOString()) => ({
+  const workflowOk = () =>
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml`)
+      .reply(200, { id: 161335, name: 'CI/CD Pipeline', path: '.github/workflows/ci-cd.yml', state: 'active' });
+  const run = (
+    id: number,
+    status: string,
+    conclusion: string | null,
+    actor = 'rollback-bot-gh',
+    created = new Date().toISOString(),
+  ) => ({
     id,
     name: 'CI/CD Pipeline',
     event: 'workflow_dispatch',
@@ -279,9 +373,18 @@ describe('Option C: the GitHub Actions workflow', () => {
         return true;
       })
       .matchHeader('authorization', 'Bearer ghp_testtoken000000000000000000000000')
-      .reply(200, { workflow_run_id: 9001, run_url: `${GITHUB}${RUNS}/runs/9001`, html_url: 'https://github.com/acme/shop/actions/runs/9001' });
-    nock(GITHUB).get(`${RUNS}/runs/9001`).reply(200, run(9001, 'queued', null));
-    nock(GITHUB).get(`${RUNS}/runs/9001`).times(2).reply(200, run(9001, 'in_progress', null));
+      .reply(200, {
+        workflow_run_id: 9001,
+        run_url: `${GITHUB}${RUNS}/runs/9001`,
+        html_url: 'https://github.com/acme/shop/actions/runs/9001',
+      });
+    nock(GITHUB)
+      .get(`${RUNS}/runs/9001`)
+      .reply(200, run(9001, 'queued', null));
+    nock(GITHUB)
+      .get(`${RUNS}/runs/9001`)
+      .times(2)
+      .reply(200, run(9001, 'in_progress', null));
     nock(GITHUB)
       .get(`${RUNS}/runs/9001`)
       .reply(() => {
@@ -292,10 +395,21 @@ describe('Option C: the GitHub Actions workflow', () => {
     h = await startHarness(gha());
     const { id, ts } = await approve('production to v1 checkout errors');
     await waitStatus(h, id, 'completed');
-    expect(dispatched).toEqual({ ref: 'main', inputs: { environment: 'production', version: 'v1' }, return_run_details: true });
-    expect(stored(id).deployment).toEqual({ kind: 'workflow', runId: 9001, url: 'https://github.com/acme/shop/actions/runs/9001' });
+    expect(dispatched).toEqual({
+      ref: 'main',
+      inputs: { environment: 'production', version: 'v1' },
+      return_run_details: true,
+    });
+    expect(stored(id).deployment).toEqual({
+      kind: 'workflow',
+      runId: 9001,
+      url: 'https://github.com/acme/shop/actions/runs/9001',
+    });
     const harness = h;
-    await harness.slack.waitFor(() => thread(ts).includes('Step 3 — Execute the rollback (GitHub Actions): done.'), 'Step 3 done');
+    await harness.slack.waitFor(
+      () => thread(ts).includes('Step 3 — Execute the rollback (GitHub Actions): done.'),
+      'Step 3 done',
+    );
     const said = thread(ts);
     expect(said).toContain('The workflow is there and active.');
     expect(said).toContain('Workflow run <https://github.com/acme/shop/actions/runs/9001|#9001> dispatched');
@@ -305,28 +419,48 @@ describe('Option C: the GitHub Actions workflow', () => {
   it('finds the run by correlation when GitHub answers 204, ignoring older runs and other people’s, and fails on its conclusion', async () => {
     workflowOk();
     const old = run(500, 'completed', 'success', 'rollback-bot-gh', new Date(Date.now() - 5000).toISOString());
-    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query((q) => q.event === 'workflow_dispatch' && String(q.created).startsWith('>=')).reply(200, { total_count: 1, workflow_runs: [old] });
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml/runs`)
+      .query((q) => q.event === 'workflow_dispatch' && String(q.created).startsWith('>='))
+      .reply(200, { total_count: 1, workflow_runs: [old] });
     nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(204);
-    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 1, workflow_runs: [old] });
     nock(GITHUB)
       .get(`${RUNS}/workflows/ci-cd.yml/runs`)
       .query(true)
-      .reply(200, { total_count: 3, workflow_runs: [run(502, 'queued', null), run(501, 'queued', null, 'someone-else'), old] });
-    nock(GITHUB).get(`${RUNS}/runs/502`).reply(200, run(502, 'completed', 'failure'));
+      .reply(200, { total_count: 1, workflow_runs: [old] });
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml/runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 3,
+        workflow_runs: [run(502, 'queued', null), run(501, 'queued', null, 'someone-else'), old],
+      });
+    nock(GITHUB)
+      .get(`${RUNS}/runs/502`)
+      .reply(200, run(502, 'completed', 'failure'));
 
     h = await startHarness(gha());
     const { id, ts } = await approve('production to v1 errors');
     await waitStatus(h, id, 'failed');
     expect(stored(id).deployment).toMatchObject({ kind: 'workflow', runId: 502 });
     expect(stored(id).failure).toMatchObject({ step: 'execute', code: 'WORKFLOW_FAILED' });
-    expect(stored(id).failure?.reason).toContain('workflow run https://github.com/acme/shop/actions/runs/502 concluded *failure*');
-    await (h as Harness).slack.waitFor(() => thread(ts).includes('To finish by hand (runbook Step 3, Option C)'), 'the next steps');
+    expect(stored(id).failure?.reason).toContain(
+      'workflow run https://github.com/acme/shop/actions/runs/502 concluded *failure*',
+    );
+    await (h as Harness).slack.waitFor(
+      () => thread(ts).includes('To finish by hand (runbook Step 3, Option C)'),
+      'the next steps',
+    );
   });
 
   it('turns a 422 on the dispatch into a clear message and starts nothing', async () => {
     workflowOk();
     nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
-    nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(422, { message: 'Unexpected inputs provided: ["version"]', documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event', status: '422' });
+    nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(422, {
+      message: 'Unexpected inputs provided: ["version"]',
+      documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
+      status: '422',
+    });
     h = await startHarness(gha());
     const { id } = await approve('production to v1 errors');
     await waitStatus(h, id, 'failed');
@@ -340,15 +474,25 @@ describe('Option C: the GitHub Actions workflow', () => {
     h = await startHarness(gha({ extra_inputs: { reason: 'rollback' } }));
     const r = await request(h, 'production --dry-run to v1 errors');
     await waitStatus(h, r.rollback.id, 'rehearsed');
-    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as { plan: string };
+    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
+      plan: string;
+    };
     expect(plan.plan).toContain('POST /repos/acme/shop/actions/workflows/ci-cd.yml/dispatches');
-    expect(plan.plan).toContain('{"ref":"main","inputs":{"reason":"rollback","environment":"production","version":"v1"}}');
+    expect(plan.plan).toContain(
+      '{"ref":"main","inputs":{"reason":"rollback","environment":"production","version":"v1"}}',
+    );
   });
 
   it('after a restart, follows the recorded run instead of dispatching again', async () => {
     const dbFile = path.join(dir, 'died.db');
-    const id = diedDuringStep3(dbFile, 'github-actions', { kind: 'workflow', runId: 4242, url: 'https://github.com/acme/shop/actions/runs/4242' });
-    nock(GITHUB).get(`${RUNS}/runs/4242`).reply(200, run(4242, 'in_progress', null));
+    const id = diedDuringStep3(dbFile, 'github-actions', {
+      kind: 'workflow',
+      runId: 4242,
+      url: 'https://github.com/acme/shop/actions/runs/4242',
+    });
+    nock(GITHUB)
+      .get(`${RUNS}/runs/4242`)
+      .reply(200, run(4242, 'in_progress', null));
     nock(GITHUB)
       .get(`${RUNS}/runs/4242`)
       .reply(() => {
@@ -364,7 +508,10 @@ describe('Option C: the GitHub Actions workflow', () => {
   it('after a restart with no run recorded, does not dispatch a second time: it looks, and keeps the environment locked', async () => {
     const dbFile = path.join(dir, 'died.db');
     const id = diedDuringStep3(dbFile, 'github-actions', null);
-    const listed = nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
+    const listed = nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml/runs`)
+      .query(true)
+      .reply(200, { total_count: 0, workflow_runs: [] });
     h = await startHarness(gha(), { dbFile });
     await waitStatus(h, id, 'unresolved');
     expect(listed.isDone()).toBe(true);
@@ -375,7 +522,10 @@ describe('Option C: the GitHub Actions workflow', () => {
     workflowOk();
     nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
     nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(502, { message: 'Server Error' });
-    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 1, workflow_runs: [run(77, 'in_progress', null)] });
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml/runs`)
+      .query(true)
+      .reply(200, { total_count: 1, workflow_runs: [run(77, 'in_progress', null)] });
     nock(GITHUB)
       .get(`${RUNS}/runs/77`)
       .reply(() => {
@@ -392,13 +542,20 @@ describe('Option C: the GitHub Actions workflow', () => {
     workflowOk();
     nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
     nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).delay(1500).reply(204);
-    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).times(100).optionally().reply(200, { total_count: 0, workflow_runs: [] });
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml/runs`)
+      .query(true)
+      .times(100)
+      .optionally()
+      .reply(200, { total_count: 0, workflow_runs: [] });
     h = await startHarness(gha({ request_timeout_ms: 500, timeout_ms: 2500 }));
     const { id, ts } = await approve('production to v1 errors');
     await waitStatus(h, id, 'unresolved');
     expect(stored(id).failure?.reason).toMatch(/may have started|not known/);
     const again = await h.command('production to v1 again', ONCALL);
-    expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain('already has a rollback in progress');
+    expect(String((await responseFor(h.slack, again.responseUrl)).text)).toContain(
+      'already has a rollback in progress',
+    );
     expect(cardText(h, ts)).toContain('rollback_release_lock');
     const refused = await h.click('rollback_release_lock', id, ONCALL, ts);
     expect(String((await responseFor(h.slack, refused.responseUrl)).text)).toContain('incident commander');
@@ -411,8 +568,17 @@ describe('Option C: the GitHub Actions workflow', () => {
   it('keeps following through a rate limit, says so once, and completes', async () => {
     workflowOk();
     nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
-    nock(GITHUB).post(`${RUNS}/workflows/ci-cd.yml/dispatches`).reply(200, { workflow_run_id: 31, html_url: 'https://github.com/acme/shop/actions/runs/31' });
-    nock(GITHUB).get(`${RUNS}/runs/31`).times(2).reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1) });
+    nock(GITHUB)
+      .post(`${RUNS}/workflows/ci-cd.yml/dispatches`)
+      .reply(200, { workflow_run_id: 31, html_url: 'https://github.com/acme/shop/actions/runs/31' });
+    nock(GITHUB)
+      .get(`${RUNS}/runs/31`)
+      .times(2)
+      .reply(
+        403,
+        { message: 'API rate limit exceeded' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1) },
+      );
     nock(GITHUB)
       .get(`${RUNS}/runs/31`)
       .reply(() => {
@@ -427,7 +593,9 @@ describe('Option C: the GitHub Actions workflow', () => {
   });
 
   it('fails Step 1 when the token is refused (401), changing nothing', async () => {
-    nock(GITHUB).get(`${RUNS}/workflows/ci-cd.yml`).reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    nock(GITHUB)
+      .get(`${RUNS}/workflows/ci-cd.yml`)
+      .reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     h = await startHarness(gha());
     const r = await request(h, 'production to v1 errors');
     await waitStatus(h, r.rollback.id, 'failed');

@@ -18,11 +18,19 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`This test needs Debian's chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`This test needs Debian's chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   pg = await startPlayground({ port: 0, target: simulatedTarget(300), logLevel: 'silent' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
 });
@@ -65,7 +73,9 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   await card().getByText('Completed').first().waitFor();
 
   // The thread beside the channel: each step as it happened.
-  await card().getByRole('button', { name: /\d+ replies/ }).click();
+  await card()
+    .getByRole('button', { name: /\d+ replies/ })
+    .click();
   const thread = page.locator('#thread-messages');
   await thread.getByText('✅ Approved by @Ina Ito. Announcing and rolling back.').waitFor();
   await thread.getByText('Step 3 — Execute the rollback (Docker Swarm): done.').waitFor();

@@ -20,10 +20,13 @@ afterAll(async () => {
 });
 
 const ui = async (path: string, body: Record<string, string>) => {
-  const res = await fetch(`${pg?.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${pg?.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 };
-
 
 it('builds the demo stack on the swarm and rolls it back for real from the page', async () => {
   await requireSwarm();
@@ -37,10 +40,21 @@ it('builds the demo stack on the swarm and rolls it back for real from the page'
   const before = await docker.getService(`${PREFIX}-backend`).inspect();
   expect(before.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${PREFIX}/backend:v2`));
 
-  expect(await ui('/ui/command', { user: 'U0ONCALL', text: '/rollback production bad deploy' })).toMatchObject({ ok: true, status: 200 });
-  const card = await until(() => standin.messages.find((m) => JSON.stringify(m.blocks ?? []).includes('Awaiting approval')), 'the card awaiting approval');
+  expect(await ui('/ui/command', { user: 'U0ONCALL', text: '/rollback production bad deploy' })).toMatchObject({
+    ok: true,
+    status: 200,
+  });
+  const card = await until(
+    () => standin.messages.find((m) => JSON.stringify(m.blocks ?? []).includes('Awaiting approval')),
+    'the card awaiting approval',
+  );
   expect(JSON.stringify(card.blocks)).toContain('Swarm');
-  await ui('/ui/click', { user: 'U0IC', ts: card.ts, actionId: ACTION.approve, value: pg.bot.store.list({ limit: 1 })[0].id });
+  await ui('/ui/click', {
+    user: 'U0IC',
+    ts: card.ts,
+    actionId: ACTION.approve,
+    value: pg.bot.store.list({ limit: 1 })[0].id,
+  });
   await until(() => standin.messages.some((m) => m.text.includes('ROLLBACK COMPLETE')), 'ROLLBACK COMPLETE');
 
   for (const s of ['backend', 'frontend']) {

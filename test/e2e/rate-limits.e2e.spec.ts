@@ -6,7 +6,16 @@
 import { configSchema } from '../../src/config/config.schema';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, startHarness } from '../support/bot-harness';
-import { BACKEND_IMAGE, createService, freePort, removeServices, requireSwarm, uniqueName, updateImage, waitForVersion } from '../support/docker-env';
+import {
+  BACKEND_IMAGE,
+  createService,
+  freePort,
+  removeServices,
+  requireSwarm,
+  uniqueName,
+  updateImage,
+  waitForVersion,
+} from '../support/docker-env';
 import { SLACK_LIMITS } from '../support/fake-slack';
 import { criteria, IC, ONCALL } from '../support/scenario';
 
@@ -54,23 +63,49 @@ it('rolls back several environments at once without a single 429, every card end
   h = await startHarness(config, { slackLimits: SLACK_LIMITS });
   const harness = h;
   await Promise.all(services.map((_, i) => harness.command(`env${i} to v1 errors`, ONCALL, channelOf(i))));
-  const rollbacks = await harness.slack.waitFor(() => {
-    const rs = harness.bot.store.list({ limit: 10 });
-    return rs.length === ENVS && rs.every((r) => r.status === 'awaiting_approval' && r.card) ? rs : undefined;
-  }, 'every rollback awaiting approval', 60_000);
+  const rollbacks = await harness.slack.waitFor(
+    () => {
+      const rs = harness.bot.store.list({ limit: 10 });
+      return rs.length === ENVS && rs.every((r) => r.status === 'awaiting_approval' && r.card) ? rs : undefined;
+    },
+    'every rollback awaiting approval',
+    60_000,
+  );
   await Promise.all(rollbacks.map((r) => harness.click(ACTION.approve, r.id, IC, r.card?.ts ?? '', r.channel)));
-  await harness.slack.waitFor(() => rollbacks.every((r) => harness.bot.store.get(r.id)?.resolution), 'every resolution announced', 180_000);
+  await harness.slack.waitFor(
+    () => rollbacks.every((r) => harness.bot.store.get(r.id)?.resolution),
+    'every resolution announced',
+    180_000,
+  );
 
   // Every card's last update shows Completed, and every thread got its lines (in order).
   await harness.slack.waitFor(
-    () => rollbacks.every((r) => JSON.stringify(harness.slack.lastCard(r.card?.ts ?? '')?.args.blocks ?? []).includes('Completed')),
+    () =>
+      rollbacks.every((r) =>
+        JSON.stringify(harness.slack.lastCard(r.card?.ts ?? '')?.args.blocks ?? []).includes('Completed'),
+      ),
     'every card drawn in its final state',
     60_000,
   );
   for (const r of rollbacks) {
     const thread = harness.slack.threadMessages(r.card?.ts ?? '').join('\n');
-    const order = ['Step 1 — Confirm the issue: done', 'Approved by', 'Step 2 — Announce the rollback: done', 'Step 3 — Execute the rollback (Docker Swarm): done', 'Step 4 — Verify the rollback: done', 'Step 5 — Announce the resolution: done'];
-    await harness.slack.waitFor(() => harness.slack.threadMessages(r.card?.ts ?? '').join('\n').includes(order[5]), `the last line of ${r.id}'s thread`, 60_000);
+    const order = [
+      'Step 1 — Confirm the issue: done',
+      'Approved by',
+      'Step 2 — Announce the rollback: done',
+      'Step 3 — Execute the rollback (Docker Swarm): done',
+      'Step 4 — Verify the rollback: done',
+      'Step 5 — Announce the resolution: done',
+    ];
+    await harness.slack.waitFor(
+      () =>
+        harness.slack
+          .threadMessages(r.card?.ts ?? '')
+          .join('\n')
+          .includes(order[5]),
+      `the last line of ${r.id}'s thread`,
+      60_000,
+    );
     const full = harness.slack.threadMessages(r.card?.ts ?? '').join('\n');
     const at = order.map((o) => full.indexOf(o));
     expect(at.every((x) => x >= 0)).toBe(true);

@@ -5,7 +5,16 @@
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
-import { BACKEND_IMAGE, createService, freePort, FRONTEND_IMAGE, removeServices, requireSwarm, runningImage, uniqueName } from '../support/docker-env';
+import {
+  BACKEND_IMAGE,
+  createService,
+  freePort,
+  FRONTEND_IMAGE,
+  removeServices,
+  requireSwarm,
+  runningImage,
+  uniqueName,
+} from '../support/docker-env';
 import * as scenario from '../support/scenario';
 import { CHANNEL, IC, ONCALL, SOMEONE, type Stack, LAST_LINE, threadWith } from '../support/scenario';
 
@@ -23,7 +32,10 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
   beforeAll(async () => {
     await requireSwarm();
     [backendPort, frontendPort] = await Promise.all([freePort(), freePort()]);
-    await Promise.all([createService(backend, `${BACKEND_IMAGE}:v2`, backendPort), createService(frontend, `${FRONTEND_IMAGE}:v2`, frontendPort)]);
+    await Promise.all([
+      createService(backend, `${BACKEND_IMAGE}:v2`, backendPort),
+      createService(frontend, `${FRONTEND_IMAGE}:v2`, frontendPort),
+    ]);
   });
 
   afterAll(async () => {
@@ -35,7 +47,8 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
   });
 
   const stack = (): Stack => ({ backend, frontend, backendPort, frontendPort });
-  const config = (services?: { name: string; docker_service: string; image: string }[]) => scenario.stackConfig(stack(), { services });
+  const config = (services?: { name: string; docker_service: string; image: string }[]) =>
+    scenario.stackConfig(stack(), { services });
   const badDeploy = () => scenario.badDeploy(stack());
   const request = (text: string, user = ONCALL) => scenario.request(h, text, user);
   const statusOf = (id: string) => h.bot.store.get(id)?.status;
@@ -60,7 +73,9 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(confirmed.findings?.services.map((s) => s.version)).toEqual(['v2', 'v2']);
     expect(confirmed.findings?.health).toMatchObject({ ok: true, status: 200, version: 'v2' });
     await h.slack.waitFor(() => cardText(cardTs).includes('Awaiting approval'), 'the card to ask for approval');
-    const buttons = (h.slack.lastCard(cardTs)?.args.blocks as Array<{ type: string; elements?: Array<{ text: { text: string } }> }>).find((b) => b.type === 'actions');
+    const buttons = (
+      h.slack.lastCard(cardTs)?.args.blocks as Array<{ type: string; elements?: Array<{ text: { text: string } }> }>
+    ).find((b) => b.type === 'actions');
     expect(buttons?.elements?.map((e) => e.text.text)).toEqual(['Approve', 'Cancel']);
 
     // A member of the incident-commander user group approves.
@@ -98,10 +113,18 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     const final = h.bot.store.get(rollback.id) as Rollback;
     expect(final.approvedBy).toBe(IC_BY_GROUP);
     expect(Object.values(final.steps).map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
-    expect(final.verification?.smokeTests).toEqual([expect.objectContaining({ name: 'home page', ok: true, status: 200 })]);
+    expect(final.verification?.smokeTests).toEqual([
+      expect.objectContaining({ name: 'home page', ok: true, status: 200 }),
+    ]);
 
     const thread = await threadWith(h, cardTs, LAST_LINE);
-    for (const step of ['Step 1 — Confirm the issue: done', 'Step 2 — Announce the rollback: done', 'Step 3 — Execute the rollback (Docker Swarm): done', 'Step 4 — Verify the rollback: done', 'Step 5 — Announce the resolution: done']) {
+    for (const step of [
+      'Step 1 — Confirm the issue: done',
+      'Step 2 — Announce the rollback: done',
+      'Step 3 — Execute the rollback (Docker Swarm): done',
+      'Step 4 — Verify the rollback: done',
+      'Step 5 — Announce the resolution: done',
+    ]) {
       expect(thread).toContain(step);
     }
     await h.slack.waitFor(() => cardText(cardTs).includes('Completed'), 'the card to say Completed');
@@ -119,12 +142,18 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     ]);
     // The runbook's checklist lives in the thread, ticked by the bot for what it did...
     const checklistTs = h.bot.store.get(rollback.id)?.checklist.message?.ts ?? '';
-    const checklist = () => h.slack.callsOf('chat.update').filter((c) => c.args.ts === checklistTs).at(-1);
+    const checklist = () =>
+      h.slack
+        .callsOf('chat.update')
+        .filter((c) => c.args.ts === checklistTs)
+        .at(-1);
     await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 7/9', 'the checklist at 7/9');
     expect(JSON.stringify(checklist()?.args.blocks)).toContain(':white_check_mark: Resolution announced — the bot');
     // ...and by an incident commander for the rest; anyone else is refused.
     const stranger = await h.click('rollback_tick:ticket_created', rollback.id, SOMEONE, cardTs);
-    expect(String((await responseFor(h.slack, stranger.responseUrl)).text)).toContain('Only an incident commander can tick the checklist');
+    expect(String((await responseFor(h.slack, stranger.responseUrl)).text)).toContain(
+      'Only an incident commander can tick the checklist',
+    );
     await h.click('rollback_tick:ticket_created', rollback.id, IC, cardTs);
     await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 8/9', 'the checklist at 8/9');
     expect(JSON.stringify(checklist()?.args.blocks)).toContain(`:white_check_mark: Incident ticket created — <@${IC}>`);
@@ -139,12 +168,16 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     const scheduled = () => h.slack.callsOf('chat.scheduleMessage');
     expect(scheduled()).toHaveLength(1);
     expect(Number(scheduled()[0].args.post_at) * 1000 - Date.now()).toBeGreaterThan(22 * 3_600_000);
-    expect(String(scheduled()[0].args.text)).toContain(`the RCA for rollback ${rollback.id} of production is due within the hour`);
+    expect(String(scheduled()[0].args.text)).toContain(
+      `the RCA for rollback ${rollback.id} of production is due within the hour`,
+    );
     await h.click(ACTION.schedulePostmortem, rollback.id, IC, cardTs);
     await h.slack.waitFor(() => String(checklist()?.args.text) === 'Rollback checklist 9/9', 'the checklist at 9/9');
     // The tick is taken first (so two clicks schedule once), the reminders follow.
     await h.slack.waitFor(() => scheduled().length === 3, 'the two post-mortem reminders');
-    const [, day1, day2] = scheduled().map((c) => Number(c.args.post_at) * 1000 - Date.parse(final.steps.complete.endedAt ?? ''));
+    const [, day1, day2] = scheduled().map(
+      (c) => Number(c.args.post_at) * 1000 - Date.parse(final.steps.complete.endedAt ?? ''),
+    );
     expect(Math.round(day1 / 3_600_000)).toBe(24);
     expect(Math.round(day2 / 3_600_000)).toBe(48);
     expect(String(scheduled()[1].args.text)).toContain(`/rollback timeline ${rollback.id}`);
@@ -184,14 +217,21 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(String(answer.text)).toContain('Only an incident commander can approve');
     expect(statusOf(rollback.id)).toBe('awaiting_approval');
-    await h.slack.waitFor(() => h.slack.threadMessages(cardTs).some((t) => t.includes(`<@${SOMEONE}> tried to approve`)), 'the refusal in the thread');
-    expect(h.bot.store.timeline(rollback.id).find((e) => e.type === 'ApprovalRefused')).toMatchObject({ actor: SOMEONE });
+    await h.slack.waitFor(
+      () => h.slack.threadMessages(cardTs).some((t) => t.includes(`<@${SOMEONE}> tried to approve`)),
+      'the refusal in the thread',
+    );
+    expect(h.bot.store.timeline(rollback.id).find((e) => e.type === 'ApprovalRefused')).toMatchObject({
+      actor: SOMEONE,
+    });
 
     // Cancel is an incident commander's too.
     await h.click(ACTION.cancel, rollback.id, IC, cardTs);
     await waitStatus(rollback.id, 'cancelled');
     await h.slack.waitFor(() => cardText(cardTs).includes('Cancelled'), 'the card to say Cancelled');
-    expect(h.slack.channelMessages(CHANNEL).some((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'))).toBe(false);
+    expect(h.slack.channelMessages(CHANNEL).some((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'))).toBe(
+      false,
+    );
     expect(await runningImage(backend)).toContain('backend:v2');
 
     // A click on a finished card changes nothing and says so.
@@ -237,7 +277,10 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     const failed = h.bot.store.get(rollback.id) as Rollback;
     expect(failed.failure).toMatchObject({ step: 'confirm', code: 'SERVICE_NOT_FOUND' });
     expect(failed.failure?.reason).toContain('Docker service "rbtest-no-such-service" does not exist');
-    const thread = await h.slack.waitFor(() => h.slack.threadMessages(cardTs).find((t) => t.includes('failed')), 'the failure in the thread');
+    const thread = await h.slack.waitFor(
+      () => h.slack.threadMessages(cardTs).find((t) => t.includes('failed')),
+      'the failure in the thread',
+    );
     expect(thread).toContain('Nothing was changed in production');
     expect(await runningImage(backend)).toBe(imageBefore);
     // The lock is released: the next request for the environment is accepted (and fails the same way).
@@ -261,18 +304,27 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     h = await startHarness(config());
     const help = await h.command('help', SOMEONE);
     // Escaped, so Slack shows the placeholders instead of reading them as links.
-    expect(String((await responseFor(h.slack, help.responseUrl)).text)).toContain('/rollback &lt;environment&gt; [to &lt;version&gt;] [reason…]');
+    expect(String((await responseFor(h.slack, help.responseUrl)).text)).toContain(
+      '/rollback &lt;environment&gt; [to &lt;version&gt;] [reason…]',
+    );
     const status = await h.command('status', SOMEONE);
     expect(String((await responseFor(h.slack, status.responseUrl)).text)).toContain('In progress');
     const usage = await h.command('production to', SOMEONE);
     expect(String((await responseFor(h.slack, usage.responseUrl)).text)).toContain('`to` needs a version');
     const unknown = await h.command('narnia bad deploy', SOMEONE);
-    expect(String((await responseFor(h.slack, unknown.responseUrl)).text)).toContain('There is no environment `narnia`');
+    expect(String((await responseFor(h.slack, unknown.responseUrl)).text)).toContain(
+      'There is no environment `narnia`',
+    );
 
     const { postSigned, slashCommandBody } = await import('../support/slack-requests');
     const forged = await postSigned(
       `${h.baseUrl}/slack/events`,
-      slashCommandBody({ text: 'production forged', userId: IC, channelId: CHANNEL, responseUrl: h.slack.newResponseUrl() }),
+      slashCommandBody({
+        text: 'production forged',
+        userId: IC,
+        channelId: CHANNEL,
+        responseUrl: h.slack.newResponseUrl(),
+      }),
       { secret: 'not-the-secret' },
     );
     expect(forged.status).toBe(401);

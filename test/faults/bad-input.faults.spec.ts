@@ -18,11 +18,49 @@ jest.setTimeout(600_000);
 const RUNS = 10_000;
 
 const words = fc.constantFrom(
-  'production', 'staging', 'help', 'status', 'to', 'TO', 'v1', 'v1.2.3', '3f2a9c1', '-v1', 'v1:latest', 'a/b',
-  '`rm -rf /`', '$(reboot)', '; ls', '&&', '|', '>', '../../etc/passwd', "'", '"', '\\',
-  '<@U123>', '<!channel>', '<!subteam^S1>', '<#C123|incident>', '<https://evil.example|click here>', '*bold*',
-  '--dry-run', 'toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf',
-  '🔥', '\u202e', '\u0000', '\u200b', 'é', 'x'.repeat(600), ' ', '\t', '\n',
+  'production',
+  'staging',
+  'help',
+  'status',
+  'to',
+  'TO',
+  'v1',
+  'v1.2.3',
+  '3f2a9c1',
+  '-v1',
+  'v1:latest',
+  'a/b',
+  '`rm -rf /`',
+  '$(reboot)',
+  '; ls',
+  '&&',
+  '|',
+  '>',
+  '../../etc/passwd',
+  "'",
+  '"',
+  '\\',
+  '<@U123>',
+  '<!channel>',
+  '<!subteam^S1>',
+  '<#C123|incident>',
+  '<https://evil.example|click here>',
+  '*bold*',
+  '--dry-run',
+  'toString',
+  'constructor',
+  'hasOwnProperty',
+  '__proto__',
+  'valueOf',
+  '🔥',
+  '\u202e',
+  '\u0000',
+  '\u200b',
+  'é',
+  'x'.repeat(600),
+  ' ',
+  '\t',
+  '\n',
 );
 const inputs = fc.oneof(
   fc.string({ maxLength: 200 }),
@@ -51,7 +89,9 @@ describe('bad input through the whole command listener', () => {
       },
     });
     // No Docker behind it: a request that parses starts a rollback whose Step 1 fails at once, freeing the lock.
-    const runtime = new DockerContainerRuntime(new Docker({ socketPath: '/nonexistent/docker.sock' }), { callTimeoutMs: 200 });
+    const runtime = new DockerContainerRuntime(new Docker({ socketPath: '/nonexistent/docker.sock' }), {
+      callTimeoutMs: 200,
+    });
     // Thousands of requests in one channel within minutes: far beyond what Slack would take; the fake Slack here
     // enforces no limits, so the harness lifts the bot's pacing (its default without enforced limits).
     h = await startHarness(config, { runtime });
@@ -63,9 +103,19 @@ describe('bad input through the whole command listener', () => {
   });
 
   const active = () =>
-    (db.prepare("SELECT count(*) AS n FROM rollbacks WHERE status NOT IN ('completed', 'failed', 'cancelled', 'interrupted')").get() as { n: number }).n;
+    (
+      db
+        .prepare(
+          "SELECT count(*) AS n FROM rollbacks WHERE status NOT IN ('completed', 'failed', 'cancelled', 'interrupted')",
+        )
+        .get() as { n: number }
+    ).n;
   const counts = () =>
-    db.prepare('SELECT (SELECT count(*) FROM rollbacks) AS rollbacks, (SELECT count(*) FROM timeline) AS timeline, (SELECT count(*) FROM refusals) AS refusals').get();
+    db
+      .prepare(
+        'SELECT (SELECT count(*) FROM rollbacks) AS rollbacks, (SELECT count(*) FROM timeline) AS timeline, (SELECT count(*) FROM refusals) AS refusals',
+      )
+      .get();
 
   it(`answers ${RUNS} random and adversarial commands clearly, changing nothing for a rejected one`, async () => {
     const seen = { usage: 0, rollback: 0, help: 0, status: 0 };
@@ -107,7 +157,9 @@ describe('bad input through the whole command listener', () => {
               expect(answer).toBe(`There is no environment \`${expected.environment}\`. Configured: \`production\`.`);
               expect(counts()).toEqual(before);
             } else {
-              expect(answer).toMatch(/^Rollback `rb-[a-z0-9]+` of \*production\* requested|^DRY RUN `rb-|^production already has a rollback in progress|^Nothing was started/);
+              expect(answer).toMatch(
+                /^Rollback `rb-[a-z0-9]+` of \*production\* requested|^DRY RUN `rb-|^production already has a rollback in progress|^Nothing was started/,
+              );
               // Let its Step 1 fail (no Docker) so the next input starts from a quiet store.
               await h.slack.waitFor(() => active() === 0, 'the rollback to end', 10_000);
             }

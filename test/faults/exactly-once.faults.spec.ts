@@ -5,7 +5,17 @@
 import { ACTION } from '../../src/slack/ids';
 import { BOT_TOKEN, type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';
 import { createStack, imageUpdatesSince, removeServices, requireSwarm } from '../support/docker-env';
-import { badDeploy, CHANNEL, IC, ONCALL, request, SOMEONE, type Stack, stackConfig, waitStatus } from '../support/scenario';
+import {
+  badDeploy,
+  CHANNEL,
+  IC,
+  ONCALL,
+  request,
+  SOMEONE,
+  type Stack,
+  stackConfig,
+  waitStatus,
+} from '../support/scenario';
 import { buttonClickBody, postSigned, sign, slashCommandBody } from '../support/slack-requests';
 
 jest.setTimeout(180_000);
@@ -38,30 +48,41 @@ const config = (environment: Record<string, unknown> = {}) => {
 describe('exactly once', () => {
   it('20 concurrent Approve clicks: one execution (one image update per service), one announcement', async () => {
     await badDeploy(stack);
-    h = await startHarness(config());
-    const r = await request(h, 'production double clicks');
-    await waitStatus(h, r.rollback.id, 'awaiting_approval');
+    const harness = await startHarness(config());
+    h = harness;
+    const r = await request(harness, 'production double clicks');
+    await waitStatus(harness, r.rollback.id, 'awaiting_approval');
     const since = Math.floor(Date.now() / 1000);
 
-    const clicks = await Promise.all(Array.from({ length: 20 }, () => h?.click(ACTION.approve, r.rollback.id, IC, r.cardTs)));
-    expect(clicks.every((c) => c?.status === 200)).toBe(true);
-    await waitStatus(h, r.rollback.id, 'completed');
-    const harness = h;
+    const clicks = await Promise.all(
+      Array.from({ length: 20 }, () => harness.click(ACTION.approve, r.rollback.id, IC, r.cardTs)),
+    );
+    expect(clicks.every((c) => c.status === 200)).toBe(true);
+    await waitStatus(harness, r.rollback.id, 'completed');
     await harness.slack.waitFor(() => harness.bot.store.get(r.rollback.id)?.resolution, 'the resolution');
 
     expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
     expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
-    const announcements = h.slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'));
+    const announcements = h.slack
+      .channelMessages(CHANNEL)
+      .filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'));
     expect(announcements).toHaveLength(1);
     expect(h.bot.store.timeline(r.rollback.id).filter((e) => e.type === 'ApprovalGranted')).toHaveLength(1);
     // The 19 others were told, privately, that it was already under way.
-    const answers = await Promise.all(clicks.slice(0).map((c) => h?.slack.responses.find((x) => x.id === c?.responseUrl.split('/').pop())?.body));
+    const answerTo = (c: { responseUrl: string }) =>
+      harness.slack.responses.find((x) => x.id === c.responseUrl.split('/').pop())?.body;
+    const answers = await harness.slack.waitFor(() => {
+      const all = clicks.map(answerTo);
+      return all.filter(Boolean).length >= 19 ? all : undefined;
+    }, 'the answers to the 19 other clicks');
     const told = answers.filter((a) => a && String(a.text).startsWith('This rollback is already'));
     expect(told).toHaveLength(19);
 
     // A click on the finished card changes nothing and says so.
     const late = await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
-    expect(String((await responseFor(h.slack, late.responseUrl)).text)).toBe('This rollback is already completed; nothing was done.');
+    expect(String((await responseFor(h.slack, late.responseUrl)).text)).toBe(
+      'This rollback is already completed; nothing was done.',
+    );
     expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
   });
 
@@ -69,19 +90,40 @@ describe('exactly once', () => {
     await badDeploy(stack);
     h = await startHarness(config());
     const url = `${h.baseUrl}/slack/events`;
-    const body = slashCommandBody({ text: 'production retried delivery', userId: ONCALL, channelId: CHANNEL, responseUrl: h.slack.newResponseUrl() });
+    const body = slashCommandBody({
+      text: 'production retried delivery',
+      userId: ONCALL,
+      channelId: CHANNEL,
+      responseUrl: h.slack.newResponseUrl(),
+    });
     expect((await postSigned(url, body, { secret: SIGNING_SECRET })).status).toBe(200);
-    const retry = await postSigned(url, body, { secret: SIGNING_SECRET, headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' } });
+    const retry = await postSigned(url, body, {
+      secret: SIGNING_SECRET,
+      headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
+    });
     expect(retry.status).toBe(200);
     const harness = h;
-    const rollback = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 5 }).find((x) => x.status === 'awaiting_approval'), 'the rollback');
+    const rollback = await harness.slack.waitFor(
+      () => harness.bot.store.list({ limit: 5 }).find((x) => x.status === 'awaiting_approval'),
+      'the rollback',
+    );
     expect(h.bot.store.list({ limit: 5 })).toHaveLength(1);
     expect(h.bot.store.timeline(rollback.id).some((e) => e.type === 'RequestRefused')).toBe(false);
 
-    const click = buttonClickBody({ actionId: ACTION.approve, value: rollback.id, userId: SOMEONE, channelId: CHANNEL, messageTs: rollback.card?.ts ?? '', responseUrl: h.slack.newResponseUrl() });
+    const click = buttonClickBody({
+      actionId: ACTION.approve,
+      value: rollback.id,
+      userId: SOMEONE,
+      channelId: CHANNEL,
+      messageTs: rollback.card?.ts ?? '',
+      responseUrl: h.slack.newResponseUrl(),
+    });
     await postSigned(url, click, { secret: SIGNING_SECRET });
     await postSigned(url, click, { secret: SIGNING_SECRET, headers: { 'X-Slack-Retry-Num': '1' } });
-    await harness.slack.waitFor(() => harness.bot.store.timeline(rollback.id).some((e) => e.type === 'ApprovalRefused'), 'the refusal');
+    await harness.slack.waitFor(
+      () => harness.bot.store.timeline(rollback.id).some((e) => e.type === 'ApprovalRefused'),
+      'the refusal',
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(h.bot.store.timeline(rollback.id).filter((e) => e.type === 'ApprovalRefused')).toHaveLength(1);
     expect(h.logLines.join('')).toContain('ignored a repeated Slack delivery');
@@ -97,7 +139,9 @@ describe('exactly once', () => {
     expect(said).toContain(`production already has a rollback in progress (${first.rollback.id}, awaiting approval)`);
     expect(said).toContain(`<https://slack.com/archives/${CHANNEL}/p${first.cardTs.replace('.', '')}|the card>`);
     expect(h.bot.store.list({ limit: 5 })).toHaveLength(1);
-    expect(h.bot.store.timeline(first.rollback.id).find((e) => e.type === 'RequestRefused')).toMatchObject({ actor: SOMEONE });
+    expect(h.bot.store.timeline(first.rollback.id).find((e) => e.type === 'RequestRefused')).toMatchObject({
+      actor: SOMEONE,
+    });
     await h.click(ACTION.cancel, first.rollback.id, IC, first.cardTs);
     await waitStatus(h, first.rollback.id, 'cancelled');
   });
@@ -105,8 +149,17 @@ describe('exactly once', () => {
 
 describe('who may do what', () => {
   const command = (h: Harness, timestamp: number, opts: { signature?: string } = {}) => {
-    const body = slashCommandBody({ text: 'production forged', userId: IC, channelId: CHANNEL, responseUrl: h.slack.newResponseUrl() });
-    return postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET, timestamp, signature: opts.signature });
+    const body = slashCommandBody({
+      text: 'production forged',
+      userId: IC,
+      channelId: CHANNEL,
+      responseUrl: h.slack.newResponseUrl(),
+    });
+    return postSigned(`${h.baseUrl}/slack/events`, body, {
+      secret: SIGNING_SECRET,
+      timestamp,
+      signature: opts.signature,
+    });
   };
 
   it('rejects a bad signature, a stale timestamp and one from the future before any handler runs', async () => {
@@ -133,7 +186,9 @@ describe('who may do what', () => {
       `Rollbacks of production are requested in their incident channel, so the whole incident team sees them. Run the command there: <#${CHANNEL}>`,
     );
     expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
-    expect(h.bot.store.refusals(5)).toEqual([expect.objectContaining({ userId: IC, environment: 'production', action: 'request' })]);
+    expect(h.bot.store.refusals(5)).toEqual([
+      expect.objectContaining({ userId: IC, environment: 'production', action: 'request' }),
+    ]);
   });
 
   it('can require the approver to differ from the requester', async () => {
@@ -142,7 +197,9 @@ describe('who may do what', () => {
     const r = await request(h, 'production four eyes', IC);
     await waitStatus(h, r.rollback.id, 'awaiting_approval');
     const own = await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
-    expect(String((await responseFor(h.slack, own.responseUrl)).text)).toContain('another incident commander must approve');
+    expect(String((await responseFor(h.slack, own.responseUrl)).text)).toContain(
+      'another incident commander must approve',
+    );
     expect(h.bot.store.get(r.rollback.id)?.status).toBe('awaiting_approval');
     // Recorded as the first of two approvals; a second incident commander's makes it count.
     expect(h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'ApprovalRecorded')).toMatchObject({ actor: IC });

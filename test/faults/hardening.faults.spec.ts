@@ -27,7 +27,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   // DEBUG_LOGS=1 shows the bots' logs of a failing test.
-  if (process.env.DEBUG_LOGS) for (const h of harnesses) console.log(h.logLines.filter((l) => /"level":(30|40|50)/.test(l)).join(''));
+  if (process.env.DEBUG_LOGS)
+    for (const h of harnesses) console.log(h.logLines.filter((l) => /"level":(30|40|50)/.test(l)).join(''));
   await Promise.all(harnesses.map((h) => h.stop()));
   harnesses = [];
   await sim.close();
@@ -42,9 +43,20 @@ async function bot(config = simConfig(sim), opts: Parameters<typeof startHarness
 const said = async (h: Harness, responseUrl: string) => String((await responseFor(h.slack, responseUrl)).text);
 const thread = (h: Harness, ts: string) => h.slack.threadMessages(ts).join('\n');
 const cardJson = (h: Harness, ts: string) =>
-  JSON.stringify(h.slack.callsOf('chat.update').filter((c) => c.args.ts === ts).map((c) => c.args.blocks)) +
-  JSON.stringify(h.slack.callsOf('chat.postMessage').filter((c) => c.args.ts === ts).map((c) => c.args.blocks));
-const announcements = (h: Harness, what = 'ROLLBACK IN PROGRESS') => h.slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes(what));
+  JSON.stringify(
+    h.slack
+      .callsOf('chat.update')
+      .filter((c) => c.args.ts === ts)
+      .map((c) => c.args.blocks),
+  ) +
+  JSON.stringify(
+    h.slack
+      .callsOf('chat.postMessage')
+      .filter((c) => c.args.ts === ts)
+      .map((c) => c.args.blocks),
+  );
+const announcements = (h: Harness, what = 'ROLLBACK IN PROGRESS') =>
+  h.slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes(what));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Request → Step 1 → awaiting approval. */
@@ -55,15 +67,23 @@ async function pending(h: Harness, text = 'production errors after the deploy', 
 }
 
 /** Request → Approve → completed with the resolution posted. */
-async function completed(h: Harness, text = 'production errors after the deploy'): Promise<{ rollback: Rollback; cardTs: string }> {
+async function completed(
+  h: Harness,
+  text = 'production errors after the deploy',
+): Promise<{ rollback: Rollback; cardTs: string }> {
   const r = await pending(h, text);
   await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
-  await h.slack.waitFor(() => h.bot.store.get(r.rollback.id)?.resolution, `rollback ${r.rollback.id} to be announced complete`);
+  await h.slack.waitFor(
+    () => h.bot.store.get(r.rollback.id)?.resolution,
+    `rollback ${r.rollback.id} to be announced complete`,
+  );
   return { rollback: h.bot.store.get(r.rollback.id) as Rollback, cardTs: r.cardTs };
 }
 
 /** A local HTTP server standing in for GitHub's issues API or PagerDuty's Events API: records every request. */
-async function recorder(answer: (req: IncomingMessage, body: string) => { status: number; body: unknown; delayMs?: number }) {
+async function recorder(
+  answer: (req: IncomingMessage, body: string) => { status: number; body: unknown; delayMs?: number },
+) {
   const received: Array<{ method: string; url: string; body: string }> = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -71,7 +91,10 @@ async function recorder(answer: (req: IncomingMessage, body: string) => { status
     req.on('end', () => {
       received.push({ method: req.method ?? '', url: req.url ?? '', body });
       const a = answer(req, body);
-      setTimeout(() => res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(a.body)), a.delayMs ?? 0);
+      setTimeout(
+        () => res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(a.body)),
+        a.delayMs ?? 0,
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -117,10 +140,16 @@ describe('0. a stray request never takes the bot down', () => {
         expect([404, 405]).toContain(res.status);
       }
       // 6 MB to the events endpoint: refused before it is read whole.
-      const big = await fetch(`${h.baseUrl}/slack/events`, { method: 'POST', body: 'x'.repeat(6 * 1024 * 1024), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }).catch(() => null);
+      const big = await fetch(`${h.baseUrl}/slack/events`, {
+        method: 'POST',
+        body: 'x'.repeat(6 * 1024 * 1024),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }).catch(() => null);
       if (big) expect(big.status).toBe(413);
       // Signed, but not a Slack payload at all.
-      const signedJunk = await postSigned(`${h.baseUrl}/slack/events`, 'payload=%7Bnot-json', { secret: SIGNING_SECRET });
+      const signedJunk = await postSigned(`${h.baseUrl}/slack/events`, 'payload=%7Bnot-json', {
+        secret: SIGNING_SECRET,
+      });
       expect(signedJunk.status).toBeLessThan(500);
       // Not HTTP at all.
       expect(await raw(h.bot.port, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400|^$/);
@@ -149,7 +178,9 @@ describe('1. a refused click never changes history', () => {
     expect(after.updatedAt).toBe(before.updatedAt);
     expect(after.version).toBe(before.version);
     // Still audited.
-    expect(h.bot.store.timeline(first.rollback.id).some((e) => e.type === 'ApprovalRefused' && e.actor === SOMEONE)).toBe(true);
+    expect(
+      h.bot.store.timeline(first.rollback.id).some((e) => e.type === 'ApprovalRefused' && e.actor === SOMEONE),
+    ).toBe(true);
     // The mark stays on the rollback that completed last.
     expect(h.bot.service.status().marked.map((r) => r.id)).toEqual([second.rollback.id]);
 
@@ -178,15 +209,21 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
       },
     });
     expect((await postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status).toBe(200);
-    const r = await h.slack.waitFor(() => h.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'), 'the rollback');
+    const r = await h.slack.waitFor(
+      () => h.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
+      'the rollback',
+    );
     const ts = r.card?.ts as string;
     await h.click(ACTION.approve, r.id, IC, ts);
     await h.slack.waitFor(() => h.bot.store.get(r.id)?.resolution, 'the resolution');
 
-    const sent = cardJson(h, ts) + thread(h, ts) + JSON.stringify(h.slack.channelMessages(CHANNEL).map((c) => c.args.text));
+    const sent =
+      cardJson(h, ts) + thread(h, ts) + JSON.stringify(h.slack.channelMessages(CHANNEL).map((c) => c.args.text));
     for (const live of ['<!here>', '<https://evil.example', '<!subteam^S0EVIL>']) expect(sent).not.toContain(live);
     const [announcement] = announcements(h);
-    expect(String(announcement.args.text)).toContain('Reason: &lt;!here&gt; checkout down, see &lt;https://evil.example|Runbook&gt; &amp; ping &lt;!subteam^S0EVIL&gt;');
+    expect(String(announcement.args.text)).toContain(
+      'Reason: &lt;!here&gt; checkout down, see &lt;https://evil.example|Runbook&gt; &amp; ping &lt;!subteam^S0EVIL&gt;',
+    );
     expect(String(announcement.args.text).startsWith('<!channel> ROLLBACK IN PROGRESS')).toBe(true);
   });
 
@@ -203,7 +240,11 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
 
   it('escapes a health endpoint’s HTML error page and markup in it', async () => {
     const h = await bot();
-    sim.healthOverride = { status: 404, contentType: 'text/html', body: '<HTML><HEAD><TITLE>404</TITLE></HEAD><BODY><!channel> gone</BODY></HTML>' };
+    sim.healthOverride = {
+      status: 404,
+      contentType: 'text/html',
+      body: '<HTML><HEAD><TITLE>404</TITLE></HEAD><BODY><!channel> gone</BODY></HTML>',
+    };
     const r = await pending(h);
     const card = cardJson(h, r.cardTs);
     expect(card).toContain('&lt;HTML&gt;&lt;HEAD&gt;&lt;TITLE&gt;404');
@@ -273,7 +314,9 @@ describe('3. nobody can flood the channel or hold the lock', () => {
   it('answers refused clicks privately and sums them up in the thread at most once a minute', async () => {
     const h = await bot();
     const r = await pending(h);
-    const clicks = await Promise.all(Array.from({ length: 12 }, () => h.click(ACTION.approve, r.rollback.id, SOMEONE, r.cardTs)));
+    const clicks = await Promise.all(
+      Array.from({ length: 12 }, () => h.click(ACTION.approve, r.rollback.id, SOMEONE, r.cardTs)),
+    );
     for (const c of clicks) expect(await said(h, c.responseUrl)).toMatch(/incident commander|too many/i);
     await sleep(1500);
     const refusalLines = h.slack.threadMessages(r.cardTs).filter((t) => t.includes(`<@${SOMEONE}>`));
@@ -285,7 +328,8 @@ describe('3. nobody can flood the channel or hold the lock', () => {
   it('limits reports per user', async () => {
     const h = await bot();
     const answers: string[] = [];
-    for (let i = 0; i < 8; i++) answers.push(await said(h, (await h.command(`report production checkout fails ${i}`, SOMEONE)).responseUrl));
+    for (let i = 0; i < 8; i++)
+      answers.push(await said(h, (await h.command(`report production checkout fails ${i}`, SOMEONE)).responseUrl));
     expect(answers[0]).toContain('Thanks, recorded');
     expect(answers.at(-1)).toMatch(/too many|slow down|limit/i);
   });
@@ -298,12 +342,20 @@ describe('4. secrets stay secret on every path', () => {
   const QUERY_TOKEN = 'qs-token-55aa66bb77cc';
 
   it('keeps literal, ${VAR} and URL secrets out of the card, thread, timeline, history, ticket and page', async () => {
-    const github = await recorder(() => ({ status: 201, body: { number: 7, html_url: 'https://github.example/acme/shop/issues/7' } }));
+    const github = await recorder(() => ({
+      status: 201,
+      body: { number: 7, html_url: 'https://github.example/acme/shop/issues/7' },
+    }));
     const pagerduty = await recorder(() => ({ status: 202, body: { status: 'success', dedup_key: 'x' } }));
     try {
       const config = simConfig(sim, {
         environment: {
-          health: { url: `http://deploy:${URL_PASSWORD}@127.0.0.1:1/health?token=${QUERY_TOKEN}`, retries: 1, interval_ms: 0, timeout_ms: 500 },
+          health: {
+            url: `http://deploy:${URL_PASSWORD}@127.0.0.1:1/health?token=${QUERY_TOKEN}`,
+            retries: 1,
+            interval_ms: 0,
+            timeout_ms: 500,
+          },
           tickets: { github: { repo: 'acme/shop', token: GH_PAT, api_url: github.url }, auto: true },
         },
         extra: { pagerduty: { routing_key: LITERAL_ROUTING_KEY, events_url: `${pagerduty.url}/v2/enqueue` } },
@@ -312,17 +364,32 @@ describe('4. secrets stay secret on every path', () => {
       const r = await pending(h, 'production broken, ping @acme/oncall');
       await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
       await waitStatus(h, r.rollback.id, 'failed', 30_000);
-      await h.slack.waitFor(() => github.received.length > 0 && pagerduty.received.length > 0, 'the ticket and the page');
+      await h.slack.waitFor(
+        () => github.received.length > 0 && pagerduty.received.length > 0,
+        'the ticket and the page',
+      );
       const timeline = await said(h, (await h.command(`timeline ${r.rollback.id}`, IC)).responseUrl);
       const history = await said(h, (await h.command('history production', IC)).responseUrl);
       expect(timeline).toContain('[redacted]');
 
       // The routing key is PagerDuty's own credential (sent as routing_key); what the alert says must not carry it.
       const alerts = pagerduty.received.map((x) => (JSON.parse(x.body) as { payload?: unknown }).payload);
-      const everything = [JSON.stringify(h.slack.calls), JSON.stringify(h.slack.responses), timeline, history, JSON.stringify(github.received), JSON.stringify(alerts), h.logLines.join('')].join('\n');
-      for (const secret of [LITERAL_ROUTING_KEY, GH_PAT, URL_PASSWORD, QUERY_TOKEN]) expect(everything).not.toContain(secret);
+      const everything = [
+        JSON.stringify(h.slack.calls),
+        JSON.stringify(h.slack.responses),
+        timeline,
+        history,
+        JSON.stringify(github.received),
+        JSON.stringify(alerts),
+        h.logLines.join(''),
+      ].join('\n');
+      for (const secret of [LITERAL_ROUTING_KEY, GH_PAT, URL_PASSWORD, QUERY_TOKEN])
+        expect(everything).not.toContain(secret);
       // The GitHub issue does not ping the team named in the reason.
-      const issue = JSON.parse(github.received.find((x) => x.method === 'POST')?.body ?? '{}') as { title: string; body: string };
+      const issue = JSON.parse(github.received.find((x) => x.method === 'POST')?.body ?? '{}') as {
+        title: string;
+        body: string;
+      };
       expect(`${issue.title}\n${issue.body}`).not.toMatch(/(^|[^`\w])@acme\/oncall/);
     } finally {
       await github.close();
@@ -338,18 +405,28 @@ describe('4. secrets stay secret on every path', () => {
     expect(elsewhere).toMatch(/incident channel|incident commander/);
     const history = await said(h, (await h.command('history', SOMEONE, 'C0RANDOM')).responseUrl);
     expect(history).not.toContain(done.rollback.id);
-    expect(await said(h, (await h.command(`timeline ${done.rollback.id}`, SOMEONE, CHANNEL)).responseUrl)).toContain('## Steps');
-    expect(await said(h, (await h.command(`timeline ${done.rollback.id}`, IC, 'C0RANDOM')).responseUrl)).toContain('## Steps');
+    expect(await said(h, (await h.command(`timeline ${done.rollback.id}`, SOMEONE, CHANNEL)).responseUrl)).toContain(
+      '## Steps',
+    );
+    expect(await said(h, (await h.command(`timeline ${done.rollback.id}`, IC, 'C0RANDOM')).responseUrl)).toContain(
+      '## Steps',
+    );
   });
 });
 
 describe('5. a slow Slack never makes two cards', () => {
   it('the sweep leaves a rollback alone while its card is still being posted', async () => {
     const h = await bot(simConfig(sim), { sweepMs: 100 });
-    h.slack.delayWhen('chat.postMessage', (a) => !a.thread_ts && Array.isArray(a.blocks) && JSON.stringify(a.blocks).includes('Rollback · production'), 2000);
+    h.slack.delayWhen(
+      'chat.postMessage',
+      (a) => !a.thread_ts && Array.isArray(a.blocks) && JSON.stringify(a.blocks).includes('Rollback · production'),
+      2000,
+    );
     const r = await pending(h);
     await sleep(500);
-    const cards = h.slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks ?? '').includes(r.rollback.id));
+    const cards = h.slack
+      .callsOf('chat.postMessage')
+      .filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks ?? '').includes(r.rollback.id));
     expect(cards).toHaveLength(1);
     expect(h.bot.store.get(r.rollback.id)?.card?.ts).toBe(r.cardTs);
   });
@@ -410,19 +487,43 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
   it('two quick clicks on Schedule post-mortem schedule two reminders, not four', async () => {
     const h = await bot();
     const done = await completed(h);
-    await Promise.all([h.click(ACTION.schedulePostmortem, done.rollback.id, IC, done.cardTs), h.click(ACTION.schedulePostmortem, done.rollback.id, OTHER_IC, done.cardTs)]);
-    await h.slack.waitFor(() => h.bot.store.get(done.rollback.id)?.checklist.ticks.some((t) => t.item === 'postmortem_scheduled'), 'the tick');
+    await Promise.all([
+      h.click(ACTION.schedulePostmortem, done.rollback.id, IC, done.cardTs),
+      h.click(ACTION.schedulePostmortem, done.rollback.id, OTHER_IC, done.cardTs),
+    ]);
+    await h.slack.waitFor(
+      () => h.bot.store.get(done.rollback.id)?.checklist.ticks.some((t) => t.item === 'postmortem_scheduled'),
+      'the tick',
+    );
     await sleep(500);
-    expect(h.slack.callsOf('chat.scheduleMessage').filter((c) => String(c.args.text).includes('Post-mortem'))).toHaveLength(2);
+    expect(
+      h.slack.callsOf('chat.scheduleMessage').filter((c) => String(c.args.text).includes('Post-mortem')),
+    ).toHaveLength(2);
   });
 
   it('two quick clicks on Create incident ticket open one ticket', async () => {
-    const github = await recorder(() => ({ status: 201, body: { number: 8, html_url: 'https://github.example/acme/shop/issues/8' }, delayMs: 300 }));
+    const github = await recorder(() => ({
+      status: 201,
+      body: { number: 8, html_url: 'https://github.example/acme/shop/issues/8' },
+      delayMs: 300,
+    }));
     try {
-      const h = await bot(simConfig(sim, { environment: { tickets: { github: { repo: 'acme/shop', token: 'ghp_ticket_token_0123456789', api_url: github.url } } } }));
+      const h = await bot(
+        simConfig(sim, {
+          environment: {
+            tickets: { github: { repo: 'acme/shop', token: 'ghp_ticket_token_0123456789', api_url: github.url } },
+          },
+        }),
+      );
       const done = await completed(h);
-      await Promise.all([h.click(ACTION.createTicket, done.rollback.id, IC, done.cardTs), h.click(ACTION.createTicket, done.rollback.id, IC, done.cardTs)]);
-      await h.slack.waitFor(() => h.bot.store.get(done.rollback.id)?.checklist.ticks.find((t) => t.item === 'ticket_created')?.link, 'the ticket link');
+      await Promise.all([
+        h.click(ACTION.createTicket, done.rollback.id, IC, done.cardTs),
+        h.click(ACTION.createTicket, done.rollback.id, IC, done.cardTs),
+      ]);
+      await h.slack.waitFor(
+        () => h.bot.store.get(done.rollback.id)?.checklist.ticks.find((t) => t.item === 'ticket_created')?.link,
+        'the ticket link',
+      );
       await sleep(500);
       expect(github.received.filter((x) => x.method === 'POST')).toHaveLength(1);
     } finally {
@@ -434,7 +535,12 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
     const h = await bot();
     const future = Math.floor(Date.now() / 1000) + 5 * 60;
     for (const path of ['/slack/./events', '//slack/events', '/slack/events/']) {
-      const body = slashCommandBody({ text: 'production sneaky', userId: IC, channelId: CHANNEL, responseUrl: h.slack.newResponseUrl() });
+      const body = slashCommandBody({
+        text: 'production sneaky',
+        userId: IC,
+        channelId: CHANNEL,
+        responseUrl: h.slack.newResponseUrl(),
+      });
       const res = await postSigned(`${h.baseUrl}${path}`, body, { secret: SIGNING_SECRET, timestamp: future });
       expect([401, 404]).toContain(res.status);
     }
@@ -462,7 +568,12 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
       extra: {
         environments: {
           production: prod,
-          staging: { ...prod, channel: 'C0STAGING', services: [{ name: 'backend', docker_service: 'stg-backend', image: 'demo/app-backend' }], incident_commanders: { users: [STAGING_IC] } },
+          staging: {
+            ...prod,
+            channel: 'C0STAGING',
+            services: [{ name: 'backend', docker_service: 'stg-backend', image: 'demo/app-backend' }],
+            incident_commanders: { users: [STAGING_IC] },
+          },
         },
       },
     });
@@ -472,8 +583,14 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
     const byProdIc = await h.click(ACTION.approve, stg.rollback.id, IC, stg.cardTs, 'C0STAGING');
     expect(await said(h, byProdIc.responseUrl)).toContain('incident commander');
     await h.click(ACTION.approve, stg.rollback.id, STAGING_IC, stg.cardTs, 'C0STAGING');
-    await h.slack.waitFor(() => h.bot.store.get(stg.rollback.id)?.approvedBy === STAGING_IC, 'the staging commander’s approval to count');
-    await h.slack.waitFor(() => isTerminal(h.bot.store.get(stg.rollback.id)?.status ?? 'requested'), 'the staging rollback to end');
+    await h.slack.waitFor(
+      () => h.bot.store.get(stg.rollback.id)?.approvedBy === STAGING_IC,
+      'the staging commander’s approval to count',
+    );
+    await h.slack.waitFor(
+      () => isTerminal(h.bot.store.get(stg.rollback.id)?.status ?? 'requested'),
+      'the staging rollback to end',
+    );
     const prodReq = await pending(h, 'production too');
     const byStagingIc = await h.click(ACTION.approve, prodReq.rollback.id, STAGING_IC, prodReq.cardTs);
     expect(await said(h, byStagingIc.responseUrl)).toContain('incident commander');

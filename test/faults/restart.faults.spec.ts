@@ -10,7 +10,15 @@ import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-s
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { BotProcess, buildBot } from '../support/bot-process';
-import { BACKEND_IMAGE, createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage, updateImage } from '../support/docker-env';
+import {
+  BACKEND_IMAGE,
+  createStack,
+  imageUpdatesSince,
+  removeServices,
+  requireSwarm,
+  runningImage,
+  updateImage,
+} from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
 import * as scenario from '../support/scenario';
 import { CHANNEL, IC, ONCALL, type Stack, stackConfig } from '../support/scenario';
@@ -74,7 +82,11 @@ async function awaitingApproval(text: string): Promise<{ b: BotProcess; r: Rollb
 /** Approves and returns once Swarm has the new spec for both services (their old tasks take ~4 s to stop). */
 async function approveUntilUpdating(b: BotProcess, r: Rollback): Promise<void> {
   await b.click(ACTION.approve, r.id, IC, CHANNEL, r.card?.ts ?? '');
-  await until('the update to start', async () => (await runningImage(stack.backend)).includes(':v1') && (await runningImage(stack.frontend)).includes(':v1'));
+  await until(
+    'the update to start',
+    async () =>
+      (await runningImage(stack.backend)).includes(':v1') && (await runningImage(stack.frontend)).includes(':v1'),
+  );
 }
 
 async function freshBot(): Promise<BotProcess> {
@@ -84,12 +96,21 @@ async function freshBot(): Promise<BotProcess> {
 }
 
 /** Reads the bot's SQLite file from the test (WAL: the bot may be writing). */
-function stored(b: BotProcess): { get: (id: string) => Rollback | null; latest: () => Rollback | undefined; close: () => void; store: SqliteRollbackStore } {
+function stored(b: BotProcess): {
+  get: (id: string) => Rollback | null;
+  latest: () => Rollback | undefined;
+  close: () => void;
+  store: SqliteRollbackStore;
+} {
   const store = new SqliteRollbackStore(b.dbFile);
   return { store, get: (id) => store.get(id), latest: () => store.list({ limit: 1 })[0], close: () => store.close() };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -114,18 +135,23 @@ async function requested(b: BotProcess, text: string): Promise<Rollback> {
 }
 
 const statusIs = (b: BotProcess, id: string, status: Rollback['status']) =>
-  until(`rollback ${id} to be ${status}`, () => {
-    const db = stored(b);
-    try {
-      const r = db.get(id);
-      return r?.status === status ? r : undefined;
-    } finally {
-      db.close();
-    }
-  }, 90_000);
+  until(
+    `rollback ${id} to be ${status}`,
+    () => {
+      const db = stored(b);
+      try {
+        const r = db.get(id);
+        return r?.status === status ? r : undefined;
+      } finally {
+        db.close();
+      }
+    },
+    90_000,
+  );
 
 const threadOf = (r: Rollback) => slack.threadMessages(r.card?.ts ?? '').join('\n');
-const announcements = (text: string) => slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes(text)).length;
+const announcements = (text: string) =>
+  slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes(text)).length;
 
 it('SIGKILL during Step 1: the restarted bot redoes the read-only checks and asks for approval', async () => {
   await badDeploy();
@@ -232,7 +258,10 @@ it('SIGKILL after the announcement reached Slack but before it was recorded: the
   await b.start();
   const done = await statusIs(b, r.id, 'completed');
   expect(announcements('ROLLBACK IN PROGRESS') - before).toBe(1);
-  const posted = slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS')).at(-1);
+  const posted = slack
+    .channelMessages(CHANNEL)
+    .filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'))
+    .at(-1);
   expect(done.announcement?.ts).toBe(posted?.args.ts);
   expect(slack.callsOf('conversations.history').length).toBeGreaterThan(0);
 });

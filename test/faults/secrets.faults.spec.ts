@@ -13,17 +13,25 @@ jest.setTimeout(120_000);
 
 const HEALTH_KEY = 'hk-5f1d0c9e7a3b2d41';
 
-const harnessAck = (h: Harness, id: string) => h.slack.waitFor(() => h.bot.store.get(id)?.acknowledgements.length === 1, 'the acknowledgement');
+const harnessAck = (h: Harness, id: string) =>
+  h.slack.waitFor(() => h.bot.store.get(id)?.acknowledgements.length === 1, 'the acknowledgement');
 
 describe('secrets', () => {
   it('finds the secret-looking variables a config refers to', () => {
     const text = 'a: ${HEALTH_KEY}\nb: ${PAGERDUTY_ROUTING_KEY}\nc: ${GITHUB_TOKEN}\nd: ${HEALTH_HOST}\n';
-    const env = { HEALTH_KEY: 'k1-abcdef', PAGERDUTY_ROUTING_KEY: 'r1-abcdef', GITHUB_TOKEN: 'ghp_abcdef', HEALTH_HOST: 'api.example.com' };
+    const env = {
+      HEALTH_KEY: 'k1-abcdef',
+      PAGERDUTY_ROUTING_KEY: 'r1-abcdef',
+      GITHUB_TOKEN: 'ghp_abcdef',
+      HEALTH_HOST: 'api.example.com',
+    };
     expect(secretsReferenced(text, env).sort()).toEqual(['ghp_abcdef', 'k1-abcdef', 'r1-abcdef']);
   });
 
   it('redacts known secrets and anything shaped like a Slack token', () => {
-    expect(redactSecrets('token xoxb-123-456-abcdef and hk-5f1d0c9e7a3b2d41 here', [HEALTH_KEY])).toBe('token [redacted] and [redacted] here');
+    expect(redactSecrets('token xoxb-123-456-abcdef and hk-5f1d0c9e7a3b2d41 here', [HEALTH_KEY])).toBe(
+      'token [redacted] and [redacted] here',
+    );
   });
 
   describe('through a failing rollback', () => {
@@ -65,7 +73,10 @@ environments:
       await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
       await waitStatus(h, r.rollback.id, 'failed');
       const harness = h;
-      await harness.slack.waitFor(() => harness.slack.threadMessages(r.cardTs).some((t) => t.includes('Verify the rollback failed')), 'the failure in the thread');
+      await harness.slack.waitFor(
+        () => harness.slack.threadMessages(r.cardTs).some((t) => t.includes('Verify the rollback failed')),
+        'the failure in the thread',
+      );
 
       // The failure names the URL, redacted.
       expect(h.slack.threadMessages(r.cardTs).join('\n')).toContain('http://127.0.0.1:1/health?key=[redacted]');

@@ -1,7 +1,22 @@
 /** The Docker adapter against the real engine in Swarm mode and the local registry (scripts/setup-docker.sh). */
 import Docker from 'dockerode';
-import { DockerContainerRuntime, updateServiceSpec, versionOfImage } from '../../src/adapters/docker/docker.container-runtime';
-import { BACKEND_IMAGE, createService, docker, freePort, removeServices, requireSwarm, runningImage, uniqueName, updateImage, waitForVersion } from '../support/docker-env';
+import {
+  DockerContainerRuntime,
+  updateServiceSpec,
+  versionOfImage,
+} from '../../src/adapters/docker/docker.container-runtime';
+import {
+  BACKEND_IMAGE,
+  createService,
+  docker,
+  freePort,
+  removeServices,
+  requireSwarm,
+  runningImage,
+  uniqueName,
+  updateImage,
+  waitForVersion,
+} from '../support/docker-env';
 
 jest.setTimeout(120_000);
 
@@ -27,7 +42,11 @@ describe('DockerContainerRuntime on a real swarm', () => {
   // Remove each test's services as soon as it ends: a crash-looping service slows the engine for the next test.
   afterEach(() => removeServices(...created.splice(0)));
 
-  async function service(prefix: string, version: string, extra: string[] = []): Promise<{ name: string; port: number }> {
+  async function service(
+    prefix: string,
+    version: string,
+    extra: string[] = [],
+  ): Promise<{ name: string; port: number }> {
     const name = uniqueName(prefix);
     const port = await freePort();
     created.push(name);
@@ -39,7 +58,11 @@ describe('DockerContainerRuntime on a real swarm', () => {
     const { name } = await service('inspect', 'v1');
     expect(await runtime.inspectService(name)).toMatchObject({ version: 'v1', previousVersion: null });
     await updateImage(name, `${BACKEND_IMAGE}:v2`);
-    expect(await runtime.inspectService(name)).toMatchObject({ dockerService: name, version: 'v2', previousVersion: 'v1' });
+    expect(await runtime.inspectService(name)).toMatchObject({
+      dockerService: name,
+      version: 'v2',
+      previousVersion: 'v1',
+    });
   });
 
   it('says clearly when the service does not exist', async () => {
@@ -54,8 +77,13 @@ describe('DockerContainerRuntime on a real swarm', () => {
     await runtime.ensureImage(BACKEND_IMAGE, 'v3');
     expect(await docker('image', 'inspect', '--format', '{{.Id}}', `${BACKEND_IMAGE}:v3`)).toMatch(/^sha256:/);
 
-    await expect(runtime.ensureImage(BACKEND_IMAGE, 'v404')).rejects.toMatchObject({ code: 'IMAGE_PULL_FAILED', message: expect.stringContaining(`${BACKEND_IMAGE}:v404`) });
-    await expect(runtime.ensureImage('127.0.0.1:5999/nothing/here', 'v1')).rejects.toMatchObject({ code: 'IMAGE_PULL_FAILED' });
+    await expect(runtime.ensureImage(BACKEND_IMAGE, 'v404')).rejects.toMatchObject({
+      code: 'IMAGE_PULL_FAILED',
+      message: expect.stringContaining(`${BACKEND_IMAGE}:v404`),
+    });
+    await expect(runtime.ensureImage('127.0.0.1:5999/nothing/here', 'v1')).rejects.toMatchObject({
+      code: 'IMAGE_PULL_FAILED',
+    });
   });
 
   it('rolls a service to the target, pinned by digest, and waits until it serves it', async () => {
@@ -90,7 +118,8 @@ describe('DockerContainerRuntime on a real swarm', () => {
       async (spec) => {
         versions.push((await client.getService(name).inspect()).Version.Index);
         // The first time, someone else updates the service between our inspect and our update.
-        if (versions.length === 1) await docker('service', 'update', '--detach=true', '--quiet', '--label-add', 'competing=1', name);
+        if (versions.length === 1)
+          await docker('service', 'update', '--detach=true', '--quiet', '--label-add', 'competing=1', name);
         return { ...spec, Labels: { ...spec.Labels, 'rollback-bot.attempt': String(versions.length) } };
       },
       { maxAttempts: 3, log },
@@ -111,14 +140,26 @@ describe('DockerContainerRuntime on a real swarm', () => {
   });
 
   it('notices Swarm rolling the update back, and reports what runs', async () => {
-    const { name, port } = await service('autorollback', 'v2', ['--update-failure-action', 'rollback', '--restart-condition', 'none']);
-    await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 60_000 })).rejects.toMatchObject({ code: 'SWARM_ROLLED_BACK' });
+    const { name, port } = await service('autorollback', 'v2', [
+      '--update-failure-action',
+      'rollback',
+      '--restart-condition',
+      'none',
+    ]);
+    await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 60_000 })).rejects.toMatchObject({
+      code: 'SWARM_ROLLED_BACK',
+    });
     await waitForVersion(`http://127.0.0.1:${port}/health`, 'v2');
     expect((await runtime.inspectService(name)).version).toBe('v2');
   });
 
   it('gives up waiting at the timeout and says what it saw', async () => {
-    const { name } = await service('timeout', 'v2', ['--update-failure-action', 'continue', '--restart-condition', 'none']);
+    const { name } = await service('timeout', 'v2', [
+      '--update-failure-action',
+      'continue',
+      '--restart-condition',
+      'none',
+    ]);
     await expect(runtime.rollServiceTo(name, BACKEND_IMAGE, 'crash', { timeoutMs: 3000 })).rejects.toMatchObject({
       code: expect.stringMatching(/CONVERGENCE_TIMEOUT/),
       message: expect.stringContaining('did not converge on crash in time'),

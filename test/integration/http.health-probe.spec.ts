@@ -53,13 +53,25 @@ describe('HttpHealthProbe', () => {
   });
 
   it('treats HTML as having no version, and reports a closed port as refused', async () => {
-    expect(await probe.probe(`${base}/html`, { attempts: 1, intervalMs: 0, timeoutMs: 1000 })).toMatchObject({ ok: true, version: undefined, body: expect.stringContaining('Welcome to nginx') });
-    expect(await probe.probe('http://127.0.0.1:1/health', { attempts: 1, intervalMs: 0, timeoutMs: 1000 })).toMatchObject({ ok: false, error: 'connection refused' });
+    expect(await probe.probe(`${base}/html`, { attempts: 1, intervalMs: 0, timeoutMs: 1000 })).toMatchObject({
+      ok: true,
+      version: undefined,
+      body: expect.stringContaining('Welcome to nginx'),
+    });
+    expect(
+      await probe.probe('http://127.0.0.1:1/health', { attempts: 1, intervalMs: 0, timeoutMs: 1000 }),
+    ).toMatchObject({ ok: false, error: 'connection refused' });
   });
 
   it('smoke-tests an expected status', async () => {
-    expect(await probe.smokeTest({ name: 'missing page', url: `${base}/missing`, expectStatus: 404 }, 1000)).toMatchObject({ ok: true, status: 404 });
-    expect(await probe.smokeTest({ name: 'home', url: `${base}/missing`, expectStatus: 200 }, 1000)).toMatchObject({ ok: false, status: 404, expectedStatus: 200 });
+    expect(
+      await probe.smokeTest({ name: 'missing page', url: `${base}/missing`, expectStatus: 404 }, 1000),
+    ).toMatchObject({ ok: true, status: 404 });
+    expect(await probe.smokeTest({ name: 'home', url: `${base}/missing`, expectStatus: 200 }, 1000)).toMatchObject({
+      ok: false,
+      status: 404,
+      expectedStatus: 200,
+    });
   });
 
   it.each([

@@ -42,20 +42,31 @@ it('passes every argument as one argument, shell metacharacters included, and ex
   const args = ['--version', 'v1; touch pwned', '$(touch pwned2)', 'a b', '`id`', "it's"];
   const lines: string[] = [];
   let pid = 0;
-  const outcome = await runner.run(spec('deploy-ok.sh', { args, onLine: (l) => lines.push(l), onStart: (p) => (pid = p) }));
+  const outcome = await runner.run(
+    spec('deploy-ok.sh', { args, onLine: (l) => lines.push(l), onStart: (p) => (pid = p) }),
+  );
   expect(outcome).toMatchObject({ exitCode: 0, signal: null, timedOut: false, lines: 3 });
   expect(pid).toBeGreaterThan(0);
   expect(readFileSync(path.join(dir, 'argv'), 'utf8')).toBe(`${args.join('\n')}\n`);
   expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
   expect(existsSync(path.join(dir, 'pwned2'))).toBe(false);
-  expect(lines).toEqual(expect.arrayContaining(['deploy.sh: rolling back production to v1', 'pulling images', 'services updated']));
-  expect(readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(['deploy.sh: rolling back production to v1', 'pulling images', 'services updated']);
+  expect(lines).toEqual(
+    expect.arrayContaining(['deploy.sh: rolling back production to v1', 'pulling images', 'services updated']),
+  );
+  expect(
+    readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .sort(),
+  ).toEqual(['deploy.sh: rolling back production to v1', 'pulling images', 'services updated']);
 });
 
 it('reports a non-zero exit code with the output on both streams kept', async () => {
   const outcome = await runner.run(spec('deploy-fail.sh'));
   expect(outcome).toMatchObject({ exitCode: 3, timedOut: false, lines: 3 });
-  expect(readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8')).toContain('ERROR: app-backend did not become healthy (migration lock held)');
+  expect(readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8')).toContain(
+    'ERROR: app-backend did not become healthy (migration lock held)',
+  );
 });
 
 it('stops a script that runs past its timeout, and everything it started, even when it ignores SIGTERM', async () => {
@@ -77,16 +88,32 @@ it('keeps all of a noisy script’s output in the file', async () => {
   const outcome = await runner.run(spec('deploy-noisy.sh', { onLine: () => seen++ }));
   expect(outcome).toMatchObject({ exitCode: 0, lines: 5001 });
   expect(seen).toBe(5001);
-  const file = readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8').split('\n').filter(Boolean);
+  const file = readFileSync(path.join(dir, 'out', 'deploy.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   expect(file).toHaveLength(5001);
   expect(file[4999]).toBe('step 5000 of 5000: copying layer sha256:5000');
 });
 
 it("does not hand the bot's secrets to the script", async () => {
   const saved = { ...process.env };
-  Object.assign(process.env, { SLACK_BOT_TOKEN: 'xoxb-should-not-leak', SLACK_SIGNING_SECRET: 'nope', GITHUB_TOKEN: 'ghp_nope', HARMLESS: 'yes' });
+  Object.assign(process.env, {
+    SLACK_BOT_TOKEN: 'xoxb-should-not-leak',
+    SLACK_SIGNING_SECRET: 'nope',
+    GITHUB_TOKEN: 'ghp_nope',
+    HARMLESS: 'yes',
+  });
   try {
-    await runner.run(spec('deploy-ok.sh', { env: { ROLLBACK_OUTPUT_DIR: dir, ROLLBACK_ENVIRONMENT: 'production', ROLLBACK_VERSION: 'v1', DEPLOY_TOKEN: 'configured-on-purpose' } }));
+    await runner.run(
+      spec('deploy-ok.sh', {
+        env: {
+          ROLLBACK_OUTPUT_DIR: dir,
+          ROLLBACK_ENVIRONMENT: 'production',
+          ROLLBACK_VERSION: 'v1',
+          DEPLOY_TOKEN: 'configured-on-purpose',
+        },
+      }),
+    );
   } finally {
     for (const k of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'GITHUB_TOKEN', 'HARMLESS']) delete process.env[k];
     Object.assign(process.env, saved);
@@ -95,26 +122,37 @@ it("does not hand the bot's secrets to the script", async () => {
   expect(env).toContain('HARMLESS=yes');
   expect(env).toContain('DEPLOY_TOKEN=configured-on-purpose');
   expect(env).not.toMatch(/SLACK_BOT_TOKEN|SLACK_SIGNING_SECRET|GITHUB_TOKEN/);
-  expect(scriptEnvironment({}, { PATH: '/bin', AWS_SECRET_ACCESS_KEY: 'x', PAGERDUTY_ROUTING_KEY: 'y' })).toEqual({ PATH: '/bin' });
+  expect(scriptEnvironment({}, { PATH: '/bin', AWS_SECRET_ACCESS_KEY: 'x', PAGERDUTY_ROUTING_KEY: 'y' })).toEqual({
+    PATH: '/bin',
+  });
 });
 
 describe('check()', () => {
   it('resolves a runnable script relative to the working directory', async () => {
-    expect(await runner.check('../fixtures/deploy/deploy-ok.sh', path.resolve(__dirname))).toBe(path.join(FIXTURES, 'deploy-ok.sh'));
+    expect(await runner.check('../fixtures/deploy/deploy-ok.sh', path.resolve(__dirname))).toBe(
+      path.join(FIXTURES, 'deploy-ok.sh'),
+    );
     expect(await runner.check('sh', dir)).toMatch(/\/sh$/);
   });
 
   it.each([
     ['missing', () => './nope.sh', 'the deploy script cannot be found'],
-    ['not executable', () => {
-      writeFileSync(path.join(dir, 'plain.sh'), '#!/bin/sh\n');
-      chmodSync(path.join(dir, 'plain.sh'), 0o644);
-      return './plain.sh';
-    }, 'is not executable (chmod +x)'],
+    [
+      'not executable',
+      () => {
+        writeFileSync(path.join(dir, 'plain.sh'), '#!/bin/sh\n');
+        chmodSync(path.join(dir, 'plain.sh'), 0o644);
+        return './plain.sh';
+      },
+      'is not executable (chmod +x)',
+    ],
     ['a directory', () => '.', 'is not a file'],
     ['not on the PATH', () => 'no-such-deploy-tool', 'no-such-deploy-tool is not on the PATH'],
   ])('says why a script is %s', async (_what, make, message) => {
-    const err = await runner.check(make(), dir).then(() => null, (e: unknown) => e);
+    const err = await runner.check(make(), dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isCoded(err, 'SCRIPT_NOT_RUNNABLE')).toBe(true);
     expect((err as Error).message).toContain(message);
   });

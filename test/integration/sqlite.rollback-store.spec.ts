@@ -8,7 +8,15 @@ import { applyEvent } from '../../src/runbook/context';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const draft = (id: string, environment = 'production') =>
-  newRollback({ id, environment, channel: 'C1', requestedBy: 'U0ONCALL', at: AT, reason: 'errors', requestedTarget: null });
+  newRollback({
+    id,
+    environment,
+    channel: 'C1',
+    requestedBy: 'U0ONCALL',
+    at: AT,
+    reason: 'errors',
+    requestedTarget: null,
+  });
 
 describe('SqliteRollbackStore', () => {
   let dir: string;
@@ -55,10 +63,14 @@ describe('SqliteRollbackStore', () => {
       at: AT,
       findings: { health: null, ready: null, services: [], target: 'v1', targetSource: 'requested', targetNote: '' },
     });
-    const results = Array.from({ length: 20 }, () => applyEvent(store, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' }));
+    const results = Array.from({ length: 20 }, () =>
+      applyEvent(store, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' }),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.rejection.message.includes('executing'))).toBe(true);
-    expect(store.timeline('rb-1').filter((e) => e.type === 'ApprovalGranted')).toEqual([expect.objectContaining({ actor: 'U0IC' })]);
+    expect(store.timeline('rb-1').filter((e) => e.type === 'ApprovalGranted')).toEqual([
+      expect.objectContaining({ actor: 'U0IC' }),
+    ]);
   });
 
   it('counts unique reporters within a window', () => {
@@ -105,7 +117,8 @@ describe('SqliteRollbackStore', () => {
 
   it('orders "latest" by when a rollback ended, which only its final event sets; audit-only events change nothing', () => {
     const end = (id: string, at: string) => {
-      for (const e of [{ type: 'RollbackCancelled', at, by: 'U0IC' }] as const) expect(applyEvent(store, id, e).ok).toBe(true);
+      for (const e of [{ type: 'RollbackCancelled', at, by: 'U0IC' }] as const)
+        expect(applyEvent(store, id, e).ok).toBe(true);
     };
     expect(store.create(draft('rb-old')).ok).toBe(true);
     end('rb-old', '2026-11-26T10:01:00.000Z');
@@ -113,7 +126,15 @@ describe('SqliteRollbackStore', () => {
     end('rb-new', '2026-11-26T10:03:00.000Z');
     const before = store.get('rb-old');
     // A refused click on the old one, much later: timeline only.
-    expect(store.audit('rb-old', { type: 'ApprovalRefused', at: '2026-11-26T11:00:00.000Z', by: 'U0X', action: 'tick', why: 'not an incident commander' })).toBe(true);
+    expect(
+      store.audit('rb-old', {
+        type: 'ApprovalRefused',
+        at: '2026-11-26T11:00:00.000Z',
+        by: 'U0X',
+        action: 'tick',
+        why: 'not an incident commander',
+      }),
+    ).toBe(true);
     expect(store.get('rb-old')).toEqual(before);
     expect(store.timeline('rb-old').at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0X' });
     expect(store.list({ environment: 'production', statuses: ['cancelled'], limit: 1 })[0].id).toBe('rb-new');

@@ -26,7 +26,13 @@ export interface Harness {
   dbFile: string;
   logLines: string[];
   command(text: string, user: string, channel?: string): Promise<{ status: number; ms: number; responseUrl: string }>;
-  click(actionId: string, rollbackId: string, user: string, cardTs: string, channel?: string): Promise<{ status: number; responseUrl: string }>;
+  click(
+    actionId: string,
+    rollbackId: string,
+    user: string,
+    cardTs: string,
+    channel?: string,
+  ): Promise<{ status: number; responseUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +81,18 @@ export async function startHarness(
   const secrets = [BOT_TOKEN, SIGNING_SECRET, ...secretsInConfig(config), ...(opts.secrets ?? [])];
   const logger = createLogger({ level: opts.logLevel ?? 'debug', secrets, destination });
   const pace = opts.pace ?? (opts.slackLimits ? undefined : UNPACED);
-  const bot = await startBot({ env, config, logger, runtime: opts.runtime, probe: opts.probe, slackLimits: pace, secrets, sweepMs: opts.sweepMs, leaseMs: opts.leaseMs, instanceId: opts.instanceId });
+  const bot = await startBot({
+    env,
+    config,
+    logger,
+    runtime: opts.runtime,
+    probe: opts.probe,
+    slackLimits: pace,
+    secrets,
+    sweepMs: opts.sweepMs,
+    leaseMs: opts.leaseMs,
+    instanceId: opts.instanceId,
+  });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
   return {
@@ -86,14 +103,25 @@ export async function startHarness(
     logLines,
     async command(text, user, channel = defaultChannel) {
       const responseUrl = slack.newResponseUrl();
-      const res = await postSigned(`${baseUrl}/slack/events`, slashCommandBody({ text, userId: user, channelId: channel, responseUrl }), { secret: SIGNING_SECRET });
+      const res = await postSigned(
+        `${baseUrl}/slack/events`,
+        slashCommandBody({ text, userId: user, channelId: channel, responseUrl }),
+        { secret: SIGNING_SECRET },
+      );
       return { status: res.status, ms: res.ms, responseUrl };
     },
     async click(actionId, rollbackId, user, cardTs, channel = defaultChannel) {
       const responseUrl = slack.newResponseUrl();
       const res = await postSigned(
         `${baseUrl}/slack/events`,
-        buttonClickBody({ actionId, value: rollbackId, userId: user, channelId: channel, messageTs: cardTs, responseUrl }),
+        buttonClickBody({
+          actionId,
+          value: rollbackId,
+          userId: user,
+          channelId: channel,
+          messageTs: cardTs,
+          responseUrl,
+        }),
         { secret: SIGNING_SECRET },
       );
       return { status: res.status, responseUrl };

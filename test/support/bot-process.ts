@@ -17,7 +17,9 @@ import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests'
 const exec = promisify(execFile);
 
 /** The project's root: above test/support, whether run from source or from a compiled copy (npm run bench). */
-const ROOT = [join(__dirname, '../..'), join(__dirname, '../../..')].find((d) => existsSync(join(d, 'tsconfig.build.json'))) ?? join(__dirname, '../..');
+const ROOT =
+  [join(__dirname, '../..'), join(__dirname, '../../..')].find((d) => existsSync(join(d, 'tsconfig.build.json'))) ??
+  join(__dirname, '../..');
 
 /** Compiles src/ into a folder inside the project (so node_modules resolves) and returns the path of main.js. */
 export async function buildBot(): Promise<string> {
@@ -102,7 +104,14 @@ export class BotProcess {
   }
 
   async click(actionId: string, rollbackId: string, user: string, channel: string, cardTs: string): Promise<number> {
-    const body = buttonClickBody({ actionId, value: rollbackId, userId: user, channelId: channel, messageTs: cardTs, responseUrl: this.slack.newResponseUrl() });
+    const body = buttonClickBody({
+      actionId,
+      value: rollbackId,
+      userId: user,
+      channelId: channel,
+      messageTs: cardTs,
+      responseUrl: this.slack.newResponseUrl(),
+    });
     return (await postSigned(`${this.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status;
   }
 }

@@ -28,7 +28,9 @@ export async function requireSwarm(): Promise<Docker> {
     const res = await fetch(`http://${REGISTRY}/v2/`);
     if (!res.ok) throw new Error(`registry on ${REGISTRY} answered ${res.status}`);
   } catch (err) {
-    throw new Error(`These tests need the Docker test environment: run \`sudo bash scripts/setup-docker.sh\` (${(err as Error).message})`);
+    throw new Error(
+      `These tests need the Docker test environment: run \`sudo bash scripts/setup-docker.sh\` (${(err as Error).message})`,
+    );
   }
   return client;
 }
@@ -47,13 +49,22 @@ export async function freePort(): Promise<number> {
 /** A one-replica service publishing container port 8080 on `port` (host mode: no routing mesh here). */
 export async function createService(name: string, image: string, port: number, extra: string[] = []): Promise<void> {
   await docker(
-    'service', 'create', '--detach=false', '--quiet',
-    '--name', name,
-    '--label', `${TEST_LABEL}=1`,
-    '--publish', `mode=host,published=${port},target=8080`,
-    '--update-monitor', '1s',
-    '--update-failure-action', 'pause',
-    '--stop-grace-period', '2s',
+    'service',
+    'create',
+    '--detach=false',
+    '--quiet',
+    '--name',
+    name,
+    '--label',
+    `${TEST_LABEL}=1`,
+    '--publish',
+    `mode=host,published=${port},target=8080`,
+    '--update-monitor',
+    '1s',
+    '--update-failure-action',
+    'pause',
+    '--stop-grace-period',
+    '2s',
     ...extra,
     image,
   );
@@ -88,22 +99,40 @@ export async function waitForVersion(url: string, version: string, timeoutMs = 6
   throw new Error(`${url} did not report version ${version} within ${timeoutMs} ms (last: ${last})`);
 }
 
-export const uniqueName = (prefix: string) => `rbtest-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+export const uniqueName = (prefix: string) =>
+  `rbtest-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
 
 /** How many times Docker changed the image of `service` since `sinceSec` (swarm "update" events with image.new). */
 export async function imageUpdatesSince(service: string, sinceSec: number): Promise<number> {
   const out = await docker(
-    'events', '--since', String(sinceSec), '--until', String(Math.ceil(Date.now() / 1000) + 1),
-    '--filter', 'type=service', '--filter', 'event=update', '--format', '{{.Actor.Attributes.name}} {{index .Actor.Attributes "image.new"}}',
+    'events',
+    '--since',
+    String(sinceSec),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    'type=service',
+    '--filter',
+    'event=update',
+    '--format',
+    '{{.Actor.Attributes.name}} {{index .Actor.Attributes "image.new"}}',
   );
-  return out.split('\n').filter((l) => l.startsWith(`${service} `) && l.trim() !== service && !l.endsWith('<no value>')).length;
+  return out.split('\n').filter((l) => l.startsWith(`${service} `) && l.trim() !== service && !l.endsWith('<no value>'))
+    .length;
 }
 
 /** Two services (backend, frontend) on the swarm, published on free ports. */
-export async function createStack(prefix: string, version: string, extra: string[] = []): Promise<{ backend: string; frontend: string; backendPort: number; frontendPort: number }> {
+export async function createStack(
+  prefix: string,
+  version: string,
+  extra: string[] = [],
+): Promise<{ backend: string; frontend: string; backendPort: number; frontendPort: number }> {
   const backend = uniqueName(`${prefix}-be`);
   const frontend = uniqueName(`${prefix}-fe`);
   const [backendPort, frontendPort] = await Promise.all([freePort(), freePort()]);
-  await Promise.all([createService(backend, `${BACKEND_IMAGE}:${version}`, backendPort, extra), createService(frontend, `${FRONTEND_IMAGE}:${version}`, frontendPort, extra)]);
+  await Promise.all([
+    createService(backend, `${BACKEND_IMAGE}:${version}`, backendPort, extra),
+    createService(frontend, `${FRONTEND_IMAGE}:${version}`, frontendPort, extra),
+  ]);
   return { backend, frontend, backendPort, frontendPort };
 }

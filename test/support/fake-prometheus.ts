@@ -31,7 +31,10 @@ export async function startFakePrometheus(): Promise<{ url: string; server: Serv
     const value = VALUES[query];
     const now = Date.now() / 1000;
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(
-      JSON.stringify({ status: 'success', data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [now, value] }] } }),
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result: value === undefined ? [] : [{ metric: {}, value: [now, value] }] },
+      }),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -34,7 +34,10 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
     // The WebClient JSON-encodes structured arguments (blocks, attachments) inside the form.
-    args[k] = ((k === 'blocks' || k === 'attachments') && v.startsWith('[')) || (k === 'metadata' && v.startsWith('{')) ? JSON.parse(v) : v;
+    args[k] =
+      ((k === 'blocks' || k === 'attachments') && v.startsWith('[')) || (k === 'metadata' && v.startsWith('{'))
+        ? JSON.parse(v)
+        : v;
   }
   return args;
 }
@@ -102,8 +105,18 @@ export class FakeSlack {
   /** usergroup id → member user ids, for usergroups.users.list */
   readonly usergroups = new Map<string, string[]>();
   private readonly overrides = new Map<string, Answer[]>();
-  private readonly conditional: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; answer: Answer; times: number }> = [];
-  private readonly delays: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; ms: number; times: number }> = [];
+  private readonly conditional: Array<{
+    method: string;
+    match: (args: Record<string, unknown>) => boolean;
+    answer: Answer;
+    times: number;
+  }> = [];
+  private readonly delays: Array<{
+    method: string;
+    match: (args: Record<string, unknown>) => boolean;
+    ms: number;
+    times: number;
+  }> = [];
   private server?: Server;
   /** Fires on every recorded call or response, so waiting costs no polling delay. */
   private readonly changed = new EventEmitter().setMaxListeners(0);
@@ -188,7 +201,10 @@ export class FakeSlack {
         const body = await readBody(req);
         const url = req.url ?? '/';
         if (url.startsWith('/response/')) {
-          this.responses.push({ id: url.slice('/response/'.length), body: body ? (JSON.parse(body) as Record<string, unknown>) : {} });
+          this.responses.push({
+            id: url.slice('/response/'.length),
+            body: body ? (JSON.parse(body) as Record<string, unknown>) : {},
+          });
           res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
           this.changed.emit('change');
           return;
@@ -197,7 +213,9 @@ export class FakeSlack {
         const args = parseArgs(body, req.headers['content-type']);
         if (this.overLimit(method, args)) {
           this.rateLimited.push({ method, args, at: Date.now() });
-          res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          res
+            .writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' })
+            .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
           this.changed.emit('change');
           return;
         }
@@ -206,7 +224,10 @@ export class FakeSlack {
         const call: RecordedCall = { method, args, at: Date.now() };
         this.calls.push(call);
         if ('status' in answer && typeof answer.status === 'number') {
-          res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.headers as Record<string, string> | undefined) });
+          res.writeHead(answer.status, {
+            'Content-Type': 'application/json',
+            ...(answer.headers as Record<string, string> | undefined),
+          });
           res.end(JSON.stringify(answer.body));
           this.changed.emit('change');
           return;
@@ -253,7 +274,12 @@ export class FakeSlack {
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
         const messages = this.channelMessages(String(args.channel))
           .filter((c) => c.args.ts)
-          .map((c) => ({ type: 'message', ts: c.args.ts, text: c.args.text, ...(withMetadata && c.args.metadata ? { metadata: c.args.metadata } : {}) }))
+          .map((c) => ({
+            type: 'message',
+            ts: c.args.ts,
+            text: c.args.text,
+            ...(withMetadata && c.args.metadata ? { metadata: c.args.metadata } : {}),
+          }))
           .reverse()
           .slice(0, Number(args.limit ?? 100));
         return { ok: true, messages, has_more: false };

@@ -23,9 +23,17 @@ export interface Stack {
  */
 export function criteria(level: 'high' | 'low') {
   const url = process.env.FAKE_PROMETHEUS_URL;
-  if (!url) throw new Error('FAKE_PROMETHEUS_URL is not set: run the tests through jest (test/support/global-setup.ts)');
+  if (!url)
+    throw new Error('FAKE_PROMETHEUS_URL is not set: run the tests through jest (test/support/global-setup.ts)');
   return {
-    prometheus: { url, timeout_ms: 1000, error_rate: level === 'high' ? PROMQL.errorRateHigh : PROMQL.errorRateLow, p99_latency: PROMQL.p99, baseline_p99_seconds: 0.2, memory: PROMQL.memory },
+    prometheus: {
+      url,
+      timeout_ms: 1000,
+      error_rate: level === 'high' ? PROMQL.errorRateHigh : PROMQL.errorRateLow,
+      p99_latency: PROMQL.p99,
+      baseline_p99_seconds: 0.2,
+      memory: PROMQL.memory,
+    },
   };
 }
 
@@ -68,13 +76,24 @@ export function stackConfig(
 
 /** Both services on v2 with v1 in their PreviousSpec: the state right after a bad deploy. */
 export async function badDeploy(stack: Stack): Promise<void> {
-  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:v1`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:v1`)]);
-  await Promise.all([updateImage(stack.backend, `${BACKEND_IMAGE}:v2`), updateImage(stack.frontend, `${FRONTEND_IMAGE}:v2`)]);
+  await Promise.all([
+    updateImage(stack.backend, `${BACKEND_IMAGE}:v1`),
+    updateImage(stack.frontend, `${FRONTEND_IMAGE}:v1`),
+  ]);
+  await Promise.all([
+    updateImage(stack.backend, `${BACKEND_IMAGE}:v2`),
+    updateImage(stack.frontend, `${FRONTEND_IMAGE}:v2`),
+  ]);
   await waitForVersion(`http://127.0.0.1:${stack.backendPort}/health`, 'v2');
 }
 
 /** Sends `/rollback …` and returns the new rollback once its card is posted. */
-export async function request(h: Harness, text: string, user = ONCALL, channel = CHANNEL): Promise<{ rollback: Rollback; cardTs: string; ackMs: number; responseUrl: string }> {
+export async function request(
+  h: Harness,
+  text: string,
+  user = ONCALL,
+  channel = CHANNEL,
+): Promise<{ rollback: Rollback; cardTs: string; ackMs: number; responseUrl: string }> {
   const known = new Set(h.bot.store.list({ limit: 1000 }).map((r) => r.id));
   const res = await h.command(text, user, channel);
   if (res.status !== 200) throw new Error(`the command got HTTP ${res.status}`);
@@ -86,7 +105,11 @@ export async function request(h: Harness, text: string, user = ONCALL, channel =
 }
 
 export const waitStatus = (h: Harness, id: string, status: Rollback['status'], timeoutMs = 90_000) =>
-  h.slack.waitFor(() => h.bot.store.get(id)?.status === status, `rollback ${id} to be ${status} (is ${h.bot.store.get(id)?.status})`, timeoutMs);
+  h.slack.waitFor(
+    () => h.bot.store.get(id)?.status === status,
+    `rollback ${id} to be ${status} (is ${h.bot.store.get(id)?.status})`,
+    timeoutMs,
+  );
 
 export const cardText = (h: Harness, ts: string) => JSON.stringify(h.slack.lastCard(ts)?.args.blocks ?? []);
 
@@ -95,9 +118,12 @@ export const cardText = (h: Harness, ts: string) => JSON.stringify(h.slack.lastC
  * a little after the state they describe.
  */
 export const threadWith = (h: Harness, ts: string, ...texts: string[]) =>
-  h.slack.waitFor(() => {
-    const thread = h.slack.threadMessages(ts).join('\n');
-    return texts.every((t) => thread.includes(t)) ? thread : undefined;
-  }, `the thread to contain ${texts.join(' · ')}`);
+  h.slack.waitFor(
+    () => {
+      const thread = h.slack.threadMessages(ts).join('\n');
+      return texts.every((t) => thread.includes(t)) ? thread : undefined;
+    },
+    `the thread to contain ${texts.join(' · ')}`,
+  );
 
 export const LAST_LINE = 'Step 5 — Announce the resolution: done';

@@ -13,7 +13,12 @@ import { criteria } from './scenario';
 /** The simulated target, counting every service update it is asked for. */
 export class CountingTarget extends SimulatedTarget {
   readonly updates: Array<{ service: string; version: string }> = [];
-  override async rollServiceTo(name: string, image: string, version: string, options: RollServiceOptions): Promise<void> {
+  override async rollServiceTo(
+    name: string,
+    image: string,
+    version: string,
+    options: RollServiceOptions,
+  ): Promise<void> {
     this.updates.push({ service: name, version });
     await super.rollServiceTo(name, image, version, options);
   }
@@ -38,7 +43,9 @@ export async function startSim(updateMs = 300): Promise<Sim> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health' && sim.healthOverride) {
-      res.writeHead(sim.healthOverride.status, { 'Content-Type': sim.healthOverride.contentType }).end(sim.healthOverride.body);
+      res
+        .writeHead(sim.healthOverride.status, { 'Content-Type': sim.healthOverride.contentType })
+        .end(sim.healthOverride.body);
       return;
     }
     if (!target.serve(path, req, res)) res.writeHead(404).end();
@@ -58,14 +65,32 @@ export const SIM_SERVICES = [
 ];
 
 /** `production` on the simulated target; `extra` is merged into the config (roles, more environments…). */
-export function simConfig(sim: Sim, opts: { roles?: Record<string, unknown>; environment?: Record<string, unknown>; extra?: Record<string, unknown>; channel?: string } = {}): BotConfig {
+export function simConfig(
+  sim: Sim,
+  opts: {
+    roles?: Record<string, unknown>;
+    environment?: Record<string, unknown>;
+    extra?: Record<string, unknown>;
+    channel?: string;
+  } = {},
+): BotConfig {
   return configSchema.parse({
-    roles: opts.roles ?? { incident_commanders: { users: ['U0IC', 'U0IC2'] }, on_call: { users: ['U0ONCALL'] }, platform_team: { users: ['U0PLATFORM'], channel: 'C0PLATFORM' } },
+    roles: opts.roles ?? {
+      incident_commanders: { users: ['U0IC', 'U0IC2'] },
+      on_call: { users: ['U0ONCALL'] },
+      platform_team: { users: ['U0PLATFORM'], channel: 'C0PLATFORM' },
+    },
     environments: {
       production: {
         channel: opts.channel ?? 'C0INCIDENT',
         strategy: 'docker',
-        health: { url: `${sim.baseUrl}/health`, ready_url: `${sim.baseUrl}/health/ready`, retries: 3, interval_ms: 100, timeout_ms: 1000 },
+        health: {
+          url: `${sim.baseUrl}/health`,
+          ready_url: `${sim.baseUrl}/health/ready`,
+          retries: 3,
+          interval_ms: 100,
+          timeout_ms: 1000,
+        },
         smoke_tests: [{ name: 'home page', url: `${sim.baseUrl}/home`, expect_status: 200 }],
         services: SIM_SERVICES,
         docker: { convergence_timeout_ms: 10_000 },

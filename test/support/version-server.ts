@@ -17,7 +17,8 @@ export async function startVersionServer(stateFile: string, initial: string): Pr
   writeFileSync(stateFile, initial);
   const server: Server = createServer((req, res) => {
     const version = readFileSync(stateFile, 'utf8').trim();
-    if (req.url === '/health') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'healthy', version }));
+    if (req.url === '/health')
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'healthy', version }));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,5 +1,10 @@
 /** Resolves with the probe's first truthy value, polling every `everyMs`; throws naming what it waited for. */
-export async function until<T>(probe: () => T | undefined | null | false, what: string, ms = 120_000, everyMs = 20): Promise<T> {
+export async function until<T>(
+  probe: () => T | undefined | null | false,
+  what: string,
+  ms = 120_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = probe();

@@ -23,12 +23,22 @@ export function translateDockerError(err: unknown, what: string, service?: strin
   if (err instanceof RollbackBotError) return err;
   const e = err as DockerodeError;
   const detail = e.json?.message ?? e.message ?? String(err);
-  const abandoned = e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ABORT_ERR' || /timeout|aborted/i.test(e.message ?? '');
+  const abandoned =
+    e.name === 'AbortError' ||
+    e.name === 'TimeoutError' ||
+    e.code === 'ABORT_ERR' ||
+    /timeout|aborted/i.test(e.message ?? '');
   if ((e.code && UNREACHABLE.has(e.code)) || abandoned) {
-    return new RollbackBotError(ErrorCode.DockerUnreachable, `the Docker engine did not answer (${what}): ${e.code ?? detail}`, { cause: err });
+    return new RollbackBotError(
+      ErrorCode.DockerUnreachable,
+      `the Docker engine did not answer (${what}): ${e.code ?? detail}`,
+      { cause: err },
+    );
   }
   if (e.statusCode === 404 && service) {
-    return new RollbackBotError(ErrorCode.ServiceNotFound, `Docker service "${service}" does not exist`, { cause: err });
+    return new RollbackBotError(ErrorCode.ServiceNotFound, `Docker service "${service}" does not exist`, {
+      cause: err,
+    });
   }
   return new RollbackBotError(ErrorCode.ServiceUpdateFailed, `Docker refused ${what}: ${detail}`, { cause: err });
 }
@@ -51,7 +61,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`timeout after ${ms} ms (${what})`), { code: 'ETIMEDOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`timeout after ${ms} ms (${what})`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -74,7 +87,10 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async ping(): Promise<string> {
     try {
-      const version = (await withTimeout(this.docker.version(), this.callTimeoutMs, 'version')) as { Version?: string; ApiVersion?: string };
+      const version = (await withTimeout(this.docker.version(), this.callTimeoutMs, 'version')) as {
+        Version?: string;
+        ApiVersion?: string;
+      };
       return `Docker ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`;
     } catch (err) {
       throw translateDockerError(err, 'ping');
@@ -83,7 +99,11 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   async imageLabels(image: string, version: string): Promise<Record<string, string> | null> {
     try {
-      const info = await withTimeout(this.docker.getImage(`${image}:${version}`).inspect(), this.callTimeoutMs, 'image inspect');
+      const info = await withTimeout(
+        this.docker.getImage(`${image}:${version}`).inspect(),
+        this.callTimeoutMs,
+        'image inspect',
+      );
       return (info.Config?.Labels as Record<string, string> | null | undefined) ?? {};
     } catch (err) {
       if ((err as DockerodeError).statusCode === 404) return null;
@@ -120,20 +140,34 @@ export class DockerContainerRuntime implements ContainerRuntime {
     }
     // docker.pull() resolves when the stream opens; the outcome is in the stream, and followProgress does not
     // treat `{error}` lines as failure, so look for them.
-    const output = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) => {
-      const onAbort = () => reject(new RollbackBotError(ErrorCode.ImagePullFailed, `pulling ${ref} took longer than ${this.pullTimeoutMs} ms`));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => {
-        signal.removeEventListener('abort', onAbort);
-        if (err) reject(pullError(ref, err));
-        else resolve(out as Array<{ error?: string }>);
-      });
-    });
+    const output = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>(
+      (resolve, reject) => {
+        const onAbort = () =>
+          reject(
+            new RollbackBotError(ErrorCode.ImagePullFailed, `pulling ${ref} took longer than ${this.pullTimeoutMs} ms`),
+          );
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => {
+          signal.removeEventListener('abort', onAbort);
+          if (err) reject(pullError(ref, err));
+          else resolve(out as Array<{ error?: string }>);
+        });
+      },
+    );
     const failure = output.find((line) => line.error || line.errorDetail);
-    if (failure) throw new RollbackBotError(ErrorCode.ImagePullFailed, `cannot pull ${ref}: ${failure.errorDetail?.message ?? failure.error}`);
+    if (failure)
+      throw new RollbackBotError(
+        ErrorCode.ImagePullFailed,
+        `cannot pull ${ref}: ${failure.errorDetail?.message ?? failure.error}`,
+      );
   }
 
-  async rollServiceTo(dockerService: string, image: string, version: string, options: RollServiceOptions): Promise<void> {
+  async rollServiceTo(
+    dockerService: string,
+    image: string,
+    version: string,
+    options: RollServiceOptions,
+  ): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
     const target = await this.pinnedReference(image, version);
     const current = await this.inspect(dockerService);
@@ -147,7 +181,13 @@ export class DockerContainerRuntime implements ContainerRuntime {
         dockerService,
         (spec) => ({
           ...spec,
-          TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...(spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec, Image: target } },
+          TaskTemplate: {
+            ...spec.TaskTemplate,
+            ContainerSpec: {
+              ...(spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec,
+              Image: target,
+            },
+          },
         }),
         { maxAttempts: this.maxUpdateAttempts, log: this.options.log, callTimeoutMs: this.callTimeoutMs },
       );
@@ -168,12 +208,16 @@ export class DockerContainerRuntime implements ContainerRuntime {
   ): Promise<void> {
     let lastSeen = 'no task seen yet';
     for (;;) {
-      if (signal?.aborted) throw new RollbackBotError(ErrorCode.ConvergenceTimeout, `stopped waiting for ${dockerService}: ${lastSeen}`);
+      if (signal?.aborted)
+        throw new RollbackBotError(ErrorCode.ConvergenceTimeout, `stopped waiting for ${dockerService}: ${lastSeen}`);
       const info = await this.inspect(dockerService);
       const update = info.UpdateStatus?.StartedAt === staleUpdate ? undefined : info.UpdateStatus;
       const state = update?.State as string | undefined;
       if (state === 'paused') {
-        throw new RollbackBotError(ErrorCode.SwarmUpdatePaused, `Swarm paused the update of ${dockerService}: ${update?.Message ?? 'no reason given'}`);
+        throw new RollbackBotError(
+          ErrorCode.SwarmUpdatePaused,
+          `Swarm paused the update of ${dockerService}: ${update?.Message ?? 'no reason given'}`,
+        );
       }
       if (state?.startsWith('rollback')) {
         throw new RollbackBotError(
@@ -191,13 +235,18 @@ export class DockerContainerRuntime implements ContainerRuntime {
         lastSeen = `update in progress: ${update?.Message ?? ''}`;
       }
       if (Date.now() + this.pollIntervalMs > deadline) {
-        throw new RollbackBotError(ErrorCode.ConvergenceTimeout, `${dockerService} did not converge on ${version} in time: ${lastSeen}`);
+        throw new RollbackBotError(
+          ErrorCode.ConvergenceTimeout,
+          `${dockerService} did not converge on ${version} in time: ${lastSeen}`,
+        );
       }
       await sleep(this.pollIntervalMs);
     }
   }
 
-  private async runningTasks(dockerService: string): Promise<Array<{ image?: string; state?: string; error?: string }>> {
+  private async runningTasks(
+    dockerService: string,
+  ): Promise<Array<{ image?: string; state?: string; error?: string }>> {
     try {
       const listTasks = this.docker.listTasks.bind(this.docker) as (opts: object) => Promise<unknown>;
       const tasks = (await listTasks({
@@ -210,9 +259,13 @@ export class DockerContainerRuntime implements ContainerRuntime {
     }
   }
 
-  private async inspect(dockerService: string): Promise<Docker.Service & Awaited<ReturnType<Docker.Service['inspect']>>> {
+  private async inspect(
+    dockerService: string,
+  ): Promise<Docker.Service & Awaited<ReturnType<Docker.Service['inspect']>>> {
     try {
-      return await this.docker.getService(dockerService).inspect({ abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
+      return await this.docker
+        .getService(dockerService)
+        .inspect({ abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
     } catch (err) {
       throw translateDockerError(err, `inspecting ${dockerService}`, dockerService);
     }
@@ -235,7 +288,11 @@ function pullError(ref: string, err: unknown): RollbackBotError {
   if (err instanceof RollbackBotError) return err;
   const translated = translateDockerError(err, `pulling ${ref}`);
   if (translated.code === ErrorCode.DockerUnreachable) return translated;
-  return new RollbackBotError(ErrorCode.ImagePullFailed, `cannot pull ${ref}: ${(err as DockerodeError).json?.message ?? (err as Error).message}`, { cause: err });
+  return new RollbackBotError(
+    ErrorCode.ImagePullFailed,
+    `cannot pull ${ref}: ${(err as DockerodeError).json?.message ?? (err as Error).message}`,
+    { cause: err },
+  );
 }
 
 /**
@@ -260,7 +317,11 @@ export async function updateServiceSpec(
     }
     const spec = await mutate(info.Spec as Docker.ServiceSpec);
     try {
-      await service.update({ _query: { version: info.Version.Index }, _body: spec, abortSignal: AbortSignal.timeout(timeout * 3) } as never);
+      await service.update({
+        _query: { version: info.Version.Index },
+        _body: spec,
+        abortSignal: AbortSignal.timeout(timeout * 3),
+      } as never);
       return;
     } catch (err) {
       const message = (err as DockerodeError).json?.message ?? (err as Error).message ?? '';

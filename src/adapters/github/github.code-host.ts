@@ -23,7 +23,12 @@ export function repoClient(opts: GitHubRepoOptions): AxiosInstance {
   return axios.create({
     baseURL: `${opts.apiUrl.replace(/\/+$/, '')}/repos/${opts.repo}`,
     timeout: opts.timeoutMs ?? 5000,
-    headers: { Authorization: `Bearer ${opts.token}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'rollback-bot' },
+    headers: {
+      Authorization: `Bearer ${opts.token}`,
+      Accept: 'application/vnd.github+json',
+      'X-GitHub-Api-Version': '2022-11-28',
+      'User-Agent': 'rollback-bot',
+    },
     validateStatus: () => true,
   });
 }
@@ -39,14 +44,24 @@ export class GitHubCodeHost implements CodeHost {
   async changedFiles(base: string, head: string): Promise<string[]> {
     let res;
     try {
-      res = await this.http.get<{ files?: Array<{ filename: string }>; message?: string }>(`/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`, {
-        signal: AbortSignal.timeout(this.http.defaults.timeout ?? 5000),
-      });
+      res = await this.http.get<{ files?: Array<{ filename: string }>; message?: string }>(
+        `/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+        {
+          signal: AbortSignal.timeout(this.http.defaults.timeout ?? 5000),
+        },
+      );
     } catch (err) {
-      throw new RollbackBotError(ErrorCode.CodeHostFailed, `GitHub did not answer: ${describeHttpFailure(err, this.http.defaults.timeout ?? 5000)}`, { cause: err });
+      throw new RollbackBotError(
+        ErrorCode.CodeHostFailed,
+        `GitHub did not answer: ${describeHttpFailure(err, this.http.defaults.timeout ?? 5000)}`,
+        { cause: err },
+      );
     }
     if (res.status !== 200) {
-      throw new RollbackBotError(ErrorCode.CodeHostFailed, `GitHub compare ${base}...${head}: HTTP ${res.status}, ${MEANING[res.status] ?? res.data?.message ?? 'unexpected answer'}`);
+      throw new RollbackBotError(
+        ErrorCode.CodeHostFailed,
+        `GitHub compare ${base}...${head}: HTTP ${res.status}, ${MEANING[res.status] ?? res.data?.message ?? 'unexpected answer'}`,
+      );
     }
     return (res.data.files ?? []).map((f) => f.filename);
   }
@@ -63,12 +78,21 @@ export class GitHubTicketTracker implements TicketTracker {
   async open(ticket: { title: string; body: string; labels: string[] }): Promise<string> {
     let res;
     try {
-      res = await this.http.post<{ html_url?: string; message?: string }>('/issues', ticket, { signal: AbortSignal.timeout(this.http.defaults.timeout ?? 5000) });
+      res = await this.http.post<{ html_url?: string; message?: string }>('/issues', ticket, {
+        signal: AbortSignal.timeout(this.http.defaults.timeout ?? 5000),
+      });
     } catch (err) {
-      throw new RollbackBotError(ErrorCode.CodeHostFailed, `GitHub did not answer: ${describeHttpFailure(err, this.http.defaults.timeout ?? 5000)}`, { cause: err });
+      throw new RollbackBotError(
+        ErrorCode.CodeHostFailed,
+        `GitHub did not answer: ${describeHttpFailure(err, this.http.defaults.timeout ?? 5000)}`,
+        { cause: err },
+      );
     }
     if (res.status !== 201 || !res.data.html_url) {
-      throw new RollbackBotError(ErrorCode.CodeHostFailed, `GitHub refused the issue: HTTP ${res.status}, ${MEANING[res.status] ?? res.data?.message ?? 'unexpected answer'}`);
+      throw new RollbackBotError(
+        ErrorCode.CodeHostFailed,
+        `GitHub refused the issue: HTTP ${res.status}, ${MEANING[res.status] ?? res.data?.message ?? 'unexpected answer'}`,
+      );
     }
     return res.data.html_url;
   }

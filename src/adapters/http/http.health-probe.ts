@@ -10,7 +10,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Why a request failed, in a few words a person on call understands. */
 export function describeHttpFailure(err: unknown, timeoutMs: number): string {
   if (isAxiosError(err)) {
-    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || err.code === 'ERR_CANCELED') return `no answer within ${timeoutMs} ms`;
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || err.code === 'ERR_CANCELED')
+      return `no answer within ${timeoutMs} ms`;
     if (err.code === 'ECONNREFUSED') return 'connection refused';
     if (err.code === 'ENOTFOUND') return 'host not found';
     if (err.code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' || err.code === 'ERR_BAD_RESPONSE') return 'response too large';
@@ -24,7 +25,14 @@ export class HttpHealthProbe implements HealthProbe {
   private readonly http: AxiosInstance;
 
   constructor(http?: AxiosInstance) {
-    this.http = http ?? axios.create({ maxRedirects: 3, maxContentLength: MAX_BODY_BYTES, responseType: 'text', transformResponse: (d) => d });
+    this.http =
+      http ??
+      axios.create({
+        maxRedirects: 3,
+        maxContentLength: MAX_BODY_BYTES,
+        responseType: 'text',
+        transformResponse: (d) => d,
+      });
   }
 
   async probe(url: string, options: ProbeOptions): Promise<ProbeObservation> {

@@ -7,12 +7,23 @@ import { describeHttpFailure } from '../http/http.health-probe';
 export class PagerDutyPager implements Pager {
   constructor(private readonly opts: { routingKey: string; eventsUrl: string; timeoutMs: number }) {}
 
-  async trigger(alert: { dedupKey: string; summary: string; source: string; details: Record<string, unknown> }): Promise<void> {
+  async trigger(alert: {
+    dedupKey: string;
+    summary: string;
+    source: string;
+    details: Record<string, unknown>;
+  }): Promise<void> {
     await this.send({
       routing_key: this.opts.routingKey,
       event_action: 'trigger',
       dedup_key: alert.dedupKey,
-      payload: { summary: alert.summary.slice(0, 1024), source: alert.source, severity: 'critical', component: 'rollback-bot', custom_details: alert.details },
+      payload: {
+        summary: alert.summary.slice(0, 1024),
+        source: alert.source,
+        severity: 'critical',
+        component: 'rollback-bot',
+        custom_details: alert.details,
+      },
     });
   }
 
@@ -30,11 +41,18 @@ export class PagerDutyPager implements Pager {
       });
       if (res.status !== 202) {
         const data = res.data as { message?: string; errors?: string[] } | undefined;
-        throw new RollbackBotError(ErrorCode.PagerFailed, `PagerDuty answered ${res.status}: ${[data?.message, ...(data?.errors ?? [])].filter(Boolean).join('; ')}`);
+        throw new RollbackBotError(
+          ErrorCode.PagerFailed,
+          `PagerDuty answered ${res.status}: ${[data?.message, ...(data?.errors ?? [])].filter(Boolean).join('; ')}`,
+        );
       }
     } catch (err) {
       if (err instanceof RollbackBotError) throw err;
-      throw new RollbackBotError(ErrorCode.PagerFailed, `PagerDuty did not answer: ${describeHttpFailure(err, this.opts.timeoutMs)}`, { cause: err });
+      throw new RollbackBotError(
+        ErrorCode.PagerFailed,
+        `PagerDuty did not answer: ${describeHttpFailure(err, this.opts.timeoutMs)}`,
+        { cause: err },
+      );
     }
   }
 }

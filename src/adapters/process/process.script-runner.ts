@@ -13,7 +13,10 @@ import type { ScriptOutcome, ScriptRunner, ScriptSpec } from '../../ports';
 const SECRET_NAME = /^SLACK_|TOKEN|SECRET|PASSW|API_KEY|PRIVATE_KEY|ROUTING_KEY/i;
 
 /** A copy of this process's environment without its secrets, plus `extra` (which may set anything). */
-export function scriptEnvironment(extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function scriptEnvironment(
+  extra: Record<string, string>,
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !SECRET_NAME.test(k)) env[k] = v;
   return { ...env, ...extra };
@@ -26,19 +29,28 @@ export class ProcessScriptRunner implements ScriptRunner {
   async check(command: string, cwd: string): Promise<string> {
     const candidates = command.includes('/')
       ? [path.resolve(cwd, command)]
-      : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
+      : (process.env.PATH ?? '')
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((d) => path.join(d, command));
     for (const file of candidates) {
       const stat = await fs.stat(file).catch(() => null);
       if (!stat) continue;
-      if (!stat.isFile()) throw new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script ${file} is not a file`);
+      if (!stat.isFile())
+        throw new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script ${file} is not a file`);
       try {
         await fs.access(file, constants.X_OK);
       } catch {
-        throw new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script ${file} is not executable (chmod +x)`);
+        throw new RollbackBotError(
+          ErrorCode.ScriptNotRunnable,
+          `the deploy script ${file} is not executable (chmod +x)`,
+        );
       }
       return file;
     }
-    const where = command.includes('/') ? `${path.resolve(cwd, command)} does not exist` : `${command} is not on the PATH`;
+    const where = command.includes('/')
+      ? `${path.resolve(cwd, command)} does not exist`
+      : `${command} is not on the PATH`;
     throw new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script cannot be found: ${where}`);
   }
 
@@ -60,7 +72,13 @@ export class ProcessScriptRunner implements ScriptRunner {
 
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (err) => reject(new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script could not be started: ${err.message}`, { cause: err })));
+      child.once('error', (err) =>
+        reject(
+          new RollbackBotError(ErrorCode.ScriptNotRunnable, `the deploy script could not be started: ${err.message}`, {
+            cause: err,
+          }),
+        ),
+      );
     });
     try {
       await spawned;
@@ -100,7 +118,9 @@ export class ProcessScriptRunner implements ScriptRunner {
       escalation.unref();
     }, spec.timeoutMs);
 
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     clearTimeout(timer);
     // The script is gone; something it left behind may still hold the pipes: wait a little, then stop reading.
     await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);

@@ -30,7 +30,8 @@ export class PrometheusMetricsSource implements MetricsSource {
         validateStatus: () => true,
       });
       body = res.data;
-      if (res.status !== 200 || body?.status !== 'success') return { unknown: `Prometheus: ${body?.error ?? `HTTP ${res.status}`}` };
+      if (res.status !== 200 || body?.status !== 'success')
+        return { unknown: `Prometheus: ${body?.error ?? `HTTP ${res.status}`}` };
     } catch (err) {
       return { unknown: `Prometheus: ${describeHttpFailure(err, this.timeoutMs)}` };
     }

@@ -13,9 +13,15 @@ export function translateSlackError(err: unknown, method: string): RollbackBotEr
   if (err instanceof RollbackBotError) return err;
   const e = err as { code?: string; data?: { error?: string }; message?: string; retryAfter?: number };
   if (e.code === 'slack_webapi_rate_limited_error') {
-    return new RollbackBotError(ErrorCode.SlackApiFailed, `Slack is rate limiting ${method} (retry after ${e.retryAfter ?? '?'} s)`, { cause: err });
+    return new RollbackBotError(
+      ErrorCode.SlackApiFailed,
+      `Slack is rate limiting ${method} (retry after ${e.retryAfter ?? '?'} s)`,
+      { cause: err },
+    );
   }
   const slackError = e.data?.error;
-  const detail = slackError ? `${slackError}${HINTS[slackError] ? ` (${HINTS[slackError]})` : ''}` : (e.message ?? String(err));
+  const detail = slackError
+    ? `${slackError}${HINTS[slackError] ? ` (${HINTS[slackError]})` : ''}`
+    : (e.message ?? String(err));
   return new RollbackBotError(ErrorCode.SlackApiFailed, `Slack ${method} failed: ${detail}`, { cause: err });
 }

@@ -6,7 +6,14 @@ import { esc } from '../../slack/escape';
 import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
 import { announcementMrkdwn, reportsAlertMessage } from '../../slack/blocks/messages';
-import { isToolingFailure, type Mentions, mentionsOf, NO_MENTIONS, progressText, refusalSummary } from '../../slack/blocks/thread';
+import {
+  isToolingFailure,
+  type Mentions,
+  mentionsOf,
+  NO_MENTIONS,
+  progressText,
+  refusalSummary,
+} from '../../slack/blocks/thread';
 import { Redactor } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
 import { SlackPacer } from './slack.pacer';
@@ -39,7 +46,10 @@ export class SlackNotifier implements Notifier {
   private readonly envCommanders: Map<string, string>;
   private readonly redactor: Redactor;
   /** Per rollback: refusals not yet summed up in the thread, and when the last summary went out. */
-  private readonly refusals = new Map<string, { pending: Refusal[]; lastAt: number; timer: NodeJS.Timeout | null; rollback: Rollback }>();
+  private readonly refusals = new Map<
+    string,
+    { pending: Refusal[]; lastAt: number; timer: NodeJS.Timeout | null; rollback: Rollback }
+  >();
   private readonly budgets: Map<string, StepBudgets>;
   private readonly platformChannel: string | null;
   private readonly ticketTrackers: Set<string>;
@@ -61,7 +71,11 @@ export class SlackNotifier implements Notifier {
     private readonly pacer: SlackPacer = new SlackPacer(),
   ) {
     this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
-    this.envCommanders = new Map(Object.entries(config.environments).flatMap(([name, env]) => (env.incident_commanders ? [[name, mentionsOf(env.incident_commanders)]] : [])));
+    this.envCommanders = new Map(
+      Object.entries(config.environments).flatMap(([name, env]) =>
+        env.incident_commanders ? [[name, mentionsOf(env.incident_commanders)]] : [],
+      ),
+    );
     this.mentions = {
       incidentCommanders: mentionsOf(config.roles.incident_commanders),
       onCall: mentionsOf(config.roles.on_call),
@@ -69,11 +83,18 @@ export class SlackNotifier implements Notifier {
       platformTeam: mentionsOf(config.roles.platform_team),
     };
     this.platformChannel = config.roles.platform_team.channel ?? null;
-    this.ticketTrackers = new Set(Object.entries(config.environments).flatMap(([name, env]) => (env.tickets ? [name] : [])));
+    this.ticketTrackers = new Set(
+      Object.entries(config.environments).flatMap(([name, env]) => (env.tickets ? [name] : [])),
+    );
     this.budgets = new Map(
       Object.entries(config.environments).map(([name, env]) => [
         name,
-        { confirm: env.budgets.confirm_ms, announce: env.budgets.announce_ms, execute: env.budgets.execute_ms, verify: env.budgets.verify_ms },
+        {
+          confirm: env.budgets.confirm_ms,
+          announce: env.budgets.announce_ms,
+          execute: env.budgets.execute_ms,
+          verify: env.budgets.verify_ms,
+        },
       ]),
     );
   }
@@ -81,7 +102,9 @@ export class SlackNotifier implements Notifier {
   async postCard(rollback: Rollback): Promise<MessageRef> {
     const post = async (card: CardMessage) => {
       await this.pacer.post(rollback.channel, true);
-      return this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }));
+      return this.call('chat.postMessage', () =>
+        this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }),
+      );
     };
     let res;
     try {
@@ -157,7 +180,14 @@ export class SlackNotifier implements Notifier {
     const next = previous.then(async () => {
       await this.pacer.post(card.channel);
       try {
-        await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, text: this.redactor.text(text), unfurl_links: false }));
+        await this.call('chat.postMessage', () =>
+          this.client.chat.postMessage({
+            channel: card.channel,
+            thread_ts: card.ts,
+            text: this.redactor.text(text),
+            unfurl_links: false,
+          }),
+        );
       } catch (err) {
         log.warn({ err }, 'could not post the thread update');
       }
@@ -211,7 +241,8 @@ export class SlackNotifier implements Notifier {
       if (e.latest.version > e.drawn) this.track(this.redraw(e.latest, log));
       // The entry is kept while the rollback moves; after it settles only checklist ticks redraw it, and a fresh
       // entry is as good.
-      else if (isTerminal(e.latest.status) && e.latest.steps.complete.status !== 'running') this.cards.delete(e.latest.id);
+      else if (isTerminal(e.latest.status) && e.latest.steps.complete.status !== 'running')
+        this.cards.delete(e.latest.id);
     });
     return e.pending;
   }
@@ -220,7 +251,9 @@ export class SlackNotifier implements Notifier {
     const card = rollback.card as MessageRef;
     const update = async (m: CardMessage) => {
       await this.pacer.update();
-      return this.call('chat.update', () => this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }));
+      return this.call('chat.update', () =>
+        this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }),
+      );
     };
     const drawn = rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
     const json = JSON.stringify(drawn);
@@ -230,16 +263,23 @@ export class SlackNotifier implements Notifier {
         entry.cardJson = json;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
-        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) => log.warn({ err: e }, 'the minimal card failed too'));
+        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks')
+          await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) =>
+            log.warn({ err: e }, 'the minimal card failed too'),
+          );
       }
     }
     const list = rollback.checklist.message;
     if (list) {
-      const m = checklistMessage(this.redactor.deep(rollback), { ticketTracker: this.ticketTrackers.has(rollback.environment) });
+      const m = checklistMessage(this.redactor.deep(rollback), {
+        ticketTracker: this.ticketTrackers.has(rollback.environment),
+      });
       const listJson = JSON.stringify(m);
       if (listJson === entry.checklistJson) return;
       await this.pacer.update();
-      await this.call('chat.update', () => this.client.chat.update({ channel: list.channel, ts: list.ts, ...this.redacted(m) })).then(
+      await this.call('chat.update', () =>
+        this.client.chat.update({ channel: list.channel, ts: list.ts, ...this.redacted(m) }),
+      ).then(
         () => (entry.checklistJson = listJson),
         (err: unknown) => log.warn({ err }, 'could not update the checklist'),
       );
@@ -263,44 +303,83 @@ export class SlackNotifier implements Notifier {
 
   async findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null> {
     const res = await this.call('conversations.history', () =>
-      this.client.conversations.history({ channel: rollback.channel, oldest: String(Math.floor(since.getTime() / 1000) - 1), include_all_metadata: true, limit: 200 }),
+      this.client.conversations.history({
+        channel: rollback.channel,
+        oldest: String(Math.floor(since.getTime() / 1000) - 1),
+        include_all_metadata: true,
+        limit: 200,
+      }),
     );
     const found = (res.messages ?? []).find((m) => {
       const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
-      return meta?.event_type === ANNOUNCEMENT_EVENT && meta.event_payload?.rollback_id === rollback.id && meta.event_payload?.step === step;
+      return (
+        meta?.event_type === ANNOUNCEMENT_EVENT &&
+        meta.event_payload?.rollback_id === rollback.id &&
+        meta.event_payload?.step === step
+      );
     });
     return found?.ts ? { channel: rollback.channel, ts: found.ts } : null;
   }
 
   async schedule(channel: string, text: string, postAt: Date): Promise<void> {
     await this.call('chat.scheduleMessage', () =>
-      this.client.chat.scheduleMessage({ channel, text: this.redactor.text(text), post_at: Math.floor(postAt.getTime() / 1000) }),
+      this.client.chat.scheduleMessage({
+        channel,
+        text: this.redactor.text(text),
+        post_at: Math.floor(postAt.getTime() / 1000),
+      }),
     );
   }
 
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
-    const m = checklistMessage(this.redactor.deep(rollback), { ticketTracker: this.ticketTrackers.has(rollback.environment) });
+    const m = checklistMessage(this.redactor.deep(rollback), {
+      ticketTracker: this.ticketTrackers.has(rollback.environment),
+    });
     await this.pacer.post(card.channel);
-    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...this.redacted(m), unfurl_links: false }));
+    const res = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: card.channel,
+        thread_ts: card.ts,
+        ...this.redacted(m),
+        unfurl_links: false,
+      }),
+    );
     return { channel: res.channel ?? card.channel, ts: res.ts as string };
   }
 
-  async reportsAlert(a: { environment: string; channel: string; reporters: string[]; reports: string[]; windowMinutes: number }): Promise<void> {
-    const m = reportsAlertMessage({ ...this.redactor.deep(a), mentions: [this.mentions.onCall, this.envCommanders.get(a.environment) ?? this.mentions.incidentCommanders].filter(Boolean).join(' ') });
+  async reportsAlert(a: {
+    environment: string;
+    channel: string;
+    reporters: string[];
+    reports: string[];
+    windowMinutes: number;
+  }): Promise<void> {
+    const m = reportsAlertMessage({
+      ...this.redactor.deep(a),
+      mentions: [this.mentions.onCall, this.envCommanders.get(a.environment) ?? this.mentions.incidentCommanders]
+        .filter(Boolean)
+        .join(' '),
+    });
     await this.pacer.post(a.channel, true);
-    await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: a.channel, ...this.redacted(m), unfurl_links: false }));
+    await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: a.channel, ...this.redacted(m), unfurl_links: false }),
+    );
   }
 
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
-    const link = rollback.card ? `<https://slack.com/archives/${rollback.card.channel}/p${rollback.card.ts.replace('.', '')}|rollback ${rollback.id}>` : `rollback ${rollback.id}`;
+    const link = rollback.card
+      ? `<https://slack.com/archives/${rollback.card.channel}/p${rollback.card.ts.replace('.', '')}|rollback ${rollback.id}>`
+      : `rollback ${rollback.id}`;
     const text = `:construction: Tooling or infrastructure error during ${link} of *${rollback.environment}*: ${esc(this.redactor.text(rollback.failure?.reason ?? 'see the thread'))} ${this.mentions.platformTeam ?? ''}`;
     try {
       await this.pacer.post(channel);
-      await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: this.redactor.text(text), unfurl_links: false }));
+      await this.call('chat.postMessage', () =>
+        this.client.chat.postMessage({ channel, text: this.redactor.text(text), unfurl_links: false }),
+      );
     } catch (err) {
       log.warn({ err }, 'could not tell the platform team');
     }
@@ -319,7 +398,11 @@ export class SlackNotifier implements Notifier {
       } catch (err) {
         const e = err as { code?: string; retryAfter?: number };
         const wait = e.retryAfter ?? Number.POSITIVE_INFINITY;
-        if (e.code === 'slack_webapi_rate_limited_error' && attempt < RATE_LIMIT_ATTEMPTS && wait <= MAX_RATE_LIMIT_WAIT_S) {
+        if (
+          e.code === 'slack_webapi_rate_limited_error' &&
+          attempt < RATE_LIMIT_ATTEMPTS &&
+          wait <= MAX_RATE_LIMIT_WAIT_S
+        ) {
           this.log.info({ method, retryAfter: wait, attempt }, 'rate limited by Slack; waiting');
           await new Promise((r) => setTimeout(r, wait * 1000));
           continue;

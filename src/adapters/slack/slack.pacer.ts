@@ -94,7 +94,11 @@ export class SlackPacer {
   post(channel: string, urgent = false): Promise<void> {
     let bucket = this.channels.get(channel);
     if (!bucket) {
-      bucket = new TokenBucket(this.limits.postsPerSecond / 1000, this.limits.postBurst, Math.min(URGENT_RESERVE, this.limits.postBurst - 1));
+      bucket = new TokenBucket(
+        this.limits.postsPerSecond / 1000,
+        this.limits.postBurst,
+        Math.min(URGENT_RESERVE, this.limits.postBurst - 1),
+      );
       this.channels.set(channel, bucket);
     }
     return bucket.take(urgent);

@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { actorOf, type Rollback, type RollbackEvent, type Status, TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import {
+  actorOf,
+  type Rollback,
+  type RollbackEvent,
+  type Status,
+  TERMINAL_STATUSES,
+} from '../../domain/rollback.machine';
 import type { CreateResult, RollbackStore, TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -131,10 +137,12 @@ export class SqliteRollbackStore implements RollbackStore {
       const active = this.activeFor(r.environment);
       if (active) return { ok: false, active };
       const stored = { ...r, version: 1 };
-      this.sql('INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, r.endedAt ?? null, JSON.stringify(stored));
+      this.sql(
+        'INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, r.endedAt ?? null, JSON.stringify(stored));
       // Owned from its first write: no sweep can take a rollback whose card is still being posted.
-      if (lease) this.sql('INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)').run(r.id, lease.owner, lease.until);
+      if (lease)
+        this.sql('INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)').run(r.id, lease.owner, lease.until);
       this.appendTimeline(r.id, r.requestedAt, 'Requested', r.requestedBy, {
         environment: r.environment,
         reason: r.reason,
@@ -153,8 +161,17 @@ export class SqliteRollbackStore implements RollbackStore {
   save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null {
     const write = this.db.transaction((): Rollback | null => {
       const stored = { ...next, version: expectedVersion + 1 };
-      const res = this.sql('UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, ended_at = ?, state = ? WHERE id = ? AND version = ?')
-        .run(next.status, stored.version, next.updatedAt, next.endedAt ?? null, JSON.stringify(stored), next.id, expectedVersion);
+      const res = this.sql(
+        'UPDATE rollbacks SET status = ?, version = ?, updated_at = ?, ended_at = ?, state = ? WHERE id = ? AND version = ?',
+      ).run(
+        next.status,
+        stored.version,
+        next.updatedAt,
+        next.endedAt ?? null,
+        JSON.stringify(stored),
+        next.id,
+        expectedVersion,
+      );
       if (res.changes !== 1) return null;
       this.appendTimeline(next.id, event.at, event.type, actorOf(event), event);
       return stored;
@@ -172,9 +189,24 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   timeline(id: string): TimelineEntry[] {
-    const rows = this.sql('SELECT rollback_id, seq, at, type, actor, event FROM timeline WHERE rollback_id = ? ORDER BY seq')
-      .all(id) as { rollback_id: string; seq: number; at: string; type: TimelineEntry['type']; actor: string | null; event: string }[];
-    return rows.map((r) => ({ rollbackId: r.rollback_id, seq: r.seq, at: r.at, type: r.type, actor: r.actor, event: JSON.parse(r.event) }));
+    const rows = this.sql(
+      'SELECT rollback_id, seq, at, type, actor, event FROM timeline WHERE rollback_id = ? ORDER BY seq',
+    ).all(id) as {
+      rollback_id: string;
+      seq: number;
+      at: string;
+      type: TimelineEntry['type'];
+      actor: string | null;
+      event: string;
+    }[];
+    return rows.map((r) => ({
+      rollbackId: r.rollback_id,
+      seq: r.seq,
+      at: r.at,
+      type: r.type,
+      actor: r.actor,
+      event: JSON.parse(r.event),
+    }));
   }
 
   list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Rollback[] {
@@ -194,29 +226,28 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   lastVerifiedVersion(environment: string, service: string): string | null {
-    const row = this.sql('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(environment, service) as
-      | { version: string }
-      | undefined;
+    const row = this.sql('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(
+      environment,
+      service,
+    ) as { version: string } | undefined;
     return row?.version ?? null;
   }
 
   recordVerifiedVersion(environment: string, service: string, version: string, at: string): void {
     this.sql(
-        `INSERT INTO verified_versions (environment, service, version, verified_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO verified_versions (environment, service, version, verified_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (environment, service) DO UPDATE SET version = excluded.version, verified_at = excluded.verified_at`,
-      )
-      .run(environment, service, version, at);
+    ).run(environment, service, version, at);
   }
 
   claim(id: string, owner: string, until: number, now: number): boolean {
     // Ours, expired, or held by an earlier boot of the same instance (a restart: that process is gone).
     const prefix = instancePrefix(owner);
     const res = this.sql(
-        `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
+      `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
          ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
          WHERE leases.owner = excluded.owner OR leases.until < ? OR (? IS NOT NULL AND substr(leases.owner, 1, length(?)) = ?)`,
-      )
-      .run(id, owner, until, now, prefix, prefix, prefix);
+    ).run(id, owner, until, now, prefix, prefix, prefix);
     return res.changes === 1;
   }
 
@@ -226,36 +257,51 @@ export class SqliteRollbackStore implements RollbackStore {
 
   orphans(now: number, owner: string, limit: number): Rollback[] {
     const rows = this.sql(
-        `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
+      `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
                 OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
            AND (l.until IS NULL OR l.until < ? OR (? IS NOT NULL AND substr(l.owner, 1, length(?)) = ? AND l.owner <> ?))
          ORDER BY r.created_at LIMIT ?`,
-      )
-      .all(now, instancePrefix(owner), instancePrefix(owner), instancePrefix(owner), owner, limit) as Row[];
+    ).all(now, instancePrefix(owner), instancePrefix(owner), instancePrefix(owner), owner, limit) as Row[];
     return rows.map((r) => this.fromRow(r));
   }
 
   recordReport(r: { environment: string; userId: string; text: string; at: string }): void {
-    this.sql('INSERT INTO reports (environment, user_id, text, at) VALUES (?, ?, ?, ?)').run(r.environment, r.userId, r.text, r.at);
+    this.sql('INSERT INTO reports (environment, user_id, text, at) VALUES (?, ?, ?, ?)').run(
+      r.environment,
+      r.userId,
+      r.text,
+      r.at,
+    );
   }
 
   uniqueReporters(environment: string, sinceIso: string): string[] {
-    const rows = this.sql('SELECT DISTINCT user_id FROM reports WHERE environment = ? AND at >= ? ORDER BY user_id').all(environment, sinceIso) as { user_id: string }[];
+    const rows = this.sql(
+      'SELECT DISTINCT user_id FROM reports WHERE environment = ? AND at >= ? ORDER BY user_id',
+    ).all(environment, sinceIso) as { user_id: string }[];
     return rows.map((r) => r.user_id);
   }
 
   reportTexts(environment: string, sinceIso: string, limit: number): string[] {
-    const rows = this.sql('SELECT text FROM reports WHERE environment = ? AND at >= ? ORDER BY id DESC LIMIT ?').all(environment, sinceIso, limit) as { text: string }[];
+    const rows = this.sql('SELECT text FROM reports WHERE environment = ? AND at >= ? ORDER BY id DESC LIMIT ?').all(
+      environment,
+      sinceIso,
+      limit,
+    ) as { text: string }[];
     return rows.map((r) => r.text);
   }
 
   lastReportAlert(environment: string): string | null {
-    return (this.sql('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)?.at ?? null;
+    return (
+      (this.sql('SELECT at FROM report_alerts WHERE environment = ?').get(environment) as { at: string } | undefined)
+        ?.at ?? null
+    );
   }
 
   recordReportAlert(environment: string, at: string): void {
-    this.sql('INSERT INTO report_alerts (environment, at) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET at = excluded.at').run(environment, at);
+    this.sql(
+      'INSERT INTO report_alerts (environment, at) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET at = excluded.at',
+    ).run(environment, at);
   }
 
   firstDelivery(key: string, at: number): boolean {
@@ -268,23 +314,42 @@ export class SqliteRollbackStore implements RollbackStore {
   }
 
   recordRefusal(e: { at: string; userId: string; environment: string | null; action: string; why: string }): void {
-    this.sql('INSERT INTO refusals (at, user_id, environment, action, why) VALUES (?, ?, ?, ?, ?)').run(e.at, e.userId, e.environment, e.action, e.why);
+    this.sql('INSERT INTO refusals (at, user_id, environment, action, why) VALUES (?, ?, ?, ?, ?)').run(
+      e.at,
+      e.userId,
+      e.environment,
+      e.action,
+      e.why,
+    );
   }
 
-  refusals(limit: number): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }> {
-    return this.sql('SELECT at, user_id AS userId, environment, action, why FROM refusals ORDER BY id DESC LIMIT ?')
-      .all(limit) as Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
+  refusals(
+    limit: number,
+  ): Array<{ at: string; userId: string; environment: string | null; action: string; why: string }> {
+    return this.sql(
+      'SELECT at, user_id AS userId, environment, action, why FROM refusals ORDER BY id DESC LIMIT ?',
+    ).all(limit) as Array<{ at: string; userId: string; environment: string | null; action: string; why: string }>;
   }
 
   private activeFor(environment: string): Rollback | null {
-    const row = this.sql(`SELECT state, version FROM rollbacks WHERE environment = ? AND status NOT IN (${TERMINAL_SQL})`)
-      .get(environment) as Row | undefined;
+    const row = this.sql(
+      `SELECT state, version FROM rollbacks WHERE environment = ? AND status NOT IN (${TERMINAL_SQL})`,
+    ).get(environment) as Row | undefined;
     return row ? this.fromRow(row) : null;
   }
 
   private appendTimeline(id: string, at: string, type: string, actor: string | null, event: unknown): void {
-    const { next } = this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM timeline WHERE rollback_id = ?').get(id) as { next: number };
-    this.sql('INSERT INTO timeline (rollback_id, seq, at, type, actor, event) VALUES (?, ?, ?, ?, ?, ?)').run(id, next, at, type, actor, JSON.stringify(event));
+    const { next } = this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM timeline WHERE rollback_id = ?').get(
+      id,
+    ) as { next: number };
+    this.sql('INSERT INTO timeline (rollback_id, seq, at, type, actor, event) VALUES (?, ?, ?, ?, ?, ?)').run(
+      id,
+      next,
+      at,
+      type,
+      actor,
+      JSON.stringify(event),
+    );
   }
 
   private fromRow(row: Row): Rollback {
@@ -293,4 +358,3 @@ export class SqliteRollbackStore implements RollbackStore {
     return { ...r, version: row.version };
   }
 }
-

@@ -28,9 +28,13 @@ export const dockerOption: RollbackOption = {
         previousVersion: r.status === 'fulfilled' ? r.value.previousVersion : null,
       };
     });
-    const unreadable = inspected.flatMap((r, i) => (r.status === 'rejected' ? [{ service: env.services[i], error: r.reason as unknown }] : []));
+    const unreadable = inspected.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ service: env.services[i], error: r.reason as unknown }] : [],
+    );
     if (unreadable.length === 0) return { services, tooling, blocked: null };
-    const lines = unreadable.map((u) => `${u.service.name} (\`${u.service.docker_service}\`): ${describeError(u.error)}`);
+    const lines = unreadable.map(
+      (u) => `${u.service.name} (\`${u.service.docker_service}\`): ${describeError(u.error)}`,
+    );
     const code = isCoded(unreadable[0].error) ? unreadable[0].error.code : undefined;
     return { services, tooling, blocked: { reason: `Docker could not tell what runs: ${lines.join('; ')}`, code } };
   },
@@ -39,14 +43,22 @@ export const dockerOption: RollbackOption = {
   // not halfway through the rollback.
   async precheck(deps, r, env, target) {
     const pulls = await Promise.allSettled(env.services.map((s) => deps.runtime.ensureImage(s.image, target)));
-    const unpullable = pulls.flatMap((p, i) => (p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : []));
+    const unpullable = pulls.flatMap((p, i) =>
+      p.status === 'rejected' ? [`${env.services[i].image}:${target}: ${describeError(p.reason)}`] : [],
+    );
     if (unpullable.length === 0) return null;
     const first = pulls.find((p): p is PromiseRejectedResult => p.status === 'rejected');
     // A version the requester typed that the registry does not have is their mistake: say so to them, page no one.
     if (r.requestedTarget === target && unpullable.every((u) => NOT_THERE.test(u))) {
-      return { reason: `The version you named, ${target}, cannot be pulled (${unpullable.join('; ')}). Check the tag, or leave it out and the bot proposes one.`, code: ErrorCode.TargetUnavailable };
+      return {
+        reason: `The version you named, ${target}, cannot be pulled (${unpullable.join('; ')}). Check the tag, or leave it out and the bot proposes one.`,
+        code: ErrorCode.TargetUnavailable,
+      };
     }
-    return { reason: `The target image cannot be pulled: ${unpullable.join('; ')}`, code: isCoded(first?.reason) ? first.reason.code : undefined };
+    return {
+      reason: `The target image cannot be pulled: ${unpullable.join('; ')}`,
+      code: isCoded(first?.reason) ? first.reason.code : undefined,
+    };
   },
 
   async execute(deps, rollback, env) {
@@ -54,17 +66,34 @@ export const dockerOption: RollbackOption = {
     const before = new Map((rollback.findings?.services ?? []).map((s) => [s.service, s.version]));
     const results: ServiceResult[] = await Promise.all(
       env.services.map(async (s): Promise<ServiceResult> => {
-        const base = { service: s.name, dockerService: s.docker_service, fromVersion: before.get(s.name) ?? null, toVersion: target };
+        const base = {
+          service: s.name,
+          dockerService: s.docker_service,
+          fromVersion: before.get(s.name) ?? null,
+          toVersion: target,
+        };
         try {
-          await deps.runtime.rollServiceTo(s.docker_service, s.image, target, { timeoutMs: env.docker.convergence_timeout_ms, signal: deps.signal });
+          await deps.runtime.rollServiceTo(s.docker_service, s.image, target, {
+            timeoutMs: env.docker.convergence_timeout_ms,
+            signal: deps.signal,
+          });
           return { ...base, outcome: 'rolled_back', runningVersion: target };
         } catch (err) {
-          deps.log.warn({ err, service: s.docker_service, code: isCoded(err) ? err.code : undefined }, 'service rollback failed');
+          deps.log.warn(
+            { err, service: s.docker_service, code: isCoded(err) ? err.code : undefined },
+            'service rollback failed',
+          );
           const running = await deps.runtime.inspectService(s.docker_service).then(
             (r) => r.version,
             () => null,
           );
-          return { ...base, outcome: 'failed', runningVersion: running, detail: describeError(err), errorCode: isCoded(err) ? err.code : undefined };
+          return {
+            ...base,
+            outcome: 'failed',
+            runningVersion: running,
+            detail: describeError(err),
+            errorCode: isCoded(err) ? err.code : undefined,
+          };
         }
       }),
     );
@@ -82,7 +111,10 @@ export const dockerOption: RollbackOption = {
     const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
     return [
       `*Step 3* would run \`docker service update --image …\` (wait up to ${Math.round(env.docker.convergence_timeout_ms / 1000)} s for Swarm):`,
-      ...env.services.map((s) => `• ${s.name} (\`${s.docker_service}\`): \`${s.image}:${before.get(s.name) ?? '?'}\` → \`${s.image}:${target}\``),
+      ...env.services.map(
+        (s) =>
+          `• ${s.name} (\`${s.docker_service}\`): \`${s.image}:${before.get(s.name) ?? '?'}\` → \`${s.image}:${target}\``,
+      ),
     ];
   },
 
@@ -98,13 +130,29 @@ export const dockerOption: RollbackOption = {
           (x) => x,
           () => null,
         );
-        return { service: s.name, dockerService: s.docker_service, version: running?.version ?? null, previousVersion: running?.previousVersion ?? null, readable: running !== null };
+        return {
+          service: s.name,
+          dockerService: s.docker_service,
+          version: running?.version ?? null,
+          previousVersion: running?.previousVersion ?? null,
+          readable: running !== null,
+        };
       }),
     );
     // Docker not answering is not evidence of interference: Step 3 will report it.
     const strangers = now.filter((s) => s.readable && s.version !== r.target && s.version !== before.get(s.service));
     if (strangers.length === 0) return null;
-    const what = strangers.map((s) => `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`).join('; ');
-    return { type: 'RollbackInterrupted', at: nowIso(deps.clock), reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`, services: now.map(({ readable: _, ...s }) => s) };
+    const what = strangers
+      .map(
+        (s) =>
+          `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`,
+      )
+      .join('; ');
+    return {
+      type: 'RollbackInterrupted',
+      at: nowIso(deps.clock),
+      reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`,
+      services: now.map(({ readable: _, ...s }) => s),
+    };
   },
 };

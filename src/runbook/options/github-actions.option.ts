@@ -25,7 +25,10 @@ const where = (cfg: GitHubActionsConfig) => `${cfg.repo} ${cfg.workflow}`;
 
 export function dispatchBody(r: Rollback, env: EnvironmentConfig): { ref: string; inputs: Record<string, string> } {
   const cfg = cfgOf(env);
-  return { ref: cfg.ref, inputs: { ...cfg.extra_inputs, [cfg.inputs.environment]: r.environment, [cfg.inputs.version]: r.target ?? '' } };
+  return {
+    ref: cfg.ref,
+    inputs: { ...cfg.extra_inputs, [cfg.inputs.environment]: r.environment, [cfg.inputs.version]: r.target ?? '' },
+  };
 }
 
 function workflowsOf(deps: RunbookDeps, r: Rollback): WorkflowRunner {
@@ -37,10 +40,19 @@ function workflowsOf(deps: RunbookDeps, r: Rollback): WorkflowRunner {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Finds the run our dispatch created: new since the dispatch, workflow_dispatch, ours if we know who we are. */
-async function correlate(w: WorkflowRunner, since: Date, known: Set<number>, actor: string | null, deadline: number, pollMs: number): Promise<WorkflowRun | null> {
+async function correlate(
+  w: WorkflowRunner,
+  since: Date,
+  known: Set<number>,
+  actor: string | null,
+  deadline: number,
+  pollMs: number,
+): Promise<WorkflowRun | null> {
   while (Date.now() < deadline) {
     const runs = await w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS));
-    const ours = runs.filter((run) => !known.has(run.id) && (actor === null || run.actor === null || run.actor === actor));
+    const ours = runs.filter(
+      (run) => !known.has(run.id) && (actor === null || run.actor === null || run.actor === actor),
+    );
     // Oldest first: if two appeared, the first is the one that followed our dispatch most closely.
     if (ours.length > 0) return ours.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
     await sleep(pollMs);
@@ -52,10 +64,16 @@ async function correlate(w: WorkflowRunner, since: Date, known: Set<number>, act
  * A dispatch that failed this way may still have reached GitHub (it timed out, the connection dropped, GitHub answered
  * 5xx): a run may have started. A 4xx is a clear refusal: nothing started.
  */
-const MAYBE_STARTED = (err: unknown) => isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message);
+const MAYBE_STARTED = (err: unknown) =>
+  isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message);
 
 /** Step 3 may have started a run nobody can find: the environment stays locked until a person looks. */
-async function unknownOutcome(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, why: string): Promise<RollbackEvent> {
+async function unknownOutcome(
+  deps: RunbookDeps,
+  r: Rollback,
+  env: EnvironmentConfig,
+  why: string,
+): Promise<RollbackEvent> {
   const cfg = cfgOf(env);
   const now = await versionNow(deps, env);
   return {
@@ -66,9 +84,17 @@ async function unknownOutcome(deps: RunbookDeps, r: Rollback, env: EnvironmentCo
   };
 }
 
-const TRANSIENT = (err: unknown) => isCoded(err, ErrorCode.WorkflowRateLimited) || (isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message));
+const TRANSIENT = (err: unknown) =>
+  isCoded(err, ErrorCode.WorkflowRateLimited) ||
+  (isCoded(err, ErrorCode.WorkflowFailed) && /did not answer|HTTP 5\d\d/.test(err.message));
 
-async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, run: WorkflowRun, deadline: number): Promise<RollbackEvent> {
+async function follow(
+  deps: RunbookDeps,
+  r: Rollback,
+  env: EnvironmentConfig,
+  run: WorkflowRun,
+  deadline: number,
+): Promise<RollbackEvent> {
   const cfg = cfgOf(env);
   const w = workflowsOf(deps, r);
   const at = () => nowIso(deps.clock);
@@ -82,26 +108,58 @@ async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, ru
       // GitHub hiccups and rate limits do not decide a rollback: keep following until the deadline.
       if (!TRANSIENT(err)) {
         const reason = `Following workflow run ${run.url} failed: ${describeError(err)}. The run was not cancelled; look at it in GitHub.`;
-        return { type: 'ExecutionFailed', at: at(), reason, code: isCoded(err) ? err.code : undefined, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err))] };
+        return {
+          type: 'ExecutionFailed',
+          at: at(),
+          reason,
+          code: isCoded(err) ? err.code : undefined,
+          results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err))],
+        };
       }
-      if (!troubled) await note(deps, r, `:hourglass: GitHub is not answering about run {link} (${describeError(err)}); still following it.`, { url: run.url, label: `#${run.id}` });
+      if (!troubled)
+        await note(
+          deps,
+          r,
+          `:hourglass: GitHub is not answering about run {link} (${describeError(err)}); still following it.`,
+          { url: run.url, label: `#${run.id}` },
+        );
       troubled = true;
       current = { ...run, status };
     }
     if (current.status !== status) {
       status = current.status;
-      if (status !== 'completed') await note(deps, r, `:arrows_counterclockwise: Workflow run {link} is *${status.replace(/_/g, ' ')}*.`, { url: run.url, label: `#${run.id}` });
+      if (status !== 'completed')
+        await note(deps, r, `:arrows_counterclockwise: Workflow run {link} is *${status.replace(/_/g, ' ')}*.`, {
+          url: run.url,
+          label: `#${run.id}`,
+        });
     }
     if (current.status === 'completed') {
       if (current.conclusion === 'success') {
-        return { type: 'ServicesRolledBack', at: at(), results: [resultFor(r, where(cfg), 'rolled_back', null, `workflow run ${run.url} succeeded`)] };
+        return {
+          type: 'ServicesRolledBack',
+          at: at(),
+          results: [resultFor(r, where(cfg), 'rolled_back', null, `workflow run ${run.url} succeeded`)],
+        };
       }
       const how = `workflow run ${run.url} concluded *${current.conclusion ?? 'without a conclusion'}*`;
-      return { type: 'ExecutionFailed', at: at(), reason: `The ${how}. Open it for the failed job's logs.`, code: ErrorCode.WorkflowFailed, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowFailed)] };
+      return {
+        type: 'ExecutionFailed',
+        at: at(),
+        reason: `The ${how}. Open it for the failed job's logs.`,
+        code: ErrorCode.WorkflowFailed,
+        results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowFailed)],
+      };
     }
     if (Date.now() >= deadline) {
       const how = `workflow run ${run.url} was still ${status.replace(/_/g, ' ')} after Step 3's ${Math.round((cfg.timeout_ms ?? env.budgets.execute_ms) / 1000)} s`;
-      return { type: 'ExecutionFailed', at: at(), reason: `The ${how}; the bot stopped following it and did not cancel it.`, code: ErrorCode.WorkflowTimeout, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowTimeout)] };
+      return {
+        type: 'ExecutionFailed',
+        at: at(),
+        reason: `The ${how}; the bot stopped following it and did not cancel it.`,
+        code: ErrorCode.WorkflowTimeout,
+        results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), how, ErrorCode.WorkflowTimeout)],
+      };
     }
     await sleep(cfg.poll_interval_ms);
   }
@@ -109,7 +167,9 @@ async function follow(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, ru
 
 export const githubActionsOption: RollbackOption = {
   async inspect(deps, r, env, health) {
-    return inspectWhole(r, where(cfgOf(env)), health, 'GitHub Actions workflow', 'Option C', () => workflowsOf(deps, r).check());
+    return inspectWhole(r, where(cfgOf(env)), health, 'GitHub Actions workflow', 'Option C', () =>
+      workflowsOf(deps, r).check(),
+    );
   },
 
   async precheck(_deps, r, _env, target) {
@@ -124,14 +184,34 @@ export const githubActionsOption: RollbackOption = {
     const fail = async (err: unknown, what: string): Promise<RollbackEvent> => {
       const reason = `${what}: ${describeError(err)}`;
       const code = isCoded(err) ? err.code : ErrorCode.WorkflowFailed;
-      return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason, code, results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err), code)] };
+      return {
+        type: 'ExecutionFailed',
+        at: nowIso(deps.clock),
+        reason,
+        code,
+        results: [resultFor(r, where(cfg), 'failed', await versionNow(deps, env), describeError(err), code)],
+      };
     };
     // After a restart: the run was recorded, so follow it rather than dispatch a second one.
     if (r.deployment?.kind === 'workflow') {
-      return follow(deps, r, env, { id: r.deployment.runId, url: r.deployment.url, status: 'unknown', conclusion: null, createdAt: '', actor: null }, deadline);
+      return follow(
+        deps,
+        r,
+        env,
+        {
+          id: r.deployment.runId,
+          url: r.deployment.url,
+          status: 'unknown',
+          conclusion: null,
+          createdAt: '',
+          actor: null,
+        },
+        deadline,
+      );
     }
     const refused = unsafeArguments(r.environment, r.target ?? '');
-    if (refused) return fail(new RollbackBotError(ErrorCode.VersionInvalid, refused.reason), 'The workflow was not dispatched');
+    if (refused)
+      return fail(new RollbackBotError(ErrorCode.VersionInvalid, refused.reason), 'The workflow was not dispatched');
 
     const body = dispatchBody(r, env);
     let run: WorkflowRun | null;
@@ -140,7 +220,10 @@ export const githubActionsOption: RollbackOption = {
     const since = new Date();
     try {
       // What existed before: a run we did not cause must never be mistaken for ours.
-      [known, actor] = await Promise.all([w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS)).then((runs) => new Set(runs.map((x) => x.id))), cfg.actor ? Promise.resolve(cfg.actor) : w.actor()]);
+      [known, actor] = await Promise.all([
+        w.recentRuns(new Date(since.getTime() - CLOCK_SLACK_MS)).then((runs) => new Set(runs.map((x) => x.id))),
+        cfg.actor ? Promise.resolve(cfg.actor) : w.actor(),
+      ]);
     } catch (err) {
       return fail(err, 'The workflow was not dispatched (nothing was started)');
     }
@@ -151,15 +234,32 @@ export const githubActionsOption: RollbackOption = {
       if (!MAYBE_STARTED(err)) return fail(err, 'The workflow was not dispatched (nothing was started)');
       // No clear answer: GitHub may have started the run anyway. Look for it rather than say "nothing was started".
       unclear = `the dispatch got no clear answer (${describeError(err)})`;
-      await note(deps, r, `:hourglass: The workflow dispatch got no clear answer (${describeError(err)}); looking for a run it may have started…`);
+      await note(
+        deps,
+        r,
+        `:hourglass: The workflow dispatch got no clear answer (${describeError(err)}); looking for a run it may have started…`,
+      );
       run = null;
     }
     try {
-      run ??= await correlate(w, since, known, actor, Math.min(deadline, Date.now() + APPEAR_MS), Math.min(cfg.poll_interval_ms, 2000));
+      run ??= await correlate(
+        w,
+        since,
+        known,
+        actor,
+        Math.min(deadline, Date.now() + APPEAR_MS),
+        Math.min(cfg.poll_interval_ms, 2000),
+      );
     } catch (err) {
-      return unknownOutcome(deps, r, env, `${unclear ?? 'the workflow was dispatched'}, and its run could not be looked for (${describeError(err)})`);
+      return unknownOutcome(
+        deps,
+        r,
+        env,
+        `${unclear ?? 'the workflow was dispatched'}, and its run could not be looked for (${describeError(err)})`,
+      );
     }
-    if (!run) return unknownOutcome(deps, r, env, `${unclear ?? 'the workflow was dispatched'}, and no new run of it appeared`);
+    if (!run)
+      return unknownOutcome(deps, r, env, `${unclear ?? 'the workflow was dispatched'}, and no new run of it appeared`);
     await recordDeployment(deps, r, { kind: 'workflow', runId: run.id, url: run.url });
     return follow(deps, r, env, run, deadline);
   },
@@ -186,8 +286,15 @@ export const githubActionsOption: RollbackOption = {
     try {
       const since = new Date(Date.parse(r.steps.execute.startedAt ?? r.updatedAt) - CLOCK_SLACK_MS);
       const actor = cfg.actor ?? (await w.actor());
-      const ours = (await w.recentRuns(since)).filter((run) => actor === null || run.actor === null || run.actor === actor);
-      if (ours.length === 1) return { type: 'DeploymentStarted', at: nowIso(deps.clock), deployment: { kind: 'workflow', runId: ours[0].id, url: ours[0].url } };
+      const ours = (await w.recentRuns(since)).filter(
+        (run) => actor === null || run.actor === null || run.actor === actor,
+      );
+      if (ours.length === 1)
+        return {
+          type: 'DeploymentStarted',
+          at: nowIso(deps.clock),
+          deployment: { kind: 'workflow', runId: ours[0].id, url: ours[0].url },
+        };
       return unknownOutcome(deps, r, env, ours.length > 1 ? `${why} (${ours.length} candidate runs)` : why);
     } catch (err) {
       return unknownOutcome(deps, r, env, `${why} (GitHub could not be asked: ${describeError(err)})`);

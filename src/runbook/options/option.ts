@@ -3,7 +3,13 @@
  * Option C (a GitHub Actions workflow). Each option answers the same questions for Steps 1, 3 and a restart.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import type { ProbeObservation, Rollback, RollbackEvent, ServiceVersion, ToolingCheck } from '../../domain/rollback.machine';
+import type {
+  ProbeObservation,
+  Rollback,
+  RollbackEvent,
+  ServiceVersion,
+  ToolingCheck,
+} from '../../domain/rollback.machine';
 import type { RunbookDeps } from '../context';
 
 export interface CurrentState {
@@ -19,7 +25,12 @@ export interface RollbackOption {
   /** Step 1: what runs now and whether the tooling answers. Read-only. */
   inspect(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, health: ProbeObservation): Promise<CurrentState>;
   /** Step 1, once the target is known: whether it can be deployed at all (Docker pulls it). Read-only. */
-  precheck(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, target: string): Promise<{ reason: string; code?: string } | null>;
+  precheck(
+    deps: RunbookDeps,
+    r: Rollback,
+    env: EnvironmentConfig,
+    target: string,
+  ): Promise<{ reason: string; code?: string } | null>;
   /** Step 3. */
   execute(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig): Promise<RollbackEvent>;
   /** For a dry run: exactly what Step 3 would do, as lines of mrkdwn. */

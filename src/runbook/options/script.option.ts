@@ -10,7 +10,15 @@ import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { Rollback } from '../../domain/rollback.machine';
 import { nowIso, type RunbookDeps } from '../context';
 import type { RollbackOption } from './option';
-import { inspectWhole, note, recordDeployment, resultFor, shellWords, unsafeArguments, versionNow } from './whole-environment';
+import {
+  inspectWhole,
+  note,
+  recordDeployment,
+  resultFor,
+  shellWords,
+  unsafeArguments,
+  versionNow,
+} from './whole-environment';
 
 /** Lines of output shown per batch, and characters per line. */
 const BATCH_LINES = 10;
@@ -35,15 +43,28 @@ export interface ScriptInvocation {
 export function invocation(r: Rollback, env: EnvironmentConfig): ScriptInvocation {
   const cfg = scriptOf(env);
   const outputDir = path.resolve(cfg.output_root, r.id);
-  const values: Record<string, string> = { environment: r.environment, version: r.target ?? '', output_dir: outputDir, rollback_id: r.id };
+  const values: Record<string, string> = {
+    environment: r.environment,
+    version: r.target ?? '',
+    output_dir: outputDir,
+    rollback_id: r.id,
+  };
   return {
     command: cfg.command,
-    args: cfg.args.map((a) => a.replace(/\{(environment|version|output_dir|rollback_id)\}/g, (_, k: string) => values[k])),
+    args: cfg.args.map((a) =>
+      a.replace(/\{(environment|version|output_dir|rollback_id)\}/g, (_, k: string) => values[k]),
+    ),
     cwd: path.resolve(cfg.cwd ?? '.'),
     outputDir,
     outputFile: path.join(outputDir, 'deploy.log'),
     timeoutMs: cfg.timeout_ms ?? env.budgets.execute_ms,
-    env: { ...cfg.env, ROLLBACK_ID: r.id, ROLLBACK_ENVIRONMENT: r.environment, ROLLBACK_VERSION: r.target ?? '', ROLLBACK_OUTPUT_DIR: outputDir },
+    env: {
+      ...cfg.env,
+      ROLLBACK_ID: r.id,
+      ROLLBACK_ENVIRONMENT: r.environment,
+      ROLLBACK_VERSION: r.target ?? '',
+      ROLLBACK_OUTPUT_DIR: outputDir,
+    },
   };
 }
 
@@ -54,7 +75,8 @@ function runner(deps: RunbookDeps) {
 
 const lastLines = (lines: string[], skipped: number, file: string): string => {
   const shown = lines.map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS - 1)}…` : l)).join('\n');
-  const more = skipped > 0 ? `_(${skipped} earlier line${skipped === 1 ? '' : 's'} not shown; all of it is in ${file})_\n` : '';
+  const more =
+    skipped > 0 ? `_(${skipped} earlier line${skipped === 1 ? '' : 's'} not shown; all of it is in ${file})_\n` : '';
   return `${more}\`\`\`\n${shown.replace(/```/g, "'''")}\n\`\`\``;
 };
 
@@ -75,7 +97,9 @@ export function processGroupAlive(pid: number): boolean {
 export const scriptOption: RollbackOption = {
   async inspect(deps, r, env, health) {
     const cfg = scriptOf(env);
-    return inspectWhole(r, cfg.command, health, 'Deploy script', 'Option A', () => runner(deps).check(cfg.command, path.resolve(cfg.cwd ?? '.')));
+    return inspectWhole(r, cfg.command, health, 'Deploy script', 'Option A', () =>
+      runner(deps).check(cfg.command, path.resolve(cfg.cwd ?? '.')),
+    );
   },
 
   async precheck(_deps, r, _env, target) {
@@ -87,7 +111,14 @@ export const scriptOption: RollbackOption = {
     const inv = invocation(r, env);
     const where = env.script?.command ?? 'deploy script';
     const refused = unsafeArguments(r.environment, target);
-    if (refused) return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason: refused.reason, code: refused.code, results: [resultFor(r, where, 'failed', null, refused.reason, refused.code)] };
+    if (refused)
+      return {
+        type: 'ExecutionFailed',
+        at: nowIso(deps.clock),
+        reason: refused.reason,
+        code: refused.code,
+        results: [resultFor(r, where, 'failed', null, refused.reason, refused.code)],
+      };
 
     // Output comes in as it is written; the thread gets the newest lines every interval, never a flood.
     let pending: string[] = [];
@@ -118,7 +149,12 @@ export const scriptOption: RollbackOption = {
         killGraceMs: env.script?.kill_grace_ms ?? 5000,
         outputFile: inv.outputFile,
         onStart: (pid) => {
-          started = recordDeployment(deps, r, { kind: 'script', pid, commandLine: shellWords([inv.command, ...inv.args]), outputFile: inv.outputFile });
+          started = recordDeployment(deps, r, {
+            kind: 'script',
+            pid,
+            commandLine: shellWords([inv.command, ...inv.args]),
+            outputFile: inv.outputFile,
+          });
         },
         onLine: (line) => {
           pending.push(line);
@@ -132,7 +168,13 @@ export const scriptOption: RollbackOption = {
       clearInterval(ticker);
       const reason = `The deploy script did not start: ${describeError(err)}. Nothing was run.`;
       const code = isCoded(err) ? err.code : ErrorCode.ScriptNotRunnable;
-      return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason, code, results: [resultFor(r, where, 'failed', await versionNow(deps, env), reason, code)] };
+      return {
+        type: 'ExecutionFailed',
+        at: nowIso(deps.clock),
+        reason,
+        code,
+        results: [resultFor(r, where, 'failed', await versionNow(deps, env), reason, code)],
+      };
     } finally {
       clearInterval(ticker);
     }
@@ -142,7 +184,11 @@ export const scriptOption: RollbackOption = {
 
     const took = `${Math.round(outcome.durationMs / 100) / 10} s`;
     if (!outcome.timedOut && outcome.exitCode === 0) {
-      return { type: 'ServicesRolledBack', at: nowIso(deps.clock), results: [resultFor(r, where, 'rolled_back', null, `exit 0 after ${took}`)] };
+      return {
+        type: 'ServicesRolledBack',
+        at: nowIso(deps.clock),
+        results: [resultFor(r, where, 'rolled_back', null, `exit 0 after ${took}`)],
+      };
     }
     const code = outcome.timedOut ? ErrorCode.ScriptTimeout : ErrorCode.ScriptFailed;
     const how = outcome.timedOut
@@ -151,7 +197,13 @@ export const scriptOption: RollbackOption = {
         ? `exited with code ${outcome.exitCode} after ${took}`
         : `was killed by ${outcome.signal} after ${took}`;
     const reason = `The deploy script ${how}. Its full output: ${inv.outputFile}`;
-    return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason, code, results: [resultFor(r, where, 'failed', await versionNow(deps, env), how, code)] };
+    return {
+      type: 'ExecutionFailed',
+      at: nowIso(deps.clock),
+      reason,
+      code,
+      results: [resultFor(r, where, 'failed', await versionNow(deps, env), how, code)],
+    };
   },
 
   plan(r, env) {

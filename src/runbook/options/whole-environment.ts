@@ -5,7 +5,13 @@
 import type { EnvironmentConfig } from '../../config/config.schema';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/command';
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
-import type { Deployment, ProbeObservation, Rollback, ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
+import type {
+  Deployment,
+  ProbeObservation,
+  Rollback,
+  ServiceResult,
+  ServiceVersion,
+} from '../../domain/rollback.machine';
 import { applyEvent, nowIso, type RunbookDeps } from '../context';
 import type { CurrentState } from './option';
 
@@ -16,21 +22,46 @@ export function wholeEnvironment(r: Rollback, where: string, health: ProbeObserv
 /** Refuses a version or environment name that could be read as anything but one plain argument. */
 export function unsafeArguments(environment: string, version: string): { reason: string; code: string } | null {
   if (!VERSION_PATTERN.test(version)) {
-    return { reason: `The version ${JSON.stringify(version.slice(0, 140))} is not a plain version (letters, digits, . _ -, starting with a letter or digit): nothing was run.`, code: ErrorCode.VersionInvalid };
+    return {
+      reason: `The version ${JSON.stringify(version.slice(0, 140))} is not a plain version (letters, digits, . _ -, starting with a letter or digit): nothing was run.`,
+      code: ErrorCode.VersionInvalid,
+    };
   }
-  if (!ENVIRONMENT_PATTERN.test(environment)) return { reason: `The environment name ${JSON.stringify(environment)} is not plain: nothing was run.`, code: ErrorCode.VersionInvalid };
+  if (!ENVIRONMENT_PATTERN.test(environment))
+    return {
+      reason: `The environment name ${JSON.stringify(environment)} is not plain: nothing was run.`,
+      code: ErrorCode.VersionInvalid,
+    };
   return null;
 }
 
 /** What /health says runs now: one look, for a failure report. */
 export async function versionNow(deps: RunbookDeps, env: EnvironmentConfig): Promise<string | null> {
-  const o = await deps.probe.probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms }).catch(() => null);
+  const o = await deps.probe
+    .probe(env.health.url, { attempts: 1, intervalMs: 0, timeoutMs: env.health.timeout_ms })
+    .catch(() => null);
   return o?.version ?? null;
 }
 
-export function resultFor(r: Rollback, where: string, outcome: ServiceResult['outcome'], runningVersion: string | null, detail?: string, errorCode?: string): ServiceResult {
+export function resultFor(
+  r: Rollback,
+  where: string,
+  outcome: ServiceResult['outcome'],
+  runningVersion: string | null,
+  detail?: string,
+  errorCode?: string,
+): ServiceResult {
   const fromVersion = r.findings?.services.find((s) => s.service === r.environment)?.version ?? null;
-  return { service: r.environment, dockerService: where, outcome, fromVersion, toVersion: r.target as string, runningVersion, detail, errorCode };
+  return {
+    service: r.environment,
+    dockerService: where,
+    outcome,
+    fromVersion,
+    toVersion: r.target as string,
+    runningVersion,
+    detail,
+    errorCode,
+  };
 }
 
 /** Records what Step 3 started before following it, so that a restart knows; then says so in the thread. */
@@ -42,8 +73,18 @@ export async function recordDeployment(deps: RunbookDeps, r: Rollback, deploymen
 }
 
 /** A threaded line that is not a state change (output, a run's status). */
-export async function note(deps: RunbookDeps, r: Rollback, text: string, link?: { url: string; label: string }): Promise<void> {
-  await deps.notifier.progress(deps.store.get(r.id) ?? r, { type: 'Note', at: nowIso(deps.clock), text, ...(link ? { link } : {}) });
+export async function note(
+  deps: RunbookDeps,
+  r: Rollback,
+  text: string,
+  link?: { url: string; label: string },
+): Promise<void> {
+  await deps.notifier.progress(deps.store.get(r.id) ?? r, {
+    type: 'Note',
+    at: nowIso(deps.clock),
+    text,
+    ...(link ? { link } : {}),
+  });
 }
 
 /** For showing a command line (it is never run through a shell). */
@@ -52,12 +93,23 @@ export function shellWords(words: string[]): string {
 }
 
 /** Step 1 for a deploy script or workflow: what /health says runs, and whether the tooling answers `check`. */
-export async function inspectWhole(r: Rollback, where: string, health: ProbeObservation, tool: string, option: string, check: () => Promise<string>): Promise<CurrentState> {
+export async function inspectWhole(
+  r: Rollback,
+  where: string,
+  health: ProbeObservation,
+  tool: string,
+  option: string,
+  check: () => Promise<string>,
+): Promise<CurrentState> {
   const services = wholeEnvironment(r, where, health);
   try {
     return { services, tooling: [{ tool, ok: true, detail: await check() }], blocked: null };
   } catch (err) {
     const reason = describeError(err);
-    return { services, tooling: [{ tool, ok: false, detail: reason }], blocked: { reason: `${option} cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined } };
+    return {
+      services,
+      tooling: [{ tool, ok: false, detail: reason }],
+      blocked: { reason: `${option} cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined },
+    };
   }
 }

@@ -2,7 +2,17 @@
  * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
-import type { Findings, MigrationFinding, ProbeObservation, Risk, Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
+import type {
+  Findings,
+  MigrationFinding,
+  ProbeObservation,
+  Risk,
+  Rollback,
+  StepName,
+  StepRecord,
+  Status,
+  Strategy,
+} from '../../domain/rollback.machine';
 import { BOT_REQUESTER, RISK_LABEL, STEPS, strategyOf, unacknowledged } from '../../domain/rollback.machine';
 import { currentVersionOf } from '../../domain/templates';
 import { esc } from '../escape';
@@ -40,7 +50,12 @@ export const OPTION_WORDS: Record<Strategy, { option: string; versions: string; 
     ready: 'The deploy script is there and executable.',
     inspecting: 'what /health reports and whether the deploy script can run',
   },
-  docker: { option: 'Docker Swarm', versions: '*Deployed versions (Docker):*', ready: 'The target image was pulled.', inspecting: 'what Docker runs' },
+  docker: {
+    option: 'Docker Swarm',
+    versions: '*Deployed versions (Docker):*',
+    ready: 'The target image was pulled.',
+    inspecting: 'what Docker runs',
+  },
   'github-actions': {
     option: 'GitHub Actions',
     versions: '*Deployed version (/health):*',
@@ -75,7 +90,8 @@ function stepLine(r: Rollback, name: StepName, s: StepRecord, budgetMs: number |
   const budget = budgetMs ? ` of ${minutes(budgetMs)}` : '';
   let timing = '';
   if (s.startedAt && s.endedAt) timing = ` · ${seconds(s.startedAt, s.endedAt)}${budget}`;
-  else if (s.startedAt) timing = ` · running since ${slackDate(s.startedAt)}${budgetMs ? ` (budget ${minutes(budgetMs)})` : ''}`;
+  else if (s.startedAt)
+    timing = ` · running since ${slackDate(s.startedAt)}${budgetMs ? ` (budget ${minutes(budgetMs)})` : ''}`;
   return `${STEP_ICON[s.status]} ${stepTitle(name, r)}${timing}${overran ? ' :alarm_clock: over budget' : ''}`;
 }
 
@@ -89,10 +105,16 @@ export function probeLine(label: string, o: ProbeObservation | null): string {
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
 }
 
-const VERDICT_ICON: Record<SignalVerdict, string> = { met: ':red_circle:', not_met: ':large_green_circle:', unknown: ':grey_question:' };
+const VERDICT_ICON: Record<SignalVerdict, string> = {
+  met: ':red_circle:',
+  not_met: ':large_green_circle:',
+  unknown: ':grey_question:',
+};
 
 export function criteriaText(e: Evaluation): string {
-  const rows = e.rows.map((r) => `${VERDICT_ICON[r.verdict]} ${esc(r.label)} · ${esc(r.threshold)} · observed ${esc(r.observed)}`);
+  const rows = e.rows.map(
+    (r) => `${VERDICT_ICON[r.verdict]} ${esc(r.label)} · ${esc(r.threshold)} · observed ${esc(r.observed)}`,
+  );
   return [`*Decision criteria:* *${OVERALL_LABEL[e.overall]}*`, ...rows].join('\n');
 }
 
@@ -111,17 +133,28 @@ export function migrationText(m: MigrationFinding): string {
 
 export function findingsText(f: Findings, strategy: Strategy = 'docker'): string {
   const services = f.services
-    .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`)
+    .map(
+      (s) =>
+        `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`,
+    )
     .join('\n');
   const target = f.target
     ? `*Proposed target:* \`${esc(f.target)}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : esc(f.targetNote)}`
     : `*Proposed target:* none — ${esc(f.targetNote)}`;
-  return [probeLine('Health', f.health), probeLine('Ready', f.ready), OPTION_WORDS[strategy].versions, services, target].join('\n');
+  return [
+    probeLine('Health', f.health),
+    probeLine('Ready', f.ready),
+    OPTION_WORDS[strategy].versions,
+    services,
+    target,
+  ].join('\n');
 }
 
 /** The bot's own proposals are "requested" by it: say so in words, not as a broken mention. */
 export function requesterText(r: Rollback): string {
-  return r.requestedBy === BOT_REQUESTER ? '*Proposed by Rollback Bot* (decision criteria tripped)' : `*Requested by* <@${r.requestedBy}>`;
+  return r.requestedBy === BOT_REQUESTER
+    ? '*Proposed by Rollback Bot* (decision criteria tripped)'
+    : `*Requested by* <@${r.requestedBy}>`;
 }
 
 export interface CardMessage {
@@ -131,15 +164,23 @@ export interface CardMessage {
 
 export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessage {
   const current = r.findings ? currentVersionOf(r.findings.services) : 'checking…';
-  const target = r.target ?? r.requestedTarget ?? (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
-  const header = truncate(`${r.dryRun ? 'DRY RUN · ' : ''}${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`, LIMITS.header);
+  const target =
+    r.target ??
+    r.requestedTarget ??
+    (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
+  const header = truncate(
+    `${r.dryRun ? 'DRY RUN · ' : ''}${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`,
+    LIMITS.header,
+  );
   const who = [`${requesterText(r)} at ${slackDate(r.requestedAt)}`];
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
-    section(`*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason ? esc(r.reason) : '(no reason given)'}`),
+    section(
+      `*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason ? esc(r.reason) : '(no reason given)'}`,
+    ),
     {
       type: 'section',
       fields: [
@@ -151,49 +192,96 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   ];
   if (r.findings) {
     blocks.push({ type: 'divider' });
-    if (r.findings.migrations && r.findings.migrations.verdict !== 'none') blocks.push(section(migrationText(r.findings.migrations)));
+    if (r.findings.migrations && r.findings.migrations.verdict !== 'none')
+      blocks.push(section(migrationText(r.findings.migrations)));
     if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
     blocks.push(section(findingsText(r.findings, strategyOf(r))));
     if (r.findings.tooling?.length) {
-      blocks.push(context(r.findings.tooling.map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${esc(t.tool)}: ${esc(t.detail)}`).join(' · ')));
+      blocks.push(
+        context(
+          r.findings.tooling
+            .map((t) => `${t.ok ? ':white_check_mark:' : ':x:'} ${esc(t.tool)}: ${esc(t.detail)}`)
+            .join(' · '),
+        ),
+      );
     }
   }
   if (r.acknowledgements.length > 0) {
-    blocks.push(context(r.acknowledgements.map((a) => `:ballot_box_with_check: <@${a.by}>: ${RISK_LABEL[a.risk]}`).join(' · ')));
+    blocks.push(
+      context(r.acknowledgements.map((a) => `:ballot_box_with_check: <@${a.by}>: ${RISK_LABEL[a.risk]}`).join(' · ')),
+    );
   }
   if (r.failure) {
-    const what = r.status === 'interrupted' ? ':warning: *Interrupted at' : r.status === 'unresolved' ? ':rotating_light: *Outcome unknown at' : r.status === 'expired' ? ':hourglass: *Expired at' : ':x: *Failed at';
-    blocks.push(section(`${what} ${stepTitle(r.failure.step, r)}:* ${esc(r.failure.reason)}\nDetails and next steps are in the thread.`));
+    const what =
+      r.status === 'interrupted'
+        ? ':warning: *Interrupted at'
+        : r.status === 'unresolved'
+          ? ':rotating_light: *Outcome unknown at'
+          : r.status === 'expired'
+            ? ':hourglass: *Expired at'
+            : ':x: *Failed at';
+    blocks.push(
+      section(
+        `${what} ${stepTitle(r.failure.step, r)}:* ${esc(r.failure.reason)}\nDetails and next steps are in the thread.`,
+      ),
+    );
   }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);
   if (r.status === 'completed') {
     if (r.rootCauseCleared) {
-      blocks.push(context(`:white_check_mark: Root cause investigated — mark cleared by <@${r.rootCauseCleared.by}> ${slackDate(r.rootCauseCleared.at)}`));
+      blocks.push(
+        context(
+          `:white_check_mark: Root cause investigated — mark cleared by <@${r.rootCauseCleared.by}> ${slackDate(r.rootCauseCleared.at)}`,
+        ),
+      );
     } else {
       blocks.push(
-        section(`:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test before re-attempting the deployment.`),
+        section(
+          `:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test before re-attempting the deployment.`,
+        ),
         {
           type: 'actions',
-          elements: [{ type: 'button', action_id: ACTION.clearRootCause, text: { type: 'plain_text', text: 'Root cause investigated: clear the mark' }, value: r.id }],
+          elements: [
+            {
+              type: 'button',
+              action_id: ACTION.clearRootCause,
+              text: { type: 'plain_text', text: 'Root cause investigated: clear the mark' },
+              value: r.id,
+            },
+          ],
         },
       );
     }
   }
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
-  const text = truncate(`${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}`, LIMITS.messageText);
+  const text = truncate(
+    `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}`,
+    LIMITS.messageText,
+  );
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
 const ACK_ACTION: Record<Risk, string> = { no_criterion: ACTION.ackNoCriterion, migrations: ACTION.ackMigrations };
 
 function ackButton(r: Rollback, risk: Risk): Block {
-  return { type: 'button', action_id: ACK_ACTION[risk], text: { type: 'plain_text', text: truncate(RISK_LABEL[risk], LIMITS.buttonText) }, value: r.id };
+  return {
+    type: 'button',
+    action_id: ACK_ACTION[risk],
+    text: { type: 'plain_text', text: truncate(RISK_LABEL[risk], LIMITS.buttonText) },
+    value: r.id,
+  };
 }
 
 function decisionButtons(r: Rollback): Block | null {
-  const cancel = { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, style: 'danger', value: r.id };
+  const cancel = {
+    type: 'button',
+    action_id: ACTION.cancel,
+    text: { type: 'plain_text', text: 'Cancel' },
+    style: 'danger',
+    value: r.id,
+  };
   if (r.status === 'awaiting_approval' && r.target && !r.dryRun) {
     const approve = {
       type: 'button',
@@ -203,7 +291,13 @@ function decisionButtons(r: Rollback): Block | null {
       value: r.id,
       confirm: {
         title: { type: 'plain_text', text: 'Roll back now?' },
-        text: { type: 'mrkdwn', text: truncate(`Every service of *${r.environment}* goes to \`${esc(r.target)}\`, and the channel is told.`, 300) },
+        text: {
+          type: 'mrkdwn',
+          text: truncate(
+            `Every service of *${r.environment}* goes to \`${esc(r.target)}\`, and the channel is told.`,
+            300,
+          ),
+        },
         confirm: { type: 'plain_text', text: 'Roll back' },
         deny: { type: 'plain_text', text: 'Not yet' },
       },
@@ -211,7 +305,8 @@ function decisionButtons(r: Rollback): Block | null {
     const acks = unacknowledged(r).map((risk) => ackButton(r, risk));
     return { type: 'actions', block_id: BLOCK.decision, elements: [approve, cancel, ...acks] };
   }
-  if (r.status === 'requested' || r.status === 'confirming') return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
+  if (r.status === 'requested' || r.status === 'confirming')
+    return { type: 'actions', block_id: BLOCK.decision, elements: [cancel] };
   if (r.status === 'unresolved') {
     return {
       type: 'actions',
@@ -224,7 +319,13 @@ function decisionButtons(r: Rollback): Block | null {
           value: r.id,
           confirm: {
             title: { type: 'plain_text', text: 'Release the lock?' },
-            text: { type: 'mrkdwn', text: truncate(`Only once you know what runs in *${r.environment}* now: releasing lets the next rollback or deploy go ahead.`, 300) },
+            text: {
+              type: 'mrkdwn',
+              text: truncate(
+                `Only once you know what runs in *${r.environment}* now: releasing lets the next rollback or deploy go ahead.`,
+                300,
+              ),
+            },
             confirm: { type: 'plain_text', text: 'Release' },
             deny: { type: 'plain_text', text: 'Not yet' },
           },

@@ -4,7 +4,10 @@ import type { Rollback } from '../../domain/rollback.machine';
 import { ACTION } from '../ids';
 import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
 
-export function checklistMessage(r: Rollback, opts: { ticketTracker?: boolean } = {}): { text: string; blocks: Block[] } {
+export function checklistMessage(
+  r: Rollback,
+  opts: { ticketTracker?: boolean } = {},
+): { text: string; blocks: Block[] } {
   const items = checklistOf(r);
   const lines = items.map((i) => {
     const box = i.done ? ':white_check_mark:' : ':white_square:';
@@ -23,10 +26,25 @@ export function checklistMessage(r: Rollback, opts: { ticketTracker?: boolean } 
       elements: open.map((i) =>
         // The post-mortem button schedules the reminders (and ticks the item); the others only tick.
         i.key === 'postmortem_scheduled'
-          ? { type: 'button', action_id: ACTION.schedulePostmortem, text: { type: 'plain_text', text: 'Schedule post-mortem' }, value: r.id }
+          ? {
+              type: 'button',
+              action_id: ACTION.schedulePostmortem,
+              text: { type: 'plain_text', text: 'Schedule post-mortem' },
+              value: r.id,
+            }
           : i.key === 'ticket_created' && opts.ticketTracker
-            ? { type: 'button', action_id: ACTION.createTicket, text: { type: 'plain_text', text: 'Create incident ticket' }, value: r.id }
-            : { type: 'button', action_id: `${ACTION.tick}:${i.key}`, text: { type: 'plain_text', text: truncate(`Done: ${i.label}`, LIMITS.buttonText) }, value: r.id },
+            ? {
+                type: 'button',
+                action_id: ACTION.createTicket,
+                text: { type: 'plain_text', text: 'Create incident ticket' },
+                value: r.id,
+              }
+            : {
+                type: 'button',
+                action_id: `${ACTION.tick}:${i.key}`,
+                text: { type: 'plain_text', text: truncate(`Done: ${i.label}`, LIMITS.buttonText) },
+                value: r.id,
+              },
       ),
     });
   }

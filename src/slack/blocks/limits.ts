@@ -16,9 +16,15 @@ export function truncate(text: string, max: number): string {
 
 export type Block = Record<string, unknown>;
 
-export const mrkdwn = (text: string, max: number = LIMITS.sectionText) => ({ type: 'mrkdwn', text: truncate(text, max) });
+export const mrkdwn = (text: string, max: number = LIMITS.sectionText) => ({
+  type: 'mrkdwn',
+  text: truncate(text, max),
+});
 export const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
-export const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((t) => mrkdwn(t)) });
+export const context = (...texts: string[]): Block => ({
+  type: 'context',
+  elements: texts.slice(0, LIMITS.contextElements).map((t) => mrkdwn(t)),
+});
 
 /** Slack renders this in the reader's own time zone. */
 export function slackDate(iso: string, format = '{time_secs}'): string {
@@ -28,5 +34,7 @@ export function slackDate(iso: string, format = '{time_secs}'): string {
 
 export function seconds(fromIso: string, toIso: string): string {
   const ms = Date.parse(toIso) - Date.parse(fromIso);
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return ms < 60_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }

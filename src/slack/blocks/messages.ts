@@ -14,7 +14,10 @@ export interface EphemeralMessage {
   blocks?: Block[];
 }
 
-export const ephemeral = (text: string): EphemeralMessage => ({ response_type: 'ephemeral', text: truncate(text, LIMITS.messageText) });
+export const ephemeral = (text: string): EphemeralMessage => ({
+  response_type: 'ephemeral',
+  text: truncate(text, LIMITS.messageText),
+});
 
 /** Plain text from the runbook (a refusal, a usage hint): shown as written, never obeyed. */
 export const plainEphemeral = (text: string, suffix = ''): EphemeralMessage => ephemeral(`${esc(text)}${suffix}`);
@@ -55,8 +58,15 @@ function line(r: Rollback): string {
 export function statusMessage(s: { active: Rollback[]; recent: Rollback[]; marked?: Rollback[] }): EphemeralMessage {
   const active = s.active.length ? s.active.map(line).join('\n') : 'No rollback in progress.';
   const recent = s.recent.length ? s.recent.map(line).join('\n') : 'None yet.';
-  const marked = (s.marked ?? []).map((r) => `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`);
-  const parts = [...(marked.length ? [`*Rolled back*\n${marked.join('\n')}`] : []), `*In progress*\n${active}`, `*Recently finished*\n${recent}`];
+  const marked = (s.marked ?? []).map(
+    (r) =>
+      `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`,
+  );
+  const parts = [
+    ...(marked.length ? [`*Rolled back*\n${marked.join('\n')}`] : []),
+    `*In progress*\n${active}`,
+    `*Recently finished*\n${recent}`,
+  ];
   return {
     response_type: 'ephemeral',
     text: truncate(parts.join('\n\n'), LIMITS.messageText),
@@ -68,7 +78,11 @@ export function historyMessage(environment: string | null, rollbacks: Rollback[]
   const title = `*Deployment log${environment ? ` — ${environment}` : ''}* (finished rollbacks, newest first)`;
   const body = rollbacks.length ? rollbacks.map(line).join('\n') : 'No finished rollback yet.';
   const text = `${title}\n${body}\n\n\`/rollback timeline <id>\` gives one as Markdown for the post-mortem.`;
-  return { response_type: 'ephemeral', text: truncate(text, LIMITS.messageText), blocks: [section(truncate(text, LIMITS.sectionText))] };
+  return {
+    response_type: 'ephemeral',
+    text: truncate(text, LIMITS.messageText),
+    blocks: [section(truncate(text, LIMITS.sectionText))],
+  };
 }
 
 export function timelineMessage(markdown: string): EphemeralMessage {
@@ -77,7 +91,13 @@ export function timelineMessage(markdown: string): EphemeralMessage {
 }
 
 /** "User-reported issues: 3+ unique reports — Evaluate, likely rollback", with a button that opens a request. */
-export function reportsAlertMessage(a: { environment: string; reporters: string[]; reports: string[]; windowMinutes: number; mentions: string }): { text: string; blocks: Block[] } {
+export function reportsAlertMessage(a: {
+  environment: string;
+  reporters: string[];
+  reports: string[];
+  windowMinutes: number;
+  mentions: string;
+}): { text: string; blocks: Block[] } {
   const who = a.reporters.map((u) => `<@${u}>`).join(', ');
   const text = truncate(
     `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${esc(r.replace(/\n/g, ' '))}`).join('\n')}\n${a.mentions}`,
@@ -89,7 +109,15 @@ export function reportsAlertMessage(a: { environment: string; reporters: string[
       section(text),
       {
         type: 'actions',
-        elements: [{ type: 'button', action_id: ACTION.requestFromReports, text: { type: 'plain_text', text: truncate(`Start a rollback of ${a.environment}`, LIMITS.buttonText) }, style: 'danger', value: a.environment }],
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.requestFromReports,
+            text: { type: 'plain_text', text: truncate(`Start a rollback of ${a.environment}`, LIMITS.buttonText) },
+            style: 'danger',
+            value: a.environment,
+          },
+        ],
       },
     ],
   };

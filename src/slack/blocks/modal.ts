@@ -3,7 +3,12 @@ import { VERSION_PATTERN } from '../../domain/command';
 import { VIEW } from '../ids';
 import { type Block, truncate } from './limits';
 
-export const MODAL_BLOCK = { environment: 'environment', version: 'version', reason: 'reason', options: 'options' } as const;
+export const MODAL_BLOCK = {
+  environment: 'environment',
+  version: 'version',
+  reason: 'reason',
+  options: 'options',
+} as const;
 export const MODAL_ACTION = { environment: 'value', version: 'value', reason: 'value', options: 'value' } as const;
 export const DRY_RUN_OPTION = 'dry_run';
 
@@ -32,20 +37,36 @@ export function rollbackModal(m: ModalInput): Record<string, unknown> {
   };
   if (m.proposal && VERSION_PATTERN.test(m.proposal)) version.initial_value = m.proposal;
   const blocks: Block[] = [
-    { type: 'input', block_id: MODAL_BLOCK.environment, label: { type: 'plain_text', text: 'Environment' }, element: environmentSelect },
+    {
+      type: 'input',
+      block_id: MODAL_BLOCK.environment,
+      label: { type: 'plain_text', text: 'Environment' },
+      element: environmentSelect,
+    },
     {
       type: 'input',
       block_id: MODAL_BLOCK.version,
       optional: true,
       label: { type: 'plain_text', text: 'Roll back to (version)' },
-      hint: { type: 'plain_text', text: m.proposal ? `Proposed: ${m.proposal} (the previous version Swarm kept, or the last one verified healthy).` : 'Leave empty and the bot proposes the previous stable version.' },
+      hint: {
+        type: 'plain_text',
+        text: m.proposal
+          ? `Proposed: ${m.proposal} (the previous version Swarm kept, or the last one verified healthy).`
+          : 'Leave empty and the bot proposes the previous stable version.',
+      },
       element: version,
     },
     {
       type: 'input',
       block_id: MODAL_BLOCK.reason,
       label: { type: 'plain_text', text: 'Reason' },
-      element: { type: 'plain_text_input', action_id: MODAL_ACTION.reason, multiline: true, max_length: 500, placeholder: { type: 'plain_text', text: 'e.g. error rate 12% after the 14:02 deploy' } },
+      element: {
+        type: 'plain_text_input',
+        action_id: MODAL_ACTION.reason,
+        multiline: true,
+        max_length: 500,
+        placeholder: { type: 'plain_text', text: 'e.g. error rate 12% after the 14:02 deploy' },
+      },
     },
     {
       type: 'input',
@@ -55,7 +76,9 @@ export function rollbackModal(m: ModalInput): Record<string, unknown> {
       element: {
         type: 'checkboxes',
         action_id: MODAL_ACTION.options,
-        options: [{ text: { type: 'plain_text', text: 'Dry run: check everything, change nothing' }, value: DRY_RUN_OPTION }],
+        options: [
+          { text: { type: 'plain_text', text: 'Dry run: check everything, change nothing' }, value: DRY_RUN_OPTION },
+        ],
       },
     },
   ];

@@ -3,7 +3,13 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import { RISK_LABEL, type Rollback, type RollbackEvent, type ServiceResult, strategyOf } from '../../domain/rollback.machine';
+import {
+  RISK_LABEL,
+  type Rollback,
+  type RollbackEvent,
+  type ServiceResult,
+  strategyOf,
+} from '../../domain/rollback.machine';
 import type { ProgressNote } from '../../ports';
 import { criteriaText, findingsText, migrationText, OPTION_WORDS, probeLine, STEP_TITLE, stepTitle } from './card';
 import { esc, link } from '../escape';
@@ -17,10 +23,22 @@ export interface Mentions {
 }
 
 /** Errors of the deployment tooling or the infrastructure under it: the platform team's to look at. */
-export const TOOLING_CODES: readonly string[] = ['DOCKER_UNREACHABLE', 'IMAGE_PULL_FAILED', 'SERVICE_UPDATE_FAILED', 'SWARM_UPDATE_PAUSED', 'SWARM_ROLLED_BACK', 'SCRIPT_NOT_RUNNABLE', 'WORKFLOW_RATE_LIMITED'];
+export const TOOLING_CODES: readonly string[] = [
+  'DOCKER_UNREACHABLE',
+  'IMAGE_PULL_FAILED',
+  'SERVICE_UPDATE_FAILED',
+  'SWARM_UPDATE_PAUSED',
+  'SWARM_ROLLED_BACK',
+  'SCRIPT_NOT_RUNNABLE',
+  'WORKFLOW_RATE_LIMITED',
+];
 
 export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
-  return (event.type === 'ConfirmationFailed' || event.type === 'ExecutionFailed') && event.code !== undefined && TOOLING_CODES.includes(event.code);
+  return (
+    (event.type === 'ConfirmationFailed' || event.type === 'ExecutionFailed') &&
+    event.code !== undefined &&
+    TOOLING_CODES.includes(event.code)
+  );
 }
 
 const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
@@ -31,13 +49,23 @@ export const NO_MENTIONS: Mentions = { incidentCommanders: '', onCall: '', dba: 
 /** Errors in what the requester asked for (a version nobody can pull): theirs to fix, nobody is paged. */
 export const USER_ERROR_CODES: readonly string[] = ['TARGET_UNAVAILABLE', 'VERSION_INVALID'];
 
-const ACTION_WORDS: Record<string, string> = { approve: 'approve', cancel: 'cancel', tick: 'tick the checklist of', release: 'release the lock of' };
+const ACTION_WORDS: Record<string, string> = {
+  approve: 'approve',
+  cancel: 'cancel',
+  tick: 'tick the checklist of',
+  release: 'release the lock of',
+};
 
 /** Refused clicks and requests since the last summary, as one threaded line (each person was answered privately). */
-export function refusalSummary(refusals: Array<Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>>): string {
+export function refusalSummary(
+  refusals: Array<Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>>,
+): string {
   const counts = new Map<string, number>();
   for (const e of refusals) {
-    const what = e.type === 'RequestRefused' ? `<@${e.by}> asked for another rollback (${esc(e.why)})` : `<@${e.by}> tried to ${ACTION_WORDS[e.action] ?? e.action} this rollback (${esc(e.why)})`;
+    const what =
+      e.type === 'RequestRefused'
+        ? `<@${e.by}> asked for another rollback (${esc(e.why)})`
+        : `<@${e.by}> tried to ${ACTION_WORDS[e.action] ?? e.action} this rollback (${esc(e.why)})`;
     counts.set(what, (counts.get(what) ?? 0) + 1);
   }
   const lines = [...counts].slice(0, 10).map(([what, n]) => `• ${what}${n > 1 ? ` ×${n}` : ''}`);
@@ -48,7 +76,8 @@ export function refusalSummary(refusals: Array<Extract<RollbackEvent, { type: 'A
 export { mentionsOf } from '../../domain/mentions';
 
 function serviceLine(r: ServiceResult): string {
-  if (r.outcome === 'rolled_back') return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): \`${esc(r.fromVersion ?? '?')}\` → \`${esc(r.toVersion)}\` :white_check_mark:`;
+  if (r.outcome === 'rolled_back')
+    return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): \`${esc(r.fromVersion ?? '?')}\` → \`${esc(r.toVersion)}\` :white_check_mark:`;
   return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): :x: ${esc(r.detail ?? 'failed')} — now runs \`${esc(r.runningVersion ?? 'unknown')}\``;
 }
 
@@ -101,16 +130,27 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${OPTION_WORDS[strategyOf(r)].inspecting}…`;
     case 'IssueConfirmed': {
-      const migrations = event.findings.migrations && event.findings.migrations.verdict !== 'none' ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}` : '';
+      const migrations =
+        event.findings.migrations && event.findings.migrations.verdict !== 'none'
+          ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}`
+          : '';
       const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
-      const ask = r.dryRun ? 'The plan follows; a dry run is never approved.' : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
-      return t(`*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${ask}`);
+      const ask = r.dryRun
+        ? 'The plan follows; a dry run is never approved.'
+        : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
+      return t(
+        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${ask}`,
+      );
     }
     case 'ConfirmationFailed':
       if (event.code && USER_ERROR_CODES.includes(event.code)) {
-        return t(`:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.requestedBy.startsWith('U') || r.requestedBy.startsWith('W') ? `<@${r.requestedBy}>` : ''}`.trim());
+        return t(
+          `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.requestedBy.startsWith('U') || r.requestedBy.startsWith('W') ? `<@${r.requestedBy}>` : ''}`.trim(),
+        );
       }
-      return t(`:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.dryRun ? '' : join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`.trim());
+      return t(
+        `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.dryRun ? '' : join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`.trim(),
+      );
     case 'ApprovalGranted':
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
@@ -129,7 +169,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       const budget = `${Math.round(event.budgetMs / 1000)} s`;
       const who = event.factor >= 2 ? escalate(m) : m.incidentCommanders;
       const paged = event.factor >= 2 ? ' On-call is paged.' : '';
-      return t(`:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`);
+      return t(
+        `:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`,
+      );
     }
     case 'RequestRefused':
       return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${esc(event.why)}.`;
@@ -138,7 +180,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
         [
           `:warning: *Interrupted:* ${esc(event.reason)}`,
           strategyOf(r) === 'docker' ? '*What Docker reports now:*' : '*What /health reports now:*',
-          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
+          event.services
+            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+            .join('\n') || '• unknown',
           strategyOf(r) === 'docker'
             ? `*Next steps:* check each service by hand (\`docker service ps &lt;service&gt;\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`
             : `*Next steps:* find out what Step 3 did (${strategyOf(r) === 'script' ? "the deploy script's output" : 'the workflow runs in GitHub'}), bring the environment to one known version, then verify (Step 4) or start a new rollback. ${escalate(m)}`,
@@ -154,7 +198,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(
         [
           `:warning: <@${event.by}> pressed Approve, but production changed since Step 1 — nothing was done. What runs now:`,
-          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
+          event.services
+            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+            .join('\n') || '• unknown',
           'Step 1 runs again; approve the new card when it is ready.',
         ].join('\n'),
       );
@@ -162,7 +208,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(
         [
           `:rotating_light: *Outcome unknown:* ${esc(event.reason)}`,
-          event.services.map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``).join('\n') || '• unknown',
+          event.services
+            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+            .join('\n') || '• unknown',
           `*The environment stays locked* so that nothing else deploys over it. Find out what happened, bring the environment to one known version, then press *Release the lock* on the card. ${escalate(m)}`,
         ].join('\n'),
       );
@@ -176,12 +224,18 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `*${STEP_TITLE.announce}: done.* The team was told in the channel.`;
     case 'AnnouncementFailed':
       if (event.step === 'announce') {
-        return t(`:x: *${STEP_TITLE.announce} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`);
+        return t(
+          `:x: *${STEP_TITLE.announce} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`,
+        );
       }
-      return t(`:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`);
+      return t(
+        `:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`,
+      );
     case 'DeploymentStarted':
       return event.deployment.kind === 'script'
-        ? t(`:gear: Deploy script started (pid ${event.deployment.pid}): \`${esc(event.deployment.commandLine)}\`\nFull output: \`${esc(event.deployment.outputFile)}\``)
+        ? t(
+            `:gear: Deploy script started (pid ${event.deployment.pid}): \`${esc(event.deployment.commandLine)}\`\nFull output: \`${esc(event.deployment.outputFile)}\``,
+          )
         : `:rocket: Workflow run ${link(event.deployment.url, `#${event.deployment.runId}`)} dispatched; following it to its conclusion.`;
     case 'ServicesRolledBack':
       return t(`*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`);
@@ -192,17 +246,27 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           '*State of each service:*',
           event.results.map(serviceLine).join('\n') || '• unknown',
           '*Next steps:*',
-          ...byHand(r, event.results.filter((x) => x.outcome !== 'rolled_back')),
+          ...byHand(
+            r,
+            event.results.filter((x) => x.outcome !== 'rolled_back'),
+          ),
           '• Do not start another rollback until every service is in a known state.',
           join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined),
         ].join('\n'),
       );
     case 'RollbackVerified': {
-      const smoke = event.evidence.smokeTests.map((s) => `${esc(s.name)} ${s.ok ? ':white_check_mark:' : ':x:'}`).join(', ');
-      return t(`*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`);
+      const smoke = event.evidence.smokeTests
+        .map((s) => `${esc(s.name)} ${s.ok ? ':white_check_mark:' : ':x:'}`)
+        .join(', ');
+      return t(
+        `*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`,
+      );
     }
     case 'VerificationFailed': {
-      const smoke = event.evidence.smokeTests.map((s) => `• ${esc(s.name)}: ${s.ok ? ':white_check_mark:' : `:x: ${esc(s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`)}`}`);
+      const smoke = event.evidence.smokeTests.map(
+        (s) =>
+          `• ${esc(s.name)}: ${s.ok ? ':white_check_mark:' : `:x: ${esc(s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`)}`}`,
+      );
       return t(
         [
           `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
@@ -217,7 +281,9 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       );
     }
     case 'ResolutionAnnounced': {
-      const total = r.approvedBy ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.` : '';
+      const total = r.approvedBy
+        ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.`
+        : '';
       return t(
         `*${STEP_TITLE.complete}: done.* Rolled back to \`${esc(r.target)}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`,
       );

@@ -27,20 +27,57 @@ describe('PrometheusMetricsSource', () => {
     nock('http://prometheus.example:9090')
       .get('/api/v1/query')
       .query({ query })
-      .reply(200, { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'api' }, value: [1732600000.123, '0.1234'] }] } });
+      .reply(200, {
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: { job: 'api' }, value: [1732600000.123, '0.1234'] }] },
+      });
     expect(await prom.query(query)).toEqual({ value: 0.1234 });
   });
 
   it('reads a scalar', async () => {
-    nock('http://prometheus.example:9090').get('/api/v1/query').query(true).reply(200, { status: 'success', data: { resultType: 'scalar', result: [1732600000, '0.25'] } });
+    nock('http://prometheus.example:9090')
+      .get('/api/v1/query')
+      .query(true)
+      .reply(200, { status: 'success', data: { resultType: 'scalar', result: [1732600000, '0.25'] } });
     expect(await prom.query('scalar(x)')).toEqual({ value: 0.25 });
   });
 
   it.each([
-    ['no data', () => nock('http://prometheus.example:9090').get('/api/v1/query').query(true).reply(200, { status: 'success', data: { resultType: 'vector', result: [] } }), 'Prometheus: no data'],
-    ['a query error', () => nock('http://prometheus.example:9090').get('/api/v1/query').query(true).reply(400, { status: 'error', errorType: 'bad_data', error: 'parse error at char 5' }), 'Prometheus: parse error at char 5'],
-    ['NaN', () => nock('http://prometheus.example:9090').get('/api/v1/query').query(true).reply(200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 'NaN'] }] } }), 'Prometheus: NaN'],
-    ['a slow server', () => nock('http://prometheus.example:9090').get('/api/v1/query').query(true).delay(2000).reply(200, {}), 'Prometheus: no answer within 300 ms'],
+    [
+      'no data',
+      () =>
+        nock('http://prometheus.example:9090')
+          .get('/api/v1/query')
+          .query(true)
+          .reply(200, { status: 'success', data: { resultType: 'vector', result: [] } }),
+      'Prometheus: no data',
+    ],
+    [
+      'a query error',
+      () =>
+        nock('http://prometheus.example:9090')
+          .get('/api/v1/query')
+          .query(true)
+          .reply(400, { status: 'error', errorType: 'bad_data', error: 'parse error at char 5' }),
+      'Prometheus: parse error at char 5',
+    ],
+    [
+      'NaN',
+      () =>
+        nock('http://prometheus.example:9090')
+          .get('/api/v1/query')
+          .query(true)
+          .reply(200, {
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: {}, value: [1, 'NaN'] }] },
+          }),
+      'Prometheus: NaN',
+    ],
+    [
+      'a slow server',
+      () => nock('http://prometheus.example:9090').get('/api/v1/query').query(true).delay(2000).reply(200, {}),
+      'Prometheus: no answer within 300 ms',
+    ],
   ])('turns %s into unknown, with the reason', async (_what, mock, reason) => {
     mock();
     expect(await prom.query('x')).toEqual({ unknown: reason });
@@ -51,7 +88,9 @@ describe('PrometheusMetricsSource, down', () => {
   it('says the connection was refused (a real closed port on 127.0.0.1)', async () => {
     nock.enableNetConnect('127.0.0.1');
     try {
-      expect(await new PrometheusMetricsSource('http://127.0.0.1:1', 1000).query('up')).toEqual({ unknown: 'Prometheus: connection refused' });
+      expect(await new PrometheusMetricsSource('http://127.0.0.1:1', 1000).query('up')).toEqual({
+        unknown: 'Prometheus: connection refused',
+      });
     } finally {
       nock.disableNetConnect();
     }
@@ -59,7 +98,11 @@ describe('PrometheusMetricsSource, down', () => {
 });
 
 describe('PagerDutyPager', () => {
-  const pager = new PagerDutyPager({ routingKey: 'R0UTINGKEY0000000000000000000000', eventsUrl: 'https://events.pagerduty.com/v2/enqueue', timeoutMs: 1000 });
+  const pager = new PagerDutyPager({
+    routingKey: 'R0UTINGKEY0000000000000000000000',
+    eventsUrl: 'https://events.pagerduty.com/v2/enqueue',
+    timeoutMs: 1000,
+  });
 
   it('triggers with a dedup key and resolves with the same key (Events API v2)', async () => {
     const trigger = nock('https://events.pagerduty.com')
@@ -67,29 +110,60 @@ describe('PagerDutyPager', () => {
         routing_key: 'R0UTINGKEY0000000000000000000000',
         event_action: 'trigger',
         dedup_key: 'rollback-rb-1',
-        payload: { summary: 'Rollback of production failed at Step 3', source: 'rollback-bot/production', severity: 'critical', component: 'rollback-bot', custom_details: { card: 'https://x' } },
+        payload: {
+          summary: 'Rollback of production failed at Step 3',
+          source: 'rollback-bot/production',
+          severity: 'critical',
+          component: 'rollback-bot',
+          custom_details: { card: 'https://x' },
+        },
       })
       .reply(202, { status: 'success', message: 'Event processed', dedup_key: 'rollback-rb-1' });
-    await pager.trigger({ dedupKey: 'rollback-rb-1', summary: 'Rollback of production failed at Step 3', source: 'rollback-bot/production', details: { card: 'https://x' } });
+    await pager.trigger({
+      dedupKey: 'rollback-rb-1',
+      summary: 'Rollback of production failed at Step 3',
+      source: 'rollback-bot/production',
+      details: { card: 'https://x' },
+    });
     expect(trigger.isDone()).toBe(true);
 
     nock('https://events.pagerduty.com')
-      .post('/v2/enqueue', { routing_key: 'R0UTINGKEY0000000000000000000000', event_action: 'resolve', dedup_key: 'rollback-rb-1' })
+      .post('/v2/enqueue', {
+        routing_key: 'R0UTINGKEY0000000000000000000000',
+        event_action: 'resolve',
+        dedup_key: 'rollback-rb-1',
+      })
       .reply(202, { status: 'success', message: 'Event processed', dedup_key: 'rollback-rb-1' });
     await pager.resolve('rollback-rb-1');
   });
 
   it('reports a refusal with PagerDuty’s words', async () => {
-    nock('https://events.pagerduty.com').post('/v2/enqueue').reply(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['Length of routing_key is incorrect'] });
-    await expect(pager.resolve('k')).rejects.toMatchObject({ code: 'PAGER_FAILED', message: 'PagerDuty answered 400: Event object is invalid; Length of routing_key is incorrect' });
+    nock('https://events.pagerduty.com')
+      .post('/v2/enqueue')
+      .reply(400, {
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ['Length of routing_key is incorrect'],
+      });
+    await expect(pager.resolve('k')).rejects.toMatchObject({
+      code: 'PAGER_FAILED',
+      message: 'PagerDuty answered 400: Event object is invalid; Length of routing_key is incorrect',
+    });
   });
 });
 
 describe('GitHubCodeHost', () => {
-  const github = new GitHubCodeHost({ apiUrl: 'https://api.github.com', repo: 'acme/shop', token: 'ghp_example', timeoutMs: 1000 });
+  const github = new GitHubCodeHost({
+    apiUrl: 'https://api.github.com',
+    repo: 'acme/shop',
+    token: 'ghp_example',
+    timeoutMs: 1000,
+  });
 
   it('lists the files changed between two versions', async () => {
-    nock('https://api.github.com', { reqheaders: { authorization: 'Bearer ghp_example', accept: 'application/vnd.github+json' } })
+    nock('https://api.github.com', {
+      reqheaders: { authorization: 'Bearer ghp_example', accept: 'application/vnd.github+json' },
+    })
       .get('/repos/acme/shop/compare/v1...v2')
       .reply(200, {
         status: 'ahead',
@@ -107,6 +181,9 @@ describe('GitHubCodeHost', () => {
     [404, 'repository or version not found'],
   ])('explains HTTP %i', async (status, words) => {
     nock('https://api.github.com').get('/repos/acme/shop/compare/v1...v2').reply(status, { message: 'x' });
-    await expect(github.changedFiles('v1', 'v2')).rejects.toMatchObject({ code: 'CODE_HOST_FAILED', message: expect.stringContaining(words) });
+    await expect(github.changedFiles('v1', 'v2')).rejects.toMatchObject({
+      code: 'CODE_HOST_FAILED',
+      message: expect.stringContaining(words),
+    });
   });
 });

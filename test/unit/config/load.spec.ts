@@ -43,42 +43,72 @@ describe('parseConfig', () => {
     const c = parseConfig(text, 'x', { GITHUB_TOKEN: 'ghp_example' });
     expect(c.environments.billing.strategy).toBe('script');
     expect(c.environments.billing.script?.command).toBe('./skills/deployment-pipeline/scripts/deploy.sh');
-    expect(c.environments.web.github_actions).toMatchObject({ repo: 'acme/web', token: 'ghp_example', workflow: 'ci-cd.yml' });
+    expect(c.environments.web.github_actions).toMatchObject({
+      repo: 'acme/web',
+      token: 'ghp_example',
+      workflow: 'ci-cd.yml',
+    });
   });
 
   it('finds environments by their own names only, never by Object.prototype members', () => {
     const c = parseConfig(VALID, 'x');
     expect(environmentNamed(c, 'production')?.channel).toBe('C0INCIDENT');
-    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__']) expect(environmentNamed(c, name)).toBeUndefined();
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__'])
+      expect(environmentNamed(c, name)).toBeUndefined();
   });
 
   it('names the file it cannot read', () => {
-    expect(() => loadConfigFile('/nonexistent/rollback.config.yml')).toThrow('cannot read the config file /nonexistent/rollback.config.yml (set ROLLBACK_CONFIG)');
+    expect(() => loadConfigFile('/nonexistent/rollback.config.yml')).toThrow(
+      'cannot read the config file /nonexistent/rollback.config.yml (set ROLLBACK_CONFIG)',
+    );
   });
 
   it('fills the documented defaults', () => {
     const c = parseConfig(VALID, 'rollback.config.yml');
-    expect(c.environments.production.health).toEqual({ url: 'https://api.example.com/health', retries: 5, interval_ms: 2000, timeout_ms: 5000 });
+    expect(c.environments.production.health).toEqual({
+      url: 'https://api.example.com/health',
+      retries: 5,
+      interval_ms: 2000,
+      timeout_ms: 5000,
+    });
     expect(c.environments.production.smoke_tests).toEqual([]);
     expect(c.environments.production.docker.convergence_timeout_ms).toBe(300_000);
     expect(c.roles.on_call).toEqual({ users: ['U0ONCALL'], usergroups: [] });
   });
 
   it('names the bad key and says what is wrong', () => {
-    expect(errorOf(VALID.replace('https://api.example.com/health', 'not a url'))).toContain('environments.production.health.url: an http(s) URL');
-    expect(errorOf(VALID.replace('channel: C0INCIDENT', 'channel: "#incident"'))).toContain('environments.production.channel: a Slack channel id');
-    expect(errorOf(VALID.replace('strategy: docker', 'strategy: kubernetes'))).toContain('environments.production.strategy');
-    expect(errorOf(VALID.replace('    strategy: docker', '    strategy: docker\n    stratgey: docker'))).toContain('environments.production: unknown key "stratgey"');
+    expect(errorOf(VALID.replace('https://api.example.com/health', 'not a url'))).toContain(
+      'environments.production.health.url: an http(s) URL',
+    );
+    expect(errorOf(VALID.replace('channel: C0INCIDENT', 'channel: "#incident"'))).toContain(
+      'environments.production.channel: a Slack channel id',
+    );
+    expect(errorOf(VALID.replace('strategy: docker', 'strategy: kubernetes'))).toContain(
+      'environments.production.strategy',
+    );
+    expect(errorOf(VALID.replace('    strategy: docker', '    strategy: docker\n    stratgey: docker'))).toContain(
+      'environments.production: unknown key "stratgey"',
+    );
     expect(errorOf(VALID.replace('registry.example.com/app-backend', 'registry.example.com/app-backend:v2'))).toContain(
       'environments.production.services[0].image: the image repository without tag or digest',
     );
-    expect(errorOf(VALID.replace('    channel: C0INCIDENT\n', ''))).toContain('environments.production.channel: required');
-    expect(errorOf(VALID.replace('users: [U0IC], usergroups: [S0ICS]', 'users: []'))).toContain('roles.incident_commanders: name at least one user or user group');
+    expect(errorOf(VALID.replace('    channel: C0INCIDENT\n', ''))).toContain(
+      'environments.production.channel: required',
+    );
+    expect(errorOf(VALID.replace('users: [U0IC], usergroups: [S0ICS]', 'users: []'))).toContain(
+      'roles.incident_commanders: name at least one user or user group',
+    );
   });
 
   describe('Step 3 options', () => {
-    const SCRIPT = VALID.replace('strategy: docker', 'strategy: script\n    script:\n      command: ./deploy.sh').replace(/    services:\n.*\n/, '');
-    const GHA = VALID.replace('strategy: docker', 'strategy: github-actions\n    github_actions:\n      repo: acme/shop\n      token: ${GITHUB_TOKEN}\n      workflow: ci-cd.yml').replace(/    services:\n.*\n/, '');
+    const SCRIPT = VALID.replace(
+      'strategy: docker',
+      'strategy: script\n    script:\n      command: ./deploy.sh',
+    ).replace(/ {4}services:\n.*\n/, '');
+    const GHA = VALID.replace(
+      'strategy: docker',
+      'strategy: github-actions\n    github_actions:\n      repo: acme/shop\n      token: ${GITHUB_TOKEN}\n      workflow: ci-cd.yml',
+    ).replace(/ {4}services:\n.*\n/, '');
 
     it("fills Option A's defaults with the runbook's command line", () => {
       const s = parseConfig(SCRIPT, 'x').environments.production.script;
@@ -94,19 +124,44 @@ describe('parseConfig', () => {
 
     it("fills Option C's defaults and reads the token from the environment", () => {
       const g = parseConfig(GHA, 'x', { GITHUB_TOKEN: 'ghp_abc' }).environments.production.github_actions;
-      expect(g).toMatchObject({ repo: 'acme/shop', token: 'ghp_abc', api_url: 'https://api.github.com', workflow: 'ci-cd.yml', ref: 'main', inputs: { environment: 'environment', version: 'version' }, poll_interval_ms: 5000 });
+      expect(g).toMatchObject({
+        repo: 'acme/shop',
+        token: 'ghp_abc',
+        api_url: 'https://api.github.com',
+        workflow: 'ci-cd.yml',
+        ref: 'main',
+        inputs: { environment: 'environment', version: 'version' },
+        poll_interval_ms: 5000,
+      });
       expect(errorOf(GHA)).toContain('GITHUB_TOKEN');
     });
 
     it('refuses what cannot work, naming the key', () => {
-      expect(errorOf(SCRIPT.replace('      command: ./deploy.sh', '      command: ./deploy.sh\n      args: [--version, "{verison}"]'))).toContain(
+      expect(
+        errorOf(
+          SCRIPT.replace(
+            '      command: ./deploy.sh',
+            '      command: ./deploy.sh\n      args: [--version, "{verison}"]',
+          ),
+        ),
+      ).toContain(
         'environments.production.script.args[1]: unknown placeholder {verison} (known: {environment}, {version}, {output_dir}, {rollback_id})',
       );
-      expect(errorOf(VALID.replace('strategy: docker', 'strategy: script'))).toContain('environments.production.services: services are Docker Swarm services: with strategy script the deploy script deploys the environment; remove them');
-      expect(errorOf(SCRIPT.replace('strategy: script', 'strategy: github-actions'))).toContain('environments.production.github_actions: strategy github-actions needs github_actions');
-      expect(errorOf(SCRIPT.replace(/    script:\n.*\n/, ''))).toContain('environments.production.script: strategy script needs a script');
-      expect(errorOf(VALID.replace(/    services:\n.*\n/, ''))).toContain('environments.production.services: strategy docker needs at least one service');
-      expect(errorOf(GHA.replace('workflow: ci-cd.yml', 'workflow: "CI/CD Pipeline"'), { GITHUB_TOKEN: 't' })).toContain('a workflow file name such as ci-cd.yml, or its numeric id');
+      expect(errorOf(VALID.replace('strategy: docker', 'strategy: script'))).toContain(
+        'environments.production.services: services are Docker Swarm services: with strategy script the deploy script deploys the environment; remove them',
+      );
+      expect(errorOf(SCRIPT.replace('strategy: script', 'strategy: github-actions'))).toContain(
+        'environments.production.github_actions: strategy github-actions needs github_actions',
+      );
+      expect(errorOf(SCRIPT.replace(/ {4}script:\n.*\n/, ''))).toContain(
+        'environments.production.script: strategy script needs a script',
+      );
+      expect(errorOf(VALID.replace(/ {4}services:\n.*\n/, ''))).toContain(
+        'environments.production.services: strategy docker needs at least one service',
+      );
+      expect(
+        errorOf(GHA.replace('workflow: ci-cd.yml', 'workflow: "CI/CD Pipeline"'), { GITHUB_TOKEN: 't' }),
+      ).toContain('a workflow file name such as ci-cd.yml, or its numeric id');
     });
   });
 
@@ -117,7 +172,9 @@ describe('parseConfig', () => {
 
   it('interpolates ${VAR} from the environment and names a missing one with its key', () => {
     const text = VALID.replace('https://api.example.com/health', '${HEALTH_URL}');
-    expect(parseConfig(text, 'x', { HEALTH_URL: 'http://10.0.0.1/health' }).environments.production.health.url).toBe('http://10.0.0.1/health');
+    expect(parseConfig(text, 'x', { HEALTH_URL: 'http://10.0.0.1/health' }).environments.production.health.url).toBe(
+      'http://10.0.0.1/health',
+    );
     expect(errorOf(text)).toContain('environments.production.health.url: environment variable HEALTH_URL is not set');
   });
 });

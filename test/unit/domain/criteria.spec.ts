@@ -10,7 +10,8 @@ const calm: Observations = {
   memory: v(0.5),
   userReports: v(0),
 };
-const verdictOf = (o: Partial<Observations>, signal: string) => evaluateCriteria({ ...calm, ...o }).rows.find((r) => r.signal === signal)?.verdict;
+const verdictOf = (o: Partial<Observations>, signal: string) =>
+  evaluateCriteria({ ...calm, ...o }).rows.find((r) => r.signal === signal)?.verdict;
 
 describe('evaluateCriteria (the runbook thresholds)', () => {
   it.each([
@@ -40,9 +41,19 @@ describe('evaluateCriteria (the runbook thresholds)', () => {
   });
 
   it('never reads an unknown source as healthy, and says why it is unknown', () => {
-    const e = evaluateCriteria({ ...calm, errorRate: unknown('Prometheus: no answer within 3000 ms'), baselineP99Seconds: unknown('Prometheus: no data') });
-    expect(e.rows.find((r) => r.signal === 'error_rate')).toMatchObject({ verdict: 'unknown', observed: 'unknown (Prometheus: no answer within 3000 ms)' });
-    expect(e.rows.find((r) => r.signal === 'p99_latency')).toMatchObject({ verdict: 'unknown', observed: 'baseline unknown (Prometheus: no data)' });
+    const e = evaluateCriteria({
+      ...calm,
+      errorRate: unknown('Prometheus: no answer within 3000 ms'),
+      baselineP99Seconds: unknown('Prometheus: no data'),
+    });
+    expect(e.rows.find((r) => r.signal === 'error_rate')).toMatchObject({
+      verdict: 'unknown',
+      observed: 'unknown (Prometheus: no answer within 3000 ms)',
+    });
+    expect(e.rows.find((r) => r.signal === 'p99_latency')).toMatchObject({
+      verdict: 'unknown',
+      observed: 'baseline unknown (Prometheus: no data)',
+    });
     expect(e.overall).toBe('none');
   });
 
@@ -58,6 +69,11 @@ describe('evaluateCriteria (the runbook thresholds)', () => {
   });
 
   it('takes thresholds overridden per environment', () => {
-    expect(evaluateCriteria({ ...calm, errorRate: v(0.03) }, { error_rate: 0.02, p99_latency_multiplier: 2, health_failures: 2, memory: 0.9, user_reports: 3 }).overall).toBe('immediate');
+    expect(
+      evaluateCriteria(
+        { ...calm, errorRate: v(0.03) },
+        { error_rate: 0.02, p99_latency_multiplier: 2, health_failures: 2, memory: 0.9, user_reports: 3 },
+      ).overall,
+    ).toBe('immediate');
   });
 });

@@ -7,10 +7,18 @@ describe('Redactor', () => {
 
   it('redacts known secrets, Slack and GitHub tokens, URL credentials and secret query values', () => {
     expect(r.text('a literal-secret-123456 b')).toBe('a [redacted] b');
-    expect(r.text('xoxb-1-2-abcdefgh ghp_ABCDEFGHIJKLMNOPQRSTUV12 github_pat_11ABCDEFG0123456789_abcdef')).toBe('[redacted] [redacted] [redacted]');
-    expect(r.text('GET https://deploy:hunter2@h.example/health?token=abc123&x=1 failed')).toBe('GET https://[redacted]@h.example/health?token=[redacted]&x=1 failed');
-    expect(r.text('http://h/x?api_key=k1&sig=s2#access_token=t3')).toBe('http://h/x?api_key=[redacted]&sig=[redacted]#access_token=[redacted]');
-    expect(r.text('nothing here: https://h.example/health?version=2')).toBe('nothing here: https://h.example/health?version=2');
+    expect(r.text('xoxb-1-2-abcdefgh ghp_ABCDEFGHIJKLMNOPQRSTUV12 github_pat_11ABCDEFG0123456789_abcdef')).toBe(
+      '[redacted] [redacted] [redacted]',
+    );
+    expect(r.text('GET https://deploy:hunter2@h.example/health?token=abc123&x=1 failed')).toBe(
+      'GET https://[redacted]@h.example/health?token=[redacted]&x=1 failed',
+    );
+    expect(r.text('http://h/x?api_key=k1&sig=s2#access_token=t3')).toBe(
+      'http://h/x?api_key=[redacted]&sig=[redacted]#access_token=[redacted]',
+    );
+    expect(r.text('nothing here: https://h.example/health?version=2')).toBe(
+      'nothing here: https://h.example/health?version=2',
+    );
   });
 
   it('redacts the cut-off start of a known secret where text was truncated', () => {
@@ -20,7 +28,11 @@ describe('Redactor', () => {
   });
 
   it('redacts every string inside an object, keeping its shape', () => {
-    expect(r.deep({ a: ['literal-secret-123456', 2], b: { c: 'x literal-secret-123456' }, d: null })).toEqual({ a: ['[redacted]', 2], b: { c: 'x [redacted]' }, d: null });
+    expect(r.deep({ a: ['literal-secret-123456', 2], b: { c: 'x literal-secret-123456' }, d: null })).toEqual({
+      a: ['[redacted]', 2],
+      b: { c: 'x [redacted]' },
+      d: null,
+    });
   });
 });
 
@@ -28,9 +40,16 @@ describe('secretsInConfig', () => {
   it('finds values under secret-bearing keys, literal or not, and URL credentials', () => {
     const config = {
       pagerduty: { routing_key: 'R0UTINGKEY', events_url: 'https://events.example' },
-      environments: { production: { tickets: { github: { token: 'ghp_literal', repo: 'a/b' } }, health: { url: 'https://u:pw123456@h.example/health?token=qtoken99' } } },
+      environments: {
+        production: {
+          tickets: { github: { token: 'ghp_literal', repo: 'a/b' } },
+          health: { url: 'https://u:pw123456@h.example/health?token=qtoken99' },
+        },
+      },
     };
-    expect(secretsInConfig(config).sort()).toEqual(['R0UTINGKEY', 'ghp_literal', 'pw123456', 'qtoken99', 'u:pw123456'].sort());
+    expect(secretsInConfig(config).sort()).toEqual(
+      ['R0UTINGKEY', 'ghp_literal', 'pw123456', 'qtoken99', 'u:pw123456'].sort(),
+    );
   });
 });
 

@@ -18,7 +18,10 @@ const findings = {
   targetSource: 'swarm_previous_spec' as const,
   targetNote: 'PreviousSpec',
 };
-const evidence = { health: { url: 'http://h/health', ok: true, attempts: 1, status: 200, version: 'v1' }, smokeTests: [] };
+const evidence = {
+  health: { url: 'http://h/health', ok: true, attempts: 1, status: 200, version: 'v1' },
+  smokeTests: [],
+};
 const ref = { channel: 'C1', ts: '1.000001' };
 
 const EVENTS: Record<EventType, RollbackEvent> = {
@@ -27,9 +30,20 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   IssueConfirmed: { type: 'IssueConfirmed', at: LATER, findings },
   ConfirmationFailed: { type: 'ConfirmationFailed', at: LATER, reason: 'no target', findings: null },
   ApprovalGranted: { type: 'ApprovalGranted', at: LATER, by: 'U0IC' },
-  ApprovalRefused: { type: 'ApprovalRefused', at: LATER, by: 'U0X', action: 'approve', why: 'not an incident commander' },
+  ApprovalRefused: {
+    type: 'ApprovalRefused',
+    at: LATER,
+    by: 'U0X',
+    action: 'approve',
+    why: 'not an incident commander',
+  },
   RequestRefused: { type: 'RequestRefused', at: LATER, by: 'U0X', why: 'a rollback is already in progress' },
-  RollbackInterrupted: { type: 'RollbackInterrupted', at: LATER, reason: 'backend runs v9, neither v2 nor v1', services: [] },
+  RollbackInterrupted: {
+    type: 'RollbackInterrupted',
+    at: LATER,
+    reason: 'backend runs v9, neither v2 nor v1',
+    services: [],
+  },
   RiskAcknowledged: { type: 'RiskAcknowledged', at: LATER, by: 'U0IC', risk: 'migrations' },
   StepOverran: { type: 'StepOverran', at: LATER, step: 'execute', budgetMs: 300_000, factor: 1 },
   ChecklistPosted: { type: 'ChecklistPosted', at: LATER, message: ref },
@@ -39,7 +53,11 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   RollbackCancelled: { type: 'RollbackCancelled', at: LATER, by: 'U0IC' },
   RollbackAnnounced: { type: 'RollbackAnnounced', at: LATER, message: ref },
   AnnouncementFailed: { type: 'AnnouncementFailed', at: LATER, step: 'announce', reason: 'not_in_channel' },
-  DeploymentStarted: { type: 'DeploymentStarted', at: LATER, deployment: { kind: 'workflow', runId: 42, url: 'https://github.com/o/r/actions/runs/42' } },
+  DeploymentStarted: {
+    type: 'DeploymentStarted',
+    at: LATER,
+    deployment: { kind: 'workflow', runId: 42, url: 'https://github.com/o/r/actions/runs/42' },
+  },
   ServicesRolledBack: { type: 'ServicesRolledBack', at: LATER, results: [] },
   ExecutionFailed: { type: 'ExecutionFailed', at: LATER, reason: 'pull failed', results: [] },
   RollbackVerified: { type: 'RollbackVerified', at: LATER, evidence },
@@ -57,12 +75,76 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
 const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked'];
 const EXPECTED: Record<Status, EventType[]> = {
-  requested: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ConfirmationStarted', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
-  confirming: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'IssueConfirmed', 'ConfirmationFailed', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RollbackInterrupted', 'StepOverran'],
-  awaiting_approval: ['ChecklistPosted', 'ChecklistItemTicked', 'CardPosted', 'ApprovalGranted', 'ApprovalRefused', 'RequestRefused', 'RollbackCancelled', 'RiskAcknowledged', 'StepOverran', 'ApprovalRecorded', 'ApprovalExpired', 'ProductionChanged'],
-  executing: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackAnnounced', 'AnnouncementFailed', 'ServicesRolledBack', 'ExecutionFailed', 'RollbackInterrupted', 'StepOverran', 'OutcomeUnknown'],
-  verifying: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'RollbackVerified', 'VerificationFailed', 'RollbackInterrupted', 'StepOverran'],
-  completed: ['ChecklistPosted', 'ChecklistItemTicked', 'RootCauseCleared', 'ApprovalRefused', 'RequestRefused', 'AnnouncementFailed', 'ResolutionAnnounced'],
+  requested: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'CardPosted',
+    'ConfirmationStarted',
+    'ConfirmationFailed',
+    'ApprovalRefused',
+    'RequestRefused',
+    'RollbackCancelled',
+    'RollbackInterrupted',
+    'StepOverran',
+  ],
+  confirming: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'CardPosted',
+    'IssueConfirmed',
+    'ConfirmationFailed',
+    'ApprovalRefused',
+    'RequestRefused',
+    'RollbackCancelled',
+    'RollbackInterrupted',
+    'StepOverran',
+  ],
+  awaiting_approval: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'CardPosted',
+    'ApprovalGranted',
+    'ApprovalRefused',
+    'RequestRefused',
+    'RollbackCancelled',
+    'RiskAcknowledged',
+    'StepOverran',
+    'ApprovalRecorded',
+    'ApprovalExpired',
+    'ProductionChanged',
+  ],
+  executing: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'ApprovalRefused',
+    'RequestRefused',
+    'RollbackAnnounced',
+    'AnnouncementFailed',
+    'ServicesRolledBack',
+    'ExecutionFailed',
+    'RollbackInterrupted',
+    'StepOverran',
+    'OutcomeUnknown',
+  ],
+  verifying: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'ApprovalRefused',
+    'RequestRefused',
+    'RollbackVerified',
+    'VerificationFailed',
+    'RollbackInterrupted',
+    'StepOverran',
+  ],
+  completed: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'RootCauseCleared',
+    'ApprovalRefused',
+    'RequestRefused',
+    'AnnouncementFailed',
+    'ResolutionAnnounced',
+  ],
   failed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   cancelled: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
   interrupted: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused'],
@@ -73,12 +155,22 @@ const EXPECTED: Record<Status, EventType[]> = {
 for (const s of Object.keys(EXPECTED) as Status[]) EXPECTED[s].push(...AFTER_CARE);
 
 const inState = (status: Status): Rollback => ({
-  ...newRollback({ id: 'rb-1', environment: 'production', channel: 'C1', requestedBy: 'U0ONCALL', at: AT, reason: 'errors', requestedTarget: null }),
+  ...newRollback({
+    id: 'rb-1',
+    environment: 'production',
+    channel: 'C1',
+    requestedBy: 'U0ONCALL',
+    at: AT,
+    reason: 'errors',
+    requestedTarget: null,
+  }),
   status,
 });
 
 describe('transition()', () => {
-  const cases = STATUSES.flatMap((status) => (Object.keys(EVENTS) as EventType[]).map((event) => [status, event] as const));
+  const cases = STATUSES.flatMap((status) =>
+    (Object.keys(EVENTS) as EventType[]).map((event) => [status, event] as const),
+  );
 
   it.each(cases)('%s + %s', (status, eventType) => {
     const result = transition(inState(status), EVENTS[eventType]);
@@ -95,16 +187,26 @@ describe('transition()', () => {
   it('records what Step 3 started only once the rollback was announced (the table state has no announcement)', () => {
     const announced = { ...inState('executing'), announcement: ref };
     const r = transition(announced, EVENTS.DeploymentStarted);
-    expect(r.ok && r.state.deployment).toEqual({ kind: 'workflow', runId: 42, url: 'https://github.com/o/r/actions/runs/42' });
+    expect(r.ok && r.state.deployment).toEqual({
+      kind: 'workflow',
+      runId: 42,
+      url: 'https://github.com/o/r/actions/runs/42',
+    });
     expect(r.ok && r.state.status).toBe('executing');
-    expect(transition(inState('executing'), EVENTS.DeploymentStarted)).toMatchObject({ ok: false, rejection: { message: 'nothing is deployed before the rollback is announced' } });
+    expect(transition(inState('executing'), EVENTS.DeploymentStarted)).toMatchObject({
+      ok: false,
+      rejection: { message: 'nothing is deployed before the rollback is announced' },
+    });
   });
 
   it('ends a dry run with its report, and never approves one', () => {
     const dry = { ...inState('awaiting_approval'), dryRun: true };
     const r = transition(dry, EVENTS.DryRunReported);
     expect(r.ok && r.state.status).toBe('rehearsed');
-    expect(transition(dry, EVENTS.ApprovalGranted)).toMatchObject({ ok: false, rejection: { message: 'a dry run is never approved' } });
+    expect(transition(dry, EVENTS.ApprovalGranted)).toMatchObject({
+      ok: false,
+      rejection: { message: 'a dry run is never approved' },
+    });
   });
 
   it('walks the happy path with every step timed', () => {
@@ -133,11 +235,20 @@ describe('transition()', () => {
 
   it('records which step failed and why', () => {
     const r = transition(inState('verifying'), EVENTS.VerificationFailed);
-    expect(r.ok && r.state).toMatchObject({ status: 'failed', failure: { step: 'verify', reason: 'version mismatch' }, steps: { verify: { status: 'failed' } } });
+    expect(r.ok && r.state).toMatchObject({
+      status: 'failed',
+      failure: { step: 'verify', reason: 'version mismatch' },
+      steps: { verify: { status: 'failed' } },
+    });
   });
 
   it('keeps a completed rollback completed when only the resolution message failed', () => {
-    const r = transition(inState('completed'), { type: 'AnnouncementFailed', at: LATER, step: 'complete', reason: 'slack down' });
+    const r = transition(inState('completed'), {
+      type: 'AnnouncementFailed',
+      at: LATER,
+      step: 'complete',
+      reason: 'slack down',
+    });
     expect(r.ok && r.state).toMatchObject({ status: 'completed', steps: { complete: { status: 'failed' } } });
   });
 
@@ -152,21 +263,43 @@ describe('transition()', () => {
   it('records when a rollback ended, once, by the event that ended it', () => {
     const r = transition(inState('verifying'), EVENTS.RollbackVerified);
     expect(r.ok && r.state.endedAt).toBe(LATER);
-    const ticked = r.ok ? transition(r.state, { type: 'ChecklistItemTicked', at: '2026-11-27T00:00:00.000Z', by: 'U0IC', item: 'smoke_passing' }) : null;
+    const ticked = r.ok
+      ? transition(r.state, {
+          type: 'ChecklistItemTicked',
+          at: '2026-11-27T00:00:00.000Z',
+          by: 'U0IC',
+          item: 'smoke_passing',
+        })
+      : null;
     expect(ticked?.ok && ticked.state.endedAt).toBe(LATER);
-    expect(transition(inState('awaiting_approval'), EVENTS.ApprovalGranted)).toMatchObject({ ok: true, state: { endedAt: null } });
+    expect(transition(inState('awaiting_approval'), EVENTS.ApprovalGranted)).toMatchObject({
+      ok: true,
+      state: { endedAt: null },
+    });
   });
 
   it('refuses a second tick of the same item, so an after-care action is claimed once', () => {
     const once = transition(inState('completed'), EVENTS.ChecklistItemTicked);
     expect(once.ok).toBe(true);
-    expect(once.ok && transition(once.state, EVENTS.ChecklistItemTicked)).toMatchObject({ ok: false, rejection: { message: 'already ticked' } });
+    expect(once.ok && transition(once.state, EVENTS.ChecklistItemTicked)).toMatchObject({
+      ok: false,
+      rejection: { message: 'already ticked' },
+    });
   });
 
   it('sends a rollback whose production changed back to Step 1, forgetting acknowledgements and approvals', () => {
-    const waiting = { ...inState('awaiting_approval'), acknowledgements: [{ risk: 'migrations' as const, by: 'U0IC', at: AT }], approvals: [{ by: 'U0IC', at: AT }] };
+    const waiting = {
+      ...inState('awaiting_approval'),
+      acknowledgements: [{ risk: 'migrations' as const, by: 'U0IC', at: AT }],
+      approvals: [{ by: 'U0IC', at: AT }],
+    };
     const r = transition(waiting, EVENTS.ProductionChanged);
-    expect(r.ok && r.state).toMatchObject({ status: 'confirming', acknowledgements: [], approvals: [], steps: { confirm: { status: 'running' } } });
+    expect(r.ok && r.state).toMatchObject({
+      status: 'confirming',
+      acknowledgements: [],
+      approvals: [],
+      steps: { confirm: { status: 'running' } },
+    });
   });
 
   it('keeps an unknown outcome locked until released, then interrupted', () => {
@@ -178,7 +311,10 @@ describe('transition()', () => {
   });
 
   it('marks the running step failed when a rollback is interrupted', () => {
-    const executing = { ...inState('executing'), steps: { ...inState('executing').steps, execute: { status: 'running' as const, startedAt: AT } } };
+    const executing = {
+      ...inState('executing'),
+      steps: { ...inState('executing').steps, execute: { status: 'running' as const, startedAt: AT } },
+    };
     const r = transition(executing, EVENTS.RollbackInterrupted);
     expect(r.ok && r.state).toMatchObject({
       status: 'interrupted',

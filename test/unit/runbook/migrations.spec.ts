@@ -15,7 +15,9 @@ afterAll(() => {
   nock.restore();
 });
 
-const services: ServiceVersion[] = [{ service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' }];
+const services: ServiceVersion[] = [
+  { service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' },
+];
 
 function env(migrations: Record<string, unknown> | undefined) {
   return configSchema.parse({
@@ -33,15 +35,20 @@ function env(migrations: Record<string, unknown> | undefined) {
 }
 
 const github = { repo: 'acme/shop', token: 'ghp_example' };
-const codeHostFor = () => new GitHubCodeHost({ apiUrl: 'https://api.github.com', repo: 'acme/shop', token: 'ghp_example', timeoutMs: 1000 });
+const codeHostFor = () =>
+  new GitHubCodeHost({ apiUrl: 'https://api.github.com', repo: 'acme/shop', token: 'ghp_example', timeoutMs: 1000 });
 const noRuntime = {} as ContainerRuntime;
 const compare = (files: string[]) =>
-  nock('https://api.github.com').get('/repos/acme/shop/compare/v1...v2').reply(200, { status: 'ahead', files: files.map((filename) => ({ filename, status: 'added' })) });
+  nock('https://api.github.com')
+    .get('/repos/acme/shop/compare/v1...v2')
+    .reply(200, { status: 'ahead', files: files.map((filename) => ({ filename, status: 'added' })) });
 
 describe('detectMigrations', () => {
   it('finds migrations among the files changed between the target and the running version', async () => {
     compare(['app/orders.py', 'alembic/versions/0042_add_orders_index.py']);
-    expect(await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github }), services, 'v1')).toEqual({
+    expect(
+      await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github }), services, 'v1'),
+    ).toEqual({
       verdict: 'included',
       source: 'GitHub compare v1...v2',
       files: ['alembic/versions/0042_add_orders_index.py'],
@@ -50,30 +57,59 @@ describe('detectMigrations', () => {
 
   it('says none when no changed file matches the globs (configurable)', async () => {
     compare(['app/orders.py', 'db/changes/0042.sql']);
-    const found = await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github }), services, 'v1');
+    const found = await detectMigrations(
+      { runtime: noRuntime, codeHostFor },
+      'production',
+      env({ github }),
+      services,
+      'v1',
+    );
     expect(found).toMatchObject({ verdict: 'none' });
     compare(['app/orders.py', 'db/changes/0042.sql']);
-    const custom = await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github: { ...github, globs: ['db/changes/**'] } }), services, 'v1');
+    const custom = await detectMigrations(
+      { runtime: noRuntime, codeHostFor },
+      'production',
+      env({ github: { ...github, globs: ['db/changes/**'] } }),
+      services,
+      'v1',
+    );
     expect(custom).toMatchObject({ verdict: 'included', files: ['db/changes/0042.sql'] });
   });
 
   it('is unknown (and so warns) when GitHub cannot answer', async () => {
     nock('https://api.github.com').get('/repos/acme/shop/compare/v1...v2').reply(404, { message: 'Not Found' });
-    expect(await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github }), services, 'v1')).toMatchObject({
+    expect(
+      await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env({ github }), services, 'v1'),
+    ).toMatchObject({
       verdict: 'unknown',
       source: expect.stringContaining('repository or version not found'),
     });
   });
 
   it('reads an image label on the running image', async () => {
-    const labelled = (labels: Record<string, string> | null) => ({ imageLabels: async () => labels }) as unknown as ContainerRuntime;
+    const labelled = (labels: Record<string, string> | null) =>
+      ({ imageLabels: async () => labels }) as unknown as ContainerRuntime;
     const cfg = env({ image_label: 'org.example.migrations' });
-    expect(await detectMigrations({ runtime: labelled({ 'org.example.migrations': 'true' }) }, 'production', cfg, services, 'v1')).toMatchObject({ verdict: 'included' });
-    expect(await detectMigrations({ runtime: labelled({}) }, 'production', cfg, services, 'v1')).toMatchObject({ verdict: 'none' });
-    expect(await detectMigrations({ runtime: labelled(null) }, 'production', cfg, services, 'v1')).toMatchObject({ verdict: 'unknown' });
+    expect(
+      await detectMigrations(
+        { runtime: labelled({ 'org.example.migrations': 'true' }) },
+        'production',
+        cfg,
+        services,
+        'v1',
+      ),
+    ).toMatchObject({ verdict: 'included' });
+    expect(await detectMigrations({ runtime: labelled({}) }, 'production', cfg, services, 'v1')).toMatchObject({
+      verdict: 'none',
+    });
+    expect(await detectMigrations({ runtime: labelled(null) }, 'production', cfg, services, 'v1')).toMatchObject({
+      verdict: 'unknown',
+    });
   });
 
   it('asks nothing when the environment has no migration guard configured', async () => {
-    expect(await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env(undefined), services, 'v1')).toBeUndefined();
+    expect(
+      await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env(undefined), services, 'v1'),
+    ).toBeUndefined();
   });
 });

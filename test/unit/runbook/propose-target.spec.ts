@@ -6,7 +6,12 @@ import { proposeTarget } from '../../../src/runbook/confirm';
 const AT = '2026-11-26T10:00:00.000Z';
 const rollback = (requestedTarget: string | null, id = 'rb-new') =>
   newRollback({ id, environment: 'production', channel: 'C1', requestedBy: 'U1', at: AT, reason: '', requestedTarget });
-const svc = (service: string, version: string | null, previousVersion: string | null): ServiceVersion => ({ service, dockerService: `app-${service}`, version, previousVersion });
+const svc = (service: string, version: string | null, previousVersion: string | null): ServiceVersion => ({
+  service,
+  dockerService: `app-${service}`,
+  version,
+  previousVersion,
+});
 
 describe('proposeTarget', () => {
   let store: SqliteRollbackStore;
@@ -16,11 +21,16 @@ describe('proposeTarget', () => {
   afterEach(() => store.close());
 
   it('takes the version named in the request first', () => {
-    expect(proposeTarget({ store }, rollback('v7'), [svc('backend', 'v2', 'v1')])).toMatchObject({ target: 'v7', source: 'requested' });
+    expect(proposeTarget({ store }, rollback('v7'), [svc('backend', 'v2', 'v1')])).toMatchObject({
+      target: 'v7',
+      source: 'requested',
+    });
   });
 
   it("takes Swarm's PreviousSpec when every service agrees", () => {
-    expect(proposeTarget({ store }, rollback(null), [svc('backend', 'v2', 'v1'), svc('frontend', 'v2', 'v1')])).toMatchObject({ target: 'v1', source: 'swarm_previous_spec' });
+    expect(
+      proposeTarget({ store }, rollback(null), [svc('backend', 'v2', 'v1'), svc('frontend', 'v2', 'v1')]),
+    ).toMatchObject({ target: 'v1', source: 'swarm_previous_spec' });
   });
 
   it('falls back to the last verified version, and says why there is none when nothing fits', () => {
@@ -32,15 +42,33 @@ describe('proposeTarget', () => {
     store.recordVerifiedVersion('production', 'backend', 'v1', AT);
     store.recordVerifiedVersion('production', 'frontend', 'v1', AT);
     expect(proposeTarget({ store }, rollback(null), services)).toMatchObject({ target: 'v1', source: 'last_verified' });
-    expect(proposeTarget({ store: new SqliteRollbackStore(':memory:') }, rollback(null), [svc('backend', 'v2', null)]).note).toContain('Swarm kept no previous spec');
+    expect(
+      proposeTarget({ store: new SqliteRollbackStore(':memory:') }, rollback(null), [svc('backend', 'v2', null)]).note,
+    ).toContain('Swarm kept no previous spec');
   });
 
   it('does not propose rolling forward to the version the last rollback moved away from', () => {
     // The last completed rollback took the services from v2 to v1; Swarm's PreviousSpec now says v2.
     const done = rollback('v1', 'rb-old');
     store.create(done);
-    const results = [{ service: 'backend', dockerService: 'app-backend', outcome: 'rolled_back' as const, fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v1' }];
-    const findings = { health: null, ready: null, services: [], target: 'v1', targetSource: 'requested' as const, targetNote: '' };
+    const results = [
+      {
+        service: 'backend',
+        dockerService: 'app-backend',
+        outcome: 'rolled_back' as const,
+        fromVersion: 'v2',
+        toVersion: 'v1',
+        runningVersion: 'v1',
+      },
+    ];
+    const findings = {
+      health: null,
+      ready: null,
+      services: [],
+      target: 'v1',
+      targetSource: 'requested' as const,
+      targetNote: '',
+    };
     const events: RollbackEvent[] = [
       { type: 'ConfirmationStarted', at: AT },
       { type: 'IssueConfirmed', at: AT, findings },

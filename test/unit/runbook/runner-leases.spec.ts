@@ -31,24 +31,63 @@ const notifier = {
 } as unknown as Notifier;
 const probe: HealthProbe = {
   probe: async (url) => ({ url, ok: true, attempts: 1, status: 200, version: 'v1' }),
-  smokeTest: async (t) => ({ name: t.name, url: t.url, ok: true, expectedStatus: t.expectStatus, status: t.expectStatus }),
+  smokeTest: async (t) => ({
+    name: t.name,
+    url: t.url,
+    ok: true,
+    expectedStatus: t.expectStatus,
+    status: t.expectStatus,
+  }),
 };
 const config = configSchema.parse({
   roles: { incident_commanders: { users: ['U0IC'] } },
-  environments: { production: { channel: 'C0INCIDENT', strategy: 'docker', health: { url: 'http://127.0.0.1:1/health' }, services: SIM_SERVICES } },
+  environments: {
+    production: {
+      channel: 'C0INCIDENT',
+      strategy: 'docker',
+      health: { url: 'http://127.0.0.1:1/health' },
+      services: SIM_SERVICES,
+    },
+  },
 });
 
 /** A rollback as it stands once announced: the runner's next step is Step 3. */
 function announced(store: SqliteRollbackStore): string {
   const at = new Date().toISOString();
-  const created = store.create(newRollback({ id: 'rb-lease', environment: 'production', channel: 'C0INCIDENT', requestedBy: 'U0ONCALL', at, reason: 'errors', requestedTarget: null }));
+  const created = store.create(
+    newRollback({
+      id: 'rb-lease',
+      environment: 'production',
+      channel: 'C0INCIDENT',
+      requestedBy: 'U0ONCALL',
+      at,
+      reason: 'errors',
+      requestedTarget: null,
+    }),
+  );
   if (!created.ok) throw new Error('not created');
   let r: Rollback = created.rollback;
-  const services = SIM_SERVICES.map((s) => ({ service: s.name, dockerService: s.docker_service, version: 'v2', previousVersion: 'v1' }));
+  const services = SIM_SERVICES.map((s) => ({
+    service: s.name,
+    dockerService: s.docker_service,
+    version: 'v2',
+    previousVersion: 'v1',
+  }));
   const events: RollbackEvent[] = [
     { type: 'CardPosted', at, card: { channel: 'C0INCIDENT', ts: '1.1' } },
     { type: 'ConfirmationStarted', at },
-    { type: 'IssueConfirmed', at, findings: { health: null, ready: null, services, target: 'v1', targetSource: 'swarm_previous_spec', targetNote: '' } },
+    {
+      type: 'IssueConfirmed',
+      at,
+      findings: {
+        health: null,
+        ready: null,
+        services,
+        target: 'v1',
+        targetSource: 'swarm_previous_spec',
+        targetNote: '',
+      },
+    },
     { type: 'ApprovalGranted', at, by: 'U0IC' },
     { type: 'RollbackAnnounced', at, message: { channel: 'C0INCIDENT', ts: '1.2' } },
   ];
@@ -61,7 +100,16 @@ function announced(store: SqliteRollbackStore): string {
 }
 
 function depsWith(store: SqliteRollbackStore): RunbookDeps {
-  return { config, store, runtime: new CountingTarget(2500), probe, notifier, directory: { isIncidentCommander: async () => true }, clock: { now: () => new Date() }, log };
+  return {
+    config,
+    store,
+    runtime: new CountingTarget(2500),
+    probe,
+    notifier,
+    directory: { isIncidentCommander: async () => true },
+    clock: { now: () => new Date() },
+    log,
+  };
 }
 
 describe('runner leases', () => {

@@ -6,7 +6,15 @@ import { mentionsOf, progressText } from '../../../src/slack/blocks/thread';
 import { ACTION } from '../../../src/slack/ids';
 
 const AT = '2026-11-26T10:00:00.000Z';
-const base = newRollback({ id: 'rb-abc123', environment: 'production', channel: 'C0INCIDENT', requestedBy: 'U0ONCALL', at: AT, reason: 'error rate 12%', requestedTarget: null });
+const base = newRollback({
+  id: 'rb-abc123',
+  environment: 'production',
+  channel: 'C0INCIDENT',
+  requestedBy: 'U0ONCALL',
+  at: AT,
+  reason: 'error rate 12%',
+  requestedTarget: null,
+});
 const awaiting: Rollback = {
   ...base,
   status: 'awaiting_approval',
@@ -22,7 +30,11 @@ const awaiting: Rollback = {
   steps: { ...base.steps, confirm: { status: 'done', startedAt: AT, endedAt: '2026-11-26T10:00:03.200Z' } },
 };
 
-type AnyBlock = { type: string; text?: { text: string }; elements?: Array<{ action_id?: string; value?: string; text: { text: string } }> };
+type AnyBlock = {
+  type: string;
+  text?: { text: string };
+  elements?: Array<{ action_id?: string; value?: string; text: { text: string } }>;
+};
 
 describe('rollbackCard', () => {
   it('asks for approval with exactly two buttons that carry only the rollback id', () => {
@@ -32,7 +44,10 @@ describe('rollbackCard', () => {
       { id: ACTION.approve, label: 'Approve', value: 'rb-abc123' },
       { id: ACTION.cancel, label: 'Cancel', value: 'rb-abc123' },
     ]);
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Rollback · production', emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Rollback · production', emoji: true },
+    });
     expect(text).toBe('Rollback of production: Awaiting approval — target v1');
     const all = JSON.stringify(blocks);
     expect(all).toContain(':white_check_mark: Step 1 — Confirm the issue · 3.2 s');
@@ -54,7 +69,12 @@ describe('rollbackCard', () => {
       environment: 'e'.repeat(64),
       findings: {
         ...(awaiting.findings as NonNullable<Rollback['findings']>),
-        services: Array.from({ length: 200 }, (_, i) => ({ service: `svc${i}`, dockerService: `app-${'x'.repeat(50)}-${i}`, version: 'v'.repeat(128), previousVersion: null })),
+        services: Array.from({ length: 200 }, (_, i) => ({
+          service: `svc${i}`,
+          dockerService: `app-${'x'.repeat(50)}-${i}`,
+          version: 'v'.repeat(128),
+          previousVersion: null,
+        })),
       },
       failure: { step: 'execute', reason: 'f'.repeat(10_000) },
     };
@@ -69,7 +89,10 @@ describe('rollbackCard', () => {
 });
 
 describe('thread updates', () => {
-  const m = { incidentCommanders: mentionsOf({ users: ['U0IC'], usergroups: ['S0ICS'] }), onCall: mentionsOf({ users: ['U0ONCALL'], usergroups: [] }) };
+  const m = {
+    incidentCommanders: mentionsOf({ users: ['U0IC'], usergroups: ['S0ICS'] }),
+    onCall: mentionsOf({ users: ['U0ONCALL'], usergroups: [] }),
+  };
 
   it('mentions users and user groups the way Slack expects', () => {
     expect(m.incidentCommanders).toBe('<@U0IC> <!subteam^S0ICS>');
@@ -83,8 +106,23 @@ describe('thread updates', () => {
         at: AT,
         reason: 'Partial rollback',
         results: [
-          { service: 'backend', dockerService: 'app-backend', outcome: 'rolled_back', fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v1' },
-          { service: 'frontend', dockerService: 'app-frontend', outcome: 'failed', fromVersion: 'v2', toVersion: 'v1', runningVersion: 'v2', detail: 'Swarm paused the update' },
+          {
+            service: 'backend',
+            dockerService: 'app-backend',
+            outcome: 'rolled_back',
+            fromVersion: 'v2',
+            toVersion: 'v1',
+            runningVersion: 'v1',
+          },
+          {
+            service: 'frontend',
+            dockerService: 'app-frontend',
+            outcome: 'failed',
+            fromVersion: 'v2',
+            toVersion: 'v1',
+            runningVersion: 'v2',
+            detail: 'Swarm paused the update',
+          },
         ],
       },
       m,
@@ -119,7 +157,10 @@ describe('ephemeral messages', () => {
   });
 
   it('status links each rollback to its card', () => {
-    const s = statusMessage({ active: [{ ...awaiting, card: { channel: 'C0INCIDENT', ts: '1700000000.000100' } }], recent: [] });
+    const s = statusMessage({
+      active: [{ ...awaiting, card: { channel: 'C0INCIDENT', ts: '1700000000.000100' } }],
+      recent: [],
+    });
     expect(s.text).toContain('<https://slack.com/archives/C0INCIDENT/p1700000000000100|rb-abc123>');
     expect(s.text).toContain('None yet.');
   });

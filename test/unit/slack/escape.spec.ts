@@ -5,7 +5,18 @@ import { NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/bl
 import { esc, link, unescapeSlack } from '../../../src/slack/escape';
 
 const EVIL = '<!here> & <https://evil.example|Runbook> <!subteam^S1> <@U0X>';
-const r = { ...newRollback({ id: 'rb-1', environment: 'production', channel: 'C1', requestedBy: 'U0ONCALL', at: '2026-12-01T00:00:00.000Z', reason: EVIL, requestedTarget: null }), card: { channel: 'C1', ts: '1.1' } };
+const r = {
+  ...newRollback({
+    id: 'rb-1',
+    environment: 'production',
+    channel: 'C1',
+    requestedBy: 'U0ONCALL',
+    at: '2026-12-01T00:00:00.000Z',
+    reason: EVIL,
+    requestedTarget: null,
+  }),
+  card: { channel: 'C1', ts: '1.1' },
+};
 
 describe('escaping', () => {
   it('escapes the three control characters and nothing else', () => {
@@ -15,29 +26,59 @@ describe('escaping', () => {
   });
 
   it('writes the bot’s own links with an escaped label and an address that cannot break out', () => {
-    expect(link('https://github.com/acme/shop/actions/runs/9', '#9')).toBe('<https://github.com/acme/shop/actions/runs/9|#9>');
+    expect(link('https://github.com/acme/shop/actions/runs/9', '#9')).toBe(
+      '<https://github.com/acme/shop/actions/runs/9|#9>',
+    );
     expect(link('https://x.example/a>b|c', '<!here>')).toBe('<https://x.example/a%3Eb%7Cc|&lt;!here&gt;>');
   });
 
   it('shows a note’s outside text (deploy output, API errors) as text, with its link written by the bot', () => {
-    const said = progressText(r, { type: 'Note', at: r.requestedAt, text: 'output: <!channel> & done — run {link}', link: { url: 'https://github.com/o/r/actions/runs/1', label: '#1' } }, NO_MENTIONS);
+    const said = progressText(
+      r,
+      {
+        type: 'Note',
+        at: r.requestedAt,
+        text: 'output: <!channel> & done — run {link}',
+        link: { url: 'https://github.com/o/r/actions/runs/1', label: '#1' },
+      },
+      NO_MENTIONS,
+    );
     expect(said).toBe('output: &lt;!channel&gt; &amp; done — run <https://github.com/o/r/actions/runs/1|#1>');
   });
 
   it('escapes failure reasons and refusal reasons in the thread', () => {
-    expect(progressText(r, { type: 'ConfirmationFailed', at: r.requestedAt, reason: 'health said <!channel>', findings: null }, NO_MENTIONS)).toContain('health said &lt;!channel&gt;');
-    expect(refusalSummary([{ type: 'ApprovalRefused', at: r.requestedAt, by: 'U0X', action: 'approve', why: '<!here>' }, { type: 'ApprovalRefused', at: r.requestedAt, by: 'U0X', action: 'approve', why: '<!here>' }])).toBe(
+    expect(
+      progressText(
+        r,
+        { type: 'ConfirmationFailed', at: r.requestedAt, reason: 'health said <!channel>', findings: null },
+        NO_MENTIONS,
+      ),
+    ).toContain('health said &lt;!channel&gt;');
+    expect(
+      refusalSummary([
+        { type: 'ApprovalRefused', at: r.requestedAt, by: 'U0X', action: 'approve', why: '<!here>' },
+        { type: 'ApprovalRefused', at: r.requestedAt, by: 'U0X', action: 'approve', why: '<!here>' },
+      ]),
+    ).toBe(
       ':no_entry: Turned away (2), each told why in private:\n• <@U0X> tried to approve this rollback (&lt;!here&gt;) ×2',
     );
   });
 
   it('keeps the runbook’s one @channel live in an announcement and escapes the rest', () => {
-    expect(announcementMrkdwn('@channel ROLLBACK IN PROGRESS\nReason: <!here> & more')).toBe('<!channel> ROLLBACK IN PROGRESS\nReason: &lt;!here&gt; &amp; more');
+    expect(announcementMrkdwn('@channel ROLLBACK IN PROGRESS\nReason: <!here> & more')).toBe(
+      '<!channel> ROLLBACK IN PROGRESS\nReason: &lt;!here&gt; &amp; more',
+    );
     expect(announcementMrkdwn('no mention <!channel>')).toBe('no mention &lt;!channel&gt;');
   });
 
   it('escapes user reports in the "likely rollback" alert, keeping the bot’s mentions', () => {
-    const m = reportsAlertMessage({ environment: 'production', reporters: ['U1', 'U2', 'U3'], reports: ['<!channel> checkout broken'], windowMinutes: 30, mentions: '<@U0IC>' });
+    const m = reportsAlertMessage({
+      environment: 'production',
+      reporters: ['U1', 'U2', 'U3'],
+      reports: ['<!channel> checkout broken'],
+      windowMinutes: 30,
+      mentions: '<@U0IC>',
+    });
     expect(m.text).toContain('\n> &lt;!channel&gt; checkout broken');
     expect(m.text).toContain('<@U1>');
     expect(m.text).toContain('<@U0IC>');

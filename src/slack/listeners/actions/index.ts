@@ -32,7 +32,10 @@ export function register(app: App, deps: ListenerDeps): void {
     const outcome = await deps.service
       .tick(payload.data.actions[0].value, payload.data.user.id, item)
       .catch((err: unknown): Outcome => ({ kind: 'refused', message: `That did not work: ${describeError(err)}` }));
-    if (outcome.kind === 'refused') await respond({ ...plainEphemeral(deps.redact(outcome.message)), replace_original: false }).catch(() => undefined);
+    if (outcome.kind === 'refused')
+      await respond({ ...plainEphemeral(deps.redact(outcome.message)), replace_original: false }).catch(
+        () => undefined,
+      );
   });
 
   // "Evaluate, likely rollback": the button under the user-reports alert opens a rollback request, like the command.
@@ -44,10 +47,23 @@ export function register(app: App, deps: ListenerDeps): void {
     const environment = payload.data.actions[0].value;
     const env = environmentNamed(deps.config, environment);
     const outcome = await deps.service
-      .request({ environment, target: null, reason: 'user reports: evaluate, likely rollback', userId: payload.data.user.id, channelId: payload.data.channel?.id ?? env?.channel ?? '' })
+      .request({
+        environment,
+        target: null,
+        reason: 'user reports: evaluate, likely rollback',
+        userId: payload.data.user.id,
+        channelId: payload.data.channel?.id ?? env?.channel ?? '',
+      })
       .catch((err: unknown): Outcome => ({ kind: 'refused', message: `That did not work: ${describeError(err)}` }));
-    const said = outcome.kind === 'ok' ? ephemeral(`Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.`) : plainEphemeral(deps.redact(outcome.message), outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : '');
-    await respond({ ...said, replace_original: false }).catch((err: unknown) => deps.logger.warn({ err }, 'could not answer the reports button'));
+    const said =
+      outcome.kind === 'ok'
+        ? ephemeral(
+            `Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.`,
+          )
+        : plainEphemeral(deps.redact(outcome.message), outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : '');
+    await respond({ ...said, replace_original: false }).catch((err: unknown) =>
+      deps.logger.warn({ err }, 'could not answer the reports button'),
+    );
   });
 
   for (const [action, decide] of [

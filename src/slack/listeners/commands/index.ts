@@ -2,7 +2,16 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parseCommand, USAGE } from '../../../domain/command';
 import { describeError } from '../../../domain/errors';
-import { cardLink, ephemeral, type EphemeralMessage, helpMessage, historyMessage, plainEphemeral, statusMessage, timelineMessage } from '../../blocks/messages';
+import {
+  cardLink,
+  ephemeral,
+  type EphemeralMessage,
+  helpMessage,
+  historyMessage,
+  plainEphemeral,
+  statusMessage,
+  timelineMessage,
+} from '../../blocks/messages';
 import { unescapeSlack } from '../../escape';
 import { rollbackModal } from '../../blocks/modal';
 import { COMMAND } from '../../ids';
@@ -21,7 +30,13 @@ export function register(app: App, deps: ListenerDeps): void {
     const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
     const reply = async (message: EphemeralMessage) => {
       try {
-        await respond({ ...message, text: deps.redact(message.text), ...(message.blocks ? { blocks: JSON.parse(deps.redact(JSON.stringify(message.blocks))) as typeof message.blocks } : {}) });
+        await respond({
+          ...message,
+          text: deps.redact(message.text),
+          ...(message.blocks
+            ? { blocks: JSON.parse(deps.redact(JSON.stringify(message.blocks))) as typeof message.blocks }
+            : {}),
+        });
       } catch (err) {
         log.warn({ err }, 'could not answer the slash command');
       }
@@ -38,19 +53,35 @@ export function register(app: App, deps: ListenerDeps): void {
     switch (parsed.kind) {
       case 'form': {
         const environments = Object.keys(deps.config.environments);
-        const here = environments.find((e) => deps.config.environments[e].channel === channel_id) ?? (environments.length === 1 ? environments[0] : null);
+        const here =
+          environments.find((e) => deps.config.environments[e].channel === channel_id) ??
+          (environments.length === 1 ? environments[0] : null);
         // The trigger id lasts 3 s: the proposal gets one of them, then the form opens with or without it.
-        const proposal = here ? await Promise.race([deps.service.proposalFor(here).catch(() => null), new Promise<null>((r) => setTimeout(r, 1000, null))]) : null;
+        const proposal = here
+          ? await Promise.race([
+              deps.service.proposalFor(here).catch(() => null),
+              new Promise<null>((r) => setTimeout(r, 1000, null)),
+            ])
+          : null;
         try {
-          await client.views.open({ trigger_id: command.trigger_id, view: rollbackModal({ environments, initialEnvironment: here, proposal, channelId: channel_id }) as never });
+          await client.views.open({
+            trigger_id: command.trigger_id,
+            view: rollbackModal({ environments, initialEnvironment: here, proposal, channelId: channel_id }) as never,
+          });
         } catch (err) {
           log.warn({ err }, 'could not open the rollback form');
-          return reply(plainEphemeral(`The form could not be opened (${describeError(err)}). Use the text form:\n${USAGE}`));
+          return reply(
+            plainEphemeral(`The form could not be opened (${describeError(err)}). Use the text form:\n${USAGE}`),
+          );
         }
         return;
       }
       case 'report': {
-        const outcome = await deps.service.report({ environment: parsed.environment, text: parsed.text, userId: user_id });
+        const outcome = await deps.service.report({
+          environment: parsed.environment,
+          text: parsed.text,
+          userId: user_id,
+        });
         return reply(plainEphemeral(outcome.message));
       }
       case 'help':
@@ -69,12 +100,25 @@ export function register(app: App, deps: ListenerDeps): void {
         try {
           const outcome = await deps.service.request({ ...parsed, userId: user_id, channelId: channel_id });
           if (outcome.kind === 'refused') {
-            const link = outcome.rollback ? ` (${cardLink(outcome.rollback.card)})` : outcome.channel ? ` <#${outcome.channel}>` : '';
+            const link = outcome.rollback
+              ? ` (${cardLink(outcome.rollback.card)})`
+              : outcome.channel
+                ? ` <#${outcome.channel}>`
+                : '';
             return reply(plainEphemeral(outcome.message, link));
           }
           const r = outcome.rollback;
-          if (r.dryRun) return reply(ephemeral(`DRY RUN \`${r.id}\` of *${r.environment}*: Step 1 runs for real, then ${cardLink(r.card)} in <#${r.channel}> shows what Steps 2–5 would do. Nothing will change.`));
-          return reply(ephemeral(`Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`));
+          if (r.dryRun)
+            return reply(
+              ephemeral(
+                `DRY RUN \`${r.id}\` of *${r.environment}*: Step 1 runs for real, then ${cardLink(r.card)} in <#${r.channel}> shows what Steps 2–5 would do. Nothing will change.`,
+              ),
+            );
+          return reply(
+            ephemeral(
+              `Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`,
+            ),
+          );
         } catch (err) {
           log.error({ err }, 'rollback request failed');
           return reply(plainEphemeral(`The rollback could not be started: ${describeError(err)}`));

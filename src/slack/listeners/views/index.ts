@@ -14,10 +14,14 @@ const submission = z.object({
     private_metadata: z.string().default('{}'),
     state: z.object({
       values: z.object({
-        [MODAL_BLOCK.environment]: z.object({ value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) }),
+        [MODAL_BLOCK.environment]: z.object({
+          value: z.object({ selected_option: z.object({ value: z.string() }).nullish() }),
+        }),
         [MODAL_BLOCK.version]: z.object({ value: z.object({ value: z.string().nullish() }) }),
         [MODAL_BLOCK.reason]: z.object({ value: z.object({ value: z.string().nullish() }) }),
-        [MODAL_BLOCK.options]: z.object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }) }).optional(),
+        [MODAL_BLOCK.options]: z
+          .object({ value: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }) })
+          .optional(),
       }),
     }),
   }),
@@ -28,7 +32,10 @@ export function register(app: App, deps: ListenerDeps): void {
   app.view(VIEW.request, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     if (!parsed.success) {
-      await ack({ response_action: 'errors', errors: { [MODAL_BLOCK.reason]: 'The form came back incomplete; please try again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [MODAL_BLOCK.reason]: 'The form came back incomplete; please try again.' },
+      });
       return;
     }
     const values = parsed.data.view.state.values;
@@ -39,9 +46,11 @@ export function register(app: App, deps: ListenerDeps): void {
     const errors: Record<string, string> = {};
     const envProblem = environment ? deps.service.precheck(environment) : 'Choose an environment.';
     if (envProblem) errors[MODAL_BLOCK.environment] = envProblem;
-    if (version && !isValidVersion(version)) errors[MODAL_BLOCK.version] = 'Use an image tag: letters, digits, . _ - (at most 128 characters).';
+    if (version && !isValidVersion(version))
+      errors[MODAL_BLOCK.version] = 'Use an image tag: letters, digits, . _ - (at most 128 characters).';
     if (!reason) errors[MODAL_BLOCK.reason] = 'Say why: it goes into the announcement.';
-    else if (reason.length > MAX_REASON_LENGTH) errors[MODAL_BLOCK.reason] = `Keep it under ${MAX_REASON_LENGTH} characters.`;
+    else if (reason.length > MAX_REASON_LENGTH)
+      errors[MODAL_BLOCK.reason] = `Keep it under ${MAX_REASON_LENGTH} characters.`;
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -58,7 +67,14 @@ export function register(app: App, deps: ListenerDeps): void {
     const log = deps.logger.child({ userId, environment });
     let text: string;
     try {
-      const outcome = await deps.service.request({ environment, target: version || null, reason, userId, channelId, dryRun });
+      const outcome = await deps.service.request({
+        environment,
+        target: version || null,
+        reason,
+        userId,
+        channelId,
+        dryRun,
+      });
       text =
         outcome.kind === 'ok'
           ? `${dryRun ? 'DRY RUN: ' : ''}Rollback \`${outcome.rollback.id}\` of *${environment}* requested: ${cardLink(outcome.rollback.card)}.`
@@ -68,6 +84,8 @@ export function register(app: App, deps: ListenerDeps): void {
       text = esc(deps.redact(`The rollback could not be started: ${describeError(err)}`));
     }
     // The form is closed; tell the user where things stand, privately, where they typed the command.
-    await client.chat.postEphemeral({ channel: channelId, user: userId, text }).catch((err: unknown) => log.warn({ err }, 'could not answer the form'));
+    await client.chat
+      .postEphemeral({ channel: channelId, user: userId, text })
+      .catch((err: unknown) => log.warn({ err }, 'could not answer the form'));
   });
 }
