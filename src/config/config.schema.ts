@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ENVIRONMENT_PATTERN } from '../domain/command';
+import { ENVIRONMENT_PATTERN } from '../domain/names';
+import { STRATEGIES } from '../domain/rollback.machine';
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U012ABCDEF');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S012ABCDEF');
@@ -173,7 +174,7 @@ const environment = z
   .object({
     channel: slackChannelId,
     /** The runbook's Step 3: Option A (script), B (docker) or C (github-actions). */
-    strategy: z.enum(['docker', 'script', 'github-actions']),
+    strategy: z.enum(STRATEGIES),
     script: script.optional(),
     github_actions: githubActions.optional(),
     eta: z.string().min(1).max(100).optional(),

@@ -2,23 +2,10 @@
  * The runbook's "Rollback Checklist". The bot ticks what it did itself (from the rollback's steps, with the time);
  * the rest is ticked by an incident commander, and who did it is recorded.
  */
+import { type ChecklistKey, CHECKLIST } from './checklist-items';
 import { BOT_REQUESTER, type Rollback } from './rollback.machine';
 
-export const CHECKLIST = [
-  { key: 'issue_confirmed', label: 'Issue confirmed (health checks, error rates, user reports)' },
-  { key: 'version_identified', label: 'Previous stable version identified' },
-  { key: 'team_notified', label: 'Team notified in incident channel' },
-  { key: 'rollback_executed', label: 'Rollback executed' },
-  { key: 'health_passing', label: 'Health checks passing after rollback' },
-  { key: 'smoke_passing', label: 'Smoke tests passing after rollback' },
-  { key: 'resolution_announced', label: 'Resolution announced' },
-  { key: 'ticket_created', label: 'Incident ticket created' },
-  { key: 'postmortem_scheduled', label: 'Post-mortem scheduled' },
-] as const;
-export type ChecklistKey = (typeof CHECKLIST)[number]['key'];
-
-/** Items only a person can tick (the bot does not do them itself). */
-export const MANUAL_ITEMS: readonly ChecklistKey[] = ['ticket_created', 'postmortem_scheduled', 'smoke_passing'];
+export { CHECKLIST, type ChecklistKey, MANUAL_ITEMS } from './checklist-items';
 
 export interface ChecklistItem {
   key: ChecklistKey;

@@ -1,5 +1,6 @@
-import type { ChecklistKey } from './checklist';
-import type { Evaluation } from './criteria';
+import type { ChecklistKey } from './checklist-items';
+import type { Findings, ServiceResult, ServiceVersion, VerificationEvidence } from './findings';
+import type { Risk } from './risks';
 
 /**
  * The rollback as a state machine. Pure: no I/O, no clock (every event carries its own `at`).
@@ -60,8 +61,6 @@ export interface MessageRef {
   ts: string;
 }
 
-export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified';
-
 /** How Step 3 rolls back (the runbook's Options A, B, C). */
 export const STRATEGIES = ['script', 'docker', 'github-actions'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -72,106 +71,6 @@ export const strategyOf = (r: Pick<Rollback, 'strategy'>): Strategy => r.strateg
 export type Deployment =
   | { kind: 'script'; pid: number; commandLine: string; outputFile: string }
   | { kind: 'workflow'; runId: number; url: string };
-
-export interface ServiceVersion {
-  /** The service's name in config (e.g. "backend"). */
-  service: string;
-  /**
-   * Where it runs: the Docker Swarm service; with a deploy script or a workflow (which deploy the environment as a
-   * whole), the script or the workflow.
-   */
-  dockerService: string;
-  /** The version it runs (the image tag; or what /health reports); null when it cannot be read. */
-  version: string | null;
-  /** The tag in the service's PreviousSpec, if Swarm kept one. */
-  previousVersion: string | null;
-}
-
-export interface ProbeObservation {
-  url: string;
-  ok: boolean;
-  attempts: number;
-  status?: number;
-  version?: string;
-  /** A short excerpt of the body, for `/health/ready`. */
-  body?: string;
-  error?: string;
-}
-
-/** Whether the bad deployment carried database migrations (runbook: "Database Rollback Considerations"). */
-export interface MigrationFinding {
-  verdict: 'included' | 'none' | 'unknown';
-  /** Where the answer came from, or why there is none. */
-  source: string;
-  /** The migration files found, at most a few. */
-  files: string[];
-}
-
-/** "Confirm you have access to the deployment tooling." */
-export interface ToolingCheck {
-  tool: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface Findings {
-  health: ProbeObservation | null;
-  ready: ProbeObservation | null;
-  services: ServiceVersion[];
-  target: string | null;
-  targetSource: TargetSource | null;
-  /** Why the target is what it is, or why there is none. */
-  targetNote: string;
-  criteria?: Evaluation;
-  migrations?: MigrationFinding;
-  tooling?: ToolingCheck[];
-}
-
-/** What an incident commander must explicitly accept before Approve counts. */
-export type Risk = 'no_criterion' | 'migrations';
-export const RISK_LABEL: Record<Risk, string> = {
-  no_criterion: 'Roll back anyway',
-  migrations: 'I understand: migrations are forward-only',
-};
-
-/** The risks the findings raise: no decision criterion met, or migrations in (or possibly in) the bad deployment. */
-export function risksOf(findings: Findings | null): Risk[] {
-  const risks: Risk[] = [];
-  if (findings?.criteria?.overall === 'none') risks.push('no_criterion');
-  if (findings?.migrations && findings.migrations.verdict !== 'none') risks.push('migrations');
-  return risks;
-}
-
-export function unacknowledged(r: Rollback): Risk[] {
-  return risksOf(r.findings).filter((risk) => !r.acknowledgements.some((a) => a.risk === risk));
-}
-
-export type ServiceOutcome = 'rolled_back' | 'failed' | 'not_started';
-export interface ServiceResult {
-  service: string;
-  dockerService: string;
-  outcome: ServiceOutcome;
-  fromVersion: string | null;
-  toVersion: string;
-  /** What the service runs now, as far as Docker says (after success or failure). */
-  runningVersion: string | null;
-  detail?: string;
-  errorCode?: string;
-}
-
-export interface SmokeResult {
-  name: string;
-  url: string;
-  ok: boolean;
-  expectedStatus: number;
-  status?: number;
-  error?: string;
-}
-
-export interface VerificationEvidence {
-  health: ProbeObservation;
-  smokeTests: SmokeResult[];
-}
 
 export interface Failure {
   step: StepName;

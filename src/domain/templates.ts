@@ -3,7 +3,7 @@
  * the runbook's own words: plain text beginning with `@channel`. The Slack side turns that one `@channel` into a
  * real mention and shows everything else (the reason a user typed, versions) as text.
  */
-import type { ServiceVersion } from './rollback.machine';
+import type { ServiceVersion } from './findings';
 
 /** How the runbook's templates begin. */
 export const CHANNEL_MENTION = '@channel';

@@ -3,14 +3,8 @@
  * Adapters (src/adapters/*) implement them with Docker, HTTP, Slack and SQLite.
  */
 import type { Observed } from '../domain/criteria';
-import type {
-  MessageRef,
-  ProbeObservation,
-  Rollback,
-  RollbackEvent,
-  SmokeResult,
-  Status,
-} from '../domain/rollback.machine';
+import type { MessageRef, Rollback, RollbackEvent, Status } from '../domain/rollback.machine';
+import type { ProbeObservation, SmokeResult } from '../domain/findings';
 
 // ---- container runtime ------------------------------------------------------------------
 export interface RunningService {

@@ -4,17 +4,10 @@
  * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import {
-  type Findings,
-  type ProbeObservation,
-  type Rollback,
-  type RollbackEvent,
-  type ServiceVersion,
-  strategyOf,
-  type TargetSource,
-} from '../domain/rollback.machine';
+import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
+import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
-import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './decide';
+import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
 import { OPTIONS } from './options';
 
 type Proposal = { target: string | null; source: TargetSource | null; note: string };

@@ -12,17 +12,15 @@ import {
   BOT_REQUESTER,
   isTerminal,
   newRollback,
-  RISK_LABEL,
-  type Risk,
   type Rollback,
   type RollbackEvent,
-  type ServiceVersion,
   STATUSES,
   statusWords,
   strategyOf,
   TERMINAL_STATUSES,
-  unacknowledged,
 } from '../domain/rollback.machine';
+import { type ServiceVersion } from '../domain/findings';
+import { RISK_LABEL, type Risk, unacknowledged } from '../domain/risks';
 import type { Log } from '../ports';
 import { type Applied, applyEvent, environmentOf, nowIso, type RunbookDeps } from './context';
 import { proposeTarget } from './confirm';
@@ -455,7 +453,7 @@ export class RollbackService {
   ): Promise<{ rollback: Rollback } | { refused: Outcome }> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { refused: { kind: 'refused', message: `There is no rollback \`${id}\`.` } };
-    const may = await this.mayDecide(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
+    const may = await this.mayAct(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
     if ('refused' in may) return may;
     if (!may.allowed) {
       await this.refuse(rollback, {
@@ -475,8 +473,8 @@ export class RollbackService {
     return { rollback };
   }
 
-  /** Whether the user may decide; a failed lookup is said to the user, never taken as a yes. */
-  private async mayDecide(
+  /** Whether the user may act (approve, cancel, acknowledge, after-care); a failed lookup is said to the user, never taken as a yes. */
+  private async mayAct(
     userId: string,
     environment: string,
     log: Log,
@@ -502,14 +500,14 @@ export class RollbackService {
   }
 
   async approve(id: string, userId: string): Promise<Outcome> {
-    return this.decide(id, userId, 'approve');
+    return this.approveOrCancel(id, userId, 'approve');
   }
 
   /** An incident commander explicitly accepts a risk the findings raised (no criterion met, migrations). */
   async acknowledge(id: string, userId: string, risk: Risk): Promise<Outcome> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
-    const may = await this.mayDecide(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
+    const may = await this.mayAct(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
     if ('refused' in may) return may.refused;
     const at = nowIso(this.deps.clock);
     if (!may.allowed) {
@@ -535,17 +533,17 @@ export class RollbackService {
   }
 
   async cancel(id: string, userId: string): Promise<Outcome> {
-    return this.decide(id, userId, 'cancel');
+    return this.approveOrCancel(id, userId, 'cancel');
   }
 
-  private async decide(id: string, userId: string, action: 'approve' | 'cancel'): Promise<Outcome> {
+  private async approveOrCancel(id: string, userId: string, action: 'approve' | 'cancel'): Promise<Outcome> {
     const rollback = this.deps.store.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
     if (isTerminal(rollback.status)) {
       return { kind: 'refused', message: `This rollback is already ${rollback.status}; nothing was done.`, rollback };
     }
     const log = this.deps.log.child({ rollbackId: id, env: rollback.environment, userId });
-    const may = await this.mayDecide(userId, rollback.environment, log);
+    const may = await this.mayAct(userId, rollback.environment, log);
     if ('refused' in may) return may.refused;
     const at = nowIso(this.deps.clock);
     const refuse = async (why: string, message: string): Promise<Outcome> => {

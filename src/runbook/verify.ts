@@ -1,7 +1,8 @@
 /**
  * Step 4: Verify the rollback (3 minutes): health checks with retries, the version `/health` reports, smoke tests.
  */
-import type { ProbeObservation, Rollback, RollbackEvent } from '../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
+import type { ProbeObservation } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 
 export async function verifyRollback(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {

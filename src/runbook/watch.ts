@@ -7,7 +7,7 @@
 import { environmentNamed } from '../config/config.schema';
 import { BOT_REQUESTER, isTerminal } from '../domain/rollback.machine';
 import type { RunbookDeps } from './context';
-import { evaluateEnvironment } from './decide';
+import { evaluateEnvironment } from './evidence';
 import type { RollbackService } from './service';
 
 export class Watcher {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { posix } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { boltLogger } from '../adapters/slack/bolt-logger';
+import { boltLogger } from './bolt-logger';
 import type { RuntimeEnv } from '../config/env';
 
 export const EVENTS_PATH = '/slack/events';

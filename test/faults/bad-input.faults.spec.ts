@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import fc from 'fast-check';
 import { DockerContainerRuntime } from '../../src/adapters/docker/docker.container-runtime';
 import { configSchema } from '../../src/config/config.schema';
-import { parseCommand } from '../../src/domain/command';
+import { parseCommand } from '../../src/slack/grammar';
 import { esc, unescapeSlack } from '../../src/slack/escape';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
 import { CHANNEL, IC } from '../support/scenario';

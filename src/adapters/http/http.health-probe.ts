@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import type { ProbeObservation, SmokeResult } from '../../domain/rollback.machine';
+import type { ProbeObservation, SmokeResult } from '../../domain/findings';
 import type { HealthProbe, ProbeOptions } from '../../ports';
 
 const MAX_BODY_BYTES = 256 * 1024;

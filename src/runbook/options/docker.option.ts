@@ -3,7 +3,7 @@
  * unit, so the result says what each one runs now when any of them fails.
  */
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
-import type { ServiceResult, ServiceVersion } from '../../domain/rollback.machine';
+import type { ServiceResult, ServiceVersion } from '../../domain/findings';
 import { nowIso } from '../context';
 import type { RollbackOption } from './option';
 

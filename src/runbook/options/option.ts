@@ -3,13 +3,8 @@
  * Option C (a GitHub Actions workflow). Each option answers the same questions for Steps 1, 3 and a restart.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import type {
-  ProbeObservation,
-  Rollback,
-  RollbackEvent,
-  ServiceVersion,
-  ToolingCheck,
-} from '../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { ProbeObservation, ServiceVersion, ToolingCheck } from '../../domain/findings';
 import type { RunbookDeps } from '../context';
 
 export interface CurrentState {

@@ -3,15 +3,10 @@
  * and the version goes to someone else's program, so it is checked against the version grammar first.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/command';
+import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/names';
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
-import type {
-  Deployment,
-  ProbeObservation,
-  Rollback,
-  ServiceResult,
-  ServiceVersion,
-} from '../../domain/rollback.machine';
+import type { Deployment, Rollback } from '../../domain/rollback.machine';
+import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
 import { applyEvent, nowIso, type RunbookDeps } from '../context';
 import type { CurrentState } from './option';
 

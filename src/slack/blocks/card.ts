@@ -2,18 +2,11 @@
  * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
-import type {
-  Findings,
-  MigrationFinding,
-  ProbeObservation,
-  Risk,
-  Rollback,
-  StepName,
-  StepRecord,
-  Status,
-  Strategy,
-} from '../../domain/rollback.machine';
-import { BOT_REQUESTER, RISK_LABEL, STEPS, strategyOf, unacknowledged } from '../../domain/rollback.machine';
+import type { Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
+import type { Findings, MigrationFinding, ProbeObservation } from '../../domain/findings';
+import type { Risk } from '../../domain/risks';
+import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine';
+import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { esc } from '../escape';
 import { ACTION, BLOCK } from '../ids';

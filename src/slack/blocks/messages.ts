@@ -1,6 +1,6 @@
 /** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
 import { checklistOf } from '../../domain/checklist';
-import { USAGE } from '../../domain/command';
+import { USAGE } from '../grammar';
 import { CHANNEL_MENTION } from '../../domain/templates';
 import { esc } from '../escape';
 import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';

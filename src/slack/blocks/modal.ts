@@ -1,5 +1,5 @@
 /** The form behind a bare `/rollback`: environment, target version (prefilled with the proposal), reason. */
-import { VERSION_PATTERN } from '../../domain/command';
+import { VERSION_PATTERN } from '../../domain/names';
 import { VIEW } from '../ids';
 import { type Block, truncate } from './limits';
 

@@ -3,13 +3,9 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import {
-  RISK_LABEL,
-  type Rollback,
-  type RollbackEvent,
-  type ServiceResult,
-  strategyOf,
-} from '../../domain/rollback.machine';
+import { type Rollback, type RollbackEvent, strategyOf } from '../../domain/rollback.machine';
+import { type ServiceResult } from '../../domain/findings';
+import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
 import { criteriaText, findingsText, migrationText, OPTION_WORDS, probeLine, STEP_TITLE, stepTitle } from './card';
 import { esc, link } from '../escape';

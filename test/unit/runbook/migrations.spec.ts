@@ -2,9 +2,9 @@
 import nock from 'nock';
 import { GitHubCodeHost } from '../../../src/adapters/github/github.code-host';
 import { configSchema } from '../../../src/config/config.schema';
-import type { ServiceVersion } from '../../../src/domain/rollback.machine';
+import type { ServiceVersion } from '../../../src/domain/findings';
 import type { ContainerRuntime } from '../../../src/ports';
-import { detectMigrations } from '../../../src/runbook/decide';
+import { detectMigrations } from '../../../src/runbook/evidence';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());

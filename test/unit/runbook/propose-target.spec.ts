@@ -1,5 +1,6 @@
 import { SqliteRollbackStore } from '../../../src/adapters/sqlite/sqlite.rollback-store';
-import { newRollback, type RollbackEvent, type ServiceVersion } from '../../../src/domain/rollback.machine';
+import { newRollback, type RollbackEvent } from '../../../src/domain/rollback.machine';
+import { type ServiceVersion } from '../../../src/domain/findings';
 import { applyEvent } from '../../../src/runbook/context';
 import { proposeTarget } from '../../../src/runbook/confirm';
 

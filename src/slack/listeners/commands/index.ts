@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { parseCommand, USAGE } from '../../../domain/command';
+import { parseCommand, USAGE } from '../../grammar';
 import { describeError } from '../../../domain/errors';
 import {
   cardLink,

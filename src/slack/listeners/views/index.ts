@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { isValidVersion, MAX_REASON_LENGTH } from '../../../domain/command';
+import { isValidVersion, MAX_REASON_LENGTH } from '../../../domain/names';
 import { describeError } from '../../../domain/errors';
 import { cardLink } from '../../blocks/messages';
 import { esc } from '../../escape';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { isValidVersion, parseCommand } from '../../../src/domain/command';
+import { isValidVersion } from '../../../src/domain/names';
+import { parseCommand } from '../../../src/slack/grammar';
 
 describe('parseCommand', () => {
   it.each([

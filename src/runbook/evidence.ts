@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import type { EnvironmentConfig } from '../config/config.schema';
 import { type Evaluation, evaluateCriteria, type Observed, RUNBOOK_THRESHOLDS } from '../domain/criteria';
 import { describeError } from '../domain/errors';
-import type { MigrationFinding, ProbeObservation, ServiceVersion } from '../domain/rollback.machine';
+import type { MigrationFinding, ProbeObservation, ServiceVersion } from '../domain/findings';
 import type { MetricsSource } from '../ports';
 import type { RunbookDeps } from './context';
 

@@ -6,10 +6,7 @@
  *   /rollback <environment> [to <version>] [reason…]
  */
 
-export const ENVIRONMENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-/** A Docker tag (and a git SHA or release tag): what may reach Docker as a version. */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const MAX_REASON_LENGTH = 500;
+import { ENVIRONMENT_PATTERN, isValidVersion, MAX_REASON_LENGTH } from '../domain/names';
 
 export const USAGE = [
   '`/rollback` — a form to start a rollback',
@@ -34,10 +31,6 @@ export type ParsedCommand =
   | { kind: 'invalid'; message: string };
 
 const invalid = (message: string): ParsedCommand => ({ kind: 'invalid', message: `${message}\n\nUsage:\n${USAGE}` });
-
-export function isValidVersion(v: string): boolean {
-  return VERSION_PATTERN.test(v);
-}
 
 /** Shows user input back safely: bounded, on one line, with backticks neutralised. */
 export function quote(input: string, max = 60): string {

@@ -1,0 +1,87 @@
+/**
+ * What Steps 1, 3 and 4 find out: the evidence a rollback is decided and verified on. Data only, no I/O.
+ */
+import type { Evaluation } from './criteria';
+
+export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified';
+
+export interface ServiceVersion {
+  /** The service's name in config (e.g. "backend"). */
+  service: string;
+  /**
+   * Where it runs: the Docker Swarm service; with a deploy script or a workflow (which deploy the environment as a
+   * whole), the script or the workflow.
+   */
+  dockerService: string;
+  /** The version it runs (the image tag; or what /health reports); null when it cannot be read. */
+  version: string | null;
+  /** The tag in the service's PreviousSpec, if Swarm kept one. */
+  previousVersion: string | null;
+}
+
+export interface ProbeObservation {
+  url: string;
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  version?: string;
+  /** A short excerpt of the body, for `/health/ready`. */
+  body?: string;
+  error?: string;
+}
+
+/** Whether the bad deployment carried database migrations (runbook: "Database Rollback Considerations"). */
+export interface MigrationFinding {
+  verdict: 'included' | 'none' | 'unknown';
+  /** Where the answer came from, or why there is none. */
+  source: string;
+  /** The migration files found, at most a few. */
+  files: string[];
+}
+
+/** "Confirm you have access to the deployment tooling." */
+export interface ToolingCheck {
+  tool: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Findings {
+  health: ProbeObservation | null;
+  ready: ProbeObservation | null;
+  services: ServiceVersion[];
+  target: string | null;
+  targetSource: TargetSource | null;
+  /** Why the target is what it is, or why there is none. */
+  targetNote: string;
+  criteria?: Evaluation;
+  migrations?: MigrationFinding;
+  tooling?: ToolingCheck[];
+}
+
+export type ServiceOutcome = 'rolled_back' | 'failed' | 'not_started';
+export interface ServiceResult {
+  service: string;
+  dockerService: string;
+  outcome: ServiceOutcome;
+  fromVersion: string | null;
+  toVersion: string;
+  /** What the service runs now, as far as Docker says (after success or failure). */
+  runningVersion: string | null;
+  detail?: string;
+  errorCode?: string;
+}
+
+export interface SmokeResult {
+  name: string;
+  url: string;
+  ok: boolean;
+  expectedStatus: number;
+  status?: number;
+  error?: string;
+}
+
+export interface VerificationEvidence {
+  health: ProbeObservation;
+  smokeTests: SmokeResult[];
+}
