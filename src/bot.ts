@@ -25,6 +25,7 @@ import type { RunbookDeps } from './runbook/context';
 import { leaseOwner, RollbackRunner } from './runbook/runner';
 import { Redactor, secretsInConfig } from './domain/redact';
 import { RollbackService } from './runbook/service';
+import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
 import { createSlackApp } from './slack/app';
 import { registerListeners } from './slack/listeners';
@@ -150,6 +151,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     opts.instanceId ??
     env.ROLLBACK_INSTANCE_ID ??
     (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
+  // After-care the config asks for when a rollback moves: the automatic incident ticket.
+  deps.afterCare = (rollback) => autoTicket(deps, rollback);
   const runner = new RollbackRunner(deps, {
     owner: leaseOwner(instance, randomUUID().slice(0, 8)),
     leaseMs: opts.leaseMs,

@@ -42,6 +42,11 @@ export interface RunbookDeps {
   redactor?: Redactor;
   /** Aborted when the lease this step runs under is lost: long waits (a Swarm update) stop early. */
   signal?: AbortSignal;
+  /**
+   * What the config asks for once a rollback moves (the automatic incident ticket when an approved one ends); run by
+   * record() after every stored event. Wired by the composition root.
+   */
+  afterCare?: (rollback: Rollback) => Promise<void>;
 }
 
 export const nowIso = (clock: Clock): string => clock.now().toISOString();

@@ -5,18 +5,17 @@
  */
 import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
-import { BOT_REQUESTER, type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
+import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
 import { overrunsDue } from './budgets';
 import { dryRunPlan } from './dry-run';
-import { escalate } from './escalate';
-import { openTicket } from './ticket';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
-import { applyEvent, nowIso, type RunbookDeps } from './context';
+import { nowIso, type RunbookDeps } from './context';
 import { executeRollback } from './execute';
 import { OPTIONS } from './options';
+import { record } from './record';
 import { verifyRollback } from './verify';
 
 /** More than the number of events one rollback can go through; a guard against a loop, never reached. */
@@ -189,10 +188,7 @@ export class RollbackRunner {
         budgetMs: o.budgetMs,
         factor: o.factor,
       } as const;
-      const applied = applyEvent(this.deps.store, id, event);
-      if (!applied.ok) continue;
-      await this.deps.notifier.progress(applied.rollback, event);
-      await escalate(this.deps, applied.rollback, event);
+      await record(this.deps, id, event);
     }
   }
 
@@ -212,7 +208,7 @@ export class RollbackRunner {
         log.warn({ event: event.type }, 'lease lost: the step result is not recorded');
         return;
       }
-      const applied = applyEvent(this.deps.store, id, event);
+      const applied = await record(this.deps, id, event);
       if (!applied.ok) {
         // Someone else moved the rollback on (a Cancel during Step 1, another replica): their state stands.
         log.info({ rejection: applied.rejection, event: event.type }, 'step result not applied');
@@ -220,22 +216,7 @@ export class RollbackRunner {
       }
       rollback = applied.rollback;
       log.info({ event: event.type, status: rollback.status }, 'rollback moved');
-      await this.deps.notifier.progress(rollback, event);
-      await escalate(this.deps, rollback, event);
-      await this.ticketIfAuto(rollback);
     }
-  }
-
-  /** With `tickets.auto`, the incident ticket is opened as soon as an approved rollback has really ended. */
-  private async ticketIfAuto(r: Rollback): Promise<void> {
-    const ended =
-      (r.status === 'completed' && r.steps.complete.status !== 'running') ||
-      r.status === 'failed' ||
-      r.status === 'interrupted';
-    if (!ended || !r.approvedBy || r.dryRun || !environmentNamed(this.deps.config, r.environment)?.tickets?.auto)
-      return;
-    const opened = await openTicket(this.deps, r.id, BOT_REQUESTER);
-    if ('error' in opened) this.deps.log.warn({ rollbackId: r.id, error: opened.error }, 'automatic ticket not opened');
   }
 
   /**

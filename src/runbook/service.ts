@@ -22,7 +22,8 @@ import {
 import { type ServiceVersion } from '../domain/findings';
 import { RISK_LABEL, type Risk, unacknowledged } from '../domain/risks';
 import type { Log } from '../ports';
-import { type Applied, applyEvent, environmentOf, nowIso, type RunbookDeps } from './context';
+import { environmentOf, nowIso, type RunbookDeps } from './context';
+import { record } from './record';
 import { proposeTarget } from './confirm';
 import { RateLimiter } from './limits';
 import { versionNow } from './options/whole-environment';
@@ -147,18 +148,25 @@ export class RollbackService {
     const started = await this.runner.own(draft.id, async (): Promise<Outcome | null> => {
       try {
         const card = await this.deps.notifier.postCard(first);
-        const posted = applyEvent(this.deps.store, draft.id, { type: 'CardPosted', at: nowIso(this.deps.clock), card });
+        // The card shows itself: nothing more to tell.
+        const posted = await record(
+          this.deps,
+          draft.id,
+          { type: 'CardPosted', at: nowIso(this.deps.clock), card },
+          { tell: false },
+        );
         if (!posted.ok)
           return { kind: 'refused', message: `The rollback could not start: ${posted.rejection.message}` };
       } catch (err) {
         log.error({ err }, 'could not post the rollback card');
         const reason = `the rollback card could not be posted in the incident channel (${env.channel}): ${describeError(err)}`;
-        applyEvent(this.deps.store, draft.id, {
-          type: 'ConfirmationFailed',
-          at: nowIso(this.deps.clock),
-          reason,
-          findings: null,
-        });
+        // No card to tell: the requester hears it in private.
+        await record(
+          this.deps,
+          draft.id,
+          { type: 'ConfirmationFailed', at: nowIso(this.deps.clock), reason, findings: null },
+          { tell: false },
+        );
         return { kind: 'refused', message: `Nothing was started: ${reason}` };
       }
       await this.postChecklist(draft.id, log);
@@ -183,7 +191,7 @@ export class RollbackService {
       this.deps.log.warn({ err }, 'incident commander lookup failed; not superseding');
       return false;
     }
-    const applied = await this.record(active.id, {
+    const applied = await record(this.deps, active.id, {
       type: 'RollbackCancelled',
       at: nowIso(this.deps.clock),
       by: req.userId,
@@ -297,7 +305,7 @@ export class RollbackService {
     if (!rollback) return;
     try {
       const message = await this.deps.notifier.postChecklist(rollback);
-      applyEvent(this.deps.store, id, { type: 'ChecklistPosted', at: nowIso(this.deps.clock), message });
+      await record(this.deps, id, { type: 'ChecklistPosted', at: nowIso(this.deps.clock), message }, { tell: false });
     } catch (err) {
       log.warn({ err }, 'could not post the checklist');
     }
@@ -307,7 +315,7 @@ export class RollbackService {
   async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'tick the checklist');
     if ('refused' in ic) return ic.refused;
-    const applied = await this.record(id, {
+    const applied = await record(this.deps, id, {
       type: 'ChecklistItemTicked',
       at: nowIso(this.deps.clock),
       by: userId,
@@ -333,7 +341,7 @@ export class RollbackService {
     const { rollback } = ic;
     if (!isTerminal(rollback.status))
       return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
-    const claimed = await this.record(id, {
+    const claimed = await record(this.deps, id, {
       type: 'ChecklistItemTicked',
       at: nowIso(this.deps.clock),
       by: userId,
@@ -353,7 +361,7 @@ export class RollbackService {
         );
       }
     } catch (err) {
-      await this.record(id, {
+      await record(this.deps, id, {
         type: 'ChecklistItemUnticked',
         at: nowIso(this.deps.clock),
         item: 'postmortem_scheduled',
@@ -377,7 +385,7 @@ export class RollbackService {
   async releaseLock(id: string, userId: string): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'release the lock', 'release');
     if ('refused' in ic) return ic.refused;
-    const applied = await this.record(id, { type: 'LockReleased', at: nowIso(this.deps.clock), by: userId });
+    const applied = await record(this.deps, id, { type: 'LockReleased', at: nowIso(this.deps.clock), by: userId });
     return applied.ok
       ? { kind: 'ok', rollback: applied.rollback }
       : { kind: 'refused', message: `Nothing to release: this rollback is ${statusWords(ic.rollback.status)}.` };
@@ -387,7 +395,7 @@ export class RollbackService {
   async clearRootCause(id: string, userId: string): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
     if ('refused' in ic) return ic.refused;
-    const applied = await this.record(id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
+    const applied = await record(this.deps, id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
     return applied.ok
       ? { kind: 'ok', rollback: applied.rollback }
       : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
@@ -432,13 +440,6 @@ export class RollbackService {
     }
     const markdown = markdownTimeline(rollback, this.deps.store.timeline(id));
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
-  }
-
-  /** Applies the event and, when it took, tells the channel. */
-  private async record(id: string, event: RollbackEvent): Promise<Applied> {
-    const applied = applyEvent(this.deps.store, id, event);
-    if (applied.ok) await this.deps.notifier.progress(applied.rollback, event);
-    return applied;
   }
 
   /**
@@ -523,7 +524,7 @@ export class RollbackService {
         message: 'Only an incident commander can acknowledge this. Ask one of them in this channel.',
       };
     }
-    const applied = await this.record(id, { type: 'RiskAcknowledged', at, by: userId, risk });
+    const applied = await record(this.deps, id, { type: 'RiskAcknowledged', at, by: userId, risk });
     if (!applied.ok)
       return {
         kind: 'refused',
@@ -581,7 +582,7 @@ export class RollbackService {
     if (action === 'approve' && rollback.status === 'awaiting_approval' && env?.approval.require_different_approver) {
       const deciders = await this.commandersInvolved(rollback, userId);
       if (deciders.size < 2) {
-        const recorded = await this.record(id, { type: 'ApprovalRecorded', at, by: userId });
+        const recorded = await record(this.deps, id, { type: 'ApprovalRecorded', at, by: userId });
         log.info({ recorded: recorded.ok }, 'four eyes: first approval');
         return {
           kind: 'refused',
@@ -592,7 +593,7 @@ export class RollbackService {
     if (action === 'approve' && rollback.status === 'awaiting_approval') {
       const changed = await this.productionChanged(rollback);
       if (changed) {
-        const applied = await this.record(id, { type: 'ProductionChanged', at, by: userId, services: changed });
+        const applied = await record(this.deps, id, { type: 'ProductionChanged', at, by: userId, services: changed });
         if (!applied.ok) {
           // Another click got there first (and its Step 3 is what changed production): say where things stand.
           const now = this.deps.store.get(id);
@@ -619,7 +620,7 @@ export class RollbackService {
             by: userId,
             ...(may.allowed ? {} : { why: 'the requester took the request back' }),
           } as const);
-    const applied = await this.record(id, event);
+    const applied = await record(this.deps, id, event);
     if (!applied.ok) {
       const now = this.deps.store.get(id);
       return {
@@ -676,7 +677,7 @@ export class RollbackService {
   }
 
   private async expire(r: Rollback, afterMs: number): Promise<void> {
-    const applied = await this.record(r.id, { type: 'ApprovalExpired', at: nowIso(this.deps.clock), afterMs });
+    const applied = await record(this.deps, r.id, { type: 'ApprovalExpired', at: nowIso(this.deps.clock), afterMs });
     if (applied.ok) this.deps.log.info({ rollbackId: r.id, afterMs }, 'rollback expired awaiting approval');
   }
 

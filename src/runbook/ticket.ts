@@ -5,9 +5,10 @@ import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
 import { redactSecrets } from '../domain/redact';
 import type { Rollback } from '../domain/rollback.machine';
-import { statusWords } from '../domain/rollback.machine';
+import { BOT_REQUESTER, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
-import { applyEvent, nowIso, type RunbookDeps } from './context';
+import { nowIso, type RunbookDeps } from './context';
+import { record } from './record';
 import { markdownTimeline } from './timeline';
 
 export function ticketFor(r: Rollback, entries: TimelineEntry[]): { title: string; body: string } {
@@ -58,13 +59,14 @@ export async function openTicket(
   if (!tracker || !env?.tickets)
     return { error: `No ticket tracker is configured for ${r.environment}: create the ticket by hand, then tick it.` };
   const claim = { type: 'ChecklistItemTicked', at: nowIso(deps.clock), by, item: 'ticket_created' } as const;
-  const claimed = applyEvent(deps.store, id, claim);
+  // Taken quietly: the thread hears of the ticket once it is open (or of it being given back).
+  const claimed = await record(deps, id, claim, { tell: false });
   if (!claimed.ok) return { error: 'The incident ticket was already created.' };
   try {
     const { title, body } = ticketFor(claimed.rollback, deps.store.timeline(id));
     const clean = (text: string) => inertMentions(deps.redactor ? deps.redactor.text(text) : redactSecrets(text, []));
     const url = await tracker.open({ title: clean(title), body: clean(body), labels: env.tickets.github.labels });
-    const linked = applyEvent(deps.store, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });
+    const linked = await record(deps, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });
     const now = linked.ok ? linked.rollback : claimed.rollback;
     await deps.notifier.progress(now, claim);
     await deps.notifier.progress(now, {
@@ -76,19 +78,19 @@ export async function openTicket(
   } catch (err) {
     deps.log.warn({ err, rollbackId: id }, 'could not open the incident ticket');
     const why = `the incident ticket could not be created (${describeError(err)})`;
-    const undone = applyEvent(deps.store, id, {
-      type: 'ChecklistItemUnticked',
-      at: nowIso(deps.clock),
-      item: 'ticket_created',
-      why,
-    });
-    if (undone.ok)
-      await deps.notifier.progress(undone.rollback, {
-        type: 'ChecklistItemUnticked',
-        at: nowIso(deps.clock),
-        item: 'ticket_created',
-        why,
-      });
+    await record(deps, id, { type: 'ChecklistItemUnticked', at: nowIso(deps.clock), item: 'ticket_created', why });
     return { error: `The incident ticket could not be created: ${describeError(err)}` };
   }
+}
+
+/** With `tickets.auto`, the incident ticket is opened as soon as an approved rollback has really ended. */
+export async function autoTicket(deps: RunbookDeps, r: Rollback): Promise<void> {
+  const ended =
+    (r.status === 'completed' && r.steps.complete.status !== 'running') ||
+    r.status === 'failed' ||
+    r.status === 'interrupted';
+  if (!ended || !r.approvedBy || r.dryRun || !environmentNamed(deps.config, r.environment)?.tickets?.auto) return;
+  if (r.checklist.ticks.some((t) => t.item === 'ticket_created')) return;
+  const opened = await openTicket(deps, r.id, BOT_REQUESTER);
+  if ('error' in opened) deps.log.warn({ rollbackId: r.id, error: opened.error }, 'automatic ticket not opened');
 }

@@ -7,7 +7,8 @@ import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/names';
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { Deployment, Rollback } from '../../domain/rollback.machine';
 import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
-import { applyEvent, nowIso, type RunbookDeps } from '../context';
+import { nowIso, type RunbookDeps } from '../context';
+import { record } from '../record';
 import type { CurrentState } from './option';
 
 export function wholeEnvironment(r: Rollback, where: string, health: ProbeObservation): ServiceVersion[] {
@@ -62,9 +63,8 @@ export function resultFor(
 /** Records what Step 3 started before following it, so that a restart knows; then says so in the thread. */
 export async function recordDeployment(deps: RunbookDeps, r: Rollback, deployment: Deployment): Promise<void> {
   const event = { type: 'DeploymentStarted', at: nowIso(deps.clock), deployment } as const;
-  const applied = applyEvent(deps.store, r.id, event);
-  if (applied.ok) await deps.notifier.progress(applied.rollback, event);
-  else deps.log.warn({ rollbackId: r.id, rejection: applied.rejection }, 'deployment not recorded');
+  const applied = await record(deps, r.id, event);
+  if (!applied.ok) deps.log.warn({ rollbackId: r.id, rejection: applied.rejection }, 'deployment not recorded');
 }
 
 /** A threaded line that is not a state change (output, a run's status). */

@@ -1,0 +1,120 @@
+/** In-memory fakes of the ports, for unit tests of the runbook without Slack, Docker or a file. */
+import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
+import { type BotConfig, configSchema } from '../../src/config/config.schema';
+import type { MessageRef, Rollback, RollbackEvent } from '../../src/domain/rollback.machine';
+import type { AnnouncementStep, Directory, HealthProbe, Log, Notifier, Pager, ProgressNote } from '../../src/ports';
+import type { RunbookDeps } from '../../src/runbook/context';
+import { CountingTarget, SIM_SERVICES } from './sim-env';
+
+export const quietLog: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => quietLog,
+};
+
+/** Records what would have been said in Slack. */
+export class RecordingNotifier implements Notifier {
+  readonly told: Array<{ rollback: Rollback; event: RollbackEvent | ProgressNote }> = [];
+  readonly announced: Array<{ id: string; text: string; step: AnnouncementStep }> = [];
+  readonly scheduled: Array<{ channel: string; text: string; postAt: Date }> = [];
+  private ts = 0;
+  private ref = (channel: string): MessageRef => ({ channel, ts: `1.${++this.ts}` });
+
+  async postCard(r: Rollback) {
+    return this.ref(r.channel);
+  }
+  async progress(rollback: Rollback, event: RollbackEvent | ProgressNote) {
+    this.told.push({ rollback, event });
+  }
+  async announce(r: Rollback, text: string, step: AnnouncementStep) {
+    this.announced.push({ id: r.id, text, step });
+    return this.ref(r.channel);
+  }
+  async findAnnouncement() {
+    return null;
+  }
+  async schedule(channel: string, text: string, postAt: Date) {
+    this.scheduled.push({ channel, text, postAt });
+  }
+  async postChecklist(r: Rollback) {
+    return this.ref(r.channel);
+  }
+  async reportsAlert() {}
+  eventsOf(id: string): string[] {
+    return this.told.filter((t) => t.rollback.id === id).map((t) => t.event.type);
+  }
+}
+
+export class RecordingPager implements Pager {
+  readonly triggered: string[] = [];
+  readonly resolved: string[] = [];
+  async trigger(alert: { dedupKey: string; summary: string }) {
+    this.triggered.push(alert.summary);
+  }
+  async resolve(dedupKey: string) {
+    this.resolved.push(dedupKey);
+  }
+}
+
+export const directoryOf = (commanders: string[]): Directory => ({
+  isIncidentCommander: async (userId) => commanders.includes(userId),
+});
+
+/** /health answering healthy with `version` (what a rollback to it would report). */
+export const healthyProbe = (version: string): HealthProbe => ({
+  probe: async (url) => ({ url, ok: true, attempts: 1, status: 200, version }),
+  smokeTest: async (t) => ({
+    name: t.name,
+    url: t.url,
+    ok: true,
+    expectedStatus: t.expectStatus,
+    status: t.expectStatus,
+  }),
+});
+
+export function unitConfig(environment: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): BotConfig {
+  return configSchema.parse({
+    roles: { incident_commanders: { users: ['U0IC', 'U0IC2'] }, on_call: { users: ['U0ONCALL'] } },
+    environments: {
+      production: {
+        channel: 'C0INCIDENT',
+        strategy: 'docker',
+        health: { url: 'http://health.invalid/health' },
+        services: SIM_SERVICES,
+        ...environment,
+      },
+    },
+    ...extra,
+  });
+}
+
+export interface UnitWorld {
+  deps: RunbookDeps;
+  store: MemoryRollbackStore;
+  notifier: RecordingNotifier;
+  runtime: CountingTarget;
+  clock: { now: () => Date; advance: (ms: number) => void };
+}
+
+/** Everything the runbook needs, in memory; the runtime is the simulated swarm (v2 running, v1 previous). */
+export function unitWorld(config: BotConfig = unitConfig(), over: Partial<RunbookDeps> = {}): UnitWorld {
+  let now = Date.parse('2026-12-01T10:00:00.000Z');
+  const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+  const store = new MemoryRollbackStore();
+  const notifier = new RecordingNotifier();
+  const runtime = new CountingTarget(0);
+  const deps: RunbookDeps = {
+    config,
+    store,
+    runtime,
+    probe: healthyProbe('v1'),
+    notifier,
+    directory: directoryOf(['U0IC', 'U0IC2']),
+    clock,
+    log: quietLog,
+    ...over,
+  };
+  return { deps, store, notifier, runtime, clock };
+}

@@ -1,0 +1,150 @@
+/** The service's use cases on the in-memory world: who may do what, limits, expiry, and what changes nothing. */
+import { unacknowledged } from '../../../src/domain/risks';
+import type { Rollback } from '../../../src/domain/rollback.machine';
+import { RollbackRunner } from '../../../src/runbook/runner';
+import { RollbackService } from '../../../src/runbook/service';
+import { unitConfig, unitWorld, type UnitWorld } from '../../support/fakes';
+
+function serviceIn(w: UnitWorld) {
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
+  return { runner, service: new RollbackService(w.deps, runner) };
+}
+
+async function pendingIn(
+  w: UnitWorld,
+  user = 'U0ONCALL',
+): Promise<{ service: RollbackService; runner: RollbackRunner; r: Rollback }> {
+  const { service, runner } = serviceIn(w);
+  const out = await service.request({
+    environment: 'production',
+    target: null,
+    reason: 'errors',
+    userId: user,
+    channelId: 'C0INCIDENT',
+  });
+  if (out.kind !== 'ok') throw new Error(out.message);
+  await runner.idle();
+  const r = w.store.get(out.rollback.id) as Rollback;
+  expect(r.status).toBe('awaiting_approval');
+  return { service, runner, r };
+}
+
+describe('RollbackService', () => {
+  it('a refused approval is written to the timeline only: the rollback is untouched', async () => {
+    const w = unitWorld();
+    const { service, r } = await pendingIn(w);
+    const out = await service.approve(r.id, 'U0STRANGER');
+    expect(out).toMatchObject({ kind: 'refused', message: expect.stringContaining('Only an incident commander') });
+    expect(w.store.get(r.id)).toEqual(r);
+    expect(w.store.timeline(r.id).at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0STRANGER' });
+  });
+
+  it('limits requests per user, and the requester may cancel their own', async () => {
+    const w = unitWorld(unitConfig({}, { limits: { requests: { count: 2, window_minutes: 10 } } }));
+    const { service, runner } = serviceIn(w);
+    for (let i = 0; i < 2; i++) {
+      const out = await service.request({
+        environment: 'production',
+        target: null,
+        reason: 'x',
+        userId: 'U0ONCALL',
+        channelId: 'C0INCIDENT',
+      });
+      if (out.kind !== 'ok') throw new Error(out.message);
+      await runner.idle();
+      expect((await service.cancel(out.rollback.id, 'U0ONCALL')).kind).toBe('ok');
+    }
+    const third = await service.request({
+      environment: 'production',
+      target: null,
+      reason: 'x',
+      userId: 'U0ONCALL',
+      channelId: 'C0INCIDENT',
+    });
+    expect(third).toMatchObject({ kind: 'refused', message: expect.stringContaining('Too many requests') });
+    w.clock.advance(11 * 60_000);
+    expect(
+      (
+        await service.request({
+          environment: 'production',
+          target: null,
+          reason: 'x',
+          userId: 'U0ONCALL',
+          channelId: 'C0INCIDENT',
+        })
+      ).kind,
+    ).toBe('ok');
+  });
+
+  it('an incident commander’s request supersedes a pending one from someone else', async () => {
+    const w = unitWorld();
+    const { service, r } = await pendingIn(w, 'U0STRANGER');
+    const out = await service.request({
+      environment: 'production',
+      target: null,
+      reason: 'real',
+      userId: 'U0IC',
+      channelId: 'C0INCIDENT',
+    });
+    expect(out.kind).toBe('ok');
+    expect(w.store.get(r.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'U0IC' });
+  });
+
+  it('four eyes: one commander acknowledging and approving alone is recorded; a second one makes it count', async () => {
+    const w = unitWorld(unitConfig({ approval: { require_different_approver: true } }));
+    const { service, runner, r } = await pendingIn(w);
+    for (const risk of unacknowledged(r)) expect((await service.acknowledge(r.id, 'U0IC', risk)).kind).toBe('ok');
+    expect(await service.approve(r.id, 'U0IC')).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('another incident commander must approve'),
+    });
+    expect(w.store.get(r.id)).toMatchObject({ status: 'awaiting_approval', approvals: [{ by: 'U0IC' }] });
+    expect((await service.approve(r.id, 'U0IC2')).kind).toBe('ok');
+    await runner.idle();
+    expect(w.store.get(r.id)).toMatchObject({ status: 'completed', approvedBy: 'U0IC2' });
+    expect(w.runtime.updates).toHaveLength(2);
+  });
+
+  it('a card nobody approves expires and frees the environment', async () => {
+    const w = unitWorld();
+    const { service, r } = await pendingIn(w);
+    expect(await service.expireStale()).toEqual([]);
+    w.clock.advance(31 * 60_000);
+    expect((await service.expireStale()).map((x) => x.id)).toEqual([r.id]);
+    expect(w.store.get(r.id)?.status).toBe('expired');
+    expect(await service.approve(r.id, 'U0IC')).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('already expired'),
+    });
+  });
+
+  it('refuses an Approve when production changed since Step 1, and runs Step 1 again', async () => {
+    const w = unitWorld();
+    const { service, runner, r } = await pendingIn(w);
+    for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+    w.runtime.deployByHand('v3');
+    expect(await service.approve(r.id, 'U0IC')).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('Production changed since Step 1'),
+    });
+    await runner.idle();
+    const again = w.store.get(r.id) as Rollback;
+    expect(again.status).toBe('awaiting_approval');
+    expect(again.findings?.services.map((s) => s.version)).toEqual(['v3', 'v3']);
+    expect(again.acknowledgements).toEqual([]);
+    expect(w.runtime.updates).toEqual([]);
+  });
+
+  it('gives timelines and history to the incident channel and to incident commanders only', async () => {
+    const w = unitWorld();
+    const { service, r } = await pendingIn(w);
+    await service.cancel(r.id, 'U0IC');
+    expect((await service.timeline(r.id, { userId: 'U0STRANGER', channelId: 'C0ELSEWHERE' })).kind).toBe('refused');
+    expect((await service.timeline(r.id, { userId: 'U0STRANGER', channelId: 'C0INCIDENT' })).kind).toBe('ok');
+    expect((await service.timeline(r.id, { userId: 'U0IC', channelId: 'C0ELSEWHERE' })).kind).toBe('ok');
+    expect(await service.history(null, { userId: 'U0STRANGER', channelId: 'C0ELSEWHERE' })).toEqual([]);
+    expect((await service.history(null, { userId: 'U0IC', channelId: 'C0ELSEWHERE' })).map((x) => x.id)).toEqual([
+      r.id,
+    ]);
+  });
+});
