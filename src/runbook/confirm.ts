@@ -8,13 +8,13 @@ import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollbac
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
-import { OPTIONS } from './options';
+import { STRATEGY } from './strategies';
 
 type Proposal = { target: string | null; source: TargetSource | null; note: string };
 
 export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   const env = environmentOf(deps.config, rollback);
-  const option = OPTIONS[strategyOf(rollback)];
+  const option = STRATEGY[strategyOf(rollback)];
   const { health } = env;
 
   const [healthObs, readyObs] = await Promise.all([
@@ -111,9 +111,7 @@ export function proposeTarget(
   const why =
     previous.disagree || verified.disagree
       ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
-      : strategyOf(rollback) === 'docker'
-        ? 'Swarm kept no previous spec and this bot has not verified a version of this environment yet'
-        : 'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)';
+      : STRATEGY[strategyOf(rollback)].words.noTarget;
   return { target: null, source: null, note: why };
 }
 

@@ -6,7 +6,7 @@ import { type Rollback, strategyOf } from '../domain/rollback.machine';
 import { completionText } from '../domain/templates';
 import { announcementFor } from './announce';
 import { environmentOf, type RunbookDeps } from './context';
-import { OPTIONS } from './options';
+import { STRATEGY } from './strategies';
 
 const quoted = (text: string) =>
   text
@@ -21,7 +21,7 @@ export function dryRunPlan(deps: Pick<RunbookDeps, 'config'>, r: Rollback): stri
   return [
     '*Step 2* would post in the incident channel:',
     quoted(announcementFor(deps, r)),
-    ...OPTIONS[strategyOf(r)].plan(r, env),
+    ...STRATEGY[strategyOf(r)].plan(r, env),
     `*Step 4* would check ${env.health.url} up to ${env.health.retries} times (every ${env.health.interval_ms} ms) for version \`${target}\`${smoke ? `, and the smoke tests ${smoke}` : ''}.`,
     '*Step 5* would post:',
     quoted(completionText({ environment: r.environment, targetVersion: target })),

@@ -4,11 +4,11 @@
  */
 import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
-import { OPTIONS } from './options';
+import { STRATEGY } from './strategies';
 
 export async function executeRollback(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   if (!rollback.target) {
     return { type: 'ExecutionFailed', at: nowIso(deps.clock), reason: 'No target version was recorded.', results: [] };
   }
-  return OPTIONS[strategyOf(rollback)].execute(deps, rollback, environmentOf(deps.config, rollback));
+  return STRATEGY[strategyOf(rollback)].execute(deps, rollback, environmentOf(deps.config, rollback));
 }

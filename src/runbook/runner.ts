@@ -14,7 +14,7 @@ import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
 import { nowIso, type RunbookDeps } from './context';
 import { executeRollback } from './execute';
-import { OPTIONS } from './options';
+import { STRATEGY } from './strategies';
 import { record } from './record';
 import { verifyRollback } from './verify';
 
@@ -235,7 +235,7 @@ export class RollbackRunner {
         services: r.findings?.services ?? [],
       };
     if (r.status !== 'executing' || !r.announcement) return null;
-    return OPTIONS[strategyOf(r)].resumeCheck(this.deps, r, env);
+    return STRATEGY[strategyOf(r)].resumeCheck(this.deps, r, env);
   }
 
   private async nextEvent(deps: RunbookDeps, r: Rollback, log: Log, resumed: boolean): Promise<RollbackEvent | null> {

@@ -26,7 +26,7 @@ import { environmentOf, nowIso, type RunbookDeps } from './context';
 import { record } from './record';
 import { proposeTarget } from './confirm';
 import { RateLimiter } from './limits';
-import { versionNow } from './options/whole-environment';
+import { STRATEGY } from './strategies';
 import { openTicket } from './ticket';
 import { markdownTimeline } from './timeline';
 import type { RollbackRunner } from './runner';
@@ -261,25 +261,10 @@ export class RollbackService {
     };
   }
 
-  /** The version Step 1 would propose, for the form's prefill: Docker only, no health checks. */
+  /** The version Step 1 would propose, for the form's prefill: what runs now, without health checks (it must be fast). */
   async proposalFor(environment: string): Promise<string | null> {
     const env = environmentNamed(this.deps.config, environment);
     if (!env) return null;
-    if (env.strategy !== 'docker') {
-      // Without Docker's PreviousSpec, only what this bot verified before (a health check would be too slow here).
-      return this.deps.store.lastVerifiedVersion(environment, environment);
-    }
-    const services = await Promise.all(
-      env.services.map(async (s) => {
-        const running = await this.deps.runtime.inspectService(s.docker_service);
-        return {
-          service: s.name,
-          dockerService: s.docker_service,
-          version: running.version,
-          previousVersion: running.previousVersion,
-        };
-      }),
-    );
     const draft = newRollback({
       id: 'proposal',
       environment,
@@ -288,7 +273,9 @@ export class RollbackService {
       at: nowIso(this.deps.clock),
       reason: '',
       requestedTarget: null,
+      strategy: env.strategy,
     });
+    const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
     return proposeTarget(this.deps, draft, services).target;
   }
 
@@ -657,22 +644,14 @@ export class RollbackService {
     const env = environmentNamed(this.deps.config, r.environment);
     const before = r.findings?.services ?? [];
     if (!env || before.length === 0) return null;
-    let now: ServiceVersion[];
-    if (strategyOf(r) === 'docker') {
-      now = await Promise.all(
-        before.map(async (s) => {
-          const running = await this.deps.runtime.inspectService(s.dockerService).catch(() => null);
-          return {
-            ...s,
-            version: running ? running.version : s.version,
-            previousVersion: running?.previousVersion ?? s.previousVersion,
-          };
-        }),
-      );
-    } else {
-      const version = await versionNow(this.deps, env);
-      now = before.map((s) => ({ ...s, version: version ?? s.version }));
-    }
+    const read = await STRATEGY[strategyOf(r)].currentVersions(this.deps, r, env, { probe: true });
+    // Unreadable now: what Step 1 saw stands.
+    const now = before.map((s) => {
+      const n = read.find((x) => x.service === s.service);
+      return n && n.version !== null
+        ? { ...s, version: n.version, previousVersion: n.previousVersion ?? s.previousVersion }
+        : s;
+    });
     return now.some((s, i) => s.version !== before[i].version) ? now : null;
   }
 

@@ -8,6 +8,7 @@ import type { Risk } from '../../domain/risks';
 import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine';
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
+import { STRATEGY, strategyFor } from '../../runbook/strategies';
 import { esc } from '../escape';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -35,31 +36,9 @@ export const STEP_TITLE: Record<StepName, string> = {
   complete: 'Step 5 — Announce the resolution',
 };
 
-/** How each of the runbook's Step 3 options is talked about. */
-export const OPTION_WORDS: Record<Strategy, { option: string; versions: string; ready: string; inspecting: string }> = {
-  script: {
-    option: 'deploy script',
-    versions: '*Deployed version (/health):*',
-    ready: 'The deploy script is there and executable.',
-    inspecting: 'what /health reports and whether the deploy script can run',
-  },
-  docker: {
-    option: 'Docker Swarm',
-    versions: '*Deployed versions (Docker):*',
-    ready: 'The target image was pulled.',
-    inspecting: 'what Docker runs',
-  },
-  'github-actions': {
-    option: 'GitHub Actions',
-    versions: '*Deployed version (/health):*',
-    ready: 'The workflow is there and active.',
-    inspecting: 'what /health reports and whether the workflow can be dispatched',
-  },
-};
-
 /** A step's title; Step 3 says which of the runbook's options it uses. */
 export const stepTitle = (name: StepName, r: Pick<Rollback, 'strategy'>): string =>
-  name === 'execute' ? `${STEP_TITLE.execute} (${OPTION_WORDS[strategyOf(r)].option})` : STEP_TITLE[name];
+  name === 'execute' ? `${STEP_TITLE.execute} (${esc(strategyFor(r).words.option)})` : STEP_TITLE[name];
 
 const STEP_ICON: Record<StepRecord['status'], string> = {
   pending: ':white_circle:',
@@ -137,7 +116,7 @@ export function findingsText(f: Findings, strategy: Strategy = 'docker'): string
   return [
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
-    OPTION_WORDS[strategy].versions,
+    esc(STRATEGY[strategy].words.versions),
     services,
     target,
   ].join('\n');

@@ -7,7 +7,8 @@ import { type Rollback, type RollbackEvent, strategyOf } from '../../domain/roll
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
-import { criteriaText, findingsText, migrationText, OPTION_WORDS, probeLine, STEP_TITLE, stepTitle } from './card';
+import { strategyFor } from '../../runbook/strategies';
+import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE, stepTitle } from './card';
 import { esc, link } from '../escape';
 import { LIMITS, seconds, truncate } from './limits';
 
@@ -77,29 +78,6 @@ function serviceLine(r: ServiceResult): string {
   return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): :x: ${esc(r.detail ?? 'failed')} — now runs \`${esc(r.runningVersion ?? 'unknown')}\``;
 }
 
-/** What to do by hand when Step 3 did not finish, per option. */
-function byHand(r: Rollback, failed: ServiceResult[]): string[] {
-  switch (strategyOf(r)) {
-    case 'script': {
-      const d = r.deployment?.kind === 'script' ? r.deployment : null;
-      return [
-        `• Read the deploy script's output${d ? ` (${esc(d.outputFile)})` : ''} for what it did and did not do.`,
-        `• To finish by hand (runbook Step 3, Option A): ${d ? `\`${esc(d.commandLine)}\`` : `the deploy script with \`--rollback --env ${r.environment} --version ${esc(r.target)}\``}, or Option B / C.`,
-      ];
-    }
-    case 'github-actions':
-      return [
-        `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${esc(r.deployment.url)})` : ''} for the failed job's logs.`,
-        `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${esc(r.target)}\`; or Option A / B.`,
-      ];
-    default:
-      return [
-        `• Look at the services: \`docker service ps &lt;service&gt;\`, \`docker service inspect --pretty &lt;service&gt;\`.`,
-        `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image &lt;image&gt;:${esc(x.toVersion)} ${esc(x.dockerService)}\``).join(', ') || 'no service left'}.`,
-      ];
-  }
-}
-
 /** The dry-run plan is text; its quote markers (`> ` at a line's start, written by the bot) stay quotes. */
 function quotedPlan(plan: string): string {
   return plan
@@ -124,7 +102,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'Note':
       return t(noteText(event));
     case 'ConfirmationStarted':
-      return `*${STEP_TITLE.confirm}:* checking health, readiness and ${OPTION_WORDS[strategyOf(r)].inspecting}…`;
+      return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
       const migrations =
         event.findings.migrations && event.findings.migrations.verdict !== 'none'
@@ -135,7 +113,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
         ? 'The plan follows; a dry run is never approved.'
         : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
       return t(
-        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${OPTION_WORDS[strategyOf(r)].ready}${migrations}\n${ask}`,
+        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}\n${ask}`,
       );
     }
     case 'ConfirmationFailed':
@@ -175,13 +153,11 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(
         [
           `:warning: *Interrupted:* ${esc(event.reason)}`,
-          strategyOf(r) === 'docker' ? '*What Docker reports now:*' : '*What /health reports now:*',
+          esc(strategyFor(r).words.reportsNow),
           event.services
             .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
             .join('\n') || '• unknown',
-          strategyOf(r) === 'docker'
-            ? `*Next steps:* check each service by hand (\`docker service ps &lt;service&gt;\`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback. ${escalate(m)}`
-            : `*Next steps:* find out what Step 3 did (${strategyOf(r) === 'script' ? "the deploy script's output" : 'the workflow runs in GitHub'}), bring the environment to one known version, then verify (Step 4) or start a new rollback. ${escalate(m)}`,
+          `${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
         ].join('\n'),
       );
     case 'RollbackCancelled':
@@ -242,10 +218,12 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           '*State of each service:*',
           event.results.map(serviceLine).join('\n') || '• unknown',
           '*Next steps:*',
-          ...byHand(
-            r,
-            event.results.filter((x) => x.outcome !== 'rolled_back'),
-          ),
+          ...strategyFor(r)
+            .manualRecovery(
+              r,
+              event.results.filter((x) => x.outcome !== 'rolled_back'),
+            )
+            .map(esc),
           '• Do not start another rollback until every service is in a known state.',
           join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined),
         ].join('\n'),
@@ -268,9 +246,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
           probeLine('Health', event.evidence.health),
           ...smoke,
-          strategyOf(r) === 'docker'
-            ? `*State:* Docker reports the services on \`${esc(r.target)}\`, but the checks did not pass.`
-            : `*State:* the ${OPTION_WORDS[strategyOf(r)].option} reported success for \`${esc(r.target)}\`, but the checks did not pass.`,
+          esc(strategyFor(r).verifyFailedState(r)),
           '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
           escalate(m),
         ].join('\n'),

@@ -3,13 +3,22 @@
  * correlated (GitHub's own answer where it gives one; else the new workflow_dispatch run of the token's actor created
  * after the dispatch), recorded, and followed to its conclusion, which decides.
  */
-import type { EnvironmentConfig, GitHubActionsConfig } from '../../config/config.schema';
-import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
-import type { WorkflowRun, WorkflowRunner } from '../../ports';
-import { nowIso, type RunbookDeps } from '../context';
-import type { RollbackOption } from './option';
-import { inspectWhole, note, recordDeployment, resultFor, unsafeArguments, versionNow } from './whole-environment';
+import type { EnvironmentConfig, GitHubActionsConfig } from '../../../config/config.schema';
+import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../../domain/errors';
+import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
+import type { WorkflowRun, WorkflowRunner } from '../../../ports';
+import { nowIso, type RunbookDeps } from '../../context';
+import type { RollbackStrategy } from '../strategy';
+import {
+  inspectWhole,
+  note,
+  recordDeployment,
+  resultFor,
+  unsafeArguments,
+  versionNow,
+  WHOLE_ENVIRONMENT_NO_TARGET,
+  wholeEnvironmentNow,
+} from '../whole-environment';
 
 /** How long a dispatched run may take to show up in the run list. */
 const APPEAR_MS = 60_000;
@@ -165,7 +174,35 @@ async function follow(
   }
 }
 
-export const githubActionsOption: RollbackOption = {
+export const githubActionsStrategy: RollbackStrategy = {
+  words: {
+    option: 'GitHub Actions',
+    versions: '*Deployed version (/health):*',
+    ready: 'The workflow is there and active.',
+    inspecting: 'what /health reports and whether the workflow can be dispatched',
+    reportsNow: '*What /health reports now:*',
+    noTarget: WHOLE_ENVIRONMENT_NO_TARGET,
+  },
+
+  async currentVersions(deps, r, env, opts) {
+    return wholeEnvironmentNow(deps, r, where(cfgOf(env)), env, opts);
+  },
+
+  manualRecovery(r) {
+    return [
+      `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${r.deployment.url})` : ''} for the failed job's logs.`,
+      `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${r.target}\`; or Option A / B.`,
+    ];
+  },
+
+  interruptedNextSteps() {
+    return '*Next steps:* find out what Step 3 did (the workflow runs in GitHub), bring the environment to one known version, then verify (Step 4) or start a new rollback.';
+  },
+
+  verifyFailedState(r) {
+    return `*State:* the GitHub Actions reported success for \`${r.target}\`, but the checks did not pass.`;
+  },
+
   async inspect(deps, r, env, health) {
     return inspectWhole(r, where(cfgOf(env)), health, 'GitHub Actions workflow', 'Option C', () =>
       workflowsOf(deps, r).check(),

@@ -9,7 +9,7 @@ import type { Deployment, Rollback } from '../../domain/rollback.machine';
 import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
 import { nowIso, type RunbookDeps } from '../context';
 import { record } from '../record';
-import type { CurrentState } from './option';
+import type { CurrentState } from './strategy';
 
 export function wholeEnvironment(r: Rollback, where: string, health: ProbeObservation): ServiceVersion[] {
   return [{ service: r.environment, dockerService: where, version: health.version ?? null, previousVersion: null }];
@@ -107,4 +107,20 @@ export async function inspectWhole(
       blocked: { reason: `${option} cannot run: ${reason}`, code: isCoded(err) ? err.code : undefined },
     };
   }
+}
+
+/** Why a deploy script or workflow has nothing to propose: it keeps no previous version the bot can read. */
+export const WHOLE_ENVIRONMENT_NO_TARGET =
+  'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)';
+
+/** What runs now, for a strategy that deploys the environment as a whole: what /health says (when asked to look). */
+export async function wholeEnvironmentNow(
+  deps: RunbookDeps,
+  r: Rollback,
+  where: string,
+  env: EnvironmentConfig,
+  opts: { probe: boolean },
+): Promise<ServiceVersion[]> {
+  const version = opts.probe ? await versionNow(deps, env) : null;
+  return [{ service: r.environment, dockerService: where, version, previousVersion: null }];
 }

@@ -2,15 +2,53 @@
  * Option B: Docker Swarm. Every service of the environment is pointed at the target image; the services are one
  * unit, so the result says what each one runs now when any of them fails.
  */
-import { describeError, ErrorCode, isCoded } from '../../domain/errors';
-import type { ServiceResult, ServiceVersion } from '../../domain/findings';
-import { nowIso } from '../context';
-import type { RollbackOption } from './option';
+import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
+import type { ServiceResult, ServiceVersion } from '../../../domain/findings';
+import { nowIso } from '../../context';
+import type { RollbackStrategy } from '../strategy';
 
 /** What a registry says of a tag it does not have (as opposed to being unreachable). */
 const NOT_THERE = /manifest unknown|not found|does not exist|unknown tag|no such|name unknown/i;
 
-export const dockerOption: RollbackOption = {
+export const dockerStrategy: RollbackStrategy = {
+  words: {
+    option: 'Docker Swarm',
+    versions: '*Deployed versions (Docker):*',
+    ready: 'The target image was pulled.',
+    inspecting: 'what Docker runs',
+    reportsNow: '*What Docker reports now:*',
+    noTarget: 'Swarm kept no previous spec and this bot has not verified a version of this environment yet',
+  },
+
+  async currentVersions(deps, _r, env) {
+    return Promise.all(
+      env.services.map(async (s) => {
+        const running = await deps.runtime.inspectService(s.docker_service).catch(() => null);
+        return {
+          service: s.name,
+          dockerService: s.docker_service,
+          version: running?.version ?? null,
+          previousVersion: running?.previousVersion ?? null,
+        };
+      }),
+    );
+  },
+
+  manualRecovery(_r, failed) {
+    return [
+      '• Look at the services: `docker service ps <service>`, `docker service inspect --pretty <service>`.',
+      `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``).join(', ') || 'no service left'}.`,
+    ];
+  },
+
+  interruptedNextSteps() {
+    return "*Next steps:* check each service by hand (`docker service ps <service>`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback.";
+  },
+
+  verifyFailedState(r) {
+    return `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`;
+  },
+
   async inspect(deps, _r, env) {
     const [inspected, tooling] = await Promise.all([
       Promise.allSettled(env.services.map((s) => deps.runtime.inspectService(s.docker_service))),
