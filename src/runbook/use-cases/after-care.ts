@@ -1,0 +1,104 @@
+/**
+ * What comes after (the runbook's checklist): ticking items, the post-mortem reminders, the incident ticket, the
+ * rolled-back mark, and releasing the lock of a rollback whose outcome nobody could know.
+ */
+import type { ChecklistKey } from '../../domain/checklist';
+import { mentionsOf } from '../../domain/mentions';
+import { describeError } from '../../domain/errors';
+import { isTerminal, statusWords } from '../../domain/rollback.machine';
+import { environmentOf, nowIso } from '../context';
+import { record } from '../record';
+import { openTicket } from '../ticket';
+import { type Outcome, UseCase } from './use-case';
+
+export class AfterCare extends UseCase {
+  /** An incident commander ticks a checklist item the bot cannot do itself; who and when are recorded. */
+  async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
+    const ic = await this.asIncidentCommander(id, userId, 'tick the checklist');
+    if ('refused' in ic) return ic.refused;
+    const applied = await record(this.deps, id, {
+      type: 'ChecklistItemTicked',
+      at: nowIso(this.deps.clock),
+      by: userId,
+      item,
+    });
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : {
+          kind: 'refused',
+          message:
+            applied.rejection.message === 'already ticked' ? 'That is already ticked.' : applied.rejection.message,
+        };
+  }
+
+  /**
+   * "Schedule post-mortem within 24-48 hours": two reminders in the channel, 24 h and 48 h after the end. The tick is
+   * taken first (compare-and-set), so two quick clicks — on one replica or two — schedule the reminders once; if
+   * Slack refuses them, the tick is taken back.
+   */
+  async schedulePostmortem(id: string, userId: string): Promise<Outcome> {
+    const ic = await this.asIncidentCommander(id, userId, 'schedule the post-mortem');
+    if ('refused' in ic) return ic.refused;
+    const { rollback } = ic;
+    if (!isTerminal(rollback.status))
+      return { kind: 'refused', message: 'Schedule the post-mortem once the rollback has ended.' };
+    const claimed = await record(this.deps, id, {
+      type: 'ChecklistItemTicked',
+      at: nowIso(this.deps.clock),
+      by: userId,
+      item: 'postmortem_scheduled',
+    });
+    if (!claimed.ok) return { kind: 'refused', message: 'The post-mortem reminders are already scheduled.' };
+    const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.endedAt ?? rollback.updatedAt);
+    const env = environmentOf(this.deps.config, rollback);
+    const mentions = `<@${userId}> ${mentionsOf(env.incident_commanders ?? this.deps.config.roles.incident_commanders)}`;
+    try {
+      for (const hours of [24, 48]) {
+        const text = `:calendar: Post-mortem for rollback ${id} of ${rollback.environment}${hours === 48 ? " — last day of the runbook's 24–48 h window" : ''}: hold it, and paste \`/rollback timeline ${id}\` into the document. ${mentions}`;
+        await this.deps.notifier.schedule(
+          rollback.channel,
+          text,
+          new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)),
+        );
+      }
+    } catch (err) {
+      await record(this.deps, id, {
+        type: 'ChecklistItemUnticked',
+        at: nowIso(this.deps.clock),
+        item: 'postmortem_scheduled',
+        why: `the reminders could not be scheduled (${describeError(err)})`,
+      });
+      return { kind: 'refused', message: `The reminders could not be scheduled: ${describeError(err)}` };
+    }
+    return { kind: 'ok', rollback: this.deps.store.get(id) ?? rollback };
+  }
+
+  /** "Create incident ticket": an incident commander asks; the ticket carries the timeline and is linked in the thread. */
+  async createTicket(id: string, userId: string): Promise<Outcome> {
+    const ic = await this.asIncidentCommander(id, userId, 'create the incident ticket');
+    if ('refused' in ic) return ic.refused;
+    const opened = await openTicket(this.deps, id, userId);
+    if ('error' in opened) return { kind: 'refused', message: opened.error };
+    return { kind: 'ok', rollback: this.deps.store.get(id) ?? ic.rollback };
+  }
+
+  /** An outcome nobody could know (Step 3 may or may not have run): an incident commander looked, and frees the environment. */
+  async releaseLock(id: string, userId: string): Promise<Outcome> {
+    const ic = await this.asIncidentCommander(id, userId, 'release the lock', 'release');
+    if ('refused' in ic) return ic.refused;
+    const applied = await record(this.deps, id, { type: 'LockReleased', at: nowIso(this.deps.clock), by: userId });
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : { kind: 'refused', message: `Nothing to release: this rollback is ${statusWords(ic.rollback.status)}.` };
+  }
+
+  /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
+  async clearRootCause(id: string, userId: string): Promise<Outcome> {
+    const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
+    if ('refused' in ic) return ic.refused;
+    const applied = await record(this.deps, id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
+    return applied.ok
+      ? { kind: 'ok', rollback: applied.rollback }
+      : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What people can read: status, the deployment log (history) and a rollback's timeline — the last two for the
+ * incident team only.
+ */
+import { environmentNamed } from '../../config/config.schema';
+import { type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import { markdownTimeline } from '../timeline';
+import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
+
+export class Queries extends UseCase {
+  /**
+   * Who may read an environment's story (reasons, evidence, who did what): anyone in its incident channel, and its
+   * incident commanders anywhere.
+   */
+  private async mayRead(environment: string, viewer: Viewer): Promise<boolean> {
+    const env = environmentNamed(this.deps.config, environment);
+    if (env && viewer.channelId === env.channel) return true;
+    return this.isIc(viewer.userId, environment).catch(() => false);
+  }
+
+  /** The deployment log: finished rollbacks, newest first, of the environments the viewer may read. */
+  async history(environment: string | null, viewer: Viewer, limit = 20): Promise<Rollback[]> {
+    const names = environment === null ? Object.keys(this.deps.config.environments) : [environment];
+    const readable = (await Promise.all(names.map(async (n) => ((await this.mayRead(n, viewer)) ? n : null)))).filter(
+      (n): n is string => n !== null,
+    );
+    if (readable.length === 0) return [];
+    const all = this.deps.store.list({
+      statuses: TERMINAL_STATUSES,
+      environment: environment ?? undefined,
+      limit: environment === null ? limit * 4 : limit,
+    });
+    return all.filter((r) => readable.includes(r.environment)).slice(0, limit);
+  }
+
+  async timeline(
+    id: string,
+    viewer: Viewer,
+  ): Promise<{ kind: 'ok'; markdown: string } | { kind: 'refused'; message: string }> {
+    const rollback = this.deps.store.get(id);
+    if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
+    if (!(await this.mayRead(rollback.environment, viewer))) {
+      return {
+        kind: 'refused',
+        message: `The timeline of ${id} is for the incident team: ask in the incident channel of ${rollback.environment}, or ask an incident commander.`,
+      };
+    }
+    const markdown = markdownTimeline(rollback, this.deps.store.timeline(id));
+    return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
+  }
+
+  status(recentLimit = 5): { active: Rollback[]; recent: Rollback[]; marked: Rollback[] } {
+    // An environment stays *rolled back* until an incident commander clears its last completed rollback.
+    const marked = Object.keys(this.deps.config.environments).flatMap((environment) => {
+      const [last] = this.deps.store.list({ environment, statuses: ['completed'], limit: 1 });
+      return last && !last.rootCauseCleared ? [last] : [];
+    });
+    return {
+      active: this.deps.store.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
+      recent: this.deps.store.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
+      marked,
+    };
+  }
+}
