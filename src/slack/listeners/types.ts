@@ -1,3 +1,4 @@
+import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../../config/config.schema';
 import type { RollbackService } from '../../runbook/service';
@@ -18,3 +19,9 @@ export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
  * (store writes, Slack calls) runs, so a burst of requests is acknowledged at the pace of a bare Bolt app.
  */
 export const afterAck = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One listener: what it answers (an action id, or a pattern of them) and how. */
+export interface ActionListener {
+  id: string | RegExp;
+  handler: Middleware<SlackActionMiddlewareArgs<BlockAction>>;
+}
