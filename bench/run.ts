@@ -312,11 +312,11 @@ async function benchRollback() {
     await waitForVersion(health, 'v2');
   };
   const bot = async (h: Harness) => {
-    const before = h.bot.store.list({ limit: 1 })[0]?.id;
+    const before = h.db.list({ limit: 1 })[0]?.id;
     const t0 = performance.now();
     await h.command('production bench rollback', ONCALL);
     const r = await until(() => {
-      const last = h.bot.store.list({ limit: 1 })[0];
+      const last = h.db.list({ limit: 1 })[0];
       return last && last.id !== before && last.status === 'awaiting_approval' ? last : undefined;
     }, 'the approval prompt');
     const seen = performance.now();
@@ -324,7 +324,7 @@ async function benchRollback() {
     await h.click(ACTION.approve, r.id, IC, r.card?.ts ?? '');
     const done = await until(
       () => {
-        const x = h.bot.store.get(r.id);
+        const x = h.db.get(r.id);
         return x && (x.resolution || x.status === 'failed') ? x : undefined;
       },
       'ROLLBACK COMPLETE',
@@ -426,13 +426,13 @@ async function benchConcurrent() {
   };
   const rollbackAll = async (idx: number[]) => {
     const callsBefore = h.slack.calls.length;
-    const known = new Set(h.bot.store.list({ limit: 10_000 }).map((r) => r.id));
+    const known = new Set(h.db.list({ limit: 10_000 }).map((r) => r.id));
     const t0 = performance.now();
     await Promise.all(idx.map((i) => h.command(`env${i} bench`, ONCALL, `C0INC${String(i).padStart(2, '0')}`)));
     const approved = new Set<string>();
     const ids = await until(
       () => {
-        const mine = h.bot.store.list({ limit: 10_000 }).filter((r) => !known.has(r.id));
+        const mine = h.db.list({ limit: 10_000 }).filter((r) => !known.has(r.id));
         for (const r of mine) {
           if (r.status === 'awaiting_approval' && r.card && !approved.has(r.id)) {
             approved.add(r.id);

@@ -11,7 +11,7 @@ import { HttpHealthProbe } from './adapters/http/http.health-probe';
 import { SlackDirectory } from './adapters/slack/slack.directory';
 import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
-import { SqliteRollbackStore } from './adapters/sqlite/sqlite.rollback-store';
+import { SqliteStore } from './adapters/sqlite/sqlite.store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
@@ -20,7 +20,16 @@ import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
-import type { Clock, ContainerRuntime, HealthProbe } from './ports';
+import type {
+  Clock,
+  ContainerRuntime,
+  HealthProbe,
+  Leases,
+  Reports,
+  RollbackRepository,
+  VerifiedVersions,
+} from './ports';
+import type { DeliveryLog } from './slack/delivery-log';
 import type { RunbookDeps } from './runbook/context';
 import { leaseOwner, RollbackRunner } from './runbook/runner';
 import { Redactor, secretsInConfig } from './domain/redact';
@@ -63,19 +72,25 @@ export interface BotOptions {
   sweepMs?: number;
 }
 
+/** Every store port, as one adapter implements them (SQLite today). */
+export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+  close(): void;
+}
+
 export interface RunningBot {
   port: number;
   service: RollbackService;
   runner: RollbackRunner;
   watcher: Watcher;
-  store: SqliteRollbackStore;
+  /** The store's ports (rollbacks, leases, reports, verified versions, Slack deliveries). */
+  store: BotStore;
   /** Stops taking requests, lets in-flight steps finish (bounded), closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const { env, config, logger } = opts;
-  const store = new SqliteRollbackStore(env.ROLLBACK_DB);
+  const store: BotStore = new SqliteStore(env.ROLLBACK_DB);
   let accepting = true;
   const slack = createSlackApp(env, logger, {
     accepting: () => accepting,
@@ -92,7 +107,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   );
   const deps: RunbookDeps = {
     config,
-    store,
+    rollbacks: store,
+    leases: store,
+    reports: store,
+    verified: store,
     runtime:
       opts.runtime ??
       new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),

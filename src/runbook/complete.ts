@@ -18,7 +18,7 @@ export async function announceResolution(
   const at = nowIso(deps.clock);
   for (const s of rollback.findings?.services ??
     environmentOf(deps.config, rollback).services.map((x) => ({ service: x.name }))) {
-    deps.store.recordVerifiedVersion(rollback.environment, s.service, target, at);
+    await deps.verified.recordVerifiedVersion(rollback.environment, s.service, target, at);
   }
   try {
     const found = resumed ? await alreadyAnnounced(deps, rollback, 'complete') : null;

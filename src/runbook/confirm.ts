@@ -55,7 +55,7 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
     return failed(current.blocked.reason, partial(none), current.blocked.code);
   }
 
-  const proposal = proposeTarget(deps, rollback, services);
+  const proposal = await proposeTarget(deps, rollback, services);
   const findings = partial(proposal);
   if (proposal.target === null) {
     return failed(
@@ -84,16 +84,16 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
  * `to <version>` if given; else the tag in every service's Swarm PreviousSpec (when they agree); else the last
  * version this bot verified healthy for every service (when they agree); else none.
  */
-export function proposeTarget(
-  deps: Pick<RunbookDeps, 'store'>,
+export async function proposeTarget(
+  deps: Pick<RunbookDeps, 'rollbacks' | 'verified'>,
   rollback: Rollback,
   services: ServiceVersion[],
-): Proposal {
+): Promise<Proposal> {
   if (rollback.requestedTarget)
     return { target: rollback.requestedTarget, source: 'requested', note: 'named in the request' };
 
   const previous = agreed(services.map((s) => s.previousVersion));
-  const undone = previous.value ? rolledBackFrom(deps, rollback.environment, previous.value) : null;
+  const undone = previous.value ? await rolledBackFrom(deps, rollback.environment, previous.value) : null;
   if (undone) {
     return {
       target: null,
@@ -104,7 +104,9 @@ export function proposeTarget(
   if (previous.value)
     return { target: previous.value, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
 
-  const verified = agreed(services.map((s) => deps.store.lastVerifiedVersion(rollback.environment, s.service)));
+  const verified = agreed(
+    await Promise.all(services.map((s) => deps.verified.lastVerifiedVersion(rollback.environment, s.service))),
+  );
   if (verified.value)
     return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
 
@@ -122,7 +124,11 @@ function agreed(values: (string | null)[]): { value: string | null; disagree: bo
 }
 
 /** The id of the last completed rollback of the environment that moved away from `version`, if any. */
-function rolledBackFrom(deps: Pick<RunbookDeps, 'store'>, environment: string, version: string): string | null {
-  const [last] = deps.store.list({ environment, statuses: ['completed'], limit: 1 });
+async function rolledBackFrom(
+  deps: Pick<RunbookDeps, 'rollbacks'>,
+  environment: string,
+  version: string,
+): Promise<string | null> {
+  const [last] = await deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
   return last?.results?.some((r) => r.fromVersion === version) ? last.id : null;
 }

@@ -11,7 +11,10 @@ import type {
   MetricsSource,
   Notifier,
   Pager,
-  RollbackStore,
+  Leases,
+  Reports,
+  RollbackRepository,
+  VerifiedVersions,
   ScriptRunner,
   TicketTracker,
   WorkflowRunner,
@@ -19,7 +22,11 @@ import type {
 
 export interface RunbookDeps {
   config: BotConfig;
-  store: RollbackStore;
+  /** The rollbacks (lock, compare-and-set, timeline), who drives them, what people report, what was verified. */
+  rollbacks: RollbackRepository;
+  leases: Leases;
+  reports: Reports;
+  verified: VerifiedVersions;
   runtime: ContainerRuntime;
   probe: HealthProbe;
   notifier: Notifier;
@@ -67,13 +74,13 @@ export type Applied =
  * Runs `event` through the state machine and persists the result with compare-and-set. A lost race (another
  * click, another replica) re-reads and tries again, so the loser sees the winner's state and gets a rejection.
  */
-export function applyEvent(store: RollbackStore, id: string, event: RollbackEvent): Applied {
+export async function applyEvent(rollbacks: RollbackRepository, id: string, event: RollbackEvent): Promise<Applied> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = store.get(id);
+    const current = await rollbacks.get(id);
     if (!current) return { ok: false, rejection: { code: 'NOT_FOUND', message: `no rollback ${id}` } };
     const result = transition(current, event);
     if (!result.ok) return result;
-    const saved = store.save(current.version, result.state, event);
+    const saved = await rollbacks.save(current.version, result.state, event);
     if (saved) return { ok: true, rollback: saved };
   }
   return { ok: false, rejection: { code: 'CONFLICT', message: `rollback ${id} kept changing under us` } };

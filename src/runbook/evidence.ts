@@ -18,7 +18,7 @@ export const consecutiveFailures = (o: ProbeObservation | null): Observed =>
   o ? { value: o.ok ? 0 : o.attempts } : notConfigured;
 
 export async function evaluateEnvironment(
-  deps: Pick<RunbookDeps, 'store' | 'clock' | 'metricsFor'>,
+  deps: Pick<RunbookDeps, 'reports' | 'clock' | 'metricsFor'>,
   environment: string,
   env: EnvironmentConfig,
   healthFailures: Observed,
@@ -38,7 +38,7 @@ export async function evaluateEnvironment(
       ? { value: prom.baseline_p99_seconds }
       : baselineQueried;
   const since = new Date(deps.clock.now().getTime() - env.criteria.reports_window_minutes * 60_000).toISOString();
-  const userReports = { value: deps.store.uniqueReporters(environment, since).length };
+  const userReports = { value: (await deps.reports.uniqueReporters(environment, since)).length };
   return evaluateCriteria(
     { errorRate, p99Seconds, baselineP99Seconds, healthFailures, memory, userReports },
     { ...RUNBOOK_THRESHOLDS, ...env.criteria.thresholds },

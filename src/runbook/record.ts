@@ -20,7 +20,7 @@ export async function record(
   event: RollbackEvent,
   options: RecordOptions = {},
 ): Promise<Applied> {
-  const applied = applyEvent(deps.store, id, event);
+  const applied = await applyEvent(deps.rollbacks, id, event);
   if (!applied.ok) return applied;
   if (options.tell !== false) await deps.notifier.progress(applied.rollback, event);
   await escalate(deps, applied.rollback, event);

@@ -124,15 +124,25 @@ export class RollbackRunner {
       );
       abort.abort(new Error(`lease lost: ${why}`));
     };
+    let renewing = false;
     const timer = setInterval(
       () => {
-        try {
-          if (this.deps.store.claim(id, this.owner, now() + this.leaseMs, now())) renewedAt = now();
-          else lose('another process holds it');
-        } catch (err) {
-          this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
-          if (now() - renewedAt >= this.leaseMs) lose('not renewed for a whole lease time');
-        }
+        // One renewal at a time: a slow store must not pile them up.
+        if (renewing) return;
+        renewing = true;
+        this.deps.leases
+          .claim(id, this.owner, now() + this.leaseMs, now())
+          .then(
+            (held) => {
+              if (held) renewedAt = now();
+              else lose('another process holds it');
+            },
+            (err: unknown) => {
+              this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
+              if (now() - renewedAt >= this.leaseMs) lose('not renewed for a whole lease time');
+            },
+          )
+          .finally(() => (renewing = false));
       },
       Math.max(1000, this.leaseMs / 3),
     );
@@ -144,7 +154,7 @@ export class RollbackRunner {
     const now = () => this.deps.clock.now().getTime();
     let claimed: boolean;
     try {
-      claimed = this.deps.store.claim(id, this.owner, now() + this.leaseMs, now());
+      claimed = await this.deps.leases.claim(id, this.owner, now() + this.leaseMs, now());
     } catch (err) {
       this.deps.log.warn({ err, rollbackId: id }, 'could not take the lease; the sweep tries again');
       return;
@@ -166,7 +176,7 @@ export class RollbackRunner {
       clearInterval(watch);
       if (!lease.lost()) {
         try {
-          this.deps.store.release(id, this.owner);
+          await this.deps.leases.release(id, this.owner);
         } catch (err) {
           this.deps.log.warn({ err, rollbackId: id }, 'could not release the lease; it expires by itself');
         }
@@ -176,7 +186,7 @@ export class RollbackRunner {
 
   /** Reports each step that ran over its budget once (and over twice its budget once more, which pages on-call). */
   async checkBudgets(id: string): Promise<void> {
-    const r = this.deps.store.get(id);
+    const r = await this.deps.rollbacks.get(id);
     if (!r) return;
     const env = environmentNamed(this.deps.config, r.environment);
     if (!env) return;
@@ -193,7 +203,7 @@ export class RollbackRunner {
   }
 
   private async loop(id: string, resumed: boolean, lease: { lost: () => boolean; signal: AbortSignal }): Promise<void> {
-    let rollback = this.deps.store.get(id);
+    let rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return;
     const log = this.deps.log.child({ rollbackId: id, env: rollback.environment });
     const deps = { ...this.deps, signal: lease.signal };

@@ -43,7 +43,7 @@ export class RollbackService {
   proposalFor(environment: string): Promise<string | null> {
     return this.requests.proposalFor(environment);
   }
-  precheck(environment: string): string | null {
+  precheck(environment: string): Promise<string | null> {
     return this.requests.precheck(environment);
   }
 
@@ -76,7 +76,7 @@ export class RollbackService {
     return this.afterCare.clearRootCause(id, userId);
   }
 
-  status(recentLimit?: number) {
+  status(recentLimit?: number): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {
     return this.queries.status(recentLimit);
   }
   history(environment: string | null, viewer: Viewer, limit?: number): Promise<Rollback[]> {

@@ -52,7 +52,7 @@ export async function openTicket(
   id: string,
   by: string,
 ): Promise<{ url: string } | { error: string }> {
-  const r = deps.store.get(id);
+  const r = await deps.rollbacks.get(id);
   if (!r) return { error: `There is no rollback \`${id}\`.` };
   const tracker = deps.ticketsFor?.(r.environment);
   const env = environmentNamed(deps.config, r.environment);
@@ -63,7 +63,7 @@ export async function openTicket(
   const claimed = await record(deps, id, claim, { tell: false });
   if (!claimed.ok) return { error: 'The incident ticket was already created.' };
   try {
-    const { title, body } = ticketFor(claimed.rollback, deps.store.timeline(id));
+    const { title, body } = ticketFor(claimed.rollback, await deps.rollbacks.timeline(id));
     const clean = (text: string) => inertMentions(deps.redactor ? deps.redactor.text(text) : redactSecrets(text, []));
     const url = await tracker.open({ title: clean(title), body: clean(body), labels: env.tickets.github.labels });
     const linked = await record(deps, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });

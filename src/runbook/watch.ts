@@ -39,7 +39,7 @@ export class Watcher {
     if (!env || this.busy.has(name)) return false;
     this.busy.add(name);
     try {
-      const [latest] = this.deps.store.list({ environment: name, limit: 1 });
+      const [latest] = await this.deps.rollbacks.list({ environment: name, limit: 1 });
       if (latest && !isTerminal(latest.status)) return false;
       const now = this.deps.clock.now().getTime();
       if (

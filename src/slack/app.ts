@@ -21,7 +21,7 @@ export interface SlackAppOptions {
   /** False while shutting down: /healthz answers 503 and Slack requests are turned away (Slack retries them). */
   accepting: () => boolean;
   /** Records a delivery; false for one seen before (Slack's retry of a request we already handled). */
-  firstDelivery: (key: string) => boolean;
+  firstDelivery: (key: string) => Promise<boolean>;
 }
 
 /** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
@@ -189,7 +189,7 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
   app.use(async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const key = deliveryKey(body);
-    if (key && !opts.firstDelivery(key)) {
+    if (key && !(await opts.firstDelivery(key))) {
       const ack = (args as unknown as { ack?: () => Promise<void> }).ack;
       if (ack) await ack();
       logger.info(

@@ -6,9 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
-import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
+import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { newRollback, transition } from '../../src/domain/rollback.machine';
-import type { RollbackStore } from '../../src/ports';
+import type { Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
+import type { DeliveryLog } from '../../src/slack/delivery-log';
+
+/** Every store port, as one adapter implements them. */
+type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog;
 import { applyEvent } from '../../src/runbook/context';
 
 const AT = '2026-11-26T10:00:00.000Z';
@@ -24,7 +28,7 @@ const draft = (id: string, environment = 'production') =>
   });
 
 interface Adapter {
-  store: RollbackStore;
+  store: Store;
   close(): void;
 }
 
@@ -33,7 +37,7 @@ const ADAPTERS: Array<[string, () => Adapter]> = [
     'SQLite (a real file)',
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'rollback-contract-'));
-      const store = new SqliteRollbackStore(join(dir, 'rollback.db'));
+      const store = new SqliteStore(join(dir, 'rollback.db'));
       return { store, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
     },
   ],
@@ -42,95 +46,98 @@ const ADAPTERS: Array<[string, () => Adapter]> = [
 
 describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
   let adapter: Adapter;
-  let store: RollbackStore;
+  let store: Store;
   beforeEach(() => {
     adapter = make();
     store = adapter.store;
   });
   afterEach(() => adapter.close());
 
-  it('allows one active rollback per environment, and frees the environment when it ends', () => {
-    expect(store.create(draft('rb-1')).ok).toBe(true);
-    const second = store.create(draft('rb-2'));
+  it('allows one active rollback per environment, and frees the environment when it ends', async () => {
+    expect((await store.create(draft('rb-1'))).ok).toBe(true);
+    const second = await store.create(draft('rb-2'));
     expect(second).toMatchObject({ ok: false, active: { id: 'rb-1' } });
-    expect(store.create(draft('rb-3', 'staging')).ok).toBe(true);
+    expect((await store.create(draft('rb-3', 'staging'))).ok).toBe(true);
 
-    expect(applyEvent(store, 'rb-1', { type: 'RollbackCancelled', at: AT, by: 'U0IC' }).ok).toBe(true);
-    expect(store.create(draft('rb-4')).ok).toBe(true);
+    expect((await applyEvent(store, 'rb-1', { type: 'RollbackCancelled', at: AT, by: 'U0IC' })).ok).toBe(true);
+    expect((await store.create(draft('rb-4'))).ok).toBe(true);
   });
 
-  it('writes only over the version it read (compare-and-set)', () => {
-    const created = store.create(draft('rb-1'));
+  it('writes only over the version it read (compare-and-set)', async () => {
+    const created = await store.create(draft('rb-1'));
     if (!created.ok) throw new Error('not created');
     const event = { type: 'ConfirmationStarted' as const, at: AT };
     const next = transition(created.rollback, event);
     if (!next.ok) throw new Error('rejected');
-    expect(store.save(created.rollback.version, next.state, event)).toMatchObject({ status: 'confirming', version: 2 });
+    expect(await store.save(created.rollback.version, next.state, event)).toMatchObject({
+      status: 'confirming',
+      version: 2,
+    });
     // A second writer holding the same old version loses.
-    expect(store.save(created.rollback.version, next.state, event)).toBeNull();
-    expect(store.timeline('rb-1').map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);
+    expect(await store.save(created.rollback.version, next.state, event)).toBeNull();
+    expect((await store.timeline('rb-1')).map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);
   });
 
-  it('lets exactly one of many identical approvals through', () => {
-    store.create(draft('rb-1'));
-    for (const type of ['ConfirmationStarted'] as const) applyEvent(store, 'rb-1', { type, at: AT });
-    applyEvent(store, 'rb-1', {
+  it('lets exactly one of many identical approvals through', async () => {
+    await store.create(draft('rb-1'));
+    for (const type of ['ConfirmationStarted'] as const) await applyEvent(store, 'rb-1', { type, at: AT });
+    await applyEvent(store, 'rb-1', {
       type: 'IssueConfirmed',
       at: AT,
       findings: { health: null, ready: null, services: [], target: 'v1', targetSource: 'requested', targetNote: '' },
     });
-    const results = Array.from({ length: 20 }, () =>
-      applyEvent(store, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' }),
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => applyEvent(store, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' })),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.rejection.message.includes('executing'))).toBe(true);
-    expect(store.timeline('rb-1').filter((e) => e.type === 'ApprovalGranted')).toEqual([
+    expect((await store.timeline('rb-1')).filter((e) => e.type === 'ApprovalGranted')).toEqual([
       expect.objectContaining({ actor: 'U0IC' }),
     ]);
   });
 
-  it('counts unique reporters within a window', () => {
+  it('counts unique reporters within a window', async () => {
     const at = (min: number) => new Date(Date.parse(AT) + min * 60_000).toISOString();
-    store.recordReport({ environment: 'production', userId: 'U1', text: 'checkout 500', at: at(0) });
-    store.recordReport({ environment: 'production', userId: 'U1', text: 'still 500', at: at(20) });
-    store.recordReport({ environment: 'production', userId: 'U2', text: 'cart empty', at: at(25) });
-    store.recordReport({ environment: 'staging', userId: 'U3', text: 'slow', at: at(25) });
-    expect(store.uniqueReporters('production', at(-1))).toEqual(['U1', 'U2']);
+    await store.recordReport({ environment: 'production', userId: 'U1', text: 'checkout 500', at: at(0) });
+    await store.recordReport({ environment: 'production', userId: 'U1', text: 'still 500', at: at(20) });
+    await store.recordReport({ environment: 'production', userId: 'U2', text: 'cart empty', at: at(25) });
+    await store.recordReport({ environment: 'staging', userId: 'U3', text: 'slow', at: at(25) });
+    expect(await store.uniqueReporters('production', at(-1))).toEqual(['U1', 'U2']);
     // A 30-minute window seen at minute 40 keeps U1's second report and U2's.
-    expect(store.uniqueReporters('production', at(10))).toEqual(['U1', 'U2']);
-    expect(store.uniqueReporters('production', at(21))).toEqual(['U2']);
-    expect(store.uniqueReporters('production', at(26))).toEqual([]);
-    expect(store.reportTexts('production', at(-1), 2)).toEqual(['cart empty', 'still 500']);
+    expect(await store.uniqueReporters('production', at(10))).toEqual(['U1', 'U2']);
+    expect(await store.uniqueReporters('production', at(21))).toEqual(['U2']);
+    expect(await store.uniqueReporters('production', at(26))).toEqual([]);
+    expect(await store.reportTexts('production', at(-1), 2)).toEqual(['cart empty', 'still 500']);
   });
 
-  it('leases belong to one process: a sibling never takes a live one, a restart of the same instance does', () => {
+  it('leases belong to one process: a sibling never takes a live one, a restart of the same instance does', async () => {
     const now = Date.parse(AT);
-    expect(store.create(draft('rb-lease'), { owner: 'host-a:3000#boot1', until: now + 30_000 }).ok).toBe(true);
+    expect((await store.create(draft('rb-lease'), { owner: 'host-a:3000#boot1', until: now + 30_000 })).ok).toBe(true);
     // The process that created it is driving it.
-    expect(store.orphans(now, 'host-a:3000#boot1', 10)).toEqual([]);
+    expect(await store.orphans(now, 'host-a:3000#boot1', 10)).toEqual([]);
     // Another process on the same host (another port) leaves it alone while the lease is live.
-    expect(store.orphans(now, 'host-a:3001#boot9', 10)).toEqual([]);
-    expect(store.claim('rb-lease', 'host-a:3001#boot9', now + 30_000, now)).toBe(false);
+    expect(await store.orphans(now, 'host-a:3001#boot9', 10)).toEqual([]);
+    expect(await store.claim('rb-lease', 'host-a:3001#boot9', now + 30_000, now)).toBe(false);
     // The same instance after a restart (a new boot) recognises its own work at once.
-    expect(store.orphans(now, 'host-a:3000#boot2', 10).map((r) => r.id)).toEqual(['rb-lease']);
-    expect(store.claim('rb-lease', 'host-a:3000#boot2', now + 30_000, now)).toBe(true);
+    expect((await store.orphans(now, 'host-a:3000#boot2', 10)).map((r) => r.id)).toEqual(['rb-lease']);
+    expect(await store.claim('rb-lease', 'host-a:3000#boot2', now + 30_000, now)).toBe(true);
     // Once expired, anyone may take it.
-    expect(store.orphans(now + 60_000, 'host-b:3000#x', 10).map((r) => r.id)).toEqual(['rb-lease']);
+    expect((await store.orphans(now + 60_000, 'host-b:3000#x', 10)).map((r) => r.id)).toEqual(['rb-lease']);
   });
 
-  it('orders "latest" by when a rollback ended, which only its final event sets; audit-only events change nothing', () => {
-    const end = (id: string, at: string) => {
+  it('orders "latest" by when a rollback ended, which only its final event sets; audit-only events change nothing', async () => {
+    const end = async (id: string, at: string) => {
       for (const e of [{ type: 'RollbackCancelled', at, by: 'U0IC' }] as const)
-        expect(applyEvent(store, id, e).ok).toBe(true);
+        expect((await applyEvent(store, id, e)).ok).toBe(true);
     };
-    expect(store.create(draft('rb-old')).ok).toBe(true);
-    end('rb-old', '2026-11-26T10:01:00.000Z');
-    expect(store.create({ ...draft('rb-new'), requestedAt: '2026-11-26T10:02:00.000Z' }).ok).toBe(true);
-    end('rb-new', '2026-11-26T10:03:00.000Z');
-    const before = store.get('rb-old');
+    expect((await store.create(draft('rb-old'))).ok).toBe(true);
+    await end('rb-old', '2026-11-26T10:01:00.000Z');
+    expect((await store.create({ ...draft('rb-new'), requestedAt: '2026-11-26T10:02:00.000Z' })).ok).toBe(true);
+    await end('rb-new', '2026-11-26T10:03:00.000Z');
+    const before = await store.get('rb-old');
     // A refused click on the old one, much later: timeline only.
     expect(
-      store.audit('rb-old', {
+      await store.audit('rb-old', {
         type: 'ApprovalRefused',
         at: '2026-11-26T11:00:00.000Z',
         by: 'U0X',
@@ -138,40 +145,46 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
         why: 'not an incident commander',
       }),
     ).toBe(true);
-    expect(store.get('rb-old')).toEqual(before);
-    expect(store.timeline('rb-old').at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0X' });
-    expect(store.list({ environment: 'production', statuses: ['cancelled'], limit: 1 })[0].id).toBe('rb-new');
-    expect(store.audit('rb-none', { type: 'RequestRefused', at: AT, by: 'U0X', why: 'x' })).toBe(false);
+    expect(await store.get('rb-old')).toEqual(before);
+    expect((await store.timeline('rb-old')).at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0X' });
+    expect((await store.list({ environment: 'production', statuses: ['cancelled'], limit: 1 }))[0].id).toBe('rb-new');
+    expect(await store.audit('rb-none', { type: 'RequestRefused', at: AT, by: 'U0X', why: 'x' })).toBe(false);
   });
 
-  it('records a Slack delivery once', () => {
-    expect(store.firstDelivery('/rollback:t1', 1000)).toBe(true);
-    expect(store.firstDelivery('/rollback:t1', 2000)).toBe(false);
-    expect(store.firstDelivery('/rollback:t2', 2000)).toBe(true);
+  it('records a Slack delivery once', async () => {
+    expect(await store.firstDelivery('/rollback:t1', 1000)).toBe(true);
+    expect(await store.firstDelivery('/rollback:t1', 2000)).toBe(false);
+    expect(await store.firstDelivery('/rollback:t2', 2000)).toBe(true);
   });
 
-  it('keeps refusals that belong to no rollback, newest first', () => {
-    store.recordRefusal({ at: AT, userId: 'U1', environment: 'production', action: 'request', why: 'wrong channel' });
-    store.recordRefusal({ at: AT, userId: 'U2', environment: null, action: 'request', why: 'x' });
-    expect(store.refusals(5).map((r) => r.userId)).toEqual(['U2', 'U1']);
+  it('keeps refusals that belong to no rollback, newest first', async () => {
+    await store.recordRefusal({
+      at: AT,
+      userId: 'U1',
+      environment: 'production',
+      action: 'request',
+      why: 'wrong channel',
+    });
+    await store.recordRefusal({ at: AT, userId: 'U2', environment: null, action: 'request', why: 'x' });
+    expect((await store.refusals(5)).map((r) => r.userId)).toEqual(['U2', 'U1']);
   });
 
-  it('remembers the last version verified per service, and the last report alert', () => {
-    expect(store.lastVerifiedVersion('production', 'backend')).toBeNull();
-    store.recordVerifiedVersion('production', 'backend', 'v1', AT);
-    store.recordVerifiedVersion('production', 'backend', 'v2', AT);
-    expect(store.lastVerifiedVersion('production', 'backend')).toBe('v2');
-    expect(store.lastReportAlert('production')).toBeNull();
-    store.recordReportAlert('production', AT);
-    expect(store.lastReportAlert('production')).toBe(AT);
+  it('remembers the last version verified per service, and the last report alert', async () => {
+    expect(await store.lastVerifiedVersion('production', 'backend')).toBeNull();
+    await store.recordVerifiedVersion('production', 'backend', 'v1', AT);
+    await store.recordVerifiedVersion('production', 'backend', 'v2', AT);
+    expect(await store.lastVerifiedVersion('production', 'backend')).toBe('v2');
+    expect(await store.lastReportAlert('production')).toBeNull();
+    await store.recordReportAlert('production', AT);
+    expect(await store.lastReportAlert('production')).toBe(AT);
   });
 
-  it('hands out copies: changing what it returned changes nothing stored', () => {
-    const created = store.create(draft('rb-copy'));
+  it('hands out copies: changing what it returned changes nothing stored', async () => {
+    const created = await store.create(draft('rb-copy'));
     if (!created.ok) throw new Error('not created');
     created.rollback.reason = 'changed';
-    const got = store.get('rb-copy');
+    const got = await store.get('rb-copy');
     if (got) got.reason = 'changed too';
-    expect(store.get('rb-copy')?.reason).toBe('errors');
+    expect((await store.get('rb-copy'))?.reason).toBe('errors');
   });
 });

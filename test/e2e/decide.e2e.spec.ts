@@ -81,7 +81,7 @@ function config(opts: Parameters<typeof stackConfig>[1] = {}) {
 }
 
 const thread = (ts: string) => h?.slack.threadMessages(ts).join('\n') ?? '';
-const stored = (id: string) => h?.bot.store.get(id) as Rollback;
+const stored = (id: string) => h?.db.get(id) as Rollback;
 
 it('shows the criteria with their numbers; an immediate verdict needs no extra confirmation', async () => {
   await badDeploy(stack);
@@ -135,7 +135,7 @@ it('no criterion met: Approve needs an explicit "Roll back anyway" from an incid
 
   await h.click(ACTION.ackNoCriterion, r.rollback.id, IC, r.cardTs);
   await harness.slack.waitFor(() => stored(r.rollback.id).acknowledgements.length === 1, 'the acknowledgement');
-  expect(h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'RiskAcknowledged')).toMatchObject({ actor: IC });
+  expect(h.db.timeline(r.rollback.id).find((e) => e.type === 'RiskAcknowledged')).toMatchObject({ actor: IC });
   await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
   await waitStatus(h, r.rollback.id, 'completed');
 });
@@ -176,7 +176,7 @@ it('migrations in the bad deployment: a prominent warning, the DBA mentioned, an
   );
   await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
   await waitStatus(h, r.rollback.id, 'completed');
-  expect(h.bot.store.timeline(r.rollback.id).map((e) => e.type)).toContain('RiskAcknowledged');
+  expect(h.db.timeline(r.rollback.id).map((e) => e.type)).toContain('RiskAcknowledged');
 });
 
 it('time budgets: an overrun warns the incident commanders; twice the budget of Step 3 pages on-call, resolved on completion', async () => {

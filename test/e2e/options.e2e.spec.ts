@@ -97,7 +97,7 @@ function scriptConfig(script: string, over: Record<string, unknown> = {}) {
 }
 
 const thread = (ts: string) => h?.slack.threadMessages(ts).join('\n') ?? '';
-const stored = (id: string) => h?.bot.store.get(id) as Rollback;
+const stored = (id: string) => h?.db.get(id) as Rollback;
 
 async function approve(text: string): Promise<{ id: string; ts: string }> {
   const harness = h as Harness;
@@ -180,7 +180,7 @@ describe('Option A: the deploy script', () => {
     expect(stored(id).deployment).toMatchObject({ kind: 'script', outputFile: path.join(outDir, 'deploy.log') });
     expect(cardText(h, ts)).toContain('Step 3 — Execute the rollback (deploy script)');
     // Step 5 recorded the verified version under the environment: the next proposal is v1.
-    expect(h.bot.store.lastVerifiedVersion('production', 'production')).toBe('v1');
+    expect(h.db.lastVerifiedVersion('production', 'production')).toBe('v1');
   });
 
   it('fails Step 3 on a non-zero exit, with the last lines, the exit code and what /health reports', async () => {
@@ -245,7 +245,7 @@ describe('Option A: the deploy script', () => {
     expect(res.status).toBe(200);
     const reply = await responseFor(h.slack, res.responseUrl);
     expect(String(reply.text)).toContain('Usage');
-    expect(h.bot.store.list({ limit: 10 })).toEqual([]);
+    expect(h.db.list({ limit: 10 })).toEqual([]);
     expect(existsSync(path.join(dir, 'results'))).toBe(false);
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
   });
@@ -275,7 +275,7 @@ describe('Option A: the deploy script', () => {
     h = await startHarness(scriptConfig('deploy-ok.sh'));
     const r = await request(h, 'production --dry-run to v1 errors');
     await waitStatus(h, r.rollback.id, 'rehearsed');
-    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
+    const plan = h.db.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
       plan: string;
     };
     const outDir = path.join(dir, 'results', r.rollback.id);
@@ -474,7 +474,7 @@ describe('Option C: the GitHub Actions workflow', () => {
     h = await startHarness(gha({ extra_inputs: { reason: 'rollback' } }));
     const r = await request(h, 'production --dry-run to v1 errors');
     await waitStatus(h, r.rollback.id, 'rehearsed');
-    const plan = h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
+    const plan = h.db.timeline(r.rollback.id).find((e) => e.type === 'DryRunReported')?.event as {
       plan: string;
     };
     expect(plan.plan).toContain('POST /repos/acme/shop/actions/workflows/ci-cd.yml/dispatches');
@@ -502,7 +502,7 @@ describe('Option C: the GitHub Actions workflow', () => {
     h = await startHarness(gha(), { dbFile });
     await waitStatus(h, id, 'completed');
     // No dispatch was mocked: a second dispatch would have failed the rollback.
-    expect(h.bot.store.timeline(id).filter((e) => e.type === 'DeploymentStarted')).toHaveLength(1);
+    expect(h.db.timeline(id).filter((e) => e.type === 'DeploymentStarted')).toHaveLength(1);
   });
 
   it('after a restart with no run recorded, does not dispatch a second time: it looks, and keeps the environment locked', async () => {

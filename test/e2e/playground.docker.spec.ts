@@ -53,7 +53,7 @@ it('builds the demo stack on the swarm and rolls it back for real from the page'
     user: 'U0IC',
     ts: card.ts,
     actionId: ACTION.approve,
-    value: pg.bot.store.list({ limit: 1 })[0].id,
+    value: (await pg.bot.store.list({ limit: 1 }))[0].id,
   });
   await until(() => standin.messages.some((m) => m.text.includes('ROLLBACK COMPLETE')), 'ROLLBACK COMPLETE');
 

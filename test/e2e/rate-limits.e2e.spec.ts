@@ -65,7 +65,7 @@ it('rolls back several environments at once without a single 429, every card end
   await Promise.all(services.map((_, i) => harness.command(`env${i} to v1 errors`, ONCALL, channelOf(i))));
   const rollbacks = await harness.slack.waitFor(
     () => {
-      const rs = harness.bot.store.list({ limit: 10 });
+      const rs = harness.db.list({ limit: 10 });
       return rs.length === ENVS && rs.every((r) => r.status === 'awaiting_approval' && r.card) ? rs : undefined;
     },
     'every rollback awaiting approval',
@@ -73,7 +73,7 @@ it('rolls back several environments at once without a single 429, every card end
   );
   await Promise.all(rollbacks.map((r) => harness.click(ACTION.approve, r.id, IC, r.card?.ts ?? '', r.channel)));
   await harness.slack.waitFor(
-    () => rollbacks.every((r) => harness.bot.store.get(r.id)?.resolution),
+    () => rollbacks.every((r) => harness.db.get(r.id)?.resolution),
     'every resolution announced',
     180_000,
   );

@@ -70,12 +70,12 @@ it('three unique reporters: "Evaluate, likely rollback" in the channel, once, wi
   );
   expect(click.status).toBe(200);
   const r = await harness.slack.waitFor(
-    () => harness.bot.store.list({ environment: 'production', limit: 1 })[0],
+    () => harness.db.list({ environment: 'production', limit: 1 })[0],
     'the rollback',
   );
   expect(r).toMatchObject({ requestedBy: ONCALL, reason: 'user reports: evaluate, likely rollback' });
   await waitStatus(h, r.id, 'awaiting_approval');
-  expect(h.bot.store.get(r.id)?.findings?.criteria?.rows.find((x) => x.signal === 'user_reports')).toMatchObject({
+  expect(h.db.get(r.id)?.findings?.criteria?.rows.find((x) => x.signal === 'user_reports')).toMatchObject({
     verdict: 'met',
     observed: '4 unique',
   });
@@ -88,7 +88,7 @@ it('watch: a tripped criterion makes the bot propose a rollback that waits for A
   );
   const harness = h;
   const proposal = await harness.slack.waitFor(
-    () => harness.bot.store.list({ environment: 'production', limit: 1 }).find((r) => r.card),
+    () => harness.db.list({ environment: 'production', limit: 1 }).find((r) => r.card),
     'a proposal with its card',
     20_000,
   );
@@ -107,14 +107,14 @@ it('watch: a tripped criterion makes the bot propose a rollback that waits for A
 
   // It never executes by itself, and posts no second proposal while this one is open.
   await new Promise((r) => setTimeout(r, 2500));
-  expect(h.bot.store.get(proposal.id)?.status).toBe('awaiting_approval');
-  expect(h.bot.store.list({ environment: 'production', limit: 10 })).toHaveLength(1);
+  expect(h.db.get(proposal.id)?.status).toBe('awaiting_approval');
+  expect(h.db.list({ environment: 'production', limit: 10 })).toHaveLength(1);
   expect(await runningImage(stack.backend)).toContain('backend:v2');
 
   await h.click(ACTION.cancel, proposal.id, IC, proposal.card?.ts ?? '');
   await waitStatus(h, proposal.id, 'cancelled');
   await new Promise((r) => setTimeout(r, 2500));
-  expect(h.bot.store.list({ environment: 'production', limit: 10 })).toHaveLength(1);
+  expect(h.db.list({ environment: 'production', limit: 10 })).toHaveLength(1);
 });
 
 it('the form: opens prefilled with the proposal, answers bad input inside the form, and starts the same rollback', async () => {
@@ -158,11 +158,11 @@ it('the form: opens prefilled with the proposal, answers bad input inside the fo
       reason: 'Say why: it goes into the announcement.',
     },
   });
-  expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
+  expect(h.db.list({ limit: 5 })).toHaveLength(0);
 
   const good = await submit('v1', 'error rate 12% after the deploy');
   expect(good.status).toBe(200);
-  const r: Rollback = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 1 })[0], 'the rollback');
+  const r: Rollback = await harness.slack.waitFor(() => harness.db.list({ limit: 1 })[0], 'the rollback');
   expect(r).toMatchObject({
     environment: 'production',
     requestedTarget: 'v1',
@@ -187,9 +187,9 @@ it('dry run: Step 1 for real, then exactly what Steps 2–5 would do; nothing ch
   const res = await h.command('production --dry-run checking the plan', ONCALL);
   expect(await answer(res)).toMatch(/^DRY RUN `rb-[a-z0-9]+` of \*production\*/);
   const harness = h;
-  const r = await harness.slack.waitFor(() => harness.bot.store.list({ limit: 1 })[0], 'the dry run');
+  const r = await harness.slack.waitFor(() => harness.db.list({ limit: 1 })[0], 'the dry run');
   await waitStatus(h, r.id, 'rehearsed');
-  const ts = harness.bot.store.get(r.id)?.card?.ts ?? '';
+  const ts = harness.db.get(r.id)?.card?.ts ?? '';
   const plan = await harness.slack.waitFor(
     () => harness.slack.threadMessages(ts).find((t) => t.includes('This is what the rollback would do')),
     'the plan',
@@ -257,7 +257,7 @@ describe('incident tickets (a GitHub stand-in on 127.0.0.1)', () => {
     const harness = h;
     await h.command('production ticket please', ONCALL);
     const r = await harness.slack.waitFor(
-      () => harness.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
+      () => harness.db.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
       'the rollback',
     );
     await h.click(ACTION.cancel, r.id, IC, r.card?.ts ?? '');
@@ -276,7 +276,7 @@ describe('incident tickets (a GitHub stand-in on 127.0.0.1)', () => {
           .some((t) => t.includes(':ticket: Incident ticket: https://github.example/acme/shop/issues/1')),
       'the link in the thread',
     );
-    expect(h.bot.store.get(r.id)?.checklist.ticks).toEqual([
+    expect(h.db.get(r.id)?.checklist.ticks).toEqual([
       expect.objectContaining({ item: 'ticket_created', by: IC, link: 'https://github.example/acme/shop/issues/1' }),
     ]);
     // Only once.
@@ -292,7 +292,7 @@ describe('incident tickets (a GitHub stand-in on 127.0.0.1)', () => {
     const harness = h;
     await h.command('production to liar auto ticket', ONCALL);
     const r = await harness.slack.waitFor(
-      () => harness.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
+      () => harness.db.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
       'the rollback',
     );
     await h.click(ACTION.approve, r.id, IC, r.card?.ts ?? '');
@@ -300,7 +300,7 @@ describe('incident tickets (a GitHub stand-in on 127.0.0.1)', () => {
     await harness.slack.waitFor(() => issues.length === 1, 'the automatic GitHub issue');
     expect(issues[0].body.body).toContain('Result: **failed**');
     await harness.slack.waitFor(
-      () => harness.bot.store.get(r.id)?.checklist.ticks.some((t) => t.item === 'ticket_created'),
+      () => harness.db.get(r.id)?.checklist.ticks.some((t) => t.item === 'ticket_created'),
       'the checklist ticked',
     );
   });

@@ -51,7 +51,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     scenario.stackConfig(stack(), { services });
   const badDeploy = () => scenario.badDeploy(stack());
   const request = (text: string, user = ONCALL) => scenario.request(h, text, user);
-  const statusOf = (id: string) => h.bot.store.get(id)?.status;
+  const statusOf = (id: string) => h.db.get(id)?.status;
   const waitStatus = (id: string, status: Rollback['status']) => scenario.waitStatus(h, id, status);
   const cardText = (ts: string) => scenario.cardText(h, ts);
 
@@ -67,7 +67,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(String(ack.text)).toContain(rollback.id);
 
     await waitStatus(rollback.id, 'awaiting_approval');
-    const confirmed = h.bot.store.get(rollback.id) as Rollback;
+    const confirmed = h.db.get(rollback.id) as Rollback;
     expect(confirmed.target).toBe('v1');
     expect(confirmed.findings?.targetSource).toBe('swarm_previous_spec');
     expect(confirmed.findings?.services.map((s) => s.version)).toEqual(['v2', 'v2']);
@@ -82,7 +82,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     const click = await h.click(ACTION.approve, rollback.id, IC_BY_GROUP, cardTs);
     expect(click.status).toBe(200);
     await waitStatus(rollback.id, 'completed');
-    await h.slack.waitFor(() => h.bot.store.get(rollback.id)?.resolution, 'the resolution message');
+    await h.slack.waitFor(() => h.db.get(rollback.id)?.resolution, 'the resolution message');
 
     const announcements = h.slack.channelMessages(CHANNEL).map((c) => String(c.args.text));
     expect(announcements).toContain(
@@ -110,7 +110,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
 
     expect(await runningImage(backend)).toMatch(/rollback-test\/backend:v1(@sha256:[0-9a-f]{64})?$/);
     expect(await runningImage(frontend)).toMatch(/rollback-test\/frontend:v1(@sha256:[0-9a-f]{64})?$/);
-    const final = h.bot.store.get(rollback.id) as Rollback;
+    const final = h.db.get(rollback.id) as Rollback;
     expect(final.approvedBy).toBe(IC_BY_GROUP);
     expect(Object.values(final.steps).map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
     expect(final.verification?.smokeTests).toEqual([
@@ -128,7 +128,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       expect(thread).toContain(step);
     }
     await h.slack.waitFor(() => cardText(cardTs).includes('Completed'), 'the card to say Completed');
-    expect(h.bot.store.timeline(rollback.id).map((e) => e.type)).toEqual([
+    expect(h.db.timeline(rollback.id).map((e) => e.type)).toEqual([
       'Requested',
       'CardPosted',
       'ChecklistPosted',
@@ -141,7 +141,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       'ResolutionAnnounced',
     ]);
     // The runbook's checklist lives in the thread, ticked by the bot for what it did...
-    const checklistTs = h.bot.store.get(rollback.id)?.checklist.message?.ts ?? '';
+    const checklistTs = h.db.get(rollback.id)?.checklist.message?.ts ?? '';
     const checklist = () =>
       h.slack
         .callsOf('chat.update')
@@ -183,7 +183,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     expect(String(scheduled()[1].args.text)).toContain(`/rollback timeline ${rollback.id}`);
 
     await h.click(ACTION.clearRootCause, rollback.id, IC, cardTs);
-    await h.slack.waitFor(() => h.bot.store.get(rollback.id)?.rootCauseCleared?.by === IC, 'the mark cleared');
+    await h.slack.waitFor(() => h.db.get(rollback.id)?.rootCauseCleared?.by === IC, 'the mark cleared');
     const after = await h.command('status', SOMEONE);
     expect(String((await responseFor(h.slack, after.responseUrl)).text)).not.toContain('is *rolled back*');
 
@@ -221,7 +221,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       () => h.slack.threadMessages(cardTs).some((t) => t.includes(`<@${SOMEONE}> tried to approve`)),
       'the refusal in the thread',
     );
-    expect(h.bot.store.timeline(rollback.id).find((e) => e.type === 'ApprovalRefused')).toMatchObject({
+    expect(h.db.timeline(rollback.id).find((e) => e.type === 'ApprovalRefused')).toMatchObject({
       actor: SOMEONE,
     });
 
@@ -246,11 +246,11 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     // The "liar" image answers /health with 200 but claims version v1: the version check is what must fail.
     const { rollback, cardTs } = await request('production to liar testing verification');
     await waitStatus(rollback.id, 'awaiting_approval');
-    expect(h.bot.store.get(rollback.id)?.findings?.targetSource).toBe('requested');
+    expect(h.db.get(rollback.id)?.findings?.targetSource).toBe('requested');
     await h.click(ACTION.approve, rollback.id, IC, cardTs);
     await waitStatus(rollback.id, 'failed');
 
-    const failed = h.bot.store.get(rollback.id) as Rollback;
+    const failed = h.db.get(rollback.id) as Rollback;
     expect(failed.failure).toMatchObject({ step: 'verify' });
     expect(failed.failure?.reason).toContain('health reports version v1 instead of liar');
     const thread = await h.slack.waitFor(
@@ -274,7 +274,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     const imageBefore = await runningImage(backend);
     const { rollback, cardTs } = await request('production to v1 missing service');
     await waitStatus(rollback.id, 'failed');
-    const failed = h.bot.store.get(rollback.id) as Rollback;
+    const failed = h.db.get(rollback.id) as Rollback;
     expect(failed.failure).toMatchObject({ step: 'confirm', code: 'SERVICE_NOT_FOUND' });
     expect(failed.failure?.reason).toContain('Docker service "rbtest-no-such-service" does not exist');
     const thread = await h.slack.waitFor(
@@ -293,7 +293,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
     h = await startHarness(config());
     const { rollback } = await request('production to v404 not in the registry');
     await waitStatus(rollback.id, 'failed');
-    const failed = h.bot.store.get(rollback.id) as Rollback;
+    const failed = h.db.get(rollback.id) as Rollback;
     expect(failed.failure).toMatchObject({ step: 'confirm', code: 'TARGET_UNAVAILABLE' });
     expect(failed.failure?.reason).toContain('The version you named, v404, cannot be pulled');
     expect(failed.failure?.reason).toContain('rollback-test/backend:v404');
@@ -328,7 +328,7 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       { secret: 'not-the-secret' },
     );
     expect(forged.status).toBe(401);
-    expect(h.bot.store.list({ limit: 10 })).toHaveLength(0);
+    expect(h.db.list({ limit: 10 })).toHaveLength(0);
     const healthz = await fetch(`${h.baseUrl}/healthz`);
     expect(healthz.status).toBe(200);
   });

@@ -59,7 +59,7 @@ describe('exactly once', () => {
     );
     expect(clicks.every((c) => c.status === 200)).toBe(true);
     await waitStatus(harness, r.rollback.id, 'completed');
-    await harness.slack.waitFor(() => harness.bot.store.get(r.rollback.id)?.resolution, 'the resolution');
+    await harness.slack.waitFor(() => harness.db.get(r.rollback.id)?.resolution, 'the resolution');
 
     expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
     expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
@@ -67,7 +67,7 @@ describe('exactly once', () => {
       .channelMessages(CHANNEL)
       .filter((c) => String(c.args.text).includes('ROLLBACK IN PROGRESS'));
     expect(announcements).toHaveLength(1);
-    expect(h.bot.store.timeline(r.rollback.id).filter((e) => e.type === 'ApprovalGranted')).toHaveLength(1);
+    expect(h.db.timeline(r.rollback.id).filter((e) => e.type === 'ApprovalGranted')).toHaveLength(1);
     // The 19 others were told, privately, that it was already under way.
     const answerTo = (c: { responseUrl: string }) =>
       harness.slack.responses.find((x) => x.id === c.responseUrl.split('/').pop())?.body;
@@ -104,11 +104,11 @@ describe('exactly once', () => {
     expect(retry.status).toBe(200);
     const harness = h;
     const rollback = await harness.slack.waitFor(
-      () => harness.bot.store.list({ limit: 5 }).find((x) => x.status === 'awaiting_approval'),
+      () => harness.db.list({ limit: 5 }).find((x) => x.status === 'awaiting_approval'),
       'the rollback',
     );
-    expect(h.bot.store.list({ limit: 5 })).toHaveLength(1);
-    expect(h.bot.store.timeline(rollback.id).some((e) => e.type === 'RequestRefused')).toBe(false);
+    expect(h.db.list({ limit: 5 })).toHaveLength(1);
+    expect(h.db.timeline(rollback.id).some((e) => e.type === 'RequestRefused')).toBe(false);
 
     const click = buttonClickBody({
       actionId: ACTION.approve,
@@ -121,11 +121,11 @@ describe('exactly once', () => {
     await postSigned(url, click, { secret: SIGNING_SECRET });
     await postSigned(url, click, { secret: SIGNING_SECRET, headers: { 'X-Slack-Retry-Num': '1' } });
     await harness.slack.waitFor(
-      () => harness.bot.store.timeline(rollback.id).some((e) => e.type === 'ApprovalRefused'),
+      () => harness.db.timeline(rollback.id).some((e) => e.type === 'ApprovalRefused'),
       'the refusal',
     );
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.bot.store.timeline(rollback.id).filter((e) => e.type === 'ApprovalRefused')).toHaveLength(1);
+    expect(h.db.timeline(rollback.id).filter((e) => e.type === 'ApprovalRefused')).toHaveLength(1);
     expect(h.logLines.join('')).toContain('ignored a repeated Slack delivery');
   });
 
@@ -138,8 +138,8 @@ describe('exactly once', () => {
     const said = String((await responseFor(h.slack, second.responseUrl)).text);
     expect(said).toContain(`production already has a rollback in progress (${first.rollback.id}, awaiting approval)`);
     expect(said).toContain(`<https://slack.com/archives/${CHANNEL}/p${first.cardTs.replace('.', '')}|the card>`);
-    expect(h.bot.store.list({ limit: 5 })).toHaveLength(1);
-    expect(h.bot.store.timeline(first.rollback.id).find((e) => e.type === 'RequestRefused')).toMatchObject({
+    expect(h.db.list({ limit: 5 })).toHaveLength(1);
+    expect(h.db.timeline(first.rollback.id).find((e) => e.type === 'RequestRefused')).toMatchObject({
       actor: SOMEONE,
     });
     await h.click(ACTION.cancel, first.rollback.id, IC, first.cardTs);
@@ -172,7 +172,7 @@ describe('who may do what', () => {
     expect((await command(h, now, { signature: sign('wrong-secret', now, 'x') })).status).toBe(401);
     expect((await command(h, now - 6 * 60)).status).toBe(401);
     expect((await command(h, now + 5 * 60)).status).toBe(401);
-    expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
+    expect(h.db.list({ limit: 5 })).toHaveLength(0);
     expect(h.slack.calls.length).toBe(callsBefore);
     expect(h.slack.responses).toHaveLength(0);
     // A clock a little ahead is tolerated.
@@ -185,8 +185,8 @@ describe('who may do what', () => {
     expect(String((await responseFor(h.slack, res.responseUrl)).text)).toBe(
       `Rollbacks of production are requested in their incident channel, so the whole incident team sees them. Run the command there: <#${CHANNEL}>`,
     );
-    expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
-    expect(h.bot.store.refusals(5)).toEqual([
+    expect(h.db.list({ limit: 5 })).toHaveLength(0);
+    expect(h.db.refusals(5)).toEqual([
       expect.objectContaining({ userId: IC, environment: 'production', action: 'request' }),
     ]);
   });
@@ -200,11 +200,11 @@ describe('who may do what', () => {
     expect(String((await responseFor(h.slack, own.responseUrl)).text)).toContain(
       'another incident commander must approve',
     );
-    expect(h.bot.store.get(r.rollback.id)?.status).toBe('awaiting_approval');
+    expect(h.db.get(r.rollback.id)?.status).toBe('awaiting_approval');
     // Recorded as the first of two approvals; a second incident commander's makes it count.
-    expect(h.bot.store.timeline(r.rollback.id).find((e) => e.type === 'ApprovalRecorded')).toMatchObject({ actor: IC });
+    expect(h.db.timeline(r.rollback.id).find((e) => e.type === 'ApprovalRecorded')).toMatchObject({ actor: IC });
     await h.click(ACTION.approve, r.rollback.id, OTHER_IC, r.cardTs);
     await waitStatus(h, r.rollback.id, 'completed');
-    expect(h.bot.store.get(r.rollback.id)?.approvedBy).toBe(OTHER_IC);
+    expect(h.db.get(r.rollback.id)?.approvedBy).toBe(OTHER_IC);
   });
 });

@@ -74,10 +74,10 @@ async function completed(
   const r = await pending(h, text);
   await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
   await h.slack.waitFor(
-    () => h.bot.store.get(r.rollback.id)?.resolution,
+    () => h.db.get(r.rollback.id)?.resolution,
     `rollback ${r.rollback.id} to be announced complete`,
   );
-  return { rollback: h.bot.store.get(r.rollback.id) as Rollback, cardTs: r.cardTs };
+  return { rollback: h.db.get(r.rollback.id) as Rollback, cardTs: r.cardTs };
 }
 
 /** A local HTTP server standing in for GitHub's issues API or PagerDuty's Events API: records every request. */
@@ -170,24 +170,24 @@ describe('1. a refused click never changes history', () => {
     sim.target.deployByHand('v3');
     const second = await completed(h, 'production to v1 second incident');
     expect(second.rollback.results?.[0].fromVersion).toBe('v3');
-    const before = h.bot.store.get(first.rollback.id) as Rollback;
+    const before = h.db.get(first.rollback.id) as Rollback;
 
     const click = await h.click(`${ACTION.tick}:smoke_passing`, first.rollback.id, SOMEONE, first.cardTs);
     expect(await said(h, click.responseUrl)).toContain('Only an incident commander');
-    const after = h.bot.store.get(first.rollback.id) as Rollback;
+    const after = h.db.get(first.rollback.id) as Rollback;
     expect(after.updatedAt).toBe(before.updatedAt);
     expect(after.version).toBe(before.version);
     // Still audited.
-    expect(
-      h.bot.store.timeline(first.rollback.id).some((e) => e.type === 'ApprovalRefused' && e.actor === SOMEONE),
-    ).toBe(true);
+    expect(h.db.timeline(first.rollback.id).some((e) => e.type === 'ApprovalRefused' && e.actor === SOMEONE)).toBe(
+      true,
+    );
     // The mark stays on the rollback that completed last.
-    expect(h.bot.service.status().marked.map((r) => r.id)).toEqual([second.rollback.id]);
+    expect((await h.bot.service.status()).marked.map((r) => r.id)).toEqual([second.rollback.id]);
 
     // Swarm's PreviousSpec is now v3, the bad version: the bot must not propose it.
     const third = await request(h, 'production again');
     await waitStatus(h, third.rollback.id, 'failed', 20_000);
-    const failed = h.bot.store.get(third.rollback.id) as Rollback;
+    const failed = h.db.get(third.rollback.id) as Rollback;
     expect(failed.target).toBeNull();
     expect(failed.failure?.reason).toContain(second.rollback.id);
   });
@@ -210,12 +210,12 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
     });
     expect((await postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET })).status).toBe(200);
     const r = await h.slack.waitFor(
-      () => h.bot.store.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
+      () => h.db.list({ limit: 1 }).find((x) => x.status === 'awaiting_approval'),
       'the rollback',
     );
     const ts = r.card?.ts as string;
     await h.click(ACTION.approve, r.id, IC, ts);
-    await h.slack.waitFor(() => h.bot.store.get(r.id)?.resolution, 'the resolution');
+    await h.slack.waitFor(() => h.db.get(r.id)?.resolution, 'the resolution');
 
     const sent =
       cardJson(h, ts) + thread(h, ts) + JSON.stringify(h.slack.channelMessages(CHANNEL).map((c) => c.args.text));
@@ -235,7 +235,7 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
     const card = cardJson(h, r.cardTs);
     expect(card).toContain('&lt;!channel&gt; &amp; more');
     expect(card).not.toContain('&amp;lt;');
-    expect(h.bot.store.get(r.rollback.id)?.reason).toBe('<!channel> & more');
+    expect(h.db.get(r.rollback.id)?.reason).toBe('<!channel> & more');
   });
 
   it('escapes a health endpoint’s HTML error page and markup in it', async () => {
@@ -266,15 +266,15 @@ describe('3. nobody can flood the channel or hold the lock', () => {
     const h = await bot();
     const texts: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const before = h.bot.store.list({ limit: 100 }).length;
+      const before = h.db.list({ limit: 100 }).length;
       const res = await h.command(`production to nosuchtag attempt ${i}`, SOMEONE);
       texts.push(await said(h, res.responseUrl));
-      if (h.bot.store.list({ limit: 100 }).length > before) {
-        const [latest] = h.bot.store.list({ limit: 1 });
+      if (h.db.list({ limit: 100 }).length > before) {
+        const [latest] = h.db.list({ limit: 1 });
         await waitStatus(h, latest.id, 'failed', 20_000);
       }
     }
-    const made = h.bot.store.list({ limit: 100 });
+    const made = h.db.list({ limit: 100 });
     expect(made.length).toBeLessThanOrEqual(6);
     expect(texts.at(-1)).toMatch(/too many|slow down|limit/i);
     await sleep(300);
@@ -322,7 +322,7 @@ describe('3. nobody can flood the channel or hold the lock', () => {
     const refusalLines = h.slack.threadMessages(r.cardTs).filter((t) => t.includes(`<@${SOMEONE}>`));
     expect(refusalLines.length).toBeLessThanOrEqual(1);
     // A real failure is not held up behind them.
-    expect(h.bot.store.get(r.rollback.id)?.status).toBe('awaiting_approval');
+    expect(h.db.get(r.rollback.id)?.status).toBe('awaiting_approval');
   });
 
   it('limits reports per user', async () => {
@@ -428,7 +428,7 @@ describe('5. a slow Slack never makes two cards', () => {
       .callsOf('chat.postMessage')
       .filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks ?? '').includes(r.rollback.id));
     expect(cards).toHaveLength(1);
-    expect(h.bot.store.get(r.rollback.id)?.card?.ts).toBe(r.cardTs);
+    expect(h.db.get(r.rollback.id)?.card?.ts).toBe(r.cardTs);
   });
 });
 
@@ -443,7 +443,7 @@ describe('6. leases belong to one process', () => {
       await a.slack.waitFor(() => slow.target.updates.length > 0, 'the update to start');
       const b = await startHarness(simConfig(slow), { runtime: slow.target, dbFile: a.dbFile, sweepMs: 100 });
       harnesses.push(b);
-      await a.slack.waitFor(() => a.bot.store.get(r.rollback.id)?.resolution, 'the resolution', 30_000);
+      await a.slack.waitFor(() => a.db.get(r.rollback.id)?.resolution, 'the resolution', 30_000);
       await sleep(300);
       expect(slow.target.updates).toHaveLength(2);
       expect(announcements(a).length + announcements(b).length).toBe(1);
@@ -458,7 +458,7 @@ describe('8. nothing waits forever; what changed is noticed', () => {
   it('a card awaiting approval expires, frees the environment, and a late click does nothing', async () => {
     const h = await bot(simConfig(sim, { environment: { approval: { expires_after_ms: 1500 } } }), { sweepMs: 200 });
     const r = await pending(h);
-    await h.slack.waitFor(() => h.bot.store.get(r.rollback.id)?.status === 'expired', 'the expiry', 10_000);
+    await h.slack.waitFor(() => h.db.get(r.rollback.id)?.status === 'expired', 'the expiry', 10_000);
     await h.slack.waitFor(() => /expired/i.test(thread(h, r.cardTs)), 'the expiry in the thread');
     const late = await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
     expect(await said(h, late.responseUrl)).toContain('expired');
@@ -475,7 +475,7 @@ describe('8. nothing waits forever; what changed is noticed', () => {
     expect(await said(h, click.responseUrl)).toMatch(/changed/);
     expect(sim.target.updates).toHaveLength(0);
     await h.slack.waitFor(() => {
-      const now = h.bot.store.get(r.rollback.id);
+      const now = h.db.get(r.rollback.id);
       return now?.status === 'awaiting_approval' && now.findings?.services.every((s) => s.version === 'v3');
     }, 'Step 1 to run again and show v3');
     await h.slack.waitFor(() => cardJson(h, r.cardTs).includes('runs `v3`'), 'the card to show v3');
@@ -492,7 +492,7 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
       h.click(ACTION.schedulePostmortem, done.rollback.id, OTHER_IC, done.cardTs),
     ]);
     await h.slack.waitFor(
-      () => h.bot.store.get(done.rollback.id)?.checklist.ticks.some((t) => t.item === 'postmortem_scheduled'),
+      () => h.db.get(done.rollback.id)?.checklist.ticks.some((t) => t.item === 'postmortem_scheduled'),
       'the tick',
     );
     await sleep(500);
@@ -521,7 +521,7 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
         h.click(ACTION.createTicket, done.rollback.id, IC, done.cardTs),
       ]);
       await h.slack.waitFor(
-        () => h.bot.store.get(done.rollback.id)?.checklist.ticks.find((t) => t.item === 'ticket_created')?.link,
+        () => h.db.get(done.rollback.id)?.checklist.ticks.find((t) => t.item === 'ticket_created')?.link,
         'the ticket link',
       );
       await sleep(500);
@@ -544,7 +544,7 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
       const res = await postSigned(`${h.baseUrl}${path}`, body, { secret: SIGNING_SECRET, timestamp: future });
       expect([401, 404]).toContain(res.status);
     }
-    expect(h.bot.store.list({ limit: 5 })).toHaveLength(0);
+    expect(h.db.list({ limit: 5 })).toHaveLength(0);
   });
 
   it('with four eyes, one commander cannot approve a request alone, even a non-commander’s', async () => {
@@ -553,11 +553,11 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
     const first = await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
     expect(await said(h, first.responseUrl)).toContain('another incident commander');
     await sleep(300);
-    expect(h.bot.store.get(r.rollback.id)?.status).toBe('awaiting_approval');
+    expect(h.db.get(r.rollback.id)?.status).toBe('awaiting_approval');
     expect(sim.target.updates).toHaveLength(0);
     await h.click(ACTION.approve, r.rollback.id, OTHER_IC, r.cardTs);
-    await h.slack.waitFor(() => h.bot.store.get(r.rollback.id)?.resolution, 'the resolution');
-    expect(h.bot.store.get(r.rollback.id)?.approvedBy).toBe(OTHER_IC);
+    await h.slack.waitFor(() => h.db.get(r.rollback.id)?.resolution, 'the resolution');
+    expect(h.db.get(r.rollback.id)?.approvedBy).toBe(OTHER_IC);
   });
 
   it('incident commanders can be set per environment', async () => {
@@ -584,16 +584,16 @@ describe('9. after-care is idempotent; paths are normalised; four eyes means two
     expect(await said(h, byProdIc.responseUrl)).toContain('incident commander');
     await h.click(ACTION.approve, stg.rollback.id, STAGING_IC, stg.cardTs, 'C0STAGING');
     await h.slack.waitFor(
-      () => h.bot.store.get(stg.rollback.id)?.approvedBy === STAGING_IC,
+      () => h.db.get(stg.rollback.id)?.approvedBy === STAGING_IC,
       'the staging commander’s approval to count',
     );
     await h.slack.waitFor(
-      () => isTerminal(h.bot.store.get(stg.rollback.id)?.status ?? 'requested'),
+      () => isTerminal(h.db.get(stg.rollback.id)?.status ?? 'requested'),
       'the staging rollback to end',
     );
     const prodReq = await pending(h, 'production too');
     const byStagingIc = await h.click(ACTION.approve, prodReq.rollback.id, STAGING_IC, prodReq.cardTs);
     expect(await said(h, byStagingIc.responseUrl)).toContain('incident commander');
-    expect(h.bot.store.get(prodReq.rollback.id)?.status).toBe('awaiting_approval');
+    expect(h.db.get(prodReq.rollback.id)?.status).toBe('awaiting_approval');
   });
 });

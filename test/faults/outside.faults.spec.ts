@@ -36,7 +36,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const failureOf = (id: string) => h?.bot.store.get(id)?.failure;
+const failureOf = (id: string) => h?.db.get(id)?.failure;
 const thread = (ts: string) => h?.slack.threadMessages(ts).join('\n') ?? '';
 
 async function approveAndWait(
@@ -47,7 +47,7 @@ async function approveAndWait(
   await waitStatus(h, r.rollback.id, 'awaiting_approval');
   await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
   await waitStatus(h, r.rollback.id, status);
-  return h.bot.store.get(r.rollback.id) as Rollback;
+  return h.db.get(r.rollback.id) as Rollback;
 }
 
 describe('the Docker engine', () => {
@@ -103,10 +103,10 @@ describe('the Docker engine', () => {
     });
     await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
     const harness = h;
-    await harness.slack.waitFor(() => harness.bot.store.get(r.rollback.id)?.announcement, 'the announcement');
+    await harness.slack.waitFor(() => harness.db.get(r.rollback.id)?.announcement, 'the announcement');
     await proxy.stop();
     await waitStatus(h, r.rollback.id, 'failed');
-    const failed = h.bot.store.get(r.rollback.id) as Rollback;
+    const failed = h.db.get(r.rollback.id) as Rollback;
     expect(failed.failure).toMatchObject({ step: 'execute', code: 'DOCKER_UNREACHABLE' });
     expect(failed.results?.map((x) => x.outcome)).toEqual(['failed', 'failed']);
     await h.slack.waitFor(
@@ -125,7 +125,7 @@ describe('the registry and Swarm', () => {
     const failure = failureOf(r.rollback.id);
     expect(failure).toMatchObject({ step: 'confirm', code: 'IMAGE_PULL_FAILED' });
     expect(failure?.reason).toMatch(/rollback-test\/(backend|frontend):corrupt: cannot pull .*unknown blob/);
-    expect(h.bot.store.get(r.rollback.id)?.approvedBy).toBeNull();
+    expect(h.db.get(r.rollback.id)?.approvedBy).toBeNull();
   });
 
   it('Swarm pausing the update: Failed, with what each service runs', async () => {
@@ -179,7 +179,7 @@ describe('the registry and Swarm', () => {
       await waitForImage(slow.backend, ':v1');
       await docker('service', 'rm', slow.backend);
       await waitStatus(h, r.rollback.id, 'failed');
-      const failed = h.bot.store.get(r.rollback.id) as Rollback;
+      const failed = h.db.get(r.rollback.id) as Rollback;
       expect(failed.failure?.reason).toContain('Partial rollback');
       const backend = failed.results?.find((x) => x.service === 'backend');
       expect(backend).toMatchObject({ outcome: 'failed', errorCode: 'SERVICE_NOT_FOUND', runningVersion: null });
@@ -290,7 +290,7 @@ describe('Slack', () => {
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(said).toContain('Nothing was started');
       expect(said).toContain(words);
-      const [stored] = h.bot.store.list({ limit: 1 });
+      const [stored] = h.db.list({ limit: 1 });
       expect(stored).toMatchObject({ status: 'failed', failure: { step: 'confirm' } });
     },
   );

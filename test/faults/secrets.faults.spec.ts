@@ -14,7 +14,7 @@ jest.setTimeout(120_000);
 const HEALTH_KEY = 'hk-5f1d0c9e7a3b2d41';
 
 const harnessAck = (h: Harness, id: string) =>
-  h.slack.waitFor(() => h.bot.store.get(id)?.acknowledgements.length === 1, 'the acknowledgement');
+  h.slack.waitFor(() => h.db.get(id)?.acknowledgements.length === 1, 'the acknowledgement');
 
 describe('secrets', () => {
   it('finds the secret-looking variables a config refers to', () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
+import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { newRollback } from '../../src/domain/rollback.machine';
 import { applyEvent } from '../../src/runbook/context';
 
@@ -21,28 +21,28 @@ const draft = (id: string, environment = 'production') =>
 describe('SqliteRollbackStore', () => {
   let dir: string;
   let file: string;
-  let store: SqliteRollbackStore;
+  let store: SqliteStore;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rollback-store-'));
     file = join(dir, 'nested', 'rollback.db');
-    store = new SqliteRollbackStore(file);
+    store = new SqliteStore(file);
   });
   afterEach(() => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps everything across a reopen of the file', () => {
-    store.create(draft('rb-1'));
-    applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
-    store.recordVerifiedVersion('production', 'backend', 'v1', AT);
+  it('keeps everything across a reopen of the file', async () => {
+    await store.create(draft('rb-1'));
+    await applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
+    await store.recordVerifiedVersion('production', 'backend', 'v1', AT);
     store.close();
-    store = new SqliteRollbackStore(file);
-    expect(store.get('rb-1')).toMatchObject({ status: 'confirming', version: 2 });
-    expect(store.lastVerifiedVersion('production', 'backend')).toBe('v1');
-    expect(store.lastVerifiedVersion('production', 'frontend')).toBeNull();
-    expect(store.list({ statuses: ['confirming'], limit: 5 }).map((r) => r.id)).toEqual(['rb-1']);
-    expect(store.create(draft('rb-2')).ok).toBe(false);
+    store = new SqliteStore(file);
+    expect(await store.get('rb-1')).toMatchObject({ status: 'confirming', version: 2 });
+    expect(await store.lastVerifiedVersion('production', 'backend')).toBe('v1');
+    expect(await store.lastVerifiedVersion('production', 'frontend')).toBeNull();
+    expect((await store.list({ statuses: ['confirming'], limit: 5 })).map((r) => r.id)).toEqual(['rb-1']);
+    expect((await store.create(draft('rb-2'))).ok).toBe(false);
   });
 });

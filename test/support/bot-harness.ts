@@ -7,6 +7,7 @@ import { type RunningBot, startBot } from '../../src/bot';
 import type { BotConfig } from '../../src/config/config.schema';
 import { readEnv } from '../../src/config/env';
 import { createLogger } from '../../src/logger';
+import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
 import { secretsInConfig } from '../../src/domain/redact';
 import type { PacerLimits } from '../../src/adapters/slack/slack.pacer';
 import type { ContainerRuntime, HealthProbe } from '../../src/ports';
@@ -24,6 +25,8 @@ export interface Harness {
   bot: RunningBot;
   baseUrl: string;
   dbFile: string;
+  /** The bot's SQLite file, read directly (synchronously) by the test: its own connection, as a tool would. */
+  db: SqliteRollbackStore;
   logLines: string[];
   command(text: string, user: string, channel?: string): Promise<{ status: number; ms: number; responseUrl: string }>;
   click(
@@ -95,11 +98,13 @@ export async function startHarness(
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const defaultChannel = Object.values(config.environments)[0]?.channel ?? 'C0INCIDENT';
+  const db = new SqliteRollbackStore(dbFile);
   return {
     slack,
     bot,
     baseUrl,
     dbFile,
+    db,
     logLines,
     async command(text, user, channel = defaultChannel) {
       const responseUrl = slack.newResponseUrl();
@@ -128,6 +133,7 @@ export async function startHarness(
     },
     async stop() {
       await bot.stop(2000);
+      db.close();
       await slack.stop();
       rmSync(dir, { recursive: true, force: true });
     },

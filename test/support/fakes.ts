@@ -107,7 +107,10 @@ export function unitWorld(config: BotConfig = unitConfig(), over: Partial<Runboo
   const runtime = new CountingTarget(0);
   const deps: RunbookDeps = {
     config,
-    store,
+    rollbacks: store,
+    leases: store,
+    reports: store,
+    verified: store,
     runtime,
     probe: healthyProbe('v1'),
     notifier,

@@ -94,11 +94,11 @@ export async function request(
   user = ONCALL,
   channel = CHANNEL,
 ): Promise<{ rollback: Rollback; cardTs: string; ackMs: number; responseUrl: string }> {
-  const known = new Set(h.bot.store.list({ limit: 1000 }).map((r) => r.id));
+  const known = new Set(h.db.list({ limit: 1000 }).map((r) => r.id));
   const res = await h.command(text, user, channel);
   if (res.status !== 200) throw new Error(`the command got HTTP ${res.status}`);
   const rollback = await h.slack.waitFor(() => {
-    const fresh = h.bot.store.list({ limit: 5 }).find((r) => !known.has(r.id));
+    const fresh = h.db.list({ limit: 5 }).find((r) => !known.has(r.id));
     return fresh?.card ? fresh : undefined;
   }, `the card of "${text}"`);
   return { rollback, cardTs: rollback.card?.ts ?? '', ackMs: res.ms, responseUrl: res.responseUrl };
@@ -106,8 +106,8 @@ export async function request(
 
 export const waitStatus = (h: Harness, id: string, status: Rollback['status'], timeoutMs = 90_000) =>
   h.slack.waitFor(
-    () => h.bot.store.get(id)?.status === status,
-    `rollback ${id} to be ${status} (is ${h.bot.store.get(id)?.status})`,
+    () => h.db.get(id)?.status === status,
+    `rollback ${id} to be ${status} (is ${h.db.get(id)?.status})`,
     timeoutMs,
   );
 

@@ -3,9 +3,18 @@
  * tests of the runbook without a file, Docker or Slack. Values are copied in and out, as a database would.
  */
 import { actorOf, isTerminal, type Rollback, type RollbackEvent, type Status } from '../../domain/rollback.machine';
-import type { CreateResult, RollbackStore, TimelineEntry } from '../../ports';
+import type {
+  CreateResult,
+  Leases,
+  RefusalRecord,
+  Reports,
+  RollbackRepository,
+  TimelineEntry,
+  VerifiedVersions,
+} from '../../ports';
+import type { DeliveryLog } from '../../slack/delivery-log';
 
-type Refusal = { at: string; userId: string; environment: string | null; action: string; why: string };
+type Refusal = RefusalRecord;
 
 const copy = <T>(v: T): T => structuredClone(v);
 /** Lease owners are `<instance>#<boot>`: the part a restart of the same instance shares. */
@@ -15,7 +24,7 @@ const instanceOf = (owner: string): string | null =>
 const newestFirst = (a: Rollback, b: Rollback) =>
   (b.endedAt ?? b.requestedAt).localeCompare(a.endedAt ?? a.requestedAt) || b.requestedAt.localeCompare(a.requestedAt);
 
-export class MemoryRollbackStore implements RollbackStore {
+export class MemoryRollbackStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
   private readonly rollbacks = new Map<string, Rollback>();
   private readonly timelines = new Map<string, TimelineEntry[]>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
@@ -25,7 +34,7 @@ export class MemoryRollbackStore implements RollbackStore {
   private readonly deliveries = new Map<string, number>();
   private readonly refused: Refusal[] = [];
 
-  create(rollback: Rollback, lease?: { owner: string; until: number }): CreateResult {
+  async create(rollback: Rollback, lease?: { owner: string; until: number }): Promise<CreateResult> {
     const active = [...this.rollbacks.values()].find(
       (r) => r.environment === rollback.environment && !isTerminal(r.status),
     );
@@ -41,12 +50,12 @@ export class MemoryRollbackStore implements RollbackStore {
     return { ok: true, rollback: copy(stored) };
   }
 
-  get(id: string): Rollback | null {
+  async get(id: string): Promise<Rollback | null> {
     const r = this.rollbacks.get(id);
     return r ? copy(r) : null;
   }
 
-  save(expectedVersion: number, next: Rollback, event: RollbackEvent): Rollback | null {
+  async save(expectedVersion: number, next: Rollback, event: RollbackEvent): Promise<Rollback | null> {
     const current = this.rollbacks.get(next.id);
     if (!current || current.version !== expectedVersion) return null;
     const stored = { ...copy(next), version: expectedVersion + 1 };
@@ -55,17 +64,17 @@ export class MemoryRollbackStore implements RollbackStore {
     return copy(stored);
   }
 
-  audit(id: string, event: RollbackEvent): boolean {
+  async audit(id: string, event: RollbackEvent): Promise<boolean> {
     if (!this.rollbacks.has(id)) return false;
     this.append(id, event.at, event.type, actorOf(event), event);
     return true;
   }
 
-  timeline(id: string): TimelineEntry[] {
+  async timeline(id: string): Promise<TimelineEntry[]> {
     return copy(this.timelines.get(id) ?? []);
   }
 
-  list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Rollback[] {
+  async list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Promise<Rollback[]> {
     return [...this.rollbacks.values()]
       .filter(
         (r) =>
@@ -77,15 +86,15 @@ export class MemoryRollbackStore implements RollbackStore {
       .map(copy);
   }
 
-  lastVerifiedVersion(environment: string, service: string): string | null {
+  async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {
     return this.verified.get(`${environment}\u0000${service}`) ?? null;
   }
 
-  recordVerifiedVersion(environment: string, service: string, version: string): void {
+  async recordVerifiedVersion(environment: string, service: string, version: string, _at?: string): Promise<void> {
     this.verified.set(`${environment}\u0000${service}`, version);
   }
 
-  claim(id: string, owner: string, until: number, now: number): boolean {
+  async claim(id: string, owner: string, until: number, now: number): Promise<boolean> {
     if (!this.rollbacks.has(id)) return false;
     const held = this.leases.get(id);
     const prefix = instanceOf(owner);
@@ -96,11 +105,11 @@ export class MemoryRollbackStore implements RollbackStore {
     return false;
   }
 
-  release(id: string, owner: string): void {
+  async release(id: string, owner: string): Promise<void> {
     if (this.leases.get(id)?.owner === owner) this.leases.delete(id);
   }
 
-  orphans(now: number, owner: string, limit: number): Rollback[] {
+  async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
     const prefix = instanceOf(owner);
     return [...this.rollbacks.values()]
       .filter(
@@ -117,17 +126,17 @@ export class MemoryRollbackStore implements RollbackStore {
       .map(copy);
   }
 
-  recordReport(report: { environment: string; userId: string; text: string; at: string }): void {
+  async recordReport(report: { environment: string; userId: string; text: string; at: string }): Promise<void> {
     this.reports.push({ ...report });
   }
 
-  uniqueReporters(environment: string, sinceIso: string): string[] {
+  async uniqueReporters(environment: string, sinceIso: string): Promise<string[]> {
     return [
       ...new Set(this.reports.filter((r) => r.environment === environment && r.at >= sinceIso).map((r) => r.userId)),
     ].sort();
   }
 
-  reportTexts(environment: string, sinceIso: string, limit: number): string[] {
+  async reportTexts(environment: string, sinceIso: string, limit: number): Promise<string[]> {
     return this.reports
       .filter((r) => r.environment === environment && r.at >= sinceIso)
       .reverse()
@@ -135,26 +144,26 @@ export class MemoryRollbackStore implements RollbackStore {
       .map((r) => r.text);
   }
 
-  lastReportAlert(environment: string): string | null {
+  async lastReportAlert(environment: string): Promise<string | null> {
     return this.reportAlerts.get(environment) ?? null;
   }
 
-  recordReportAlert(environment: string, at: string): void {
+  async recordReportAlert(environment: string, at: string): Promise<void> {
     this.reportAlerts.set(environment, at);
   }
 
-  firstDelivery(key: string, at: number): boolean {
+  async firstDelivery(key: string, at: number): Promise<boolean> {
     for (const [k, t] of this.deliveries) if (t < at - 3_600_000) this.deliveries.delete(k);
     if (this.deliveries.has(key)) return false;
     this.deliveries.set(key, at);
     return true;
   }
 
-  recordRefusal(entry: Refusal): void {
+  async recordRefusal(entry: Refusal): Promise<void> {
     this.refused.push({ ...entry });
   }
 
-  refusals(limit: number): Refusal[] {
+  async refusals(limit: number): Promise<Refusal[]> {
     return this.refused.slice(-limit).reverse().map(copy);
   }
 

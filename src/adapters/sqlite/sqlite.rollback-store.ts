@@ -8,7 +8,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from '../../domain/rollback.machine';
-import type { CreateResult, RollbackStore, TimelineEntry } from '../../ports';
+import type { CreateResult, TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -90,7 +90,12 @@ interface Row {
   version: number;
 }
 
-export class SqliteRollbackStore implements RollbackStore {
+/**
+ * The SQLite database, synchronous (better-sqlite3): every write a short IMMEDIATE transaction. The bot uses it
+ * through SqliteStore (sqlite.store.ts), which implements the asynchronous ports; tests and tools may open the same
+ * file with this class to read it directly.
+ */
+export class SqliteRollbackStore {
   private readonly db: Database.Database;
   private prunedAt = 0;
   /** Prepared once, reused: preparing a statement costs more than running most of ours. */

@@ -74,7 +74,7 @@ export async function note(
   text: string,
   link?: { url: string; label: string },
 ): Promise<void> {
-  await deps.notifier.progress(deps.store.get(r.id) ?? r, {
+  await deps.notifier.progress((await deps.rollbacks.get(r.id)) ?? r, {
     type: 'Note',
     at: nowIso(deps.clock),
     text,

@@ -70,7 +70,7 @@ export class AfterCare extends UseCase {
       });
       return { kind: 'refused', message: `The reminders could not be scheduled: ${describeError(err)}` };
     }
-    return { kind: 'ok', rollback: this.deps.store.get(id) ?? rollback };
+    return { kind: 'ok', rollback: (await this.deps.rollbacks.get(id)) ?? rollback };
   }
 
   /** "Create incident ticket": an incident commander asks; the ticket carries the timeline and is linked in the thread. */
@@ -79,7 +79,7 @@ export class AfterCare extends UseCase {
     if ('refused' in ic) return ic.refused;
     const opened = await openTicket(this.deps, id, userId);
     if ('error' in opened) return { kind: 'refused', message: opened.error };
-    return { kind: 'ok', rollback: this.deps.store.get(id) ?? ic.rollback };
+    return { kind: 'ok', rollback: (await this.deps.rollbacks.get(id)) ?? ic.rollback };
   }
 
   /** An outcome nobody could know (Step 3 may or may not have run): an incident commander looked, and frees the environment. */

@@ -18,7 +18,7 @@ export class Approvals extends UseCase {
 
   /** An incident commander explicitly accepts a risk the findings raised (no criterion met, migrations). */
   async acknowledge(id: string, userId: string, risk: Risk): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
+    const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
     const may = await this.mayAct(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
     if ('refused' in may) return may.refused;
@@ -50,7 +50,7 @@ export class Approvals extends UseCase {
   }
 
   private async approveOrCancel(id: string, userId: string, action: 'approve' | 'cancel'): Promise<Outcome> {
-    const rollback = this.deps.store.get(id);
+    const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
     if (isTerminal(rollback.status)) {
       return { kind: 'refused', message: `This rollback is already ${rollback.status}; nothing was done.`, rollback };
@@ -108,7 +108,7 @@ export class Approvals extends UseCase {
         const applied = await record(this.deps, id, { type: 'ProductionChanged', at, by: userId, services: changed });
         if (!applied.ok) {
           // Another click got there first (and its Step 3 is what changed production): say where things stand.
-          const now = this.deps.store.get(id);
+          const now = await this.deps.rollbacks.get(id);
           return {
             kind: 'refused',
             message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your approve changed nothing.`,
@@ -134,7 +134,7 @@ export class Approvals extends UseCase {
           } as const);
     const applied = await record(this.deps, id, event);
     if (!applied.ok) {
-      const now = this.deps.store.get(id);
+      const now = await this.deps.rollbacks.get(id);
       return {
         kind: 'refused',
         message: `This rollback is already ${now ? statusWords(now.status) : 'gone'}; your ${action} changed nothing.`,
@@ -188,7 +188,7 @@ export class Approvals extends UseCase {
   /** Cards awaiting approval for longer than their environment allows expire: production may have moved on. */
   async expireStale(): Promise<Rollback[]> {
     const now = this.deps.clock.now().getTime();
-    const waiting = this.deps.store.list({ statuses: ['awaiting_approval'], limit: 100 });
+    const waiting = await this.deps.rollbacks.list({ statuses: ['awaiting_approval'], limit: 100 });
     const stale = waiting.filter((r) => {
       const env = environmentNamed(this.deps.config, r.environment);
       return (

@@ -25,7 +25,7 @@ export class Queries extends UseCase {
       (n): n is string => n !== null,
     );
     if (readable.length === 0) return [];
-    const all = this.deps.store.list({
+    const all = await this.deps.rollbacks.list({
       statuses: TERMINAL_STATUSES,
       environment: environment ?? undefined,
       limit: environment === null ? limit * 4 : limit,
@@ -37,7 +37,7 @@ export class Queries extends UseCase {
     id: string,
     viewer: Viewer,
   ): Promise<{ kind: 'ok'; markdown: string } | { kind: 'refused'; message: string }> {
-    const rollback = this.deps.store.get(id);
+    const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
     if (!(await this.mayRead(rollback.environment, viewer))) {
       return {
@@ -45,19 +45,21 @@ export class Queries extends UseCase {
         message: `The timeline of ${id} is for the incident team: ask in the incident channel of ${rollback.environment}, or ask an incident commander.`,
       };
     }
-    const markdown = markdownTimeline(rollback, this.deps.store.timeline(id));
+    const markdown = markdownTimeline(rollback, await this.deps.rollbacks.timeline(id));
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
   }
 
-  status(recentLimit = 5): { active: Rollback[]; recent: Rollback[]; marked: Rollback[] } {
+  async status(recentLimit = 5): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {
     // An environment stays *rolled back* until an incident commander clears its last completed rollback.
-    const marked = Object.keys(this.deps.config.environments).flatMap((environment) => {
-      const [last] = this.deps.store.list({ environment, statuses: ['completed'], limit: 1 });
-      return last && !last.rootCauseCleared ? [last] : [];
-    });
+    const lasts = await Promise.all(
+      Object.keys(this.deps.config.environments).map(
+        async (environment) => (await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 }))[0],
+      ),
+    );
+    const marked = lasts.filter((last): last is Rollback => last !== undefined && !last.rootCauseCleared);
     return {
-      active: this.deps.store.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
-      recent: this.deps.store.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
+      active: await this.deps.rollbacks.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
+      recent: await this.deps.rollbacks.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
       marked,
     };
   }

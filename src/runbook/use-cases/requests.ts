@@ -46,7 +46,7 @@ export class Requests extends UseCase {
     }
     if (env.requests_from === 'channel' && req.channelId !== env.channel) {
       const why = `requested from channel ${req.channelId}, not the incident channel`;
-      this.deps.store.recordRefusal({
+      await this.deps.reports.recordRefusal({
         at: nowIso(this.deps.clock),
         userId: req.userId,
         environment: req.environment,
@@ -70,9 +70,9 @@ export class Requests extends UseCase {
       dryRun: req.dryRun ?? false,
       strategy: env.strategy,
     });
-    let created = this.deps.store.create(draft, this.runner.newLease());
+    let created = await this.deps.rollbacks.create(draft, this.runner.newLease());
     if (!created.ok && (await this.supersedes(req, created.active)))
-      created = this.deps.store.create(draft, this.runner.newLease());
+      created = await this.deps.rollbacks.create(draft, this.runner.newLease());
     if (!created.ok) {
       const status = statusWords(created.active.status);
       await this.refuse(created.active, {
@@ -121,7 +121,7 @@ export class Requests extends UseCase {
     });
     if (started) return started;
     void this.runner.drive(draft.id);
-    return { kind: 'ok', rollback: this.deps.store.get(draft.id) ?? first };
+    return { kind: 'ok', rollback: (await this.deps.rollbacks.get(draft.id)) ?? first };
   }
 
   /**
@@ -169,24 +169,26 @@ export class Requests extends UseCase {
     }
     const window = env.criteria.reports_window_minutes;
     const threshold = env.criteria.thresholds.user_reports ?? RUNBOOK_THRESHOLDS.user_reports;
-    this.deps.store.recordReport({
+    await this.deps.reports.recordReport({
       environment: req.environment,
       userId: req.userId,
       text: req.text,
       at: now.toISOString(),
     });
     const since = new Date(now.getTime() - window * 60_000).toISOString();
-    const reporters = this.deps.store.uniqueReporters(req.environment, since);
-    const lastAlert = this.deps.store.lastReportAlert(req.environment);
-    const active = this.deps.store.list({ environment: req.environment, statuses: ACTIVE_STATUSES, limit: 1 })[0];
+    const reporters = await this.deps.reports.uniqueReporters(req.environment, since);
+    const lastAlert = await this.deps.reports.lastReportAlert(req.environment);
+    const active = (
+      await this.deps.rollbacks.list({ environment: req.environment, statuses: ACTIVE_STATUSES, limit: 1 })
+    )[0];
     if (reporters.length >= threshold && (lastAlert === null || lastAlert < since) && !active) {
-      this.deps.store.recordReportAlert(req.environment, now.toISOString());
+      await this.deps.reports.recordReportAlert(req.environment, now.toISOString());
       try {
         await this.deps.notifier.reportsAlert({
           environment: req.environment,
           channel: env.channel,
           reporters,
-          reports: this.deps.store.reportTexts(req.environment, since, 5),
+          reports: await this.deps.reports.reportTexts(req.environment, since, 5),
           windowMinutes: window,
         });
       } catch (err) {
@@ -214,19 +216,19 @@ export class Requests extends UseCase {
       strategy: env.strategy,
     });
     const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
-    return proposeTarget(this.deps, draft, services).target;
+    return (await proposeTarget(this.deps, draft, services)).target;
   }
 
   /** What is wrong with a request before it is made, for the form's inline errors (no I/O beyond the store). */
-  precheck(environment: string): string | null {
+  async precheck(environment: string): Promise<string | null> {
     if (!environmentNamed(this.deps.config, environment)) return this.unknownEnvironment(environment);
-    const active = this.deps.store.list({ environment, statuses: ACTIVE_STATUSES, limit: 1 })[0];
+    const active = (await this.deps.rollbacks.list({ environment, statuses: ACTIVE_STATUSES, limit: 1 }))[0];
     return active ? `${environment} already has a rollback in progress (${active.id}).` : null;
   }
 
   /** The runbook's checklist as one live message in the card's thread. Without it the rollback still runs. */
   private async postChecklist(id: string, log: Log): Promise<void> {
-    const rollback = this.deps.store.get(id);
+    const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return;
     try {
       const message = await this.deps.notifier.postChecklist(rollback);

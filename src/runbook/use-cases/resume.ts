@@ -13,9 +13,9 @@ export class Resume extends UseCase {
    * already points at the target; Step 4 re-verifies.
    */
   async resumeOrphans(): Promise<Rollback[]> {
-    const orphans = this.deps.store
-      .orphans(this.deps.clock.now().getTime(), this.runner.owner, 100)
-      .filter((r) => !this.runner.isDriving(r.id));
+    const orphans = (await this.deps.leases.orphans(this.deps.clock.now().getTime(), this.runner.owner, 100)).filter(
+      (r) => !this.runner.isDriving(r.id),
+    );
     for (const r of orphans) {
       this.deps.log.info({ rollbackId: r.id, status: r.status }, 'resuming a rollback nobody was driving');
       await this.deps.notifier.progress(r, {

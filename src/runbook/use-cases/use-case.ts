@@ -74,7 +74,7 @@ export abstract class UseCase {
    */
   protected async refuse(rollback: Rollback, event: Refusal): Promise<void> {
     if (!this.refusals.take(event.by, this.deps.clock.now().getTime())) return;
-    if (this.deps.store.audit(rollback.id, event)) await this.deps.notifier.progress(rollback, event);
+    if (await this.deps.rollbacks.audit(rollback.id, event)) await this.deps.notifier.progress(rollback, event);
   }
 
   /**
@@ -87,7 +87,7 @@ export abstract class UseCase {
     what: string,
     action: 'tick' | 'release' = 'tick',
   ): Promise<{ rollback: Rollback } | { refused: Outcome }> {
-    const rollback = this.deps.store.get(id);
+    const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return { refused: { kind: 'refused', message: `There is no rollback \`${id}\`.` } };
     const may = await this.mayAct(userId, rollback.environment, this.deps.log.child({ rollbackId: id, userId }));
     if ('refused' in may) return may;

@@ -1,4 +1,4 @@
-import { SqliteRollbackStore } from '../../../src/adapters/sqlite/sqlite.rollback-store';
+import { MemoryRollbackStore } from '../../../src/adapters/memory/memory.rollback-store';
 import { newRollback, type RollbackEvent } from '../../../src/domain/rollback.machine';
 import { type ServiceVersion } from '../../../src/domain/findings';
 import { applyEvent } from '../../../src/runbook/context';
@@ -15,43 +15,48 @@ const svc = (service: string, version: string | null, previousVersion: string | 
 });
 
 describe('proposeTarget', () => {
-  let store: SqliteRollbackStore;
+  let store: MemoryRollbackStore;
+  let deps: { rollbacks: MemoryRollbackStore; verified: MemoryRollbackStore };
   beforeEach(() => {
-    store = new SqliteRollbackStore(':memory:');
+    store = new MemoryRollbackStore();
+    deps = { rollbacks: store, verified: store };
   });
-  afterEach(() => store.close());
 
-  it('takes the version named in the request first', () => {
-    expect(proposeTarget({ store }, rollback('v7'), [svc('backend', 'v2', 'v1')])).toMatchObject({
+  it('takes the version named in the request first', async () => {
+    expect(await proposeTarget(deps, rollback('v7'), [svc('backend', 'v2', 'v1')])).toMatchObject({
       target: 'v7',
       source: 'requested',
     });
   });
 
-  it("takes Swarm's PreviousSpec when every service agrees", () => {
+  it("takes Swarm's PreviousSpec when every service agrees", async () => {
     expect(
-      proposeTarget({ store }, rollback(null), [svc('backend', 'v2', 'v1'), svc('frontend', 'v2', 'v1')]),
+      await proposeTarget(deps, rollback(null), [svc('backend', 'v2', 'v1'), svc('frontend', 'v2', 'v1')]),
     ).toMatchObject({ target: 'v1', source: 'swarm_previous_spec' });
   });
 
-  it('falls back to the last verified version, and says why there is none when nothing fits', () => {
+  it('falls back to the last verified version, and says why there is none when nothing fits', async () => {
     const services = [svc('backend', 'v2', 'v1'), svc('frontend', 'v2', 'v0')];
-    expect(proposeTarget({ store }, rollback(null), services)).toMatchObject({
+    expect(await proposeTarget(deps, rollback(null), services)).toMatchObject({
       target: null,
       note: 'the services disagree on their previous version (backend: v1, frontend: v0)',
     });
-    store.recordVerifiedVersion('production', 'backend', 'v1', AT);
-    store.recordVerifiedVersion('production', 'frontend', 'v1', AT);
-    expect(proposeTarget({ store }, rollback(null), services)).toMatchObject({ target: 'v1', source: 'last_verified' });
+    await store.recordVerifiedVersion('production', 'backend', 'v1', AT);
+    await store.recordVerifiedVersion('production', 'frontend', 'v1', AT);
+    expect(await proposeTarget(deps, rollback(null), services)).toMatchObject({
+      target: 'v1',
+      source: 'last_verified',
+    });
+    const empty = new MemoryRollbackStore();
     expect(
-      proposeTarget({ store: new SqliteRollbackStore(':memory:') }, rollback(null), [svc('backend', 'v2', null)]).note,
+      (await proposeTarget({ rollbacks: empty, verified: empty }, rollback(null), [svc('backend', 'v2', null)])).note,
     ).toContain('Swarm kept no previous spec');
   });
 
-  it('does not propose rolling forward to the version the last rollback moved away from', () => {
+  it('does not propose rolling forward to the version the last rollback moved away from', async () => {
     // The last completed rollback took the services from v2 to v1; Swarm's PreviousSpec now says v2.
     const done = rollback('v1', 'rb-old');
-    store.create(done);
+    await store.create(done);
     const results = [
       {
         service: 'backend',
@@ -78,8 +83,8 @@ describe('proposeTarget', () => {
       { type: 'ServicesRolledBack', at: AT, results },
       { type: 'RollbackVerified', at: AT, evidence: { health: { url: 'h', ok: true, attempts: 1 }, smokeTests: [] } },
     ];
-    for (const e of events) expect(applyEvent(store, 'rb-old', e).ok).toBe(true);
-    const proposal = proposeTarget({ store }, rollback(null), [svc('backend', 'v1', 'v2')]);
+    for (const e of events) expect((await applyEvent(store, 'rb-old', e)).ok).toBe(true);
+    const proposal = await proposeTarget(deps, rollback(null), [svc('backend', 'v1', 'v2')]);
     expect(proposal.target).toBeNull();
     expect(proposal.note).toContain('the version rollback rb-old moved away from');
   });

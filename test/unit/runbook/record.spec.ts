@@ -5,9 +5,9 @@ import { RecordingPager, unitWorld } from '../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
-function created() {
+async function created() {
   const w = unitWorld();
-  const made = w.store.create(
+  const made = await w.store.create(
     newRollback({
       id: 'rb-1',
       environment: 'production',
@@ -24,7 +24,7 @@ function created() {
 
 describe('record()', () => {
   it('stores the event, then tells the channel with the stored state', async () => {
-    const w = created();
+    const w = await created();
     const applied = await record(w.deps, 'rb-1', { type: 'ConfirmationStarted', at: AT });
     expect(applied.ok && applied.rollback.status).toBe('confirming');
     expect(w.notifier.told).toEqual([
@@ -33,19 +33,19 @@ describe('record()', () => {
         event: expect.objectContaining({ type: 'ConfirmationStarted' }),
       },
     ]);
-    expect(w.store.timeline('rb-1').map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);
+    expect((await w.store.timeline('rb-1')).map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);
   });
 
   it('says nothing about an event the state machine rejects, and stores nothing', async () => {
-    const w = created();
+    const w = await created();
     const applied = await record(w.deps, 'rb-1', { type: 'ApprovalGranted', at: AT, by: 'U0IC' });
     expect(applied).toMatchObject({ ok: false, rejection: { code: 'INVALID_TRANSITION' } });
     expect(w.notifier.told).toEqual([]);
-    expect(w.store.get('rb-1')?.version).toBe(1);
+    expect((await w.store.get('rb-1'))?.version).toBe(1);
   });
 
   it('stores bookkeeping quietly when asked', async () => {
-    const w = created();
+    const w = await created();
     await record(
       w.deps,
       'rb-1',
@@ -53,13 +53,13 @@ describe('record()', () => {
       { tell: false },
     );
     expect(w.notifier.told).toEqual([]);
-    expect(w.store.get('rb-1')?.card).toEqual({ channel: 'C0INCIDENT', ts: '1.1' });
+    expect((await w.store.get('rb-1'))?.card).toEqual({ channel: 'C0INCIDENT', ts: '1.1' });
   });
 
   it('pages on-call when the escalation rules say so, and runs the after-care hook; a failing hook is only logged', async () => {
     const pager = new RecordingPager();
     const seen: string[] = [];
-    const w = created();
+    const w = await created();
     w.deps.pager = pager;
     w.deps.afterCare = async (r) => {
       seen.push(r.status);

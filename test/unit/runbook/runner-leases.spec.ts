@@ -2,7 +2,7 @@
  * The runner's lease: renewed while a step runs; a renewal that throws (SQLITE_BUSY, disk full) never takes the
  * process down, and a lease found lost stops the rollback before it persists anything more.
  */
-import { SqliteRollbackStore } from '../../../src/adapters/sqlite/sqlite.rollback-store';
+import { SqliteStore } from '../../../src/adapters/sqlite/sqlite.store';
 import { configSchema } from '../../../src/config/config.schema';
 import { newRollback, type Rollback, type RollbackEvent, transition } from '../../../src/domain/rollback.machine';
 import type { HealthProbe, Log, Notifier } from '../../../src/ports';
@@ -52,9 +52,9 @@ const config = configSchema.parse({
 });
 
 /** A rollback as it stands once announced: the runner's next step is Step 3. */
-function announced(store: SqliteRollbackStore): string {
+async function announced(store: SqliteStore): Promise<string> {
   const at = new Date().toISOString();
-  const created = store.create(
+  const created = await store.create(
     newRollback({
       id: 'rb-lease',
       environment: 'production',
@@ -94,15 +94,18 @@ function announced(store: SqliteRollbackStore): string {
   for (const e of events) {
     const next = transition(r, e);
     if (!next.ok) throw new Error(next.rejection.message);
-    r = store.save(r.version, next.state, e) as Rollback;
+    r = (await store.save(r.version, next.state, e)) as Rollback;
   }
   return r.id;
 }
 
-function depsWith(store: SqliteRollbackStore): RunbookDeps {
+function depsWith(store: SqliteStore): RunbookDeps {
   return {
     config,
-    store,
+    rollbacks: store,
+    leases: store,
+    reports: store,
+    verified: store,
     runtime: new CountingTarget(2500),
     probe,
     notifier,
@@ -123,11 +126,11 @@ describe('runner leases', () => {
   afterEach(() => process.off('uncaughtException', onCrash));
 
   it('a renewal that throws once is logged, and the rollback goes on', async () => {
-    const store = new SqliteRollbackStore(':memory:');
-    const id = announced(store);
+    const store = new SqliteStore(':memory:');
+    const id = await announced(store);
     const claim = store.claim.bind(store);
     let calls = 0;
-    store.claim = (...args) => {
+    store.claim = async (...args) => {
       calls++;
       if (calls === 2) throw new Error('SQLITE_BUSY: database is locked');
       return claim(...args);
@@ -136,20 +139,20 @@ describe('runner leases', () => {
     await runner.drive(id);
     expect(crashes).toEqual([]);
     expect(calls).toBeGreaterThanOrEqual(2);
-    expect(store.get(id)?.status).toBe('completed');
+    expect((await store.get(id))?.status).toBe('completed');
     expect(lines.join('\n')).toContain('lease renewal failed');
   });
 
   it('a lease found lost stops the rollback before it persists the step’s result', async () => {
-    const store = new SqliteRollbackStore(':memory:');
-    const id = announced(store);
+    const store = new SqliteStore(':memory:');
+    const id = await announced(store);
     const claim = store.claim.bind(store);
     let calls = 0;
-    store.claim = (...args) => (++calls === 1 ? claim(...args) : false);
+    store.claim = async (...args) => (++calls === 1 ? claim(...args) : false);
     const runner = new RollbackRunner(depsWith(store), { owner: 'test-owner', leaseMs: 1500 });
     await runner.drive(id);
     expect(crashes).toEqual([]);
-    expect(store.get(id)?.status).toBe('executing');
+    expect((await store.get(id))?.status).toBe('executing');
     expect(lines.join('\n')).toContain('lease lost');
   });
 });

@@ -24,7 +24,7 @@ async function pendingIn(
   });
   if (out.kind !== 'ok') throw new Error(out.message);
   await runner.idle();
-  const r = w.store.get(out.rollback.id) as Rollback;
+  const r = (await w.store.get(out.rollback.id)) as Rollback;
   expect(r.status).toBe('awaiting_approval');
   return { service, runner, r };
 }
@@ -35,8 +35,8 @@ describe('RollbackService', () => {
     const { service, r } = await pendingIn(w);
     const out = await service.approve(r.id, 'U0STRANGER');
     expect(out).toMatchObject({ kind: 'refused', message: expect.stringContaining('Only an incident commander') });
-    expect(w.store.get(r.id)).toEqual(r);
-    expect(w.store.timeline(r.id).at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0STRANGER' });
+    expect(await w.store.get(r.id)).toEqual(r);
+    expect((await w.store.timeline(r.id)).at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0STRANGER' });
   });
 
   it('limits requests per user, and the requester may cancel their own', async () => {
@@ -87,7 +87,7 @@ describe('RollbackService', () => {
       channelId: 'C0INCIDENT',
     });
     expect(out.kind).toBe('ok');
-    expect(w.store.get(r.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'U0IC' });
+    expect(await w.store.get(r.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'U0IC' });
   });
 
   it('four eyes: one commander acknowledging and approving alone is recorded; a second one makes it count', async () => {
@@ -98,10 +98,10 @@ describe('RollbackService', () => {
       kind: 'refused',
       message: expect.stringContaining('another incident commander must approve'),
     });
-    expect(w.store.get(r.id)).toMatchObject({ status: 'awaiting_approval', approvals: [{ by: 'U0IC' }] });
+    expect(await w.store.get(r.id)).toMatchObject({ status: 'awaiting_approval', approvals: [{ by: 'U0IC' }] });
     expect((await service.approve(r.id, 'U0IC2')).kind).toBe('ok');
     await runner.idle();
-    expect(w.store.get(r.id)).toMatchObject({ status: 'completed', approvedBy: 'U0IC2' });
+    expect(await w.store.get(r.id)).toMatchObject({ status: 'completed', approvedBy: 'U0IC2' });
     expect(w.runtime.updates).toHaveLength(2);
   });
 
@@ -111,7 +111,7 @@ describe('RollbackService', () => {
     expect(await service.expireStale()).toEqual([]);
     w.clock.advance(31 * 60_000);
     expect((await service.expireStale()).map((x) => x.id)).toEqual([r.id]);
-    expect(w.store.get(r.id)?.status).toBe('expired');
+    expect((await w.store.get(r.id))?.status).toBe('expired');
     expect(await service.approve(r.id, 'U0IC')).toMatchObject({
       kind: 'refused',
       message: expect.stringContaining('already expired'),
@@ -128,7 +128,7 @@ describe('RollbackService', () => {
       message: expect.stringContaining('Production changed since Step 1'),
     });
     await runner.idle();
-    const again = w.store.get(r.id) as Rollback;
+    const again = (await w.store.get(r.id)) as Rollback;
     expect(again.status).toBe('awaiting_approval');
     expect(again.findings?.services.map((s) => s.version)).toEqual(['v3', 'v3']);
     expect(again.acknowledgements).toEqual([]);

@@ -91,7 +91,7 @@ export const rollbackCommand = (
       case 'help':
         return reply(helpMessage(Object.keys(deps.config.environments)));
       case 'status':
-        return reply(statusMessage(deps.service.status()));
+        return reply(statusMessage(await deps.service.status()));
       case 'history':
         return reply(historyMessage(parsed.environment, await deps.service.history(parsed.environment, viewer)));
       case 'timeline': {

@@ -45,7 +45,7 @@ export const requestFormView = (deps: ListenerDeps): { id: string; handler: Midd
     const reason = (values[MODAL_BLOCK.reason].value.value ?? '').trim();
     const dryRun = (values[MODAL_BLOCK.options]?.value.selected_options ?? []).some((o) => o.value === DRY_RUN_OPTION);
     const errors: Record<string, string> = {};
-    const envProblem = environment ? deps.service.precheck(environment) : 'Choose an environment.';
+    const envProblem = environment ? await deps.service.precheck(environment) : 'Choose an environment.';
     if (envProblem) errors[MODAL_BLOCK.environment] = envProblem;
     if (version && !isValidVersion(version))
       errors[MODAL_BLOCK.version] = 'Use an image tag: letters, digits, . _ - (at most 128 characters).';

@@ -1,0 +1,91 @@
+/**
+ * The store's ports on SQLite: the synchronous database (sqlite.rollback-store.ts) behind asynchronous ports, so the
+ * runbook is written once for every store (SQLite here, Postgres next). One file, one process's connection; writes
+ * are short IMMEDIATE transactions, and busy_timeout waits out another process's.
+ */
+import type { Rollback, RollbackEvent, Status } from '../../domain/rollback.machine';
+import type {
+  CreateResult,
+  Leases,
+  RefusalRecord,
+  Reports,
+  RollbackRepository,
+  TimelineEntry,
+  VerifiedVersions,
+} from '../../ports';
+import type { DeliveryLog } from '../../slack/delivery-log';
+import { SqliteRollbackStore } from './sqlite.rollback-store';
+
+export class SqliteStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+  readonly db: SqliteRollbackStore;
+
+  constructor(file: string) {
+    this.db = new SqliteRollbackStore(file);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  async create(rollback: Rollback, lease?: { owner: string; until: number }): Promise<CreateResult> {
+    return this.db.create(rollback, lease);
+  }
+  async get(id: string): Promise<Rollback | null> {
+    return this.db.get(id);
+  }
+  async save(expectedVersion: number, next: Rollback, event: RollbackEvent): Promise<Rollback | null> {
+    return this.db.save(expectedVersion, next, event);
+  }
+  async audit(id: string, event: RollbackEvent): Promise<boolean> {
+    return this.db.audit(id, event);
+  }
+  async timeline(id: string): Promise<TimelineEntry[]> {
+    return this.db.timeline(id);
+  }
+  async list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Promise<Rollback[]> {
+    return this.db.list(filter);
+  }
+
+  async claim(id: string, owner: string, until: number, now: number): Promise<boolean> {
+    return this.db.claim(id, owner, until, now);
+  }
+  async release(id: string, owner: string): Promise<void> {
+    this.db.release(id, owner);
+  }
+  async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
+    return this.db.orphans(now, owner, limit);
+  }
+
+  async recordReport(report: { environment: string; userId: string; text: string; at: string }): Promise<void> {
+    this.db.recordReport(report);
+  }
+  async uniqueReporters(environment: string, sinceIso: string): Promise<string[]> {
+    return this.db.uniqueReporters(environment, sinceIso);
+  }
+  async reportTexts(environment: string, sinceIso: string, limit: number): Promise<string[]> {
+    return this.db.reportTexts(environment, sinceIso, limit);
+  }
+  async lastReportAlert(environment: string): Promise<string | null> {
+    return this.db.lastReportAlert(environment);
+  }
+  async recordReportAlert(environment: string, at: string): Promise<void> {
+    this.db.recordReportAlert(environment, at);
+  }
+  async recordRefusal(entry: RefusalRecord): Promise<void> {
+    this.db.recordRefusal(entry);
+  }
+  async refusals(limit: number): Promise<RefusalRecord[]> {
+    return this.db.refusals(limit);
+  }
+
+  async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {
+    return this.db.lastVerifiedVersion(environment, service);
+  }
+  async recordVerifiedVersion(environment: string, service: string, version: string, at: string): Promise<void> {
+    this.db.recordVerifiedVersion(environment, service, version, at);
+  }
+
+  async firstDelivery(key: string, at: number): Promise<boolean> {
+    return this.db.firstDelivery(key, at);
+  }
+}

@@ -1,0 +1,17 @@
+import type { Rollback } from '../domain/rollback.machine';
+
+/**
+ * Who is driving a rollback. Owners are `<instance>#<boot>`: unique per process, while the instance part survives a
+ * restart. A lease is taken when it is free, expired, already ours, or held by an earlier boot of our instance (we
+ * restarted); renewed while we work; released when we stop. A rollback whose driver died is found by its expired
+ * lease and picked up.
+ */
+export interface Leases {
+  claim(id: string, owner: string, until: number, now: number): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+  /**
+   * Rollbacks that should be moving but nobody live is driving: no lease, an expired one, or one held by an earlier
+   * boot of our instance (we restarted). Never one held by `owner` itself, nor by another live process.
+   */
+  orphans(now: number, owner: string, limit: number): Promise<Rollback[]>;
+}

@@ -1,0 +1,46 @@
+import type { MessageRef, Rollback, RollbackEvent } from '../domain/rollback.machine';
+
+export interface Notifier {
+  /** Posts the rollback card in its channel; returns where it is so it can be updated. */
+  postCard(rollback: Rollback): Promise<MessageRef>;
+  /**
+   * Tells the channel what `event` did to the rollback: re-renders the card and posts a threaded update.
+   * Best effort: a failure here is logged by the adapter, never thrown, so Slack trouble cannot stop a rollback.
+   */
+  progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void>;
+  /**
+   * An announcement in the channel, visible to everyone: the runbook's template as plain text beginning with
+   * `@channel`, which is the one mention it makes. Marked so that findAnnouncement can find it. Throws when it cannot.
+   */
+  announce(rollback: Rollback, text: string, step: AnnouncementStep): Promise<MessageRef>;
+  /**
+   * Whether the announcement of `step` was posted (since `since`): asked after a restart, because the bot may have
+   * died between posting it and recording it. Throws when the channel cannot be read.
+   */
+  findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null>;
+  /** A message Slack posts later in the channel (chat.scheduleMessage): post-mortem and RCA reminders. */
+  schedule(channel: string, text: string, postAt: Date): Promise<void>;
+  /** Posts the live checklist in the card's thread; `progress` keeps it up to date afterwards. */
+  postChecklist(rollback: Rollback): Promise<MessageRef>;
+  /** "Evaluate, likely rollback": enough users reported problems; offers a button that opens a rollback request. */
+  reportsAlert(alert: {
+    environment: string;
+    channel: string;
+    reporters: string[];
+    reports: string[];
+    windowMinutes: number;
+  }): Promise<void>;
+}
+
+export type AnnouncementStep = 'announce' | 'complete';
+
+/**
+ * Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). `text` is plain
+ * (it may carry *emphasis* and `code`, never Slack markup: it is escaped when shown); `{link}` in it stands for `link`.
+ */
+export interface ProgressNote {
+  type: 'Note';
+  at: string;
+  text: string;
+  link?: { url: string; label: string };
+}
