@@ -1,0 +1,155 @@
+/** The runbook's steps on the in-memory world: what each returns, from the evidence it is given. */
+import { newRollback, type Rollback, type RollbackEvent, transition } from '../../../src/domain/rollback.machine';
+import { announceRollback } from '../../../src/runbook/announce';
+import { confirmIssue } from '../../../src/runbook/confirm';
+import { executeRollback } from '../../../src/runbook/execute';
+import { STRATEGY } from '../../../src/runbook/strategies';
+import { verifyRollback } from '../../../src/runbook/verify';
+import { healthyProbe, unitConfig, unitWorld } from '../../support/fakes';
+
+const AT = '2026-12-01T10:00:00.000Z';
+
+function at(status: 'confirming' | 'executing', extra: RollbackEvent[] = []): Rollback {
+  let r = newRollback({
+    id: 'rb-1',
+    environment: 'production',
+    channel: 'C0INCIDENT',
+    requestedBy: 'U0ONCALL',
+    at: AT,
+    reason: 'errors',
+    requestedTarget: null,
+  });
+  const services = [
+    { service: 'backend', dockerService: 'demo-backend', version: 'v2', previousVersion: 'v1' },
+    { service: 'frontend', dockerService: 'demo-frontend', version: 'v2', previousVersion: 'v1' },
+  ];
+  const events: RollbackEvent[] = [
+    { type: 'ConfirmationStarted', at: AT },
+    ...(status === 'executing'
+      ? ([
+          {
+            type: 'IssueConfirmed',
+            at: AT,
+            findings: {
+              health: null,
+              ready: null,
+              services,
+              target: 'v1',
+              targetSource: 'swarm_previous_spec',
+              targetNote: '',
+            },
+          },
+          { type: 'ApprovalGranted', at: AT, by: 'U0IC' },
+        ] as RollbackEvent[])
+      : []),
+    ...extra,
+  ];
+  for (const e of events) {
+    const next = transition(r, e);
+    if (!next.ok) throw new Error(next.rejection.message);
+    r = next.state;
+  }
+  return r;
+}
+
+describe('Step 1: confirm', () => {
+  it("proposes Swarm's previous version and asks for approval", async () => {
+    const w = unitWorld();
+    const event = await confirmIssue(w.deps, at('confirming'));
+    expect(event).toMatchObject({
+      type: 'IssueConfirmed',
+      findings: { target: 'v1', targetSource: 'swarm_previous_spec' },
+    });
+  });
+
+  it('refuses a typed version nobody can pull as the requester’s mistake', async () => {
+    const w = unitWorld();
+    const event = await confirmIssue(w.deps, { ...at('confirming'), requestedTarget: 'nosuchtag' });
+    expect(event).toMatchObject({ type: 'ConfirmationFailed', code: 'TARGET_UNAVAILABLE' });
+  });
+
+  it('changes nothing when every service already runs the target', async () => {
+    const w = unitWorld();
+    const event = await confirmIssue(w.deps, { ...at('confirming'), requestedTarget: 'v2' });
+    expect(event).toMatchObject({
+      type: 'ConfirmationFailed',
+      reason: expect.stringContaining('Every service already runs v2'),
+    });
+    expect(w.runtime.updates).toEqual([]);
+  });
+});
+
+describe('Steps 2 to 4', () => {
+  it('announces with the runbook’s template, marked so a restart can find it', async () => {
+    const w = unitWorld();
+    const event = await announceRollback(w.deps, at('executing'));
+    expect(event.type).toBe('RollbackAnnounced');
+    expect(w.notifier.announced).toEqual([
+      {
+        id: 'rb-1',
+        step: 'announce',
+        text: expect.stringMatching(
+          /^@channel ROLLBACK IN PROGRESS\nEnvironment: production\nCurrent version: v2\nRolling back to: v1\nReason: errors/,
+        ),
+      },
+    ]);
+  });
+
+  it('rolls every service back once (the Docker strategy), then verifies the version /health reports', async () => {
+    const w = unitWorld();
+    const executing = at('executing', [
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+    ]);
+    const executed = await executeRollback(w.deps, executing);
+    expect(executed).toMatchObject({
+      type: 'ServicesRolledBack',
+      results: [
+        { outcome: 'rolled_back', toVersion: 'v1' },
+        { outcome: 'rolled_back', toVersion: 'v1' },
+      ],
+    });
+    expect(w.runtime.updates).toEqual([
+      { service: 'demo-backend', version: 'v1' },
+      { service: 'demo-frontend', version: 'v1' },
+    ]);
+    const verifying = transition(executing, executed);
+    if (!verifying.ok) throw new Error('rejected');
+    expect(await verifyRollback(w.deps, verifying.state)).toMatchObject({ type: 'RollbackVerified' });
+    w.deps.probe = healthyProbe('v2');
+    expect(await verifyRollback(w.deps, verifying.state)).toMatchObject({
+      type: 'VerificationFailed',
+      reason: expect.stringContaining('health reports version v2 instead of v1'),
+    });
+  });
+});
+
+describe('the Docker strategy after a restart', () => {
+  it('goes on when every service runs its old version or the target, and stops when someone else changed one', async () => {
+    const w = unitWorld(unitConfig());
+    const r = at('executing', [{ type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } }]);
+    const env = w.deps.config.environments.production;
+    expect(await STRATEGY.docker.resumeCheck(w.deps, r, env)).toBeNull();
+    w.runtime.deployByHand('v3');
+    expect(await STRATEGY.docker.resumeCheck(w.deps, r, env)).toMatchObject({
+      type: 'RollbackInterrupted',
+      reason: expect.stringContaining('backend runs v3, neither v2 nor v1'),
+    });
+  });
+
+  it('talks about itself in its own words, with the commands to finish by hand', () => {
+    const r = at('executing');
+    expect(STRATEGY.docker.words.option).toBe('Docker Swarm');
+    expect(
+      STRATEGY.docker.manualRecovery(r, [
+        {
+          service: 'backend',
+          dockerService: 'demo-backend',
+          outcome: 'failed',
+          fromVersion: 'v2',
+          toVersion: 'v1',
+          runningVersion: 'v2',
+        },
+      ])[1],
+    ).toBe('• To finish by hand (runbook Step 3, Option B): `docker service update --image <image>:v1 demo-backend`.');
+  });
+});
