@@ -1,7 +1,13 @@
 /** In-memory fakes of the ports, for unit tests of the runbook without Slack, Docker or a file. */
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { type BotConfig, configSchema } from '../../src/config/config.schema';
-import type { MessageRef, Rollback, RollbackEvent } from '../../src/domain/rollback.machine';
+import {
+  type MessageRef,
+  newRollback,
+  type Rollback,
+  type RollbackEvent,
+  transition,
+} from '../../src/domain/rollback.machine';
 import type { AnnouncementStep, Directory, HealthProbe, Log, Notifier, Pager, ProgressNote } from '../../src/ports';
 import type { RunbookDeps } from '../../src/runbook/context';
 import { CountingTarget, SIM_SERVICES } from './sim-env';
@@ -13,6 +19,63 @@ export const quietLog: Log = {
   error: () => undefined,
   child: () => quietLog,
 };
+
+/** A log that keeps its lines ("warn lease lost: …"), for tests that check what the bot said to its operators. */
+export function recordingLog(lines: string[]): Log {
+  const log: Log = {
+    debug: () => undefined,
+    info: (_o, msg) => void lines.push(`info ${msg}`),
+    warn: (_o, msg) => void lines.push(`warn ${msg}`),
+    error: (_o, msg) => void lines.push(`error ${msg}`),
+    child: () => log,
+  };
+  return log;
+}
+
+/** A request for production on the simulated swarm (both services on v2, v1 in their PreviousSpec). */
+export const draftRollback = (at: string, over: { id?: string; requestedTarget?: string | null } = {}): Rollback =>
+  newRollback({
+    id: over.id ?? 'rb-1',
+    environment: 'production',
+    channel: 'C0INCIDENT',
+    requestedBy: 'U0ONCALL',
+    at,
+    reason: 'errors',
+    requestedTarget: over.requestedTarget ?? null,
+  });
+
+/** Step 1 done (v2 → v1 proposed) and approved: the events, in order. */
+export function approvedEvents(at: string): RollbackEvent[] {
+  const services = [
+    { service: 'backend', dockerService: 'demo-backend', version: 'v2', previousVersion: 'v1' },
+    { service: 'frontend', dockerService: 'demo-frontend', version: 'v2', previousVersion: 'v1' },
+  ];
+  return [
+    { type: 'ConfirmationStarted', at },
+    {
+      type: 'IssueConfirmed',
+      at,
+      findings: {
+        health: null,
+        ready: null,
+        services,
+        target: 'v1',
+        targetSource: 'swarm_previous_spec',
+        targetNote: '',
+      },
+    },
+    { type: 'ApprovalGranted', at, by: 'U0IC' },
+  ];
+}
+
+/** The rollback after `events`, run through the state machine (no store). */
+export function rollbackAfter(r: Rollback, events: RollbackEvent[]): Rollback {
+  return events.reduce((state, e) => {
+    const next = transition(state, e);
+    if (!next.ok) throw new Error(next.rejection.message);
+    return next.state;
+  }, r);
+}
 
 /** Records what would have been said in Slack. */
 export class RecordingNotifier implements Notifier {

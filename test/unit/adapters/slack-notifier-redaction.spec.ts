@@ -1,20 +1,12 @@
 /** Secrets are taken out before anything is cut to Slack's limits: a secret at a cut never leaks as a prefix. */
 import type { WebClient } from '@slack/web-api';
 import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
-import { configSchema } from '../../../src/config/config.schema';
-import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
-import type { Log } from '../../../src/ports';
+import type { Rollback } from '../../../src/domain/rollback.machine';
 import { UNPACED } from '../../support/bot-harness';
+import { draftRollback, quietLog, unitConfig } from '../../support/fakes';
 import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
 
 const SECRET = 'sk-live-0123456789abcdefSECRET';
-const log: Log = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => log,
-};
 
 it('redacts a secret that straddles the section limit of the card', async () => {
   const sent: unknown[] = [];
@@ -30,27 +22,9 @@ it('redacts a secret that straddles the section limit of the card', async () => 
       },
     },
   } as unknown as WebClient;
-  const config = configSchema.parse({
-    roles: { incident_commanders: { users: ['U0IC'] } },
-    environments: {
-      production: {
-        channel: 'C0INCIDENT',
-        strategy: 'docker',
-        health: { url: 'http://127.0.0.1:1/health' },
-        services: [{ name: 'b', docker_service: 'b', image: 'r/b' }],
-      },
-    },
-  });
-  const notifier = new SlackNotifier(client, config, log, [SECRET], new SlackPacer(UNPACED));
-  const base = newRollback({
-    id: 'rb-cut',
-    environment: 'production',
-    channel: 'C0INCIDENT',
-    requestedBy: 'U0ONCALL',
-    at: new Date().toISOString(),
-    reason: '',
-    requestedTarget: null,
-  });
+  const config = unitConfig();
+  const notifier = new SlackNotifier(client, config, quietLog, [SECRET], new SlackPacer(UNPACED));
+  const base = draftRollback(new Date().toISOString(), { id: 'rb-cut' });
   // The failure section is "…Failed at Step 3…: <reason>\n…": the secret starts just before the 3000-character cut.
   const r: Rollback = {
     ...base,

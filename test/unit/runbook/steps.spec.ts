@@ -1,55 +1,17 @@
 /** The runbook's steps on the in-memory world: what each returns, from the evidence it is given. */
-import { newRollback, type Rollback, type RollbackEvent, transition } from '../../../src/domain/rollback.machine';
+import { type Rollback, type RollbackEvent, transition } from '../../../src/domain/rollback.machine';
 import { announceRollback } from '../../../src/runbook/announce';
 import { confirmIssue } from '../../../src/runbook/confirm';
 import { executeRollback } from '../../../src/runbook/execute';
 import { STRATEGY } from '../../../src/runbook/strategies';
 import { verifyRollback } from '../../../src/runbook/verify';
-import { healthyProbe, unitConfig, unitWorld } from '../../support/fakes';
+import { approvedEvents, draftRollback, healthyProbe, rollbackAfter, unitConfig, unitWorld } from '../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
 function at(status: 'confirming' | 'executing', extra: RollbackEvent[] = []): Rollback {
-  let r = newRollback({
-    id: 'rb-1',
-    environment: 'production',
-    channel: 'C0INCIDENT',
-    requestedBy: 'U0ONCALL',
-    at: AT,
-    reason: 'errors',
-    requestedTarget: null,
-  });
-  const services = [
-    { service: 'backend', dockerService: 'demo-backend', version: 'v2', previousVersion: 'v1' },
-    { service: 'frontend', dockerService: 'demo-frontend', version: 'v2', previousVersion: 'v1' },
-  ];
-  const events: RollbackEvent[] = [
-    { type: 'ConfirmationStarted', at: AT },
-    ...(status === 'executing'
-      ? ([
-          {
-            type: 'IssueConfirmed',
-            at: AT,
-            findings: {
-              health: null,
-              ready: null,
-              services,
-              target: 'v1',
-              targetSource: 'swarm_previous_spec',
-              targetNote: '',
-            },
-          },
-          { type: 'ApprovalGranted', at: AT, by: 'U0IC' },
-        ] as RollbackEvent[])
-      : []),
-    ...extra,
-  ];
-  for (const e of events) {
-    const next = transition(r, e);
-    if (!next.ok) throw new Error(next.rejection.message);
-    r = next.state;
-  }
-  return r;
+  const events = status === 'executing' ? approvedEvents(AT) : approvedEvents(AT).slice(0, 1);
+  return rollbackAfter(draftRollback(AT), [...events, ...extra]);
 }
 
 describe('Step 1: confirm', () => {
