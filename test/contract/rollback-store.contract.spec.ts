@@ -7,25 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { newRollback, transition } from '../../src/domain/rollback.machine';
+import { transition } from '../../src/domain/rollback.machine';
 import type { Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
 import type { DeliveryLog } from '../../src/slack/delivery-log';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog;
 import { applyEvent } from '../../src/runbook/context';
+import { draftRollback } from '../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
-const draft = (id: string, environment = 'production') =>
-  newRollback({
-    id,
-    environment,
-    channel: 'C1',
-    requestedBy: 'U0ONCALL',
-    at: AT,
-    reason: 'errors',
-    requestedTarget: null,
-  });
+const draft = (id: string, environment = 'production') => draftRollback(AT, { id, environment });
 
 interface Adapter {
   store: Store;

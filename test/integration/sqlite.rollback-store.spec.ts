@@ -3,20 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { newRollback } from '../../src/domain/rollback.machine';
 import { applyEvent } from '../../src/runbook/context';
+import { draftRollback } from '../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
-const draft = (id: string, environment = 'production') =>
-  newRollback({
-    id,
-    environment,
-    channel: 'C1',
-    requestedBy: 'U0ONCALL',
-    at: AT,
-    reason: 'errors',
-    requestedTarget: null,
-  });
+const draft = (id: string, environment = 'production') => draftRollback(AT, { id, environment });
 
 describe('SqliteRollbackStore', () => {
   let dir: string;

@@ -33,10 +33,13 @@ export function recordingLog(lines: string[]): Log {
 }
 
 /** A request for production on the simulated swarm (both services on v2, v1 in their PreviousSpec). */
-export const draftRollback = (at: string, over: { id?: string; requestedTarget?: string | null } = {}): Rollback =>
+export const draftRollback = (
+  at: string,
+  over: { id?: string; requestedTarget?: string | null; environment?: string } = {},
+): Rollback =>
   newRollback({
     id: over.id ?? 'rb-1',
-    environment: 'production',
+    environment: over.environment ?? 'production',
     channel: 'C0INCIDENT',
     requestedBy: 'U0ONCALL',
     at,
