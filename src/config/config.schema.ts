@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN } from '../domain/names';
 import { STRATEGIES } from '../domain/rollback.machine';
+import { STRATEGY_CONFIG } from '../runbook/strategies/configs';
+import { githubRepo, httpUrl, type StrategyConfig } from './primitives';
+
+type Configs = typeof STRATEGY_CONFIG;
+/** Each strategy's section of an environment's settings, under its key (`script:`, `docker:`, `github_actions:`). */
+type Sections = { [S in keyof Configs as Configs[S]['key']]: Configs[S]['schema'] };
+const strategySections = Object.fromEntries(
+  Object.values(STRATEGY_CONFIG).map((c) => [c.key, c.schema]),
+) as unknown as Sections;
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U012ABCDEF');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S012ABCDEF');
 const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C012ABCDEF (not a #name)');
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 
 const role = z
   .object({
@@ -74,13 +82,6 @@ const budgets = z
   })
   .strict();
 
-/** A GitHub repository and the token to reach it (`${GITHUB_TOKEN}`). */
-const githubRepo = {
-  repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
-  token: z.string().min(1),
-  api_url: httpUrl.default('https://api.github.com'),
-};
-
 const migrations = z
   .object({
     github: z
@@ -109,74 +110,12 @@ const service = z
   })
   .strict();
 
-/** The runbook's placeholders in a deploy script's arguments. */
-export const SCRIPT_PLACEHOLDERS = ['{environment}', '{version}', '{output_dir}', '{rollback_id}'] as const;
-
-/** Option A: the team's deploy script, run without a shell. */
-const script = z
-  .object({
-    command: z.string().min(1),
-    args: z
-      .array(z.string())
-      .default(['--rollback', '--env', '{environment}', '--version', '{version}', '--output-dir', '{output_dir}']),
-    /** Working directory (default: the bot's). */
-    cwd: z.string().min(1).optional(),
-    /** Extra environment variables for the script (`${VAR}` is read from the bot's environment). */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
-    /** Default: Step 3's budget. */
-    timeout_ms: z
-      .number()
-      .int()
-      .min(1000)
-      .max(6 * 3_600_000)
-      .optional(),
-    /** How long a timed-out script's process group gets between SIGTERM and SIGKILL. */
-    kill_grace_ms: z.number().int().min(0).max(60_000).default(5000),
-    /** `{output_dir}` is `<output_root>/<rollback id>`; the script's full output is kept there as `deploy.log`. */
-    output_root: z.string().min(1).default('./rollback-results'),
-    /** How often the last lines of output are posted in the thread. */
-    output_interval_ms: z.number().int().min(500).max(600_000).default(10_000),
-  })
-  .strict();
-
-/** Option C: a GitHub Actions workflow with a workflow_dispatch trigger. */
-const githubActions = z
-  .object({
-    ...githubRepo,
-    /** The workflow's file name (ci-cd.yml) or numeric id. */
-    workflow: z
-      .string()
-      .regex(/^([A-Za-z0-9_.-]+\.ya?ml|\d+)$/, 'a workflow file name such as ci-cd.yml, or its numeric id'),
-    /** The branch or tag whose workflow file runs. */
-    ref: z.string().min(1).default('main'),
-    /** The names of the workflow's inputs that receive the environment and the version. */
-    inputs: z
-      .object({ environment: z.string().min(1).default('environment'), version: z.string().min(1).default('version') })
-      .strict()
-      .default({ environment: 'environment', version: 'version' }),
-    /** Further fixed inputs. */
-    extra_inputs: z.record(z.string(), z.string()).default({}),
-    /** The GitHub login the token acts as, to tell our run from others when GitHub does not return it (default: asked of GitHub). */
-    actor: z.string().min(1).optional(),
-    poll_interval_ms: z.number().int().min(200).max(120_000).default(5000),
-    /** Default: Step 3's budget. */
-    timeout_ms: z
-      .number()
-      .int()
-      .min(1000)
-      .max(6 * 3_600_000)
-      .optional(),
-    request_timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
-  })
-  .strict();
-
 const environment = z
   .object({
     channel: slackChannelId,
     /** The runbook's Step 3: Option A (script), B (docker) or C (github-actions). */
     strategy: z.enum(STRATEGIES),
-    script: script.optional(),
-    github_actions: githubActions.optional(),
+    ...strategySections,
     eta: z.string().min(1).max(100).optional(),
     // Where /rollback for this environment may be typed: only its incident channel (default), or anywhere.
     requests_from: z.enum(['channel', 'anywhere']).default('channel'),
@@ -218,12 +157,6 @@ const environment = z
       .default([]),
     /** Docker Swarm services (strategy docker). A deploy script or workflow deploys the environment as a whole. */
     services: z.array(service).default([]),
-    docker: z
-      .object({
-        convergence_timeout_ms: z.number().int().min(1000).max(3_600_000).default(300_000),
-      })
-      .strict()
-      .default({ convergence_timeout_ms: 300_000 }),
     criteria: criteria.default({ thresholds: {}, reports_window_minutes: 30 }),
     budgets: budgets.default({ confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 }),
     migrations: migrations.optional(),
@@ -318,48 +251,24 @@ export const configSchema = z
     }
     for (const [name, env] of Object.entries(c.environments)) {
       const at = (...path: (string | number)[]) => ['environments', name, ...path];
-      if (env.strategy === 'docker' && env.services.length === 0)
-        ctx.addIssue({ code: 'custom', path: at('services'), message: 'strategy docker needs at least one service' });
-      if (env.strategy !== 'docker' && env.services.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: at('services'),
-          message: `services are Docker Swarm services: with strategy ${env.strategy} the ${env.strategy === 'script' ? 'deploy script' : 'workflow'} deploys the environment; remove them`,
-        });
-      }
-      if (env.strategy === 'script' && !env.script)
-        ctx.addIssue({
-          code: 'custom',
-          path: at('script'),
-          message: 'strategy script needs a script: { command, args }',
-        });
-      if (env.strategy === 'github-actions' && !env.github_actions)
-        ctx.addIssue({
-          code: 'custom',
-          path: at('github_actions'),
-          message: 'strategy github-actions needs github_actions: { repo, token, workflow }',
-        });
-      if (env.script && env.strategy !== 'script')
-        ctx.addIssue({ code: 'custom', path: at('script'), message: 'only used with strategy script' });
-      if (env.github_actions && env.strategy !== 'github-actions')
-        ctx.addIssue({ code: 'custom', path: at('github_actions'), message: 'only used with strategy github-actions' });
-      if (env.migrations?.image_label && env.strategy !== 'docker')
-        ctx.addIssue({
-          code: 'custom',
-          path: at('migrations', 'image_label'),
-          message: 'image labels are read from Docker: only with strategy docker',
-        });
-      env.script?.args.forEach((a, i) => {
-        const unknown = (a.match(/\{[^}]*\}/g) ?? []).filter(
-          (p) => !(SCRIPT_PLACEHOLDERS as readonly string[]).includes(p),
+      const issue = (path: (string | number)[], message: string) =>
+        ctx.addIssue({ code: 'custom', path: at(...path), message });
+      const chosen: StrategyConfig = STRATEGY_CONFIG[env.strategy];
+      const sections = env as unknown as Record<string, unknown>;
+      if (chosen.perService && env.services.length === 0)
+        issue(['services'], `strategy ${env.strategy} needs at least one service`);
+      if (!chosen.perService && env.services.length > 0)
+        issue(
+          ['services'],
+          `services are Docker Swarm services: with strategy ${env.strategy} the ${chosen.deployer} deploys the environment; remove them`,
         );
-        if (unknown.length > 0)
-          ctx.addIssue({
-            code: 'custom',
-            path: at('script', 'args', i),
-            message: `unknown placeholder ${unknown.join(', ')} (known: ${SCRIPT_PLACEHOLDERS.join(', ')})`,
-          });
-      });
+      if (chosen.required && sections[chosen.key] === undefined) issue([chosen.key], chosen.required);
+      for (const [name, other] of Object.entries(STRATEGY_CONFIG) as [string, StrategyConfig][])
+        if (name !== env.strategy && other.required && sections[other.key] !== undefined)
+          issue([other.key], `only used with strategy ${name}`);
+      if (env.migrations?.image_label && !chosen.imageLabels)
+        issue(['migrations', 'image_label'], 'image labels are read from Docker: only with strategy docker');
+      chosen.check?.(sections[chosen.key], issue);
       const seen = new Set<string>();
       env.services.forEach((s, i) => {
         if (seen.has(s.name))
@@ -378,8 +287,6 @@ export type EnvironmentConfig = BotConfig['environments'][string];
 export type ServiceConfig = EnvironmentConfig['services'][number];
 export type RoleConfig = BotConfig['roles']['incident_commanders'];
 export type BudgetConfig = EnvironmentConfig['budgets'];
-export type ScriptConfig = NonNullable<EnvironmentConfig['script']>;
-export type GitHubActionsConfig = NonNullable<EnvironmentConfig['github_actions']>;
 
 /**
  * The environment called `name`, if configured. Own keys only: user input such as "toString" or "constructor"

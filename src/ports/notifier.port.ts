@@ -1,3 +1,4 @@
+import type { Fact, Reminder } from '../domain/facts';
 import type { MessageRef, Rollback, RollbackEvent } from '../domain/rollback.machine';
 
 export interface Notifier {
@@ -19,7 +20,7 @@ export interface Notifier {
    */
   findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null>;
   /** A message Slack posts later in the channel (chat.scheduleMessage): post-mortem and RCA reminders. */
-  schedule(channel: string, text: string, postAt: Date): Promise<void>;
+  schedule(channel: string, reminder: Reminder, postAt: Date): Promise<void>;
   /** Posts the live checklist in the card's thread; `progress` keeps it up to date afterwards. */
   postChecklist(rollback: Rollback): Promise<MessageRef>;
   /** "Evaluate, likely rollback": enough users reported problems; offers a button that opens a rollback request. */
@@ -34,13 +35,9 @@ export interface Notifier {
 
 export type AnnouncementStep = 'announce' | 'complete';
 
-/**
- * Something worth a threaded line that is not a state change (e.g. "resuming after a restart"). `text` is plain
- * (it may carry *emphasis* and `code`, never Slack markup: it is escaped when shown); `{link}` in it stands for `link`.
- */
+/** Something worth a threaded line that is not a state change (e.g. "resuming after a restart"), as a typed fact. */
 export interface ProgressNote {
   type: 'Note';
   at: string;
-  text: string;
-  link?: { url: string; label: string };
+  fact: Fact;
 }

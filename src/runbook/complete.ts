@@ -5,7 +5,6 @@
 import { describeError } from '../domain/errors';
 import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import { completionText } from '../domain/templates';
-import { mentionsOf } from '../domain/mentions';
 import { alreadyAnnounced } from './announce';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 
@@ -45,9 +44,18 @@ export const RCA_REMINDER_AFTER_MS = 23 * 3_600_000;
 
 async function scheduleRcaReminder(deps: RunbookDeps, rollback: Rollback): Promise<void> {
   const due = new Date(deps.clock.now().getTime() + 24 * 3_600_000);
-  const text = `:memo: Reminder: the RCA for rollback ${rollback.id} of ${rollback.environment} is due within the hour (by ${due.toISOString()}). ${mentionsOf(environmentOf(deps.config, rollback).incident_commanders ?? deps.config.roles.incident_commanders)}`;
+  const reminder = {
+    kind: 'rca_due',
+    rollbackId: rollback.id,
+    environment: rollback.environment,
+    due: due.toISOString(),
+  } as const;
   try {
-    await deps.notifier.schedule(rollback.channel, text, new Date(deps.clock.now().getTime() + RCA_REMINDER_AFTER_MS));
+    await deps.notifier.schedule(
+      rollback.channel,
+      reminder,
+      new Date(deps.clock.now().getTime() + RCA_REMINDER_AFTER_MS),
+    );
   } catch (err) {
     deps.log.warn({ err, rollbackId: rollback.id }, 'could not schedule the RCA reminder');
   }

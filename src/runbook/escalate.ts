@@ -45,14 +45,14 @@ export async function escalate(
       await deps.notifier.progress(r, {
         type: 'Note',
         at: nowIso(deps.clock),
-        text: ':rotating_light: On-call was paged (PagerDuty).',
+        fact: { kind: 'on_call_paged' },
       });
     } else if (event.type === 'ResolutionAnnounced' && r.overruns.some((o) => o.endsWith(':2'))) {
       await pager.resolve(dedupKeyOf(r));
       await deps.notifier.progress(r, {
         type: 'Note',
         at: nowIso(deps.clock),
-        text: 'The PagerDuty alert was resolved.',
+        fact: { kind: 'page_resolved' },
       });
     }
   } catch (err) {
@@ -60,7 +60,7 @@ export async function escalate(
     await deps.notifier.progress(r, {
       type: 'Note',
       at: nowIso(deps.clock),
-      text: `:warning: PagerDuty could not be reached (${describeError(err)}): page on-call by hand.`,
+      fact: { kind: 'paging_failed', error: describeError(err) },
     });
   }
 }

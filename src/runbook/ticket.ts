@@ -72,7 +72,7 @@ export async function openTicket(
     await deps.notifier.progress(now, {
       type: 'Note',
       at: nowIso(deps.clock),
-      text: `:ticket: Incident ticket: ${url}`,
+      fact: { kind: 'ticket_opened', url },
     });
     return { url };
   } catch (err) {

@@ -8,6 +8,7 @@ import {
   type RollbackEvent,
   transition,
 } from '../../src/domain/rollback.machine';
+import type { Reminder } from '../../src/domain/facts';
 import type { AnnouncementStep, Directory, HealthProbe, Log, Notifier, Pager, ProgressNote } from '../../src/ports';
 import type { RunbookDeps } from '../../src/runbook/context';
 import { CountingTarget, SIM_SERVICES } from './sim-env';
@@ -84,7 +85,7 @@ export function rollbackAfter(r: Rollback, events: RollbackEvent[]): Rollback {
 export class RecordingNotifier implements Notifier {
   readonly told: Array<{ rollback: Rollback; event: RollbackEvent | ProgressNote }> = [];
   readonly announced: Array<{ id: string; text: string; step: AnnouncementStep }> = [];
-  readonly scheduled: Array<{ channel: string; text: string; postAt: Date }> = [];
+  readonly scheduled: Array<{ channel: string; reminder: Reminder; postAt: Date }> = [];
   private ts = 0;
   private ref = (channel: string): MessageRef => ({ channel, ts: `1.${++this.ts}` });
 
@@ -101,8 +102,8 @@ export class RecordingNotifier implements Notifier {
   async findAnnouncement() {
     return null;
   }
-  async schedule(channel: string, text: string, postAt: Date) {
-    this.scheduled.push({ channel, text, postAt });
+  async schedule(channel: string, reminder: Reminder, postAt: Date) {
+    this.scheduled.push({ channel, reminder, postAt });
   }
   async postChecklist(r: Rollback) {
     return this.ref(r.channel);

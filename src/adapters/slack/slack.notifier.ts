@@ -2,18 +2,20 @@ import type { WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
-import { esc } from '../../slack/escape';
 import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
-import { announcementMrkdwn, reportsAlertMessage } from '../../slack/blocks/messages';
+import type { Reminder } from '../../domain/facts';
+import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
+import { type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
+import { mentionsOf } from '../../slack/mentions';
 import {
-  isToolingFailure,
-  type Mentions,
-  mentionsOf,
-  NO_MENTIONS,
-  progressText,
-  refusalSummary,
-} from '../../slack/blocks/thread';
+  isSlackUser,
+  mentionedFor,
+  mentionedInReminder,
+  REPORTS_ALERT_MENTIONS,
+  type Role,
+  tellsPlatformChannel,
+} from '../../runbook/audience';
 import { Redactor } from '../../domain/redact';
 import { translateSlackError } from './slack-errors';
 import { SlackPacer } from './slack.pacer';
@@ -41,7 +43,8 @@ interface CardEntry {
 
 /** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 export class SlackNotifier implements Notifier {
-  private readonly mentions: Mentions;
+  /** How each role is mentioned, as configured (the incident commanders may differ per environment). */
+  private readonly roster: Record<Exclude<Role, 'requester' | 'actor'>, string>;
   /** Incident commanders configured for one environment only, mentioned instead of the global ones there. */
   private readonly envCommanders: Map<string, string>;
   private readonly redactor: Redactor;
@@ -76,11 +79,11 @@ export class SlackNotifier implements Notifier {
         env.incident_commanders ? [[name, mentionsOf(env.incident_commanders)]] : [],
       ),
     );
-    this.mentions = {
-      incidentCommanders: mentionsOf(config.roles.incident_commanders),
-      onCall: mentionsOf(config.roles.on_call),
+    this.roster = {
+      incident_commanders: mentionsOf(config.roles.incident_commanders),
+      on_call: mentionsOf(config.roles.on_call),
       dba: mentionsOf(config.roles.dba),
-      platformTeam: mentionsOf(config.roles.platform_team),
+      platform_team: mentionsOf(config.roles.platform_team),
     };
     this.platformChannel = config.roles.platform_team.channel ?? null;
     this.ticketTrackers = new Set(
@@ -133,18 +136,29 @@ export class SlackNotifier implements Notifier {
       return;
     }
     this.track(this.redraw(rollback, log));
-    if (this.platformChannel && isToolingFailure(event)) this.track(this.tellPlatformTeam(rollback, log));
-    const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), this.mentionsFor(rollback));
+    if (this.platformChannel && tellsPlatformChannel(event)) this.track(this.tellPlatformTeam(rollback, log));
+    const mentions = this.mentionsOf(rollback.environment, mentionedFor(rollback, event), rollback.requestedBy);
+    const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), mentions);
     if (!said) return;
     // Every message of a dry run says so.
     this.threadLine(rollback, rollback.dryRun ? `*DRY RUN* — ${said}` : said, log);
   }
 
-  /** A dry run can never be approved: it asks no one for anything. */
-  private mentionsFor(r: Rollback): Mentions {
-    if (r.dryRun) return NO_MENTIONS;
-    const ics = this.envCommanders.get(r.environment);
-    return ics === undefined ? this.mentions : { ...this.mentions, incidentCommanders: ics };
+  /** The mentions of the roles the runbook's rules chose; the others are left empty. */
+  private mentionsOf(environment: string, roles: readonly Role[], requester = '', actor = ''): Mentions {
+    const who = (role: Role, mention: string) => (roles.includes(role) ? mention : '');
+    const user = (id: string) => (isSlackUser(id) ? `<@${id}>` : '');
+    return {
+      requester: who('requester', user(requester)),
+      actor: who('actor', user(actor)),
+      incidentCommanders: who(
+        'incident_commanders',
+        this.envCommanders.get(environment) ?? this.roster.incident_commanders,
+      ),
+      onCall: who('on_call', this.roster.on_call),
+      dba: who('dba', this.roster.dba),
+      platformTeam: who('platform_team', this.roster.platform_team),
+    };
   }
 
   private refused(rollback: Rollback, event: Refusal): void {
@@ -321,7 +335,9 @@ export class SlackNotifier implements Notifier {
     return found?.ts ? { channel: rollback.channel, ts: found.ts } : null;
   }
 
-  async schedule(channel: string, text: string, postAt: Date): Promise<void> {
+  async schedule(channel: string, reminder: Reminder, postAt: Date): Promise<void> {
+    const by = reminder.kind === 'post_mortem' ? reminder.by : '';
+    const text = reminderText(reminder, this.mentionsOf(reminder.environment, mentionedInReminder(reminder), '', by));
     await this.call('chat.scheduleMessage', () =>
       this.client.chat.scheduleMessage({
         channel,
@@ -358,9 +374,7 @@ export class SlackNotifier implements Notifier {
   }): Promise<void> {
     const m = reportsAlertMessage({
       ...this.redactor.deep(a),
-      mentions: [this.mentions.onCall, this.envCommanders.get(a.environment) ?? this.mentions.incidentCommanders]
-        .filter(Boolean)
-        .join(' '),
+      mentions: this.mentionsOf(a.environment, REPORTS_ALERT_MENTIONS),
     });
     await this.pacer.post(a.channel, true);
     await this.call('chat.postMessage', () =>
@@ -371,10 +385,10 @@ export class SlackNotifier implements Notifier {
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
-    const link = rollback.card
-      ? `<https://slack.com/archives/${rollback.card.channel}/p${rollback.card.ts.replace('.', '')}|rollback ${rollback.id}>`
-      : `rollback ${rollback.id}`;
-    const text = `:construction: Tooling or infrastructure error during ${link} of *${rollback.environment}*: ${esc(this.redactor.text(rollback.failure?.reason ?? 'see the thread'))} ${this.mentions.platformTeam ?? ''}`;
+    const text = platformTeamAlert(
+      this.redactor.deep(rollback),
+      this.mentionsOf(rollback.environment, ['platform_team']),
+    );
     try {
       await this.pacer.post(channel);
       await this.call('chat.postMessage', () =>

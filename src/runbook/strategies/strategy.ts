@@ -23,13 +23,13 @@ export interface CurrentState {
 export interface StrategyWords {
   /** The runbook's name for it, in Step 3's title: "Docker Swarm", "deploy script", "GitHub Actions". */
   option: string;
-  /** The card's heading over what runs: "*Deployed versions (Docker):*". */
+  /** The card's heading over what runs: "Deployed versions (Docker)". */
   versions: string;
   /** Step 1's line once the tooling answered. */
   ready: string;
   /** What Step 1 checks, in its first threaded line. */
   inspecting: string;
-  /** The heading over what runs, after an interruption: "*What Docker reports now:*". */
+  /** The heading over what runs, after an interruption: "What Docker reports now". */
   reportsNow: string;
   /** Why nothing can be proposed when no version was named and none was verified before. */
   noTarget: string;

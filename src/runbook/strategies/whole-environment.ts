@@ -5,6 +5,7 @@
 import type { EnvironmentConfig } from '../../config/config.schema';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/names';
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
+import type { Fact } from '../../domain/facts';
 import type { Deployment, Rollback } from '../../domain/rollback.machine';
 import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
 import { nowIso, type RunbookDeps } from '../context';
@@ -68,18 +69,8 @@ export async function recordDeployment(deps: RunbookDeps, r: Rollback, deploymen
 }
 
 /** A threaded line that is not a state change (output, a run's status). */
-export async function note(
-  deps: RunbookDeps,
-  r: Rollback,
-  text: string,
-  link?: { url: string; label: string },
-): Promise<void> {
-  await deps.notifier.progress((await deps.rollbacks.get(r.id)) ?? r, {
-    type: 'Note',
-    at: nowIso(deps.clock),
-    text,
-    ...(link ? { link } : {}),
-  });
+export async function note(deps: RunbookDeps, r: Rollback, fact: Fact): Promise<void> {
+  await deps.notifier.progress((await deps.rollbacks.get(r.id)) ?? r, { type: 'Note', at: nowIso(deps.clock), fact });
 }
 
 /** For showing a command line (it is never run through a shell). */

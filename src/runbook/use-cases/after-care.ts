@@ -3,10 +3,9 @@
  * rolled-back mark, and releasing the lock of a rollback whose outcome nobody could know.
  */
 import type { ChecklistKey } from '../../domain/checklist';
-import { mentionsOf } from '../../domain/mentions';
 import { describeError } from '../../domain/errors';
 import { isTerminal, statusWords } from '../../domain/rollback.machine';
-import { environmentOf, nowIso } from '../context';
+import { nowIso } from '../context';
 import { record } from '../record';
 import { openTicket } from '../ticket';
 import { type Outcome, UseCase } from './use-case';
@@ -50,14 +49,11 @@ export class AfterCare extends UseCase {
     });
     if (!claimed.ok) return { kind: 'refused', message: 'The post-mortem reminders are already scheduled.' };
     const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.endedAt ?? rollback.updatedAt);
-    const env = environmentOf(this.deps.config, rollback);
-    const mentions = `<@${userId}> ${mentionsOf(env.incident_commanders ?? this.deps.config.roles.incident_commanders)}`;
     try {
       for (const hours of [24, 48]) {
-        const text = `:calendar: Post-mortem for rollback ${id} of ${rollback.environment}${hours === 48 ? " — last day of the runbook's 24–48 h window" : ''}: hold it, and paste \`/rollback timeline ${id}\` into the document. ${mentions}`;
         await this.deps.notifier.schedule(
           rollback.channel,
-          text,
+          { kind: 'post_mortem', rollbackId: id, environment: rollback.environment, hours, by: userId },
           new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)),
         );
       }

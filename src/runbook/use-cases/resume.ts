@@ -1,7 +1,7 @@
 /**
  * Picking up what nobody drives: after a restart, or when another replica died.
  */
-import { type Rollback, statusWords } from '../../domain/rollback.machine';
+import type { Rollback } from '../../domain/rollback.machine';
 import { nowIso } from '../context';
 import { UseCase } from './use-case';
 
@@ -21,7 +21,7 @@ export class Resume extends UseCase {
       await this.deps.notifier.progress(r, {
         type: 'Note',
         at: nowIso(this.deps.clock),
-        text: `:recycle: The bot that was driving this rollback stopped; resuming from *${statusWords(r.status)}*.`,
+        fact: { kind: 'resuming', from: r.status },
       });
       void this.runner.drive(r.id, { resumed: true });
     }

@@ -116,7 +116,7 @@ export function findingsText(f: Findings, strategy: Strategy = 'docker'): string
   return [
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
-    esc(STRATEGY[strategy].words.versions),
+    `*${esc(STRATEGY[strategy].words.versions)}:*`,
     services,
     target,
   ].join('\n');

@@ -1,5 +1,6 @@
 /** Ephemeral answers to `/rollback help`, `/rollback status` and refusals. */
 import { checklistOf } from '../../domain/checklist';
+import type { Reminder } from '../../domain/facts';
 import { USAGE } from '../grammar';
 import { CHANNEL_MENTION } from '../../domain/templates';
 import { esc } from '../escape';
@@ -7,6 +8,7 @@ import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/roll
 import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
 import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
+import type { Mentions } from './thread';
 
 export interface EphemeralMessage {
   response_type: 'ephemeral';
@@ -96,11 +98,11 @@ export function reportsAlertMessage(a: {
   reporters: string[];
   reports: string[];
   windowMinutes: number;
-  mentions: string;
+  mentions: Mentions;
 }): { text: string; blocks: Block[] } {
   const who = a.reporters.map((u) => `<@${u}>`).join(', ');
   const text = truncate(
-    `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${esc(r.replace(/\n/g, ' '))}`).join('\n')}\n${a.mentions}`,
+    `:loudspeaker: *Evaluate, likely rollback* — ${a.reporters.length} people reported problems with *${a.environment}* in the last ${a.windowMinutes} min (${who}).\n${a.reports.map((r) => `> ${esc(r.replace(/\n/g, ' '))}`).join('\n')}\n${[a.mentions.onCall, a.mentions.incidentCommanders].filter(Boolean).join(' ')}`,
     LIMITS.sectionText,
   );
   return {
@@ -121,4 +123,19 @@ export function reportsAlertMessage(a: {
       },
     ],
   };
+}
+
+/** The post-mortem and RCA reminders Slack posts later in the rollback's channel. */
+export function reminderText(r: Reminder, m: Mentions): string {
+  const who = [m.actor, m.incidentCommanders].filter(Boolean).join(' ');
+  if (r.kind === 'rca_due')
+    return `:memo: Reminder: the RCA for rollback ${r.rollbackId} of ${r.environment} is due within the hour (by ${r.due}). ${who}`;
+  const last = r.hours === 48 ? " — last day of the runbook's 24–48 h window" : '';
+  return `:calendar: Post-mortem for rollback ${r.rollbackId} of ${r.environment}${last}: hold it, and paste \`/rollback timeline ${r.rollbackId}\` into the document. ${who}`;
+}
+
+/** "Platform team: #platform-team Slack — infrastructure issues": a line in their channel, linking the card. */
+export function platformTeamAlert(rollback: Rollback, m: Mentions): string {
+  const where = cardLink(rollback.card, `rollback ${rollback.id}`);
+  return `:construction: Tooling or infrastructure error during ${where} of *${rollback.environment}*: ${esc(rollback.failure?.reason ?? 'see the thread')} ${m.platformTeam}`;
 }

@@ -3,7 +3,14 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import { type Rollback, type RollbackEvent, strategyOf } from '../../domain/rollback.machine';
+import type { Fact, RunRef } from '../../domain/facts';
+import {
+  type Deployment,
+  type Rollback,
+  type RollbackEvent,
+  statusWords,
+  strategyOf,
+} from '../../domain/rollback.machine';
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
@@ -12,39 +19,30 @@ import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE, stepT
 import { esc, link } from '../escape';
 import { LIMITS, seconds, truncate } from './limits';
 
+/**
+ * The mentions of the roles the runbook's escalation rules chose for one message (runbook/audience.ts); a role not
+ * chosen is ''. The renderer only places them.
+ */
 export interface Mentions {
+  requester: string;
+  actor: string;
   incidentCommanders: string;
   onCall: string;
-  dba?: string;
-  platformTeam?: string;
+  dba: string;
+  platformTeam: string;
 }
 
-/** Errors of the deployment tooling or the infrastructure under it: the platform team's to look at. */
-export const TOOLING_CODES: readonly string[] = [
-  'DOCKER_UNREACHABLE',
-  'IMAGE_PULL_FAILED',
-  'SERVICE_UPDATE_FAILED',
-  'SWARM_UPDATE_PAUSED',
-  'SWARM_ROLLED_BACK',
-  'SCRIPT_NOT_RUNNABLE',
-  'WORKFLOW_RATE_LIMITED',
-];
-
-export function isToolingFailure(event: RollbackEvent | ProgressNote): boolean {
-  return (
-    (event.type === 'ConfirmationFailed' || event.type === 'ExecutionFailed') &&
-    event.code !== undefined &&
-    TOOLING_CODES.includes(event.code)
-  );
-}
+/** No one mentioned. */
+export const NO_MENTIONS: Mentions = {
+  requester: '',
+  actor: '',
+  incidentCommanders: '',
+  onCall: '',
+  dba: '',
+  platformTeam: '',
+};
 
 const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
-
-/** Who is mentioned in a dry run: no one (it can never be approved). */
-export const NO_MENTIONS: Mentions = { incidentCommanders: '', onCall: '', dba: '', platformTeam: '' };
-
-/** Errors in what the requester asked for (a version nobody can pull): theirs to fix, nobody is paged. */
-export const USER_ERROR_CODES: readonly string[] = ['TARGET_UNAVAILABLE', 'VERSION_INVALID'];
 
 const ACTION_WORDS: Record<string, string> = {
   approve: 'approve',
@@ -70,8 +68,6 @@ export function refusalSummary(
   return `:no_entry: Turned away (${refusals.length}), each told why in private:\n${lines.join('\n')}${more}`;
 }
 
-export { mentionsOf } from '../../domain/mentions';
-
 function serviceLine(r: ServiceResult): string {
   if (r.outcome === 'rolled_back')
     return `• ${esc(r.service)} (\`${esc(r.dockerService)}\`): \`${esc(r.fromVersion ?? '?')}\` → \`${esc(r.toVersion)}\` :white_check_mark:`;
@@ -86,13 +82,52 @@ function quotedPlan(plan: string): string {
     .join('\n');
 }
 
-/** A note is the bot's own words with outside text in it: shown escaped, with its link (if any) written by us. */
-function noteText(n: ProgressNote): string {
-  const text = esc(n.text);
-  return n.link ? text.replace('{link}', link(n.link.url, n.link.label)) : text;
+/** The newest lines of a deploy script's output, as a code block (which Slack never reads as markup). */
+function scriptOutput(f: Extract<Fact, { kind: 'script_output' }>): string {
+  const more =
+    f.skipped > 0
+      ? `_(${f.skipped} earlier line${f.skipped === 1 ? '' : 's'} not shown; all of it is in ${esc(f.outputFile)})_\n`
+      : '';
+  return `:scroll: Deploy script output:\n${more}\`\`\`\n${esc(f.lines.join('\n').replace(/```/g, "'''"))}\n\`\`\``;
 }
 
-const escalate = (m: Mentions) => [m.incidentCommanders, m.onCall].filter(Boolean).join(' ');
+/** The runbook's facts in words; every outside value in them is escaped here. */
+export function factText(f: Fact): string {
+  const run = (r: RunRef) => link(r.url, `#${r.id}`);
+  switch (f.kind) {
+    case 'resuming':
+      return `:recycle: The bot that was driving this rollback stopped; resuming from *${statusWords(f.from)}*.`;
+    case 'ticket_opened':
+      return `:ticket: Incident ticket: ${esc(f.url)}`;
+    case 'on_call_paged':
+      return ':rotating_light: On-call was paged (PagerDuty).';
+    case 'page_resolved':
+      return 'The PagerDuty alert was resolved.';
+    case 'paging_failed':
+      return `:warning: PagerDuty could not be reached (${esc(f.error)}): page on-call by hand.`;
+    case 'run_unreachable':
+      return `:hourglass: GitHub is not answering about run ${run(f.run)} (${esc(f.error)}); still following it.`;
+    case 'run_status':
+      return `:arrows_counterclockwise: Workflow run ${run(f.run)} is *${esc(f.status.replace(/_/g, ' '))}*.`;
+    case 'dispatch_unclear':
+      return `:hourglass: The workflow dispatch got no clear answer (${esc(f.error)}); looking for a run it may have started…`;
+    case 'script_output':
+      return scriptOutput(f);
+  }
+}
+
+/** What Step 3 started and follows (recorded so a restart knows); every kind of deployment is worded here. */
+function deploymentText(d: Deployment): string {
+  switch (d.kind) {
+    case 'script':
+      return `:gear: Deploy script started (pid ${d.pid}): \`${esc(d.commandLine)}\`\nFull output: \`${esc(d.outputFile)}\``;
+    case 'workflow':
+      return `:rocket: Workflow run ${link(d.url, `#${d.runId}`)} dispatched; following it to its conclusion.`;
+  }
+}
+
+/** The incident commanders and on-call, as far as the rules chose them. */
+const escalate = (m: Mentions) => join(m.incidentCommanders, m.onCall);
 
 export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m: Mentions): string | null {
   const t = (s: string) => truncate(s, LIMITS.messageText);
@@ -100,13 +135,13 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'CardPosted':
       return null;
     case 'Note':
-      return t(noteText(event));
+      return t(factText(event.fact));
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
       const migrations =
         event.findings.migrations && event.findings.migrations.verdict !== 'none'
-          ? `\n${migrationText(event.findings.migrations)}\n${join(m.dba)}`
+          ? `\n${migrationText(event.findings.migrations)}\n${m.dba}`
           : '';
       const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
       const ask = r.dryRun
@@ -117,13 +152,8 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       );
     }
     case 'ConfirmationFailed':
-      if (event.code && USER_ERROR_CODES.includes(event.code)) {
-        return t(
-          `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.requestedBy.startsWith('U') || r.requestedBy.startsWith('W') ? `<@${r.requestedBy}>` : ''}`.trim(),
-        );
-      }
       return t(
-        `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${r.dryRun ? '' : join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined)}`.trim(),
+        `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${join(m.requester, escalate(m), m.platformTeam)}`.trim(),
       );
     case 'ApprovalGranted':
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
@@ -141,7 +171,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `:ballot_box_with_check: <@${event.by}> acknowledged: *${RISK_LABEL[event.risk]}*.`;
     case 'StepOverran': {
       const budget = `${Math.round(event.budgetMs / 1000)} s`;
-      const who = event.factor >= 2 ? escalate(m) : m.incidentCommanders;
+      const who = escalate(m);
       const paged = event.factor >= 2 ? ' On-call is paged.' : '';
       return t(
         `:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`,
@@ -153,7 +183,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return t(
         [
           `:warning: *Interrupted:* ${esc(event.reason)}`,
-          esc(strategyFor(r).words.reportsNow),
+          `*${esc(strategyFor(r).words.reportsNow)}:*`,
           event.services
             .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
             .join('\n') || '• unknown',
@@ -204,11 +234,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
         `:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`,
       );
     case 'DeploymentStarted':
-      return event.deployment.kind === 'script'
-        ? t(
-            `:gear: Deploy script started (pid ${event.deployment.pid}): \`${esc(event.deployment.commandLine)}\`\nFull output: \`${esc(event.deployment.outputFile)}\``,
-          )
-        : `:rocket: Workflow run ${link(event.deployment.url, `#${event.deployment.runId}`)} dispatched; following it to its conclusion.`;
+      return t(deploymentText(event.deployment));
     case 'ServicesRolledBack':
       return t(`*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`);
     case 'ExecutionFailed':
@@ -225,7 +251,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
             )
             .map(esc),
           '• Do not start another rollback until every service is in a known state.',
-          join(escalate(m), isToolingFailure(event) ? m.platformTeam : undefined),
+          join(escalate(m), m.platformTeam),
         ].join('\n'),
       );
     case 'RollbackVerified': {

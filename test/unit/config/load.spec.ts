@@ -153,6 +153,16 @@ describe('parseConfig', () => {
       expect(errorOf(SCRIPT.replace('strategy: script', 'strategy: github-actions'))).toContain(
         'environments.production.github_actions: strategy github-actions needs github_actions',
       );
+      expect(errorOf(SCRIPT.replace('strategy: script', 'strategy: github-actions'))).toContain(
+        'environments.production.script: only used with strategy script',
+      );
+      expect(
+        errorOf(
+          SCRIPT.replace('    strategy: script\n', '    strategy: script\n    migrations: { image_label: db }\n'),
+        ),
+      ).toContain(
+        'environments.production.migrations.image_label: image labels are read from Docker: only with strategy docker',
+      );
       expect(errorOf(SCRIPT.replace(/ {4}script:\n.*\n/, ''))).toContain(
         'environments.production.script: strategy script needs a script',
       );

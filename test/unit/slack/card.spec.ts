@@ -2,7 +2,8 @@ import { newRollback, type Rollback } from '../../../src/domain/rollback.machine
 import { rollbackCard } from '../../../src/slack/blocks/card';
 import { LIMITS } from '../../../src/slack/blocks/limits';
 import { helpMessage, statusMessage } from '../../../src/slack/blocks/messages';
-import { mentionsOf, progressText } from '../../../src/slack/blocks/thread';
+import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
+import { mentionsOf } from '../../../src/slack/mentions';
 import { ACTION } from '../../../src/slack/ids';
 
 const AT = '2026-11-26T10:00:00.000Z';
@@ -90,6 +91,7 @@ describe('rollbackCard', () => {
 
 describe('thread updates', () => {
   const m = {
+    ...NO_MENTIONS,
     incidentCommanders: mentionsOf({ users: ['U0IC'], usergroups: ['S0ICS'] }),
     onCall: mentionsOf({ users: ['U0ONCALL'], usergroups: [] }),
   };

@@ -1,4 +1,5 @@
 /** Text the bot did not write is shown, never obeyed; the bot's own mentions and links still work. */
+import type { Fact } from '../../../src/domain/facts';
 import { newRollback } from '../../../src/domain/rollback.machine';
 import { announcementMrkdwn, reportsAlertMessage } from '../../../src/slack/blocks/messages';
 import { NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/blocks/thread';
@@ -32,18 +33,23 @@ describe('escaping', () => {
     expect(link('https://x.example/a>b|c', '<!here>')).toBe('<https://x.example/a%3Eb%7Cc|&lt;!here&gt;>');
   });
 
-  it('shows a note’s outside text (deploy output, API errors) as text, with its link written by the bot', () => {
-    const said = progressText(
-      r,
-      {
-        type: 'Note',
-        at: r.requestedAt,
-        text: 'output: <!channel> & done — run {link}',
-        link: { url: 'https://github.com/o/r/actions/runs/1', label: '#1' },
-      },
-      NO_MENTIONS,
+  it('shows the outside text in a fact (deploy output, API errors) as text, with its link written by the bot', () => {
+    const note = (fact: Fact) => progressText(r, { type: 'Note', at: r.requestedAt, fact }, NO_MENTIONS);
+    expect(
+      note({
+        kind: 'run_unreachable',
+        run: { id: 1, url: 'https://github.com/o/r/actions/runs/1' },
+        error: '<!channel> & down',
+      }),
+    ).toBe(
+      ':hourglass: GitHub is not answering about run <https://github.com/o/r/actions/runs/1|#1> (&lt;!channel&gt; &amp; down); still following it.',
     );
-    expect(said).toBe('output: &lt;!channel&gt; &amp; done — run <https://github.com/o/r/actions/runs/1|#1>');
+    expect(note({ kind: 'script_output', lines: ['<!here> ok', '```x'], skipped: 2, outputFile: '/tmp/<o>.log' })).toBe(
+      ":scroll: Deploy script output:\n_(2 earlier lines not shown; all of it is in /tmp/&lt;o&gt;.log)_\n```\n&lt;!here&gt; ok\n'''x\n```",
+    );
+    expect(note({ kind: 'run_status', run: { id: 2, url: 'https://x.example/2' }, status: 'in_progress' })).toBe(
+      ':arrows_counterclockwise: Workflow run <https://x.example/2|#2> is *in progress*.',
+    );
   });
 
   it('escapes failure reasons and refusal reasons in the thread', () => {
@@ -77,7 +83,7 @@ describe('escaping', () => {
       reporters: ['U1', 'U2', 'U3'],
       reports: ['<!channel> checkout broken'],
       windowMinutes: 30,
-      mentions: '<@U0IC>',
+      mentions: { ...NO_MENTIONS, incidentCommanders: '<@U0IC>' },
     });
     expect(m.text).toContain('\n> &lt;!channel&gt; checkout broken');
     expect(m.text).toContain('<@U1>');

@@ -13,10 +13,10 @@ const NOT_THERE = /manifest unknown|not found|does not exist|unknown tag|no such
 export const dockerStrategy: RollbackStrategy = {
   words: {
     option: 'Docker Swarm',
-    versions: '*Deployed versions (Docker):*',
+    versions: 'Deployed versions (Docker)',
     ready: 'The target image was pulled.',
     inspecting: 'what Docker runs',
-    reportsNow: '*What Docker reports now:*',
+    reportsNow: 'What Docker reports now',
     noTarget: 'Swarm kept no previous spec and this bot has not verified a version of this environment yet',
   },
 

@@ -3,7 +3,8 @@
  * correlated (GitHub's own answer where it gives one; else the new workflow_dispatch run of the token's actor created
  * after the dispatch), recorded, and followed to its conclusion, which decides.
  */
-import type { EnvironmentConfig, GitHubActionsConfig } from '../../../config/config.schema';
+import type { EnvironmentConfig } from '../../../config/config.schema';
+import type { GitHubActionsConfig } from './config';
 import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../../domain/errors';
 import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
 import type { WorkflowRun, WorkflowRunner } from '../../../ports';
@@ -126,22 +127,14 @@ async function follow(
         };
       }
       if (!troubled)
-        await note(
-          deps,
-          r,
-          `:hourglass: GitHub is not answering about run {link} (${describeError(err)}); still following it.`,
-          { url: run.url, label: `#${run.id}` },
-        );
+        await note(deps, r, { kind: 'run_unreachable', run: { id: run.id, url: run.url }, error: describeError(err) });
       troubled = true;
       current = { ...run, status };
     }
     if (current.status !== status) {
       status = current.status;
       if (status !== 'completed')
-        await note(deps, r, `:arrows_counterclockwise: Workflow run {link} is *${status.replace(/_/g, ' ')}*.`, {
-          url: run.url,
-          label: `#${run.id}`,
-        });
+        await note(deps, r, { kind: 'run_status', run: { id: run.id, url: run.url }, status });
     }
     if (current.status === 'completed') {
       if (current.conclusion === 'success') {
@@ -177,10 +170,10 @@ async function follow(
 export const githubActionsStrategy: RollbackStrategy = {
   words: {
     option: 'GitHub Actions',
-    versions: '*Deployed version (/health):*',
+    versions: 'Deployed version (/health)',
     ready: 'The workflow is there and active.',
     inspecting: 'what /health reports and whether the workflow can be dispatched',
-    reportsNow: '*What /health reports now:*',
+    reportsNow: 'What /health reports now',
     noTarget: WHOLE_ENVIRONMENT_NO_TARGET,
   },
 
@@ -271,11 +264,7 @@ export const githubActionsStrategy: RollbackStrategy = {
       if (!MAYBE_STARTED(err)) return fail(err, 'The workflow was not dispatched (nothing was started)');
       // No clear answer: GitHub may have started the run anyway. Look for it rather than say "nothing was started".
       unclear = `the dispatch got no clear answer (${describeError(err)})`;
-      await note(
-        deps,
-        r,
-        `:hourglass: The workflow dispatch got no clear answer (${describeError(err)}); looking for a run it may have started…`,
-      );
+      await note(deps, r, { kind: 'dispatch_unclear', error: describeError(err) });
       run = null;
     }
     try {

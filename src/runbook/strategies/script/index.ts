@@ -5,7 +5,8 @@
  * code decides.
  */
 import path from 'node:path';
-import type { EnvironmentConfig, ScriptConfig } from '../../../config/config.schema';
+import type { EnvironmentConfig } from '../../../config/config.schema';
+import type { ScriptConfig } from './config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { Rollback } from '../../../domain/rollback.machine';
 import { nowIso, type RunbookDeps } from '../../context';
@@ -75,12 +76,7 @@ function runner(deps: RunbookDeps) {
   return deps.scripts;
 }
 
-const lastLines = (lines: string[], skipped: number, file: string): string => {
-  const shown = lines.map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS - 1)}…` : l)).join('\n');
-  const more =
-    skipped > 0 ? `_(${skipped} earlier line${skipped === 1 ? '' : 's'} not shown; all of it is in ${file})_\n` : '';
-  return `${more}\`\`\`\n${shown.replace(/```/g, "'''")}\n\`\`\``;
-};
+const cutLine = (l: string): string => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS - 1)}…` : l);
 
 /**
  * Whether any process of the group is alive (the script runs as its own group leader). On this host only: after a
@@ -99,10 +95,10 @@ export function processGroupAlive(pid: number): boolean {
 export const scriptStrategy: RollbackStrategy = {
   words: {
     option: 'deploy script',
-    versions: '*Deployed version (/health):*',
+    versions: 'Deployed version (/health)',
     ready: 'The deploy script is there and executable.',
     inspecting: 'what /health reports and whether the deploy script can run',
-    reportsNow: '*What /health reports now:*',
+    reportsNow: 'What /health reports now',
     noTarget: WHOLE_ENVIRONMENT_NO_TARGET,
   },
 
@@ -160,7 +156,12 @@ export const scriptStrategy: RollbackStrategy = {
       const dropped = skipped;
       pending = [];
       skipped = 0;
-      await note(deps, r, `:scroll: Deploy script output:\n${lastLines(lines, dropped, inv.outputFile)}`);
+      await note(deps, r, {
+        kind: 'script_output',
+        lines: lines.map(cutLine),
+        skipped: dropped,
+        outputFile: inv.outputFile,
+      });
     };
     let flushing: Promise<void> = Promise.resolve();
     const ticker = setInterval(() => {

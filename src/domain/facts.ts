@@ -1,0 +1,33 @@
+/**
+ * What the runbook tells the channel besides state changes, as typed facts. The runbook says what happened; slack/blocks
+ * words it (and escapes the outside text in it). No Slack markup is written here.
+ */
+import type { Status } from './rollback.machine';
+
+/** A GitHub Actions run, as the thread links it. */
+export interface RunRef {
+  id: number;
+  url: string;
+}
+
+export type Fact =
+  /** A replica or restart took over a rollback nobody was driving. */
+  | { kind: 'resuming'; from: Status }
+  | { kind: 'ticket_opened'; url: string }
+  | { kind: 'on_call_paged' }
+  | { kind: 'page_resolved' }
+  | { kind: 'paging_failed'; error: string }
+  /** GitHub does not answer about a run the bot follows; it keeps following it. */
+  | { kind: 'run_unreachable'; run: RunRef; error: string }
+  | { kind: 'run_status'; run: RunRef; status: string }
+  /** A workflow dispatch got no clear answer (5xx, timeout): the bot looks for a run it may have started. */
+  | { kind: 'dispatch_unclear'; error: string }
+  /** The newest lines of the deploy script's output; `skipped` earlier lines are only in `outputFile`. */
+  | { kind: 'script_output'; lines: string[]; skipped: number; outputFile: string };
+
+/** Messages Slack posts later in the rollback's channel. */
+export type Reminder =
+  /** The runbook's post-mortem window (24–48 h after the rollback); `by` scheduled it. */
+  | { kind: 'post_mortem'; rollbackId: string; environment: string; hours: number; by: string }
+  /** "RCA will be conducted within 24 hours": an hour before that is due. */
+  | { kind: 'rca_due'; rollbackId: string; environment: string; due: string };
