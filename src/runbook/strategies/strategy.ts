@@ -1,9 +1,10 @@
 /**
  * The runbook's Step 3 offers three ways to roll back: Option A (the team's deploy script), Option B (Docker Swarm),
  * Option C (a GitHub Actions workflow). Each is a strategy in its own folder, answering the same questions for Steps
- * 1, 3 and 4, an approval, a restart and the words used about it. Adding one (Kubernetes, Nomad, ECS) is one folder
- * plus one line in ./index.ts. Everything a strategy says is plain text (it may carry *emphasis* and `code`): the
- * Slack side escapes it when it shows it.
+ * 1, 3 and 4, an approval, a restart and the words used about it, and contributing its config section (config.ts).
+ * Adding one (Kubernetes, Nomad, ECS) is one folder plus its line in ./index.ts and ./configs.ts. Everything a
+ * strategy says is plain text in which commands to paste are `code`: slack/blocks escapes it, and adds the headings
+ * and mentions around it.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
 import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
@@ -50,9 +51,9 @@ export interface RollbackStrategy {
   ): Promise<ServiceVersion[]>;
   /** Step 3 did not finish: what to do by hand, line by line. */
   manualRecovery(r: Rollback, failed: ServiceResult[]): string[];
-  /** Interrupted (the bot stopped mid-step and could not go on): what to do next. */
+  /** Interrupted (the bot stopped mid-step and could not go on): what to do next (shown under "Next steps"). */
   interruptedNextSteps(r: Rollback): string;
-  /** Step 4 failed although Step 3 reported success: what the tooling says the state is. */
+  /** Step 4 failed although Step 3 reported success: what the tooling says the state is (shown under "State"). */
   verifyFailedState(r: Rollback): string;
   /** Step 1: what runs now and whether the tooling answers. Read-only. */
   inspect(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, health: ProbeObservation): Promise<CurrentState>;

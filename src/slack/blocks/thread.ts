@@ -187,7 +187,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           event.services
             .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
             .join('\n') || '• unknown',
-          `${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
+          `*Next steps:* ${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
         ].join('\n'),
       );
     case 'RollbackCancelled':
@@ -272,7 +272,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
           `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
           probeLine('Health', event.evidence.health),
           ...smoke,
-          esc(strategyFor(r).verifyFailedState(r)),
+          `*State:* ${esc(strategyFor(r).verifyFailedState(r))}`,
           '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
           escalate(m),
         ].join('\n'),

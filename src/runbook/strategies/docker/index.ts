@@ -42,11 +42,11 @@ export const dockerStrategy: RollbackStrategy = {
   },
 
   interruptedNextSteps() {
-    return "*Next steps:* check each service by hand (`docker service ps <service>`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback.";
+    return "check each service by hand (`docker service ps <service>`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback.";
   },
 
   verifyFailedState(r) {
-    return `*State:* Docker reports the services on \`${r.target}\`, but the checks did not pass.`;
+    return `Docker reports the services on \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, _r, env) {

@@ -189,11 +189,11 @@ export const githubActionsStrategy: RollbackStrategy = {
   },
 
   interruptedNextSteps() {
-    return '*Next steps:* find out what Step 3 did (the workflow runs in GitHub), bring the environment to one known version, then verify (Step 4) or start a new rollback.';
+    return 'find out what Step 3 did (the workflow runs in GitHub), bring the environment to one known version, then verify (Step 4) or start a new rollback.';
   },
 
   verifyFailedState(r) {
-    return `*State:* the GitHub Actions reported success for \`${r.target}\`, but the checks did not pass.`;
+    return `the GitHub Actions reported success for \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, r, env, health) {

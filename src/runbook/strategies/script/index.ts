@@ -115,11 +115,11 @@ export const scriptStrategy: RollbackStrategy = {
   },
 
   interruptedNextSteps() {
-    return "*Next steps:* find out what Step 3 did (the deploy script's output), bring the environment to one known version, then verify (Step 4) or start a new rollback.";
+    return "find out what Step 3 did (the deploy script's output), bring the environment to one known version, then verify (Step 4) or start a new rollback.";
   },
 
   verifyFailedState(r) {
-    return `*State:* the deploy script reported success for \`${r.target}\`, but the checks did not pass.`;
+    return `the deploy script reported success for \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, r, env, health) {
