@@ -3,6 +3,7 @@
  * end-to-end tests, so what they exercise is what runs in production.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import { SlackDirectory } from './adapters/slack/slack.directory';
 import { translateSlackError } from './adapters/slack/slack-errors';
 import { SlackNotifier } from './adapters/slack/slack.notifier';
 import { SqliteStore } from './adapters/sqlite/sqlite.store';
+import { PostgresStore } from './adapters/postgres/postgres.store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
@@ -72,9 +74,24 @@ export interface BotOptions {
   sweepMs?: number;
 }
 
-/** Every store port, as one adapter implements them (SQLite today). */
+/** Every store port, as one adapter implements them (SQLite for one replica, Postgres for several). */
 export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
-  close(): void;
+  close(): Promise<void>;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+}
+
+/** `ROLLBACK_DB`: a postgres:// URL selects Postgres (shared by replicas); anything else is a SQLite file. */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+async function openStore(env: RuntimeEnv): Promise<BotStore> {
+  if (!isPostgresUrl(env.ROLLBACK_DB)) return new SqliteStore(env.ROLLBACK_DB);
+  const ca = env.ROLLBACK_DB_CA_FILE ? readFileSync(env.ROLLBACK_DB_CA_FILE, 'utf8') : undefined;
+  return PostgresStore.connect({
+    url: env.ROLLBACK_DB,
+    schema: env.ROLLBACK_DB_SCHEMA,
+    ...(ca ? { ssl: { ca, rejectUnauthorized: true } } : {}),
+  });
 }
 
 export interface RunningBot {
@@ -89,12 +106,20 @@ export interface RunningBot {
 }
 
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
-  const { env, config, logger } = opts;
-  const store: BotStore = new SqliteStore(env.ROLLBACK_DB);
+  const { env, config } = opts;
+  // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
+  const instance =
+    opts.instanceId ??
+    env.ROLLBACK_INSTANCE_ID ??
+    (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
+  // Every line says which replica wrote it: with several, the logs show which one drives each rollback.
+  const logger = opts.logger.child({ replica: instance });
+  const store = await openStore(env);
   let accepting = true;
   const slack = createSlackApp(env, logger, {
     accepting: () => accepting,
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
+    ready: () => store.ping(),
   });
   // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
@@ -164,16 +189,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
         })
       : null,
   };
-  // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
-  const instance =
-    opts.instanceId ??
-    env.ROLLBACK_INSTANCE_ID ??
-    (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
   // After-care the config asks for when a rollback moves: the automatic incident ticket.
   deps.afterCare = (rollback) => autoTicket(deps, rollback);
   const runner = new RollbackRunner(deps, {
     owner: leaseOwner(instance, randomUUID().slice(0, 8)),
-    leaseMs: opts.leaseMs,
+    leaseMs: opts.leaseMs ?? env.ROLLBACK_LEASE_MS,
   });
   const service = new RollbackService(deps, runner);
   registerListeners(slack.app, { config, service, logger, redact: (text) => redactor.text(text) });
@@ -207,7 +227,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     }
   };
   await sweep();
-  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? 15_000);
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? env.ROLLBACK_SWEEP_MS);
   sweeper.unref();
 
   return {
@@ -230,7 +250,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
       clearTimeout(timer);
       // Threaded lines and card updates still on their way (paced to Slack's limits) go out within the grace period.
       await notifier.drain(Math.max(0, deadline - Date.now()));
-      if (settled) store.close();
+      if (settled) await store.close();
       // Otherwise leave the store open: the process is about to exit, and a step still finishing may want to
       // persist its result. Whatever it does not persist is resumed on the next start.
       else logger.warn({ inFlight: runner.busy }, 'stopping with rollbacks in flight; they resume on the next start');

@@ -4,6 +4,15 @@ import { isCoded } from './domain/errors';
 import { createLogger } from './logger';
 import { startBot } from './bot';
 
+/** The password in a postgres:// URL: a secret like the tokens (logs, messages). */
+function databasePassword(db: string): string {
+  try {
+    return decodeURIComponent(new URL(db).password);
+  } catch {
+    return '';
+  }
+}
+
 async function main(): Promise<void> {
   let env;
   let config;
@@ -16,7 +25,13 @@ async function main(): Promise<void> {
     process.stderr.write(`rollback-bot: ${isCoded(err) ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const secrets = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET ?? '', env.SLACK_APP_TOKEN ?? '', ...configSecrets];
+  const secrets = [
+    env.SLACK_BOT_TOKEN,
+    env.SLACK_SIGNING_SECRET ?? '',
+    env.SLACK_APP_TOKEN ?? '',
+    databasePassword(env.ROLLBACK_DB),
+    ...configSecrets,
+  ];
   const logger = createLogger({ level: env.LOG_LEVEL, secrets });
   // A stray rejection in a library must not take down a bot that is in the middle of a rollback.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ErrorCode, RollbackBotError } from '../domain/errors';
 
@@ -13,7 +14,23 @@ const envSchema = z
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     ROLLBACK_CONFIG: z.string().min(1).default('./rollback.config.yml'),
-    ROLLBACK_DB: z.string().min(1).default('./data/rollback.db'),
+    /** A SQLite file, or a postgres:// URL (several replicas share one Postgres). Default: DATABASE_URL, else a file. */
+    ROLLBACK_DB: z.string().min(1).optional(),
+    DATABASE_URL: z.string().min(1).optional(),
+    /** The CA that signed the Postgres server's certificate: TLS, with the server verified against it. */
+    ROLLBACK_DB_CA_FILE: z.string().min(1).optional(),
+    /** The Postgres schema for the bot's tables (created if missing), so one database can serve several bots. */
+    ROLLBACK_DB_SCHEMA: z
+      .string()
+      .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,62}$/, 'a schema name (lower-case letters, digits, _; not pg_…)')
+      .default('public'),
+    /**
+     * How long a replica's hold on a rollback lasts without renewal: when a replica dies, another resumes its
+     * rollbacks after at most this long (plus ROLLBACK_SWEEP_MS).
+     */
+    ROLLBACK_LEASE_MS: z.coerce.number().int().min(3000).max(600_000).default(30_000),
+    /** How often each replica looks for rollbacks nobody drives and for cards that expired. */
+    ROLLBACK_SWEEP_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
     /** Lease owner id; default the host name. Give each replica its own when several share a database. */
     ROLLBACK_INSTANCE_ID: z.string().min(1).max(200).optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -21,13 +38,50 @@ const envSchema = z
   .refine((e) => e.SLACK_APP_TOKEN !== undefined || e.SLACK_SIGNING_SECRET !== undefined, {
     path: ['SLACK_SIGNING_SECRET'],
     message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
-  });
+  })
+  .transform(({ DATABASE_URL, ...e }) => ({
+    ...e,
+    ROLLBACK_DB: e.ROLLBACK_DB ?? DATABASE_URL ?? './data/rollback.db',
+  }));
+
+/**
+ * Secrets may come from files (Docker and Kubernetes secrets): `SLACK_BOT_TOKEN_FILE=/run/secrets/slack_bot_token`
+ * stands for SLACK_BOT_TOKEN with the file's content (a trailing newline dropped). The variable itself wins.
+ */
+export const FILE_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'ROLLBACK_DB',
+  'DATABASE_URL',
+] as const;
+
+function withFiles(env: Record<string, string>): { env: Record<string, string>; problems: string[] } {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || out[name] !== undefined) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`  ${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return { env: out, problems };
+}
 
 export type RuntimeEnv = z.infer<typeof envSchema>;
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   // Empty strings count as unset: `FOO=` in an env file should not be a token.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<
+    string,
+    string
+  >;
+  const { env: cleaned, problems } = withFiles(given);
+  if (problems.length > 0)
+    throw new RollbackBotError(ErrorCode.ConfigInvalid, `environment variables are invalid:\n${problems.join('\n')}`);
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     // The values are not echoed: a malformed token is still a secret.

@@ -14,4 +14,6 @@ export interface Leases {
    * boot of our instance (we restarted). Never one held by `owner` itself, nor by another live process.
    */
   orphans(now: number, owner: string, limit: number): Promise<Rollback[]>;
+  /** Who holds a live lease on each of `ids` (owner `<instance>#<boot>`): which replica drives what, for status. */
+  holders(ids: readonly string[], now: number): Promise<Map<string, string>>;
 }

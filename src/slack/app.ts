@@ -7,6 +7,8 @@ import type { RuntimeEnv } from '../config/env';
 
 export const EVENTS_PATH = '/slack/events';
 export const HEALTHZ_PATH = '/healthz';
+/** Ready: the store answers (a load balancer sends no request to a replica that could not record it). */
+export const READYZ_PATH = '/readyz';
 /** Bolt refuses timestamps older than 5 minutes but not ones from the future; we refuse those beyond this. */
 export const FUTURE_TOLERANCE_S = 60;
 
@@ -22,13 +24,19 @@ export interface SlackAppOptions {
   accepting: () => boolean;
   /** Records a delivery; false for one seen before (Slack's retry of a request we already handled). */
   firstDelivery: (key: string) => Promise<boolean>;
+  /** Resolves when the bot can serve (its store answers); rejects saying why. */
+  ready: () => Promise<void>;
 }
 
 /** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 type Route =
-  { kind: 'events'; url: string } | { kind: 'healthz' } | { kind: 'method'; allow: string } | { kind: 'none' };
+  | { kind: 'events'; url: string }
+  | { kind: 'healthz' }
+  | { kind: 'readyz' }
+  | { kind: 'method'; allow: string }
+  | { kind: 'none' };
 
 /**
  * What a request is for, by its normalised path: `/slack/./events`, `//slack/events` and `/slack/events/` are the
@@ -49,6 +57,8 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
       : { kind: 'method', allow: 'POST' };
   if (path === HEALTHZ_PATH)
     return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
+  if (path === READYZ_PATH)
+    return method === 'GET' || method === 'HEAD' ? { kind: 'readyz' } : { kind: 'method', allow: 'GET, HEAD' };
   return { kind: 'none' };
 }
 
@@ -69,6 +79,30 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
     const healthy = opts.accepting();
     res.writeHead(healthy ? 200 : 503, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ status: healthy ? 'ok' : 'stopping' }));
+  };
+  // Liveness stays /healthz (the process answers); readiness also asks the store, within a bound.
+  const readyz = (_req: IncomingMessage, res: ServerResponse) => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the store did not answer within 2 s')), 2000);
+    });
+    const check = opts.accepting() ? Promise.race([opts.ready(), bound]) : Promise.reject(new Error('stopping'));
+    check.then(
+      () => {
+        clearTimeout(timer);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ready' }));
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        logger.warn({ err }, 'not ready');
+        res.writeHead(503, { 'Content-Type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'not ready',
+            reason: opts.accepting() ? 'the store does not answer' : 'stopping',
+          }),
+        );
+      },
+    );
   };
   const clientOptions = {
     slackApiUrl: env.SLACK_API_URL,
@@ -93,7 +127,10 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
       tokenVerificationEnabled: false,
       logger: log,
       clientOptions,
-      customRoutes: [{ path: HEALTHZ_PATH, method: ['GET'], handler: healthz }],
+      customRoutes: [
+        { path: HEALTHZ_PATH, method: ['GET'], handler: healthz },
+        { path: READYZ_PATH, method: ['GET'], handler: readyz },
+      ],
       installerOptions: { port: env.PORT },
     });
     start = async () => {
@@ -121,6 +158,7 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
     const server: Server = createServer((req, res) => {
       const route = routeOf(req.method, req.url);
       if (route.kind === 'healthz') return healthz(req, res);
+      if (route.kind === 'readyz') return readyz(req, res);
       if (route.kind !== 'events') {
         res
           .writeHead(route.kind === 'method' ? 405 : 404, {

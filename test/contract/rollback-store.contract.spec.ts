@@ -1,6 +1,7 @@
 /**
- * The store's promises, written once and run against every adapter (SQLite on a real file, the in-memory fake): the
- * per-environment lock, compare-and-set, audit-only events, the ordering of "latest", leases, reports, deliveries.
+ * The store's promises, written once and run against every adapter (SQLite on a real file, the in-memory fake, a real
+ * PostgreSQL server): the per-environment lock, compare-and-set, audit-only events, the ordering of "latest", leases,
+ * reports, deliveries.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,32 +16,40 @@ import type { DeliveryLog } from '../../src/slack/delivery-log';
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog;
 import { applyEvent } from '../../src/runbook/context';
 import { draftRollback } from '../support/fakes';
+import { postgresStore } from '../support/postgres';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const draft = (id: string, environment = 'production') => draftRollback(AT, { id, environment });
 
 interface Adapter {
   store: Store;
-  close(): void;
+  close(): Promise<void>;
 }
 
-const ADAPTERS: Array<[string, () => Adapter]> = [
+const ADAPTERS: Array<[string, () => Promise<Adapter>]> = [
   [
     'SQLite (a real file)',
-    () => {
+    async () => {
       const dir = mkdtempSync(join(tmpdir(), 'rollback-contract-'));
       const store = new SqliteStore(join(dir, 'rollback.db'));
-      return { store, close: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   ],
-  ['in memory', () => ({ store: new MemoryRollbackStore(), close: () => undefined })],
+  ['in memory', async () => ({ store: new MemoryRollbackStore(), close: async () => undefined })],
+  ['PostgreSQL (a real server)', () => postgresStore()],
 ];
 
 describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
   let adapter: Adapter;
   let store: Store;
-  beforeEach(() => {
-    adapter = make();
+  beforeEach(async () => {
+    adapter = await make();
     store = adapter.store;
   });
   afterEach(() => adapter.close());
@@ -115,6 +124,16 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
     expect(await store.claim('rb-lease', 'host-a:3000#boot2', now + 30_000, now)).toBe(true);
     // Once expired, anyone may take it.
     expect((await store.orphans(now + 60_000, 'host-b:3000#x', 10)).map((r) => r.id)).toEqual(['rb-lease']);
+  });
+
+  it('says who holds a live lease, for status', async () => {
+    const now = Date.parse(AT);
+    await store.create(draft('rb-a'), { owner: 'replica-1#b1', until: now + 30_000 });
+    await store.create(draft('rb-b', 'staging'), { owner: 'replica-2#b1', until: now - 1 });
+    await store.create(draft('rb-c', 'qa'));
+    const holders = await store.holders(['rb-a', 'rb-b', 'rb-c', 'rb-none'], now);
+    expect([...holders]).toEqual([['rb-a', 'replica-1#b1']]);
+    expect(await store.holders([], now)).toEqual(new Map());
   });
 
   it('orders "latest" by when a rollback ended, which only its final event sets; audit-only events change nothing', async () => {

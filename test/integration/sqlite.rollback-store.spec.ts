@@ -19,8 +19,8 @@ describe('SqliteRollbackStore', () => {
     file = join(dir, 'nested', 'rollback.db');
     store = new SqliteStore(file);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -28,7 +28,7 @@ describe('SqliteRollbackStore', () => {
     await store.create(draft('rb-1'));
     await applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
     await store.recordVerifiedVersion('production', 'backend', 'v1', AT);
-    store.close();
+    await store.close();
     store = new SqliteStore(file);
     expect(await store.get('rb-1')).toMatchObject({ status: 'confirming', version: 2 });
     expect(await store.lastVerifiedVersion('production', 'backend')).toBe('v1');

@@ -109,6 +109,15 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
     if (this.leases.get(id)?.owner === owner) this.leases.delete(id);
   }
 
+  async holders(ids: readonly string[], now: number): Promise<Map<string, string>> {
+    return new Map(
+      ids.flatMap((id) => {
+        const l = this.leases.get(id);
+        return l && l.until >= now ? [[id, l.owner] as const] : [];
+      }),
+    );
+  }
+
   async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
     const prefix = instanceOf(owner);
     return [...this.rollbacks.values()]

@@ -137,6 +137,10 @@ export class SqliteRollbackStore {
     this.db.close();
   }
 
+  ping(): void {
+    this.db.prepare('SELECT 1').get();
+  }
+
   create(rollback: Rollback, lease?: { owner: string; until: number }): CreateResult {
     const insert = this.db.transaction((r: Rollback): CreateResult => {
       const active = this.activeFor(r.environment);
@@ -258,6 +262,16 @@ export class SqliteRollbackStore {
 
   release(id: string, owner: string): void {
     this.sql('DELETE FROM leases WHERE rollback_id = ? AND owner = ?').run(id, owner);
+  }
+
+  holders(ids: readonly string[], now: number): Map<string, string> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(
+        `SELECT rollback_id, owner FROM leases WHERE until >= ? AND rollback_id IN (${ids.map(() => '?').join(', ')})`,
+      )
+      .all(now, ...ids) as { rollback_id: string; owner: string }[];
+    return new Map(rows.map((r) => [r.rollback_id, r.owner]));
   }
 
   orphans(now: number, owner: string, limit: number): Rollback[] {

@@ -23,8 +23,13 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
     this.db = new SqliteRollbackStore(file);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
+  }
+
+  /** Whether the database answers (for /readyz). */
+  async ping(): Promise<void> {
+    this.db.ping();
   }
 
   async create(rollback: Rollback, lease?: { owner: string; until: number }): Promise<CreateResult> {
@@ -51,6 +56,9 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
   }
   async release(id: string, owner: string): Promise<void> {
     this.db.release(id, owner);
+  }
+  async holders(ids: readonly string[], now: number): Promise<Map<string, string>> {
+    return this.db.holders(ids, now);
   }
   async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
     return this.db.orphans(now, owner, limit);

@@ -49,7 +49,9 @@ export class Queries extends UseCase {
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
   }
 
-  async status(recentLimit = 5): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {
+  async status(
+    recentLimit = 5,
+  ): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[]; drivers: Map<string, string> }> {
     // An environment stays *rolled back* until an incident commander clears its last completed rollback.
     const lasts = await Promise.all(
       Object.keys(this.deps.config.environments).map(
@@ -57,10 +59,18 @@ export class Queries extends UseCase {
       ),
     );
     const marked = lasts.filter((last): last is Rollback => last !== undefined && !last.rootCauseCleared);
+    const active = await this.deps.rollbacks.list({ statuses: ACTIVE_STATUSES, limit: 50 });
+    // Which replica drives each (its instance id: the owner's part before `#<boot>`).
+    const leases = await this.deps.leases.holders(
+      active.map((r) => r.id),
+      this.deps.clock.now().getTime(),
+    );
+    const drivers = new Map([...leases].map(([id, owner]) => [id, owner.split('#')[0]]));
     return {
-      active: await this.deps.rollbacks.list({ statuses: ACTIVE_STATUSES, limit: 50 }),
+      active,
       recent: await this.deps.rollbacks.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
       marked,
+      drivers,
     };
   }
 }

@@ -57,8 +57,17 @@ function line(r: Rollback): string {
   return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)}${checklist} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
 }
 
-export function statusMessage(s: { active: Rollback[]; recent: Rollback[]; marked?: Rollback[] }): EphemeralMessage {
-  const active = s.active.length ? s.active.map(line).join('\n') : 'No rollback in progress.';
+export function statusMessage(s: {
+  active: Rollback[];
+  recent: Rollback[];
+  marked?: Rollback[];
+  drivers?: Map<string, string>;
+}): EphemeralMessage {
+  const driven = (r: Rollback) => {
+    const by = s.drivers?.get(r.id);
+    return by ? `${line(r)} · driven by \`${esc(by)}\`` : line(r);
+  };
+  const active = s.active.length ? s.active.map(driven).join('\n') : 'No rollback in progress.';
   const recent = s.recent.length ? s.recent.map(line).join('\n') : 'None yet.';
   const marked = (s.marked ?? []).map(
     (r) =>

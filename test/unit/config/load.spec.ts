@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentNamed } from '../../../src/config/config.schema';
 import { loadConfigFile, parseConfig } from '../../../src/config/load';
@@ -198,8 +199,43 @@ describe('readEnv', () => {
       PORT: 3000,
       ROLLBACK_CONFIG: './rollback.config.yml',
       ROLLBACK_DB: './data/rollback.db',
+      ROLLBACK_DB_SCHEMA: 'public',
+      ROLLBACK_LEASE_MS: 30_000,
+      ROLLBACK_SWEEP_MS: 15_000,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('takes the database from ROLLBACK_DB, else DATABASE_URL, else a SQLite file', () => {
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    const pg = 'postgres://bot:pw@db.internal:5432/rollback';
+    expect(readEnv({ ...base, DATABASE_URL: pg }).ROLLBACK_DB).toBe(pg);
+    expect(readEnv({ ...base, DATABASE_URL: pg, ROLLBACK_DB: '/data/x.db' }).ROLLBACK_DB).toBe('/data/x.db');
+    expect(() => readEnv({ ...base, ROLLBACK_DB_SCHEMA: 'Drop Table' })).toThrow('ROLLBACK_DB_SCHEMA: a schema name');
+  });
+
+  it('reads secrets from files (the *_FILE convention of Docker secrets), the variable itself winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-env-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'xoxb-from-file\n');
+      writeFileSync(join(dir, 'db'), 'postgres://bot:pw@db:5432/r');
+      const env = readEnv({
+        SLACK_BOT_TOKEN_FILE: join(dir, 'token'),
+        SLACK_SIGNING_SECRET: 's',
+        ROLLBACK_DB_FILE: join(dir, 'db'),
+      });
+      expect(env.SLACK_BOT_TOKEN).toBe('xoxb-from-file');
+      expect(env.ROLLBACK_DB).toBe('postgres://bot:pw@db:5432/r');
+      expect(
+        readEnv({ SLACK_BOT_TOKEN: 'xoxb-direct', SLACK_BOT_TOKEN_FILE: join(dir, 'token'), SLACK_SIGNING_SECRET: 's' })
+          .SLACK_BOT_TOKEN,
+      ).toBe('xoxb-direct');
+      expect(() => readEnv({ SLACK_BOT_TOKEN_FILE: join(dir, 'missing'), SLACK_SIGNING_SECRET: 's' })).toThrow(
+        `SLACK_BOT_TOKEN_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('needs the signing secret in HTTP mode but not in Socket Mode', () => {

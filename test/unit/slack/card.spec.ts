@@ -166,4 +166,15 @@ describe('ephemeral messages', () => {
     expect(s.text).toContain('<https://slack.com/archives/C0INCIDENT/p1700000000000100|rb-abc123>');
     expect(s.text).toContain('None yet.');
   });
+
+  it('says which replica drives each rollback in progress', () => {
+    const s = statusMessage({
+      active: [awaiting, { ...awaiting, id: 'rb-other', environment: 'staging' }],
+      recent: [],
+      drivers: new Map([['rb-abc123', 'bot-<2>']]),
+    });
+    const [first, second] = s.text.split('\n').filter((l) => l.startsWith('• '));
+    expect(first).toMatch(/ · driven by `bot-&lt;2&gt;`$/);
+    expect(second).not.toContain('driven by');
+  });
 });

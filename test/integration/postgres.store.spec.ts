@@ -1,0 +1,151 @@
+/**
+ * The Postgres store under real concurrency: several stores (each its own pool of connections, as replicas have) on
+ * one schema of a real PostgreSQL server. The contract suite holds it to the same promises as SQLite; this suite adds
+ * what only concurrent writers and a real server can show: migrations run once when replicas start together, the
+ * lock, compare-and-set, leases and deliveries hold across connections, the timeline stays gapless, a server that
+ * does not answer is a bounded error without the password, and /readyz follows the store.
+ */
+import { Client } from 'pg';
+import pino from 'pino';
+import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
+import { startBot } from '../../src/bot';
+import { readEnv } from '../../src/config/env';
+import { transition } from '../../src/domain/rollback.machine';
+import { applyEvent } from '../../src/runbook/context';
+import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
+import { freePort } from '../support/docker-env';
+import { FakeSlack } from '../support/fake-slack';
+import { draftRollback, unitConfig } from '../support/fakes';
+import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
+
+const AT = '2026-12-01T10:00:00.000Z';
+
+describe('the Postgres store with several replicas on one schema', () => {
+  let schema: string;
+  let stores: PostgresStore[];
+
+  beforeEach(async () => {
+    schema = freshSchema('replicas');
+    // Five replicas starting at the same moment: each applies the migrations, one at a time.
+    stores = await Promise.all(
+      Array.from({ length: 5 }, () => PostgresStore.connect({ url: TEST_PG_URL, schema, poolSize: 5 })),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await dropSchema(schema);
+  });
+
+  const pick = (i: number) => stores[i % stores.length];
+
+  it('applies each migration once when replicas start together', async () => {
+    const c = new Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    try {
+      const { rows } = await c.query(`SELECT version FROM ${schema}.schema_migrations`);
+      expect(rows).toEqual([{ version: 1 }]);
+      const { rows: indexes } = await c.query(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'one_active_rollback%'`,
+        [schema],
+      );
+      expect(indexes).toHaveLength(1);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('lets one of 40 concurrent requests for an environment through, across replicas', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => pick(i).create(draftRollback(AT, { id: `rb-${i}` }))),
+    );
+    const won = results.filter((r) => r.ok);
+    expect(won).toHaveLength(1);
+    const winner = won[0].ok ? won[0].rollback.id : '';
+    expect(results.filter((r) => !r.ok && r.active.id === winner)).toHaveLength(39);
+  });
+
+  it('writes only over the version it read, across replicas, with a gapless timeline', async () => {
+    const created = await stores[0].create(draftRollback(AT));
+    if (!created.ok) throw new Error('not created');
+    const started = { type: 'ConfirmationStarted' as const, at: AT };
+    const next = transition(created.rollback, started);
+    if (!next.ok) throw new Error('rejected');
+    // Twenty replicas read version 1 and write at once: one write lands.
+    const saved = await Promise.all(Array.from({ length: 20 }, (_, i) => pick(i).save(1, next.state, started)));
+    expect(saved.filter(Boolean)).toHaveLength(1);
+    // Refusals recorded at the same time as other writes keep the timeline in one numbered line.
+    await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) =>
+        pick(i).audit('rb-1', { type: 'ApprovalRefused', at: AT, by: 'U0X', action: 'approve', why: 'no' }),
+      ),
+      applyEvent(pick(3), 'rb-1', { type: 'RollbackCancelled', at: AT, by: 'U0IC' }),
+    ]);
+    const timeline = await stores[0].timeline('rb-1');
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+    expect(timeline.filter((e) => e.type === 'ApprovalRefused')).toHaveLength(10);
+    expect((await stores[4].get('rb-1'))?.status).toBe('cancelled');
+  });
+
+  it('gives a lease to one replica at a time, and a Slack delivery to one', async () => {
+    await stores[0].create(draftRollback(AT));
+    const now = Date.now();
+    const claims = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => pick(i).claim('rb-1', `replica-${i}#boot`, now + 30_000, now)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const firsts = await Promise.all(Array.from({ length: 15 }, (_, i) => pick(i).firstDelivery('/rollback:t1', now)));
+    expect(firsts.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('a Postgres server that does not answer', () => {
+  it('fails to connect within its timeout, and the message carries no password', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    let message = '';
+    try {
+      await PostgresStore.connect({
+        url: `postgres://bot:hunter2-secret@127.0.0.1:${port}/rollback`,
+        connectTimeoutMs: 1000,
+      });
+    } catch (err) {
+      message = String((err as Error).message);
+    }
+    expect(message).toMatch(/ECONNREFUSED|connect/);
+    expect(message).not.toContain('hunter2-secret');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('/readyz', () => {
+  it('is ready while the store answers, and not once it does not; /healthz stays a liveness check', async () => {
+    const slack = new FakeSlack();
+    await slack.start();
+    const schema = freshSchema('ready');
+    const env = readEnv({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(await freePort()),
+      ROLLBACK_DB: TEST_PG_URL,
+      ROLLBACK_DB_SCHEMA: schema,
+    });
+    const bot = await startBot({ env, config: unitConfig(), logger: pino({ level: 'silent' }) });
+    const base = `http://127.0.0.1:${bot.port}`;
+    try {
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+      // The database goes away under the bot (here: its pool is closed).
+      await bot.store.close();
+      const notReady = await fetch(`${base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toEqual({ status: 'not ready', reason: 'the store does not answer' });
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      await bot.stop(1000).catch(() => undefined);
+      await slack.stop();
+      await dropSchema(schema);
+    }
+  });
+});
