@@ -17,7 +17,7 @@ import { PostgresStore } from './adapters/postgres/postgres.store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
-import { type PacerLimits, SlackPacer } from './adapters/slack/slack.pacer';
+import { type PacerLimits, SLACK_LIMITS, SlackPacer, shareOf } from './adapters/slack/slack.pacer';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
@@ -128,7 +128,8 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     config,
     logger.child({ component: 'notifier' }),
     redactor,
-    new SlackPacer(opts.slackLimits),
+    new SlackPacer(shareOf(opts.slackLimits ?? SLACK_LIMITS, env.ROLLBACK_REPLICAS)),
+    (id) => store.get(id),
   );
   const deps: RunbookDeps = {
     config,

@@ -29,6 +29,8 @@ const envSchema = z
      * rollbacks after at most this long (plus ROLLBACK_SWEEP_MS).
      */
     ROLLBACK_LEASE_MS: z.coerce.number().int().min(3000).max(600_000).default(30_000),
+    /** How many replicas of this Slack app run: each keeps to its share of Slack's per-workspace rate limits. */
+    ROLLBACK_REPLICAS: z.coerce.number().int().min(1).max(10).default(1),
     /** How often each replica looks for rollbacks nobody drives and for cards that expired. */
     ROLLBACK_SWEEP_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
     /** Lease owner id; default the host name. Give each replica its own when several share a database. */

@@ -70,6 +70,7 @@ async function startReplicas(n: number): Promise<BotProcess[]> {
         ROLLBACK_INSTANCE_ID: `replica-${i + 1}`,
         ROLLBACK_LEASE_MS: String(LEASE_MS),
         ROLLBACK_SWEEP_MS: String(SWEEP_MS),
+        ROLLBACK_REPLICAS: String(n),
       }),
   );
   // At the same moment: the migrations take turns on their advisory lock.

@@ -72,6 +72,12 @@ export class SlackNotifier implements Notifier {
     private readonly log: Log,
     secrets: readonly string[] | Redactor = [],
     private readonly pacer: SlackPacer = new SlackPacer(),
+    /**
+     * The rollback as stored now. With several replicas each draws the cards of what it did; Slack has no
+     * compare-and-set on a message, so a replica draws the stored state when it is newer than its own, and looks
+     * again after each draw: the card always ends on the newest stored state, never on an older one.
+     */
+    private readonly stored: (id: string) => Promise<Rollback | null> = async () => null,
   ) {
     this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
     this.envCommanders = new Map(
@@ -242,11 +248,18 @@ export class SlackNotifier implements Notifier {
     if (rollback.version > entry.latest.version) entry.latest = rollback;
     if (entry.pending) return entry.pending;
     const e = entry;
+    const newer = async () => {
+      const now = await this.stored(e.latest.id).catch(() => null);
+      if (now && now.version > e.latest.version) e.latest = now;
+    };
     const run = async () => {
+      await newer();
       while (e.latest.version > e.drawn) {
         const r = e.latest;
         e.drawn = r.version;
         await this.drawCard(r, e, log);
+        // Another replica may have moved the rollback on while this one was drawing an older state.
+        await newer();
       }
     };
     e.pending = run().finally(() => {

@@ -19,6 +19,20 @@ export const SLACK_LIMITS: PacerLimits = { postsPerSecond: 1, postBurst: 4, upda
 /** Posts a channel keeps for the runbook's announcements. */
 const URGENT_RESERVE = 2;
 
+/**
+ * Slack's limits are per workspace (and per channel), not per process: `replicas` bots of one app each keep to their
+ * share of the rates. Bursts are shared too, but each keeps room for the runbook's announcements.
+ */
+export function shareOf(limits: PacerLimits, replicas: number): PacerLimits {
+  const n = Math.max(1, Math.floor(replicas));
+  return {
+    postsPerSecond: limits.postsPerSecond / n,
+    postBurst: Math.max(URGENT_RESERVE + 1, Math.ceil(limits.postBurst / n)),
+    updatesPerMinute: limits.updatesPerMinute / n,
+    updateBurst: Math.max(1, Math.ceil(limits.updateBurst / n)),
+  };
+}
+
 export class TokenBucket {
   private tokens: number;
   private last: number;

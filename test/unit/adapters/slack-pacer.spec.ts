@@ -1,5 +1,5 @@
 /** The token buckets that keep the bot within Slack's rate limits (fake timers: no waiting in the test). */
-import { SlackPacer, TokenBucket } from '../../../src/adapters/slack/slack.pacer';
+import { shareOf, SLACK_LIMITS, SlackPacer, TokenBucket } from '../../../src/adapters/slack/slack.pacer';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
@@ -50,4 +50,16 @@ it('paces posts per channel and updates for the whole workspace', async () => {
   expect(granted.sort()).toEqual(['C1 first', 'C2 first', 'update 1']);
   await jest.advanceTimersByTimeAsync(1000);
   expect(granted.sort()).toEqual(['C1 first', 'C1 second', 'C2 first', 'update 1', 'update 2']);
+});
+
+describe('several replicas of one Slack app', () => {
+  it('each keeps to its share of the workspace’s limits, with room left for announcements', () => {
+    expect(shareOf(SLACK_LIMITS, 1)).toEqual(SLACK_LIMITS);
+    const half = shareOf(SLACK_LIMITS, 2);
+    expect(half.postsPerSecond * 2).toBeCloseTo(SLACK_LIMITS.postsPerSecond);
+    expect(half.updatesPerMinute * 2).toBeCloseTo(SLACK_LIMITS.updatesPerMinute);
+    expect(half.updateBurst).toBe(6);
+    // A channel's bucket keeps two posts for the runbook's announcements; a share never leaves routine lines none.
+    expect(shareOf(SLACK_LIMITS, 3).postBurst).toBe(3);
+  });
 });

@@ -201,6 +201,7 @@ describe('readEnv', () => {
       ROLLBACK_DB: './data/rollback.db',
       ROLLBACK_DB_SCHEMA: 'public',
       ROLLBACK_LEASE_MS: 30_000,
+      ROLLBACK_REPLICAS: 1,
       ROLLBACK_SWEEP_MS: 15_000,
       LOG_LEVEL: 'info',
     });

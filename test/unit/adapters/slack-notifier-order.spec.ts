@@ -1,0 +1,71 @@
+/**
+ * Cards across replicas: Slack has no compare-and-set on a message, so a replica that is about to draw an older
+ * state than the one stored draws the stored one, and looks again after each draw; the card ends on the newest.
+ */
+import type { WebClient } from '@slack/web-api';
+import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
+import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
+import type { Rollback } from '../../../src/domain/rollback.machine';
+import { UNPACED } from '../../support/bot-harness';
+import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
+
+const AT = '2026-12-01T10:00:00.000Z';
+const card = { channel: 'C0INCIDENT', ts: '1.1' };
+
+function notifierWith(stored: () => Rollback | null) {
+  const updates: string[] = [];
+  let onUpdate: () => void = () => undefined;
+  const client = {
+    chat: {
+      postMessage: async () => ({ ok: true, channel: 'C0INCIDENT', ts: '1.2' }),
+      update: async (args: { text: string }) => {
+        updates.push(args.text);
+        onUpdate();
+        return { ok: true };
+      },
+    },
+  } as unknown as WebClient;
+  const notifier = new SlackNotifier(client, unitConfig(), quietLog, [], new SlackPacer(UNPACED), async () => stored());
+  return { notifier, updates, afterUpdate: (f: () => void) => (onUpdate = f) };
+}
+
+const [started, confirmed, approved] = approvedEvents(AT);
+const withCard = (events: Parameters<typeof rollbackAfter>[1], version: number): Rollback => ({
+  ...rollbackAfter(draftRollback(AT), events),
+  card,
+  version,
+});
+const confirming = withCard([started], 2);
+const awaiting = withCard([started, confirmed], 3);
+const announcing = withCard([started, confirmed, approved], 4);
+
+it('draws the stored state when it is newer than the one this replica was told of', async () => {
+  const { notifier, updates } = notifierWith(() => awaiting);
+  await notifier.progress(confirming, { type: 'ConfirmationStarted', at: AT });
+  await notifier.drain(2000);
+  expect(updates).toHaveLength(1);
+  expect(updates[0]).toContain('Awaiting approval');
+});
+
+it('draws again when another replica moved the rollback on while it was drawing', async () => {
+  let now: Rollback = confirming;
+  const { notifier, updates, afterUpdate } = notifierWith(() => now);
+  // While this replica's update of "confirming" is on its way, another replica records the approval.
+  afterUpdate(() => (now = announcing));
+  await notifier.progress(confirming, { type: 'ConfirmationStarted', at: AT });
+  await notifier.drain(2000);
+  expect(updates).toHaveLength(2);
+  expect(updates[0]).toContain('Confirming the issue');
+  expect(updates[1]).not.toContain('Confirming the issue');
+  expect(updates[1]).not.toContain('Awaiting approval');
+});
+
+it('never draws an older state than the one it drew, whatever order the news comes in', async () => {
+  const { notifier, updates } = notifierWith(() => null);
+  await notifier.progress(awaiting, confirmed);
+  await notifier.drain(2000);
+  await notifier.progress(confirming, { type: 'ConfirmationStarted', at: AT });
+  await notifier.drain(2000);
+  expect(updates).toHaveLength(1);
+  expect(updates[0]).toContain('Awaiting approval');
+});
