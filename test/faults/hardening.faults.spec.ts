@@ -246,7 +246,11 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
       body: '<HTML><HEAD><TITLE>404</TITLE></HEAD><BODY><!channel> gone</BODY></HTML>',
     };
     const r = await pending(h);
-    const card = cardJson(h, r.cardTs);
+    // The card is redrawn after the state is stored, not before: wait for Step 1's findings to reach it.
+    const card = await h.slack.waitFor(
+      () => (cardJson(h, r.cardTs).includes('TITLE') ? cardJson(h, r.cardTs) : undefined),
+      'the card with the health answer',
+    );
     expect(card).toContain('&lt;HTML&gt;&lt;HEAD&gt;&lt;TITLE&gt;404');
     expect(card).not.toContain('<!channel>');
     expect(thread(h, r.cardTs)).not.toContain('<!channel>');
