@@ -22,6 +22,8 @@ export type Fact =
   | { kind: 'run_status'; run: RunRef; status: string }
   /** A workflow dispatch got no clear answer (5xx, timeout): the bot looks for a run it may have started. */
   | { kind: 'dispatch_unclear'; error: string }
+  /** A step's result could not be stored (the database did not answer): the rollback stops here until resumed. */
+  | { kind: 'not_persisted'; event: string; error: string }
   /** The newest lines of the deploy script's output; `skipped` earlier lines are only in `outputFile`. */
   | { kind: 'script_output'; lines: string[]; skipped: number; outputFile: string };
 

@@ -31,7 +31,16 @@ export interface RunnerOptions {
   leaseMs?: number;
   /** How often running steps are checked against their budgets. */
   budgetTickMs?: number;
+  /**
+   * How long to wait between attempts to store a step's result while the store does not answer (a database restart,
+   * a failover); after the last one the thread is told, and whoever holds the lease next goes on from the last
+   * recorded step.
+   */
+  persistRetryMs?: readonly number[];
 }
+
+/** 0.5 + 1 + 2 + 4 + 8 s: a database restart or a managed failover is usually over within that. */
+const PERSIST_RETRY_MS = [500, 1000, 2000, 4000, 8000];
 
 /** The lease owner of this process: the instance (stable across restarts) and this boot. */
 export function leaseOwner(instance: string, boot: string): string {
@@ -43,6 +52,7 @@ export class RollbackRunner {
   readonly owner: string;
   private readonly leaseMs: number;
   private readonly budgetTickMs: number;
+  private readonly persistRetryMs: readonly number[];
 
   constructor(
     private readonly deps: RunbookDeps,
@@ -51,6 +61,7 @@ export class RollbackRunner {
     this.owner = options.owner;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.budgetTickMs = options.budgetTickMs ?? 1000;
+    this.persistRetryMs = options.persistRetryMs ?? PERSIST_RETRY_MS;
   }
 
   /** The lease a new rollback is created with: ours from its first write. */
@@ -218,7 +229,8 @@ export class RollbackRunner {
         log.warn({ event: event.type }, 'lease lost: the step result is not recorded');
         return;
       }
-      const applied = await record(this.deps, id, event);
+      const applied = await this.persist(rollback, event, lease, log);
+      if (!applied) return;
       if (!applied.ok) {
         // Someone else moved the rollback on (a Cancel during Step 1, another replica): their state stands.
         log.info({ rejection: applied.rejection, event: event.type }, 'step result not applied');
@@ -226,6 +238,37 @@ export class RollbackRunner {
       }
       rollback = applied.rollback;
       log.info({ event: event.type, status: rollback.status }, 'rollback moved');
+    }
+  }
+
+  /**
+   * Stores a step's result, waiting out a store that does not answer (bounded). When it cannot, the thread says so:
+   * the step's effect in production stands, and the lease expires so that a live replica (or this one, once the
+   * store is back) resumes from the last recorded step, checking first that going on is safe.
+   */
+  private async persist(
+    r: Rollback,
+    event: RollbackEvent,
+    lease: { lost: () => boolean },
+    log: Log,
+  ): Promise<Awaited<ReturnType<typeof record>> | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await record(this.deps, r.id, event);
+      } catch (err) {
+        const wait = this.persistRetryMs[attempt];
+        if (wait === undefined || lease.lost()) {
+          log.error({ err, event: event.type }, 'could not store the step result; stopping here');
+          await this.deps.notifier.progress(r, {
+            type: 'Note',
+            at: nowIso(this.deps.clock),
+            fact: { kind: 'not_persisted', event: event.type, error: describeError(err) },
+          });
+          return null;
+        }
+        log.warn({ err, event: event.type, attempt: attempt + 1, waitMs: wait }, 'the store did not answer; retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 

@@ -13,6 +13,11 @@ import { criteria } from './scenario';
 /** The simulated target, counting every service update it is asked for. */
 export class CountingTarget extends SimulatedTarget {
   readonly updates: Array<{ service: string; version: string }> = [];
+  /**
+   * The updates that changed what a service runs: Docker's adapter leaves a service already on the target alone (it
+   * only waits for it), so an update asked for again is not a second change in production.
+   */
+  readonly changes: Array<{ service: string; version: string }> = [];
   override async rollServiceTo(
     name: string,
     image: string,
@@ -20,6 +25,7 @@ export class CountingTarget extends SimulatedTarget {
     options: RollServiceOptions,
   ): Promise<void> {
     this.updates.push({ service: name, version });
+    if (this.services.get(name)?.version !== version) this.changes.push({ service: name, version });
     await super.rollServiceTo(name, image, version, options);
   }
   /** Someone runs `docker service update --image …:version` by hand. */

@@ -113,6 +113,8 @@ export function factText(f: Fact): string {
       return `:hourglass: The workflow dispatch got no clear answer (${esc(f.error)}); looking for a run it may have started…`;
     case 'script_output':
       return scriptOutput(f);
+    case 'not_persisted':
+      return `:floppy_disk: The bot could not record what this step did (${esc(f.event)}): its database did not answer (${esc(f.error)}). What happened in production stands; the rollback goes on from its last recorded step once the database answers (this bot or another replica picks it up, checking first that it is safe).`;
   }
 }
 
