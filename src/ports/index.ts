@@ -8,6 +8,7 @@ export type * from './container-runtime.port';
 export type * from './directory.port';
 export type * from './health-probe.port';
 export type * from './leases.port';
+export { instancePrefix } from './leases.port';
 export type * from './log.port';
 export type * from './metrics-source.port';
 export type * from './notifier.port';

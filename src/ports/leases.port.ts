@@ -1,5 +1,11 @@
 import type { Rollback } from '../domain/rollback.machine';
 
+/** The part of a lease owner `<instance>#<boot>` that a restart of the same instance shares (with its `#`), or null. */
+export function instancePrefix(owner: string): string | null {
+  const i = owner.lastIndexOf('#');
+  return i > 0 ? owner.slice(0, i + 1) : null;
+}
+
 /**
  * Who is driving a rollback. Owners are `<instance>#<boot>`: unique per process, while the instance part survives a
  * restart. A lease is taken when it is free, expired, already ours, or held by an earlier boot of our instance (we

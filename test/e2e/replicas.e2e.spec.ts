@@ -17,6 +17,11 @@ import { RoundRobin } from '../support/round-robin';
 import * as scenario from '../support/scenario';
 import { CHANNEL, IC, ONCALL, type Stack, stackConfig } from '../support/scenario';
 import { buttonClickBody, postSigned, slashCommandBody } from '../support/slack-requests';
+import { until as waitUntil } from '../support/wait';
+
+/** What the test waits for, then how it knows (the shared helper takes them the other way round). */
+const until = <T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 90_000) =>
+  waitUntil(probe, what, ms, 100);
 
 jest.setTimeout(300_000);
 
@@ -102,16 +107,6 @@ const approve = async (r: Rollback) =>
       { secret: SIGNING_SECRET },
     )
   ).status;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const statusIs = (id: string, status: Rollback['status']) =>
   until(`rollback ${id} to be ${status}`, async () => {

@@ -12,9 +12,10 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from '../../domain/rollback.machine';
-import type {
-  CreateResult,
-  Leases,
+import {
+  type CreateResult,
+  instancePrefix,
+  type Leases,
   RefusalRecord,
   Reports,
   RollbackRepository,
@@ -45,12 +46,6 @@ const TERMINAL = TERMINAL_STATUSES as readonly string[];
 const DRIVEN = ['requested', 'confirming', 'executing', 'verifying'];
 /** Slack retries a delivery within minutes; an hour of keys is kept. */
 const DELIVERY_KEEP_MS = 3_600_000;
-
-/** Lease owners are `<instance>#<boot>`: the part that a restart of the same instance shares. */
-function instancePrefix(owner: string): string | null {
-  const i = owner.lastIndexOf('#');
-  return i > 0 ? owner.slice(0, i + 1) : null;
-}
 
 interface Row {
   state: Rollback;

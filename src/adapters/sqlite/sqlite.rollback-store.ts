@@ -8,7 +8,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from '../../domain/rollback.machine';
-import type { CreateResult, TimelineEntry } from '../../ports';
+import { type CreateResult, instancePrefix, type TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -78,12 +78,6 @@ CREATE TABLE IF NOT EXISTS verified_versions (
   PRIMARY KEY (environment, service)
 );
 `;
-
-/** Lease owners are `<instance>#<boot>`: the part that a restart of the same instance shares. */
-function instancePrefix(owner: string): string | null {
-  const i = owner.lastIndexOf('#');
-  return i > 0 ? owner.slice(0, i + 1) : null;
-}
 
 interface Row {
   state: string;

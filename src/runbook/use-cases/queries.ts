@@ -3,6 +3,7 @@
  * incident team only.
  */
 import { environmentNamed } from '../../config/config.schema';
+import { instancePrefix } from '../../ports';
 import { type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
 import { markdownTimeline } from '../timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
@@ -65,7 +66,7 @@ export class Queries extends UseCase {
       active.map((r) => r.id),
       this.deps.clock.now().getTime(),
     );
-    const drivers = new Map([...leases].map(([id, owner]) => [id, owner.split('#')[0]]));
+    const drivers = new Map([...leases].map(([id, owner]) => [id, instancePrefix(owner)?.slice(0, -1) ?? owner]));
     return {
       active,
       recent: await this.deps.rollbacks.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
