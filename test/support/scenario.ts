@@ -104,12 +104,32 @@ export async function request(
   return { rollback, cardTs: rollback.card?.ts ?? '', ackMs: res.ms, responseUrl: res.responseUrl };
 }
 
-export const waitStatus = (h: Harness, id: string, status: Rollback['status'], timeoutMs = 90_000) =>
-  h.slack.waitFor(
+export async function waitStatus(
+  h: Harness,
+  id: string,
+  status: Rollback['status'],
+  timeoutMs = 90_000,
+): Promise<true> {
+  await h.slack.waitFor(
     () => h.db.get(id)?.status === status,
     `rollback ${id} to be ${status} (is ${h.db.get(id)?.status})`,
     timeoutMs,
   );
+  // The card is redrawn after the state is stored (without holding up the rollback): give it a moment to catch up
+  // (its footer shows the stored state's time), so what follows reads the card of this state. Not an assertion:
+  // a card that does not catch up is what the test's own checks then see.
+  await h.slack
+    .waitFor(
+      () => {
+        const r = h.db.get(id);
+        return !r?.card || cardText(h, r.card.ts).includes(r.updatedAt);
+      },
+      'the card to catch up',
+      10_000,
+    )
+    .catch(() => undefined);
+  return true;
+}
 
 export const cardText = (h: Harness, ts: string) => JSON.stringify(h.slack.lastCard(ts)?.args.blocks ?? []);
 
