@@ -2,13 +2,15 @@
  * `npm run bench`: the bot measured side by side with the floor it cannot beat, in one run, with the same real parts
  * as the end-to-end tests (Bolt HTTP receiver, signed requests, a fake Slack Web API, the real swarm):
  *   1. ack latency under a burst of 500 signed /rollback requests (50 environments, concurrency 50), against a bare
- *      Bolt 5 app whose listener only acks; rounds alternate bare / bot, ratios pair by pair;
+ *      Bolt 5 app whose listener only acks; rounds alternate bare / bot, ratios pair by pair; and the same against
+ *      two replicas on one Postgres behind a round-robin balancer (ack_replicas);
  *   2. a whole rollback (slash command → Approve → ROLLBACK COMPLETE) against the docker CLI doing the same work,
  *      alternated A B A B; per step, and the bot's own overhead (time not spent waiting on Docker or /health);
  *   3. 20 environments rolled back at once, against a fake Slack that enforces Slack's rate limits;
  *   4. RSS of the bot's own process idle and after 1,000 finished rollbacks; status and history latency.
- * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh).
- *   BENCH=ack,rollback,concurrent,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
+ * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
+ * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
+ *   BENCH=ack,ack_replicas,rollback,concurrent,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -39,9 +41,12 @@ import { startFakePrometheus } from '../test/support/fake-prometheus';
 import { criteria } from '../test/support/scenario';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests';
 import { until } from '../test/support/wait';
+import { dropSchema, freshSchema, TEST_PG_URL } from '../test/support/postgres';
+import { RoundRobin } from '../test/support/round-robin';
+import { Client as PgClient } from 'pg';
 
 const exec = promisify(execFile);
-const WANT = new Set((process.env.BENCH ?? 'ack,rollback,concurrent,memory').split(','));
+const WANT = new Set((process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,memory').split(','));
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const CONCURRENT = Number(process.env.CONCURRENT ?? 20);
@@ -161,9 +166,15 @@ async function spawnReady(args: string[], env: Record<string, string>): Promise<
   return child;
 }
 
-async function benchAck() {
+/**
+ * `replicas` 1: one bot on its SQLite file. More: that many bot processes on one Postgres (a schema of their own),
+ * behind a round-robin balancer, each keeping to its share of Slack's limits.
+ */
+async function benchAck(replicas = 1) {
   log(
-    '\n[1/4] ack under a burst: 500 signed /rollback requests, 50 environments, concurrency 50 (bot and bare Bolt each in its own process)',
+    replicas === 1
+      ? '\n[1/4] ack under a burst: 500 signed /rollback requests, 50 environments, concurrency 50 (bot and bare Bolt each in its own process)'
+      : `\n[1b/4] the same burst against ${replicas} replicas on one Postgres behind a round-robin balancer`,
   );
   const ENVS = 50;
   const backend = uniqueName('bench-ack');
@@ -197,8 +208,32 @@ async function benchAck() {
   await slack.start();
   // BENCH_CPU_PROF=<dir>: the bot writes a CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const bot = new BotProcess(await buildBot(), slack, config, { LOG_LEVEL: 'warn' }, profile);
-  await bot.start();
+  const main = await buildBot();
+  const schema = freshSchema('bench');
+  const bots = Array.from(
+    { length: replicas },
+    (_, i) =>
+      new BotProcess(
+        main,
+        slack,
+        config,
+        {
+          LOG_LEVEL: 'warn',
+          ...(replicas > 1
+            ? {
+                ROLLBACK_DB: TEST_PG_URL,
+                ROLLBACK_DB_SCHEMA: schema,
+                ROLLBACK_INSTANCE_ID: `bench-${i + 1}`,
+                ROLLBACK_REPLICAS: String(replicas),
+              }
+            : {}),
+        },
+        profile,
+      ),
+  );
+  await Promise.all(bots.map((b) => b.start()));
+  const balancer = new RoundRobin(() => bots.map((b) => b.baseUrl));
+  await balancer.start();
   const barePort = await freePort();
   const bare = await spawnReady([`${__dirname}/bare-bolt.js`], {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -206,18 +241,22 @@ async function benchAck() {
     PORT: String(barePort),
   });
   const bareUrl = `http://127.0.0.1:${barePort}/slack/events`;
-  const botUrl = `${bot.baseUrl}/slack/events`;
+  const botUrl = `${replicas === 1 ? bots[0].baseUrl : balancer.url}/slack/events`;
   const responseUrl = () => slack.newResponseUrl();
-  const db = new Database(bot.dbFile, { readonly: true, fileMustExist: true });
-  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  const sqlite = replicas === 1 ? new Database(bots[0].dbFile, { readonly: true, fileMustExist: true }) : null;
+  const pg =
+    replicas === 1 ? null : new PgClient({ connectionString: TEST_PG_URL, options: `-c search_path=${schema}` });
+  await pg?.connect();
+  const count = async (sql: string): Promise<number> =>
+    sqlite ? (sqlite.prepare(sql).get() as { n: number }).n : Number((await pg?.query<{ n: string }>(sql))?.rows[0].n);
   // Between rounds: the dry runs have ended and the bot's paced threaded lines are out, so a round measures its own
   // burst, not the tail of the one before.
   const idle = async () => {
     await until(
-      () =>
-        count(
+      async () =>
+        (await count(
           "SELECT count(*) AS n FROM rollbacks WHERE status IN ('requested', 'confirming', 'awaiting_approval')",
-        ) === 0,
+        )) === 0,
       'the dry runs to end',
       300_000,
       200,
@@ -238,10 +277,10 @@ async function benchAck() {
     const rounds: Array<{ bare: number[]; bot: number[]; created: number }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const bareTimes = await burst(bareUrl, texts, 50, responseUrl);
-      const before = count('SELECT count(*) AS n FROM rollbacks');
+      const before = await count('SELECT count(*) AS n FROM rollbacks');
       const botTimes = await burst(botUrl, texts, 50, responseUrl);
       await idle();
-      const created = count('SELECT count(*) AS n FROM rollbacks') - before;
+      const created = (await count('SELECT count(*) AS n FROM rollbacks')) - before;
       rounds.push({ bare: bareTimes, bot: botTimes, created });
       log(
         `  round ${round + 1}: bare p50 ${r1(pct(bareTimes, 50))} p99 ${r1(pct(bareTimes, 99))} ms · bot p50 ${r1(pct(botTimes, 50))} p99 ${r1(pct(botTimes, 99))} ms · ${created} dry runs started, ${500 - created} refused by the lock`,
@@ -250,6 +289,7 @@ async function benchAck() {
     const p = (k: 'bare' | 'bot', q: number) => rounds.map((r) => pct(r[k], q));
     const ratios = rounds.map((r) => pct(r.bot, 99) / pct(r.bare, 99));
     return {
+      replicas,
       requests_per_round: 500,
       concurrency: 50,
       environments: ENVS,
@@ -268,10 +308,13 @@ async function benchAck() {
       slack_429s: slack.rateLimited.length,
     };
   } finally {
-    db.close();
+    sqlite?.close();
+    await pg?.end();
     bare.kill('SIGTERM');
-    await bot.kill('SIGTERM');
+    await Promise.all(bots.map((b) => b.kill('SIGTERM')));
+    await balancer.stop();
     await slack.stop();
+    if (replicas > 1) await dropSchema(schema);
     await removeServices(backend);
   }
 }
@@ -625,6 +668,7 @@ async function main(): Promise<void> {
   const prometheus = await startFakePrometheus();
   process.env.FAKE_PROMETHEUS_URL = prometheus.url;
   if (WANT.has('ack')) results.ack = await benchAck();
+  if (WANT.has('ack_replicas')) results.ack_replicas = await benchAck(2);
   if (WANT.has('rollback')) results.rollback = await benchRollback();
   if (WANT.has('concurrent')) results.concurrent = await benchConcurrent();
   if (WANT.has('memory')) results.memory = await benchMemory();
@@ -633,6 +677,7 @@ async function main(): Promise<void> {
   prometheus.server.close();
 
   const a = results.ack as Awaited<ReturnType<typeof benchAck>> | undefined;
+  const a2 = results.ack_replicas as Awaited<ReturnType<typeof benchAck>> | undefined;
   const r = results.rollback as Awaited<ReturnType<typeof benchRollback>> | undefined;
   const c = results.concurrent as Awaited<ReturnType<typeof benchConcurrent>> | undefined;
   const mem = results.memory as Awaited<ReturnType<typeof benchMemory>> | undefined;
@@ -643,6 +688,13 @@ async function main(): Promise<void> {
       `${a.p99_ms} ms (p50 ${a.p50_ms})`,
       `bare Bolt ${a.bare_p99_ms} ms`,
       `${a.ratio_p99}× (≤ 1.3×; Slack allows 3000 ms)`,
+    ]);
+  if (a2)
+    rows.push([
+      `ack p99, ${a2.replicas} replicas on Postgres`,
+      `${a2.p99_ms} ms (p50 ${a2.p50_ms})`,
+      `bare Bolt ${a2.bare_p99_ms} ms`,
+      `${a2.ratio_p99}× (≤ 1.3×)`,
     ]);
   if (r) {
     rows.push([
