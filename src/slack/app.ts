@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from './bolt-logger';
+import type { DeliveryContext } from './listeners/types';
 import type { RuntimeEnv } from '../config/env';
 
 export const EVENTS_PATH = '/slack/events';
@@ -224,17 +225,28 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
   }
 
   // Slack retries a delivery it thinks we missed (X-Slack-Retry-Num). The first one did the work: ack, do nothing.
+  // The store is asked while the listener acks (a database round trip must not delay the ack); the listener waits
+  // for the answer after its ack (afterAck) and does nothing for a repeat. If the store cannot answer, the work is
+  // done: the per-environment lock and compare-and-set still keep it from running twice.
   app.use(async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const key = deliveryKey(body);
-    if (key && !(await opts.firstDelivery(key))) {
-      const ack = (args as unknown as { ack?: () => Promise<void> }).ack;
-      if (ack) await ack();
-      logger.info(
-        { key, retryNum: args.context.retryNum, retryReason: args.context.retryReason },
-        'ignored a repeated Slack delivery',
+    if (key) {
+      const first = opts.firstDelivery(key).then(
+        (isFirst) => {
+          if (!isFirst)
+            logger.info(
+              { key, retryNum: args.context.retryNum, retryReason: args.context.retryReason },
+              'ignored a repeated Slack delivery',
+            );
+          return isFirst;
+        },
+        (err: unknown) => {
+          logger.warn({ err, key }, 'could not check for a repeated delivery; handling it');
+          return true;
+        },
       );
-      return;
+      (args.context as DeliveryContext).firstDelivery = first;
     }
     await args.next();
   });

@@ -16,9 +16,9 @@ const reportsButton = z.object({
 
 export const requestFromReportsAction = (deps: ListenerDeps): ActionListener => ({
   id: ACTION.requestFromReports,
-  async handler({ ack, body, respond }) {
+  async handler({ ack, body, respond, context }) {
     await ack();
-    await afterAck();
+    if (!(await afterAck(context))) return;
     const payload = reportsButton.safeParse(body);
     if (!payload.success) return;
     const environment = payload.data.actions[0].value;

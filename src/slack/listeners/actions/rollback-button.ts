@@ -24,9 +24,9 @@ export type ButtonCall = (
 export function rollbackButton(deps: ListenerDeps, id: string | RegExp, call: ButtonCall): ActionListener {
   return {
     id,
-    async handler({ ack, body, respond }) {
+    async handler({ ack, body, respond, context }) {
       await ack();
-      await afterAck();
+      if (!(await afterAck(context))) return;
       const payload = buttonPayload.safeParse(body);
       if (!payload.success) {
         deps.logger.warn({ action: String(id), issues: payload.error.issues }, 'malformed button payload');

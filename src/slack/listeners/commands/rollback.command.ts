@@ -28,9 +28,9 @@ export const rollbackCommand = (
   deps: ListenerDeps,
 ): { id: string; handler: Middleware<SlackCommandMiddlewareArgs> } => ({
   id: COMMAND,
-  handler: async ({ ack, command, respond, client }) => {
+  handler: async ({ ack, command, respond, client, context }) => {
     await ack();
-    await afterAck();
+    if (!(await afterAck(context))) return;
     const log = deps.logger.child({ userId: command.user_id, channelId: command.channel_id });
     const reply = async (message: EphemeralMessage) => {
       try {

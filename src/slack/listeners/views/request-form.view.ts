@@ -30,7 +30,7 @@ const submission = z.object({
 /** The form's submission: invalid input is answered in the form (response_action: errors), never dropped. */
 export const requestFormView = (deps: ListenerDeps): { id: string; handler: Middleware<SlackViewMiddlewareArgs> } => ({
   id: VIEW.request,
-  handler: async ({ ack, body, client }) => {
+  handler: async ({ ack, body, client, context }) => {
     const parsed = submission.safeParse(body);
     if (!parsed.success) {
       await ack({
@@ -57,7 +57,7 @@ export const requestFormView = (deps: ListenerDeps): { id: string; handler: Midd
       return;
     }
     await ack();
-    await afterAck();
+    if (!(await afterAck(context))) return;
     const userId = parsed.data.user.id;
     let channelId = '';
     try {

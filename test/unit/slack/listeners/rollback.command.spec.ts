@@ -41,6 +41,27 @@ describe('/rollback', () => {
     expect(String(bad.responses[0].text)).toContain('`&lt;!channel&gt;` is not an environment name');
   });
 
+  it('acks Slack’s retry of a delivery already handled, and does nothing more', async () => {
+    const { deps, rec } = fakeDeps(refused('x'));
+    await rollbackCommand(deps).handler(
+      boltArgs(
+        rec,
+        {},
+        { command: command('production'), client: {}, context: { firstDelivery: Promise.resolve(false) } },
+      ),
+    );
+    expect(rec.calls).toEqual(['ack']);
+    const first = fakeDeps(refused('x'));
+    await rollbackCommand(first.deps).handler(
+      boltArgs(
+        first.rec,
+        {},
+        { command: command('production'), client: {}, context: { firstDelivery: Promise.resolve(true) } },
+      ),
+    );
+    expect(first.rec.calls).toEqual(['ack', 'service.request', 'respond']);
+  });
+
   it('ignores a payload that is not Slack’s, after acking it', async () => {
     const { deps, rec } = fakeDeps(refused('x'));
     await rollbackCommand(deps).handler(
