@@ -12,7 +12,7 @@ import { overrunsDue } from './budgets';
 import { dryRunPlan } from './dry-run';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
-import { nowIso, type RunbookDeps } from './context';
+import { type Applied, nowIso, type RunbookDeps } from './context';
 import { executeRollback } from './execute';
 import { STRATEGY } from './strategies';
 import { record } from './record';
@@ -251,7 +251,7 @@ export class RollbackRunner {
     event: RollbackEvent,
     lease: { lost: () => boolean },
     log: Log,
-  ): Promise<Awaited<ReturnType<typeof record>> | null> {
+  ): Promise<Applied | null> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await record(this.deps, r.id, event);

@@ -7,7 +7,6 @@
 import { Client } from 'pg';
 import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import type { Rollback } from '../../src/domain/rollback.machine';
-import { ACTION } from '../../src/slack/ids';
 import { SIGNING_SECRET } from '../support/bot-harness';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';
@@ -15,13 +14,12 @@ import { FakeSlack } from '../support/fake-slack';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
 import { RoundRobin } from '../support/round-robin';
 import * as scenario from '../support/scenario';
-import { CHANNEL, IC, ONCALL, type Stack, stackConfig } from '../support/scenario';
-import { buttonClickBody, postSigned, slashCommandBody } from '../support/slack-requests';
+import { approveBody, CHANNEL, ONCALL, type Stack, stackConfig } from '../support/scenario';
+import { postSigned, slashCommandBody } from '../support/slack-requests';
 import { until as waitUntil } from '../support/wait';
 
-/** What the test waits for, then how it knows (the shared helper takes them the other way round). */
-const until = <T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 90_000) =>
-  waitUntil(probe, what, ms, 100);
+const until = <T>(what: string, probe: () => Promise<T | undefined | null | false>) =>
+  waitUntil(probe, what, 90_000, 100);
 
 jest.setTimeout(300_000);
 
@@ -94,18 +92,9 @@ const command = async (text: string) =>
 
 const approve = async (r: Rollback) =>
   (
-    await postSigned(
-      `${lb.url}/slack/events`,
-      buttonClickBody({
-        actionId: ACTION.approve,
-        value: r.id,
-        userId: IC,
-        channelId: CHANNEL,
-        messageTs: r.card?.ts ?? '',
-        responseUrl: slack.newResponseUrl(),
-      }),
-      { secret: SIGNING_SECRET },
-    )
+    await postSigned(`${lb.url}/slack/events`, approveBody(r, slack.newResponseUrl()), {
+      secret: SIGNING_SECRET,
+    })
   ).status;
 
 const statusIs = (id: string, status: Rollback['status']) =>

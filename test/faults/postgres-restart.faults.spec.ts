@@ -9,14 +9,13 @@ import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import { startBot, type RunningBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
 import type { Rollback } from '../../src/domain/rollback.machine';
-import { ACTION } from '../../src/slack/ids';
 import { BOT_TOKEN, SIGNING_SECRET, UNPACED } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
 import { privateCluster } from '../support/postgres';
-import { CHANNEL, IC, ONCALL } from '../support/scenario';
+import { approveBody, CHANNEL, ONCALL } from '../support/scenario';
 import { type Sim, simConfig, startSim } from '../support/sim-env';
-import { buttonClickBody, postSigned, slashCommandBody } from '../support/slack-requests';
+import { postSigned, slashCommandBody } from '../support/slack-requests';
 import { until } from '../support/wait';
 
 jest.setTimeout(120_000);
@@ -73,14 +72,7 @@ it('stores the step once the database is back, and completes the rollback with o
     const now = await read(requested.id);
     return now?.status === 'awaiting_approval' ? now : undefined;
   }, 'the approval prompt');
-  const approve = buttonClickBody({
-    actionId: ACTION.approve,
-    value: r.id,
-    userId: IC,
-    channelId: CHANNEL,
-    messageTs: r.card?.ts ?? '',
-    responseUrl: slack.newResponseUrl(),
-  });
+  const approve = approveBody(r, slack.newResponseUrl());
   expect((await postSigned(`${base()}/slack/events`, approve, { secret: SIGNING_SECRET })).status).toBe(200);
   // Step 3 has started on the simulated swarm (each service's update takes 3 s): the database goes away now.
   await until(() => sim.target.updates.length > 0, 'the update to start');

@@ -4,6 +4,8 @@ import type { Rollback } from '../../src/domain/rollback.machine';
 import type { Harness } from './bot-harness';
 import { PROMQL } from './fake-prometheus';
 import { BACKEND_IMAGE, FRONTEND_IMAGE, updateImage, waitForVersion } from './docker-env';
+import { ACTION } from '../../src/slack/ids';
+import { buttonClickBody } from './slack-requests';
 
 export const CHANNEL = 'C0INCIDENT';
 export const IC = 'U0IC';
@@ -145,5 +147,16 @@ export const threadWith = (h: Harness, ts: string, ...texts: string[]) =>
     },
     `the thread to contain ${texts.join(' · ')}`,
   );
+
+/** The signed-request body of an incident commander's Approve click on the rollback's card. */
+export const approveBody = (r: Rollback, responseUrl: string): string =>
+  buttonClickBody({
+    actionId: ACTION.approve,
+    value: r.id,
+    userId: IC,
+    channelId: CHANNEL,
+    messageTs: r.card?.ts ?? '',
+    responseUrl,
+  });
 
 export const LAST_LINE = 'Step 5 — Announce the resolution: done';

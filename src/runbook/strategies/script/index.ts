@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import type { ScriptConfig } from './config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
-import type { Rollback } from '../../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
 import { nowIso, type RunbookDeps } from '../../context';
 import type { RollbackStrategy } from '../strategy';
 import {
@@ -137,6 +137,14 @@ export const scriptStrategy: RollbackStrategy = {
     const target = r.target as string;
     const inv = invocation(r, env);
     const where = env.script?.command ?? 'deploy script';
+    /** Step 3 failed: what /health reports now, and why. */
+    const failed = async (reason: string, detail: string, code: string): Promise<RollbackEvent> => ({
+      type: 'ExecutionFailed',
+      at: nowIso(deps.clock),
+      reason,
+      code,
+      results: [resultFor(r, where, 'failed', await versionNow(deps, env), detail, code)],
+    });
     const refused = unsafeArguments(r.environment, target);
     if (refused)
       return {
@@ -197,16 +205,8 @@ export const scriptStrategy: RollbackStrategy = {
         },
       });
     } catch (err) {
-      clearInterval(ticker);
       const reason = `The deploy script did not start: ${describeError(err)}. Nothing was run.`;
-      const code = isCoded(err) ? err.code : ErrorCode.ScriptNotRunnable;
-      return {
-        type: 'ExecutionFailed',
-        at: nowIso(deps.clock),
-        reason,
-        code,
-        results: [resultFor(r, where, 'failed', await versionNow(deps, env), reason, code)],
-      };
+      return failed(reason, reason, isCoded(err) ? err.code : ErrorCode.ScriptNotRunnable);
     } finally {
       clearInterval(ticker);
     }
@@ -228,14 +228,7 @@ export const scriptStrategy: RollbackStrategy = {
       : outcome.exitCode !== null
         ? `exited with code ${outcome.exitCode} after ${took}`
         : `was killed by ${outcome.signal} after ${took}`;
-    const reason = `The deploy script ${how}. Its full output: ${inv.outputFile}`;
-    return {
-      type: 'ExecutionFailed',
-      at: nowIso(deps.clock),
-      reason,
-      code,
-      results: [resultFor(r, where, 'failed', await versionNow(deps, env), how, code)],
-    };
+    return failed(`The deploy script ${how}. Its full output: ${inv.outputFile}`, how, code);
   },
 
   plan(r, env) {
