@@ -3,7 +3,9 @@
 #   - Debian's postgresql (15), installed if missing
 #   - a cluster of its own in /var/lib/rollback-bot-test/postgres (initdb as the postgres user), listening on
 #     127.0.0.1:${ROLLBACK_TEST_PG_PORT:-54329} only, started with pg_ctl (no systemd needed)
-#   - a role and a database for the tests: postgres://rollback:rollback@127.0.0.1:54329/rollback_test
+#   - a role and a database for the tests: postgres://rollback:pg-test-3c9f1e7a@127.0.0.1:54329/rollback_test
+#     (the password is not a word: the bot redacts its database password from every message and log line, and a
+#     password "rollback" would blank that word out of the tests' messages)
 # Needs root (apt-get, and running as the postgres user). Safe to run again: every step checks before it acts.
 set -euo pipefail
 
@@ -49,8 +51,11 @@ fi
 
 # --- the tests' role and database ------------------------------------------------------
 psql_admin() { PGPASSWORD=postgres "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+PASSWORD=pg-test-3c9f1e7a
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'rollback'")" != 1 ]; then
-  psql_admin -c "CREATE ROLE rollback LOGIN PASSWORD 'rollback'"
+  psql_admin -c "CREATE ROLE rollback LOGIN PASSWORD '$PASSWORD'"
+else
+  psql_admin -c "ALTER ROLE rollback PASSWORD '$PASSWORD'"
 fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'rollback_test'")" != 1 ]; then
   psql_admin -c "CREATE DATABASE rollback_test OWNER rollback"

@@ -12,7 +12,8 @@ import { Client } from 'pg';
 import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import { freePort } from './docker-env';
 
-export const TEST_PG_URL = process.env.ROLLBACK_TEST_PG ?? 'postgres://rollback:rollback@127.0.0.1:54329/rollback_test';
+export const TEST_PG_URL =
+  process.env.ROLLBACK_TEST_PG ?? 'postgres://rollback:pg-test-3c9f1e7a@127.0.0.1:54329/rollback_test';
 
 async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 5000 });
