@@ -7,7 +7,8 @@
  *   2. a whole rollback (slash command → Approve → ROLLBACK COMPLETE) against the docker CLI doing the same work,
  *      alternated A B A B; per step, and the bot's own overhead (time not spent waiting on Docker or /health);
  *   3. 20 environments rolled back at once, against a fake Slack that enforces Slack's rate limits;
- *   4. RSS of the bot's own process idle and after 1,000 finished rollbacks; status and history latency.
+ *   4. RSS of the bot's own processes (front and work process) idle and after 1,000 finished rollbacks; status and
+ *      history latency.
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
  * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
  *   BENCH=ack,ack_replicas,rollback,concurrent,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
@@ -271,18 +272,45 @@ async function benchAck(replicas = 1) {
   try {
     // Warm-up (JIT, connections), not counted.
     await burst(bareUrl, texts.slice(0, 100), 50, slack.url);
+    const warmAnswers = slack.responses.length;
     await burst(botUrl, texts.slice(0, 100), 50, slack.url);
+    await until(() => slack.responses.length >= warmAnswers + 100, 'the warm-up to be answered', 300_000, 50);
     await idle();
-    const rounds: Array<{ bare: number[]; bot: number[]; created: number }> = [];
+    const rounds: Array<{ bare: number[]; bot: number[]; created: number; answeredMs: number }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const bareTimes = await burst(bareUrl, texts, 50, slack.url);
       const before = await count('SELECT count(*) AS n FROM rollbacks');
+      const answeredBefore = slack.responses.length;
+      const sent = Date.now();
       const botTimes = await burst(botUrl, texts, 50, slack.url);
+      // The ack is the promise of an answer: every request gets one (the dry run's start, or why not) at its
+      // response_url. The round ends when all 500 are answered, then when the dry runs have ended.
+      await until(
+        () => slack.responses.length >= answeredBefore + texts.length,
+        'every request to be answered',
+        300_000,
+        50,
+      );
+      const answeredMs = Date.now() - sent;
+      const answers = slack.responses.slice(answeredBefore).map((r) => String(r.body.text ?? ''));
       await idle();
       const created = (await count('SELECT count(*) AS n FROM rollbacks')) - before;
-      rounds.push({ bare: bareTimes, bot: botTimes, created });
+      const started = answers.filter((t) => t.startsWith('DRY RUN')).length;
+      const why = [
+        ...new Set(
+          answers
+            .filter((t) => !t.startsWith('DRY RUN'))
+            .map((t) =>
+              t
+                .replace(/^\S+ /, '')
+                .replace(/\(rb-.*$/s, '')
+                .trim(),
+            ),
+        ),
+      ];
+      rounds.push({ bare: bareTimes, bot: botTimes, created, answeredMs });
       log(
-        `  round ${round + 1}: bare p50 ${r1(pct(bareTimes, 50))} p99 ${r1(pct(bareTimes, 99))} ms · bot p50 ${r1(pct(botTimes, 50))} p99 ${r1(pct(botTimes, 99))} ms · ${created} dry runs started, ${500 - created} refused by the lock (their environment's dry run still going)`,
+        `  round ${round + 1}: bare p50 ${r1(pct(bareTimes, 50))} p99 ${r1(pct(bareTimes, 99))} ms · bot p50 ${r1(pct(botTimes, 50))} p99 ${r1(pct(botTimes, 99))} ms · all 500 answered ${r1(answeredMs / 1000)} s after the burst began · ${created} dry runs started (${started} answered so), ${500 - created} refused: ${why.join(' | ')}`,
       );
     }
     const p = (k: 'bare' | 'bot', q: number) => rounds.map((r) => pct(r[k], q));
@@ -304,6 +332,7 @@ async function benchAck(replicas = 1) {
       ratio_p99: r2(median(ratios)),
       ratio_p99_spread: { min: r2(Math.min(...ratios)), max: r2(Math.max(...ratios)) },
       started_per_round: median(rounds.map((r) => r.created)),
+      all_answered_s: r1(median(rounds.map((r) => r.answeredMs)) / 1000),
       slack_429s: slack.rateLimited.length,
     };
   } finally {
@@ -533,7 +562,9 @@ const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function benchMemory() {
-  log(`\n[4/4] the bot's own process: RSS idle and after ${FINISHED} finished rollbacks; status and history latency`);
+  log(
+    `\n[4/4] the bot's own processes (front + work): RSS idle and after ${FINISHED} finished rollbacks; status and history latency`,
+  );
   const ENVS = 50;
   const backend = uniqueName('bench-mem');
   const port = await freePort();
@@ -559,14 +590,18 @@ async function benchMemory() {
   const main = await buildBot();
   const bot = new BotProcess(main, slack, config, { LOG_LEVEL: 'warn' });
   await bot.start();
-  const pid = bot.pid as number;
+  // A replica is two processes: the front (acks) and the work process it forks. Both count.
+  const pids = [bot.pid as number, bot.workPid as number];
   const sample = async () => {
-    const xs: number[] = [];
+    const xs: number[][] = [];
     for (let i = 0; i < 5; i++) {
-      xs.push(rssMb(pid));
+      xs.push(pids.map(rssMb));
       await sleep(400);
     }
-    return median(xs);
+    const front = median(xs.map((x) => x[0]));
+    const work = median(xs.map((x) => x[1]));
+    log(`  RSS: front ${r1(front)} MB + work process ${r1(work)} MB`);
+    return front + work;
   };
   const url = `${bot.baseUrl}/slack/events`;
   const command = async (text: string, channel: string) => {

@@ -39,6 +39,8 @@ import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
 import { createSlackApp } from './slack/app';
+import { createFront, type FrontState } from './slack/front';
+import type { ForwardedEvent, WorkLink } from './slack/forwarding';
 import { registerListeners } from './slack/listeners';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -94,18 +96,60 @@ async function openStore(env: RuntimeEnv): Promise<BotStore> {
   });
 }
 
-export interface RunningBot {
-  port: number;
+/** The work side of a replica: the Slack app's listeners, the runbook and the store, without a transport. */
+export interface BotWorker {
+  /** This replica's id (in every log line, and in `/rollback status` beside what it drives). */
+  instance: string;
   service: RollbackService;
   runner: RollbackRunner;
   watcher: Watcher;
   /** The store's ports (rollbacks, leases, reports, verified versions, Slack deliveries). */
   store: BotStore;
+  logger: Logger;
+  /** Runs one delivery the front acknowledged; resolves with the listener's ack answer (if any). */
+  deliver(event: ForwardedEvent): Promise<unknown>;
+  /** Resolves when the store answers. */
+  ready(): Promise<void>;
+  /** Lets in-flight steps finish (bounded), sends what is still paced, closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface RunningBot extends BotWorker {
+  port: number;
   /** Stops taking requests, lets in-flight steps finish (bounded), closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The front talking to a work side in the same process. */
+export const directLink = (worker: BotWorker): WorkLink => ({
+  forward: (event) => worker.deliver(event),
+  ready: () => worker.ready(),
+});
+
+/**
+ * Front and work side in one process (tests, the playground). main.ts runs them as two processes instead, so the
+ * work never delays an acknowledgement.
+ */
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
+  let state: FrontState = 'starting';
+  const worker = await startWorker(opts);
+  const front = createFront(opts.env, worker.logger, { state: () => state, link: directLink(worker) });
+  const port = await front.start();
+  state = 'serving';
+  worker.logger.info({ port, mode: opts.env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'taking Slack requests');
+  return {
+    ...worker,
+    port,
+    async stop(graceMs = 8000) {
+      state = 'stopping';
+      await front.stop();
+      await worker.stop(graceMs);
+    },
+  };
+}
+
+/** The work side: everything but the transport. */
+export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const { env, config } = opts;
   // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
   const instance =
@@ -115,12 +159,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   // Every line says which replica wrote it: with several, the logs show which one drives each rollback.
   const logger = opts.logger.child({ replica: instance });
   const store = await openStore(env);
-  let accepting = true;
-  const slack = createSlackApp(env, logger, {
-    accepting: () => accepting,
-    firstDelivery: (key) => store.firstDelivery(key, Date.now()),
-    ready: () => store.ping(),
-  });
+  const slack = createSlackApp(env, logger, { firstDelivery: (key) => store.firstDelivery(key, Date.now()) });
   // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
   const notifier = new SlackNotifier(
@@ -202,17 +241,13 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
 
-  const port = await slack.start();
   // Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way.
   slack.app.client.auth.test().then(
     (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
     (err: unknown) =>
       logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
   );
-  logger.info(
-    { port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', environments: Object.keys(config.environments) },
-    'rollback bot started',
-  );
+  logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
   const watcher = new Watcher(deps, service);
   watcher.start();
   const sweep = async () => {
@@ -232,16 +267,17 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   sweeper.unref();
 
   return {
-    port,
+    instance,
     service,
     runner,
     watcher,
     store,
+    logger,
+    deliver: (event) => slack.receiver.deliver(event),
+    ready: () => store.ping(),
     async stop(graceMs = 8000) {
-      accepting = false;
       clearInterval(sweeper);
       watcher.stop();
-      await slack.stop();
       const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([

@@ -2,7 +2,13 @@ import { loadConfig } from './config/load';
 import { readEnv } from './config/env';
 import { isCoded } from './domain/errors';
 import { createLogger } from './logger';
-import { startBot } from './bot';
+import type { Logger } from 'pino';
+import { startWorker } from './bot';
+import type { BotConfig } from './config/config.schema';
+import type { RuntimeEnv } from './config/env';
+import { createFront, type FrontState } from './slack/front';
+import type { WorkLink } from './slack/forwarding';
+import { forkWork, serveFront, WORK_ROLE, WORK_ROLE_VARIABLE, type WorkProcess } from './work-process';
 
 /** The password in a postgres:// URL: a secret like the tokens (logs, messages). */
 function databasePassword(db: string): string {
@@ -35,17 +41,67 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL, secrets });
   // A stray rejection in a library must not take down a bot that is in the middle of a rollback.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
-  const bot = await startBot({ env, config, logger, secrets });
+  if (process.env[WORK_ROLE_VARIABLE] === WORK_ROLE) await runWork(env, config, logger, secrets);
+  else await runFront(env, logger);
+}
 
-  let stopping = false;
+/** How long in-flight steps get to finish on SIGTERM; the process exits by HARD_STOP_MS whatever happens. */
+const GRACE_MS = 8000;
+const HARD_STOP_MS = 10_000;
+
+/**
+ * The process Slack talks to: listens, acknowledges, answers /healthz and /readyz, and forks the work process that
+ * does everything else. Exits when the work process exits (the orchestrator restarts the replica).
+ */
+async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
+  let state: FrontState = 'starting';
+  let work: WorkProcess | undefined = undefined;
+  const link: WorkLink = {
+    forward: (event) => work?.link.forward(event) ?? null,
+    ready: () => work?.link.ready() ?? Promise.reject(new Error('the work process is not running')),
+  };
+  const front = createFront(env, logger, { state: () => state, link });
+  const port = await front.start();
+  // The work process learns the bound port (its default instance id is host:port).
+  work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
+  state = 'serving';
+  logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', workPid: work.pid }, 'taking Slack requests');
+  void work.exited.then((code) => {
+    if (state === 'stopping') return;
+    logger.error({ code }, 'the work process exited; this replica stops (Slack retries what it could not take)');
+    process.exit(1);
+  });
+
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (state === 'stopping') return;
+    state = 'stopping';
     logger.info({ signal }, 'shutting down');
     // Slack retries what we do not answer, and a resumed rollback picks up where this one stopped.
-    const hardStop = setTimeout(() => process.exit(1), 10_000);
+    const hardStop = setTimeout(() => process.exit(1), HARD_STOP_MS);
     hardStop.unref();
-    bot.stop(8000).then(
+    front
+      .stop()
+      .then(() => work?.stop(GRACE_MS))
+      .then(
+        (code) => process.exit(code ?? 0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** The forked work process: the listeners, the runbook and the store, fed by the front over IPC. */
+async function runWork(env: RuntimeEnv, config: BotConfig, logger: Logger, secrets: string[]): Promise<void> {
+  const worker = await startWorker({ env, config, logger, secrets });
+  let stopping = false;
+  const stop = (graceMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    worker.stop(graceMs).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while stopping');
@@ -53,8 +109,17 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // The front gone (killed, crashed) is the replica gone: stop at once; what was in flight resumes elsewhere.
+  process.on('disconnect', () => {
+    if (stopping) return;
+    logger.error('the front process is gone; the work process stops now');
+    process.exit(1);
+  });
+  // Ctrl-C reaches the whole process group; the front decides how to stop. A signal sent to this process alone
+  // stops it gracefully (the front then exits too).
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => stop(GRACE_MS));
+  serveFront(worker, stop);
 }
 
 main().catch((err: unknown) => {

@@ -90,6 +90,16 @@ export class BotProcess {
     }
   }
 
+  /** The work process the bot forked (from its "taking Slack requests" log line). */
+  get workPid(): number | undefined {
+    for (const line of this.output.join('').split('\n')) {
+      if (!line.includes('taking Slack requests')) continue;
+      const pid = (JSON.parse(line) as { workPid?: number }).workPid;
+      if (pid) return pid;
+    }
+    return undefined;
+  }
+
   /** Sends the signal and resolves with the exit code (null when killed by the signal) and how long it took. */
   async kill(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
     const started = Date.now();
