@@ -42,6 +42,9 @@ interface CardEntry {
 }
 
 /** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
+/** A card that shows a final state, or asks for a click (Approve), is drawn before cards that show progress. */
+export const urgentCard = (r: Rollback): boolean => isTerminal(r.status) || r.status === 'awaiting_approval';
+
 export class SlackNotifier implements Notifier {
   /** How each role is mentioned, as configured (the incident commanders may differ per environment). */
   private readonly roster: Record<Exclude<Role, 'requester' | 'actor'>, string>;
@@ -235,8 +238,10 @@ export class SlackNotifier implements Notifier {
 
   /**
    * Card updates for one rollback go out one at a time, never draw an older state over a newer one (a slow update
-   * for a refused click must not bring back the Approve button the runner already removed), and are coalesced: a
-   * burst of changes becomes one update with the newest state. Unchanged content is not sent again.
+   * for a refused click must not bring back the Approve button the runner already removed), and are coalesced: the
+   * state drawn is the newest one when the update's turn comes (under Slack's Tier 3 limit a turn can be seconds
+   * away), not the one that asked for it. Unchanged content is not sent again. A card showing a final state or
+   * asking for a click goes before cards showing progress.
    */
   private redraw(rollback: Rollback, log: Log): Promise<void> {
     if (!rollback.card) return Promise.resolve();
@@ -246,7 +251,11 @@ export class SlackNotifier implements Notifier {
       this.cards.set(rollback.id, entry);
     }
     if (rollback.version > entry.latest.version) entry.latest = rollback;
-    if (entry.pending) return entry.pending;
+    if (entry.pending) {
+      // Its update may be waiting for a turn as a routine one: now it shows a final state, it goes first.
+      if (urgentCard(entry.latest)) this.pacer.reconsiderUpdates();
+      return entry.pending;
+    }
     const e = entry;
     const newer = async () => {
       const now = await this.stored(e.latest.id).catch(() => null);
@@ -255,10 +264,14 @@ export class SlackNotifier implements Notifier {
     const run = async () => {
       await newer();
       while (e.latest.version > e.drawn) {
+        if (this.cardJsonOf(e.latest) !== e.cardJson) {
+          await this.pacer.update(() => urgentCard(e.latest));
+          // Another replica may have moved the rollback on while this one waited for its turn.
+          await newer();
+        }
         const r = e.latest;
         e.drawn = r.version;
         await this.drawCard(r, e, log);
-        // Another replica may have moved the rollback on while this one was drawing an older state.
         await newer();
       }
     };
@@ -274,15 +287,22 @@ export class SlackNotifier implements Notifier {
     return e.pending;
   }
 
+  private renderCard(rollback: Rollback): CardMessage {
+    return rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
+  }
+
+  private cardJsonOf(rollback: Rollback): string {
+    return JSON.stringify(this.renderCard(rollback));
+  }
+
+  /** Draws the card (its turn already taken, see redraw) and the checklist if it has one and it changed. */
   private async drawCard(rollback: Rollback, entry: CardEntry, log: Log): Promise<void> {
     const card = rollback.card as MessageRef;
-    const update = async (m: CardMessage) => {
-      await this.pacer.update();
-      return this.call('chat.update', () =>
+    const update = (m: CardMessage) =>
+      this.call('chat.update', () =>
         this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(m) }),
       );
-    };
-    const drawn = rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
+    const drawn = this.renderCard(rollback);
     const json = JSON.stringify(drawn);
     if (json !== entry.cardJson) {
       try {
@@ -290,10 +310,12 @@ export class SlackNotifier implements Notifier {
         entry.cardJson = json;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
-        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks')
+        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') {
+          await this.pacer.update(true);
           await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) =>
             log.warn({ err: e }, 'the minimal card failed too'),
           );
+        }
       }
     }
     const list = rollback.checklist.message;

@@ -3,7 +3,9 @@
  *   - chat.postMessage: about 1 message per second per channel, short bursts allowed;
  *   - chat.update: Tier 3, about 50 per minute for the workspace, occasional bursts allowed.
  * A token bucket per channel for posts and one for updates. Waiters are served in order, except that urgent calls
- * (the runbook's announcements) go before routine ones (threaded progress lines).
+ * go first: the runbook's announcements before threaded progress lines, and a card update that shows a final state
+ * or asks for a click (the Approve button) before one that shows progress. Routine calls leave part of each burst to
+ * urgent ones, so twenty rollbacks ending at once still get their final cards drawn within seconds.
  */
 
 export interface PacerLimits {
@@ -18,6 +20,11 @@ export interface PacerLimits {
 export const SLACK_LIMITS: PacerLimits = { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 50, updateBurst: 12 };
 /** Posts a channel keeps for the runbook's announcements. */
 const URGENT_RESERVE = 2;
+/** Of the update burst, routine updates may spend this much; the rest is kept for urgent ones. */
+const ROUTINE_UPDATE_BURST = 2;
+
+/** Whether a waiting call is urgent, asked each time the bucket serves (a call can become urgent while it waits). */
+export type Urgency = boolean | (() => boolean);
 
 /**
  * Slack's limits are per workspace (and per channel), not per process: `replicas` bots of one app each keep to their
@@ -36,8 +43,7 @@ export function shareOf(limits: PacerLimits, replicas: number): PacerLimits {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly urgent: Array<() => void> = [];
-  private readonly routine: Array<() => void> = [];
+  private readonly waiters: Array<{ go: () => void; urgent: () => boolean }> = [];
   private timer: NodeJS.Timeout | undefined;
 
   /**
@@ -55,15 +61,22 @@ export class TokenBucket {
   }
 
   /** Resolves when a call may go. */
-  take(urgent = false): Promise<void> {
-    return new Promise((resolve) => {
-      (urgent ? this.urgent : this.routine).push(resolve);
+  take(urgent: Urgency = false): Promise<void> {
+    return new Promise((go) => {
+      this.waiters.push({ go, urgent: typeof urgent === 'function' ? urgent : () => urgent });
       this.serve();
     });
   }
 
   get waiting(): number {
-    return this.urgent.length + this.routine.length;
+    return this.waiters.length;
+  }
+
+  /** Serves again now: a waiting call may have become urgent. */
+  poke(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.serve();
   }
 
   private refill(): void {
@@ -74,17 +87,20 @@ export class TokenBucket {
 
   private serve(): void {
     this.refill();
+    let anyUrgent = false;
     for (;;) {
-      if (this.urgent.length > 0 && this.tokens >= 1) {
+      const urgent = this.waiters.findIndex((w) => w.urgent());
+      anyUrgent = urgent >= 0;
+      if (urgent >= 0 && this.tokens >= 1) {
         this.tokens -= 1;
-        this.urgent.shift()?.();
-      } else if (this.routine.length > 0 && this.tokens >= 1 + this.reserve) {
+        this.waiters.splice(urgent, 1)[0].go();
+      } else if (urgent < 0 && this.waiters.length > 0 && this.tokens >= 1 + this.reserve) {
         this.tokens -= 1;
-        this.routine.shift()?.();
+        this.waiters.shift()?.go();
       } else break;
     }
-    if (this.waiting > 0 && !this.timer) {
-      const needed = (this.urgent.length > 0 ? 1 : 1 + this.reserve) - this.tokens;
+    if (this.waiters.length > 0 && !this.timer) {
+      const needed = (anyUrgent ? 1 : 1 + this.reserve) - this.tokens;
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
@@ -101,11 +117,15 @@ export class SlackPacer {
   private readonly updates: TokenBucket;
 
   constructor(private readonly limits: PacerLimits = SLACK_LIMITS) {
-    this.updates = new TokenBucket(limits.updatesPerMinute / 60_000, limits.updateBurst);
+    this.updates = new TokenBucket(
+      limits.updatesPerMinute / 60_000,
+      limits.updateBurst,
+      Math.max(0, limits.updateBurst - ROUTINE_UPDATE_BURST),
+    );
   }
 
   /** Waits for the channel's turn to post. */
-  post(channel: string, urgent = false): Promise<void> {
+  post(channel: string, urgent: Urgency = false): Promise<void> {
     let bucket = this.channels.get(channel);
     if (!bucket) {
       bucket = new TokenBucket(
@@ -119,7 +139,12 @@ export class SlackPacer {
   }
 
   /** Waits for the workspace's turn to update a message. */
-  update(): Promise<void> {
-    return this.updates.take();
+  update(urgent: Urgency = false): Promise<void> {
+    return this.updates.take(urgent);
+  }
+
+  /** An update already waiting may have become urgent (its rollback just ended): serve again. */
+  reconsiderUpdates(): void {
+    this.updates.poke();
   }
 }

@@ -69,3 +69,36 @@ it('never draws an older state than the one it drew, whatever order the news com
   expect(updates).toHaveLength(1);
   expect(updates[0]).toContain('Awaiting approval');
 });
+
+it('draws the newest state when its turn comes, not the one that asked for the turn', async () => {
+  let now: Rollback = confirming;
+  const updates: string[] = [];
+  const client = {
+    chat: {
+      update: async (args: { text: string }) => {
+        updates.push(args.text);
+        return { ok: true };
+      },
+    },
+  } as unknown as WebClient;
+  jest.useFakeTimers();
+  // One update a minute and no burst left: the first update takes the only token, the next waits a minute.
+  const pacer = new SlackPacer({ postsPerSecond: 1, postBurst: 4, updatesPerMinute: 1, updateBurst: 1 });
+  const notifier = new SlackNotifier(client, unitConfig(), quietLog, [], pacer, async () => now);
+  try {
+    await notifier.progress(confirming, { type: 'ConfirmationStarted', at: AT });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(updates).toHaveLength(1);
+    // While the next turn is a minute away, the rollback moves twice: one update, with the newest state.
+    now = awaiting;
+    await notifier.progress(awaiting, confirmed);
+    now = announcing;
+    await notifier.progress(announcing, approved);
+    await jest.advanceTimersByTimeAsync(61_000);
+    expect(updates).toHaveLength(2);
+    expect(updates[1]).not.toContain('Awaiting approval');
+    expect(updates[1]).not.toContain('Confirming the issue');
+  } finally {
+    jest.useRealTimers();
+  }
+});

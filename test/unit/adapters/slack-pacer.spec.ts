@@ -5,8 +5,9 @@ beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
 /** Takes a token and records when it was granted. */
-function taker(bucket: { take(urgent?: boolean): Promise<void> }, granted: string[]) {
-  return (name: string, urgent = false) => void bucket.take(urgent).then(() => granted.push(`${name}@${Date.now()}`));
+function taker(bucket: { take(urgent?: boolean | (() => boolean)): Promise<void> }, granted: string[]) {
+  return (name: string, urgent: boolean | (() => boolean) = false) =>
+    void bucket.take(urgent).then(() => granted.push(`${name}@${Date.now()}`));
 }
 
 it('lets a burst through at once, then one a second', async () => {
@@ -50,6 +51,41 @@ it('paces posts per channel and updates for the whole workspace', async () => {
   expect(granted.sort()).toEqual(['C1 first', 'C2 first', 'update 1']);
   await jest.advanceTimersByTimeAsync(1000);
   expect(granted.sort()).toEqual(['C1 first', 'C1 second', 'C2 first', 'update 1', 'update 2']);
+});
+
+it('serves a waiting call first once it becomes urgent (a card whose rollback just ended)', async () => {
+  const granted: string[] = [];
+  const bucket = new TokenBucket(1 / 1000, 1);
+  const take = taker(bucket, granted);
+  take('first');
+  let ended = false;
+  for (const n of ['r1', 'r2', 'r3']) take(n);
+  take('card', () => ended);
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted).toEqual(['first@0']);
+  ended = true;
+  bucket.poke();
+  await jest.advanceTimersByTimeAsync(1000);
+  // The card that now shows a final state goes before the routine calls queued ahead of it.
+  expect(granted).toEqual(['first@0', 'card@1000']);
+  await jest.advanceTimersByTimeAsync(3000);
+  expect(granted.slice(2).map((g) => g.split('@')[0])).toEqual(['r1', 'r2', 'r3']);
+});
+
+it('leaves most of the update burst to urgent updates: twenty final cards are not queued behind progress', async () => {
+  const pacer = new SlackPacer(SLACK_LIMITS);
+  const granted: string[] = [];
+  for (let i = 0; i < 10; i++) void pacer.update().then(() => granted.push(`progress ${i}`));
+  await jest.advanceTimersByTimeAsync(0);
+  // Routine updates spend two of the burst of 12 and then go at the refill rate.
+  expect(granted).toHaveLength(2);
+  for (let i = 0; i < 20; i++) void pacer.update(true).then(() => granted.push(`final ${i}`));
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted.filter((g) => g.startsWith('final'))).toHaveLength(10);
+  // The other ten at 50 a minute: all twenty final cards within 12 s, before any more progress.
+  await jest.advanceTimersByTimeAsync(12_000);
+  expect(granted.filter((g) => g.startsWith('final'))).toHaveLength(20);
+  expect(granted.slice(2, 22).every((g) => g.startsWith('final'))).toBe(true);
 });
 
 describe('several replicas of one Slack app', () => {
