@@ -11,7 +11,7 @@
  *      history latency.
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
  * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
- *   BENCH=ack,ack_replicas,rollback,concurrent,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
+ *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -40,14 +40,18 @@ import {
 import { FakeSlack, SLACK_LIMITS } from '../test/support/fake-slack';
 import { startFakePrometheus } from '../test/support/fake-prometheus';
 import { criteria } from '../test/support/scenario';
-import { postSigned, slashCommandBody } from '../test/support/slack-requests';
+import { buttonClickBody, postSigned, slashCommandBody } from '../test/support/slack-requests';
+import { SqliteRollbackStore } from '../src/adapters/sqlite/sqlite.rollback-store';
+import { PostgresStore } from '../src/adapters/postgres/postgres.store';
 import { until } from '../test/support/wait';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../test/support/postgres';
 import { RoundRobin } from '../test/support/round-robin';
 import { Client as PgClient } from 'pg';
 
 const exec = promisify(execFile);
-const WANT = new Set((process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,memory').split(','));
+const WANT = new Set(
+  (process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory').split(','),
+);
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const CONCURRENT = Number(process.env.CONCURRENT ?? 20);
@@ -468,12 +472,19 @@ async function benchRollback() {
 }
 
 // ---- 3. many at once -------------------------------------------------------------------------------------------------
-async function benchConcurrent() {
-  log(`\n[3/4] ${CONCURRENT} environments rolled back at once, against a fake Slack enforcing Slack's rate limits`);
+/**
+ * `replicas` 1: one bot process on its SQLite file; 2: two on one Postgres behind a round-robin balancer (each keeps
+ * to its share of Slack's limits). The bot paces itself with Slack's documented limits; the fake Slack enforces them.
+ */
+async function benchConcurrent(replicas = 1) {
+  log(
+    `\n[3${replicas > 1 ? 'b' : ''}/4] ${CONCURRENT} environments rolled back at once, against a fake Slack enforcing Slack's rate limits (${replicas === 1 ? 'one bot' : `${replicas} replicas on one Postgres`})`,
+  );
   const names = Array.from({ length: CONCURRENT }, (_, i) => uniqueName(`bench-c${i}`));
   const ports: number[] = [];
   for (let i = 0; i < CONCURRENT; i++) ports.push(await freePort());
   await Promise.all(names.map((n, i) => createService(n, `${BACKEND_IMAGE}:v1`, ports[i])));
+  const channel = (i: number) => `C0INC${String(i).padStart(2, '0')}`;
   const config: BotConfig = configSchema.parse({
     limits: UNLIMITED,
     roles: { incident_commanders: { users: [IC] }, on_call: { users: [ONCALL] } },
@@ -481,7 +492,7 @@ async function benchConcurrent() {
       names.map((n, i) => [
         `env${i}`,
         {
-          channel: `C0INC${String(i).padStart(2, '0')}`,
+          channel: channel(i),
           strategy: 'docker',
           health: { url: `http://127.0.0.1:${ports[i]}/health`, retries: 5, interval_ms: 300, timeout_ms: 2000 },
           services: [{ name: 'backend', docker_service: n, image: BACKEND_IMAGE }],
@@ -491,45 +502,109 @@ async function benchConcurrent() {
       ]),
     ),
   });
-  const h = await startHarness(config, { slackLimits: SLACK_LIMITS, logLevel: 'warn' });
+  const slack = new FakeSlack(SLACK_LIMITS);
+  await slack.start();
+  const main = await buildBot();
+  const schema = freshSchema('benchc');
+  const bots = Array.from(
+    { length: replicas },
+    (_, i) =>
+      new BotProcess(main, slack, config, {
+        LOG_LEVEL: 'warn',
+        ...(replicas > 1
+          ? {
+              ROLLBACK_DB: TEST_PG_URL,
+              ROLLBACK_DB_SCHEMA: schema,
+              ROLLBACK_INSTANCE_ID: `benchc-${i + 1}`,
+              ROLLBACK_REPLICAS: String(replicas),
+            }
+          : {}),
+      }),
+  );
+  await Promise.all(bots.map((b) => b.start()));
+  const balancer = new RoundRobin(() => bots.map((b) => b.baseUrl));
+  await balancer.start();
+  const events = `${replicas === 1 ? bots[0].baseUrl : balancer.url}/slack/events`;
+  const store =
+    replicas === 1
+      ? new SqliteRollbackStore(bots[0].dbFile)
+      : await PostgresStore.connect({ url: TEST_PG_URL, schema });
   const badDeploy = async (idx: number[]) => {
     await Promise.all(idx.map((i) => updateImage(names[i], `${BACKEND_IMAGE}:v1`)));
     await Promise.all(idx.map((i) => updateImage(names[i], `${BACKEND_IMAGE}:v2`)));
     await Promise.all(idx.map((i) => waitForVersion(`http://127.0.0.1:${ports[i]}/health`, 'v2')));
   };
   const rollbackAll = async (idx: number[]) => {
-    const callsBefore = h.slack.calls.length;
-    const known = new Set(h.db.list({ limit: 10_000 }).map((r) => r.id));
-    const t0 = performance.now();
-    await Promise.all(idx.map((i) => h.command(`env${i} bench`, ONCALL, `C0INC${String(i).padStart(2, '0')}`)));
-    const approved = new Set<string>();
+    const callsBefore = slack.calls.length;
+    const known = new Set((await store.list({ limit: 10_000 })).map((r) => r.id));
+    const t0 = Date.now();
+    await Promise.all(
+      idx.map((i) =>
+        postSigned(
+          events,
+          slashCommandBody({
+            text: `env${i} bench`,
+            userId: ONCALL,
+            channelId: channel(i),
+            responseUrl: slack.newResponseUrl(),
+          }),
+          { secret: SIGNING_SECRET },
+        ),
+      ),
+    );
+    const approvedAt = new Map<string, number>();
+    const endedAt = new Map<string, number>();
     const ids = await until(
-      () => {
-        const mine = h.db.list({ limit: 10_000 }).filter((r) => !known.has(r.id));
+      async () => {
+        const mine = (await store.list({ limit: 10_000 })).filter((r) => !known.has(r.id));
         for (const r of mine) {
-          if (r.status === 'awaiting_approval' && r.card && !approved.has(r.id)) {
-            approved.add(r.id);
-            void h.click(ACTION.approve, r.id, IC, r.card.ts, r.channel);
+          if (r.status === 'awaiting_approval' && r.card && !approvedAt.has(r.id)) {
+            approvedAt.set(r.id, Date.now());
+            void postSigned(
+              events,
+              buttonClickBody({
+                actionId: ACTION.approve,
+                value: r.id,
+                userId: IC,
+                channelId: r.channel,
+                messageTs: r.card.ts,
+                responseUrl: slack.newResponseUrl(),
+              }),
+              { secret: SIGNING_SECRET },
+            );
           }
+          const ended = r.resolution || ['failed', 'interrupted', 'cancelled'].includes(r.status);
+          if (ended && !endedAt.has(r.id)) endedAt.set(r.id, Date.now());
         }
-        return mine.length === idx.length &&
-          mine.every((r) => r.resolution || ['failed', 'interrupted', 'cancelled'].includes(r.status))
-          ? mine
-          : undefined;
+        return mine.length === idx.length && mine.every((r) => endedAt.has(r.id)) ? mine : undefined;
       },
       'every rollback to end',
       600_000,
+      50,
     );
-    const wall = performance.now() - t0;
-    // Every card's final state reaches Slack too (updates are paced and coalesced).
-    await until(
-      () =>
-        ids.every((r) => JSON.stringify(h.slack.lastCard(r.card?.ts ?? '')?.args.blocks ?? []).includes('Completed')),
-      'every card drawn',
-      300_000,
-    );
-    const drawn = performance.now() - t0;
-    return { wall, drawn, ids, calls: h.slack.calls.length - callsBefore };
+    const wall = Date.now() - t0;
+    // Every card's final state reaches Slack too (updates are paced and coalesced): how long after its rollback ended.
+    const finalAt = (ts: string) =>
+      slack
+        .callsOf('chat.update')
+        .find((c) => c.args.ts === ts && JSON.stringify(c.args.blocks ?? []).includes('Completed'))?.at;
+    await until(() => ids.every((r) => finalAt(r.card?.ts ?? '') !== undefined), 'every card drawn', 300_000);
+    const lags = ids.map((r) => ((finalAt(r.card?.ts ?? '') as number) - (endedAt.get(r.id) as number)) / 1000);
+    // The runbook's announcement after Approve, however many threaded lines are waiting in its channel.
+    const announced = ids.map((r) => {
+      const post = slack
+        .callsOf('chat.postMessage')
+        .find((c) => c.args.channel === r.channel && String(c.args.text).includes('ROLLBACK IN PROGRESS'));
+      return ((post?.at ?? NaN) - (approvedAt.get(r.id) as number)) / 1000;
+    });
+    return {
+      wall,
+      drawn: Math.max(...ids.map((r) => finalAt(r.card?.ts ?? '') as number)) - t0,
+      lags,
+      announced,
+      ids,
+      calls: slack.calls.length - callsBefore,
+    };
   };
   try {
     await badDeploy([0]);
@@ -539,20 +614,28 @@ async function benchConcurrent() {
     const many = await rollbackAll(all);
     const completed = many.ids.filter((r) => r.status === 'completed').length;
     log(
-      `  one alone ${r2(single.wall / 1000)} s · ${CONCURRENT} at once ${r2(many.wall / 1000)} s (${completed} completed) · every card final after ${r2(many.drawn / 1000)} s · 429s: ${h.slack.rateLimited.length}`,
+      `  one alone ${r2(single.wall / 1000)} s · ${CONCURRENT} at once ${r2(many.wall / 1000)} s (${completed} completed) · every card final ${r2(many.drawn / 1000)} s after the start, at most ${r2(Math.max(...many.lags))} s after its rollback ended (median ${r2(median(many.lags))} s) · announcement after Approve: median ${r2(median(many.announced))} s, max ${r2(Math.max(...many.announced))} s · 429s: ${slack.rateLimited.length}`,
     );
     return {
+      replicas,
       environments: CONCURRENT,
       all_completed: completed === CONCURRENT,
       wall_s: r2(many.wall / 1000),
       single_s: r2(single.wall / 1000),
       cards_final_s: r2(many.drawn / 1000),
+      cards_final_lag_s: r2(Math.max(...many.lags)),
+      cards_final_lag_median_s: r2(median(many.lags)),
+      announcement_after_approve_s: { median: r2(median(many.announced)), max: r2(Math.max(...many.announced)) },
       slack_calls_per_rollback: r1(many.calls / CONCURRENT),
       slack_calls_single: single.calls,
-      slack_429s: h.slack.rateLimited.length,
+      slack_429s: slack.rateLimited.length,
     };
   } finally {
-    await h.stop();
+    await store.close();
+    await Promise.all(bots.map((b) => b.kill('SIGTERM')));
+    await balancer.stop();
+    await slack.stop();
+    if (replicas > 1) await dropSchema(schema);
     await removeServices(...names);
   }
 }
@@ -708,6 +791,7 @@ async function main(): Promise<void> {
   if (WANT.has('ack_replicas')) results.ack_replicas = await benchAck(2);
   if (WANT.has('rollback')) results.rollback = await benchRollback();
   if (WANT.has('concurrent')) results.concurrent = await benchConcurrent();
+  if (WANT.has('concurrent_replicas')) results.concurrent_replicas = await benchConcurrent(2);
   if (WANT.has('memory')) results.memory = await benchMemory();
   results.duration_s = Math.round((Date.now() - started) / 1000);
   prometheus.server.closeAllConnections();
@@ -716,7 +800,9 @@ async function main(): Promise<void> {
   const a = results.ack as Awaited<ReturnType<typeof benchAck>> | undefined;
   const a2 = results.ack_replicas as Awaited<ReturnType<typeof benchAck>> | undefined;
   const r = results.rollback as Awaited<ReturnType<typeof benchRollback>> | undefined;
-  const c = results.concurrent as Awaited<ReturnType<typeof benchConcurrent>> | undefined;
+  const cs = [results.concurrent, results.concurrent_replicas].filter(Boolean) as Array<
+    Awaited<ReturnType<typeof benchConcurrent>>
+  >;
   const mem = results.memory as Awaited<ReturnType<typeof benchMemory>> | undefined;
   const rows: string[][] = [['measure', 'bot', 'floor', 'ratio / target']];
   if (a)
@@ -742,13 +828,27 @@ async function main(): Promise<void> {
     ]);
     rows.push(['bot overhead per rollback (median)', `${r.overhead_ms} ms`, '', '≤ 300 ms']);
   }
-  if (c)
+  for (const c of cs) {
+    const who = c.replicas === 1 ? 'one bot' : `${c.replicas} replicas`;
     rows.push([
-      `${c.environments} at once`,
+      `${c.environments} at once, ${who}`,
       `${c.wall_s} s, all completed: ${c.all_completed}`,
       `one alone ${c.single_s} s`,
       `429s: ${c.slack_429s}; ${c.slack_calls_per_rollback} Slack calls per rollback`,
     ]);
+    rows.push([
+      `card final after its rollback's end, ${who}`,
+      `max ${c.cards_final_lag_s} s (median ${c.cards_final_lag_median_s} s)`,
+      '',
+      '≤ 15 s',
+    ]);
+    rows.push([
+      `announcement after Approve, ${who}`,
+      `max ${c.announcement_after_approve_s.max} s (median ${c.announcement_after_approve_s.median} s)`,
+      '',
+      'not delayed by threaded lines',
+    ]);
+  }
   if (mem) {
     rows.push([
       'RSS idle / after 1000 finished (30 s later)',
