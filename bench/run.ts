@@ -9,6 +9,8 @@
  *   3. 20 environments rolled back at once, against a fake Slack that enforces Slack's rate limits;
  *   4. RSS of the bot's own processes (front and work process) idle and after 1,000 finished rollbacks; status and
  *      history latency.
+ * BENCH_DUMP=<file>: the 20-at-once run writes its timings, every Slack call (method, time, card) and the bots' logs
+ * (at info) beside that path, to see where a card waited.
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
  * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
  *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
@@ -510,7 +512,7 @@ async function benchConcurrent(replicas = 1) {
     { length: replicas },
     (_, i) =>
       new BotProcess(main, slack, config, {
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_DUMP ? 'info' : 'warn',
         ...(replicas > 1
           ? {
               ROLLBACK_DB: TEST_PG_URL,
@@ -583,12 +585,35 @@ async function benchConcurrent(replicas = 1) {
       50,
     );
     const wall = Date.now() - t0;
+    if (process.env.BENCH_DUMP)
+      writeFileSync(
+        process.env.BENCH_DUMP,
+        JSON.stringify({
+          t0,
+          ends: Object.fromEntries(endedAt),
+          approved: Object.fromEntries(approvedAt),
+          cards: Object.fromEntries(ids.map((r) => [r.id, r.card?.ts])),
+        }),
+      );
     // Every card's final state reaches Slack too (updates are paced and coalesced): how long after its rollback ended.
     const finalAt = (ts: string) =>
       slack
         .callsOf('chat.update')
         .find((c) => c.args.ts === ts && JSON.stringify(c.args.blocks ?? []).includes('Completed'))?.at;
     await until(() => ids.every((r) => finalAt(r.card?.ts ?? '') !== undefined), 'every card drawn', 300_000);
+    if (process.env.BENCH_DUMP)
+      writeFileSync(
+        `${process.env.BENCH_DUMP}.calls`,
+        JSON.stringify(
+          slack.calls.map((c) => ({
+            m: c.method,
+            at: c.at - t0,
+            ts: c.args.ts,
+            ch: c.args.channel,
+            text: String(c.args.text ?? '').slice(0, 80),
+          })),
+        ),
+      );
     const lags = ids.map((r) => ((finalAt(r.card?.ts ?? '') as number) - (endedAt.get(r.id) as number)) / 1000);
     // The runbook's announcement after Approve, however many threaded lines are waiting in its channel.
     const announced = ids.map((r) => {
@@ -632,6 +657,8 @@ async function benchConcurrent(replicas = 1) {
     };
   } finally {
     await store.close();
+    if (process.env.BENCH_DUMP)
+      writeFileSync(`${process.env.BENCH_DUMP}.bot`, bots.map((b) => b.output.join('')).join('\n'));
     await Promise.all(bots.map((b) => b.kill('SIGTERM')));
     await balancer.stop();
     await slack.stop();

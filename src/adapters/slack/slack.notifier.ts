@@ -39,12 +39,14 @@ interface CardEntry {
   cardJson: string;
   checklistJson: string;
   pending: Promise<void> | null;
+  /** The checklist's own update loop: it never holds up the card's. */
+  listPending: Promise<void> | null;
 }
 
-/** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 /** A card that shows a final state, or asks for a click (Approve), is drawn before cards that show progress. */
 export const urgentCard = (r: Rollback): boolean => isTerminal(r.status) || r.status === 'awaiting_approval';
 
+/** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 export class SlackNotifier implements Notifier {
   /** How each role is mentioned, as configured (the incident commanders may differ per environment). */
   private readonly roster: Record<Exclude<Role, 'requester' | 'actor'>, string>;
@@ -247,7 +249,7 @@ export class SlackNotifier implements Notifier {
     if (!rollback.card) return Promise.resolve();
     let entry = this.cards.get(rollback.id);
     if (!entry) {
-      entry = { latest: rollback, drawn: -1, cardJson: '', checklistJson: '', pending: null };
+      entry = { latest: rollback, drawn: -1, cardJson: '', checklistJson: '', pending: null, listPending: null };
       this.cards.set(rollback.id, entry);
     }
     if (rollback.version > entry.latest.version) entry.latest = rollback;
@@ -272,6 +274,7 @@ export class SlackNotifier implements Notifier {
         const r = e.latest;
         e.drawn = r.version;
         await this.drawCard(r, e, log);
+        this.redrawChecklist(e, log);
         await newer();
       }
     };
@@ -279,10 +282,7 @@ export class SlackNotifier implements Notifier {
       e.pending = null;
       // A state that arrived just as the loop ended.
       if (e.latest.version > e.drawn) this.track(this.redraw(e.latest, log));
-      // The entry is kept while the rollback moves; after it settles only checklist ticks redraw it, and a fresh
-      // entry is as good.
-      else if (isTerminal(e.latest.status) && e.latest.steps.complete.status !== 'running')
-        this.cards.delete(e.latest.id);
+      else this.forgetIfSettled(e);
     });
     return e.pending;
   }
@@ -295,7 +295,7 @@ export class SlackNotifier implements Notifier {
     return JSON.stringify(this.renderCard(rollback));
   }
 
-  /** Draws the card (its turn already taken, see redraw) and the checklist if it has one and it changed. */
+  /** Draws the card (its turn already taken, see redraw). */
   private async drawCard(rollback: Rollback, entry: CardEntry, log: Log): Promise<void> {
     const card = rollback.card as MessageRef;
     const update = (m: CardMessage) =>
@@ -318,21 +318,56 @@ export class SlackNotifier implements Notifier {
         }
       }
     }
-    const list = rollback.checklist.message;
-    if (list) {
-      const m = checklistMessage(this.redactor.deep(rollback), {
-        ticketTracker: this.ticketTrackers.has(rollback.environment),
+  }
+
+  /**
+   * The live checklist in the card's thread, redrawn in a loop of its own (coalesced, newest state when its turn
+   * comes, routine pace) so that a checklist waiting for a turn never holds up the card.
+   */
+  private redrawChecklist(e: CardEntry, log: Log): void {
+    if (e.listPending) return;
+    const render = () => {
+      const list = e.latest.checklist.message;
+      if (!list) return null;
+      const m = checklistMessage(this.redactor.deep(e.latest), {
+        ticketTracker: this.ticketTrackers.has(e.latest.environment),
       });
-      const listJson = JSON.stringify(m);
-      if (listJson === entry.checklistJson) return;
-      await this.pacer.update();
-      await this.call('chat.update', () =>
-        this.client.chat.update({ channel: list.channel, ts: list.ts, ...this.redacted(m) }),
-      ).then(
-        () => (entry.checklistJson = listJson),
-        (err: unknown) => log.warn({ err }, 'could not update the checklist'),
-      );
-    }
+      const json = JSON.stringify(m);
+      return json === e.checklistJson ? null : { list, m, json };
+    };
+    if (!render()) return;
+    const run = async () => {
+      while (render()) {
+        await this.pacer.update();
+        const next = render();
+        if (!next) return;
+        await this.call('chat.update', () =>
+          this.client.chat.update({ channel: next.list.channel, ts: next.list.ts, ...this.redacted(next.m) }),
+        ).then(
+          () => (e.checklistJson = next.json),
+          (err: unknown) => {
+            // Tried again at the rollback's next change, not in a loop here.
+            log.warn({ err }, 'could not update the checklist');
+            return null;
+          },
+        );
+        if (e.checklistJson !== next.json) return;
+      }
+    };
+    e.listPending = run().finally(() => {
+      e.listPending = null;
+      this.forgetIfSettled(e);
+    });
+    this.track(e.listPending);
+  }
+
+  /**
+   * The entry is kept while the rollback moves; after it settles only checklist ticks redraw it, and a fresh entry is
+   * as good.
+   */
+  private forgetIfSettled(e: CardEntry): void {
+    if (e.pending || e.listPending) return;
+    if (isTerminal(e.latest.status) && e.latest.steps.complete.status !== 'running') this.cards.delete(e.latest.id);
   }
 
   async announce(rollback: Rollback, text: string, step: AnnouncementStep): Promise<MessageRef> {

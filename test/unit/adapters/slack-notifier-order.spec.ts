@@ -102,3 +102,44 @@ it('draws the newest state when its turn comes, not the one that asked for the t
     jest.useRealTimers();
   }
 });
+
+it('never holds up a card behind its checklist: the final card goes before a checklist update waiting its turn', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const updates: string[] = [];
+  const client = {
+    chat: {
+      update: async (args: { text: string }) => {
+        updates.push(args.text);
+        return { ok: true };
+      },
+    },
+  } as unknown as WebClient;
+  // One update a second, a burst of 3 of which routine updates may spend 1: the bucket starts empty.
+  const pacer = new SlackPacer({ postsPerSecond: 1, postBurst: 4, updatesPerMinute: 60, updateBurst: 3 });
+  for (let i = 0; i < 3; i++) await pacer.update(true);
+  const list = { channel: 'C0INCIDENT', ts: '1.5' };
+  const moving: Rollback = { ...announcing, checklist: { message: list, ticks: [] } };
+  let now: Rollback = moving;
+  const notifier = new SlackNotifier(client, unitConfig(), quietLog, [], pacer, async () => now);
+  try {
+    await notifier.progress(moving, approved);
+    await jest.advanceTimersByTimeAsync(2500);
+    expect(updates).toHaveLength(1);
+    // The rollback ends (its checklist changes too) while the checklist's update waits for a routine turn.
+    const ended: Rollback = {
+      ...moving,
+      status: 'completed' as const,
+      version: moving.version + 1,
+      checklist: { message: list, ticks: [{ item: 'issue_confirmed', by: 'U0IC', at: AT }] },
+    };
+    now = ended;
+    await notifier.progress(ended, { type: 'ConfirmationStarted', at: AT });
+    await jest.advanceTimersByTimeAsync(10_000);
+    const card = updates.findIndex((u) => u.includes('Completed'));
+    const checklist = updates.findIndex((u) => u.toLowerCase().includes('checklist'));
+    expect(card).toBeGreaterThan(0);
+    expect(checklist).toBeGreaterThan(card);
+  } finally {
+    jest.useRealTimers();
+  }
+});
