@@ -17,7 +17,7 @@ import { PostgresStore } from './adapters/postgres/postgres.store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
-import { type PacerLimits, SLACK_LIMITS, SlackPacer, shareOf } from './adapters/slack/slack.pacer';
+import { type PacerLimits, SLACK_LIMITS, SlackPacer } from './adapters/slack/slack.pacer';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
@@ -167,7 +167,14 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     config,
     logger.child({ component: 'notifier' }),
     redactor,
-    new SlackPacer(shareOf(opts.slackLimits ?? SLACK_LIMITS, env.ROLLBACK_REPLICAS)),
+    // With Postgres, card updates (Tier 3, per workspace) come out of one bucket in the store for every replica;
+    // posts (per channel) keep to this replica's share.
+    new SlackPacer(opts.slackLimits ?? SLACK_LIMITS, {
+      replicas: env.ROLLBACK_REPLICAS,
+      shared: store instanceof PostgresStore ? store : undefined,
+      onSharedError: (err) =>
+        logger.warn({ err }, "the shared Slack budget did not answer; using this replica's share"),
+    }),
     (id) => store.get(id),
   );
   const deps: RunbookDeps = {

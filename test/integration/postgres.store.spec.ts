@@ -8,6 +8,7 @@
 import { Client } from 'pg';
 import pino from 'pino';
 import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
+import { SlackPacer } from '../../src/adapters/slack/slack.pacer';
 import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
 import { transition } from '../../src/domain/rollback.machine';
@@ -43,7 +44,7 @@ describe('the Postgres store with several replicas on one schema', () => {
     await c.connect();
     try {
       const { rows } = await c.query(`SELECT version FROM ${schema}.schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       const { rows: indexes } = await c.query(
         `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'one_active_rollback%'`,
         [schema],
@@ -95,6 +96,50 @@ describe('the Postgres store with several replicas on one schema', () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
     const firsts = await Promise.all(Array.from({ length: 15 }, (_, i) => pick(i).firstDelivery('/rollback:t1', now)));
     expect(firsts.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("Slack's update budget, shared by the replicas through Postgres", () => {
+  let schema: string;
+  let stores: PostgresStore[];
+  beforeEach(async () => {
+    schema = freshSchema('budget');
+    stores = await Promise.all(
+      Array.from({ length: 3 }, () => PostgresStore.connect({ url: TEST_PG_URL, schema, poolSize: 5 })),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await dropSchema(schema);
+  });
+
+  it('hands out the burst once across replicas, then tells each taker how long to wait', async () => {
+    // 50 a minute, a burst of 12: 36 concurrent takes from three replicas' pools.
+    const rate = 50 / 60_000;
+    const answers = await Promise.all(
+      Array.from({ length: 36 }, (_, i) => stores[i % 3].takeToken('chat.update', 1, rate, 12)),
+    );
+    expect(answers.filter((a) => a.taken)).toHaveLength(12);
+    const waits = answers.flatMap((a) => (a.taken ? [] : [a.waitMs]));
+    expect(Math.max(...waits)).toBeLessThanOrEqual(1200);
+    expect(Math.min(...waits)).toBeGreaterThan(0);
+    // A routine taker leaves the reserve: with 10 kept for urgent calls it gets nothing from a bucket of 3.
+    await new Promise((r) => setTimeout(r, 3700));
+    expect((await stores[0].takeToken('chat.update', 11, rate, 12)).taken).toBe(false);
+    expect((await stores[1].takeToken('chat.update', 1, rate, 12)).taken).toBe(true);
+  });
+
+  it('keeps two replicas together under the workspace rate, not each under it', async () => {
+    const limits = { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 120, updateBurst: 4 };
+    const pacers = [0, 1].map((i) => new SlackPacer(limits, { replicas: 2, shared: stores[i] }));
+    const granted: number[] = [];
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => pacers[i % 2].update(true).then(() => granted.push(Date.now() - started))),
+    );
+    // A burst of 4 for both together, then 2 a second: the twelfth no sooner than 4 s in.
+    expect(granted.filter((t) => t < 300)).toHaveLength(4);
+    expect(Math.max(...granted)).toBeGreaterThanOrEqual(3900);
   });
 });
 

@@ -72,6 +72,19 @@ CREATE TABLE verified_versions (
 );
 `,
   },
+  {
+    version: 2,
+    name: "Slack's rate limits as token buckets shared by every replica",
+    sql: `
+-- One row per bucket (chat.update for the workspace): tokens left at \`at\` (the database's clock, so every
+-- replica measures the refill with the same clock).
+CREATE TABLE rate_buckets (
+  name   TEXT PRIMARY KEY,
+  tokens DOUBLE PRECISION NOT NULL,
+  at     TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest migration this build knows. */

@@ -334,6 +334,35 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
     );
   }
 
+  /**
+   * Takes a token from a bucket shared by every replica, in one statement (the row lock orders concurrent takers):
+   * refilled at `ratePerMs` up to `burst` since it was last touched, by the database's clock. Taken only if at least
+   * `floor` tokens are there; otherwise says how long until there will be.
+   */
+  async takeToken(
+    name: string,
+    floor: number,
+    ratePerMs: number,
+    burst: number,
+  ): Promise<{ taken: true } | { taken: false; waitMs: number }> {
+    const refilled = 'LEAST($4::float8, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.at) * 1000 * $3::float8)';
+    const taken = await this.pool.query(
+      `INSERT INTO rate_buckets AS b (name, tokens, at) VALUES ($1, $4::float8 - 1, clock_timestamp())
+       ON CONFLICT (name) DO UPDATE SET tokens = ${refilled} - 1, at = clock_timestamp()
+       WHERE ${refilled} >= $2::float8
+       RETURNING tokens`,
+      [name, floor, ratePerMs, burst],
+    );
+    if (taken.rowCount === 1) return { taken: true };
+    const res = await this.pool.query<{ tokens: number; elapsed: string }>(
+      'SELECT tokens, EXTRACT(EPOCH FROM clock_timestamp() - at) * 1000 AS elapsed FROM rate_buckets WHERE name = $1',
+      [name],
+    );
+    const b = res.rows[0];
+    const row = { available: b ? Math.min(burst, b.tokens + Number(b.elapsed) * ratePerMs) : 0 };
+    return { taken: false, waitMs: Math.max(1, Math.ceil((floor - row.available) / ratePerMs)) };
+  }
+
   async firstDelivery(key: string, at: number): Promise<boolean> {
     // Pruned once a minute per process, not on every request.
     if (at - this.prunedAt > 60_000) {

@@ -36,6 +36,8 @@ type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefuse
 interface CardEntry {
   latest: Rollback;
   drawn: number;
+  /** The status the card in Slack shows (null before the first update). */
+  shownStatus: string | null;
   cardJson: string;
   checklistJson: string;
   pending: Promise<void> | null;
@@ -43,8 +45,12 @@ interface CardEntry {
   listPending: Promise<void> | null;
 }
 
-/** A card that shows a final state, or asks for a click (Approve), is drawn before cards that show progress. */
-export const urgentCard = (r: Rollback): boolean => isTerminal(r.status) || r.status === 'awaiting_approval';
+/**
+ * A card about to show a final state, or to ask for a click (Approve), is drawn before cards that show progress.
+ * Once it shows that status, later changes (after-care details) are progress again.
+ */
+export const urgentCard = (r: Rollback, shownStatus: string | null = null): boolean =>
+  (isTerminal(r.status) || r.status === 'awaiting_approval') && r.status !== shownStatus;
 
 /** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 export class SlackNotifier implements Notifier {
@@ -249,13 +255,21 @@ export class SlackNotifier implements Notifier {
     if (!rollback.card) return Promise.resolve();
     let entry = this.cards.get(rollback.id);
     if (!entry) {
-      entry = { latest: rollback, drawn: -1, cardJson: '', checklistJson: '', pending: null, listPending: null };
+      entry = {
+        latest: rollback,
+        drawn: -1,
+        shownStatus: null,
+        cardJson: '',
+        checklistJson: '',
+        pending: null,
+        listPending: null,
+      };
       this.cards.set(rollback.id, entry);
     }
     if (rollback.version > entry.latest.version) entry.latest = rollback;
     if (entry.pending) {
       // Its update may be waiting for a turn as a routine one: now it shows a final state, it goes first.
-      if (urgentCard(entry.latest)) this.pacer.reconsiderUpdates();
+      if (urgentCard(entry.latest, entry.shownStatus)) this.pacer.reconsiderUpdates();
       return entry.pending;
     }
     const e = entry;
@@ -267,7 +281,7 @@ export class SlackNotifier implements Notifier {
       await newer();
       while (e.latest.version > e.drawn) {
         if (this.cardJsonOf(e.latest) !== e.cardJson) {
-          await this.pacer.update(() => urgentCard(e.latest));
+          await this.pacer.update(() => urgentCard(e.latest, e.shownStatus));
           // Another replica may have moved the rollback on while this one waited for its turn.
           await newer();
         }
@@ -308,6 +322,7 @@ export class SlackNotifier implements Notifier {
       try {
         await update(drawn);
         entry.cardJson = json;
+        entry.shownStatus = rollback.status;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
         if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') {

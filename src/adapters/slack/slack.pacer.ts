@@ -112,16 +112,126 @@ export class TokenBucket {
   }
 }
 
+/** A token bucket kept where every replica sees it (the store): a token is taken, or the answer says how long to wait. */
+export interface SharedTokens {
+  takeToken(
+    name: string,
+    floor: number,
+    ratePerMs: number,
+    burst: number,
+  ): Promise<{ taken: true } | { taken: false; waitMs: number }>;
+}
+
+/** How long a replica waits at most before asking the shared bucket again (another replica may have waited less). */
+const SHARED_RECHECK_MS = 1000;
+
+/**
+ * The workspace's bucket, shared by every replica through the store: this replica's waiters are served in the same
+ * order as a local bucket's (urgent first, routine calls leave the reserve), one request to the store at a time. If
+ * the store does not answer, the call waits on `fallback` (this replica's fixed share) instead of not going at all.
+ */
+export class SharedTokenBucket {
+  private readonly waiters: Array<{ go: () => void; urgent: () => boolean }> = [];
+  private busy = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly ratePerMs: number,
+    private readonly burst: number,
+    private readonly reserve: number,
+    private readonly shared: SharedTokens,
+    private readonly fallback: TokenBucket,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  take(urgent: Urgency = false): Promise<void> {
+    return new Promise((go) => {
+      const w = { go, urgent: typeof urgent === 'function' ? urgent : () => urgent };
+      this.waiters.push(w);
+      // An urgent call does not wait out a routine one's recheck.
+      if (w.urgent()) this.poke();
+      else void this.serve();
+    });
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  poke(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.serve();
+  }
+
+  private async serve(): Promise<void> {
+    if (this.busy || this.timer) return;
+    this.busy = true;
+    try {
+      while (this.waiters.length > 0) {
+        const w = this.waiters.find((x) => x.urgent()) ?? this.waiters[0];
+        const urgent = w.urgent();
+        let answer: Awaited<ReturnType<SharedTokens['takeToken']>>;
+        try {
+          answer = await this.shared.takeToken(this.name, urgent ? 1 : 1 + this.reserve, this.ratePerMs, this.burst);
+        } catch (err) {
+          this.onError(err);
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          void this.fallback.take(w.urgent).then(w.go);
+          continue;
+        }
+        if (answer.taken) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.go();
+          continue;
+        }
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            void this.serve();
+          },
+          Math.min(answer.waitMs, SHARED_RECHECK_MS),
+        );
+        return;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+export interface PacerOptions {
+  /** How many replicas share the workspace's limits: each keeps to its share of the posts (and of updates, unless shared). */
+  replicas?: number;
+  /** Updates drawn from one bucket in the store for every replica (Postgres); the fixed share is the fallback. */
+  shared?: SharedTokens;
+  onSharedError?: (err: unknown) => void;
+}
+
 export class SlackPacer {
   private readonly channels = new Map<string, TokenBucket>();
-  private readonly updates: TokenBucket;
+  private readonly updates: TokenBucket | SharedTokenBucket;
+  private readonly limits: PacerLimits;
 
-  constructor(private readonly limits: PacerLimits = SLACK_LIMITS) {
-    this.updates = new TokenBucket(
-      limits.updatesPerMinute / 60_000,
-      limits.updateBurst,
-      Math.max(0, limits.updateBurst - ROUTINE_UPDATE_BURST),
+  constructor(limits: PacerLimits = SLACK_LIMITS, opts: PacerOptions = {}) {
+    this.limits = shareOf(limits, opts.replicas ?? 1);
+    const local = new TokenBucket(
+      this.limits.updatesPerMinute / 60_000,
+      this.limits.updateBurst,
+      Math.max(0, this.limits.updateBurst - ROUTINE_UPDATE_BURST),
     );
+    this.updates = opts.shared
+      ? new SharedTokenBucket(
+          'chat.update',
+          limits.updatesPerMinute / 60_000,
+          limits.updateBurst,
+          Math.max(0, limits.updateBurst - ROUTINE_UPDATE_BURST),
+          opts.shared,
+          local,
+          opts.onSharedError,
+        )
+      : local;
   }
 
   /** Waits for the channel's turn to post. */

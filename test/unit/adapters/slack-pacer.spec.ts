@@ -1,5 +1,12 @@
 /** The token buckets that keep the bot within Slack's rate limits (fake timers: no waiting in the test). */
-import { shareOf, SLACK_LIMITS, SlackPacer, TokenBucket } from '../../../src/adapters/slack/slack.pacer';
+import {
+  SharedTokenBucket,
+  type SharedTokens,
+  shareOf,
+  SLACK_LIMITS,
+  SlackPacer,
+  TokenBucket,
+} from '../../../src/adapters/slack/slack.pacer';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
@@ -97,5 +104,62 @@ describe('several replicas of one Slack app', () => {
     expect(half.updateBurst).toBe(6);
     // A channel's bucket keeps two posts for the runbook's announcements; a share never leaves routine lines none.
     expect(shareOf(SLACK_LIMITS, 3).postBurst).toBe(3);
+  });
+});
+
+describe('the bucket shared through the store', () => {
+  /** The store's bucket as Postgres keeps it (the same arithmetic), on the fake clock; `down` makes it fail. */
+  function memoryTokens(): SharedTokens & { down: boolean; asked: number } {
+    let tokens: number | null = null;
+    let at = 0;
+    return {
+      down: false,
+      asked: 0,
+      async takeToken(_name, floor, rate, burst) {
+        this.asked++;
+        if (this.down) throw new Error('connection refused');
+        const now = Date.now();
+        const available = tokens === null ? burst : Math.min(burst, tokens + (now - at) * rate);
+        if (available >= floor) {
+          tokens = available - 1;
+          at = now;
+          return { taken: true };
+        }
+        return { taken: false, waitMs: Math.ceil((floor - available) / rate) };
+      },
+    };
+  }
+
+  it('serves urgent calls first and keeps the reserve from routine ones', async () => {
+    const granted: string[] = [];
+    const bucket = new SharedTokenBucket('u', 1 / 1000, 3, 1, memoryTokens(), new TokenBucket(1 / 1000, 3));
+    const take = taker(bucket, granted);
+    for (const n of ['r1', 'r2', 'r3']) take(n);
+    await jest.advanceTimersByTimeAsync(0);
+    // Routine calls stop at the reserve of one.
+    expect(granted).toEqual(['r1@0', 'r2@0']);
+    take('u1', true);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(granted).toEqual(['r1@0', 'r2@0', 'u1@0']);
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(granted).toEqual(['r1@0', 'r2@0', 'u1@0', 'r3@2000']);
+  });
+
+  it("falls back to this replica's own share when the store does not answer", async () => {
+    const granted: string[] = [];
+    const shared = memoryTokens();
+    shared.down = true;
+    const errors: unknown[] = [];
+    const bucket = new SharedTokenBucket('u', 1 / 1000, 3, 0, shared, new TokenBucket(1 / 1000, 1), (e) =>
+      errors.push(e),
+    );
+    const take = taker(bucket, granted);
+    take('a');
+    take('b');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(granted).toEqual(['a@0']);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(granted).toEqual(['a@0', 'b@1000']);
+    expect(errors).toHaveLength(2);
   });
 });
