@@ -102,6 +102,8 @@ export class FakeSlack {
   }
 
   readonly responses: RecordedResponse[] = [];
+  /** Answers apps.connections.open (set by a FakeSocketMode). */
+  socketModeUrl: (() => string) | null = null;
   /** usergroup id → member user ids, for usergroups.users.list */
   readonly usergroups = new Map<string, string[]>();
   private readonly overrides = new Map<string, Answer[]>();
@@ -269,6 +271,11 @@ export class FakeSlack {
       }
       case 'chat.update':
         return { ok: true, channel: args.channel, ts: args.ts };
+      case 'apps.connections.open':
+        // Socket Mode: where the app's WebSocket connects (a FakeSocketMode on 127.0.0.1), one URL per connection.
+        return this.socketModeUrl
+          ? { ok: true, url: this.socketModeUrl() }
+          : { ok: false, error: 'socket_mode_not_enabled' };
       case 'conversations.history': {
         // Top-level messages of the channel, newest first; metadata only when asked for, as Slack does.
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
