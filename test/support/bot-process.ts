@@ -3,7 +3,7 @@
  * on the same SQLite file, the way a host restart or a crash would.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,12 +90,19 @@ export class BotProcess {
     }
   }
 
-  /** The work process the bot forked (from its "taking Slack requests" log line). */
+  /** The work process the bot forked: the child of its process (found in /proc, whatever the log level). */
   get workPid(): number | undefined {
-    for (const line of this.output.join('').split('\n')) {
-      if (!line.includes('taking Slack requests')) continue;
-      const pid = (JSON.parse(line) as { workPid?: number }).workPid;
-      if (pid) return pid;
+    const parent = this.child?.pid;
+    if (!parent) return undefined;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        // pid (comm) state ppid …: the command name may hold spaces, so read after its closing parenthesis.
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
     }
     return undefined;
   }

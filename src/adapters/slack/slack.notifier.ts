@@ -438,7 +438,8 @@ export class SlackNotifier implements Notifier {
     const m = checklistMessage(this.redactor.deep(rollback), {
       ticketTracker: this.ticketTrackers.has(rollback.environment),
     });
-    await this.pacer.post(card.channel);
+    // Part of posting the card (Step 1 starts once both are out): it goes with the card, not behind threaded lines.
+    await this.pacer.post(card.channel, true);
     const res = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
         channel: card.channel,

@@ -143,3 +143,36 @@ it('never holds up a card behind its checklist: the final card goes before a che
     jest.useRealTimers();
   }
 });
+
+it("posts the checklist together with the card (Step 1 waits for both), even on a replica's share of a channel", async () => {
+  jest.useFakeTimers({ now: 0 });
+  const posts: string[] = [];
+  const client = {
+    chat: {
+      postMessage: async (args: { text: string }) => {
+        posts.push(args.text);
+        return { ok: true, channel: 'C0INCIDENT', ts: `1.${posts.length}` };
+      },
+    },
+  } as unknown as WebClient;
+  // Two replicas: each keeps to half of a channel's posts (one every 2 s, a burst of 3 with 2 kept for urgent posts).
+  const pacer = new SlackPacer(
+    { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 50, updateBurst: 12 },
+    { replicas: 2 },
+  );
+  const notifier = new SlackNotifier(client, unitConfig(), quietLog, [], pacer, async () => null);
+  try {
+    let done = false;
+    void (async () => {
+      await notifier.postCard(draftRollback(AT));
+      await notifier.postChecklist(confirming);
+      done = true;
+    })();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+    expect(posts).toHaveLength(2);
+    expect(posts[1].toLowerCase()).toContain('checklist');
+  } finally {
+    jest.useRealTimers();
+  }
+});
