@@ -3,7 +3,6 @@ import { readEnv } from './config/env';
 import { isCoded } from './domain/errors';
 import { createLogger } from './logger';
 import type { Logger } from 'pino';
-import { startWorker } from './bot';
 import type { BotConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import { createFront, type FrontState } from './slack/front';
@@ -96,6 +95,8 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
 
 /** The forked work process: the listeners, the runbook and the store, fed by the front over IPC. */
 async function runWork(env: RuntimeEnv, config: BotConfig, logger: Logger, secrets: string[]): Promise<void> {
+  // Loaded here only: the front never loads the runbook, the store drivers or dockerode (its memory stays small).
+  const { startWorker } = await import('./bot');
   const worker = await startWorker({ env, config, logger, secrets });
   let stopping = false;
   const stop = (graceMs: number) => {
