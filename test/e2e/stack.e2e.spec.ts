@@ -1,0 +1,206 @@
+/**
+ * The bot deployed on the test swarm with the project's own stack file (deploy/stack.yml): its secrets and config as
+ * Docker secrets and a Docker config, the image built from the Dockerfile, ready (/readyz: its Postgres answers) and
+ * taking signed requests that get cards. The test's override only adapts the file to a single-node test swarm: the
+ * host's network (the fake Slack and the test Postgres listen on 127.0.0.1), one replica (the stack places one per
+ * manager node, on the node's port), and the test Postgres instead of the stack's.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { configSchema } from '../../src/config/config.schema';
+import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
+import {
+  BACKEND_IMAGE,
+  createService,
+  freePort,
+  removeServices,
+  requireSwarm,
+  uniqueName,
+  waitForVersion,
+} from '../support/docker-env';
+import { FakeSlack } from '../support/fake-slack';
+import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
+import { postSigned, slashCommandBody } from '../support/slack-requests';
+import { until } from '../support/wait';
+
+jest.setTimeout(240_000);
+
+const exec = promisify(execFile);
+const IMAGE = process.env.ROLLBACK_IMAGE ?? 'rollback-bot:test';
+const STACK = 'rollbacktest';
+const SECRETS = [
+  'rollback_slack_bot_token',
+  'rollback_slack_signing_secret',
+  'rollback_db',
+  'rollback_postgres_password',
+];
+const CONFIG = 'rollback_config';
+const ONCALL = 'U0ONCALL';
+const CHANNEL = 'C0STACK';
+const docker = async (args: string[], env: Record<string, string> = {}) =>
+  (await exec('docker', args, { timeout: 120_000, env: { ...process.env, ...env } })).stdout.trim();
+
+let slack: FakeSlack;
+let backend: string;
+let backendPort: number;
+let dir: string;
+let schema: string;
+
+/** Removes the stack, then its secrets and config once no task uses them. */
+async function cleanUp(): Promise<void> {
+  await docker(['stack', 'rm', STACK]).catch(() => undefined);
+  await until(
+    async () => {
+      const left = await Promise.all(
+        [...SECRETS.map((s) => ['secret', 'rm', s]), ['config', 'rm', CONFIG]].map((args) =>
+          docker(args).then(
+            () => true,
+            (err: { stderr?: string }) => /not found|No such/i.test(err.stderr ?? ''),
+          ),
+        ),
+      );
+      return left.every(Boolean);
+    },
+    'the stack and its secrets to be removed',
+    60_000,
+    500,
+  );
+}
+
+beforeAll(async () => {
+  await requireSwarm();
+  try {
+    await docker(['image', 'inspect', IMAGE]);
+  } catch {
+    throw new Error(`This test needs the bot's image ${IMAGE}: run \`sudo bash scripts/setup-image.sh\``);
+  }
+  await cleanUp();
+  backend = uniqueName('stack');
+  backendPort = await freePort();
+  await createService(backend, `${BACKEND_IMAGE}:v2`, backendPort);
+  await waitForVersion(`http://127.0.0.1:${backendPort}/health`, 'v2');
+  slack = new FakeSlack();
+  await slack.start();
+  dir = mkdtempSync(join(tmpdir(), 'rollback-stack-'));
+  schema = freshSchema('stack');
+});
+afterAll(async () => {
+  await cleanUp();
+  await slack?.stop();
+  await removeServices(backend);
+  await dropSchema(schema);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('deploys ready and healthy, and signed requests through it get cards', async () => {
+  // Two environments on the one test service: a request through each replica, neither refused by the other's lock.
+  const environment = (channel: string) => ({
+    channel,
+    strategy: 'docker',
+    health: { url: `http://127.0.0.1:${backendPort}/health`, retries: 1, timeout_ms: 2000 },
+    services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
+  });
+  const config = configSchema.parse({
+    roles: { incident_commanders: { users: ['U0IC'] }, on_call: { users: [ONCALL] } },
+    environments: { production: environment(CHANNEL), staging: environment(`${CHANNEL}2`) },
+  });
+  writeFileSync(join(dir, 'rollback.config.yml'), stringify(config));
+  const secrets: Record<string, string> = {
+    rollback_slack_bot_token: BOT_TOKEN,
+    rollback_slack_signing_secret: SIGNING_SECRET,
+    rollback_db: TEST_PG_URL,
+    // The stack's own Postgres is not started here (the test Postgres stands in), but its secret must exist.
+    rollback_postgres_password: 'unused-in-this-test',
+  };
+  for (const [name, value] of Object.entries(secrets)) {
+    writeFileSync(join(dir, name), value);
+    await docker(['secret', 'create', name, join(dir, name)]);
+  }
+  await docker(['config', 'create', CONFIG, join(dir, 'rollback.config.yml')]);
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'single-node.yml'),
+    stringify({
+      version: '3.8',
+      services: {
+        bot: {
+          environment: {
+            SLACK_API_URL: slack.apiUrl,
+            PORT: String(port),
+            ROLLBACK_DB_SCHEMA: schema,
+          },
+          networks: ['hostnet'],
+          deploy: { replicas: 1 },
+        },
+        postgres: { deploy: { replicas: 0 } },
+      },
+      networks: { hostnet: { external: true, name: 'host' } },
+    }),
+  );
+  await docker(
+    [
+      'stack',
+      'deploy',
+      '--resolve-image',
+      'never',
+      '-c',
+      'deploy/stack.yml',
+      '-c',
+      join(dir, 'single-node.yml'),
+      STACK,
+    ],
+    { ROLLBACK_IMAGE: IMAGE, DOCKER_GID: String(statSync('/var/run/docker.sock').gid) },
+  );
+
+  await until(
+    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok,
+    'the bot to be ready',
+    120_000,
+    500,
+  );
+  const running = await docker(['service', 'ps', `${STACK}_bot`, '--filter', 'desired-state=running', '-q']);
+  expect(running.split('\n')).toHaveLength(1);
+  // The stack's health check (/readyz) passes too.
+  await until(
+    async () =>
+      (
+        await docker(['ps', '--filter', `label=com.docker.swarm.service.name=${STACK}_bot`, '--format', '{{.Status}}'])
+      ).includes('(healthy)'),
+    "the stack's health check to pass",
+    60_000,
+    1000,
+  );
+
+  for (const [i, env] of ['production', 'staging'].entries()) {
+    const channel = i === 0 ? CHANNEL : `${CHANNEL}2`;
+    const res = await postSigned(
+      `http://127.0.0.1:${port}/slack/events`,
+      slashCommandBody({
+        text: `${env} --dry-run to v1 through the stack`,
+        userId: ONCALL,
+        channelId: channel,
+        responseUrl: slack.newResponseUrl(),
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(res.status).toBe(200);
+    // The card in the environment's channel, and the requester's private answer.
+    await slack.waitFor(
+      () =>
+        slack
+          .callsOf('chat.postMessage')
+          .find((c) => c.args.channel === channel && String(c.args.text).includes(`Rollback of ${env}`)),
+      `the card of the request for ${env}`,
+      60_000,
+    );
+    await slack.waitFor(
+      () => slack.responses.find((r) => String(r.body.text ?? '').includes(`of *${env}*`)),
+      `the answer to the request for ${env}`,
+      60_000,
+    );
+  }
+});
