@@ -22,16 +22,15 @@ import {
   waitForVersion,
 } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
-import { postSigned, slashCommandBody } from '../support/slack-requests';
+import { dockerCli, dryRunThrough, IMAGE, requireImage } from '../support/image';
 import { until } from '../support/wait';
 
 jest.setTimeout(180_000);
 
 const exec = promisify(execFile);
-const IMAGE = process.env.ROLLBACK_IMAGE ?? 'rollback-bot:test';
 const ONCALL = 'U0ONCALL';
 const CHANNEL = 'C0IMAGE';
-const docker = async (...args: string[]) => (await exec('docker', args, { timeout: 60_000 })).stdout.trim();
+const docker = (...args: string[]) => dockerCli(args);
 
 let slack: FakeSlack;
 let backend: string;
@@ -42,11 +41,7 @@ let port: number;
 
 beforeAll(async () => {
   await requireSwarm();
-  try {
-    await docker('image', 'inspect', IMAGE);
-  } catch {
-    throw new Error(`This test needs the bot's image ${IMAGE}: run \`sudo bash scripts/setup-image.sh\``);
-  }
+  await requireImage();
   backend = uniqueName('image');
   backendPort = await freePort();
   await createService(backend, `${BACKEND_IMAGE}:v2`, backendPort);
@@ -119,17 +114,7 @@ it('runs healthy as a non-root user, posts a card for a signed request, and stop
   );
   expect(await docker('exec', container, 'id', '-u')).toBe('1000');
 
-  const res = await postSigned(
-    `http://127.0.0.1:${port}/slack/events`,
-    slashCommandBody({
-      text: 'production --dry-run to v1 image test',
-      userId: ONCALL,
-      channelId: CHANNEL,
-      responseUrl: slack.newResponseUrl(),
-    }),
-    { secret: SIGNING_SECRET },
-  );
-  expect(res.status).toBe(200);
+  await dryRunThrough(`http://127.0.0.1:${port}`, slack, { environment: 'production', channel: CHANNEL, user: ONCALL });
   // Step 1 read the service through the mounted socket: the card names the running version.
   await slack.waitFor(
     () =>

@@ -4,12 +4,11 @@
  * form's validation errors in the ack when there are some), reconnects when asked to, and with two replicas each
  * replica holds a connection of its own and Slack's envelopes are spread across them.
  */
-import { VIEW } from '../../src/slack/ids';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { unitConfig } from '../support/fakes';
-import { slashCommandBody, viewSubmissionBody } from '../support/slack-requests';
+import { invalidFormSubmission, slashCommandBody } from '../support/slack-requests';
 import { until } from '../support/wait';
 
 jest.setTimeout(120_000);
@@ -75,16 +74,7 @@ it('acknowledges a slash command over the socket and answers it at its response_
 
 it("carries a form's validation errors in the ack", async () => {
   await startBots(1);
-  const body = viewSubmissionBody({
-    userId: ONCALL,
-    callbackId: VIEW.request,
-    privateMetadata: JSON.stringify({ channelId: CHANNEL }),
-    values: {
-      environment: { value: { type: 'static_select', selected_option: { value: 'production' } } },
-      version: { value: { type: 'plain_text_input', value: 'v1;reboot' } },
-      reason: { value: { type: 'plain_text_input', value: '' } },
-    },
-  });
+  const body = invalidFormSubmission(ONCALL, CHANNEL);
   const payload = JSON.parse(new URLSearchParams(body).get('payload') as string) as Record<string, unknown>;
   const ack = await socket.send('interactive', payload);
   expect(ack.payload?.response_action).toBe('errors');

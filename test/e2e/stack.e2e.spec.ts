@@ -5,11 +5,9 @@
  * host's network (the fake Slack and the test Postgres listen on 127.0.0.1), one replica (the stack places one per
  * manager node, on the node's port), and the test Postgres instead of the stack's.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { configSchema } from '../../src/config/config.schema';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
@@ -23,14 +21,12 @@ import {
   waitForVersion,
 } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
+import { dockerCli, dryRunThrough, IMAGE, requireImage } from '../support/image';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
-import { postSigned, slashCommandBody } from '../support/slack-requests';
 import { until } from '../support/wait';
 
 jest.setTimeout(240_000);
 
-const exec = promisify(execFile);
-const IMAGE = process.env.ROLLBACK_IMAGE ?? 'rollback-bot:test';
 const STACK = 'rollbacktest';
 const SECRETS = [
   'rollback_slack_bot_token',
@@ -41,8 +37,7 @@ const SECRETS = [
 const CONFIG = 'rollback_config';
 const ONCALL = 'U0ONCALL';
 const CHANNEL = 'C0STACK';
-const docker = async (args: string[], env: Record<string, string> = {}) =>
-  (await exec('docker', args, { timeout: 120_000, env: { ...process.env, ...env } })).stdout.trim();
+const docker = dockerCli;
 
 let slack: FakeSlack;
 let backend: string;
@@ -73,11 +68,7 @@ async function cleanUp(): Promise<void> {
 
 beforeAll(async () => {
   await requireSwarm();
-  try {
-    await docker(['image', 'inspect', IMAGE]);
-  } catch {
-    throw new Error(`This test needs the bot's image ${IMAGE}: run \`sudo bash scripts/setup-image.sh\``);
-  }
+  await requireImage();
   await cleanUp();
   backend = uniqueName('stack');
   backendPort = await freePort();
@@ -175,32 +166,11 @@ it('deploys ready and healthy, and signed requests through it get cards', async 
     1000,
   );
 
-  for (const [i, env] of ['production', 'staging'].entries()) {
-    const channel = i === 0 ? CHANNEL : `${CHANNEL}2`;
-    const res = await postSigned(
-      `http://127.0.0.1:${port}/slack/events`,
-      slashCommandBody({
-        text: `${env} --dry-run to v1 through the stack`,
-        userId: ONCALL,
-        channelId: channel,
-        responseUrl: slack.newResponseUrl(),
-      }),
-      { secret: SIGNING_SECRET },
-    );
-    expect(res.status).toBe(200);
-    // The card in the environment's channel, and the requester's private answer.
-    await slack.waitFor(
-      () =>
-        slack
-          .callsOf('chat.postMessage')
-          .find((c) => c.args.channel === channel && String(c.args.text).includes(`Rollback of ${env}`)),
-      `the card of the request for ${env}`,
-      60_000,
-    );
-    await slack.waitFor(
-      () => slack.responses.find((r) => String(r.body.text ?? '').includes(`of *${env}*`)),
-      `the answer to the request for ${env}`,
-      60_000,
-    );
-  }
+  // The card in each environment's channel, and the requester's private answer.
+  await dryRunThrough(`http://127.0.0.1:${port}`, slack, { environment: 'production', channel: CHANNEL, user: ONCALL });
+  await dryRunThrough(`http://127.0.0.1:${port}`, slack, {
+    environment: 'staging',
+    channel: `${CHANNEL}2`,
+    user: ONCALL,
+  });
 });

@@ -5,13 +5,13 @@
  * the work process runs at a lower CPU priority; and it never outlives the front, however the front dies.
  */
 import { readFileSync } from 'node:fs';
-import { ACTION, VIEW } from '../../src/slack/ids';
+import { ACTION } from '../../src/slack/ids';
 import { WORK_NICE } from '../../src/work-process';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { SIGNING_SECRET } from '../support/bot-harness';
 import { FakeSlack } from '../support/fake-slack';
 import { unitConfig } from '../support/fakes';
-import { postSigned, viewSubmissionBody } from '../support/slack-requests';
+import { invalidFormSubmission, postSigned } from '../support/slack-requests';
 import { until } from '../support/wait';
 
 jest.setTimeout(120_000);
@@ -74,20 +74,9 @@ it('acknowledges while the work process is frozen, and does the work once it run
 });
 
 it("carries a form's validation errors across the process boundary in the ack", async () => {
-  const res = await postSigned(
-    `${bot.baseUrl}/slack/events`,
-    viewSubmissionBody({
-      userId: ONCALL,
-      callbackId: VIEW.request,
-      privateMetadata: JSON.stringify({ channelId: CHANNEL }),
-      values: {
-        environment: { value: { type: 'static_select', selected_option: { value: 'production' } } },
-        version: { value: { type: 'plain_text_input', value: 'v1;reboot' } },
-        reason: { value: { type: 'plain_text_input', value: '' } },
-      },
-    }),
-    { secret: SIGNING_SECRET },
-  );
+  const res = await postSigned(`${bot.baseUrl}/slack/events`, invalidFormSubmission(ONCALL, CHANNEL), {
+    secret: SIGNING_SECRET,
+  });
   expect(res.status).toBe(200);
   const answer = JSON.parse(res.text) as { response_action: string; errors: Record<string, string> };
   expect(answer.response_action).toBe('errors');

@@ -29,6 +29,25 @@ function notifierWith(stored: () => Rollback | null) {
   return { notifier, updates, afterUpdate: (f: () => void) => (onUpdate = f) };
 }
 
+/** A Web API client that records the text of each message it posts and each update it makes. */
+function recordingClient() {
+  const updates: string[] = [];
+  const posts: string[] = [];
+  const client = {
+    chat: {
+      postMessage: async (args: { text: string }) => {
+        posts.push(args.text);
+        return { ok: true, channel: 'C0INCIDENT', ts: `1.${posts.length}` };
+      },
+      update: async (args: { text: string }) => {
+        updates.push(args.text);
+        return { ok: true };
+      },
+    },
+  } as unknown as WebClient;
+  return { client, updates, posts };
+}
+
 const [started, confirmed, approved] = approvedEvents(AT);
 const withCard = (events: Parameters<typeof rollbackAfter>[1], version: number): Rollback => ({
   ...rollbackAfter(draftRollback(AT), events),
@@ -72,15 +91,7 @@ it('never draws an older state than the one it drew, whatever order the news com
 
 it('draws the newest state when its turn comes, not the one that asked for the turn', async () => {
   let now: Rollback = confirming;
-  const updates: string[] = [];
-  const client = {
-    chat: {
-      update: async (args: { text: string }) => {
-        updates.push(args.text);
-        return { ok: true };
-      },
-    },
-  } as unknown as WebClient;
+  const { client, updates } = recordingClient();
   jest.useFakeTimers();
   // One update a minute and no burst left: the first update takes the only token, the next waits a minute.
   const pacer = new SlackPacer({ postsPerSecond: 1, postBurst: 4, updatesPerMinute: 1, updateBurst: 1 });
@@ -105,15 +116,7 @@ it('draws the newest state when its turn comes, not the one that asked for the t
 
 it('never holds up a card behind its checklist: the final card goes before a checklist update waiting its turn', async () => {
   jest.useFakeTimers({ now: 0 });
-  const updates: string[] = [];
-  const client = {
-    chat: {
-      update: async (args: { text: string }) => {
-        updates.push(args.text);
-        return { ok: true };
-      },
-    },
-  } as unknown as WebClient;
+  const { client, updates } = recordingClient();
   // One update a second, a burst of 3 of which routine updates may spend 1: the bucket starts empty.
   const pacer = new SlackPacer({ postsPerSecond: 1, postBurst: 4, updatesPerMinute: 60, updateBurst: 3 });
   for (let i = 0; i < 3; i++) await pacer.update(true);
@@ -146,15 +149,7 @@ it('never holds up a card behind its checklist: the final card goes before a che
 
 it("posts the checklist together with the card (Step 1 waits for both), even on a replica's share of a channel", async () => {
   jest.useFakeTimers({ now: 0 });
-  const posts: string[] = [];
-  const client = {
-    chat: {
-      postMessage: async (args: { text: string }) => {
-        posts.push(args.text);
-        return { ok: true, channel: 'C0INCIDENT', ts: `1.${posts.length}` };
-      },
-    },
-  } as unknown as WebClient;
+  const { client, posts } = recordingClient();
   // Two replicas: each keeps to half of a channel's posts (one every 2 s, a burst of 3 with 2 kept for urgent posts).
   const pacer = new SlackPacer(
     { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 50, updateBurst: 12 },
