@@ -26,6 +26,17 @@ const ROUTINE_UPDATE_BURST = 2;
 /** Whether a waiting call is urgent, asked each time the bucket serves (a call can become urgent while it waits). */
 export type Urgency = boolean | (() => boolean);
 
+/** A call waiting for its turn. */
+interface Waiter {
+  go: () => void;
+  urgent: () => boolean;
+}
+
+const waiter = (go: () => void, urgent: Urgency): Waiter => ({
+  go,
+  urgent: typeof urgent === 'function' ? urgent : () => urgent,
+});
+
 /**
  * Slack's limits are per workspace (and per channel), not per process: `replicas` bots of one app each keep to their
  * share of the rates. Bursts are shared too, but each keeps room for the runbook's announcements.
@@ -43,7 +54,7 @@ export function shareOf(limits: PacerLimits, replicas: number): PacerLimits {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly waiters: Array<{ go: () => void; urgent: () => boolean }> = [];
+  private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   /**
@@ -63,7 +74,7 @@ export class TokenBucket {
   /** Resolves when a call may go. */
   take(urgent: Urgency = false): Promise<void> {
     return new Promise((go) => {
-      this.waiters.push({ go, urgent: typeof urgent === 'function' ? urgent : () => urgent });
+      this.waiters.push(waiter(go, urgent));
       this.serve();
     });
   }
@@ -131,7 +142,7 @@ const SHARED_RECHECK_MS = 1000;
  * the store does not answer, the call waits on `fallback` (this replica's fixed share) instead of not going at all.
  */
 export class SharedTokenBucket {
-  private readonly waiters: Array<{ go: () => void; urgent: () => boolean }> = [];
+  private readonly waiters: Waiter[] = [];
   private busy = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -147,7 +158,7 @@ export class SharedTokenBucket {
 
   take(urgent: Urgency = false): Promise<void> {
     return new Promise((go) => {
-      const w = { go, urgent: typeof urgent === 'function' ? urgent : () => urgent };
+      const w = waiter(go, urgent);
       this.waiters.push(w);
       // An urgent call does not wait out a routine one's recheck.
       if (w.urgent()) this.poke();
