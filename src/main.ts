@@ -1,11 +1,12 @@
 import { loadConfig } from './config/load';
-import { readEnv } from './config/env';
-import { isCoded } from './domain/errors';
+import { DEFAULT_CONFIG_PATH, readEnv } from './config/env';
+import { isCoded, SettingsError } from './domain/errors';
 import { createLogger } from './logger';
 import type { Logger } from 'pino';
 import type { BotConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import { createFront, type FrontState } from './slack/front';
+import { checkBotToken, refusedToken } from './slack/token-check';
 import type { WorkLink } from './slack/forwarding';
 import { forkWork, serveFront, WORK_ROLE, WORK_ROLE_VARIABLE, type WorkProcess } from './work-process';
 
@@ -18,18 +19,56 @@ function databasePassword(db: string): string {
   }
 }
 
-async function main(): Promise<void> {
-  let env;
-  let config;
-  let configSecrets: string[];
+/** Where an operator reads about every setting. */
+const SETTINGS_HELP = 'see README "Environment" and "Configuration reference"';
+
+const USAGE = `rollback-bot: the Slack bot that walks an incident commander through the rollback runbook.
+
+Usage: node dist/main.js   (in the container image: docker run … rollback-bot)
+
+It reads its settings from the environment (README "Environment") and its config file from ROLLBACK_CONFIG
+(default ./rollback.config.yml; README "Configuration reference"):
+  SLACK_BOT_TOKEN        the bot token, xoxb-…                        (required)
+  SLACK_APP_TOKEN        an app-level token, xapp-…: Socket Mode, no public URL needed
+  SLACK_SIGNING_SECRET   verifies Slack's requests in HTTP mode        (required without SLACK_APP_TOKEN)
+  PORT                   /slack/events (HTTP mode), /healthz, /readyz, /metrics (default 3000)
+  ROLLBACK_DB            a SQLite file, or a postgres:// URL for several replicas
+Any of the secrets may come from a file: SLACK_BOT_TOKEN_FILE, SLACK_SIGNING_SECRET_FILE, SLACK_APP_TOKEN_FILE, ….
+`;
+
+/**
+ * The environment and the config file, or one line on stderr naming every problem in both (never a value) and exit
+ * code 2: an operator fixes them all in one go.
+ */
+function readSettings(): { env: RuntimeEnv; config: BotConfig; configSecrets: string[] } {
+  const problems: string[] = [];
+  const say = (err: unknown) =>
+    problems.push(err instanceof SettingsError ? err.summary() : isCoded(err) ? err.message : String(err));
+  let env: RuntimeEnv | undefined;
+  let loaded: ReturnType<typeof loadConfig> | undefined;
   try {
     env = readEnv();
-    ({ config, secrets: configSecrets } = loadConfig(env.ROLLBACK_CONFIG));
   } catch (err) {
-    // Before the logger exists: one clear line on stderr naming the bad setting.
-    process.stderr.write(`rollback-bot: ${isCoded(err) ? err.message : String(err)}\n`);
+    say(err);
+  }
+  try {
+    loaded = loadConfig(env?.ROLLBACK_CONFIG ?? (process.env.ROLLBACK_CONFIG || DEFAULT_CONFIG_PATH));
+  } catch (err) {
+    say(err);
+  }
+  if (!env || !loaded) {
+    process.stderr.write(`rollback-bot: cannot start. ${problems.join('. ')}. (${SETTINGS_HELP})\n`);
     process.exit(2);
   }
+  return { env, config: loaded.config, configSecrets: loaded.secrets };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { env, config, configSecrets } = readSettings();
   const secrets = [
     env.SLACK_BOT_TOKEN,
     env.SLACK_SIGNING_SECRET ?? '',
@@ -42,6 +81,15 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
   if (process.env[WORK_ROLE_VARIABLE] === WORK_ROLE) await runWork(env, config, logger, secrets);
   else await runFront(env, logger);
+}
+
+/** A token Slack rejects: one line, exit code 2 (the orchestrator shows it; restarting would not help). */
+function refuse(variable: string, error: string): never {
+  process.stderr.write(
+    `rollback-bot: Slack refused ${variable} (${error}): copy the token again from the app's settings page ` +
+      `(README "Slack app setup")\n`,
+  );
+  process.exit(2);
 }
 
 /** How long in-flight steps get to finish on SIGTERM; the process exits by HARD_STOP_MS whatever happens. */
@@ -60,7 +108,19 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
     ready: () => work?.link.ready() ?? Promise.reject(new Error('the work process is not running')),
   };
   const front = createFront(env, logger, { state: () => state, link });
-  const port = await front.start();
+  const token = await checkBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL);
+  if (token.kind === 'refused') refuse('SLACK_BOT_TOKEN', token.error);
+  if (token.kind === 'unreachable')
+    logger.warn({ reason: token.reason }, 'could not check the Slack token (Slack out of reach); starting anyway');
+  let port: number;
+  try {
+    port = await front.start();
+  } catch (err) {
+    // Socket Mode: apps.connections.open refused the app token (the client does not retry that).
+    const refused = refusedToken(err);
+    if (refused) refuse('SLACK_APP_TOKEN', refused);
+    throw err;
+  }
   // The work process learns the bound port (its default instance id is host:port).
   work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
   state = 'serving';

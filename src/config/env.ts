@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ErrorCode, RollbackBotError } from '../domain/errors';
+import { SettingsError } from '../domain/errors';
+
+export const DEFAULT_CONFIG_PATH = './rollback.config.yml';
 
 /** The process environment the bot reads. Names are a contract: see README "Environment". */
 const envSchema = z
@@ -13,7 +15,7 @@ const envSchema = z
       .optional(),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    ROLLBACK_CONFIG: z.string().min(1).default('./rollback.config.yml'),
+    ROLLBACK_CONFIG: z.string().min(1).default(DEFAULT_CONFIG_PATH),
     /** A SQLite file, or a postgres:// URL (several replicas share one Postgres). Default: DATABASE_URL, else a file. */
     ROLLBACK_DB: z.string().min(1).optional(),
     DATABASE_URL: z.string().min(1).optional(),
@@ -36,10 +38,6 @@ const envSchema = z
     /** Lease owner id; default the host name. Give each replica its own when several share a database. */
     ROLLBACK_INSTANCE_ID: z.string().min(1).max(200).optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  })
-  .refine((e) => e.SLACK_APP_TOKEN !== undefined || e.SLACK_SIGNING_SECRET !== undefined, {
-    path: ['SLACK_SIGNING_SECRET'],
-    message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
   })
   .transform(({ DATABASE_URL, ...e }) => ({
     ...e,
@@ -67,7 +65,7 @@ function withFiles(env: Record<string, string>): { env: Record<string, string>; 
     try {
       out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      problems.push(`  ${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
   return { env: out, problems };
@@ -82,16 +80,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
     string
   >;
   const { env: cleaned, problems } = withFiles(given);
-  if (problems.length > 0)
-    throw new RollbackBotError(ErrorCode.ConfigInvalid, `environment variables are invalid:\n${problems.join('\n')}`);
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    // The values are not echoed: a malformed token is still a secret.
-    const lines = result.error.issues.map((i) => {
+  // The values are not echoed: a malformed token is still a secret.
+  if (!result.success)
+    for (const i of result.error.issues) {
       const key = i.path.join('.');
-      return `  ${key}: ${i.code !== 'custom' && cleaned[key] === undefined ? 'required' : i.message}`;
-    });
-    throw new RollbackBotError(ErrorCode.ConfigInvalid, `environment variables are invalid:\n${lines.join('\n')}`);
-  }
+      if (given[`${key}_FILE`] !== undefined) continue; // its file could not be read: said above
+      problems.push(`${key}: ${cleaned[key] === undefined ? 'required' : i.message}`);
+    }
+  // Checked here rather than in the schema, so it is reported together with every other problem.
+  if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined)
+    problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (!result.success || problems.length > 0)
+    throw new SettingsError('environment variables are invalid', problems);
   return result.data;
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ErrorCode, RollbackBotError } from '../domain/errors';
+import { SettingsError } from '../domain/errors';
+import { nearestKey } from './suggest';
 import { secretsInConfig } from '../domain/redact';
 import { type BotConfig, configSchema } from './config.schema';
 
-const configError = (message: string, cause?: unknown) =>
-  new RollbackBotError(ErrorCode.ConfigInvalid, message, { cause });
+/** A config file the bot cannot start with: one problem (unreadable, not YAML) or every invalid key. */
+const configError = (heading: string, problems: string[]) => new SettingsError(heading, problems);
 
 const keyPath = (path: readonly PropertyKey[]): string =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') ||
@@ -17,7 +18,10 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: Proper
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
       const v = env[name];
-      if (v === undefined) throw configError(`${keyPath(path)}: environment variable ${name} is not set`);
+      if (v === undefined)
+        throw configError('the config refers to an unset variable', [
+          `${keyPath(path)}: environment variable ${name} is not set`,
+        ]);
       return v;
     });
   }
@@ -33,20 +37,25 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw configError(`${source} is not valid YAML: ${(err as Error).message}`, err);
+    throw configError(`${source} is not valid YAML`, [(err as Error).message.split('\n')[0]]);
   }
-  if (raw === null || typeof raw !== 'object') throw configError(`${source} is empty or not a YAML mapping`);
+  if (raw === null || typeof raw !== 'object') throw configError(`${source} is empty or not a YAML mapping`, []);
   const result = configSchema.safeParse(interpolate(raw, env));
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${keyPath(i.path)}: ${issueMessage(i)}`);
-    throw configError(`${source} is invalid:\n${lines.join('\n')}`, result.error);
+    const lines = result.error.issues.map((i) => `${keyPath(i.path)}: ${issueMessage(i)}`);
+    throw configError(`${source} is invalid`, lines);
   }
   return result.data;
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys')
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+      .map((k) => {
+        const near = nearestKey(configSchema, issue.path, k);
+        return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
+      })
+      .join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `required (${issue.expected})`;
   return issue.message;
 }
@@ -71,7 +80,9 @@ export function loadConfig(
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw configError(`cannot read the config file ${path} (set ROLLBACK_CONFIG): ${(err as Error).message}`, err);
+    throw configError(`cannot read the config file`, [
+      `ROLLBACK_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    ]);
   }
   const config = parseConfig(text, path, env);
   return { config, secrets: [...secretsReferenced(text, env), ...secretsInConfig(config)] };

@@ -40,6 +40,26 @@ export class RollbackBotError extends Error {
   }
 }
 
+/**
+ * Settings the bot cannot start with: every problem found, each naming its variable or config key (never a value), so
+ * an operator fixes them all in one go. The message lists them one per line.
+ */
+export class SettingsError extends RollbackBotError {
+  constructor(
+    heading: string,
+    readonly problems: string[],
+  ) {
+    super(ErrorCode.ConfigInvalid, problems.length ? `${heading}:\n  ${problems.join('\n  ')}` : heading);
+    this.heading = heading;
+  }
+  readonly heading: string;
+
+  /** On one line: the heading, then every problem. */
+  summary(): string {
+    return this.problems.length ? `${this.heading}: ${this.problems.join('; ')}` : this.heading;
+  }
+}
+
 export function isCoded(err: unknown, code?: ErrorCode): err is RollbackBotError {
   return err instanceof RollbackBotError && (code === undefined || err.code === code);
 }

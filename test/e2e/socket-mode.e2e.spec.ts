@@ -2,12 +2,18 @@
  * Socket Mode for real: the compiled bot (front and work process) opens its WebSocket at the URL a local Socket Mode
  * server hands out through apps.connections.open on the fake Web API, acknowledges envelopes over it (with the
  * form's validation errors in the ack when there are some), reconnects when asked to, and with two replicas each
- * replica holds a connection of its own and Slack's envelopes are spread across them.
+ * replica holds a connection of its own and Slack's envelopes are spread across them. On the test swarm: a whole
+ * rollback driven over the socket, through a reconnect and a dropped connection; a click Slack delivers again after a
+ * reconnect runs once; an app token Slack refuses stops the bot with one line.
  */
+import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
+import type { Rollback } from '../../src/domain/rollback.machine';
 import { BotProcess, buildBot } from '../support/bot-process';
+import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { unitConfig } from '../support/fakes';
+import { approveBody, badDeploy, LAST_LINE, type Stack, stackConfig } from '../support/scenario';
 import { invalidFormSubmission, slashCommandBody } from '../support/slack-requests';
 import { until } from '../support/wait';
 
@@ -99,4 +105,132 @@ it('with two replicas, each holds a connection and the envelopes are spread acro
   await until(() => slack.responses.length >= before + 20, 'twenty answers', 15_000);
   await new Promise((r) => setTimeout(r, 500));
   expect(slack.responses.length).toBe(before + 20);
+});
+
+it('stops with one line when Slack refuses the app token, instead of reconnecting forever', async () => {
+  slack.answerNext('apps.connections.open', { ok: false, error: 'invalid_auth' });
+  const bot = new BotProcess(main, slack, unitConfig(), { SLACK_APP_TOKEN: APP_TOKEN, LOG_LEVEL: 'info' });
+  await expect(bot.start()).rejects.toThrow(/exited at start/);
+  const stderr = bot.errorOutput.join('').trimEnd().split('\n');
+  expect(stderr).toEqual([
+    'rollback-bot: Slack refused SLACK_APP_TOKEN (invalid_auth): copy the token again from the app\'s settings page (README "Slack app setup")',
+  ]);
+  expect(await bot.kill('SIGKILL')).toMatchObject({ code: 2 });
+  expect(slack.callsOf('apps.connections.open')).toHaveLength(1);
+  expect(bot.output.join('')).not.toContain(APP_TOKEN);
+});
+
+describe('a rollback over Socket Mode, on the swarm', () => {
+  let stack: Stack;
+  let store: SqliteRollbackStore | undefined;
+
+  beforeAll(async () => {
+    await requireSwarm();
+    // Services that take ~3 s to stop, so the update is long enough to cut the connection in the middle of it.
+    stack = await createStack('socket', 'v2', ['--stop-signal', 'SIGUSR1', '--stop-grace-period', '3s']);
+  });
+  afterEach(() => {
+    store?.close();
+    store = undefined;
+  });
+  afterAll(() => removeServices(stack.backend, stack.frontend));
+
+  const startBot = async () => {
+    const bot = new BotProcess(main, slack, stackConfig(stack), { SLACK_APP_TOKEN: APP_TOKEN, LOG_LEVEL: 'info' });
+    bots = [bot];
+    await bot.start();
+    await socket.waitForConnections(1);
+    store = new SqliteRollbackStore(bot.dbFile);
+    return store;
+  };
+
+  const statusIs = (db: SqliteRollbackStore, id: string, status: Rollback['status']) =>
+    until(() => (db.get(id)?.status === status ? db.get(id) : undefined), `rollback ${id} to be ${status}`, 90_000);
+
+  /** `/rollback production …` over the socket, after a bad deploy: the rollback once it awaits approval. */
+  async function requested(db: SqliteRollbackStore, text: string): Promise<Rollback> {
+    await badDeploy(stack);
+    const before = db.list({ limit: 1 })[0]?.id;
+    await socket.send('slash_commands', command(text));
+    const r = await until(
+      () => {
+        const latest = db.list({ limit: 1 })[0];
+        return latest && latest.id !== before && latest.card ? latest : undefined;
+      },
+      'the card',
+      30_000,
+    );
+    return statusIs(db, r.id, 'awaiting_approval') as Promise<Rollback>;
+  }
+
+  /** The Approve click as Socket Mode carries it (the same payload as the HTTP form's `payload` field). */
+  const approval = (r: Rollback) =>
+    JSON.parse(new URLSearchParams(approveBody(r, slack.newResponseUrl())).get('payload') as string) as Record<
+      string,
+      unknown
+    >;
+
+  const announced = (text: string) =>
+    slack.channelMessages(CHANNEL).filter((c) => String(c.args.text).includes(text)).length;
+
+  it('request → Approve → COMPLETE, through a refresh and a dropped connection in the middle', async () => {
+    const db = await startBot();
+    const r = await requested(db, 'production socket mode rollback');
+    const since = Math.floor(Date.now() / 1000);
+    const opened = socket.connectionsOpened;
+
+    const ack = await socket.send('interactive', approval(r));
+    expect(ack.ms).toBeLessThan(3000);
+    // Slack asks for a new connection as the rollback starts…
+    socket.refresh();
+    await until(
+      () => socket.connectionsOpened > opened && socket.connections === 1,
+      'the refreshed connection',
+      20_000,
+    );
+    // …and the new one is cut while the services are being rolled back.
+    await until(async () => (await runningImage(stack.backend)).includes(':v1'), 'the update to start', 60_000);
+    socket.drop();
+    await until(() => socket.connections === 0, 'the connection to be gone', 5000);
+
+    await statusIs(db, r.id, 'completed');
+    await until(
+      () => slack.threadMessages(r.card?.ts ?? '').some((m) => m.includes(LAST_LINE)),
+      'the last step',
+      30_000,
+    );
+    // The bot came back on its own and takes envelopes again.
+    await socket.waitForConnections(1, 30_000);
+    expect(socket.connectionsOpened).toBeGreaterThanOrEqual(opened + 2);
+    const before = slack.responses.length;
+    await socket.send('slash_commands', command('help'));
+    await until(() => slack.responses.length > before, 'an answer after the reconnect', 10_000);
+
+    expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
+    expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
+    expect(announced('ROLLBACK IN PROGRESS')).toBe(1);
+  });
+
+  it('a click delivered again after a reconnect (its ack was lost) runs once', async () => {
+    const db = await startBot();
+    const r = await requested(db, 'production socket mode click twice');
+    const since = Math.floor(Date.now() / 1000);
+    const inProgress = announced('ROLLBACK IN PROGRESS');
+    const click = approval(r);
+
+    // The first delivery reaches the bot and is acknowledged, but the connection goes before the ack reaches Slack…
+    await socket.send('interactive', click);
+    socket.drop();
+    await until(() => socket.connections === 0, 'the connection to be gone', 5000);
+    // …so Slack delivers the same click again on the next connection.
+    await socket.waitForConnections(1, 30_000);
+    const again = await socket.send('interactive', click, { retryAttempt: 1 });
+    expect(again.ms).toBeLessThan(3000);
+
+    await statusIs(db, r.id, 'completed');
+    expect(await imageUpdatesSince(stack.backend, since)).toBe(1);
+    expect(await imageUpdatesSince(stack.frontend, since)).toBe(1);
+    expect(announced('ROLLBACK IN PROGRESS') - inProgress).toBe(1);
+    expect(db.timeline(r.id).filter((e) => e.type === 'ApprovalGranted')).toHaveLength(1);
+  });
 });

@@ -33,6 +33,8 @@ export class BotProcess {
   readonly dir = mkdtempSync(join(tmpdir(), 'rollback-bot-proc-'));
   readonly dbFile = join(this.dir, 'rollback.db');
   readonly output: string[] = [];
+  /** What it wrote on stderr alone (also in `output`). */
+  readonly errorOutput: string[] = [];
   port = 0;
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
@@ -75,7 +77,10 @@ export class BotProcess {
     });
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      this.output.push(d.toString());
+      this.errorOutput.push(d.toString());
+    });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 20_000;
     for (;;) {

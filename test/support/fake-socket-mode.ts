@@ -79,8 +79,15 @@ export class FakeSocketMode {
     }
   }
 
-  /** Sends an envelope on the next connection in turn; resolves with the app's ack (rejects after `timeoutMs`). */
-  send(type: EnvelopeType, payload: Record<string, unknown>, timeoutMs = 3000): Promise<Ack> {
+  /**
+   * Sends an envelope on the next connection in turn; resolves with the app's ack (rejects after `timeoutMs`).
+   * `retryAttempt` > 0 is Slack delivering it again because the ack of an earlier attempt never arrived.
+   */
+  send(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    { timeoutMs = 3000, retryAttempt = 0 }: { timeoutMs?: number; retryAttempt?: number } = {},
+  ): Promise<Ack> {
     if (this.open.length === 0) return Promise.reject(new Error('no Socket Mode connection open'));
     const conn = this.open[this.next++ % this.open.length];
     const envelopeId = randomUUID();
@@ -106,8 +113,8 @@ export class FakeSocketMode {
           type,
           payload,
           accepts_response_payload: type !== 'events_api',
-          retry_attempt: 0,
-          retry_reason: '',
+          retry_attempt: retryAttempt,
+          retry_reason: retryAttempt > 0 ? 'timeout' : '',
         }),
       );
     });
@@ -116,6 +123,11 @@ export class FakeSocketMode {
   /** Asks every open connection to reconnect, as Slack does every few hours. */
   refresh(): void {
     for (const c of this.open) c.socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested' }));
+  }
+
+  /** Drops every connection without a word (a network cut, a Slack host going away): no close frame. */
+  drop(): void {
+    for (const c of [...this.open]) c.socket.terminate();
   }
 
   async stop(): Promise<void> {

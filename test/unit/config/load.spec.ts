@@ -60,7 +60,7 @@ describe('parseConfig', () => {
 
   it('names the file it cannot read', () => {
     expect(() => loadConfigFile('/nonexistent/rollback.config.yml')).toThrow(
-      'cannot read the config file /nonexistent/rollback.config.yml (set ROLLBACK_CONFIG)',
+      'ROLLBACK_CONFIG: cannot read /nonexistent/rollback.config.yml (ENOENT)',
     );
   });
 
@@ -88,7 +88,19 @@ describe('parseConfig', () => {
       'environments.production.strategy',
     );
     expect(errorOf(VALID.replace('    strategy: docker', '    strategy: docker\n    stratgey: docker'))).toContain(
-      'environments.production: unknown key "stratgey"',
+      'environments.production: unknown key "stratgey" (did you mean "strategy"?)',
+    );
+    // The nearest key of the object where the typo is, not of the whole config; nothing when none is close.
+    expect(
+      errorOf(
+        VALID.replace(
+          '      url: https://api.example.com/health',
+          '      url: https://api.example.com/health\n      retires: 3',
+        ),
+      ),
+    ).toContain('environments.production.health: unknown key "retires" (did you mean "retries"?)');
+    expect(errorOf(VALID.replace('    strategy: docker', '    strategy: docker\n    banana: 1'))).toMatch(
+      /unknown key "banana"$/m,
     );
     expect(errorOf(VALID.replace('registry.example.com/app-backend', 'registry.example.com/app-backend:v2'))).toContain(
       'environments.production.services[0].image: the image repository without tag or digest',

@@ -1,0 +1,47 @@
+/**
+ * The tokens, checked once at start: a token Slack rejects stops the bot with one line (a replica that can never post
+ * a card must not look healthy); a Slack out of reach does not (it may come back, and Slack retries deliveries).
+ */
+import { WebClient } from '@slack/web-api';
+
+/** Slack's answers that mean the token itself is wrong (not a passing outage). */
+export const TOKEN_REFUSED = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'team_disabled',
+  'user_removed_from_team',
+  'not_allowed_token_type',
+]);
+
+/** The Slack error code of a WebClient platform error, if it is one that refuses the token. */
+export function refusedToken(err: unknown): string | undefined {
+  const code = (err as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof code === 'string' && TOKEN_REFUSED.has(code) ? code : undefined;
+}
+
+export type TokenCheck =
+  | { kind: 'accepted'; botUserId: string; team: string }
+  | { kind: 'refused'; error: string }
+  | { kind: 'unreachable'; reason: string };
+
+/** auth.test with the bot token, one attempt within `timeoutMs`. */
+export async function checkBotToken(token: string, slackApiUrl: string, timeoutMs = 5000): Promise<TokenCheck> {
+  const client = new WebClient(token, {
+    slackApiUrl,
+    timeout: timeoutMs,
+    retryConfig: { retries: 0 },
+    // Its own logging would print the failure a second time, with the request; ours says it once.
+    logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} },
+  });
+  try {
+    const res = await client.auth.test();
+    return { kind: 'accepted', botUserId: String(res.user_id ?? ''), team: String(res.team ?? '') };
+  } catch (err) {
+    const refused = refusedToken(err);
+    if (refused) return { kind: 'refused', error: refused };
+    return { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err) };
+  }
+}
