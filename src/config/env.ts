@@ -91,7 +91,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   // Checked here rather than in the schema, so it is reported together with every other problem.
   if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined)
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-  if (!result.success || problems.length > 0)
-    throw new SettingsError('environment variables are invalid', problems);
+  if (!result.success || problems.length > 0) throw new SettingsError('environment variables are invalid', problems);
   return result.data;
 }

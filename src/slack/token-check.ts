@@ -34,7 +34,15 @@ export async function checkBotToken(token: string, slackApiUrl: string, timeoutM
     timeout: timeoutMs,
     retryConfig: { retries: 0 },
     // Its own logging would print the failure a second time, with the request; ours says it once.
-    logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      setLevel() {},
+      getLevel: () => 'error' as never,
+      setName() {},
+    },
   });
   try {
     const res = await client.auth.test();
