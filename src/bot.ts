@@ -20,6 +20,7 @@ import { ProcessScriptRunner } from './adapters/process/process.script-runner';
 import { type PacerLimits, SLACK_LIMITS, SlackPacer } from './adapters/slack/slack.pacer';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
+import { PrometheusTelemetry } from './adapters/telemetry/prometheus.telemetry';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import type {
@@ -40,7 +41,7 @@ import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
 import { createSlackApp } from './slack/app';
 import { createFront, type FrontState } from './slack/front';
-import type { ForwardedEvent, WorkLink } from './slack/forwarding';
+import type { ForwardedEvent, MetricsJson, WorkLink } from './slack/forwarding';
 import { registerListeners } from './slack/listeners';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -74,6 +75,8 @@ export interface BotOptions {
   leaseMs?: number;
   /** How often to look for rollbacks nobody drives (another replica died). */
   sweepMs?: number;
+  /** The `process` label of its default metrics ("work" in the work process; "bot" when front and work share one). */
+  metricsProcess?: string;
 }
 
 /** Every store port, as one adapter implements them (SQLite for one replica, Postgres for several). */
@@ -108,8 +111,10 @@ export interface BotWorker {
   logger: Logger;
   /** Runs one delivery the front acknowledged; resolves with the listener's ack answer (if any). */
   deliver(event: ForwardedEvent): Promise<unknown>;
-  /** Resolves when the store answers. */
+  /** Resolves when the store answers, and the Docker engine too when an environment rolls back with Docker. */
   ready(): Promise<void>;
+  /** Its metrics (GET /metrics), as prom-client's JSON. */
+  metrics(): Promise<MetricsJson>;
   /** Lets in-flight steps finish (bounded), sends what is still paced, closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -124,6 +129,7 @@ export interface RunningBot extends BotWorker {
 export const directLink = (worker: BotWorker): WorkLink => ({
   forward: (event) => worker.deliver(event),
   ready: () => worker.ready(),
+  metrics: () => worker.metrics(),
 });
 
 /**
@@ -159,7 +165,11 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   // Every line says which replica wrote it: with several, the logs show which one drives each rollback.
   const logger = opts.logger.child({ replica: instance });
   const store = await openStore(env);
-  const slack = createSlackApp(env, logger, { firstDelivery: (key) => store.firstDelivery(key, Date.now()) });
+  const telemetry = new PrometheusTelemetry({ config, approvals: store, process: opts.metricsProcess ?? 'bot' });
+  const slack = createSlackApp(env, logger, {
+    firstDelivery: (key) => store.firstDelivery(key, Date.now()),
+    fetch: telemetry.slackFetch(env.SLACK_API_URL),
+  });
   // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
   const notifier = new SlackNotifier(
@@ -183,10 +193,13 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     leases: store,
     reports: store,
     verified: store,
-    runtime:
+    runtime: telemetry.timed(
+      'docker',
       opts.runtime ??
-      new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
-    probe: opts.probe ?? new HttpHealthProbe(),
+        new DockerContainerRuntime(new Docker({ timeout: 60_000 }), { log: logger.child({ component: 'docker' }) }),
+    ),
+    probe: telemetry.timed('health', opts.probe ?? new HttpHealthProbe()),
+    telemetry,
     notifier,
     directory: new SlackDirectory(slack.app.client, config),
     clock: systemClock,
@@ -255,6 +268,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
       logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
   );
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
+  const usesDocker = Object.values(config.environments).some((e) => e.strategy === 'docker');
   const watcher = new Watcher(deps, service);
   watcher.start();
   const sweep = async () => {
@@ -281,7 +295,23 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     store,
     logger,
     deliver: (event) => slack.receiver.deliver(event),
-    ready: () => store.ping(),
+    ready: async () => {
+      // The reason is what /readyz shows to whoever asks: which part, not its error (logged here).
+      try {
+        await store.ping();
+      } catch (err) {
+        logger.warn({ err }, 'not ready: the store does not answer');
+        throw new Error('the store does not answer');
+      }
+      if (!usesDocker) return;
+      try {
+        await deps.runtime.ping();
+      } catch (err) {
+        logger.warn({ err }, 'not ready: the Docker engine does not answer');
+        throw new Error('the Docker engine does not answer');
+      }
+    },
+    metrics: () => telemetry.json(),
     async stop(graceMs = 8000) {
       clearInterval(sweeper);
       watcher.stop();

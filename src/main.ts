@@ -5,6 +5,7 @@ import { createLogger } from './logger';
 import type { Logger } from 'pino';
 import type { BotConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createFront, type FrontState } from './slack/front';
 import { checkBotToken, refusedToken } from './slack/token-check';
 import type { WorkLink } from './slack/forwarding';
@@ -106,8 +107,11 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   const link: WorkLink = {
     forward: (event) => work?.link.forward(event) ?? null,
     ready: () => work?.link.ready() ?? Promise.reject(new Error('the work process is not running')),
+    metrics: () => work?.link.metrics() ?? Promise.reject(new Error('the work process is not running')),
   };
-  const front = createFront(env, logger, { state: () => state, link });
+  const ownMetrics = new Registry();
+  collectDefaultMetrics({ register: ownMetrics, labels: { process: 'front' } });
+  const front = createFront(env, logger, { state: () => state, link, metrics: ownMetrics });
   const token = await checkBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL);
   if (token.kind === 'refused') refuse('SLACK_BOT_TOKEN', token.error);
   if (token.kind === 'unreachable')
@@ -157,7 +161,7 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
 async function runWork(env: RuntimeEnv, config: BotConfig, logger: Logger, secrets: string[]): Promise<void> {
   // Loaded here only: the front never loads the runbook, the store drivers or dockerode (its memory stays small).
   const { startWorker } = await import('./bot');
-  const worker = await startWorker({ env, config, logger, secrets });
+  const worker = await startWorker({ env, config, logger, secrets, metricsProcess: 'work' });
   let stopping = false;
   const stop = (graceMs: number) => {
     if (stopping) return;

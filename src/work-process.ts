@@ -8,19 +8,20 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Logger } from 'pino';
 import type { BotWorker } from './bot';
-import { answeredInAck, type ForwardedEvent, type WorkLink } from './slack/forwarding';
+import { answeredInAck, type ForwardedEvent, type MetricsJson, type WorkLink } from './slack/forwarding';
 
 /** Set in the forked process's environment: run the work side and take deliveries from the front. */
 export const WORK_ROLE_VARIABLE = 'ROLLBACK_PROCESS_ROLE';
 export const WORK_ROLE = 'work';
 /** The work process's nice value (0 is the front's; higher is lower priority). */
 export const WORK_NICE = 10;
-/** A request to the work process (the answer to a form, a readiness check) gets this long. */
+/** A request to the work process (the answer to a form, a readiness check, the metrics) gets this long. */
 const REPLY_TIMEOUT_MS = 5000;
 
 type ToWork =
   | { kind: 'event'; id: number; event: ForwardedEvent; answer: boolean }
   | { kind: 'ready'; id: number }
+  | { kind: 'metrics'; id: number }
   | { kind: 'stop'; graceMs: number };
 
 type FromWork =
@@ -108,6 +109,7 @@ export async function forkWork(modulePath: string, env: NodeJS.ProcessEnv, logge
       });
     },
     ready: () => request((id) => ({ kind: 'ready', id })).then(() => undefined),
+    metrics: () => request((id) => ({ kind: 'metrics', id })) as Promise<MetricsJson>,
   };
   return {
     link,
@@ -137,6 +139,14 @@ export function serveFront(worker: BotWorker, onStop: (graceMs: number) => void)
       worker.ready().then(
         () => send({ kind: 'ready', id: m.id }),
         (err: unknown) => send({ kind: 'ready', id: m.id, error: err instanceof Error ? err.message : String(err) }),
+      );
+    } else if (m.kind === 'metrics') {
+      worker.metrics().then(
+        (answer) => send({ kind: 'answer', id: m.id, answer }),
+        (err: unknown) => {
+          worker.logger.warn({ err }, 'could not collect the metrics');
+          send({ kind: 'answer', id: m.id, answer: [] });
+        },
       );
     } else if (m.kind === 'stop') onStop(m.graceMs);
   });

@@ -16,6 +16,7 @@ import type {
   RollbackRepository,
   VerifiedVersions,
   ScriptRunner,
+  Telemetry,
   TicketTracker,
   WorkflowRunner,
 } from '../ports';
@@ -43,6 +44,8 @@ export interface RunbookDeps {
   scripts?: ScriptRunner;
   /** The GitHub Actions workflow of an environment (Option C), when configured. */
   workflowsFor?: (environment: string) => WorkflowRunner | null;
+  /** The operator's monitoring (Prometheus metrics), when wired. */
+  telemetry?: Telemetry;
   /** PagerDuty, when a routing key is configured. */
   pager?: Pager | null;
   /** Takes secrets out of text bound for outside systems (tickets, pages, exports). */
@@ -67,7 +70,8 @@ export function environmentOf(config: BotConfig, rollback: Rollback): Environmen
 }
 
 export type Applied =
-  | { ok: true; rollback: Rollback }
+  /** `previous`: the state the event was applied to. */
+  | { ok: true; rollback: Rollback; previous: Rollback }
   | { ok: false; rejection: Rejection | { code: 'NOT_FOUND' | 'CONFLICT'; message: string } };
 
 /**
@@ -81,7 +85,7 @@ export async function applyEvent(rollbacks: RollbackRepository, id: string, even
     const result = transition(current, event);
     if (!result.ok) return result;
     const saved = await rollbacks.save(current.version, result.state, event);
-    if (saved) return { ok: true, rollback: saved };
+    if (saved) return { ok: true, rollback: saved, previous: current };
   }
   return { ok: false, rejection: { code: 'CONFLICT', message: `rollback ${id} kept changing under us` } };
 }

@@ -22,6 +22,7 @@ export async function record(
 ): Promise<Applied> {
   const applied = await applyEvent(deps.rollbacks, id, event);
   if (!applied.ok) return applied;
+  deps.telemetry?.rollbackMoved(applied.previous, applied.rollback);
   if (options.tell !== false) await deps.notifier.progress(applied.rollback, event);
   await escalate(deps, applied.rollback, event);
   if (deps.afterCare) {

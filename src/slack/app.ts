@@ -18,6 +18,8 @@ export interface SlackApp {
 export interface SlackAppOptions {
   /** Records a delivery; false for one seen before (Slack's retry of a request we already handled). */
   firstDelivery: (key: string) => Promise<boolean>;
+  /** The WebClient's fetch (the metrics count each call through it). */
+  fetch?: typeof fetch;
 }
 
 /** Slack's retry of a delivery carries the same trigger id as the original. */
@@ -42,6 +44,7 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
       // A 429 is handed to us (the notifier waits a bounded time) instead of pausing every call for Retry-After.
       rejectRateLimitedCalls: true,
       logger: log,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     },
     // Bolt would call auth.test in the constructor and crash the process if Slack is unreachable at that moment;
     // startBot checks the token itself and only warns.

@@ -6,6 +6,10 @@
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+
+/** Metrics as prom-client's registries give them as plain objects (they cross the IPC channel as such). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /** A delivery as the front received it, minus the ack (which the front keeps). */
 export interface ForwardedEvent {
@@ -21,8 +25,10 @@ export interface WorkLink {
    * request, and Slack retries it.
    */
   forward(event: ForwardedEvent): Promise<unknown> | null;
-  /** Resolves when the work side can serve (its store answers); rejects saying why. */
+  /** Resolves when the work side can serve (its store answers, and the Docker engine where used); rejects saying why. */
   ready(): Promise<void>;
+  /** The work side's metrics (prom-client's JSON form), for GET /metrics. */
+  metrics(): Promise<MetricsJson>;
 }
 
 /**

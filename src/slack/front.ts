@@ -9,13 +9,17 @@ import { posix } from 'node:path';
 import { HTTPReceiver, type ReceiverEvent, SocketModeReceiver, type App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from './bolt-logger';
-import { answeredInAck, type WorkLink } from './forwarding';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
 import type { RuntimeEnv } from '../config/env';
+import { describeError } from '../domain/errors';
 
 export const EVENTS_PATH = '/slack/events';
 export const HEALTHZ_PATH = '/healthz';
 /** Ready: the store answers (a load balancer sends no request to a replica that could not record it). */
 export const READYZ_PATH = '/readyz';
+/** Prometheus's scrape: the work side's metrics and the front's own process metrics. */
+export const METRICS_PATH = '/metrics';
 /** Bolt refuses timestamps older than 5 minutes but not ones from the future; we refuse those beyond this. */
 export const FUTURE_TOLERANCE_S = 60;
 /** How long the front waits for a listener's answer that travels in the ack (Slack gives up at 3 s). */
@@ -28,6 +32,7 @@ type Route =
   | { kind: 'events'; url: string }
   | { kind: 'healthz' }
   | { kind: 'readyz' }
+  | { kind: 'metrics' }
   | { kind: 'method'; allow: string }
   | { kind: 'none' };
 
@@ -52,6 +57,8 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
     return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
   if (path === READYZ_PATH)
     return method === 'GET' || method === 'HEAD' ? { kind: 'readyz' } : { kind: 'method', allow: 'GET, HEAD' };
+  if (path === METRICS_PATH)
+    return method === 'GET' || method === 'HEAD' ? { kind: 'metrics' } : { kind: 'method', allow: 'GET, HEAD' };
   return { kind: 'none' };
 }
 
@@ -68,6 +75,8 @@ export interface FrontOptions {
   /** Serving: Slack requests are taken. Starting or stopping: they are turned away (Slack retries them). */
   state: () => FrontState;
   link: WorkLink;
+  /** The front's own registry (its process metrics), served beside the work side's; none when they share a process. */
+  metrics?: Registry;
 }
 
 export interface Front {
@@ -127,13 +136,25 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
       },
       (err: unknown) => {
         clearTimeout(timer);
-        logger.warn({ err }, 'not ready');
+        logger.debug({ err }, 'not ready');
         const now = opts.state();
         res
           .writeHead(503, { 'Content-Type': 'application/json' })
-          .end(JSON.stringify({ status: 'not ready', reason: now === 'serving' ? 'the store does not answer' : now }));
+          .end(JSON.stringify({ status: 'not ready', reason: now === 'serving' ? describeError(err, 200) : now }));
       },
     );
+  };
+  // The work side's metrics merged with the front's own (distinct `process` labels keep their series apart).
+  const metrics = (_req: IncomingMessage, res: ServerResponse) => {
+    Promise.all([opts.link.metrics(), opts.metrics?.getMetricsAsJSON() ?? Promise.resolve([])])
+      .then(([work, front]) => {
+        const merged = AggregatorRegistry.aggregate([work, front as MetricsJson]);
+        return merged.metrics().then((text) => res.writeHead(200, { 'Content-Type': merged.contentType }).end(text));
+      })
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'could not collect the metrics');
+        res.writeHead(503, { 'Content-Type': 'text/plain' }).end('the work process did not answer\n');
+      });
   };
   const app = acknowledger(opts.link, logger) as App;
 
@@ -144,6 +165,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
       customRoutes: [
         { path: HEALTHZ_PATH, method: ['GET'], handler: healthz },
         { path: READYZ_PATH, method: ['GET'], handler: readyz },
+        { path: METRICS_PATH, method: ['GET'], handler: metrics },
       ],
       // The Socket Mode client opens its connection through apps.connections.open at this API URL.
       installerOptions: { port: env.PORT, clientOptions: { slackApiUrl: env.SLACK_API_URL, timeout: 10_000 } },
@@ -174,6 +196,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     const route = routeOf(req.method, req.url);
     if (route.kind === 'healthz') return healthz(req, res);
     if (route.kind === 'readyz') return readyz(req, res);
+    if (route.kind === 'metrics') return metrics(req, res);
     if (route.kind !== 'events') {
       res
         .writeHead(route.kind === 'method' ? 405 : 404, {

@@ -87,6 +87,7 @@ export class Requests extends UseCase {
         rollback: created.active,
       };
     }
+    this.deps.telemetry?.rollbackRequested(created.rollback);
     const log = this.deps.log.child({ rollbackId: draft.id, env: req.environment, userId: req.userId });
     log.info({ target: req.target }, 'rollback requested');
     const first = created.rollback;

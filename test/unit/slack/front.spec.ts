@@ -6,7 +6,8 @@
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
 import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState } from '../../../src/slack/front';
-import type { ForwardedEvent, WorkLink } from '../../../src/slack/forwarding';
+import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests';
 
 const SECRET = 'front-test-signing-secret';
@@ -22,6 +23,14 @@ class TestLink implements WorkLink {
   ready(): Promise<void> {
     return this.readyError ? Promise.reject(this.readyError) : Promise.resolve();
   }
+  metrics: () => Promise<MetricsJson> = async () => {
+    const r = new Registry();
+    new Counter({ name: 'rollback_started_total', help: 'started', labelNames: ['environment'], registers: [r] }).inc(
+      { environment: 'production' },
+      2,
+    );
+    return (await r.getMetricsAsJSON()) as MetricsJson;
+  };
 }
 
 let front: Front;
@@ -94,10 +103,43 @@ it('turns Slack away while starting or stopping, and says so on /healthz and /re
   expect(link.forwarded).toHaveLength(0);
 });
 
-it('reports ready only when the work side says its store answers', async () => {
+it('reports ready only when the work side says it is, and says what is missing', async () => {
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
-  link.readyError = new Error('connection refused');
+  link.readyError = new Error('the Docker engine does not answer');
   const res = await fetch(`${url}/readyz`);
   expect(res.status).toBe(503);
-  expect(await res.json()).toEqual({ status: 'not ready', reason: 'the store does not answer' });
+  expect(await res.json()).toEqual({ status: 'not ready', reason: 'the Docker engine does not answer' });
+});
+
+describe('/metrics', () => {
+  it("serves the work side's metrics with the front's own process metrics, in Prometheus's text format", async () => {
+    const own = new Registry();
+    collectDefaultMetrics({ register: own, labels: { process: 'front' } });
+    const env = readEnv({ SLACK_BOT_TOKEN: 'xoxb-front-test', SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+    const withOwn = createFront(env, pino({ level: 'silent' }), { state: () => state, link, metrics: own });
+    const base = `http://127.0.0.1:${await withOwn.start()}`;
+    try {
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+      const text = await res.text();
+      expect(text).toContain('rollback_started_total{environment="production"} 2');
+      expect(text).toMatch(/^process_resident_memory_bytes\{process="front"\} \d+/m);
+    } finally {
+      await withOwn.stop();
+    }
+  });
+
+  it('answers 503 when the work side does not give its metrics', async () => {
+    link.metrics = () => Promise.reject(new Error('gone'));
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('the work process did not answer');
+  });
+
+  it('takes GET and HEAD only', async () => {
+    const res = await fetch(`${url}/metrics`, { method: 'POST' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
 });
