@@ -125,7 +125,7 @@ describe('0. a stray request never takes the bot down', () => {
     process.on('uncaughtException', onCrash);
     try {
       const probes: Array<[string, string, string | undefined]> = [
-        ['GET', '/metrics', undefined],
+        ['POST', '/metrics', 'x'],
         ['GET', '/', undefined],
         ['POST', '/api/x', 'a=b'],
         ['GET', '/slack/events', undefined],

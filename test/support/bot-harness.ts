@@ -136,6 +136,13 @@ export async function startHarness(
       db.close();
       await slack.stop();
       rmSync(dir, { recursive: true, force: true });
+      // Whatever the test was about, nothing the bot sent may have been refused for Block Kit's limits.
+      if (slack.refused.length > 0)
+        throw new Error(
+          `Slack refused ${slack.refused.length} message(s) or view(s):\n${slack.refused
+            .map((r) => `${r.method}: ${r.problems.map((p) => `${p.error} ${p.detail}`).join('; ')}`)
+            .join('\n')}`,
+        );
     },
   };
 }

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageProblems, type Problem, viewProblems } from './block-kit';
 
 export interface RecordedCall {
   method: string;
@@ -76,6 +77,9 @@ class Allowance {
   }
 }
 
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push']);
+
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   /** Calls answered 429 because they went over the enforced limits. */
@@ -102,6 +106,8 @@ export class FakeSlack {
   }
 
   readonly responses: RecordedResponse[] = [];
+  /** Messages and views refused for breaking Block Kit's limits (invalid_blocks, msg_too_long, view_too_large). */
+  readonly refused: Array<RecordedCall & { problems: Problem[] }> = [];
   /** Answers apps.connections.open (set by a FakeSocketMode). */
   socketModeUrl: (() => string) | null = null;
   /** usergroup id → member user ids, for usergroups.users.list */
@@ -203,6 +209,15 @@ export class FakeSlack {
         const body = await readBody(req);
         const url = req.url ?? '/';
         if (url.startsWith('/response/')) {
+          const message = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+          // A response_url answer is a message too: Slack refuses the same blocks (HTTP 400 with the error).
+          const problems = message.delete_original ? [] : messageProblems(message);
+          if (problems.length > 0) {
+            this.refused.push({ method: 'response_url', args: message, at: Date.now(), problems });
+            res.writeHead(400, { 'Content-Type': 'text/plain' }).end(problems[0].error);
+            this.changed.emit('change');
+            return;
+          }
           this.responses.push({
             id: url.slice('/response/'.length),
             body: body ? (JSON.parse(body) as Record<string, unknown>) : {},
@@ -262,6 +277,20 @@ export class FakeSlack {
     }
     const queued = this.overrides.get(method);
     if (queued && queued.length > 0) return queued.shift() as Answer;
+    // Block Kit's limits and the message size, refused as Slack refuses them.
+    const problems = MESSAGE_METHODS.has(method)
+      ? messageProblems(args)
+      : VIEW_METHODS.has(method)
+        ? viewProblems(args.view)
+        : [];
+    if (problems.length > 0) {
+      this.refused.push({ method, args, at: Date.now(), problems });
+      return {
+        ok: false,
+        error: problems[0].error,
+        response_metadata: { messages: problems.map((p) => `[ERROR] ${p.detail}`) },
+      };
+    }
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEAM', user: 'rollback-bot', team: 'test' };

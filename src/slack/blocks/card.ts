@@ -11,7 +11,7 @@ import { currentVersionOf } from '../../domain/templates';
 import { STRATEGY, strategyFor } from '../../runbook/strategies';
 import { esc } from '../escape';
 import { ACTION, BLOCK } from '../ids';
-import { type Block, context, LIMITS, section, seconds, slackDate, truncate } from './limits';
+import { type Block, context, fitLines, LIMITS, section, seconds, slackDate, truncate } from './limits';
 
 export const STATUS_LABEL: Record<Status, string> = {
   requested: ':hourglass_flowing_sand: Requested',
@@ -90,11 +90,17 @@ export function criteriaText(e: Evaluation): string {
   return [`*Decision criteria:* *${OVERALL_LABEL[e.overall]}*`, ...rows].join('\n');
 }
 
+/** At most this many migration files are named; the rest are counted. */
+const MIGRATION_FILES_SHOWN = 10;
+
 export function migrationText(m: MigrationFinding): string {
+  const shown = m.files.slice(0, MIGRATION_FILES_SHOWN).map((f) => `\`${esc(truncate(f, 200))}\``);
+  const more = m.files.length - shown.length;
+  const files = m.files.length ? `: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
   const head =
     m.verdict === 'included'
-      ? `:warning: *The bad deployment includes database migrations* (${esc(m.source)})${m.files.length ? `: ${m.files.map((f) => `\`${esc(f)}\``).join(', ')}` : ''}`
-      : `:warning: *Database migrations: unknown* (${esc(m.source)})`;
+      ? `:warning: *The bad deployment includes database migrations* (${esc(truncate(m.source, 300))})${files}`
+      : `:warning: *Database migrations: unknown* (${esc(truncate(m.source, 300))})`;
   return [
     head,
     'Migrations are forward-only. *Do not run `alembic downgrade` in production* unless the migration was designed to be reversible.',
@@ -103,23 +109,32 @@ export function migrationText(m: MigrationFinding): string {
   ].join('\n');
 }
 
-export function findingsText(f: Findings, strategy: Strategy = 'docker'): string {
-  const services = f.services
-    .map(
-      (s) =>
-        `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`,
-    )
-    .join('\n');
+/**
+ * Step 1's evidence. On the card (`fit`) the list of services is shortened to what fits a section, with how many
+ * more there are and where they are (the thread's Step 1 line has them all).
+ */
+export function findingsText(f: Findings, strategy: Strategy = 'docker', fit = false): string {
+  const lines = f.services.map(
+    (s) =>
+      `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`,
+  );
   const target = f.target
     ? `*Proposed target:* \`${esc(f.target)}\` — ${f.targetSource ? TARGET_SOURCE_LABEL[f.targetSource] : esc(f.targetNote)}`
     : `*Proposed target:* none — ${esc(f.targetNote)}`;
-  return [
+  const head = [
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
     `*${esc(STRATEGY[strategy].words.versions)}:*`,
-    services,
-    target,
-  ].join('\n');
+  ];
+  if (!fit) return [...head, lines.join('\n'), target].join('\n');
+  const fixed = truncate(head.join('\n'), 1000);
+  const shortTarget = truncate(target, 500);
+  const services = fitLines(
+    lines,
+    LIMITS.sectionText - fixed.length - shortTarget.length - 2,
+    (left) => `…and ${left} more service${left === 1 ? '' : 's'}: every one is in the thread (Step 1).`,
+  );
+  return [fixed, services, shortTarget].join('\n');
 }
 
 /** The bot's own proposals are "requested" by it: say so in words, not as a broken mention. */
@@ -167,7 +182,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     if (r.findings.migrations && r.findings.migrations.verdict !== 'none')
       blocks.push(section(migrationText(r.findings.migrations)));
     if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
-    blocks.push(section(findingsText(r.findings, strategyOf(r))));
+    blocks.push(section(findingsText(r.findings, strategyOf(r), true)));
     if (r.findings.tooling?.length) {
       blocks.push(
         context(

@@ -7,7 +7,7 @@ import { esc } from '../escape';
 import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';
 import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
-import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
+import { type Block, context, fitLines, LIMITS, section, slackDate, truncate } from './limits';
 import type { Mentions } from './thread';
 
 export interface EphemeralMessage {
@@ -67,16 +67,17 @@ export function statusMessage(s: {
     const by = s.drivers?.get(r.id);
     return by ? `${line(r)} · driven by \`${esc(by)}\`` : line(r);
   };
-  const active = s.active.length ? s.active.map(driven).join('\n') : 'No rollback in progress.';
-  const recent = s.recent.length ? s.recent.map(line).join('\n') : 'None yet.';
+  // Each list fits its section: whole lines, then how many more and where to see them.
+  const list = (title: string, lines: string[], empty: string, more: string) =>
+    `${title}\n${lines.length ? fitLines(lines, LIMITS.sectionText - title.length - 1, (n) => `…and ${n} more: ${more}`) : empty}`;
   const marked = (s.marked ?? []).map(
     (r) =>
       `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`,
   );
   const parts = [
-    ...(marked.length ? [`*Rolled back*\n${marked.join('\n')}`] : []),
-    `*In progress*\n${active}`,
-    `*Recently finished*\n${recent}`,
+    ...(marked.length ? [list('*Rolled back*', marked, '', 'each card says so')] : []),
+    list('*In progress*', s.active.map(driven), 'No rollback in progress.', 'each has its card in its channel'),
+    list('*Recently finished*', s.recent.map(line), 'None yet.', '`/rollback history`'),
   ];
   return {
     response_type: 'ephemeral',
@@ -87,13 +88,16 @@ export function statusMessage(s: {
 
 export function historyMessage(environment: string | null, rollbacks: Rollback[]): EphemeralMessage {
   const title = `*Deployment log${environment ? ` — ${environment}` : ''}* (finished rollbacks, newest first)`;
-  const body = rollbacks.length ? rollbacks.map(line).join('\n') : 'No finished rollback yet.';
-  const text = `${title}\n${body}\n\n\`/rollback timeline <id>\` gives one as Markdown for the post-mortem.`;
-  return {
-    response_type: 'ephemeral',
-    text: truncate(text, LIMITS.messageText),
-    blocks: [section(truncate(text, LIMITS.sectionText))],
-  };
+  const hint = `\n\n\`/rollback timeline <id>\` gives one as Markdown for the post-mortem.`;
+  const body = rollbacks.length
+    ? fitLines(
+        rollbacks.map(line),
+        LIMITS.sectionText - title.length - hint.length - 1,
+        (n) => `…and ${n} older: \`/rollback history <environment>\` narrows the list`,
+      )
+    : 'No finished rollback yet.';
+  const text = `${title}\n${body}${hint}`;
+  return { response_type: 'ephemeral', text, blocks: [section(text)] };
 }
 
 export function timelineMessage(markdown: string): EphemeralMessage {

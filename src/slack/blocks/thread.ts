@@ -17,7 +17,7 @@ import type { ProgressNote } from '../../ports';
 import { strategyFor } from '../../runbook/strategies';
 import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE, stepTitle } from './card';
 import { esc, link } from '../escape';
-import { LIMITS, seconds, truncate } from './limits';
+import { fitMessage, seconds } from './limits';
 
 /**
  * The mentions of the roles the runbook's escalation rules chose for one message (runbook/audience.ts); a role not
@@ -131,13 +131,23 @@ function deploymentText(d: Deployment): string {
 /** The incident commanders and on-call, as far as the rules chose them. */
 const escalate = (m: Mentions) => join(m.incidentCommanders, m.onCall);
 
+/**
+ * The threaded line for an event, within Slack's 40,000 characters whatever it quotes (a failure's output, a reason):
+ * a longer one is cut with a note saying where the whole story is.
+ */
 export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m: Mentions): string | null {
-  const t = (s: string) => truncate(s, LIMITS.messageText);
+  const text = progressLine(r, event, m);
+  return text === null
+    ? null
+    : fitMessage(text, `\n… (cut here: too long for Slack; \`/rollback timeline ${r.id}\` has it all)`);
+}
+
+function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Mentions): string | null {
   switch (event.type) {
     case 'CardPosted':
       return null;
     case 'Note':
-      return t(factText(event.fact));
+      return factText(event.fact);
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
@@ -149,14 +159,10 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       const ask = r.dryRun
         ? 'The plan follows; a dry run is never approved.'
         : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
-      return t(
-        `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}\n${ask}`,
-      );
+      return `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}\n${ask}`;
     }
     case 'ConfirmationFailed':
-      return t(
-        `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${join(m.requester, escalate(m), m.platformTeam)}`.trim(),
-      );
+      return `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${join(m.requester, escalate(m), m.platformTeam)}`.trim();
     case 'ApprovalGranted':
       return `:white_check_mark: Approved by <@${event.by}>. Announcing and rolling back.`;
     case 'ApprovalRefused':
@@ -164,7 +170,7 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'ChecklistPosted':
       return null;
     case 'DryRunReported':
-      return t(`:clipboard: *Nothing was changed.* This is what the rollback would do:\n${quotedPlan(event.plan)}`);
+      return `:clipboard: *Nothing was changed.* This is what the rollback would do:\n${quotedPlan(event.plan)}`;
     case 'RootCauseCleared':
       return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}: root cause investigated, deployments may resume.`;
     case 'ChecklistItemTicked':
@@ -175,23 +181,19 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       const budget = `${Math.round(event.budgetMs / 1000)} s`;
       const who = escalate(m);
       const paged = event.factor >= 2 ? ' On-call is paged.' : '';
-      return t(
-        `:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`,
-      );
+      return `:alarm_clock: *${stepTitle(event.step, r)}* is over ${event.factor >= 2 ? 'twice ' : ''}its budget of ${budget} (the runbook's time limit).${paged} ${who}`;
     }
     case 'RequestRefused':
       return `:no_entry: <@${event.by}> asked for another rollback of ${r.environment} and was pointed here: ${esc(event.why)}.`;
     case 'RollbackInterrupted':
-      return t(
-        [
-          `:warning: *Interrupted:* ${esc(event.reason)}`,
-          `*${esc(strategyFor(r).words.reportsNow)}:*`,
-          event.services
-            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
-            .join('\n') || '• unknown',
-          `*Next steps:* ${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
-        ].join('\n'),
-      );
+      return [
+        `:warning: *Interrupted:* ${esc(event.reason)}`,
+        `*${esc(strategyFor(r).words.reportsNow)}:*`,
+        event.services
+          .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+          .join('\n') || '• unknown',
+        `*Next steps:* ${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
+      ].join('\n');
     case 'RollbackCancelled':
       return `:no_entry_sign: Cancelled by <@${event.by}>${event.why ? ` (${esc(event.why)})` : ''}. Nothing was changed in production.`;
     case 'ApprovalRecorded':
@@ -199,25 +201,21 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
     case 'ApprovalExpired':
       return `:hourglass: Expired: nobody approved within ${Math.round(event.afterMs / 60_000)} min, and production may have changed since Step 1. Nothing was changed; the environment is free. Request a new rollback if it is still needed.`;
     case 'ProductionChanged':
-      return t(
-        [
-          `:warning: <@${event.by}> pressed Approve, but production changed since Step 1 — nothing was done. What runs now:`,
-          event.services
-            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
-            .join('\n') || '• unknown',
-          'Step 1 runs again; approve the new card when it is ready.',
-        ].join('\n'),
-      );
+      return [
+        `:warning: <@${event.by}> pressed Approve, but production changed since Step 1 — nothing was done. What runs now:`,
+        event.services
+          .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+          .join('\n') || '• unknown',
+        'Step 1 runs again; approve the new card when it is ready.',
+      ].join('\n');
     case 'OutcomeUnknown':
-      return t(
-        [
-          `:rotating_light: *Outcome unknown:* ${esc(event.reason)}`,
-          event.services
-            .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
-            .join('\n') || '• unknown',
-          `*The environment stays locked* so that nothing else deploys over it. Find out what happened, bring the environment to one known version, then press *Release the lock* on the card. ${escalate(m)}`,
-        ].join('\n'),
-      );
+      return [
+        `:rotating_light: *Outcome unknown:* ${esc(event.reason)}`,
+        event.services
+          .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
+          .join('\n') || '• unknown',
+        `*The environment stays locked* so that nothing else deploys over it. Find out what happened, bring the environment to one known version, then press *Release the lock* on the card. ${escalate(m)}`,
+      ].join('\n');
     case 'LockReleased':
       return `:unlock: <@${event.by}> released the lock${event.why ? ` (${esc(event.why)})` : ''}: the rollback is marked interrupted, and ${r.environment} can be rolled back again.`;
     case 'ChecklistItemUnticked':
@@ -228,65 +226,53 @@ export function progressText(r: Rollback, event: RollbackEvent | ProgressNote, m
       return `*${STEP_TITLE.announce}: done.* The team was told in the channel.`;
     case 'AnnouncementFailed':
       if (event.step === 'announce') {
-        return t(
-          `:x: *${STEP_TITLE.announce} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`,
-        );
+        return `:x: *${STEP_TITLE.announce} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* Post the runbook's announcement by hand and start again. ${escalate(m)}`;
       }
-      return t(
-        `:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`,
-      );
+      return `:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`;
     case 'DeploymentStarted':
-      return t(deploymentText(event.deployment));
+      return deploymentText(event.deployment);
     case 'ServicesRolledBack':
-      return t(`*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`);
+      return `*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`;
     case 'ExecutionFailed':
-      return t(
-        [
-          `:x: *${stepTitle('execute', r)} failed:* ${esc(event.reason)}`,
-          '*State of each service:*',
-          event.results.map(serviceLine).join('\n') || '• unknown',
-          '*Next steps:*',
-          ...strategyFor(r)
-            .manualRecovery(
-              r,
-              event.results.filter((x) => x.outcome !== 'rolled_back'),
-            )
-            .map(esc),
-          '• Do not start another rollback until every service is in a known state.',
-          join(escalate(m), m.platformTeam),
-        ].join('\n'),
-      );
+      return [
+        `:x: *${stepTitle('execute', r)} failed:* ${esc(event.reason)}`,
+        '*State of each service:*',
+        event.results.map(serviceLine).join('\n') || '• unknown',
+        '*Next steps:*',
+        ...strategyFor(r)
+          .manualRecovery(
+            r,
+            event.results.filter((x) => x.outcome !== 'rolled_back'),
+          )
+          .map(esc),
+        '• Do not start another rollback until every service is in a known state.',
+        join(escalate(m), m.platformTeam),
+      ].join('\n');
     case 'RollbackVerified': {
       const smoke = event.evidence.smokeTests
         .map((s) => `${esc(s.name)} ${s.ok ? ':white_check_mark:' : ':x:'}`)
         .join(', ');
-      return t(
-        `*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`,
-      );
+      return `*${STEP_TITLE.verify}: done.*\n${probeLine('Health', event.evidence.health)}${smoke ? `\n*Smoke tests:* ${smoke}` : ''}`;
     }
     case 'VerificationFailed': {
       const smoke = event.evidence.smokeTests.map(
         (s) =>
           `• ${esc(s.name)}: ${s.ok ? ':white_check_mark:' : `:x: ${esc(s.error ?? `HTTP ${s.status}, expected ${s.expectedStatus}`)}`}`,
       );
-      return t(
-        [
-          `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
-          probeLine('Health', event.evidence.health),
-          ...smoke,
-          `*State:* ${esc(strategyFor(r).verifyFailedState(r))}`,
-          '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
-          escalate(m),
-        ].join('\n'),
-      );
+      return [
+        `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
+        probeLine('Health', event.evidence.health),
+        ...smoke,
+        `*State:* ${esc(strategyFor(r).verifyFailedState(r))}`,
+        '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
+        escalate(m),
+      ].join('\n');
     }
     case 'ResolutionAnnounced': {
       const total = r.approvedBy
         ? ` ${seconds(r.steps.announce.startedAt ?? r.requestedAt, event.at)} after approval.`
         : '';
-      return t(
-        `*${STEP_TITLE.complete}: done.* Rolled back to \`${esc(r.target)}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`,
-      );
+      return `*${STEP_TITLE.complete}: done.* Rolled back to \`${esc(r.target)}\`.${total}\n:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test for the failure before the next deployment; an incident commander clears the mark on the card. ${m.incidentCommanders}`;
     }
   }
 }
