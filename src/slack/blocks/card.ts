@@ -3,7 +3,7 @@
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
 import type { Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
-import type { Findings, MigrationFinding, ProbeObservation } from '../../domain/findings';
+import type { Findings, MigrationFinding, ProbeObservation, VerificationEvidence } from '../../domain/findings';
 import type { Risk } from '../../domain/risks';
 import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine';
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
@@ -75,6 +75,22 @@ export function probeLine(label: string, o: ProbeObservation | null): string {
   const tries = o.attempts > 1 ? ` (attempt ${o.attempts})` : '';
   const body = !o.version && o.body ? ` — \`${esc(truncate(o.body.replace(/`/g, "'"), 120))}\`` : '';
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
+}
+
+/** "health HTTP 404": one probe in a few words. */
+function probeSummary(label: string, o: ProbeObservation | null): string {
+  if (!o) return `${label} not configured`;
+  return `${label} ${o.status !== undefined ? `HTTP ${o.status}` : esc(truncate(o.error ?? 'no answer', 100))}`;
+}
+
+/** Step 4's proof: health (with the version it reports) and the smoke tests, on the completed card. */
+export function verificationText(v: VerificationEvidence): string {
+  const passed = v.smokeTests.filter((t) => t.ok).length;
+  const failed = v.smokeTests.filter((t) => !t.ok).map((t) => esc(truncate(t.name, 80)));
+  const smoke = v.smokeTests.length
+    ? `\n*Smoke tests:* ${passed}/${v.smokeTests.length} passed${failed.length ? ` (failed: ${fitLines(failed, 500, (n) => `${n} more`).replace(/\n/g, ', ')})` : ''}`
+    : '';
+  return `:white_check_mark: *Verified (Step 4)*\n${probeLine('Health', v.health)}${smoke}`;
 }
 
 const VERDICT_ICON: Record<SignalVerdict, string> = {
@@ -155,6 +171,8 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     r.target ??
     r.requestedTarget ??
     (r.status === 'confirming' || r.status === 'requested' ? 'being determined' : 'none');
+  // Step 4's proof, once the rollback completed: what the card leads with from then on.
+  const verified = r.status === 'completed' && r.verification ? (r.verification.health.version ?? target) : null;
   const header = truncate(
     `${r.dryRun ? 'DRY RUN · ' : ''}${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`,
     LIMITS.header,
@@ -170,14 +188,30 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     ),
     {
       type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: truncate(`*Current version*\n\`${esc(current)}\``, LIMITS.field) },
-        { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${esc(target)}\``, LIMITS.field) },
-      ],
+      // Once verified, the card says what runs now first: an SRE glancing at it must not read Step 1's "v2" as now.
+      fields: verified
+        ? [
+            { type: 'mrkdwn', text: truncate(`*Now running*\n\`${esc(verified)}\``, LIMITS.field) },
+            { type: 'mrkdwn', text: truncate(`*Rolled back from*\n\`${esc(current)}\``, LIMITS.field) },
+          ]
+        : [
+            { type: 'mrkdwn', text: truncate(`*Current version*\n\`${esc(current)}\``, LIMITS.field) },
+            { type: 'mrkdwn', text: truncate(`*Rolling back to*\n\`${esc(target)}\``, LIMITS.field) },
+          ],
     },
     section(STEPS.map((s) => stepLine(r, s, r.steps[s], budgets[s], r.overruns.includes(`${s}:1`))).join('\n')),
   ];
-  if (r.findings) {
+  if (verified && r.verification) {
+    blocks.push({ type: 'divider' }, section(verificationText(r.verification)));
+    if (r.findings?.migrations && r.findings.migrations.verdict !== 'none')
+      blocks.push(section(migrationText(r.findings.migrations)));
+    if (r.findings)
+      blocks.push(
+        context(
+          `Before the rollback (Step 1): ${probeSummary('health', r.findings.health)}, ${esc(current)} — Step 1's evidence is in the thread.`,
+        ),
+      );
+  } else if (r.findings) {
     blocks.push({ type: 'divider' });
     if (r.findings.migrations && r.findings.migrations.verdict !== 'none')
       blocks.push(section(migrationText(r.findings.migrations)));

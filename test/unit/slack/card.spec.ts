@@ -178,3 +178,33 @@ describe('ephemeral messages', () => {
     expect(second).not.toContain('driven by');
   });
 });
+
+describe('the completed card', () => {
+  it("leads with what Step 4 proved, not Step 1's evidence", () => {
+    const completed: Rollback = {
+      ...awaiting,
+      status: 'completed',
+      approvedBy: 'U0IC',
+      verification: {
+        health: { url: 'http://h/health', ok: true, attempts: 1, status: 200, version: 'v1' },
+        smokeTests: [
+          { name: 'home page', url: 'http://h/', ok: true, expectedStatus: 200, status: 200 },
+          { name: 'login', url: 'http://h/login', ok: true, expectedStatus: 200, status: 200 },
+        ],
+      },
+    };
+    const blocks = rollbackCard(completed).blocks as AnyBlock[];
+    const all = JSON.stringify(blocks);
+    expect(all).toContain('*Now running*\\n`v1`');
+    expect(all).toContain('*Rolled back from*\\n`v2`');
+    expect(all).not.toContain('*Current version*');
+    const verified = blocks.findIndex((b) => b.text?.text.startsWith(':white_check_mark: *Verified (Step 4)*'));
+    expect(verified).toBeGreaterThan(0);
+    expect(blocks[verified].text?.text).toBe(
+      ':white_check_mark: *Verified (Step 4)*\n*Health:* :white_check_mark: HTTP 200, version `v1`\n*Smoke tests:* 2/2 passed',
+    );
+    // Step 1's failing health is no longer shown as a finding, only as what was before, in small print.
+    expect(all).not.toContain('*Health:* :x: HTTP 500');
+    expect(all).toContain('Before the rollback (Step 1): health HTTP 500, v2');
+  });
+});
