@@ -260,14 +260,20 @@ describe('Option A: the deploy script', () => {
     );
   });
 
-  it('without a version named or verified before, proposes none and says how to name one', async () => {
+  it('without a version named or verified before, refuses to the requester and says how to name one', async () => {
     h = await startHarness(scriptConfig('deploy-ok.sh'));
-    const r = await request(h, 'production checkout errors');
-    await waitStatus(h, r.rollback.id, 'failed');
-    expect(stored(r.rollback.id).failure?.reason).toContain(
+    const res = await h.command('production checkout errors', ONCALL, CHANNEL);
+    expect(res.status).toBe(200);
+    const answer = await responseFor(h.slack, res.responseUrl);
+    expect(answer.response_type).toBe('ephemeral');
+    expect(String(answer.text)).toContain(
       'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)',
     );
-    expect(stored(r.rollback.id).failure?.reason).toContain('`/rollback production to <version> checkout errors`');
+    // Escaped for Slack, which shows it as typed.
+    expect(String(answer.text)).toContain('`/rollback production to &lt;version&gt; checkout errors`');
+    // Nothing public: no card, no rollback, nothing run.
+    expect(h.db.list({ limit: 10 })).toEqual([]);
+    expect(h.slack.channelMessages(CHANNEL)).toEqual([]);
     expect(existsSync(path.join(dir, 'results'))).toBe(false);
   });
 

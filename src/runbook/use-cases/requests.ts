@@ -22,6 +22,9 @@ import {
   type UseCaseContext,
 } from './use-case';
 
+/** How long a request waits to learn whether there is anything to roll back to before its card is posted. */
+const PRECHECK_MS = 2000;
+
 export class Requests extends UseCase {
   private readonly requests: RateLimiter;
   private readonly reports: RateLimiter;
@@ -70,6 +73,9 @@ export class Requests extends UseCase {
       dryRun: req.dryRun ?? false,
       strategy: env.strategy,
     });
+    // Nothing to roll back to is the requester's to fix (name a version), not a failed rollback for the channel.
+    const nothing = req.userId === BOT_REQUESTER ? null : await this.nothingToRollBackTo(draft, req);
+    if (nothing) return { kind: 'refused', message: nothing };
     let created = await this.deps.rollbacks.create(draft, this.runner.newLease());
     if (!created.ok && (await this.supersedes(req, created.active)))
       created = await this.deps.rollbacks.create(draft, this.runner.newLease());
@@ -218,6 +224,48 @@ export class Requests extends UseCase {
     });
     const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
     return (await proposeTarget(this.deps, draft, services)).target;
+  }
+
+  /**
+   * Before a card is posted for a request that names no version: is there anything to roll back to? A refusal
+   * saying what to type when the answer is conclusively no (the versions were read and nothing is proposed, or every
+   * service already runs the proposal); null when there is, when a rollback is in progress (that refusal says more),
+   * or when it cannot be told within PRECHECK_MS (Step 1 then finds out, on the card).
+   */
+  private async nothingToRollBackTo(draft: Rollback, req: RollbackRequest): Promise<string | null> {
+    if (draft.requestedTarget) return null;
+    const env = environmentNamed(this.deps.config, draft.environment);
+    if (!env) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const check = async (): Promise<string | null> => {
+      const active = await this.deps.rollbacks.list({
+        environment: draft.environment,
+        statuses: ACTIVE_STATUSES,
+        limit: 1,
+      });
+      if (active.length > 0) return null;
+      const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
+      // A service whose version could not be read (Docker out of reach): not conclusive.
+      if (env.services.length > 0 && services.some((s) => s.version === null)) return null;
+      const proposal = await proposeTarget(this.deps, draft, services);
+      const retry = `\`/rollback ${draft.environment} to <version>${req.reason ? ` ${req.reason}` : ''}\``;
+      if (proposal.target === null)
+        return `Nothing to roll back to in ${draft.environment}: ${proposal.note}. Name the version to go back to: ${retry}`;
+      if (services.length > 0 && services.every((s) => s.version === proposal.target))
+        return `Every service of ${draft.environment} already runs ${proposal.target}, the version the bot would propose: rolling back to it would change nothing. Name an older version: ${retry}`;
+      return null;
+    };
+    try {
+      return await Promise.race([
+        check(),
+        new Promise<null>((resolve) => (timer = setTimeout(resolve, PRECHECK_MS, null))),
+      ]);
+    } catch (err) {
+      this.deps.log.debug({ err, env: draft.environment }, 'could not tell before the card whether there is a target');
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** What is wrong with a request before it is made, for the form's inline errors (no I/O beyond the store). */

@@ -29,6 +29,43 @@ async function pendingIn(
   return { service, runner, r };
 }
 
+const ask = (service: RollbackService, reason = 'errors after the deploy') =>
+  service.request({ environment: 'production', target: null, reason, userId: 'U0ONCALL', channelId: 'C0INCIDENT' });
+
+describe('a request with nothing to roll back to', () => {
+  it('is refused to the requester with what to type, and no rollback or card is made', async () => {
+    const w = unitWorld();
+    for (const [name, s] of w.runtime.services) w.runtime.services.set(name, { ...s, previousVersion: null });
+    const { service } = serviceIn(w);
+    const out = await ask(service);
+    expect(out).toEqual({
+      kind: 'refused',
+      message:
+        'Nothing to roll back to in production: Swarm kept no previous spec and this bot has not verified a version of this environment yet. Name the version to go back to: `/rollback production to <version> errors after the deploy`',
+    });
+    expect(await w.store.list({ limit: 10 })).toEqual([]);
+    expect(w.notifier.told).toEqual([]);
+  });
+
+  it('is refused when every service already runs what would be proposed', async () => {
+    const w = unitWorld();
+    for (const [name, s] of w.runtime.services) w.runtime.services.set(name, { ...s, previousVersion: s.version });
+    const out = await ask(serviceIn(w).service);
+    expect(out).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('already runs v2, the version the bot would propose'),
+    });
+    expect(await w.store.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('goes ahead when the versions cannot be read (Step 1 finds out, on the card)', async () => {
+    const w = unitWorld();
+    w.runtime.inspectService = () => Promise.reject(new Error('Docker is not reachable'));
+    const out = await ask(serviceIn(w).service);
+    expect(out.kind).toBe('ok');
+  });
+});
+
 describe('RollbackService', () => {
   it('a refused approval is written to the timeline only: the rollback is untouched', async () => {
     const w = unitWorld();
