@@ -4,4 +4,9 @@ export interface Directory {
    * environment may name its own commanders instead of the global ones.
    */
   isIncidentCommander(userId: string, environment?: string): Promise<boolean>;
+  /**
+   * People's names for the documents the bot writes outside Slack (the Markdown timeline, the ticket), where a
+   * user id means nothing: id → display name, for the ids it could resolve (none when it cannot ask).
+   */
+  displayNames(userIds: readonly string[]): Promise<Map<string, string>>;
 }

@@ -9,9 +9,13 @@ import { BOT_REQUESTER, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
 import { nowIso, type RunbookDeps } from './context';
 import { record } from './record';
-import { markdownTimeline } from './timeline';
+import { markdownTimeline, peopleIn } from './timeline';
 
-export function ticketFor(r: Rollback, entries: TimelineEntry[]): { title: string; body: string } {
+export function ticketFor(
+  r: Rollback,
+  entries: TimelineEntry[],
+  names: ReadonlyMap<string, string> = new Map(),
+): { title: string; body: string } {
   const title =
     `Incident: ${r.environment} rolled back to ${r.target ?? '?'} (${statusWords(r.status)}) — ${r.reason || r.id}`.slice(
       0,
@@ -28,7 +32,7 @@ export function ticketFor(r: Rollback, entries: TimelineEntry[]): { title: strin
     '',
     '_What is believed to have gone wrong, and how to confirm it. Investigate before re-attempting the deployment, and add a regression test for the failure._',
     '',
-    markdownTimeline(r, entries).replace(/^# /, '## '),
+    markdownTimeline(r, entries, names).replace(/^# /, '## '),
   ].join('\n');
   return { title, body };
 }
@@ -63,7 +67,12 @@ export async function openTicket(
   const claimed = await record(deps, id, claim, { tell: false });
   if (!claimed.ok) return { error: 'The incident ticket was already created.' };
   try {
-    const { title, body } = ticketFor(claimed.rollback, await deps.rollbacks.timeline(id));
+    const entries = await deps.rollbacks.timeline(id);
+    // Names, not ids: the ticket is read outside Slack. Without them (no users:read) the ids stay.
+    const names = await deps.directory
+      .displayNames(peopleIn(claimed.rollback, entries))
+      .catch(() => new Map<string, string>());
+    const { title, body } = ticketFor(claimed.rollback, entries, names);
     const clean = (text: string) => inertMentions(deps.redactor ? deps.redactor.text(text) : redactSecrets(text, []));
     const url = await tracker.open({ title: clean(title), body: clean(body), labels: env.tickets.github.labels });
     const linked = await record(deps, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });

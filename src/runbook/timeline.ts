@@ -4,7 +4,7 @@
  */
 import { OVERALL_LABEL } from '../domain/criteria';
 import { checklistOf } from '../domain/checklist';
-import { type Rollback, STEPS, type StepName, statusWords } from '../domain/rollback.machine';
+import { type Rollback, type RollbackEvent, STEPS, type StepName, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
 
 const STEP_NAME: Record<StepName, string> = {
@@ -18,9 +18,47 @@ const STEP_NAME: Record<StepName, string> = {
 const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
 const duration = (a?: string, b?: string) =>
   a && b ? `${((Date.parse(b) - Date.parse(a)) / 1000).toFixed(1)} s` : '—';
-const who = (u: string | null) => (u ? `@${u}` : 'the bot');
+/** What a refused click was for, in the event log's words. */
+const REFUSED: Record<string, string> = {
+  approve: 'Refused approval',
+  cancel: 'Refused cancellation',
+  tick: 'Refused checklist tick',
+  release: 'Refused lock release',
+};
 
-export function markdownTimeline(r: Rollback, entries: TimelineEntry[]): string {
+/** A refused click's action and why, from its timeline entry (whose event is stored as it was recorded). */
+function refusal(e: TimelineEntry): { action: string; why: string } | null {
+  if (e.type !== 'ApprovalRefused') return null;
+  const ev = e.event as Partial<Extract<RollbackEvent, { type: 'ApprovalRefused' }>> | null;
+  return { action: String(ev?.action ?? 'approve'), why: String(ev?.why ?? '') };
+}
+
+/** The user ids a timeline mentions (to look their names up). */
+export function peopleIn(r: Rollback, entries: TimelineEntry[]): string[] {
+  return [
+    r.requestedBy,
+    r.approvedBy,
+    r.cancelledBy,
+    ...r.acknowledgements.map((a) => a.by),
+    ...r.checklist.ticks.map((t) => t.by),
+    ...entries.map((e) => e.actor),
+  ].filter((u): u is string => typeof u === 'string' && u.length > 0);
+}
+
+/**
+ * The rollback's story. `names` (user id → display name) makes it readable outside Slack, where an id means nothing:
+ * `@Ina Ito (U0IC)`; an id without a name stays `@U0IC`.
+ */
+export function markdownTimeline(
+  r: Rollback,
+  entries: TimelineEntry[],
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const who = (u: string | null) => {
+    if (!u) return 'the bot';
+    const name = names.get(u);
+    return name ? `@${name} (${u})` : `@${u}`;
+  };
   const out: string[] = [];
   out.push(`# Rollback ${r.id} — ${r.environment}`, '');
   out.push(
@@ -51,18 +89,24 @@ export function markdownTimeline(r: Rollback, entries: TimelineEntry[]): string 
     out.push(`- Database migrations: ${r.findings.migrations.verdict} (${r.findings.migrations.source})`);
   for (const a of r.acknowledgements)
     out.push(
-      `- Acknowledged by @${a.by} at ${time(a.at)}: ${a.risk === 'no_criterion' ? 'roll back although no criterion was met' : 'migrations are forward-only'}`,
+      `- Acknowledged by ${who(a.by)} at ${time(a.at)}: ${a.risk === 'no_criterion' ? 'roll back although no criterion was met' : 'migrations are forward-only'}`,
     );
   out.push('', '## Approval', '');
   out.push(
     r.approvedBy
-      ? `Approved by @${r.approvedBy} at ${time(entries.find((e) => e.type === 'ApprovalGranted')?.at)}.`
+      ? `Approved by ${who(r.approvedBy)} at ${time(entries.find((e) => e.type === 'ApprovalGranted')?.at)}.`
       : r.cancelledBy
-        ? `Cancelled by @${r.cancelledBy}.`
+        ? `Cancelled by ${who(r.cancelledBy)}.`
         : 'Not approved.',
   );
-  for (const e of entries.filter((x) => x.type === 'ApprovalRefused'))
-    out.push(`- Refused: @${e.actor} at ${time(e.at)}`);
+  // Approve and Cancel clicks that were turned away belong to the approval; refused ticks, to the checklist.
+  const refused = (actions: string[]) =>
+    entries.flatMap((e) => {
+      const r = refusal(e);
+      return r && actions.includes(r.action) ? [{ ...r, actor: e.actor, at: e.at }] : [];
+    });
+  for (const e of refused(['approve', 'cancel']))
+    out.push(`- ${REFUSED[e.action]}: ${who(e.actor)} at ${time(e.at)} (${e.why})`);
   out.push('', '## Steps', '', '| Step | Status | Started | Ended | Took |', '|---|---|---|---|---|');
   for (const s of STEPS) {
     const rec = r.steps[s];
@@ -87,7 +131,13 @@ export function markdownTimeline(r: Rollback, entries: TimelineEntry[]): string 
   out.push('', '## Checklist', '');
   for (const i of checklistOf(r))
     out.push(`- [${i.done ? 'x' : ' '}] ${i.label}${i.done ? ` — ${who(i.by)}${i.at ? ` ${time(i.at)}` : ''}` : ''}`);
+  for (const e of refused(['tick', 'release']))
+    out.push(`- ${REFUSED[e.action]}: ${who(e.actor)} at ${time(e.at)} (${e.why})`);
   out.push('', '## Event log', '');
-  for (const e of entries) out.push(`- ${time(e.at)} ${e.type}${e.actor ? ` (@${e.actor})` : ''}`);
+  for (const e of entries) {
+    const r = refusal(e);
+    const what = r ? (REFUSED[r.action] ?? e.type) : e.type;
+    out.push(`- ${time(e.at)} ${what}${e.actor ? ` (${who(e.actor)})` : ''}`);
+  }
   return out.join('\n');
 }

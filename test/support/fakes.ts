@@ -125,8 +125,9 @@ export class RecordingPager implements Pager {
   }
 }
 
-export const directoryOf = (commanders: string[]): Directory => ({
+export const directoryOf = (commanders: string[], names: Record<string, string> = {}): Directory => ({
   isIncidentCommander: async (userId) => commanders.includes(userId),
+  displayNames: async (ids) => new Map(ids.filter((id) => names[id]).map((id) => [id, names[id]])),
 });
 
 /** /health answering healthy with `version` (what a rollback to it would report). */

@@ -10,6 +10,7 @@ import { translateSlackError } from './slack-errors';
  */
 export class SlackDirectory implements Directory {
   private readonly cache = new Map<string, { members: Set<string>; until: number }>();
+  private readonly names = new Map<string, { name: string | null; until: number }>();
 
   constructor(
     private readonly client: WebClient,
@@ -42,5 +43,33 @@ export class SlackDirectory implements Directory {
     } catch (err) {
       throw translateSlackError(err, 'usergroups.users.list');
     }
+  }
+
+  /**
+   * users.info per id (scope users:read), cached for an hour; a user it cannot read (no scope, deleted, Slack out of
+   * reach) is left out, and the document shows the id.
+   */
+  async displayNames(userIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    await Promise.all(
+      [...new Set(userIds)]
+        .filter((id) => /^[UW][A-Z0-9]+$/.test(id))
+        .map(async (id) => {
+          const cached = this.names.get(id);
+          let name = cached && cached.until > Date.now() ? cached.name : undefined;
+          if (name === undefined) {
+            try {
+              const res = await this.client.users.info({ user: id });
+              const p = res.user?.profile;
+              name = p?.display_name || p?.real_name || res.user?.real_name || res.user?.name || null;
+            } catch {
+              name = null;
+            }
+            this.names.set(id, { name, until: Date.now() + 3_600_000 });
+          }
+          if (name) out.set(id, name);
+        }),
+    );
+    return out;
   }
 }

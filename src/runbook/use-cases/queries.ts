@@ -5,7 +5,7 @@
 import { environmentNamed } from '../../config/config.schema';
 import { instancePrefix } from '../../ports';
 import { type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
-import { markdownTimeline } from '../timeline';
+import { markdownTimeline, peopleIn } from '../timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 
 export class Queries extends UseCase {
@@ -46,7 +46,11 @@ export class Queries extends UseCase {
         message: `The timeline of ${id} is for the incident team: ask in the incident channel of ${rollback.environment}, or ask an incident commander.`,
       };
     }
-    const markdown = markdownTimeline(rollback, await this.deps.rollbacks.timeline(id));
+    const entries = await this.deps.rollbacks.timeline(id);
+    const names = await this.deps.directory
+      .displayNames(peopleIn(rollback, entries))
+      .catch(() => new Map<string, string>());
+    const markdown = markdownTimeline(rollback, entries, names);
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
   }
 

@@ -8,6 +8,7 @@ import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/roll
 import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
 import { type Block, context, fitLines, LIMITS, section, slackDate, truncate } from './limits';
+import { joinMentions } from '../mentions';
 import type { Mentions } from './thread';
 
 export interface EphemeralMessage {
@@ -140,7 +141,7 @@ export function reportsAlertMessage(a: {
 
 /** The post-mortem and RCA reminders Slack posts later in the rollback's channel. */
 export function reminderText(r: Reminder, m: Mentions): string {
-  const who = [m.actor, m.incidentCommanders].filter(Boolean).join(' ');
+  const who = joinMentions(m.actor, m.incidentCommanders);
   if (r.kind === 'rca_due')
     return `:memo: Reminder: the RCA for rollback ${r.rollbackId} of ${r.environment} is due within the hour (by ${r.due}). ${who}`;
   const last = r.hours === 48 ? " — last day of the runbook's 24–48 h window" : '';

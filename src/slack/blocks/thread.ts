@@ -17,6 +17,7 @@ import type { ProgressNote } from '../../ports';
 import { strategyFor } from '../../runbook/strategies';
 import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE, stepTitle } from './card';
 import { esc, link } from '../escape';
+import { joinMentions } from '../mentions';
 import { fitMessage, seconds } from './limits';
 
 /**
@@ -42,7 +43,7 @@ export const NO_MENTIONS: Mentions = {
   platformTeam: '',
 };
 
-const join = (...mentions: (string | undefined)[]) => mentions.filter(Boolean).join(' ');
+const join = joinMentions;
 
 const ACTION_WORDS: Record<string, string> = {
   approve: 'approve',

@@ -1,7 +1,7 @@
 import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
 import { rollbackCard } from '../../../src/slack/blocks/card';
 import { LIMITS } from '../../../src/slack/blocks/limits';
-import { helpMessage, statusMessage } from '../../../src/slack/blocks/messages';
+import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';
 import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
 import { mentionsOf } from '../../../src/slack/mentions';
 import { ACTION } from '../../../src/slack/ids';
@@ -206,5 +206,20 @@ describe('the completed card', () => {
     // Step 1's failing health is no longer shown as a finding, only as what was before, in small print.
     expect(all).not.toContain('*Health:* :x: HTTP 500');
     expect(all).toContain('Before the rollback (Step 1): health HTTP 500, v2');
+  });
+});
+
+describe('mentions', () => {
+  it('a post-mortem reminder mentions the incident commander who scheduled it once', () => {
+    const text = reminderText(
+      { kind: 'post_mortem', rollbackId: 'rb-1', environment: 'production', hours: 24, by: 'U0IC' },
+      {
+        ...NO_MENTIONS,
+        actor: '<@U0IC>',
+        incidentCommanders: mentionsOf({ users: ['U0IC', 'U0IC2'], usergroups: ['S0ICS'] }),
+      },
+    );
+    expect(text.endsWith(' <@U0IC> <@U0IC2> <!subteam^S0ICS>')).toBe(true);
+    expect(text.match(/<@U0IC>/g)).toHaveLength(1);
   });
 });
