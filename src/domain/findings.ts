@@ -27,6 +27,8 @@ export interface ProbeObservation {
   version?: string;
   /** A short excerpt of the body, for `/health/ready`. */
   body?: string;
+  /** The answer was a web page (an error page of a proxy or framework): summarised as such, its markup not kept. */
+  html?: boolean;
   error?: string;
 }
 

@@ -238,7 +238,7 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
     expect(h.db.get(r.rollback.id)?.reason).toBe('<!channel> & more');
   });
 
-  it('escapes a health endpoint’s HTML error page and markup in it', async () => {
+  it('summarises a health endpoint’s HTML error page (“HTTP 404, HTML page”), showing none of its markup', async () => {
     const h = await bot();
     sim.healthOverride = {
       status: 404,
@@ -248,12 +248,14 @@ describe('2. text from users and from outside is shown, never obeyed', () => {
     const r = await pending(h);
     // The card is redrawn after the state is stored, not before: wait for Step 1's findings to reach it.
     const card = await h.slack.waitFor(
-      () => (cardJson(h, r.cardTs).includes('TITLE') ? cardJson(h, r.cardTs) : undefined),
+      () => (cardJson(h, r.cardTs).includes('HTML page') ? cardJson(h, r.cardTs) : undefined),
       'the card with the health answer',
     );
-    expect(card).toContain('&lt;HTML&gt;&lt;HEAD&gt;&lt;TITLE&gt;404');
+    expect(card).toContain('*Health:* :x: HTTP 404, HTML page');
+    expect(card).not.toMatch(/TITLE|HEAD|BODY/);
     expect(card).not.toContain('<!channel>');
     expect(thread(h, r.cardTs)).not.toContain('<!channel>');
+    expect(thread(h, r.cardTs)).not.toMatch(/TITLE/);
   });
 
   it('writes its own help so Slack shows the placeholders', async () => {

@@ -64,6 +64,9 @@ export class HttpHealthProbe implements HealthProbe {
       });
       const body = typeof res.data === 'string' ? res.data : String(res.data ?? '');
       const ok = res.status >= 200 && res.status < 300;
+      // A web page (a proxy's or a framework's error page) says nothing a card could show: it is summarised.
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (isHtml(contentType, body)) return { url, ok, status: res.status, html: true };
       return { url, ok, status: res.status, version: versionIn(body), body: excerpt(body) };
     } catch (err) {
       return { url, ok: false, error: describeHttpFailure(err, timeoutMs) };
@@ -83,6 +86,13 @@ export function versionIn(body: string): string | undefined {
     // not JSON: no version to report
   }
   return undefined;
+}
+
+/** An HTML document, by its content type or by how it starts. */
+export function isHtml(contentType: string, body: string): boolean {
+  return (
+    /\btext\/html\b|\bapplication\/xhtml\+xml\b/i.test(contentType) || /^\s*<(!doctype html|html[\s>])/i.test(body)
+  );
 }
 
 function excerpt(body: string): string {

@@ -70,10 +70,10 @@ function stepLine(r: Rollback, name: StepName, s: StepRecord, budgetMs: number |
 export function probeLine(label: string, o: ProbeObservation | null): string {
   if (!o) return `*${label}:* not configured`;
   const icon = o.ok ? ':white_check_mark:' : ':x:';
-  const what = o.status !== undefined ? `HTTP ${o.status}` : esc(o.error ?? 'no answer');
+  const what = o.status !== undefined ? `HTTP ${o.status}${o.html ? ', HTML page' : ''}` : esc(o.error ?? 'no answer');
   const version = o.version ? `, version \`${esc(o.version)}\`` : '';
   const tries = o.attempts > 1 ? ` (attempt ${o.attempts})` : '';
-  const body = !o.version && o.body ? ` — \`${esc(truncate(o.body.replace(/`/g, "'"), 120))}\`` : '';
+  const body = !o.version && !o.html && o.body ? ` — \`${esc(truncate(o.body.replace(/`/g, "'"), 120))}\`` : '';
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
 }
 

@@ -1,5 +1,5 @@
 import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
-import { rollbackCard } from '../../../src/slack/blocks/card';
+import { probeLine, rollbackCard } from '../../../src/slack/blocks/card';
 import { LIMITS } from '../../../src/slack/blocks/limits';
 import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';
 import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
@@ -221,5 +221,13 @@ describe('mentions', () => {
     );
     expect(text.endsWith(' <@U0IC> <@U0IC2> <!subteam^S0ICS>')).toBe(true);
     expect(text.match(/<@U0IC>/g)).toHaveLength(1);
+  });
+});
+
+describe('probeLine', () => {
+  it('summarises an HTML error page instead of showing its markup', () => {
+    expect(probeLine('Health', { url: 'http://h/health', ok: false, attempts: 3, status: 404, html: true })).toBe(
+      '*Health:* :x: HTTP 404, HTML page (attempt 3)',
+    );
   });
 });
