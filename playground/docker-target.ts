@@ -173,7 +173,8 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
   await deployBad();
   return {
     kind: 'docker',
-    description: `services ${SERVICE.backend} (127.0.0.1:${ports.backend}) and ${SERVICE.frontend} (127.0.0.1:${ports.frontend}) on the bad version v2 (v1 is good), images built locally`,
+    // Swarm publishes a port on every interface of the host (it cannot bind one address): say so.
+    description: `services ${SERVICE.backend} (port ${ports.backend}) and ${SERVICE.frontend} (port ${ports.frontend}) on the bad version v2 (v1 is good), images built locally; Swarm publishes their ports on every interface of this host until the playground stops`,
     runtime: new LocalImagesRuntime(runtime, docker),
     environment: () => ({
       health: {

@@ -4,6 +4,7 @@
  *   PLAYGROUND_TARGET  auto (default: Docker Swarm when reachable, else simulated), docker, simulated
  *   LOG_LEVEL          the bot's log level on stderr (default warn)
  */
+import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { dockerSocketPresent, dockerTarget, dockerUnavailable } from './docker-target';
 import { type DemoTarget, simulatedTarget, startPlayground } from './playground';
@@ -27,10 +28,27 @@ async function chooseTarget(): Promise<DemoTarget> {
   return simulatedTarget();
 }
 
+/** Fails at once when the port is taken, before anything is built or started on the swarm. */
+function portFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 async function main(): Promise<void> {
-  const target = await chooseTarget();
   const port = Number(process.env.PLAYGROUND_PORT ?? 3000);
-  const pg = await startPlayground({ port, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  await portFree(port);
+  const target = await chooseTarget();
+  let pg;
+  try {
+    pg = await startPlayground({ port, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  } catch (err) {
+    // Leave nothing behind: the demo services on the swarm go with the playground that failed to start.
+    await target.stop().catch(() => undefined);
+    throw err;
+  }
   process.stdout.write(
     [
       '',

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { buttonClickBody, postSigned, slashCommandBody } from './slack-wire';
+import { buttonClickBody, postSigned, slashCommandBody, viewSubmissionBody } from './slack-wire';
 
 export interface PlaygroundUser {
   id: string;
@@ -36,6 +36,14 @@ export interface Ephemeral {
   text: string;
   blocks: unknown[] | null;
   at: number;
+}
+
+/** A modal the bot opened (views.open) for one user, with the errors of its last submission. */
+export interface OpenView {
+  id: string;
+  user: string;
+  view: Record<string, unknown>;
+  errors: Record<string, string>;
 }
 
 export interface Scheduled {
@@ -114,6 +122,10 @@ export class SlackStandin {
   readonly messages: ChannelMessage[] = [];
   readonly ephemerals: Ephemeral[] = [];
   readonly scheduled: Scheduled[] = [];
+  /** Modals open now, at most one per user (as in Slack). */
+  readonly views: OpenView[] = [];
+  /** trigger_id → who acted: views.open is only allowed with the trigger of a recent command or click. */
+  private readonly triggers = new Map<string, string>();
   /** Where the bot listens: set once it has started. */
   botUrl = '';
   private server: Server | undefined;
@@ -166,6 +178,7 @@ export class SlackStandin {
       messages: this.messages,
       ephemerals: this.ephemerals,
       scheduled: this.scheduled,
+      views: this.views,
     };
   }
 
@@ -220,6 +233,12 @@ export class SlackStandin {
       if (!user) return json(400, { error: 'unknown user' });
       if (url.pathname === '/ui/command') return json(200, await this.command(user.id, String(body.text ?? '')));
       if (url.pathname === '/ui/click') return json(200, await this.click(user.id, body));
+      if (url.pathname === '/ui/submit') return json(200, await this.submit(user.id, body));
+      if (url.pathname === '/ui/close-view') {
+        this.closeView(user.id);
+        this.changed();
+        return json(200, { ok: true });
+      }
       if (url.pathname === '/ui/reset') {
         await this.opts.resetDemo?.();
         this.ephemeral(user.id, 'The demo environment is back on the bad version v2.');
@@ -297,8 +316,16 @@ export class SlackStandin {
       }
       case 'usergroups.users.list':
         return { ok: true, users: [] };
-      case 'views.open':
-        return { ok: true, view: { id: `V${++this.counter}` } };
+      case 'views.open': {
+        const user = this.triggers.get(String(args.trigger_id));
+        if (!user) return { ok: false, error: 'invalid_trigger_id' };
+        this.triggers.delete(String(args.trigger_id));
+        const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as Record<string, unknown>;
+        const id = `V${++this.counter}`;
+        this.closeView(user);
+        this.views.push({ id, user, view, errors: {} });
+        return { ok: true, view: { id, ...view } };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -360,8 +387,45 @@ export class SlackStandin {
     return this.send(user, body);
   }
 
+  private closeView(user: string): void {
+    const open = this.views.findIndex((v) => v.user === user);
+    if (open >= 0) this.views.splice(open, 1);
+  }
+
+  /**
+   * The form submitted from the page, sent as Slack's view_submission. The bot's answer travels in the ack: errors
+   * (shown under their fields) keep the modal open; anything else closes it.
+   */
+  private async submit(user: string, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const open = this.views.find((v) => v.user === user && v.id === b.viewId);
+    if (!open) return { ok: false, error: 'no such view' };
+    if (!this.botUrl) return { ok: false, error: 'the bot has not started' };
+    const body = viewSubmissionBody({
+      userId: user,
+      callbackId: String(open.view.callback_id ?? ''),
+      privateMetadata: String(open.view.private_metadata ?? ''),
+      values: (b.values ?? {}) as Record<string, Record<string, unknown>>,
+    });
+    const res = await postSigned(this.botUrl, body, { secret: this.opts.signingSecret });
+    let answer: { response_action?: string; errors?: Record<string, string> } = {};
+    try {
+      answer = res.text ? (JSON.parse(res.text) as typeof answer) : {};
+    } catch {
+      // an empty ack closes the modal
+    }
+    if (answer.response_action === 'errors' && answer.errors) open.errors = answer.errors;
+    else this.closeView(user);
+    this.changed();
+    return { ok: res.status === 200, status: res.status };
+  }
+
   private async send(user: string, body: string): Promise<Record<string, unknown>> {
     if (!this.botUrl) return { ok: false, error: 'the bot has not started' };
+    const params = new URLSearchParams(body);
+    const payload = params.get('payload');
+    const trigger =
+      params.get('trigger_id') ?? (payload ? (JSON.parse(payload) as { trigger_id?: unknown }).trigger_id : undefined);
+    if (typeof trigger === 'string') this.triggers.set(trigger, user);
     const res = await postSigned(this.botUrl, body, { secret: this.opts.signingSecret });
     // An ack with a message body is shown to the user, as Slack does.
     if (res.text) {

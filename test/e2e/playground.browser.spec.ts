@@ -1,9 +1,10 @@
 /**
  * The playground in a real browser: headless Chromium (Debian's package, driven by playwright-core) against the
  * playground's page, the Slack stand-in and the real bot, on the simulated demo environment. Asserts on what is
- * visible on the page, and saves a screenshot of the final page in test-artifacts/.
+ * visible on the page, and keeps screenshots (the card in each state, the form, the page at a laptop's width) in
+ * test-artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Playground, simulatedTarget, startPlayground } from '../../playground/playground';
@@ -41,7 +42,43 @@ afterAll(async () => {
 
 const as = (name: string) => page.selectOption('#user', { label: name });
 const channel = () => page.locator('#channel');
-const card = () => channel().locator('.msg', { hasText: 'Rollback · production' });
+/** The newest rollback card in the channel. */
+const card = () => channel().locator('.msg', { hasText: 'Rollback · production' }).last();
+
+/** In the page: how many clearly green pixels the emoji font draws for ✅ (a missing font draws an outline, or nothing). */
+const COLOUR_PROBE = `(() => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext('2d');
+  ctx.font = '48px "Noto Color Emoji"';
+  ctx.fillText('✅', 4, 52);
+  const px = ctx.getImageData(0, 0, 64, 64).data;
+  let n = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40) n++;
+  return n;
+})()`;
+
+/** The page's layout at this moment: whether the page or only the channel scrolls, and where the fixed parts are. */
+const LAYOUT_PROBE = `(() => {
+  const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+  const c = document.getElementById('channel');
+  return {
+    pageScrolls: document.scrollingElement.scrollHeight > window.innerHeight,
+    channelScrolls: c.scrollHeight > c.clientHeight,
+    channelWidth: box('main').width,
+    composerBottom: box('#compose').bottom,
+    switcherTop: box('#user').top,
+    height: window.innerHeight,
+  };
+})()`;
+
+/** A screenshot kept as an artifact of the test run (test-artifacts/ is uploaded by CI, ignored by git). */
+async function keep(name: string, shot: (file: string) => Promise<unknown>) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await shot(file);
+  expect(statSync(file).size).toBeGreaterThan(1000);
+}
 
 async function approveAs(name: string) {
   await as(name);
@@ -49,6 +86,78 @@ async function approveAs(name: string) {
   // The card's Approve has a confirmation, as in Slack.
   await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
 }
+
+it('the bare /rollback opens the form as a modal; its errors show under the fields; submitted, it makes a card', async () => {
+  await page.goto(pg.url);
+  await as('Omar Ortiz');
+  await page.getByRole('textbox', { name: 'message' }).fill('/rollback');
+  await page.getByRole('textbox', { name: 'message' }).press('Enter');
+  const modal = page.getByRole('dialog', { name: 'Roll back' });
+  await modal.waitFor();
+  expect(await modal.getByLabel('Environment').inputValue()).toBe('production');
+  await keep('form', (file) => modal.screenshot({ path: file }));
+
+  // A bad version and no reason: Slack keeps the modal open and shows the bot's errors under their fields.
+  await modal.getByLabel('Roll back to (version)').fill('v1; rm -rf /');
+  await modal.getByRole('button', { name: 'Start' }).click();
+  await modal.getByText('Use an image tag: letters, digits, . _ - (at most 128 characters).').waitFor();
+  await modal.getByText('Say why: it goes into the announcement.').waitFor();
+
+  await modal.getByLabel('Roll back to (version)').fill('');
+  await modal.getByLabel('Reason').fill('checkout errors after the deploy');
+  await modal.getByRole('button', { name: 'Start' }).click();
+  await modal.waitFor({ state: 'hidden' });
+  await card().getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
+  await card().getByText('checkout errors after the deploy').waitFor();
+
+  // Put it away for the next test: the requester may cancel their own.
+  await card().getByRole('button', { name: 'Cancel' }).click();
+  await card().getByText('Cancelled').first().waitFor();
+});
+
+it('draws Slack emoji as emoji, in colour', async () => {
+  await page.goto(pg.url);
+  const text = await channel().innerText();
+  expect(text).toContain('🚫'); // the cancelled card of the test before
+  expect(text).not.toMatch(/:[a-z_]+:/);
+  // Colour: the emoji font draws ✅ green, where a missing font draws an outline or nothing.
+  const coloured = await page.evaluate<number>(COLOUR_PROBE);
+  expect(coloured).toBeGreaterThan(100);
+});
+
+it('at a laptop width, only the messages scroll: the composer and the user switcher stay in view', async () => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    await page.goto(pg.url);
+    // Fill the channel past the fold.
+    for (let i = 0; i < 8; i++) {
+      await page.getByRole('textbox', { name: 'message' }).fill('/rollback status');
+      await page.getByRole('textbox', { name: 'message' }).press('Enter');
+    }
+    await page.waitForFunction("document.querySelectorAll('#channel .msg').length >= 16");
+    await card()
+      .getByRole('button', { name: /\d+ repl/ })
+      .first()
+      .click();
+    await page.locator('aside.open').waitFor();
+    const layout = await page.evaluate<{
+      pageScrolls: boolean;
+      channelScrolls: boolean;
+      channelWidth: number;
+      composerBottom: number;
+      switcherTop: number;
+      height: number;
+    }>(LAYOUT_PROBE);
+    expect(layout.pageScrolls).toBe(false);
+    expect(layout.channelScrolls).toBe(true);
+    expect(layout.composerBottom).toBeLessThanOrEqual(layout.height);
+    expect(layout.switcherTop).toBeGreaterThanOrEqual(0);
+    expect(layout.channelWidth).toBeGreaterThanOrEqual(480);
+    await keep('laptop-width', (file) => page.screenshot({ path: file }));
+  } finally {
+    await page.setViewportSize({ width: 1500, height: 1000 });
+  }
+});
 
 it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC on the way', async () => {
   await page.goto(pg.url);
@@ -60,6 +169,7 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   await card().getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
   await card().getByText('Awaiting approval').waitFor();
   await card().getByText('Health check failures · 2+ consecutive · observed 3 consecutive').waitFor();
+  await keep('card-awaiting-approval', (file) => card().screenshot({ path: file }));
 
   // Someone who is not an incident commander is refused, and only they see why.
   await approveAs('Sam Sato');
@@ -69,8 +179,11 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   await approveAs('Ina Ito');
   await page.getByText('Only an incident commander can approve a rollback.').waitFor({ state: 'detached' });
   await channel().getByText('ROLLBACK IN PROGRESS').waitFor();
+  await keep('card-rolling-back', (file) => card().screenshot({ path: file }));
   await channel().getByText('ROLLBACK COMPLETE').waitFor({ timeout: 60_000 });
   await card().getByText('Completed').first().waitFor();
+  await card().getByText('Verified (Step 4)').waitFor();
+  await keep('card-completed', (file) => card().screenshot({ path: file }));
 
   // The thread beside the channel: each step as it happened.
   await card()
@@ -82,8 +195,10 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   await thread.getByText('Step 4 — Verify the rollback: done.').waitFor();
   await thread.getByText('Step 5 — Announce the resolution: done.').waitFor();
   expect(await thread.getByText('HTTP 200, version v1').count()).toBeGreaterThan(0);
+  // Slack's entities are drawn as the characters they stand for ("> 90 %", not "&gt; 90 %").
+  const shown = `${await channel().innerText()}\n${await thread.innerText()}`;
+  expect(shown).toContain('Memory usage · > 90 %');
+  expect(shown).not.toMatch(/&(gt|lt|amp);/);
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, 'playground.png'), fullPage: true });
-  expect(existsSync(path.join(ARTIFACTS, 'playground.png'))).toBe(true);
+  await keep('playground', (file) => page.screenshot({ path: file, fullPage: true }));
 });

@@ -3,6 +3,12 @@
  * locally, no registry), and a rollback started through the stand-in's page API (exactly the requests the page
  * sends) takes the real services from v2 back to v1.
  */
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { dockerTarget, dockerUnavailable } from '../../playground/docker-target';
 import { type Playground, startPlayground } from '../../playground/playground';
@@ -13,6 +19,8 @@ import { until } from '../support/wait';
 jest.setTimeout(180_000);
 
 const PREFIX = `rbtest-playground-${process.pid}`;
+const ROOT = path.resolve(__dirname, '../..');
+const exec = promisify(execFile);
 let pg: Playground | undefined;
 
 afterAll(async () => {
@@ -60,5 +68,31 @@ it('builds the demo stack on the swarm and rolls it back for real from the page'
   for (const s of ['backend', 'frontend']) {
     const after = await docker.getService(`${PREFIX}-${s}`).inspect();
     expect(after.Spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${PREFIX}/${s}:v1`));
+  }
+});
+
+it('with its port taken, says so at once and builds nothing', async () => {
+  const out = path.join(ROOT, '.test-build', `playground-${process.pid}`);
+  await exec('npx', ['tsc', '-p', 'tsconfig.playground.json', '--outDir', out], { cwd: ROOT, timeout: 120_000 });
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    const started = Date.now();
+    const run = await exec(process.execPath, [path.join(out, 'playground', 'main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PLAYGROUND_PORT: String(port), PLAYGROUND_TARGET: 'docker' },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`playground: port ${port} is taken: set PLAYGROUND_PORT to a free one\n`);
+    expect(run.stdout).not.toContain('Building the demo images');
+    expect(Date.now() - started).toBeLessThan(5000);
+  } finally {
+    taken.close();
+    rmSync(out, { recursive: true, force: true });
   }
 });
