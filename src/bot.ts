@@ -21,6 +21,7 @@ import { type PacerLimits, SLACK_LIMITS, SlackPacer } from './adapters/slack/sla
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
 import { PrometheusMetricsSource } from './adapters/prometheus/prometheus.metrics-source';
 import { PrometheusTelemetry } from './adapters/telemetry/prometheus.telemetry';
+import { Api, type ApiRequest, type ApiResponse } from './api/api';
 import type { BotConfig, EnvironmentConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import type {
@@ -115,6 +116,8 @@ export interface BotWorker {
   ready(): Promise<void>;
   /** Its metrics (GET /metrics), as prom-client's JSON. */
   metrics(): Promise<MetricsJson>;
+  /** Answers a request to the HTTP API (the deploy gate). */
+  api(request: ApiRequest): Promise<ApiResponse>;
   /** Lets in-flight steps finish (bounded), sends what is still paced, closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -130,6 +133,7 @@ export const directLink = (worker: BotWorker): WorkLink => ({
   forward: (event) => worker.deliver(event),
   ready: () => worker.ready(),
   metrics: () => worker.metrics(),
+  api: (request) => worker.api(request),
 });
 
 /**
@@ -269,6 +273,12 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   );
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
   const usesDocker = Object.values(config.environments).some((e) => e.strategy === 'docker');
+  const api = new Api({
+    config,
+    clock: systemClock,
+    log: logger.child({ component: 'api' }),
+    deployGate: (environment) => service.deployGate(environment),
+  });
   const watcher = new Watcher(deps, service);
   watcher.start();
   const sweep = async () => {
@@ -312,6 +322,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
       }
     },
     metrics: () => telemetry.json(),
+    api: (request) => api.handle(request),
     async stop(graceMs = 8000) {
       clearInterval(sweeper);
       watcher.stop();

@@ -108,6 +108,7 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
     forward: (event) => work?.link.forward(event) ?? null,
     ready: () => work?.link.ready() ?? Promise.reject(new Error('the work process is not running')),
     metrics: () => work?.link.metrics() ?? Promise.reject(new Error('the work process is not running')),
+    api: (request) => work?.link.api(request) ?? Promise.reject(new Error('the work process is not running')),
   };
   const ownMetrics = new Registry();
   collectDefaultMetrics({ register: ownMetrics, labels: { process: 'front' } });

@@ -7,6 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Logger } from 'pino';
+import type { ApiRequest, ApiResponse } from './api/api';
 import type { BotWorker } from './bot';
 import { answeredInAck, type ForwardedEvent, type MetricsJson, type WorkLink } from './slack/forwarding';
 
@@ -22,6 +23,7 @@ type ToWork =
   | { kind: 'event'; id: number; event: ForwardedEvent; answer: boolean }
   | { kind: 'ready'; id: number }
   | { kind: 'metrics'; id: number }
+  | { kind: 'api'; id: number; request: ApiRequest }
   | { kind: 'stop'; graceMs: number };
 
 type FromWork =
@@ -110,6 +112,7 @@ export async function forkWork(modulePath: string, env: NodeJS.ProcessEnv, logge
     },
     ready: () => request((id) => ({ kind: 'ready', id })).then(() => undefined),
     metrics: () => request((id) => ({ kind: 'metrics', id })) as Promise<MetricsJson>,
+    api: (r) => request((id) => ({ kind: 'api', id, request: r })) as Promise<ApiResponse>,
   };
   return {
     link,
@@ -146,6 +149,14 @@ export function serveFront(worker: BotWorker, onStop: (graceMs: number) => void)
         (err: unknown) => {
           worker.logger.warn({ err }, 'could not collect the metrics');
           send({ kind: 'answer', id: m.id, answer: [] });
+        },
+      );
+    } else if (m.kind === 'api') {
+      worker.api(m.request).then(
+        (answer) => send({ kind: 'answer', id: m.id, answer }),
+        (err: unknown) => {
+          worker.logger.error({ err }, 'the API request failed');
+          send({ kind: 'answer', id: m.id, answer: { status: 500, body: { error: 'internal' } } });
         },
       );
     } else if (m.kind === 'stop') onStop(m.graceMs);

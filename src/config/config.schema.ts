@@ -223,6 +223,19 @@ export const configSchema = z
         platform_team: teamRole.default(noOne),
       })
       .strict(),
+    /**
+     * The bot's HTTP API (the deploy gate CI asks): who may call it, as a name (the CI system) and its bearer token.
+     * Without it the API answers nobody.
+     */
+    api: z
+      .object({
+        tokens: z.record(
+          z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a name for the caller, e.g. github-ci'),
+          z.string().min(20, 'at least 20 characters (a random token: openssl rand -hex 24)'),
+        ),
+      })
+      .strict()
+      .optional(),
     pagerduty: z
       .object({
         routing_key: z.string().min(1),

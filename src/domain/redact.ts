@@ -77,17 +77,19 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * The secrets a config holds: every string under a secret-bearing key, and the credentials of every URL in it
  * (userinfo, and the values of secret-looking query parameters).
  */
-export function secretsInConfig(config: unknown, key = ''): string[] {
+export function secretsInConfig(config: unknown, key = '', underSecret = false): string[] {
+  // Everything under a secret-bearing key is secret too (`api: { tokens: { github-ci: … } }`).
+  const secret = underSecret || SECRET_KEY.test(key);
   if (typeof config === 'string') {
     const found: string[] = [];
-    if (SECRET_KEY.test(key)) found.push(config);
+    if (secret) found.push(config);
     for (const m of config.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^\s/@?#]+)@/gi))
       found.push(m[1], ...m[1].split(':').slice(1));
     for (const m of config.matchAll(SECRET_PARAM)) found.push(m[0].slice(m[1].length));
     return found;
   }
-  if (Array.isArray(config)) return config.flatMap((v) => secretsInConfig(v, key));
+  if (Array.isArray(config)) return config.flatMap((v) => secretsInConfig(v, key, secret));
   if (config !== null && typeof config === 'object')
-    return Object.entries(config).flatMap(([k, v]) => secretsInConfig(v, k));
+    return Object.entries(config).flatMap(([k, v]) => secretsInConfig(v, k, secret));
   return [];
 }

@@ -137,7 +137,7 @@ export type RollbackEvent =
   | { type: 'ApprovalGranted'; at: string; by: string }
   | { type: 'ApprovalRefused'; at: string; by: string; action: 'approve' | 'cancel' | 'tick'; why: string }
   | { type: 'ChecklistPosted'; at: string; message: MessageRef }
-  | { type: 'RootCauseCleared'; at: string; by: string }
+  | { type: 'RootCauseCleared'; at: string; by: string; why?: string }
   | { type: 'DryRunReported'; at: string; plan: string }
   | { type: 'ChecklistItemTicked'; at: string; by: string; item: ChecklistKey; link?: string }
   /** Someone asked for another rollback of the environment while this one was active. */

@@ -13,6 +13,7 @@ import { Approvals } from './use-cases/approval';
 import { Queries } from './use-cases/queries';
 import { Requests } from './use-cases/requests';
 import { Resume } from './use-cases/resume';
+import type { DeployGate } from './use-cases/queries';
 import type { Outcome, RollbackRequest, Viewer } from './use-cases/use-case';
 
 export { newRollbackId, type Outcome, type RollbackRequest, type Viewer } from './use-cases/use-case';
@@ -74,6 +75,12 @@ export class RollbackService {
   }
   clearRootCause(id: string, userId: string): Promise<Outcome> {
     return this.afterCare.clearRootCause(id, userId);
+  }
+  unlock(environment: string, userId: string, why: string): Promise<Outcome> {
+    return this.afterCare.unlock(environment, userId, why);
+  }
+  deployGate(environment: string): Promise<DeployGate | null> {
+    return this.queries.deployGate(environment);
   }
 
   status(recentLimit?: number): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {

@@ -7,6 +7,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { ApiRequest, ApiResponse } from '../api/api';
 
 /** Metrics as prom-client's registries give them as plain objects (they cross the IPC channel as such). */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -29,6 +30,8 @@ export interface WorkLink {
   ready(): Promise<void>;
   /** The work side's metrics (prom-client's JSON form), for GET /metrics. */
   metrics(): Promise<MetricsJson>;
+  /** A request to the bot's HTTP API (/api/v1/…), answered by the work side. */
+  api(request: ApiRequest): Promise<ApiResponse>;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { boltLogger } from './bolt-logger';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
+import { API_PREFIX } from '../api/api';
 import type { RuntimeEnv } from '../config/env';
 import { describeError } from '../domain/errors';
 
@@ -33,6 +34,7 @@ type Route =
   | { kind: 'healthz' }
   | { kind: 'readyz' }
   | { kind: 'metrics' }
+  | { kind: 'api'; path: string }
   | { kind: 'method'; allow: string }
   | { kind: 'none' };
 
@@ -57,10 +59,19 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
     return method === 'GET' || method === 'HEAD' ? { kind: 'healthz' } : { kind: 'method', allow: 'GET, HEAD' };
   if (path === READYZ_PATH)
     return method === 'GET' || method === 'HEAD' ? { kind: 'readyz' } : { kind: 'method', allow: 'GET, HEAD' };
+  if (path.startsWith(API_PREFIX)) return { kind: 'api', path };
   if (path === METRICS_PATH)
     return method === 'GET' || method === 'HEAD' ? { kind: 'metrics' } : { kind: 'method', allow: 'GET, HEAD' };
   return { kind: 'none' };
 }
+
+/** The deploy gate's path, as Bolt's custom routes (Socket Mode) match it. */
+const GATE_ROUTE = '/api/v1/environments/:environment/deploy-gate';
+/** The normalised path of an API request. */
+const apiPath = (url: string | undefined): string => {
+  const route = routeOf('GET', url);
+  return route.kind === 'api' ? route.path : '';
+};
 
 /** Slack's retry of a delivery carries the same trigger id as the original. */
 export function deliveryKey(body: Record<string, unknown>): string | null {
@@ -156,6 +167,29 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
         res.writeHead(503, { 'Content-Type': 'text/plain' }).end('the work process did not answer\n');
       });
   };
+  // The HTTP API (the deploy gate): answered by the work side, which holds the config's tokens and the store.
+  const api = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const auth = req.headers.authorization;
+    opts.link
+      .api({
+        method: req.method ?? 'GET',
+        path,
+        ...(typeof auth === 'string' ? { authorization: auth } : {}),
+        remote: req.socket.remoteAddress ?? 'unknown',
+      })
+      .then(
+        (answer) => {
+          const body = JSON.stringify(answer.body);
+          res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        },
+        (err: unknown) => {
+          logger.warn({ err }, 'the API request got no answer from the work process');
+          res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
+          res.end(JSON.stringify({ error: 'unavailable', message: 'The bot is starting or stopping; try again.' }));
+        },
+      );
+  };
   const app = acknowledger(opts.link, logger) as App;
 
   if (env.SLACK_APP_TOKEN) {
@@ -166,6 +200,11 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
         { path: HEALTHZ_PATH, method: ['GET'], handler: healthz },
         { path: READYZ_PATH, method: ['GET'], handler: readyz },
         { path: METRICS_PATH, method: ['GET'], handler: metrics },
+        {
+          path: GATE_ROUTE,
+          method: ['GET', 'HEAD'],
+          handler: (req, res) => api(req, res, apiPath(req.url)),
+        },
       ],
       // The Socket Mode client opens its connection through apps.connections.open at this API URL.
       installerOptions: { port: env.PORT, clientOptions: { slackApiUrl: env.SLACK_API_URL, timeout: 10_000 } },
@@ -197,6 +236,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     if (route.kind === 'healthz') return healthz(req, res);
     if (route.kind === 'readyz') return readyz(req, res);
     if (route.kind === 'metrics') return metrics(req, res);
+    if (route.kind === 'api') return api(req, res, route.path);
     if (route.kind !== 'events') {
       res
         .writeHead(route.kind === 'method' ? 405 : 404, {

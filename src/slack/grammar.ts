@@ -3,6 +3,7 @@
  *
  *   /rollback help
  *   /rollback status
+ *   /rollback unlock <environment> [reason…]
  *   /rollback <environment> [to <version>] [reason…]
  */
 
@@ -16,6 +17,7 @@ export const USAGE = [
   '`/rollback status` — rollbacks in progress and the last few finished',
   '`/rollback history [environment]` — the deployment log: finished rollbacks',
   '`/rollback timeline <rollback id>` — a Markdown timeline to paste into the post-mortem',
+  '`/rollback unlock <environment> [reason]` — after a rollback, allow deploys again (incident commanders)',
   '`/rollback help` — this help',
 ].join('\n');
 export const MAX_REPORT_LENGTH = 500;
@@ -27,6 +29,7 @@ export type ParsedCommand =
   | { kind: 'status' }
   | { kind: 'history'; environment: string | null }
   | { kind: 'timeline'; id: string }
+  | { kind: 'unlock'; environment: string; reason: string }
   | { kind: 'rollback'; environment: string; target: string | null; reason: string; dryRun: boolean }
   | { kind: 'invalid'; message: string };
 
@@ -68,6 +71,15 @@ export function parseCommand(text: string): ParsedCommand {
     if (rest.length !== 1 || !/^rb-[a-z0-9]{1,20}$/.test(rest[0]))
       return invalid('`/rollback timeline` takes a rollback id, e.g. `/rollback timeline rb-7k2m9qx4`.');
     return { kind: 'timeline', id: rest[0] };
+  }
+  if (keyword === 'unlock') {
+    const [environment, ...why] = rest;
+    if (environment === undefined || !ENVIRONMENT_PATTERN.test(environment))
+      return invalid('`/rollback unlock` needs an environment, e.g. `/rollback unlock production fix merged in #812`.');
+    const reason = why.join(' ');
+    if (reason.length > MAX_REASON_LENGTH)
+      return invalid(`The reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
+    return { kind: 'unlock', environment, reason };
   }
   if (keyword === 'status') {
     return rest.length === 0 ? { kind: 'status' } : invalid('`/rollback status` takes no arguments.');

@@ -120,6 +120,23 @@ it('stops with one line when Slack refuses the app token, instead of reconnectin
   expect(bot.output.join('')).not.toContain(APP_TOKEN);
 });
 
+it('serves the deploy gate on PORT in Socket Mode too', async () => {
+  const token = 'socket-mode-gate-token-0f3a9c2e';
+  bots = [
+    new BotProcess(main, slack, unitConfig({}, { api: { tokens: { ci: token } } }), {
+      SLACK_APP_TOKEN: APP_TOKEN,
+      LOG_LEVEL: 'info',
+    }),
+  ];
+  await bots[0].start();
+  const url = `${bots[0].baseUrl}/api/v1/environments/production/deploy-gate`;
+  const open = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  expect(open.status).toBe(200);
+  expect(await open.json()).toEqual({ environment: 'production', deploys: 'allowed' });
+  expect((await fetch(url)).status).toBe(401);
+  expect(bots[0].output.join('')).not.toContain(token);
+});
+
 describe('a rollback over Socket Mode, on the swarm', () => {
   let stack: Stack;
   let store: SqliteRollbackStore | undefined;

@@ -8,7 +8,8 @@ import { isTerminal, statusWords } from '../../domain/rollback.machine';
 import { nowIso } from '../context';
 import { record } from '../record';
 import { openTicket } from '../ticket';
-import { type Outcome, UseCase } from './use-case';
+import { environmentNamed } from '../../config/config.schema';
+import { ACTIVE_STATUSES, type Outcome, UseCase } from './use-case';
 
 export class AfterCare extends UseCase {
   /** An incident commander ticks a checklist item the bot cannot do itself; who and when are recorded. */
@@ -89,12 +90,38 @@ export class AfterCare extends UseCase {
   }
 
   /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
-  async clearRootCause(id: string, userId: string): Promise<Outcome> {
+  async clearRootCause(id: string, userId: string, why?: string): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
     if ('refused' in ic) return ic.refused;
-    const applied = await record(this.deps, id, { type: 'RootCauseCleared', at: nowIso(this.deps.clock), by: userId });
+    const applied = await record(this.deps, id, {
+      type: 'RootCauseCleared',
+      at: nowIso(this.deps.clock),
+      by: userId,
+      ...(why ? { why } : {}),
+    });
     return applied.ok
       ? { kind: 'ok', rollback: applied.rollback }
       : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
+  }
+
+  /**
+   * `/rollback unlock <environment> [reason]`: the same as the card's "Root cause investigated" button, for the
+   * environment's last completed rollback, with the reason in the timeline. Opens the deploy gate.
+   */
+  async unlock(environment: string, userId: string, why: string): Promise<Outcome> {
+    if (!environmentNamed(this.deps.config, environment))
+      return { kind: 'refused', message: `There is no environment \`${environment}\` in the config.` };
+    const active = (await this.deps.rollbacks.list({ environment, statuses: ACTIVE_STATUSES, limit: 5 })).find(
+      (r) => !r.dryRun,
+    );
+    if (active)
+      return {
+        kind: 'refused',
+        message: `${environment} has a rollback in progress (${active.id}, ${statusWords(active.status)}): deploys stay locked until it ends. Unlock it after that.`,
+      };
+    const [last] = await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
+    if (!last || last.rootCauseCleared)
+      return { kind: 'refused', message: `${environment} is not locked: deploys may go ahead.` };
+    return this.clearRootCause(last.id, userId, why || undefined);
   }
 }

@@ -8,6 +8,18 @@ import { type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine'
 import { markdownTimeline, peopleIn } from '../timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 
+/** The deploy gate of an environment, as the API answers it. */
+export type DeployGate =
+  | { environment: string; open: true }
+  | {
+      environment: string;
+      open: false;
+      reason: 'rollback_in_progress' | 'rolled_back';
+      since: string;
+      rollback: Rollback;
+      clear: { who: string; how: string[]; incident_commanders: string[]; incident_commander_groups: string[] };
+    };
+
 export class Queries extends UseCase {
   /**
    * Who may read an environment's story (reasons, evidence, who did what): anyone in its incident channel, and its
@@ -52,6 +64,50 @@ export class Queries extends UseCase {
       .catch(() => new Map<string, string>());
     const markdown = markdownTimeline(rollback, entries, names);
     return { kind: 'ok', markdown: this.deps.redactor ? this.deps.redactor.text(markdown) : markdown };
+  }
+
+  /**
+   * Whether deploys of `environment` may go ahead: not while a rollback is in progress (dry runs aside) or after one
+   * completed until an incident commander clears its mark. Null for an environment the config does not know.
+   */
+  async deployGate(environment: string): Promise<DeployGate | null> {
+    const env = environmentNamed(this.deps.config, environment);
+    if (!env) return null;
+    const active = (await this.deps.rollbacks.list({ environment, statuses: ACTIVE_STATUSES, limit: 5 })).find(
+      (r) => !r.dryRun,
+    );
+    const commanders = env.incident_commanders ?? this.deps.config.roles.incident_commanders;
+    const clear = {
+      who: 'an incident commander',
+      incident_commanders: commanders.users,
+      incident_commander_groups: commanders.usergroups,
+    };
+    if (active)
+      return {
+        environment,
+        open: false,
+        reason: 'rollback_in_progress',
+        since: active.requestedAt,
+        rollback: active,
+        clear: { ...clear, how: ['let the rollback finish (or cancel it), then clear its mark'] },
+      };
+    const [last] = await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
+    if (last && !last.rootCauseCleared)
+      return {
+        environment,
+        open: false,
+        reason: 'rolled_back',
+        since: last.endedAt ?? last.updatedAt,
+        rollback: last,
+        clear: {
+          ...clear,
+          how: [
+            'press "Root cause investigated: clear the mark" on the card',
+            `\`/rollback unlock ${environment} [reason]\` in Slack`,
+          ],
+        },
+      };
+    return { environment, open: true };
   }
 
   async status(

@@ -173,7 +173,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'DryRunReported':
       return `:clipboard: *Nothing was changed.* This is what the rollback would do:\n${quotedPlan(event.plan)}`;
     case 'RootCauseCleared':
-      return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}: root cause investigated, deployments may resume.`;
+      return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}${event.why ? ` (${esc(event.why)})` : ''}: root cause investigated, deployments may resume (the deploy gate is open).`;
     case 'ChecklistItemTicked':
       return `:ballot_box_with_check: <@${event.by}> ticked *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}*.`;
     case 'RiskAcknowledged':

@@ -63,3 +63,11 @@ describe('RateLimiter', () => {
     expect(l.take('a', 1011)).toBe(true);
   });
 });
+
+describe('secrets under a secret-bearing key', () => {
+  it("counts every value under it, whatever its own key (the API's tokens by caller name)", () => {
+    expect(
+      secretsInConfig({ api: { tokens: { 'github-ci': 'ci-token-abcdef123456', jenkins: 'jk-token-0987654321' } } }),
+    ).toEqual(['ci-token-abcdef123456', 'jk-token-0987654321']);
+  });
+});

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
 import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState } from '../../../src/slack/front';
 import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
+import type { ApiRequest, ApiResponse } from '../../../src/api/api';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests';
 
@@ -23,6 +24,11 @@ class TestLink implements WorkLink {
   ready(): Promise<void> {
     return this.readyError ? Promise.reject(this.readyError) : Promise.resolve();
   }
+  readonly apiRequests: ApiRequest[] = [];
+  api: (r: ApiRequest) => Promise<ApiResponse> = async (r) => {
+    this.apiRequests.push(r);
+    return { status: 423, headers: { 'Retry-After': '60' }, body: { deploys: 'locked' } };
+  };
   metrics: () => Promise<MetricsJson> = async () => {
     const r = new Registry();
     new Counter({ name: 'rollback_started_total', help: 'started', labelNames: ['environment'], registers: [r] }).inc(
@@ -141,5 +147,31 @@ describe('/metrics', () => {
     const res = await fetch(`${url}/metrics`, { method: 'POST' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('/api/v1/', () => {
+  it('hands the request (normalised path, its token, the caller) to the work side and writes its answer', async () => {
+    const res = await fetch(`${url}/api/v1//environments/production/./deploy-gate?x=1`, {
+      headers: { Authorization: 'Bearer abc' },
+    });
+    expect(res.status).toBe(423);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(await res.json()).toEqual({ deploys: 'locked' });
+    expect(link.apiRequests).toEqual([
+      {
+        method: 'GET',
+        path: '/api/v1/environments/production/deploy-gate',
+        authorization: 'Bearer abc',
+        remote: expect.stringMatching(/127\.0\.0\.1/),
+      },
+    ]);
+  });
+
+  it('answers 503 when the work side cannot answer', async () => {
+    link.api = () => Promise.reject(new Error('gone'));
+    const res = await fetch(`${url}/api/v1/environments/production/deploy-gate`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toBe('unavailable');
   });
 });

@@ -98,6 +98,16 @@ export const rollbackCommand = (
         const t = await deps.service.timeline(parsed.id, viewer);
         return reply(t.kind === 'ok' ? timelineMessage(t.markdown) : plainEphemeral(t.message));
       }
+      case 'unlock': {
+        const outcome = await deps.service.unlock(parsed.environment, user_id, parsed.reason);
+        return reply(
+          outcome.kind === 'ok'
+            ? ephemeral(
+                `Deploys of *${parsed.environment}* are allowed again: the mark of ${cardLink(outcome.rollback.card, outcome.rollback.id)} is cleared, and the deploy gate is open.`,
+              )
+            : plainEphemeral(outcome.message),
+        );
+      }
       case 'invalid':
         return reply(plainEphemeral(parsed.message));
       case 'rollback': {

@@ -1,0 +1,135 @@
+/**
+ * The deploy gate CI asks before a deploy (issue 15, item 1), through the bot's real HTTP front and a simulated swarm:
+ * open when nothing happened, 423 Locked during a rollback and after it until an incident commander clears it (the
+ * card's button or `/rollback unlock`), with why and who can clear it; bearer tokens compared in constant time and
+ * never logged; 401 for a missing or wrong token (then 429 for an address that keeps trying), 404 for an unknown
+ * environment without saying which exist.
+ */
+import type { Rollback } from '../../src/domain/rollback.machine';
+import { ACTION } from '../../src/slack/ids';
+import { type Harness, responseFor, startHarness } from '../support/bot-harness';
+import { CHANNEL, IC, request, SOMEONE, waitStatus } from '../support/scenario';
+import { type Sim, simConfig, startSim } from '../support/sim-env';
+
+jest.setTimeout(60_000);
+
+const CI_TOKEN = 'ci-gate-token-5c1e9a7d3b2f4e60a8';
+let sim: Sim;
+let h: Harness;
+
+beforeEach(async () => {
+  sim = await startSim(300);
+  h = await startHarness(simConfig(sim, { extra: { api: { tokens: { 'github-ci': CI_TOKEN } } } }), {
+    runtime: sim.target,
+  });
+});
+afterEach(async () => {
+  await h.stop();
+  await sim.close();
+});
+
+const gate = (environment = 'production', token: string | null = CI_TOKEN) =>
+  fetch(`${h.baseUrl}/api/v1/environments/${environment}/deploy-gate`, {
+    headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+  });
+const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
+const said = async (responseUrl: string) => String((await responseFor(h.slack, responseUrl)).text);
+
+async function completedRollback(): Promise<Rollback> {
+  const r = await request(h, 'production errors after the deploy');
+  await waitStatus(h, r.rollback.id, 'awaiting_approval', 20_000);
+  // Locked while it is in progress, already.
+  const during = await gate();
+  expect(during.status).toBe(423);
+  expect(await json(during)).toMatchObject({ reason: 'rollback_in_progress', rollback: { id: r.rollback.id } });
+  await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
+  await h.slack.waitFor(() => h.db.get(r.rollback.id)?.resolution, 'the resolution');
+  return h.db.get(r.rollback.id) as Rollback;
+}
+
+it('is open, then locked by a rollback until an incident commander unlocks it with a reason', async () => {
+  const open = await gate();
+  expect(open.status).toBe(200);
+  expect(await json(open)).toEqual({ environment: 'production', deploys: 'allowed' });
+
+  const r = await completedRollback();
+  const locked = await gate();
+  expect(locked.status).toBe(423);
+  expect(await json(locked)).toEqual({
+    environment: 'production',
+    deploys: 'locked',
+    reason: 'rolled_back',
+    message: expect.stringContaining(`production was rolled back from v2 to v1 (${r.id})`),
+    since: r.endedAt,
+    rollback: {
+      id: r.id,
+      status: 'completed',
+      from: 'v2',
+      to: 'v1',
+      card: `https://slack.com/archives/${CHANNEL}/p${(r.card?.ts ?? '').replace('.', '')}`,
+    },
+    clear: {
+      who: 'an incident commander',
+      how: expect.arrayContaining(['`/rollback unlock production [reason]` in Slack']),
+      incident_commanders: ['U0IC', 'U0IC2'],
+      incident_commander_groups: [],
+    },
+  });
+
+  // Only an incident commander may unlock; the refusal changes nothing.
+  const refused = await h.command('unlock production looked at it', SOMEONE, CHANNEL);
+  expect(await said(refused.responseUrl)).toContain('Only an incident commander');
+  expect((await gate()).status).toBe(423);
+
+  const unlocked = await h.command('unlock production fix merged in #812', IC, CHANNEL);
+  expect(await said(unlocked.responseUrl)).toContain('Deploys of *production* are allowed again');
+  expect((await gate()).status).toBe(200);
+  const cleared = h.db.timeline(r.id).find((e) => e.type === 'RootCauseCleared');
+  expect(cleared).toMatchObject({ actor: IC, event: { why: 'fix merged in #812' } });
+  // Unlocking what is not locked says so.
+  const again = await h.command('unlock production', IC, CHANNEL);
+  expect(await said(again.responseUrl)).toBe('production is not locked: deploys may go ahead.');
+});
+
+it('turns away a missing or wrong token (401), then an address that keeps trying (429), and never logs a token', async () => {
+  for (const token of [null, 'wrong-token-0000000000000', `${CI_TOKEN}x`, CI_TOKEN.slice(0, -1)]) {
+    const res = await gate('production', token);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('Bearer');
+  }
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) statuses.push((await gate('production', 'still-wrong-00000000000')).status);
+  expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+  expect(statuses.slice(6)).toEqual([429, 429]);
+  // The right token still works: the limit is on failures from the address, not on the caller's token.
+  expect((await gate()).status).toBe(200);
+  const logs = h.logLines.join('');
+  expect(logs).toContain('API request without a valid token');
+  expect(logs).not.toContain(CI_TOKEN);
+  expect(logs).not.toContain('still-wrong-00000000000');
+});
+
+it('answers an unknown or malformed environment with the same 404, naming none that exist', async () => {
+  for (const env of ['staging', 'prod%2Fuction', '..%2F..', 'x'.repeat(200)]) {
+    const res = await gate(env);
+    expect(res.status).toBe(404);
+    // A path that normalises outside /api/v1/ is the server's plain 404; either way, nothing is named.
+    expect(await res.text()).toMatch(/^(\{"error":"not_found",.*\}|Not Found)$/);
+  }
+  const post = await fetch(`${h.baseUrl}/api/v1/environments/production/deploy-gate`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${CI_TOKEN}` },
+  });
+  expect(post.status).toBe(405);
+  expect(
+    (await fetch(`${h.baseUrl}/api/v1/nothing`, { headers: { Authorization: `Bearer ${CI_TOKEN}` } })).status,
+  ).toBe(404);
+});
+
+it('without api.tokens in the config, the API answers nobody', async () => {
+  await h.stop();
+  h = await startHarness(simConfig(sim), { runtime: sim.target });
+  const res = await gate();
+  expect(res.status).toBe(404);
+  expect((await json(res)).error).toBe('api_off');
+});
