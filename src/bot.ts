@@ -31,6 +31,7 @@ import type {
   Leases,
   Reports,
   RollbackRepository,
+  ServiceEvents,
   VerifiedVersions,
 } from './ports';
 import type { DeliveryLog } from './slack/delivery-log';
@@ -40,6 +41,8 @@ import { Redactor, secretsInConfig } from './domain/redact';
 import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
+import { HandsOnWatcher } from './runbook/hands-on';
+import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
 import { createFront, type FrontState } from './slack/front';
 import type { ForwardedEvent, MetricsJson, WorkLink } from './slack/forwarding';
@@ -62,6 +65,11 @@ export interface BotOptions {
   logger: Logger;
   /** Replaces the Docker adapter (the playground's simulated target). */
   runtime?: ContainerRuntime;
+  /**
+   * The platform's service events, to notice hands-on changes (default: Docker's event stream when the runtime is the
+   * Docker adapter; none with a replaced runtime unless given).
+   */
+  serviceEvents?: ServiceEvents;
   /** Replaces the HTTP health probe (the benchmark times it). */
   probe?: HealthProbe;
   /** The pace kept below Slack's rate limits (default: Slack's documented limits). */
@@ -281,6 +289,18 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   });
   const watcher = new Watcher(deps, service);
   watcher.start();
+  // Hands-on changes: Docker's event stream for the services the config knows (its own connection: the stream is
+  // long-lived, and the runtime's calls have a timeout).
+  const events = opts.serviceEvents ?? (opts.runtime || !usesDocker ? null : new DockerServiceEvents(new Docker()));
+  const handsOn = events ? new HandsOnWatcher(deps, { claim: (key) => store.firstDelivery(key, Date.now()) }) : null;
+  let unfollow: (() => void) | null = null;
+  if (handsOn && events) {
+    await handsOn.prime();
+    unfollow = events.follow(
+      (e) => handsOn.onEvent(e),
+      (err, retryInMs) => logger.warn({ err, retryInMs }, 'the Docker event stream dropped; reopening'),
+    );
+  }
   const sweep = async () => {
     try {
       await service.resumeOrphans();
@@ -326,6 +346,8 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     async stop(graceMs = 8000) {
       clearInterval(sweeper);
       watcher.stop();
+      unfollow?.();
+      handsOn?.stop();
       const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([

@@ -10,6 +10,14 @@ export interface RunRef {
   url: string;
 }
 
+/** One service changed by someone else: from → to (null: not a tagged image, or not readable). */
+export interface HandsOnChange {
+  service: string;
+  dockerService: string;
+  from: string | null;
+  to: string | null;
+}
+
 export type Fact =
   /** A replica or restart took over a rollback nobody was driving. */
   | { kind: 'resuming'; from: Status }
@@ -24,6 +32,11 @@ export type Fact =
   | { kind: 'dispatch_unclear'; error: string }
   /** A step's result could not be stored (the database did not answer): the rollback stops here until resumed. */
   | { kind: 'not_persisted'; event: string; error: string }
+  /**
+   * Production changed without the bot (a `docker service update` by hand, a pipeline), noticed from the engine's
+   * events: while this rollback was `during`, or after it while deploys are locked (`gated`).
+   */
+  | { kind: 'hands_on_change'; changes: HandsOnChange[]; during: Status; gated: boolean }
   /** The newest lines of the deploy script's output; `skipped` earlier lines are only in `outputFile`. */
   | { kind: 'script_output'; lines: string[]; skipped: number; outputFile: string };
 

@@ -16,6 +16,7 @@ export type * from './pager.port';
 export type * from './reports.port';
 export type * from './rollback-repository.port';
 export type * from './script-runner.port';
+export type * from './service-events.port';
 export type * from './telemetry.port';
 export type * from './ticket-tracker.port';
 export type * from './verified-versions.port';

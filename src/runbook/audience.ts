@@ -70,6 +70,9 @@ export function mentionedFor(r: Rollback, event: RollbackEvent | ProgressNote): 
     case 'ApprovalRecorded':
     case 'ResolutionAnnounced':
       return ['incident_commanders'];
+    case 'Note':
+      // Someone changed production under a rollback, or deployed while deploys are locked: the people in charge.
+      return event.fact.kind === 'hands_on_change' ? ['incident_commanders', 'on_call'] : [];
     default:
       return [];
   }

@@ -157,8 +157,9 @@ export class SlackNotifier implements Notifier {
     const mentions = this.mentionsOf(rollback.environment, mentionedFor(rollback, event), rollback.requestedBy);
     const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), mentions);
     if (!said) return;
-    // Every message of a dry run says so.
-    this.threadLine(rollback, rollback.dryRun ? `*DRY RUN* — ${said}` : said, log);
+    // Every message of a dry run says so. A deploy past the locked gate is also sent to the channel.
+    const broadcast = event.type === 'Note' && event.fact.kind === 'hands_on_change' && event.fact.gated;
+    this.threadLine(rollback, rollback.dryRun ? `*DRY RUN* — ${said}` : said, log, broadcast);
   }
 
   /** The mentions of the roles the runbook's rules chose; the others are left empty. */
@@ -205,7 +206,7 @@ export class SlackNotifier implements Notifier {
   }
 
   /** A threaded line under the card, in order, without holding up the rollback. */
-  private threadLine(rollback: Rollback, text: string, log: Log): void {
+  private threadLine(rollback: Rollback, text: string, log: Log, broadcast = false): void {
     const card = rollback.card as MessageRef;
     const previous = this.threads.get(rollback.id) ?? Promise.resolve();
     const next = previous.then(async () => {
@@ -217,6 +218,7 @@ export class SlackNotifier implements Notifier {
             thread_ts: card.ts,
             text: this.redactor.text(text),
             unfurl_links: false,
+            reply_broadcast: broadcast,
           }),
         );
       } catch (err) {

@@ -92,6 +92,26 @@ function scriptOutput(f: Extract<Fact, { kind: 'script_output' }>): string {
   return `:scroll: Deploy script output:\n${more}\`\`\`\n${esc(f.lines.join('\n').replace(/```/g, "'''"))}\n\`\`\``;
 }
 
+/** What a hands-on change means for this rollback, and who must look. */
+function handsOnText(f: Extract<Fact, { kind: 'hands_on_change' }>, m: Mentions): string {
+  const what = f.changes
+    .map(
+      (c) =>
+        `• ${esc(c.service)} (\`${esc(c.dockerService)}\`): \`${esc(c.from ?? 'unknown')}\` → \`${esc(c.to ?? 'unknown')}\``,
+    )
+    .join('\n');
+  const who = join(m.incidentCommanders, m.onCall);
+  if (f.gated)
+    return `<!here> :rotating_light: *Production changed while deploys are locked* after this rollback — a pipeline or a person ignored the deploy gate:\n${what}\nFind out who deployed, and bring production back to the version the rollback verified. ${who}`;
+  const meaning =
+    f.during === 'awaiting_approval'
+      ? "Step 1's findings are out of date: *Approve* runs Step 1 again first."
+      : f.during === 'executing' || f.during === 'verifying'
+        ? 'This interferes with the rollback: stop whoever is deploying; the bot checks every service before it goes on.'
+        : 'The card shows what the bot found before the change.';
+  return `:raising_hand: *Production changed by hand* (not by the bot):\n${what}\n${meaning} ${who}`;
+}
+
 /** The runbook's facts in words; every outside value in them is escaped here. */
 export function factText(f: Fact): string {
   const run = (r: RunRef) => link(r.url, `#${r.id}`);
@@ -114,6 +134,8 @@ export function factText(f: Fact): string {
       return `:hourglass: The workflow dispatch got no clear answer (${esc(f.error)}); looking for a run it may have started…`;
     case 'script_output':
       return scriptOutput(f);
+    case 'hands_on_change':
+      return `:raising_hand: Production changed by hand: ${f.changes.map((c) => `${esc(c.service)} ${esc(c.from ?? 'unknown')} → ${esc(c.to ?? 'unknown')}`).join(', ')}.`;
     case 'not_persisted':
       return `:floppy_disk: The bot could not record what this step did (${esc(f.event)}): its database did not answer (${esc(f.error)}). What happened in production stands; the rollback goes on from its last recorded step once the database answers (this bot or another replica picks it up, checking first that it is safe).`;
   }
@@ -148,7 +170,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'CardPosted':
       return null;
     case 'Note':
-      return factText(event.fact);
+      return event.fact.kind === 'hands_on_change' ? handsOnText(event.fact, m) : factText(event.fact);
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
