@@ -32,7 +32,7 @@ It reads its settings from the environment (README "Environment") and its config
   SLACK_BOT_TOKEN        the bot token, xoxb-…                        (required)
   SLACK_APP_TOKEN        an app-level token, xapp-…: Socket Mode, no public URL needed
   SLACK_SIGNING_SECRET   verifies Slack's requests in HTTP mode        (required without SLACK_APP_TOKEN)
-  PORT                   /slack/events (HTTP mode), /healthz, /readyz, /metrics (default 3000)
+  PORT                   /slack/events (HTTP mode), /healthz, /readyz, /metrics, /api/v1/… (default 3000)
   ROLLBACK_DB            a SQLite file, or a postgres:// URL for several replicas
 Any of the secrets may come from a file: SLACK_BOT_TOKEN_FILE, SLACK_SIGNING_SECRET_FILE, SLACK_APP_TOKEN_FILE, ….
 `;

@@ -1,7 +1,8 @@
 /**
  * The front: the transport only. Slack's requests come in (the HTTP receiver, which verifies each signature, or
  * Socket Mode), are acknowledged at once and handed to the work side over a WorkLink; /healthz and /readyz are
- * answered here. No store write, no Slack call and no runbook step runs on this event loop, so a burst of requests is
+ * answered here, /metrics merges the work side's metrics with the front's own, and /api/v1/… (the deploy gate) is
+ * passed to the work side, which holds the tokens and the store. No store write, no Slack call and no runbook step runs on this event loop, so a burst of requests is
  * acknowledged at the pace of a bare Bolt app whatever the work behind them costs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
