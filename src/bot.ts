@@ -31,6 +31,7 @@ import type {
   Leases,
   Reports,
   RollbackRepository,
+  DeployReports,
   ServiceEvents,
   VerifiedVersions,
 } from './ports';
@@ -89,7 +90,7 @@ export interface BotOptions {
 }
 
 /** Every store port, as one adapter implements them (SQLite for one replica, Postgres for several). */
-export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, DeployReports {
   close(): Promise<void>;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
@@ -205,6 +206,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     leases: store,
     reports: store,
     verified: store,
+    deploys: store,
     runtime: telemetry.timed(
       'docker',
       opts.runtime ??
@@ -286,6 +288,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     clock: systemClock,
     log: logger.child({ component: 'api' }),
     deployGate: (environment) => service.deployGate(environment),
+    reportDeploy: (input, caller) => service.reportDeploy(input, caller),
   });
   const watcher = new Watcher(deps, service);
   watcher.start();

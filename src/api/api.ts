@@ -7,13 +7,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BotConfig } from '../config/config.schema';
-import { ENVIRONMENT_PATTERN } from '../domain/names';
+import { z } from 'zod';
+import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/limits';
+import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
 import type { DeployGate } from '../runbook/use-cases/queries';
 
 export const API_PREFIX = '/api/v1/';
 const GATE_PATH = /^\/api\/v1\/environments\/([^/]+)\/deploy-gate$/;
+const DEPLOYMENTS_PATH = '/api/v1/deployments';
 
 export interface ApiRequest {
   method: string;
@@ -23,7 +26,12 @@ export interface ApiRequest {
   authorization?: string;
   /** The caller's address (for the limit on failed attempts). */
   remote: string;
+  /** The request body (POST), at most API_MAX_BODY bytes. */
+  body?: string;
 }
+
+/** The largest body the API reads (a deploy report is a few hundred bytes). */
+export const API_MAX_BODY = 16 * 1024;
 
 export interface ApiResponse {
   status: number;
@@ -36,7 +44,25 @@ export interface ApiDeps {
   clock: Clock;
   log: Log;
   deployGate(environment: string): Promise<DeployGate | null>;
+  reportDeploy(input: DeployInput, caller: string): Promise<DeployOutcome>;
 }
+
+/** POST /api/v1/deployments: what CI says it deployed. */
+const deployBody = z
+  .object({
+    environment: z.string().regex(ENVIRONMENT_PATTERN, 'an environment name'),
+    version: z.string().regex(VERSION_PATTERN, 'an image tag (letters, digits, . _ -; at most 128)'),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/i, 'a git commit (7 to 40 hex digits)')
+      .optional(),
+    actor: z.string().min(1).max(200).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+  })
+  .strict();
 
 /** Failed authentications per address per minute, and requests per token per minute. */
 export const API_LIMITS = { failuresPerMinute: 10, requestsPerMinute: 300 } as const;
@@ -90,6 +116,10 @@ export class Api {
     }
     if (!this.requests.take(caller, now)) return error(429, 'rate_limited', 'Too many requests.', retry);
 
+    if (req.path === DEPLOYMENTS_PATH) {
+      if (req.method !== 'POST') return error(405, 'method_not_allowed', 'POST only.', { Allow: 'POST' });
+      return this.deployment(req.body ?? '', caller);
+    }
     const gate = GATE_PATH.exec(req.path);
     if (gate) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -97,6 +127,59 @@ export class Api {
       return this.deployGate(decodeURIComponent(gate[1]), caller);
     }
     return error(404, 'not_found', 'No such API path.');
+  }
+
+  /** A deploy CI reports: 201 recorded, 423 refused while locked (kept as attempted), 400 with what is wrong. */
+  private async deployment(body: string, caller: string): Promise<ApiResponse> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      return error(
+        400,
+        'invalid_json',
+        'The body must be JSON: {"environment", "version", "commit"?, "actor"?, "url"?}.',
+      );
+    }
+    const parsed = deployBody.safeParse(raw);
+    if (!parsed.success)
+      return {
+        status: 400,
+        body: {
+          error: 'invalid',
+          message: 'The deploy report is invalid.',
+          problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+        },
+      };
+    const d = parsed.data;
+    const outcome = await this.deps.reportDeploy(
+      {
+        environment: d.environment,
+        version: d.version,
+        commit: d.commit ?? null,
+        actor: d.actor ?? null,
+        url: d.url ?? null,
+      },
+      caller,
+    );
+    if (outcome.kind === 'unknown_environment') return error(404, 'not_found', 'No such environment.');
+    if (outcome.kind === 'unavailable') return error(503, 'unavailable', 'This store does not keep deploy reports.');
+    const report = {
+      id: outcome.report.id,
+      environment: outcome.report.environment,
+      version: outcome.report.version,
+      recorded_at: outcome.report.at,
+    };
+    if (outcome.kind === 'recorded') return { status: 201, body: { deploy: report, accepted: true } };
+    this.deps.log.warn(
+      { caller, environment: d.environment, version: d.version },
+      'a deploy was reported while locked',
+    );
+    const locked = await this.deployGate(d.environment, caller);
+    return {
+      status: 423,
+      body: { ...locked.body, deploy: report, accepted: false, recorded_as: 'attempted while locked' },
+    };
   }
 
   private async deployGate(environment: string, caller: string): Promise<ApiResponse> {

@@ -37,6 +37,8 @@ export type Fact =
    * events: while this rollback was `during`, or after it while deploys are locked (`gated`).
    */
   | { kind: 'hands_on_change'; changes: HandsOnChange[]; during: Status; gated: boolean }
+  /** CI reported a deploy while deploys are locked after this rollback (the API refused it with 423). */
+  | { kind: 'deploy_refused'; version: string; caller: string; actor: string | null; url: string | null }
   /** The newest lines of the deploy script's output; `skipped` earlier lines are only in `outputFile`. */
   | { kind: 'script_output'; lines: string[]; skipped: number; outputFile: string };
 

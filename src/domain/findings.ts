@@ -57,6 +57,8 @@ export interface Findings {
   /** Why the target is what it is, or why there is none. */
   targetNote: string;
   criteria?: Evaluation;
+  /** The deploy of what runs now, as CI reported it (POST /api/v1/deployments), when it did. */
+  deploy?: { version: string; at: string; actor: string | null; url: string | null; commit: string | null };
   migrations?: MigrationFinding;
   tooling?: ToolingCheck[];
 }

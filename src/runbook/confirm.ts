@@ -57,6 +57,8 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
 
   const proposal = await proposeTarget(deps, rollback, services);
   const findings = partial(proposal);
+  const deploy = await deployOf(deps, rollback.environment, services);
+  if (deploy) findings.deploy = deploy;
   if (proposal.target === null) {
     return failed(
       `No version to roll back to: ${proposal.note}. Start again naming one: \`/rollback ${rollback.environment} to <version> ${rollback.reason}\``,
@@ -78,6 +80,23 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   if (migrations) findings.migrations = migrations;
   if (blocked) return failed(blocked.reason, findings, blocked.code);
   return { type: 'IssueConfirmed', at: nowIso(deps.clock), findings: { ...findings, target } };
+}
+
+/** The reported deploy of what runs now (the newest accepted report of a version a service runs), if CI reported it. */
+async function deployOf(
+  deps: Pick<RunbookDeps, 'deploys' | 'log'>,
+  environment: string,
+  services: ServiceVersion[],
+): Promise<Findings['deploy'] | null> {
+  if (!deps.deploys) return null;
+  try {
+    const running = new Set(services.map((s) => s.version));
+    const r = (await deps.deploys.deploys(environment, 50)).find((d) => d.accepted && running.has(d.version));
+    return r ? { version: r.version, at: r.at, actor: r.actor, url: r.url, commit: r.commit } : null;
+  } catch (err) {
+    deps.log.warn({ err, environment }, 'could not read the deploy reports');
+    return null;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   Clock,
   CodeHost,
   ContainerRuntime,
+  DeployReports,
   Directory,
   HealthProbe,
   Log,
@@ -44,6 +45,8 @@ export interface RunbookDeps {
   scripts?: ScriptRunner;
   /** The GitHub Actions workflow of an environment (Option C), when configured. */
   workflowsFor?: (environment: string) => WorkflowRunner | null;
+  /** Deploys as CI reports them (the API's intake), when the store keeps them. */
+  deploys?: DeployReports;
   /** The operator's monitoring (Prometheus metrics), when wired. */
   telemetry?: Telemetry;
   /** PagerDuty, when a routing key is configured. */

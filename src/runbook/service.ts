@@ -13,6 +13,7 @@ import { Approvals } from './use-cases/approval';
 import { Queries } from './use-cases/queries';
 import { Requests } from './use-cases/requests';
 import { Resume } from './use-cases/resume';
+import { type DeployInput, type DeployOutcome, Deploys } from './use-cases/deploys';
 import type { DeployGate } from './use-cases/queries';
 import type { Outcome, RollbackRequest, Viewer } from './use-cases/use-case';
 
@@ -24,6 +25,7 @@ export class RollbackService {
   private readonly afterCare: AfterCare;
   private readonly queries: Queries;
   private readonly resume: Resume;
+  private readonly deploys: Deploys;
 
   constructor(deps: RunbookDeps, runner: RollbackRunner) {
     const { refusals } = deps.config.limits;
@@ -33,6 +35,7 @@ export class RollbackService {
     this.afterCare = new AfterCare(ctx);
     this.queries = new Queries(ctx);
     this.resume = new Resume(ctx);
+    this.deploys = new Deploys(ctx);
   }
 
   request(req: RollbackRequest): Promise<Outcome> {
@@ -81,6 +84,9 @@ export class RollbackService {
   }
   deployGate(environment: string): Promise<DeployGate | null> {
     return this.queries.deployGate(environment);
+  }
+  reportDeploy(input: DeployInput, caller: string): Promise<DeployOutcome> {
+    return this.deploys.report(input, caller, (env) => this.queries.deployGate(env));
   }
 
   status(recentLimit?: number): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { boltLogger } from './bolt-logger';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
-import { API_PREFIX } from '../api/api';
+import { API_MAX_BODY, API_PREFIX } from '../api/api';
 import type { RuntimeEnv } from '../config/env';
 import { describeError } from '../domain/errors';
 
@@ -68,6 +68,7 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
 
 /** The deploy gate's path, as Bolt's custom routes (Socket Mode) match it. */
 const GATE_ROUTE = '/api/v1/environments/:environment/deploy-gate';
+const DEPLOYMENTS_ROUTE = '/api/v1/deployments';
 /** The normalised path of an API request. */
 const apiPath = (url: string | undefined): string => {
   const route = routeOf('GET', url);
@@ -171,25 +172,45 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
   // The HTTP API (the deploy gate): answered by the work side, which holds the config's tokens and the store.
   const api = (req: IncomingMessage, res: ServerResponse, path: string) => {
     const auth = req.headers.authorization;
-    opts.link
-      .api({
-        method: req.method ?? 'GET',
-        path,
-        ...(typeof auth === 'string' ? { authorization: auth } : {}),
-        remote: req.socket.remoteAddress ?? 'unknown',
-      })
-      .then(
-        (answer) => {
-          const body = JSON.stringify(answer.body);
-          res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
-          res.end(req.method === 'HEAD' ? undefined : body);
-        },
-        (err: unknown) => {
-          logger.warn({ err }, 'the API request got no answer from the work process');
-          res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
-          res.end(JSON.stringify({ error: 'unavailable', message: 'The bot is starting or stopping; try again.' }));
-        },
-      );
+    const answer = (body?: string) =>
+      opts.link
+        .api({
+          method: req.method ?? 'GET',
+          path,
+          ...(typeof auth === 'string' ? { authorization: auth } : {}),
+          remote: req.socket.remoteAddress ?? 'unknown',
+          ...(body !== undefined ? { body } : {}),
+        })
+        .then(
+          (a) => {
+            res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers });
+            res.end(req.method === 'HEAD' ? undefined : JSON.stringify(a.body));
+          },
+          (err: unknown) => {
+            logger.warn({ err }, 'the API request got no answer from the work process');
+            res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
+            res.end(JSON.stringify({ error: 'unavailable', message: 'The bot is starting or stopping; try again.' }));
+          },
+        );
+    if (req.method !== 'POST') return void answer();
+    // A report is small: a larger body is refused before it is read whole.
+    const tooLarge = () => {
+      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end(JSON.stringify({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` }));
+      req.destroy();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > API_MAX_BODY) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > API_MAX_BODY) {
+        if (!res.headersSent) tooLarge();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size <= API_MAX_BODY) void answer(Buffer.concat(chunks).toString('utf8'));
+    });
   };
   const app = acknowledger(opts.link, logger) as App;
 
@@ -206,6 +227,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
           method: ['GET', 'HEAD'],
           handler: (req, res) => api(req, res, apiPath(req.url)),
         },
+        { path: DEPLOYMENTS_ROUTE, method: ['POST'], handler: (req, res) => api(req, res, apiPath(req.url)) },
       ],
       // The Socket Mode client opens its connection through apps.connections.open at this API URL.
       installerOptions: { port: env.PORT, clientOptions: { slackApiUrl: env.SLACK_API_URL, timeout: 10_000 } },

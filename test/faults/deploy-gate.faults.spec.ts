@@ -133,3 +133,80 @@ it('without api.tokens in the config, the API answers nobody', async () => {
   expect(res.status).toBe(404);
   expect((await json(res)).error).toBe('api_off');
 });
+
+describe('POST /api/v1/deployments', () => {
+  const report = (body: unknown, token: string | null = CI_TOKEN) =>
+    fetch(`${h.baseUrl}/api/v1/deployments`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('records a deploy (201), and Step 1 shows it on the card', async () => {
+    const res = await report({
+      environment: 'production',
+      version: 'v2',
+      commit: 'abc1234def5678',
+      actor: 'CI run #812',
+      url: 'https://ci.example.com/runs/812',
+    });
+    expect(res.status).toBe(201);
+    expect(await json(res)).toEqual({
+      accepted: true,
+      deploy: {
+        id: expect.stringMatching(/^dp-/),
+        environment: 'production',
+        version: 'v2',
+        recorded_at: expect.any(String),
+      },
+    });
+    const r = await request(h, 'production errors after the deploy');
+    await waitStatus(h, r.rollback.id, 'awaiting_approval', 20_000);
+    const card = JSON.stringify(h.slack.lastCard(r.cardTs)?.args.blocks ?? []);
+    expect(card).toContain('*Deployed:* `v2`');
+    expect(card).toContain('by <https://ci.example.com/runs/812|CI run #812>, commit `abc1234def56`');
+    await h.click(ACTION.cancel, r.rollback.id, IC, r.cardTs);
+  });
+
+  it('refuses a deploy reported while locked (423), keeps it as attempted, and tells the card that locked it', async () => {
+    const r = await completedRollback();
+    const res = await report({ environment: 'production', version: 'v3', actor: 'CI run #813' });
+    expect(res.status).toBe(423);
+    expect(await json(res)).toMatchObject({
+      deploys: 'locked',
+      reason: 'rolled_back',
+      accepted: false,
+      recorded_as: 'attempted while locked',
+      deploy: { version: 'v3' },
+      rollback: { id: r.id },
+    });
+    const line = await h.slack.waitFor(
+      () => h.slack.threadMessages(r.card?.ts ?? '').find((t) => t.includes('while deploys are locked')),
+      'the refused deploy in the thread',
+    );
+    expect(line).toContain('*github-ci reported a deploy of `v3` while deploys are locked* (CI run #813)');
+  });
+
+  it('answers malformed, invalid, oversized and unauthenticated reports without recording them', async () => {
+    expect((await report('{"environment":')).status).toBe(400);
+    const invalid = await report({ environment: 'production', version: 'v1; rm -rf /', commit: 'xyz', extra: 1 });
+    expect(invalid.status).toBe(400);
+    expect((await json(invalid)).problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('version: an image tag'),
+        expect.stringContaining('commit: a git commit'),
+        expect.stringContaining('extra'),
+      ]),
+    );
+    const big = await report({ environment: 'production', version: 'v2', actor: 'x'.repeat(20_000) });
+    expect(big.status).toBe(413);
+    expect((await report({ environment: 'production', version: 'v2' }, null)).status).toBe(401);
+    expect((await report({ environment: 'staging', version: 'v2' })).status).toBe(404);
+    const get = await fetch(`${h.baseUrl}/api/v1/deployments`, { headers: { Authorization: `Bearer ${CI_TOKEN}` } });
+    expect(get.status).toBe(405);
+    expect(h.slack.callsOf('chat.postMessage')).toHaveLength(0);
+  });
+});

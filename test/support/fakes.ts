@@ -179,6 +179,7 @@ export function unitWorld(config: BotConfig = unitConfig(), over: Partial<Runboo
     leases: store,
     reports: store,
     verified: store,
+    deploys: store,
     runtime,
     probe: healthyProbe('v1'),
     notifier,

@@ -4,6 +4,7 @@
  */
 import { actorOf, isTerminal, type Rollback, type RollbackEvent, type Status } from '../../domain/rollback.machine';
 import type {
+  DeployReport,
   CreateResult,
   Leases,
   RefusalRecord,
@@ -29,6 +30,7 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
   private readonly timelines = new Map<string, TimelineEntry[]>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
   private readonly verified = new Map<string, string>();
+  private readonly deployReports: DeployReport[] = [];
   private readonly reports: Array<{ environment: string; userId: string; text: string; at: string }> = [];
   private readonly reportAlerts = new Map<string, string>();
   private readonly deliveries = new Map<string, number>();
@@ -84,6 +86,19 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
       .sort(newestFirst)
       .slice(0, filter.limit)
       .map(copy);
+  }
+
+  async recordDeploy(report: DeployReport): Promise<void> {
+    this.deployReports.push({ ...report });
+  }
+
+  async deploys(environment: string, limit: number): Promise<DeployReport[]> {
+    return this.deployReports
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.environment === environment)
+      .sort((a, b) => b.r.at.localeCompare(a.r.at) || b.i - a.i)
+      .slice(0, limit)
+      .map(({ r }) => ({ ...r }));
   }
 
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {

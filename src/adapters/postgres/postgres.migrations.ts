@@ -85,6 +85,25 @@ CREATE TABLE rate_buckets (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'deploys as CI reports them',
+    sql: `
+CREATE TABLE deploy_reports (
+  seq         BIGSERIAL PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  environment TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  commit_sha  TEXT,
+  actor       TEXT,
+  url         TEXT,
+  caller      TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  accepted    BOOLEAN NOT NULL
+);
+CREATE INDEX deploy_reports_by_environment ON deploy_reports(environment, at);
+`,
+  },
 ];
 
 /** The newest migration this build knows. */

@@ -14,6 +14,7 @@ import {
 } from '../../domain/rollback.machine';
 import {
   type CreateResult,
+  type DeployReport,
   instancePrefix,
   type Leases,
   RefusalRecord,
@@ -314,6 +315,23 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
     const { rows } = await this.pool.query<RefusalRecord>(
       'SELECT at, user_id AS "userId", environment, action, why FROM refusals ORDER BY id DESC LIMIT $1',
       [limit],
+    );
+    return rows;
+  }
+
+  async recordDeploy(r: DeployReport): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO deploy_reports (id, environment, version, commit_sha, actor, url, caller, at, accepted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [r.id, r.environment, r.version, r.commit, r.actor, r.url, r.caller, r.at, r.accepted],
+    );
+  }
+
+  async deploys(environment: string, limit: number): Promise<DeployReport[]> {
+    const { rows } = await this.pool.query<DeployReport>(
+      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted
+         FROM deploy_reports WHERE environment = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
+      [environment, limit],
     );
     return rows;
   }

@@ -8,7 +8,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from '../../domain/rollback.machine';
-import { type CreateResult, instancePrefix, type TimelineEntry } from '../../ports';
+import { type CreateResult, type DeployReport, instancePrefix, type TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -70,6 +70,18 @@ CREATE TABLE IF NOT EXISTS report_alerts (
   environment TEXT PRIMARY KEY,
   at          TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deploy_reports (
+  id          TEXT PRIMARY KEY,
+  environment TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  commit_sha  TEXT,
+  actor       TEXT,
+  url         TEXT,
+  caller      TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  accepted    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deploy_reports_by_environment ON deploy_reports(environment, at);
 CREATE TABLE IF NOT EXISTS verified_versions (
   environment TEXT NOT NULL,
   service     TEXT NOT NULL,
@@ -226,6 +238,21 @@ export class SqliteRollbackStore {
     // Newest first by facts only the right events set: when it ended, else when it was requested.
     const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY COALESCE(ended_at, created_at) DESC, created_at DESC LIMIT ?`;
     return (this.sql(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
+  }
+
+  recordDeploy(r: DeployReport): void {
+    this.sql(
+      `INSERT INTO deploy_reports (id, environment, version, commit_sha, actor, url, caller, at, accepted)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(r.id, r.environment, r.version, r.commit, r.actor, r.url, r.caller, r.at, r.accepted ? 1 : 0);
+  }
+
+  deploys(environment: string, limit: number): DeployReport[] {
+    const rows = this.sql(
+      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted
+         FROM deploy_reports WHERE environment = ? ORDER BY at DESC, rowid DESC LIMIT ?`,
+    ).all(environment, limit) as Array<Omit<DeployReport, 'accepted'> & { accepted: number }>;
+    return rows.map((r) => ({ ...r, accepted: r.accepted === 1 }));
   }
 
   lastVerifiedVersion(environment: string, service: string): string | null {

@@ -5,6 +5,7 @@
  */
 import type { Rollback, RollbackEvent, Status } from '../../domain/rollback.machine';
 import type {
+  DeployReport,
   CreateResult,
   Leases,
   RefusalRecord,
@@ -88,6 +89,12 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
 
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {
     return this.db.lastVerifiedVersion(environment, service);
+  }
+  async recordDeploy(report: DeployReport): Promise<void> {
+    this.db.recordDeploy(report);
+  }
+  async deploys(environment: string, limit: number): Promise<DeployReport[]> {
+    return this.db.deploys(environment, limit);
   }
   async recordVerifiedVersion(environment: string, service: string, version: string, at: string): Promise<void> {
     this.db.recordVerifiedVersion(environment, service, version, at);

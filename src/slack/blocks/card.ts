@@ -9,7 +9,7 @@ import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine'
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { STRATEGY, strategyFor } from '../../runbook/strategies';
-import { esc } from '../escape';
+import { esc, link } from '../escape';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, fitLines, LIMITS, section, seconds, slackDate, truncate } from './limits';
 
@@ -77,6 +77,13 @@ export function probeLine(label: string, o: ProbeObservation | null): string {
   return `*${label}:* ${icon} ${what}${version}${tries}${body}`;
 }
 
+/** "`v2` deployed 14:02 by CI run #812, commit `abc1234`": what CI reported of what runs now. */
+export function deployLine(d: NonNullable<Findings['deploy']>): string {
+  const by = d.actor ? ` by ${d.url ? link(d.url, d.actor) : esc(d.actor)}` : d.url ? ` (${link(d.url, 'run')})` : '';
+  const commit = d.commit ? `, commit \`${esc(d.commit.slice(0, 12))}\`` : '';
+  return `*Deployed:* \`${esc(d.version)}\` ${slackDate(d.at, '{date_short_pretty} {time}')}${by}${commit}`;
+}
+
 /** "health HTTP 404": one probe in a few words. */
 function probeSummary(label: string, o: ProbeObservation | null): string {
   if (!o) return `${label} not configured`;
@@ -140,6 +147,7 @@ export function findingsText(f: Findings, strategy: Strategy = 'docker', fit = f
   const head = [
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
+    ...(f.deploy ? [deployLine(f.deploy)] : []),
     `*${esc(STRATEGY[strategy].words.versions)}:*`,
   ];
   if (!fit) return [...head, lines.join('\n'), target].join('\n');

@@ -136,6 +136,8 @@ export function factText(f: Fact): string {
       return scriptOutput(f);
     case 'hands_on_change':
       return `:raising_hand: Production changed by hand: ${f.changes.map((c) => `${esc(c.service)} ${esc(c.from ?? 'unknown')} → ${esc(c.to ?? 'unknown')}`).join(', ')}.`;
+    case 'deploy_refused':
+      return `:no_entry: *${esc(f.caller)} reported a deploy of \`${esc(f.version)}\` while deploys are locked*${f.actor ? ` (${esc(f.actor)}${f.url ? `, ${link(f.url, 'run')}` : ''})` : f.url ? ` (${link(f.url, 'run')})` : ''}: the deploy gate answered 423. If it went out anyway, production no longer runs what this rollback verified.`;
     case 'not_persisted':
       return `:floppy_disk: The bot could not record what this step did (${esc(f.event)}): its database did not answer (${esc(f.error)}). What happened in production stands; the rollback goes on from its last recorded step once the database answers (this bot or another replica picks it up, checking first that it is safe).`;
   }

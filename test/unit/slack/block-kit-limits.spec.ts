@@ -134,6 +134,13 @@ function rollbackOf(i: Input): Rollback {
       targetSource: 'swarm_previous_spec',
       targetNote: i.tooling,
       migrations: { verdict: 'included', source: i.tooling, files: i.files },
+      deploy: {
+        version: i.target,
+        at: AT,
+        actor: i.tooling.slice(0, 200),
+        url: `https://ci.example.com/${'r'.repeat(1900)}`,
+        commit: 'abc1234',
+      },
       tooling: [
         { tool: 'docker', ok: false, detail: i.tooling },
         { tool: i.tooling, ok: true, detail: i.tooling },
