@@ -23,6 +23,7 @@ import Docker from 'dockerode';
 import { DockerContainerRuntime } from '../src/adapters/docker/docker.container-runtime';
 import { ErrorCode, RollbackBotError } from '../src/domain/errors';
 import type { ContainerRuntime } from '../src/ports';
+import { DockerServiceEvents } from '../src/adapters/docker/docker.service-events';
 import type { DemoTarget } from './playground';
 
 const names = (prefix: string) => ({
@@ -192,6 +193,12 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
       docker: { convergence_timeout_ms: 120_000 },
     }),
     reset: deployBad,
+    // The engine's own event stream, as in production.
+    events: new DockerServiceEvents(docker),
+    changeByHand: async () => {
+      await deployBad();
+      return `${SERVICE.backend} and ${SERVICE.frontend} updated to v2 by hand (docker service update)`;
+    },
     stop: async () => {
       await Promise.all(
         Object.values(SERVICE).map((s) =>

@@ -12,7 +12,7 @@ import { type RunningBot, startBot } from '../src/bot';
 import { type BotConfig, configSchema } from '../src/config/config.schema';
 import { readEnv } from '../src/config/env';
 import { createLogger } from '../src/logger';
-import type { ContainerRuntime } from '../src/ports';
+import type { ContainerRuntime, ServiceEvents } from '../src/ports';
 import { SimulatedTarget } from './simulated-target';
 import { type PlaygroundUser, SlackStandin } from './slack-standin';
 
@@ -29,6 +29,10 @@ export interface DemoTarget {
   runtime: ContainerRuntime;
   /** The environment's config (health URLs, services) for this target. */
   environment(standinUrl: string): Record<string, unknown>;
+  /** The platform's service events (hands-on changes are noticed from them). */
+  events?: ServiceEvents;
+  /** Changes production by hand (past the bot): says what it did. */
+  changeByHand?: () => Promise<string>;
   /** Routes the playground serves for the target (the simulated /health). */
   serve?: SimulatedTarget['serve'];
   reset(): Promise<void>;
@@ -58,6 +62,11 @@ export function simulatedTarget(updateMs = 1500): DemoTarget {
     }),
     serve: (p, req, res) => sim.serve(p, req, res),
     reset: async () => sim.deployBad(),
+    events: sim.events,
+    changeByHand: async () => {
+      sim.changeByHand();
+      return 'demo-backend and demo-frontend updated to v2 by hand (docker service update)';
+    },
     stop: async () => undefined,
   };
 }
@@ -79,6 +88,8 @@ export interface Playground {
 
 export async function startPlayground(opts: PlaygroundOptions): Promise<Playground> {
   const signingSecret = randomBytes(16).toString('hex');
+  // The "CI" of the demo environment asks the deploy gate with this token.
+  const ciToken = `playground-ci-${randomBytes(12).toString('hex')}`;
   const token = `xoxb-playground-${randomBytes(8).toString('hex')}`;
   const { target } = opts;
   const standin = new SlackStandin({
@@ -90,16 +101,27 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
     extraRoutes: (p, req, res) =>
       target.serve && p.startsWith('/demo/') ? target.serve(p.slice('/demo'.length), req, res) : false,
     resetDemo: () => target.reset(),
+    changeByHand: target.changeByHand,
+    tryDeploy: async () => {
+      const res = await fetch(`http://127.0.0.1:${bot.port}/api/v1/deployments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ciToken}` },
+        body: JSON.stringify({ environment: 'production', version: 'v2', actor: 'playground CI' }),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
   });
   await standin.start();
 
   const raw = {
     roles: { incident_commanders: { users: ['U0IC'] }, on_call: { users: ['U0ONCALL'] } },
+    api: { tokens: { 'playground-ci': '${PLAYGROUND_CI_TOKEN}' } },
     environments: {
       production: { channel: CHANNEL.id, strategy: 'docker', eta: '1-2 minutes', ...target.environment(standin.url) },
     },
   };
-  const config: BotConfig = configSchema.parse(raw);
+  const config: BotConfig = configSchema.parse({ ...raw, api: { tokens: { 'playground-ci': ciToken } } });
   const dir = mkdtempSync(path.join(tmpdir(), 'rollback-playground-'));
   const env = readEnv({
     SLACK_BOT_TOKEN: token,
@@ -120,7 +142,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
       config,
       logger,
       runtime: target.runtime,
-      secrets: [token, signingSecret],
+      serviceEvents: target.events,
+      secrets: [token, signingSecret, ciToken],
       instanceId: 'playground',
     });
   } catch (err) {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, RollbackBotError } from '../src/domain/errors';
-import type { ContainerRuntime, RollServiceOptions, RunningService } from '../src/ports';
+import type { ContainerRuntime, RollServiceOptions, RunningService, ServiceEvent, ServiceEvents } from '../src/ports';
 
 export const DEMO_IMAGES = { backend: 'demo/app-backend', frontend: 'demo/app-frontend' } as const;
 export const GOOD = 'v1';
@@ -66,7 +66,33 @@ export class SimulatedTarget implements ContainerRuntime {
     await this.ensureImage(image, version);
     await new Promise((resolve) => setTimeout(resolve, Math.min(this.updateMs, options.timeoutMs)));
     this.services.set(name, { image, version, previousVersion: s.version });
+    this.emit(name);
   }
+
+  private readonly listeners = new Set<(e: ServiceEvent) => void>();
+  private eventCount = 0;
+
+  /** Someone deploys the bad version by hand (`docker service update` past the gate): the engine reports it. */
+  changeByHand(version = BAD): void {
+    for (const [name, s] of this.services) {
+      this.services.set(name, { ...s, previousVersion: s.version, version });
+      this.emit(name);
+    }
+  }
+
+  /** An update event, as the engine reports every service update (the bot's own too). */
+  private emit(dockerService: string): void {
+    const e = { dockerService, action: 'update', at: Date.now(), id: `sim-${++this.eventCount}` };
+    for (const l of this.listeners) l(e);
+  }
+
+  /** The simulated engine's event stream (ServiceEvents), for the bot's hands-on watcher. */
+  readonly events: ServiceEvents = {
+    follow: (onEvent) => {
+      this.listeners.add(onEvent);
+      return () => this.listeners.delete(onEvent);
+    },
+  };
 
   /** /health: the backend's version; 503 while the bad version runs. Returns false for other paths. */
   serve(path: string, _req: IncomingMessage, res: ServerResponse): boolean {

@@ -27,6 +27,8 @@ export interface ChannelMessage {
   edited: number;
   /** Slack message metadata (the bot marks its announcements with it). */
   metadata?: unknown;
+  /** A thread reply also sent to the channel (reply_broadcast). */
+  broadcast?: boolean;
 }
 
 export interface Ephemeral {
@@ -64,6 +66,10 @@ export interface StandinOptions {
   extraRoutes?: (pathname: string, req: IncomingMessage, res: ServerResponse) => boolean;
   /** Puts the demo environment back into its bad state. */
   resetDemo?: () => Promise<void>;
+  /** Changes production by hand, past the bot; says what it did. */
+  changeByHand?: () => Promise<string>;
+  /** The demo's CI reporting a deploy of the bad version: the bot's API answer. */
+  tryDeploy?: () => Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 const BOT_USER = 'UBOT';
@@ -239,6 +245,24 @@ export class SlackStandin {
         this.changed();
         return json(200, { ok: true });
       }
+      if (url.pathname === '/ui/try-deploy' && this.opts.tryDeploy) {
+        const a = await this.opts.tryDeploy();
+        const said =
+          a.status === 423
+            ? `:no_entry: The deploy gate refused the demo CI's deploy of v2: *HTTP 423 Locked* — ${String(a.body.message ?? '')}`
+            : a.status === 201
+              ? ':white_check_mark: The deploy gate let the demo CI deploy v2 (HTTP 201): nothing has locked production.'
+              : `The bot's API answered HTTP ${a.status}: ${JSON.stringify(a.body)}`;
+        this.ephemeral(user.id, said);
+        this.changed();
+        return json(200, { ok: true, status: a.status });
+      }
+      if (url.pathname === '/ui/change-by-hand' && this.opts.changeByHand) {
+        const what = await this.opts.changeByHand();
+        this.ephemeral(user.id, `You changed production by hand: ${what}. The bot sees it in Docker's events.`);
+        this.changed();
+        return json(200, { ok: true });
+      }
       if (url.pathname === '/ui/reset') {
         await this.opts.resetDemo?.();
         this.ephemeral(user.id, 'The demo environment is back on the bad version v2.');
@@ -276,6 +300,8 @@ export class SlackStandin {
           threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
           edited: 0,
           metadata: args.metadata,
+          // "Also send to the channel": a thread reply shown in the channel too.
+          broadcast: args.reply_broadcast === true || args.reply_broadcast === 'true',
         });
         return { ok: true, channel: args.channel, ts, message: { text: args.text, ts } };
       }

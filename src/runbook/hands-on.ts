@@ -98,11 +98,11 @@ export class HandsOnWatcher {
     if (changes.length === 0) return false;
     const [latest] = await this.deps.rollbacks.list({ environment, limit: 5 }).then((l) => l.filter((r) => !r.dryRun));
     const active = latest && !isTerminal(latest.status) ? latest : null;
-    // The bot's own Step 3: every change goes to the rollback's target.
+    // The bot's own Step 3: every change goes to the rollback's target (the events may be read after it completed).
     if (
-      active &&
-      (active.status === 'executing' || active.status === 'verifying') &&
-      changes.every((c) => c.to === active.target)
+      latest &&
+      ['executing', 'verifying', 'completed'].includes(latest.status) &&
+      changes.every((c) => c.to === latest.target)
     )
       return false;
     const gated = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;

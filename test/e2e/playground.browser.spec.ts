@@ -200,5 +200,12 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   expect(shown).toContain('Memory usage · > 90 %');
   expect(shown).not.toMatch(/&(gt|lt|amp);/);
 
+  // After the rollback the deploy gate is locked: the demo CI's deploy is refused, and a change by hand is called out.
+  await page.getByRole('button', { name: 'Try a deploy (as CI)' }).click();
+  await channel()
+    .getByText(/The deploy gate refused the demo CI's deploy of v2: HTTP 423 Locked/)
+    .waitFor();
+  await page.getByRole('button', { name: 'Change production by hand' }).click();
+  await channel().getByText('Production changed while deploys are locked').first().waitFor({ timeout: 20_000 });
   await keep('playground', (file) => page.screenshot({ path: file, fullPage: true }));
 });

@@ -1,5 +1,6 @@
 /** Hands-on changes on the in-memory world: what is told, under which card, how often, and what is not told. */
 import { HandsOnWatcher } from '../../../src/runbook/hands-on';
+import { unacknowledged } from '../../../src/domain/risks';
 import { type Rollback } from '../../../src/domain/rollback.machine';
 import { RollbackRunner } from '../../../src/runbook/runner';
 import { RollbackService } from '../../../src/runbook/service';
@@ -65,5 +66,33 @@ it('tells nothing for services it does not know, for no change, or when another 
   expect(notes(w)).toHaveLength(0);
   w.runtime.deployByHand('v3');
   expect(await watcher.check('production')).toBe(false);
+  watcher.stop();
+});
+
+it("never takes the bot's own Step 3 for a hands-on change, even when its events are read after the rollback completed", async () => {
+  const w = unitWorld();
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
+  const service = new RollbackService(w.deps, runner);
+  const r = await awaiting(w);
+  // Longer than the whole rollback takes here: the check runs once it has completed.
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 300 });
+  await watcher.prime();
+  const unfollow = w.runtime.events.follow(
+    (e) => watcher.onEvent(e),
+    () => undefined,
+  );
+  for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+  expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+  await runner.idle();
+  expect((await w.store.get(r.id))?.status).toBe('completed');
+  await new Promise((res) => setTimeout(res, 400));
+  expect(notes(w)).toHaveLength(0);
+  // A change by hand afterwards, while deploys are locked, is told (loudly).
+  w.runtime.changeByHand('v2');
+  await new Promise((res) => setTimeout(res, 400));
+  expect(notes(w).map((n) => n.event)).toEqual([
+    expect.objectContaining({ fact: expect.objectContaining({ gated: true, during: 'completed' }) }),
+  ]);
+  unfollow();
   watcher.stop();
 });
