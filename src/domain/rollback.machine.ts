@@ -1,5 +1,6 @@
 import type { ChecklistKey } from './checklist-items';
 import type { Findings, ServiceResult, ServiceVersion, VerificationEvidence } from './findings';
+import type { HandsOnChange } from './facts';
 import type { Risk } from './risks';
 
 /**
@@ -167,7 +168,12 @@ export type RollbackEvent =
   | { type: 'ExecutionFailed'; at: string; reason: string; code?: string; results: ServiceResult[] }
   | { type: 'RollbackVerified'; at: string; evidence: VerificationEvidence }
   | { type: 'VerificationFailed'; at: string; reason: string; evidence: VerificationEvidence }
-  | { type: 'ResolutionAnnounced'; at: string; message: MessageRef };
+  | { type: 'ResolutionAnnounced'; at: string; message: MessageRef }
+  /**
+   * Audit only: production changed without the bot while this rollback was in progress, or after it while deploys
+   * were locked (noticed from the platform's events). Changes nothing about the rollback.
+   */
+  | { type: 'HandsOnChange'; at: string; changes: HandsOnChange[]; gated: boolean };
 export type EventType = RollbackEvent['type'];
 
 export interface Rejection {
@@ -210,6 +216,7 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RollbackVerified: ['verifying'],
   VerificationFailed: ['verifying'],
   ResolutionAnnounced: ['completed'],
+  HandsOnChange: STATUSES,
 };
 
 /** The requester recorded when the bot proposes a rollback itself (the decision criteria tripped). */
@@ -328,6 +335,7 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
       });
     case 'ApprovalRefused':
     case 'RequestRefused':
+    case 'HandsOnChange':
       return ok(state);
     case 'ApprovalRecorded':
       if (s.dryRun) return reject(state, event, 'a dry run is never approved');

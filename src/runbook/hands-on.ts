@@ -113,9 +113,14 @@ export class HandsOnWatcher {
     const key = `hands-on:${environment}:${s?.lastEvent?.id ?? changes.map((c) => `${c.dockerService}=${c.to}`).join(',')}`;
     if (this.opts.claim && !(await this.opts.claim(key))) return false;
     if (s) s.nextAt = Date.now() + this.minIntervalMs;
+    const at = nowIso(this.deps.clock);
+    // In the rollback's timeline (the deployment log): what changed, from → to; the rollback itself is untouched.
+    await this.deps.rollbacks
+      .audit(about.id, { type: 'HandsOnChange', at, changes, gated: gated !== null })
+      .catch((err: unknown) => this.deps.log.warn({ err, rollbackId: about.id }, 'could not record a hands-on change'));
     await this.deps.notifier.progress(about, {
       type: 'Note',
-      at: nowIso(this.deps.clock),
+      at,
       fact: { kind: 'hands_on_change', changes, during: about.status, gated: gated !== null },
     });
     return true;

@@ -33,6 +33,13 @@ function refusal(e: TimelineEntry): { action: string; why: string } | null {
   return { action: String(ev?.action ?? 'approve'), why: String(ev?.why ?? '') };
 }
 
+/** "Production changed by hand: backend v1 → v2", from its timeline entry. */
+function handsOn(e: TimelineEntry): string {
+  const ev = e.event as Partial<Extract<RollbackEvent, { type: 'HandsOnChange' }>> | null;
+  const changes = (ev?.changes ?? []).map((c) => `${c.service} ${c.from ?? '?'} → ${c.to ?? '?'}`).join(', ');
+  return `Production changed by hand${ev?.gated ? ' while deploys were locked' : ''}: ${changes}`;
+}
+
 /** The user ids a timeline mentions (to look their names up). */
 export function peopleIn(r: Rollback, entries: TimelineEntry[]): string[] {
   return [
@@ -136,7 +143,7 @@ export function markdownTimeline(
   out.push('', '## Event log', '');
   for (const e of entries) {
     const r = refusal(e);
-    const what = r ? (REFUSED[r.action] ?? e.type) : e.type;
+    const what = r ? (REFUSED[r.action] ?? e.type) : e.type === 'HandsOnChange' ? handsOn(e) : e.type;
     out.push(`- ${time(e.at)} ${what}${e.actor ? ` (${who(e.actor)})` : ''}`);
   }
   return out.join('\n');

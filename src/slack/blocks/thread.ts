@@ -245,7 +245,9 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
       return `:unlock: <@${event.by}> released the lock${event.why ? ` (${esc(event.why)})` : ''}: the rollback is marked interrupted, and ${r.environment} can be rolled back again.`;
     case 'ChecklistItemUnticked':
       return `:warning: *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}* is open again: ${esc(event.why)}.`;
+    // A hands-on change's threaded line is the note the watcher posts with it.
     case 'TicketLinked':
+    case 'HandsOnChange':
       return null;
     case 'RollbackAnnounced':
       return `*${STEP_TITLE.announce}: done.* The team was told in the channel.`;

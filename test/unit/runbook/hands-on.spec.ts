@@ -1,5 +1,6 @@
 /** Hands-on changes on the in-memory world: what is told, under which card, how often, and what is not told. */
 import { HandsOnWatcher } from '../../../src/runbook/hands-on';
+import { markdownTimeline } from '../../../src/runbook/timeline';
 import { unacknowledged } from '../../../src/domain/risks';
 import { type Rollback } from '../../../src/domain/rollback.machine';
 import { RollbackRunner } from '../../../src/runbook/runner';
@@ -93,6 +94,15 @@ it("never takes the bot's own Step 3 for a hands-on change, even when its events
   expect(notes(w).map((n) => n.event)).toEqual([
     expect.objectContaining({ fact: expect.objectContaining({ gated: true, during: 'completed' }) }),
   ]);
+  // And kept in the rollback's timeline, which the Markdown timeline (the deployment log) shows.
+  const entries = await w.store.timeline(r.id);
+  expect(entries.at(-1)).toMatchObject({
+    type: 'HandsOnChange',
+    event: { gated: true, changes: expect.arrayContaining([expect.objectContaining({ from: 'v1', to: 'v2' })]) },
+  });
+  expect(markdownTimeline((await w.store.get(r.id)) as Rollback, entries)).toContain(
+    'Production changed by hand while deploys were locked: backend v1 → v2, frontend v1 → v2',
+  );
   unfollow();
   watcher.stop();
 });
