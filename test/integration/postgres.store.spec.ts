@@ -17,6 +17,7 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
 import { draftRollback, unitConfig } from '../support/fakes';
+import { SCHEMA_VERSION } from '../../src/adapters/postgres/postgres.migrations';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
 
 const AT = '2026-12-01T10:00:00.000Z';
@@ -43,8 +44,10 @@ describe('the Postgres store with several replicas on one schema', () => {
     const c = new Client({ connectionString: TEST_PG_URL });
     await c.connect();
     try {
-      const { rows } = await c.query(`SELECT version FROM ${schema}.schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      const { rows } = await c.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+      // Each once, in order: 1 … this build's newest (3: deploy reports).
+      expect(SCHEMA_VERSION).toBe(3);
+      expect(rows).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       const { rows: indexes } = await c.query(
         `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'one_active_rollback%'`,
         [schema],
