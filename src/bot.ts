@@ -288,14 +288,24 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     clock: systemClock,
     log: logger.child({ component: 'api' }),
     deployGate: (environment) => service.deployGate(environment),
-    reportDeploy: (input, caller) => service.reportDeploy(input, caller),
+    reportDeploy: async (input, caller) => {
+      const outcome = await service.reportDeploy(input, caller);
+      if (outcome.kind === 'recorded') watcher.deploySeen(input.environment);
+      return outcome;
+    },
   });
   const watcher = new Watcher(deps, service);
   watcher.start();
   // Hands-on changes: Docker's event stream for the services the config knows (its own connection: the stream is
   // long-lived, and the runtime's calls have a timeout).
   const events = opts.serviceEvents ?? (opts.runtime || !usesDocker ? null : new DockerServiceEvents(new Docker()));
-  const handsOn = events ? new HandsOnWatcher(deps, { claim: (key) => store.firstDelivery(key, Date.now()) }) : null;
+  const handsOn = events
+    ? new HandsOnWatcher(deps, {
+        claim: (key) => store.firstDelivery(key, Date.now()),
+        // A change with no rollback around it is a deploy: the riskiest minutes start.
+        onDeploy: (environment) => watcher.deploySeen(environment),
+      })
+    : null;
   let unfollow: (() => void) | null = null;
   if (handsOn && events) {
     await handsOn.prime();

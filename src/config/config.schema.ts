@@ -180,6 +180,16 @@ const environment = z
       .int()
       .min(0)
       .default(30 * 60_000),
+    /**
+     * With `watch`: the riskiest minutes are right after a deploy. For this long after the bot sees one (Docker's
+     * events, or CI's report), it looks every `close_watch_interval_ms` instead of every `watch_interval_ms`.
+     */
+    close_watch_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(15 * 60_000),
+    close_watch_interval_ms: z.number().int().min(1000).default(5000),
   })
   .strict();
 

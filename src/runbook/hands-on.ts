@@ -21,6 +21,8 @@ export interface HandsOnOptions {
    * True for the first replica to claim `key` (one message for an event seen by every replica); default: always.
    */
   claim?: (key: string) => Promise<boolean>;
+  /** A change with no rollback around it: an ordinary deploy (the close watch starts). */
+  onDeploy?: (environment: string) => void;
 }
 
 interface EnvState {
@@ -108,6 +110,7 @@ export class HandsOnWatcher {
     const gated = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;
     const about = active ?? gated;
     this.deps.log.info({ environment, changes, rollbackId: about?.id ?? null }, 'production changed without the bot');
+    if (!about) this.opts.onDeploy?.(environment);
     if (!about?.card) return false;
     const s = this.state.get(environment);
     const key = `hands-on:${environment}:${s?.lastEvent?.id ?? changes.map((c) => `${c.dockerService}=${c.to}`).join(',')}`;

@@ -14,6 +14,8 @@ export class Watcher {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly failures = new Map<string, number>();
   private readonly busy = new Set<string>();
+  /** Environments under close watch after a deploy: the timer and when it ends. */
+  private readonly close = new Map<string, { timer: NodeJS.Timeout; until: number }>();
 
   constructor(
     private readonly deps: RunbookDeps,
@@ -31,6 +33,42 @@ export class Watcher {
 
   stop(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const c of this.close.values()) clearInterval(c.timer);
+    this.close.clear();
+  }
+
+  /**
+   * A deploy was seen: for `close_watch_ms` the environment is evaluated every `close_watch_interval_ms` (two
+   * consecutive failing health probes, or any "immediate" criterion, propose a rollback to what ran before). A new
+   * deploy during the close watch extends it; the health streak starts again.
+   */
+  deploySeen(name: string): void {
+    const env = environmentNamed(this.deps.config, name);
+    if (!env?.watch || env.close_watch_ms === 0) return;
+    const until = this.deps.clock.now().getTime() + env.close_watch_ms;
+    this.failures.set(name, 0);
+    const existing = this.close.get(name);
+    if (existing) {
+      existing.until = until;
+      return;
+    }
+    const timer = setInterval(() => {
+      const c = this.close.get(name);
+      if (!c || this.deps.clock.now().getTime() > c.until) {
+        clearInterval(timer);
+        this.close.delete(name);
+        return;
+      }
+      void this.tick(name);
+    }, env.close_watch_interval_ms);
+    timer.unref();
+    this.close.set(name, { timer, until });
+    this.deps.log.info({ environment: name, forMs: env.close_watch_ms }, 'a deploy was seen: watching closely');
+  }
+
+  /** Whether the environment is under close watch now. */
+  watchingClosely(name: string): boolean {
+    return this.close.has(name);
   }
 
   /** One evaluation of one environment; returns whether a rollback was proposed. */

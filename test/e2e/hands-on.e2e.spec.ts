@@ -83,3 +83,33 @@ it('after a completed rollback, a deploy past the locked gate is called out loud
   expect(handsOn(r.cardTs)).toHaveLength(1);
   expect(done.status).toBe('completed');
 });
+
+it('right after a deploy it watches closely: a bad deploy gets a rollback proposal within seconds', async () => {
+  const fresh = await createStack('closewatch', 'v1');
+  try {
+    h = await startHarness(
+      stackConfig(fresh, {
+        errorRate: 'low',
+        services: [{ name: 'backend', docker_service: fresh.backend, image: BACKEND_IMAGE }],
+        environment: { watch: true, close_watch_interval_ms: 2000 },
+      }),
+    );
+    // A deploy nobody tells the bot about: a version whose /health answers 404.
+    const deployedAt = Date.now();
+    await updateImage(fresh.backend, `${BACKEND_IMAGE}:broken`);
+    const proposal = await h.slack.waitFor(
+      () => h.db.list({ limit: 5 }).find((r) => r.requestedBy === 'rollback-bot' && r.card),
+      'the proposal card',
+      60_000,
+    );
+    const seconds = (Date.parse(proposal.requestedAt) - deployedAt) / 1000;
+    // The deploy itself takes a few seconds on the swarm; then two failing probes 2 s apart.
+    expect(seconds).toBeLessThan(30);
+    await waitStatus(h, proposal.id, 'awaiting_approval');
+    expect(h.db.get(proposal.id)?.target).toBe('v1');
+    expect(proposal.reason).toContain('Health check failures');
+    await h.click(ACTION.cancel, proposal.id, IC, proposal.card?.ts ?? '');
+  } finally {
+    await removeServices(fresh.backend, fresh.frontend);
+  }
+});
