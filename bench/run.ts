@@ -13,7 +13,8 @@
  * (at info) beside that path, to see where a card waited.
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
  * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
- *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
+ *   5. detection (issue 15): a bad deploy by hand → the proposal card (detect.proposal_s), a healthy one → none.
+ *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -52,7 +53,7 @@ import { Client as PgClient } from 'pg';
 
 const exec = promisify(execFile);
 const WANT = new Set(
-  (process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory').split(','),
+  (process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect').split(','),
 );
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -809,6 +810,91 @@ async function benchMemory() {
   }
 }
 
+// ---- 5. detection: a bad deploy nobody reports, to a proposal card ----------------------------------------------
+
+/**
+ * The close watch after a deploy (issue 15, item 4), on the real swarm with the production defaults (a look every
+ * 5 s for 15 minutes after a deploy the bot sees in Docker's events): a deploy by hand of a version whose /health
+ * answers 404, timed from the first failing health probe (our own poller, every 100 ms) to the proposal card posted;
+ * and a healthy deploy, watched for 30 s, that must get none.
+ */
+async function benchDetect() {
+  log(`\n[5] detection: a bad deploy by hand → the bot's proposal card, ${ROUNDS} rounds; a healthy deploy → none`);
+  const results: number[] = [];
+  let falseProposals = 0;
+  const round = async (bad: boolean) => {
+    const backend = uniqueName('bench-detect');
+    const port = await freePort();
+    await createService(backend, `${BACKEND_IMAGE}:v1`, port);
+    const health = `http://127.0.0.1:${port}/health`;
+    await waitForVersion(health, 'v1');
+    const h = await startHarness(
+      configSchema.parse({
+        limits: UNLIMITED,
+        roles: { incident_commanders: { users: [IC] }, on_call: { users: [ONCALL] } },
+        environments: {
+          production: {
+            channel: 'C0INCIDENT',
+            strategy: 'docker',
+            health: { url: health, retries: 2, interval_ms: 300, timeout_ms: 2000 },
+            services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
+            criteria: criteria('low'),
+            watch: true,
+          },
+        },
+      }),
+      { logLevel: 'warn' },
+    );
+    try {
+      let firstFailure: number | null = null;
+      let polling = true;
+      const poller = (async () => {
+        while (polling && firstFailure === null) {
+          const ok = await fetch(health, { signal: AbortSignal.timeout(1000) }).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (!ok) firstFailure = Date.now();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      await updateImage(backend, `${BACKEND_IMAGE}:${bad ? 'broken' : 'v2'}`);
+      const card = () =>
+        h.slack
+          .callsOf('chat.postMessage')
+          .find((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks ?? '').includes('Proposed rollback'));
+      if (bad) {
+        const posted = await h.slack.waitFor(card, 'the proposal card', 120_000);
+        polling = false;
+        await poller;
+        if (firstFailure !== null) results.push((posted.at - firstFailure) / 1000);
+        log(
+          `  bad deploy: proposal ${firstFailure === null ? '?' : ((posted.at - firstFailure) / 1000).toFixed(1)} s after the first failing probe`,
+        );
+      } else {
+        await new Promise((r) => setTimeout(r, 30_000));
+        polling = false;
+        await poller;
+        if (card()) falseProposals++;
+        log(`  healthy deploy: ${card() ? 'PROPOSED (wrong)' : 'no proposal'} in 30 s of close watch`);
+      }
+    } finally {
+      await h.stop();
+      await removeServices(backend);
+    }
+  };
+  for (let i = 0; i < ROUNDS; i++) await round(true);
+  await round(false);
+  return {
+    proposal_s: {
+      median: Number(median(results).toFixed(1)),
+      max: Number(Math.max(...results).toFixed(1)),
+      rounds: results.map((r) => Number(r.toFixed(1))),
+    },
+    healthy_deploy_proposals: falseProposals,
+  };
+}
+
 async function main(): Promise<void> {
   const swarm = await requireSwarm();
   const started = Date.now();
@@ -823,6 +909,7 @@ async function main(): Promise<void> {
   if (WANT.has('concurrent')) results.concurrent = await benchConcurrent();
   if (WANT.has('concurrent_replicas')) results.concurrent_replicas = await benchConcurrent(2);
   if (WANT.has('memory')) results.memory = await benchMemory();
+  if (WANT.has('detect')) results.detect = await benchDetect();
   results.duration_s = Math.round((Date.now() - started) / 1000);
   prometheus.server.closeAllConnections();
   prometheus.server.close();
@@ -834,6 +921,7 @@ async function main(): Promise<void> {
     Awaited<ReturnType<typeof benchConcurrent>>
   >;
   const mem = results.memory as Awaited<ReturnType<typeof benchMemory>> | undefined;
+  const det = results.detect as Awaited<ReturnType<typeof benchDetect>> | undefined;
   const rows: string[][] = [['measure', 'bot', 'floor', 'ratio / target']];
   if (a)
     rows.push([
@@ -887,6 +975,15 @@ async function main(): Promise<void> {
       '≤ 150 MB',
     ]);
     rows.push(['status / history ack (median)', `${mem.status_ms} ms / ${mem.history_ms} ms`, '', '≪ 3000 ms']);
+  }
+  if (det) {
+    rows.push([
+      'detect: first failing probe → proposal card',
+      `median ${det.proposal_s.median} s, max ${det.proposal_s.max} s`,
+      '',
+      '≤ 15 s',
+    ]);
+    rows.push(['detect: healthy deploy → proposals', `${det.healthy_deploy_proposals}`, '', '0']);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   log('');

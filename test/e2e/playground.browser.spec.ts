@@ -76,7 +76,15 @@ const LAYOUT_PROBE = `(() => {
 async function keep(name: string, shot: (file: string) => Promise<unknown>) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await shot(file);
+  // The page redraws the channel on every update: an element can be replaced while it is being shot; try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await shot(file);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/not attached|detached/i.test(String(err))) throw err;
+    }
+  }
   expect(statSync(file).size).toBeGreaterThan(1000);
 }
 
