@@ -3,7 +3,7 @@
  */
 import type { Evaluation } from './criteria';
 
-export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified';
+export type TargetSource = 'requested' | 'swarm_previous_spec' | 'last_verified' | 'previous_deploy';
 
 export interface ServiceVersion {
   /** The service's name in config (e.g. "backend"). */

@@ -104,7 +104,7 @@ async function deployOf(
  * version this bot verified healthy for every service (when they agree); else none.
  */
 export async function proposeTarget(
-  deps: Pick<RunbookDeps, 'rollbacks' | 'verified'>,
+  deps: Pick<RunbookDeps, 'rollbacks' | 'verified' | 'deploys'>,
   rollback: Rollback,
   services: ServiceVersion[],
 ): Promise<Proposal> {
@@ -129,11 +129,42 @@ export async function proposeTarget(
   if (verified.value)
     return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
 
+  // CI's reports (POST /api/v1/deployments): the deploy before the one running now, unless a rollback left it.
+  const reported = await previousDeploy(deps, rollback.environment, agreed(services.map((s) => s.version)).value);
+  if (reported)
+    return {
+      target: reported.version,
+      source: 'previous_deploy',
+      note: `the deploy before ${reported.current}, as CI reported it`,
+    };
+
   const why =
     previous.disagree || verified.disagree
       ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
       : STRATEGY[strategyOf(rollback)].words.noTarget;
   return { target: null, source: null, note: why };
+}
+
+/**
+ * The version CI reported deploying before the current one (`current`, else its newest report), skipping one a
+ * completed rollback moved away from. Null without reports, or when they cannot be read.
+ */
+async function previousDeploy(
+  deps: Pick<RunbookDeps, 'rollbacks' | 'deploys'>,
+  environment: string,
+  running: string | null,
+): Promise<{ version: string; current: string } | null> {
+  if (!deps.deploys) return null;
+  const reports = await deps.deploys.deploys(environment, 50).catch(() => []);
+  const accepted = reports.filter((r) => r.accepted);
+  const current = running ?? accepted[0]?.version;
+  if (!current) return null;
+  for (const r of accepted) {
+    if (r.version === current) continue;
+    if (await rolledBackFrom(deps, environment, r.version)) continue;
+    return { version: r.version, current };
+  }
+  return null;
 }
 
 function agreed(values: (string | null)[]): { value: string | null; disagree: boolean } {

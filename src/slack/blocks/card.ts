@@ -51,6 +51,7 @@ export const TARGET_SOURCE_LABEL = {
   requested: 'named in the request',
   swarm_previous_spec: "Swarm's PreviousSpec",
   last_verified: 'last version verified healthy by this bot',
+  previous_deploy: 'the deploy before the current one, as CI reported it',
 } as const;
 
 /** The runbook's time limit per step, in ms, for the card ("3.2 s of 2 min"). */

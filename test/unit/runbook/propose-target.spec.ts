@@ -88,4 +88,32 @@ describe('proposeTarget', () => {
     expect(proposal.target).toBeNull();
     expect(proposal.note).toContain('the version rollback rb-old moved away from');
   });
+
+  it('without a previous spec or a verified version, proposes the deploy CI reported before the current one', async () => {
+    const report = (id: string, at: string, version: string, accepted = true) => ({
+      id,
+      environment: 'production',
+      version,
+      commit: null,
+      actor: null,
+      url: null,
+      caller: 'ci',
+      at,
+      accepted,
+    });
+    await store.recordDeploy(report('dp-1', '2026-11-26T08:00:00.000Z', 'v1'));
+    await store.recordDeploy(report('dp-2', '2026-11-26T09:00:00.000Z', 'v2'));
+    // Refused while locked: never what runs, never proposed.
+    await store.recordDeploy(report('dp-3', '2026-11-26T09:30:00.000Z', 'v9', false));
+    const withDeploys = { ...deps, deploys: store };
+    expect(await proposeTarget(withDeploys, rollback(null), [svc('backend', 'v2', null)])).toEqual({
+      target: 'v1',
+      source: 'previous_deploy',
+      note: 'the deploy before v2, as CI reported it',
+    });
+    // What runs is unknown (a whole-environment strategy without probing): the newest report is taken as current.
+    expect((await proposeTarget(withDeploys, rollback(null), [svc('backend', null, null)])).target).toBe('v1');
+    // Without reports nothing changes.
+    expect((await proposeTarget(deps, rollback(null), [svc('backend', 'v2', null)])).target).toBeNull();
+  });
 });
