@@ -12,6 +12,7 @@ import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
+import { cardUrl } from '../slack/blocks/messages';
 import type { DeployGate } from '../runbook/use-cases/queries';
 
 export const API_PREFIX = '/api/v1/';
@@ -74,10 +75,6 @@ const error = (status: number, code: string, message: string, headers?: Record<s
   headers,
   body: { error: code, message },
 });
-
-/** The Slack permalink of a card (the web client opens it). */
-const cardUrl = (card: { channel: string; ts: string } | null) =>
-  card ? `https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}` : null;
 
 export class Api {
   private readonly failures = new RateLimiter(API_LIMITS.failuresPerMinute, 60_000);
@@ -206,7 +203,7 @@ export class Api {
           status: r.status,
           from: r.results?.[0]?.fromVersion ?? null,
           to: r.target,
-          card: cardUrl(r.card),
+          card: r.card ? cardUrl(r.card) : null,
         },
         clear: gate.clear,
       },

@@ -15,7 +15,7 @@ import type { DeliveryLog } from '../../src/slack/delivery-log';
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;
 import { applyEvent } from '../../src/runbook/context';
-import { draftRollback } from '../support/fakes';
+import { deployReport, draftRollback } from '../support/fakes';
 import { postgresStore } from '../support/postgres';
 
 const AT = '2026-11-26T10:00:00.000Z';
@@ -191,24 +191,13 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
   });
 
   it('keeps deploy reports per environment, newest first, accepted or attempted while locked', async () => {
-    const report = (id: string, at: string, version: string, accepted = true, environment = 'production') => ({
-      id,
-      environment,
-      version,
-      commit: accepted ? 'abc1234' : null,
-      actor: 'CI run #812',
-      url: null,
-      caller: 'github-ci',
-      at,
-      accepted,
-    });
-    await store.recordDeploy(report('dp-1', '2026-11-26T10:00:00.000Z', 'v1'));
-    await store.recordDeploy(report('dp-2', '2026-11-26T11:00:00.000Z', 'v2'));
-    await store.recordDeploy(report('dp-3', '2026-11-26T11:00:00.000Z', 'v3', false));
-    await store.recordDeploy(report('dp-4', '2026-11-26T12:00:00.000Z', 'v9', true, 'staging'));
+    await store.recordDeploy(deployReport('dp-1', '2026-11-26T10:00:00.000Z', 'v1'));
+    await store.recordDeploy(deployReport('dp-2', '2026-11-26T11:00:00.000Z', 'v2'));
+    await store.recordDeploy(deployReport('dp-3', '2026-11-26T11:00:00.000Z', 'v3', false));
+    await store.recordDeploy(deployReport('dp-4', '2026-11-26T12:00:00.000Z', 'v9', true, 'staging'));
     const got = await store.deploys('production', 10);
     expect(got.map((d) => d.id)).toEqual(['dp-3', 'dp-2', 'dp-1']);
-    expect(got[0]).toEqual(report('dp-3', '2026-11-26T11:00:00.000Z', 'v3', false));
+    expect(got[0]).toEqual(deployReport('dp-3', '2026-11-26T11:00:00.000Z', 'v3', false));
     expect((await store.deploys('production', 1)).map((d) => d.id)).toEqual(['dp-3']);
   });
 

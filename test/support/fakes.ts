@@ -9,7 +9,16 @@ import {
   transition,
 } from '../../src/domain/rollback.machine';
 import type { Reminder } from '../../src/domain/facts';
-import type { AnnouncementStep, Directory, HealthProbe, Log, Notifier, Pager, ProgressNote } from '../../src/ports';
+import type {
+  AnnouncementStep,
+  DeployReport,
+  Directory,
+  HealthProbe,
+  Log,
+  Notifier,
+  Pager,
+  ProgressNote,
+} from '../../src/ports';
 import type { RunbookDeps } from '../../src/runbook/context';
 import { CountingTarget, SIM_SERVICES } from './sim-env';
 
@@ -190,3 +199,22 @@ export function unitWorld(config: BotConfig = unitConfig(), over: Partial<Runboo
   };
   return { deps, store, notifier, runtime, clock };
 }
+
+/** A deploy report as CI would make it (POST /api/v1/deployments), for the stores and the proposal. */
+export const deployReport = (
+  id: string,
+  at: string,
+  version: string,
+  accepted = true,
+  environment = 'production',
+): DeployReport => ({
+  id,
+  environment,
+  version,
+  commit: accepted ? 'abc1234' : null,
+  actor: 'CI run #812',
+  url: null,
+  caller: 'github-ci',
+  at,
+  accepted,
+});

@@ -33,8 +33,13 @@ export function announcementMrkdwn(text: string): string {
   return text.startsWith(CHANNEL_MENTION) ? `<!channel>${esc(text.slice(CHANNEL_MENTION.length))}` : esc(text);
 }
 
+/** The card's permalink (Slack's web client opens it). */
+export function cardUrl(card: MessageRef): string {
+  return `https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`;
+}
+
 export function cardLink(card: MessageRef | null, label = 'the card'): string {
-  return card ? `<https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}|${label}>` : label;
+  return card ? `<${cardUrl(card)}|${label}>` : label;
 }
 
 export function helpMessage(environments: string[]): EphemeralMessage {

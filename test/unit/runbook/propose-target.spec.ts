@@ -3,6 +3,7 @@ import { newRollback, type RollbackEvent } from '../../../src/domain/rollback.ma
 import { type ServiceVersion } from '../../../src/domain/findings';
 import { applyEvent } from '../../../src/runbook/context';
 import { proposeTarget } from '../../../src/runbook/confirm';
+import { deployReport } from '../../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const rollback = (requestedTarget: string | null, id = 'rb-new') =>
@@ -90,21 +91,10 @@ describe('proposeTarget', () => {
   });
 
   it('without a previous spec or a verified version, proposes the deploy CI reported before the current one', async () => {
-    const report = (id: string, at: string, version: string, accepted = true) => ({
-      id,
-      environment: 'production',
-      version,
-      commit: null,
-      actor: null,
-      url: null,
-      caller: 'ci',
-      at,
-      accepted,
-    });
-    await store.recordDeploy(report('dp-1', '2026-11-26T08:00:00.000Z', 'v1'));
-    await store.recordDeploy(report('dp-2', '2026-11-26T09:00:00.000Z', 'v2'));
+    await store.recordDeploy(deployReport('dp-1', '2026-11-26T08:00:00.000Z', 'v1'));
+    await store.recordDeploy(deployReport('dp-2', '2026-11-26T09:00:00.000Z', 'v2'));
     // Refused while locked: never what runs, never proposed.
-    await store.recordDeploy(report('dp-3', '2026-11-26T09:30:00.000Z', 'v9', false));
+    await store.recordDeploy(deployReport('dp-3', '2026-11-26T09:30:00.000Z', 'v9', false));
     const withDeploys = { ...deps, deploys: store };
     expect(await proposeTarget(withDeploys, rollback(null), [svc('backend', 'v2', null)])).toEqual({
       target: 'v1',
