@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent: brings up what the integration and end-to-end tests need on this machine.
-#   - Debian's docker.io (dockerd), docker-registry and busybox-static, installed if missing
+#   - Debian's docker.io (dockerd), docker-registry, busybox-static and iproute2, installed if missing
 #   - dockerd running (a stale pid file from a killed daemon is cleared first)
 #   - a registry on 127.0.0.1:5000 (no auth, no TLS: loopback registries are trusted by dockerd)
 #   - a single-node swarm advertised on 127.0.0.1
@@ -29,6 +29,8 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# `ip`: the tests' private second engine brings up loopback in its own network namespace.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"

@@ -304,6 +304,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
         claim: (key) => store.firstDelivery(key, Date.now()),
         // A change with no rollback around it is a deploy: the riskiest minutes start.
         onDeploy: (environment) => watcher.deploySeen(environment),
+        onStepOneAgain: (id) => void runner.drive(id),
       })
     : null;
   let unfollow: (() => void) | null = null;

@@ -10,12 +10,38 @@ export interface RunRef {
   url: string;
 }
 
-/** One service changed by someone else: from → to (null: not a tagged image, or not readable). */
+/** What a hands-on change was, as the platform reported it. */
+export type HandsOnKind = 'update' | 'rollback' | 'scale';
+
+/**
+ * One service changed by someone else: from → to (null: not a tagged image, or not readable; equal when only the
+ * replica count changed), by what (absent in changes recorded before it was kept), and the replica count when it
+ * changed.
+ */
 export interface HandsOnChange {
   service: string;
   dockerService: string;
   from: string | null;
   to: string | null;
+  how?: HandsOnKind;
+  replicas?: { from: number; to: number };
+}
+
+/** By what, in words: "by an update", "by a rollback (docker service rollback or Swarm's own)", "by a scale". */
+export function howWords(c: HandsOnChange): string {
+  if (c.how === 'rollback') return 'by a rollback (`docker service rollback`, or Swarm undoing an update)';
+  if (c.how === 'scale') return 'by a scale';
+  return c.how === 'update' ? 'by an update' : '';
+}
+
+/** One change in plain words: "backend v2 → v9 (by an update)", "backend scaled 2 → 5 replicas (v2)". */
+export function changeWords(c: HandsOnChange): string {
+  const how = howWords(c);
+  const what =
+    c.from === c.to && c.replicas
+      ? `${c.service} scaled ${c.replicas.from} → ${c.replicas.to} replicas (${c.to ?? 'unknown'})`
+      : `${c.service} ${c.from ?? 'unknown'} → ${c.to ?? 'unknown'}${c.replicas ? `, ${c.replicas.from} → ${c.replicas.to} replicas` : ''}`;
+  return how && c.how !== 'scale' ? `${what} (${how})` : what;
 }
 
 export type Fact =

@@ -123,6 +123,11 @@ export interface Rollback {
    */
   approvals?: Array<{ by: string; at: string }>;
   /**
+   * Production changed while the card awaited approval (the last time): Step 1 ran again, and the card and Approve's
+   * confirmation say so. Absent when it never did.
+   */
+  productionChanged?: { at: string; by?: string; changes?: HandsOnChange[] };
+  /**
    * When the rollback reached a final state. Set once, by the event that ended it: what "the last rollback" is
    * ordered by, so that nothing else (a refused click, a checklist tick) can change which one that is.
    */
@@ -151,8 +156,11 @@ export type RollbackEvent =
   | { type: 'ApprovalRecorded'; at: string; by: string }
   /** Nobody approved within the configured time. */
   | { type: 'ApprovalExpired'; at: string; afterMs: number }
-  /** What runs now differs from what Step 1 found: Step 1 runs again before anyone can approve. */
-  | { type: 'ProductionChanged'; at: string; by: string; services: ServiceVersion[] }
+  /**
+   * What runs now differs from what Step 1 found: Step 1 runs again before anyone can approve. `by`: who pressed
+   * Approve when the bot found out; absent when the platform's events told it (`changes`: what changed, from → to).
+   */
+  | { type: 'ProductionChanged'; at: string; by?: string; services: ServiceVersion[]; changes?: HandsOnChange[] }
   /** Step 3 may or may not have changed production, and the bot cannot find out: a person must look. */
   | { type: 'OutcomeUnknown'; at: string; reason: string; services: ServiceVersion[] }
   /** An incident commander looked and releases the environment's lock. */
@@ -355,6 +363,11 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
         status: 'confirming',
         acknowledgements: [],
         approvals: [],
+        productionChanged: {
+          at,
+          ...(event.by ? { by: event.by } : {}),
+          ...(event.changes ? { changes: event.changes } : {}),
+        },
         steps: step(s, 'confirm', { status: 'running', startedAt: at, endedAt: undefined }),
       });
     case 'OutcomeUnknown':
@@ -461,5 +474,5 @@ const ok = (state: Rollback): TransitionResult => ({ ok: true, state });
 
 /** Who did what, for the timeline: the user behind an event, if any. */
 export function actorOf(event: RollbackEvent): string | null {
-  return 'by' in event ? event.by : null;
+  return 'by' in event ? (event.by ?? null) : null;
 }

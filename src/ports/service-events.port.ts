@@ -8,6 +8,10 @@ export interface ServiceEvent {
   at: number;
   /** The platform's own id of the event (unique enough to tell two replicas they saw the same one). */
   id: string;
+  /** The platform started rolling the service back to its previous spec (Swarm's own undo, or `docker service rollback`). */
+  rollback?: boolean;
+  /** The replica count changed (a scale), as the platform reports it. */
+  replicas?: { from: number; to: number };
 }
 
 export interface ServiceEvents {

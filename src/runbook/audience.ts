@@ -60,6 +60,9 @@ export function mentionedFor(r: Rollback, event: RollbackEvent | ProgressNote): 
     case 'StepOverran':
       // Over budget: the incident commander decides; twice over: on-call is paged too.
       return event.factor >= 2 ? ESCALATE : ['incident_commanders'];
+    case 'ProductionChanged':
+      // Noticed from the platform's events (nobody pressed anything): the people in charge must look again.
+      return event.by ? [] : ['incident_commanders', 'on_call'];
     case 'RollbackInterrupted':
     case 'OutcomeUnknown':
     case 'VerificationFailed':

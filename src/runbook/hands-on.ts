@@ -1,15 +1,23 @@
 /**
- * Hands-on changes noticed: the platform's service events (a `docker service update` by hand, a pipeline, Swarm's own
- * rollback) for the services the config knows. After a short pause to let a burst settle, the environment's services
- * are read; what changed that the bot did not do itself is told under the card it concerns — the rollback in progress
- * (awaiting approval: its findings are out of date; Step 3 or 4: interference), or, after a completed rollback while
- * deploys are locked, loudly (sent to the channel with @here: a pipeline ignored the deploy gate). A flood of events
- * makes one message per environment at most every `minIntervalMs`, summing the changes up.
+ * Hands-on changes noticed: the platform's service events (a `docker service update` or `rollback` by hand, a scale, a
+ * pipeline, Swarm's own undo) for the services the config knows. After a short pause to let a burst settle, the
+ * environment's services are read; what changed that the bot did not do itself concerns the rollback it happened
+ * around:
+ * - awaiting approval: what Step 1 found, acknowledged and approved no longer holds — Step 1 runs again (the card says
+ *   production changed, and Approve's confirmation too);
+ * - Step 3 or 4: interference — the rollback is interrupted with the evidence (what changed, what runs now), and the
+ *   step still running stops;
+ * - after a completed rollback while deploys are locked: told loudly (@here in the channel: a pipeline or a person
+ *   ignored the deploy gate).
+ * Every such change is kept in the rollback's timeline (the deployment log): from → to, by what (update, rollback,
+ * scale). A flood of events makes one message per environment at most every `minIntervalMs`, summing the changes up.
  */
-import type { HandsOnChange } from '../domain/facts';
-import { isTerminal, type Rollback } from '../domain/rollback.machine';
+import { changeWords, type HandsOnChange } from '../domain/facts';
+import type { ServiceVersion } from '../domain/findings';
+import { isTerminal, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
 import type { ServiceEvent } from '../ports';
 import { nowIso, type RunbookDeps } from './context';
+import { record } from './record';
 import { STRATEGY } from './strategies';
 
 export interface HandsOnOptions {
@@ -23,12 +31,22 @@ export interface HandsOnOptions {
   claim?: (key: string) => Promise<boolean>;
   /** A change with no rollback around it: an ordinary deploy (the close watch starts). */
   onDeploy?: (environment: string) => void;
+  /** A rollback sent back to Step 1 because production changed while it awaited approval: drive it. */
+  onStepOneAgain?: (rollbackId: string) => void;
+}
+
+/** What the events of a burst said about one service beyond its version. */
+interface Said {
+  rollback: boolean;
+  replicas?: { from: number; to: number };
 }
 
 interface EnvState {
   timer?: NodeJS.Timeout;
   nextAt: number;
   lastEvent?: ServiceEvent;
+  /** dockerService → what its events said since the last check. */
+  said: Map<string, Said>;
 }
 
 export class HandsOnWatcher {
@@ -53,7 +71,8 @@ export class HandsOnWatcher {
 
   /** Reads what runs now, the baseline the first change is measured from. */
   async prime(): Promise<void> {
-    for (const environment of new Set(this.environmentOf.values())) await this.read(environment).catch(() => null);
+    for (const environment of new Set(this.environmentOf.values()))
+      await this.read(environment, new Map()).catch(() => null);
   }
 
   stop(): void {
@@ -65,9 +84,14 @@ export class HandsOnWatcher {
   onEvent(e: ServiceEvent): void {
     const environment = this.environmentOf.get(e.dockerService);
     if (!environment || this.stopped) return;
-    const s = this.state.get(environment) ?? { nextAt: 0 };
+    const s = this.state.get(environment) ?? { nextAt: 0, said: new Map<string, Said>() };
     this.state.set(environment, s);
     s.lastEvent = e;
+    const said = s.said.get(e.dockerService) ?? { rollback: false };
+    said.rollback ||= e.rollback === true;
+    // A burst of scales: from the first count to the last.
+    if (e.replicas) said.replicas = { from: said.replicas?.from ?? e.replicas.from, to: e.replicas.to };
+    s.said.set(e.dockerService, said);
     if (s.timer) return;
     const wait = Math.max(this.settleMs, s.nextAt - Date.now());
     s.timer = setTimeout(() => {
@@ -79,8 +103,14 @@ export class HandsOnWatcher {
     s.timer.unref();
   }
 
-  /** The environment's services now, against what was last read: the changes (the baseline moves on). */
-  private async read(environment: string): Promise<HandsOnChange[]> {
+  /**
+   * The environment's services now, against what was last read (the baseline moves on), with what the events said:
+   * a version that changed, or a replica count that did (a scale leaves the version as it was).
+   */
+  private async read(
+    environment: string,
+    said: Map<string, Said>,
+  ): Promise<{ changes: HandsOnChange[]; now: ServiceVersion[] }> {
     const env = this.deps.config.environments[environment];
     const draft = { environment, strategy: 'docker' } as Rollback;
     const now = await STRATEGY.docker.currentVersions(this.deps, draft, env, { probe: false });
@@ -88,44 +118,91 @@ export class HandsOnWatcher {
     for (const s of now) {
       if (s.version === null) continue; // not readable now: not evidence of a change
       const before = this.known.get(s.dockerService);
-      if (before !== undefined && before !== s.version)
-        changes.push({ service: s.service, dockerService: s.dockerService, from: before, to: s.version });
+      const told = said.get(s.dockerService);
+      const moved = before !== undefined && before !== s.version;
+      if (moved || told?.replicas)
+        changes.push({
+          service: s.service,
+          dockerService: s.dockerService,
+          from: moved ? (before ?? null) : s.version,
+          to: s.version,
+          how: told?.rollback ? 'rollback' : moved ? 'update' : 'scale',
+          ...(told?.replicas ? { replicas: told.replicas } : {}),
+        });
       this.known.set(s.dockerService, s.version);
     }
-    return changes;
+    return { changes, now };
   }
 
   async check(environment: string): Promise<boolean> {
-    const changes = await this.read(environment);
+    const s = this.state.get(environment);
+    const said = s?.said ?? new Map<string, Said>();
+    if (s) s.said = new Map();
+    const { changes, now } = await this.read(environment, said);
     if (changes.length === 0) return false;
     const [latest] = await this.deps.rollbacks.list({ environment, limit: 5 }).then((l) => l.filter((r) => !r.dryRun));
+    const before = new Map((latest?.findings?.services ?? []).map((x) => [x.dockerService, x.version]));
+    // The bot's own Step 3 (its events may be read after the rollback completed), and Swarm undoing that update
+    // (failure_action: rollback), which Step 3 reports itself as a failed step.
+    const ours = (c: HandsOnChange) =>
+      (latest &&
+        ['executing', 'verifying', 'completed'].includes(latest.status) &&
+        c.how === 'update' &&
+        c.to === latest.target) ||
+      (latest?.status === 'executing' && c.how === 'rollback' && c.to === before.get(c.dockerService));
+    const foreign = changes.filter((c) => !ours(c));
+    if (foreign.length === 0) return false;
     const active = latest && !isTerminal(latest.status) ? latest : null;
-    // The bot's own Step 3: every change goes to the rollback's target (the events may be read after it completed).
-    if (
-      latest &&
-      ['executing', 'verifying', 'completed'].includes(latest.status) &&
-      changes.every((c) => c.to === latest.target)
-    )
-      return false;
     const gated = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;
     const about = active ?? gated;
-    this.deps.log.info({ environment, changes, rollbackId: about?.id ?? null }, 'production changed without the bot');
+    this.deps.log.info(
+      { environment, changes: foreign, rollbackId: about?.id ?? null },
+      'production changed without the bot',
+    );
     if (!about) this.opts.onDeploy?.(environment);
     if (!about?.card) return false;
-    const s = this.state.get(environment);
-    const key = `hands-on:${environment}:${s?.lastEvent?.id ?? changes.map((c) => `${c.dockerService}=${c.to}`).join(',')}`;
+    const key = `hands-on:${environment}:${s?.lastEvent?.id ?? foreign.map((c) => `${c.dockerService}=${c.to}`).join(',')}`;
     if (this.opts.claim && !(await this.opts.claim(key))) return false;
     if (s) s.nextAt = Date.now() + this.minIntervalMs;
     const at = nowIso(this.deps.clock);
-    // In the rollback's timeline (the deployment log): what changed, from → to; the rollback itself is untouched.
+    // In the rollback's timeline (the deployment log): what changed, from → to, by what.
     await this.deps.rollbacks
-      .audit(about.id, { type: 'HandsOnChange', at, changes, gated: gated !== null })
+      .audit(about.id, { type: 'HandsOnChange', at, changes: foreign, gated: gated !== null })
       .catch((err: unknown) => this.deps.log.warn({ err, rollbackId: about.id }, 'could not record a hands-on change'));
-    await this.deps.notifier.progress(about, {
+    if (await this.consequence(about, foreign, now, at)) return true;
+    // Anything else (Step 1 still reading, the locked gate, a rollback that moved on meanwhile): told under the card.
+    const current = (await this.deps.rollbacks.get(about.id).catch(() => null)) ?? about;
+    await this.deps.notifier.progress(current, {
       type: 'Note',
       at,
-      fact: { kind: 'hands_on_change', changes, during: about.status, gated: gated !== null },
+      fact: { kind: 'hands_on_change', changes: foreign, during: current.status, gated: gated !== null },
     });
+    return true;
+  }
+
+  /**
+   * What the change means for a rollback awaiting approval (Step 1 again) or in Step 3 or 4 (interrupted), recorded
+   * like any transition (the thread and the card say it). False when neither applies or the rollback moved on first.
+   */
+  private async consequence(r: Rollback, changes: HandsOnChange[], now: ServiceVersion[], at: string) {
+    let event: RollbackEvent;
+    if (r.status === 'awaiting_approval') event = { type: 'ProductionChanged', at, services: now, changes };
+    else if (r.status === 'executing' || r.status === 'verifying')
+      event = {
+        type: 'RollbackInterrupted',
+        at,
+        reason: `production changed during ${r.status === 'executing' ? 'Step 3' : 'Step 4'} without the bot: ${changes.map(changeWords).join('; ')}. The bot stopped here rather than work against whoever did it`,
+        services: now,
+      };
+    else return false;
+    try {
+      const applied = await record(this.deps, r.id, event);
+      if (!applied.ok) return false;
+    } catch (err) {
+      this.deps.log.warn({ err, rollbackId: r.id, event: event.type }, 'could not record a hands-on change');
+      return false;
+    }
+    if (event.type === 'ProductionChanged') this.opts.onStepOneAgain?.(r.id);
     return true;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { environmentNamed } from '../config/config.schema';
 import { describeError } from '../domain/errors';
-import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
+import { isTerminal, type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
 import type { Log } from '../ports';
 import { announceRollback } from './announce';
 import { overrunsDue } from './budgets';
@@ -121,19 +121,31 @@ export class RollbackRunner {
   /**
    * Renews the lease every third of its time. A renewal that throws (SQLITE_BUSY, disk full) is logged and tried
    * again; the lease counts as lost when the store says another owner has it, or when no renewal has succeeded for
-   * a whole lease time (someone else may have taken it by now).
+   * a whole lease time (someone else may have taken it by now). With each renewal the rollback's state is read: one
+   * that ended meanwhile (interrupted because production changed by hand, cancelled) stops the step still running
+   * here — its wait for Swarm, its health retries — instead of letting it run out its time.
    */
   private keepLease(id: string): { lost: () => boolean; signal: AbortSignal; stop: () => void } {
     const now = () => this.deps.clock.now().getTime();
     const abort = new AbortController();
     let renewedAt = now();
+    let lost = false;
     const lose = (why: string) => {
-      if (abort.signal.aborted) return;
+      if (lost) return;
+      lost = true;
       this.deps.log.error(
         { rollbackId: id, owner: this.owner, why },
         'lease lost: stopping this rollback here; whoever holds the lease goes on',
       );
-      abort.abort(new Error(`lease lost: ${why}`));
+      if (!abort.signal.aborted) abort.abort(new Error(`lease lost: ${why}`));
+    };
+    const ended = (r: Rollback | null) => {
+      if (!r || !isTerminal(r.status) || abort.signal.aborted) return;
+      this.deps.log.info(
+        { rollbackId: id, status: r.status },
+        'the rollback ended elsewhere: stopping its running step',
+      );
+      abort.abort(new Error(`the rollback is ${r.status}`));
     };
     let renewing = false;
     const timer = setInterval(
@@ -144,9 +156,10 @@ export class RollbackRunner {
         this.deps.leases
           .claim(id, this.owner, now() + this.leaseMs, now())
           .then(
-            (held) => {
-              if (held) renewedAt = now();
-              else lose('another process holds it');
+            async (held) => {
+              if (!held) return lose('another process holds it');
+              renewedAt = now();
+              ended(await this.deps.rollbacks.get(id).catch(() => null));
             },
             (err: unknown) => {
               this.deps.log.warn({ err, rollbackId: id }, 'lease renewal failed; trying again');
@@ -158,7 +171,7 @@ export class RollbackRunner {
       Math.max(1000, this.leaseMs / 3),
     );
     timer.unref();
-    return { lost: () => abort.signal.aborted, signal: abort.signal, stop: () => clearInterval(timer) };
+    return { lost: () => lost, signal: abort.signal, stop: () => clearInterval(timer) };
   }
 
   private async leased(id: string, resumed: boolean): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { OVERALL_LABEL } from '../domain/criteria';
 import { checklistOf } from '../domain/checklist';
+import { changeWords } from '../domain/facts';
 import { type Rollback, type RollbackEvent, STEPS, type StepName, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
 
@@ -36,7 +37,7 @@ function refusal(e: TimelineEntry): { action: string; why: string } | null {
 /** "Production changed by hand: backend v1 → v2", from its timeline entry. */
 function handsOn(e: TimelineEntry): string {
   const ev = e.event as Partial<Extract<RollbackEvent, { type: 'HandsOnChange' }>> | null;
-  const changes = (ev?.changes ?? []).map((c) => `${c.service} ${c.from ?? '?'} → ${c.to ?? '?'}`).join(', ');
+  const changes = (ev?.changes ?? []).map(changeWords).join(', ');
   return `Production changed by hand${ev?.gated ? ' while deploys were locked' : ''}: ${changes}`;
 }
 

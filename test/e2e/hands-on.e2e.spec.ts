@@ -1,8 +1,9 @@
 /**
- * Hands-on changes noticed (issue 15, item 2), on the real swarm: the bot follows Docker's event stream, and a
- * `docker service update` made by hand is told under the card it concerns — while the card awaits approval (its
- * findings are out of date), and after a completed rollback while deploys are locked (loudly: @here, sent to the
- * channel). A burst of updates makes one message, not one per update; the bot's own Step 3 makes none.
+ * Hands-on changes noticed (issue 15, items 2 and 5), on the real swarm: the bot follows Docker's event stream, and a
+ * `docker service update` made by hand is told under the card it concerns — while the card awaits approval (Step 1
+ * runs again, and the card says production changed), during Step 3 (interference: the rollback is interrupted with
+ * the evidence, and the bot stops), and after a completed rollback while deploys are locked (loudly: @here, sent to
+ * the channel). A flood of 100 updates makes a message or two, not one per update; the bot's own Step 3 makes none.
  */
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
@@ -10,6 +11,8 @@ import { type Harness, startHarness } from '../support/bot-harness';
 import {
   BACKEND_IMAGE,
   createStack,
+  docker,
+  runningImage,
   removeServices,
   requireSwarm,
   updateImage,
@@ -35,7 +38,7 @@ const handsOn = (ts: string) =>
     .callsOf('chat.postMessage')
     .filter((c) => c.args.thread_ts === ts && /Production changed/.test(String(c.args.text)));
 
-it('awaiting approval: a hand-made update is told under the card, and says Approve re-runs Step 1', async () => {
+it('awaiting approval: a hand-made update sends the rollback back to Step 1, which finds what runs now; the card says why', async () => {
   h = await startHarness(stackConfig(stack));
   await badDeploy(stack);
   const r = await request(h, 'production hands on while awaiting');
@@ -47,13 +50,68 @@ it('awaiting approval: a hand-made update is told under the card, and says Appro
     return l.length > 0 ? l : undefined;
   }, 'the hands-on line');
   const text = String(line.args.text);
-  expect(text).toContain('*Production changed by hand* (not by the bot)');
-  expect(text).toContain(`backend (\`${stack.backend}\`): \`v2\` → \`v3\``);
-  expect(text).toContain('*Approve* runs Step 1 again first');
+  expect(text).toContain('*Production changed by hand* while this card awaited approval (not by the bot)');
+  expect(text).toContain(`backend (\`${stack.backend}\`): \`v2\` → \`v3\` (by an update)`);
+  expect(text).toContain('Step 1 runs again');
   expect(text).toContain('<@U0IC>');
   expect(String(line.args.reply_broadcast)).not.toBe('true');
-  await h.click(ACTION.cancel, r.rollback.id, IC, r.cardTs);
-  await waitStatus(h, r.rollback.id, 'cancelled');
+  // Step 1 ran again on what runs now: only the backend moved, so its previous version (v2, the bad one) is not the
+  // frontend's (v1) — the bot does not guess, it asks for a version. The card says why Step 1 ran again.
+  await waitStatus(h, r.rollback.id, 'failed');
+  const again = h.db.get(r.rollback.id) as Rollback;
+  expect(again.failure?.reason).toContain(
+    'the services disagree on their previous version (backend: v2, frontend: v1)',
+  );
+  expect(again.findings?.services.find((x) => x.service === 'backend')?.version).toBe('v3');
+  const card = JSON.stringify(
+    h.slack
+      .callsOf('chat.update')
+      .filter((c) => c.args.ts === r.cardTs)
+      .at(-1)?.args.blocks,
+  );
+  expect(card).toContain('*Production changed*');
+  expect(card).toContain(
+    'by hand, not by the bot): backend v2 → v3 (by an update). Step 1 ran again on what runs now.',
+  );
+});
+
+it('during Step 3: a hand-made update interrupts the rollback with the evidence, and the bot stops waiting on Swarm', async () => {
+  h = await startHarness(stackConfig(stack), { leaseMs: 3000 });
+  await badDeploy(stack);
+  const r = await request(h, 'production hands on during step 3');
+  await waitStatus(h, r.rollback.id, 'awaiting_approval');
+  await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
+  // The bot's own update is in the spec (Step 3 waits for Swarm to converge): someone deploys v3 over it.
+  for (let i = 0; !(await runningImage(stack.backend)).includes(':v1'); i++) {
+    if (i > 600) throw new Error("timed out waiting for the bot's Step 3 update");
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  await docker('service', 'update', '--detach', '--quiet', '--image', `${BACKEND_IMAGE}:v3`, stack.backend);
+
+  await waitStatus(h, r.rollback.id, 'interrupted');
+  const done = h.db.get(r.rollback.id) as Rollback;
+  expect(done.failure?.step).toBe('execute');
+  expect(done.failure?.reason).toMatch(
+    /^production changed during Step 3 without the bot: backend v\d → v3 \(by an update\)/,
+  );
+  const [line] = h.slack
+    .callsOf('chat.postMessage')
+    .filter((c) => c.args.thread_ts === r.cardTs && /Interrupted/i.test(String(c.args.text)));
+  expect(String(line?.args.text)).toContain(`backend (\`${stack.backend}\`): \`v3\``);
+  expect(String(line?.args.text)).toContain('<@U0IC>');
+  // Its wait on Swarm stopped at the next lease renewal, without moving the rollback on or touching the service.
+  await h.slack.waitFor(
+    () =>
+      h.logLines.some((l) => l.includes('the rollback ended elsewhere: stopping its running step')) ? true : undefined,
+    'the running step to stop',
+  );
+  await new Promise((res) => setTimeout(res, 2000));
+  expect(h.db.get(r.rollback.id)?.status).toBe('interrupted');
+  expect(await runningImage(stack.backend)).toContain(':v3');
+  const timeline = h.db.timeline(r.rollback.id).map((e) => e.type);
+  expect(timeline).toContain('HandsOnChange');
+  expect(timeline).not.toContain('ServicesRolledBack');
+  expect(timeline).not.toContain('ExecutionFailed');
 });
 
 it('after a completed rollback, a deploy past the locked gate is called out loudly; a burst makes one message', async () => {
@@ -82,6 +140,29 @@ it('after a completed rollback, a deploy past the locked gate is called out loud
   await new Promise((res) => setTimeout(res, 5000));
   expect(handsOn(r.cardTs)).toHaveLength(1);
   expect(done.status).toBe('completed');
+
+  // A flood: 100 updates within a minute. At most one message per 30 s sums them up, never one per update.
+  const started = Date.now();
+  for (let i = 0; i < 100; i++)
+    await docker(
+      'service',
+      'update',
+      '--detach',
+      '--quiet',
+      '--image',
+      `${BACKEND_IMAGE}:v${i % 2 ? 3 : 2}`,
+      stack.backend,
+    );
+  expect(Date.now() - started).toBeLessThan(60_000);
+  // Past the quiet interval after the flood's last event, and a settle: every message it will make is out.
+  await new Promise((res) => setTimeout(res, 35_000));
+  // The flood ended on v3: what runs differs from what was told, so one message sums it up (two if the flood ran
+  // past the quiet interval).
+  const lines = handsOn(r.cardTs);
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  expect(lines.length).toBeLessThanOrEqual(3);
+  expect(String(lines.at(-1)?.args.text)).toContain('→ `v3`');
+  expect(h.db.timeline(r.rollback.id).filter((e) => e.type === 'HandsOnChange').length).toBe(lines.length);
 });
 
 it('right after a deploy it watches closely: a bad deploy gets a rollback proposal within seconds', async () => {

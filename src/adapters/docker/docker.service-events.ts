@@ -88,11 +88,18 @@ export class DockerServiceEvents implements ServiceEvents {
     seen.add(id);
     if (seen.size > 5000) seen.delete(seen.values().next().value as string);
     if (e.time) at(e.time);
+    // Docker 20.10+ says what changed in the attributes: image.old/new, replicas.old/new, updatestate.new.
+    const attrs = e.Actor?.Attributes ?? {};
+    const replicas = { from: Number(attrs['replicas.old']), to: Number(attrs['replicas.new']) };
     onEvent({
       dockerService: name,
       action: e.Action,
       at: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
       id,
+      ...(attrs['updatestate.new'] === 'rollback_started' ? { rollback: true } : {}),
+      ...(Number.isInteger(replicas.from) && Number.isInteger(replicas.to) && replicas.from !== replicas.to
+        ? { replicas }
+        : {}),
     });
   }
 }

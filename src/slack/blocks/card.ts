@@ -8,6 +8,7 @@ import type { Risk } from '../../domain/risks';
 import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine';
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
+import { changeWords } from '../../domain/facts';
 import { STRATEGY, strategyFor } from '../../runbook/strategies';
 import { esc, link } from '../escape';
 import { ACTION, BLOCK } from '../ids';
@@ -236,6 +237,8 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
       );
     }
   }
+  // Why Step 1 ran again (and what it found then), as long as the rollback has not gone past the decision.
+  if (r.productionChanged && !r.approvedBy) blocks.push(context(productionChangedText(r.productionChanged, r.status)));
   if (r.acknowledgements.length > 0) {
     blocks.push(
       context(r.acknowledgements.map((a) => `:ballot_box_with_check: <@${a.by}>: ${RISK_LABEL[a.risk]}`).join(' · ')),
@@ -293,6 +296,22 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
+/** The card's line once production changed under it: when, how (by hand or found at Approve), and what. */
+function productionChangedText(p: NonNullable<Rollback['productionChanged']>, status: Rollback['status']): string {
+  const what = p.changes?.length ? `: ${esc(p.changes.map(changeWords).join(', '))}` : '';
+  const how = p.by ? `found when <@${p.by}> pressed Approve` : 'by hand, not by the bot';
+  const then =
+    status === 'confirming'
+      ? 'Step 1 runs again.'
+      : status === 'awaiting_approval'
+        ? 'Step 1 ran again: what the card shows is what runs now.'
+        : 'Step 1 ran again on what runs now.';
+  return truncate(
+    `:raising_hand: *Production changed* ${slackDate(p.at)} (${how})${what}. ${then}`,
+    LIMITS.sectionText,
+  );
+}
+
 const ACK_ACTION: Record<Risk, string> = { no_criterion: ACTION.ackNoCriterion, migrations: ACTION.ackMigrations };
 
 function ackButton(r: Rollback, risk: Risk): Block {
@@ -324,7 +343,7 @@ function decisionButtons(r: Rollback): Block | null {
         text: {
           type: 'mrkdwn',
           text: truncate(
-            `Every service of *${r.environment}* goes to \`${esc(r.target)}\`, and the channel is told.`,
+            `${r.productionChanged ? `Production changed ${slackDate(r.productionChanged.at)} while this card awaited approval; Step 1 ran again and the card shows what runs now. ` : ''}Every service of *${r.environment}* goes to \`${esc(r.target)}\`, and the channel is told.`,
             300,
           ),
         },

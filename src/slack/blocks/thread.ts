@@ -3,7 +3,7 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import type { Fact, RunRef } from '../../domain/facts';
+import { changeWords, type Fact, type HandsOnChange, howWords, type RunRef } from '../../domain/facts';
 import {
   type Deployment,
   type Rollback,
@@ -94,22 +94,28 @@ function scriptOutput(f: Extract<Fact, { kind: 'script_output' }>): string {
 
 /** What a hands-on change means for this rollback, and who must look. */
 function handsOnText(f: Extract<Fact, { kind: 'hands_on_change' }>, m: Mentions): string {
-  const what = f.changes
-    .map(
-      (c) =>
-        `• ${esc(c.service)} (\`${esc(c.dockerService)}\`): \`${esc(c.from ?? 'unknown')}\` → \`${esc(c.to ?? 'unknown')}\``,
-    )
-    .join('\n');
+  const what = changeList(f.changes);
   const who = join(m.incidentCommanders, m.onCall);
   if (f.gated)
     return `<!here> :rotating_light: *Production changed while deploys are locked* after this rollback — a pipeline or a person ignored the deploy gate:\n${what}\nFind out who deployed, and bring production back to the version the rollback verified. ${who}`;
   const meaning =
-    f.during === 'awaiting_approval'
-      ? "Step 1's findings are out of date: *Approve* runs Step 1 again first."
-      : f.during === 'executing' || f.during === 'verifying'
-        ? 'This interferes with the rollback: stop whoever is deploying; the bot checks every service before it goes on.'
+    f.during === 'requested' || f.during === 'confirming'
+      ? 'Step 1 may have read production before this: *Approve* checks it again first.'
+      : f.during === 'awaiting_approval'
+        ? "Step 1's findings are out of date: *Approve* runs Step 1 again first."
         : 'The card shows what the bot found before the change.';
   return `:raising_hand: *Production changed by hand* (not by the bot):\n${what}\n${meaning} ${who}`;
+}
+
+/** "• backend (`demo-backend`): `v2` → `v3` (by an update)", one line per change. */
+function changeList(changes: HandsOnChange[]): string {
+  return changes
+    .map((c) => {
+      const how = howWords(c);
+      const replicas = c.replicas ? `, ${c.replicas.from} → ${c.replicas.to} replicas` : '';
+      return `• ${esc(c.service)} (\`${esc(c.dockerService)}\`): \`${esc(c.from ?? 'unknown')}\` → \`${esc(c.to ?? 'unknown')}\`${replicas}${how ? ` (${esc(how)})` : ''}`;
+    })
+    .join('\n');
 }
 
 /** The runbook's facts in words; every outside value in them is escaped here. */
@@ -135,7 +141,7 @@ export function factText(f: Fact): string {
     case 'script_output':
       return scriptOutput(f);
     case 'hands_on_change':
-      return `:raising_hand: Production changed by hand: ${f.changes.map((c) => `${esc(c.service)} ${esc(c.from ?? 'unknown')} → ${esc(c.to ?? 'unknown')}`).join(', ')}.`;
+      return `:raising_hand: Production changed by hand: ${esc(f.changes.map(changeWords).join(', '))}.`;
     case 'deploy_refused':
       return `:no_entry: *${esc(f.caller)} reported a deploy of \`${esc(f.version)}\` while deploys are locked*${f.actor ? ` (${esc(f.actor)}${f.url ? `, ${link(f.url, 'run')}` : ''})` : f.url ? ` (${link(f.url, 'run')})` : ''}: the deploy gate answered 423. If it went out anyway, production no longer runs what this rollback verified.`;
     case 'not_persisted':
@@ -226,6 +232,12 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'ApprovalExpired':
       return `:hourglass: Expired: nobody approved within ${Math.round(event.afterMs / 60_000)} min, and production may have changed since Step 1. Nothing was changed; the environment is free. Request a new rollback if it is still needed.`;
     case 'ProductionChanged':
+      if (!event.by)
+        return [
+          ':raising_hand: *Production changed by hand* while this card awaited approval (not by the bot):',
+          changeList(event.changes ?? []) || '• unknown',
+          `What Step 1 found, acknowledged and approved no longer holds: Step 1 runs again, then approve the new card if the rollback is still right. ${join(m.incidentCommanders, m.onCall)}`.trim(),
+        ].join('\n');
       return [
         `:warning: <@${event.by}> pressed Approve, but production changed since Step 1 — nothing was done. What runs now:`,
         event.services

@@ -5,7 +5,13 @@ import { unacknowledged } from '../../../src/domain/risks';
 import { type Rollback } from '../../../src/domain/rollback.machine';
 import { RollbackRunner } from '../../../src/runbook/runner';
 import { RollbackService } from '../../../src/runbook/service';
-import { unitWorld, type UnitWorld } from '../../support/fakes';
+import { healthyProbe, unitWorld, type UnitWorld } from '../../support/fakes';
+import type { HealthProbe } from '../../../src/ports';
+import { CountingTarget } from '../../support/sim-env';
+import { changeWords } from '../../../src/domain/facts';
+import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
+import { mentionedFor } from '../../../src/runbook/audience';
+import { rollbackCard } from '../../../src/slack/blocks/card';
 
 const event = (dockerService: string, n = 1) => ({ dockerService, action: 'update', at: Date.now(), id: `e${n}` });
 const notes = (w: UnitWorld) =>
@@ -26,33 +32,149 @@ async function awaiting(w: UnitWorld): Promise<Rollback> {
   return (await w.store.get(out.rollback.id)) as Rollback;
 }
 
-it('tells a hand-made update under the card awaiting approval, once for a burst', async () => {
+it('awaiting approval: a hand-made update sends the rollback back to Step 1 (card, Approve and thread say so), once for a burst', async () => {
   const w = unitWorld();
   const r = await awaiting(w);
-  const watcher = new HandsOnWatcher(w.deps, { settleMs: 20, minIntervalMs: 60_000 });
+  const again: string[] = [];
+  const watcher = new HandsOnWatcher(w.deps, {
+    settleMs: 20,
+    minIntervalMs: 60_000,
+    onStepOneAgain: (id) => again.push(id),
+  });
   await watcher.prime();
   w.runtime.deployByHand('v3');
   for (let i = 0; i < 20; i++) watcher.onEvent(event('demo-backend', i));
   await settle();
-  const told = notes(w);
-  expect(told).toHaveLength(1);
-  expect(told[0].rollback.id).toBe(r.id);
-  expect(told[0].event).toMatchObject({
-    fact: {
-      kind: 'hands_on_change',
-      during: 'awaiting_approval',
-      gated: false,
-      changes: [
-        { service: 'backend', dockerService: 'demo-backend', from: 'v2', to: 'v3' },
-        { service: 'frontend', dockerService: 'demo-frontend', from: 'v2', to: 'v3' },
-      ],
-    },
+  const changed = w.notifier.told.filter((t) => t.event.type === 'ProductionChanged');
+  expect(changed).toHaveLength(1);
+  expect(notes(w)).toHaveLength(0);
+  const now = (await w.store.get(r.id)) as Rollback;
+  // What was found, acknowledged and approved no longer counts: Step 1 runs again (the bot drives it).
+  expect(now.status).toBe('confirming');
+  expect(now.acknowledgements).toEqual([]);
+  expect(again).toEqual([r.id]);
+  expect(now.productionChanged).toMatchObject({
+    changes: [
+      { service: 'backend', dockerService: 'demo-backend', from: 'v2', to: 'v3', how: 'update' },
+      { service: 'frontend', dockerService: 'demo-frontend', from: 'v2', to: 'v3', how: 'update' },
+    ],
   });
+  expect(now.productionChanged?.by).toBeUndefined();
+  expect(mentionedFor(now, changed[0].event)).toEqual(['incident_commanders', 'on_call']);
+  const line = progressText(now, changed[0].event, { ...NO_MENTIONS, incidentCommanders: '<@U0IC>' }) ?? '';
+  expect(line).toContain('*Production changed by hand* while this card awaited approval');
+  expect(line).toContain('• backend (`demo-backend`): `v2` → `v3` (by an update)');
+  expect(line).toContain('Step 1 runs again');
+  expect(line).toContain('<@U0IC>');
   // Within the quiet interval, further changes wait (and are summed up later), never a message each.
   w.runtime.deployByHand('v4');
   watcher.onEvent(event('demo-backend', 99));
   await settle();
-  expect(notes(w)).toHaveLength(1);
+  expect(w.notifier.told.filter((t) => t.event.type === 'ProductionChanged' || t.event.type === 'Note')).toHaveLength(
+    1,
+  );
+  watcher.stop();
+});
+
+it("awaiting approval again after Step 1 re-ran: the card says production changed, and so does Approve's confirmation", async () => {
+  const w = unitWorld();
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
+  const r = await awaiting(w);
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 10, onStepOneAgain: (id) => void runner.drive(id) });
+  await watcher.prime();
+  w.runtime.deployByHand('v3');
+  watcher.onEvent(event('demo-backend'));
+  await settle();
+  await runner.idle();
+  const again = (await w.store.get(r.id)) as Rollback;
+  expect(again.status).toBe('awaiting_approval');
+  expect(again.findings?.services.map((s) => s.version)).toEqual(['v3', 'v3']);
+  const card = JSON.stringify(rollbackCard(again).blocks);
+  expect(card).toContain('*Production changed* ');
+  expect(card).toContain('by hand, not by the bot): backend v2 → v3 (by an update), frontend v2 → v3 (by an update)');
+  expect(card).toContain('Step 1 ran again: what the card shows is what runs now.');
+  expect(card).toMatch(/Production changed [^"]* while this card awaited approval; Step 1 ran again/);
+  watcher.stop();
+});
+
+it('during Step 3 or 4 a change by hand interrupts the rollback with the evidence; the running step stops', async () => {
+  for (const during of ['executing', 'verifying'] as const) {
+    const runtime = new CountingTarget(during === 'executing' ? 3000 : 0);
+    let release = () => undefined as void;
+    let holding: Promise<void> | null = null;
+    const base = healthyProbe('v1');
+    // Step 4 held open (its health probe waits) so that the change lands during it.
+    const probe: HealthProbe = {
+      ...base,
+      probe: async (url, o) => {
+        if (holding) await holding;
+        return base.probe(url, o);
+      },
+    };
+    const w = unitWorld(undefined, { runtime, probe });
+    const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 3000 });
+    const service = new RollbackService(w.deps, runner);
+    const r = await awaiting({ ...w, runtime });
+    const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
+    await watcher.prime();
+    for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+    if (during === 'verifying') holding = new Promise<void>((res) => (release = res));
+    expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+    for (let i = 0; i < 100 && (await w.store.get(r.id))?.status !== during; i++) await settle();
+    expect((await w.store.get(r.id))?.status).toBe(during);
+    await new Promise((res) => setTimeout(res, 100));
+    runtime.changeByHand('v9');
+    watcher.onEvent(event('demo-backend'));
+    await settle();
+    const now = (await w.store.get(r.id)) as Rollback;
+    expect(now.status).toBe('interrupted');
+    const step = during === 'executing' ? 'Step 3' : 'Step 4';
+    expect(now.failure?.reason).toContain(`production changed during ${step} without the bot: backend `);
+    expect(now.failure?.reason).toContain('→ v9 (by an update)');
+    const told = w.notifier.told.find((t) => t.event.type === 'RollbackInterrupted');
+    expect(told?.event).toMatchObject({
+      services: expect.arrayContaining([expect.objectContaining({ version: 'v9' })]),
+    });
+    release();
+    // The step that was running ends without moving the rollback on (its result is not applied).
+    await runner.idle();
+    expect((await w.store.get(r.id))?.status).toBe('interrupted');
+    expect((await w.store.timeline(r.id)).map((e) => e.type)).toContain('HandsOnChange');
+    watcher.stop();
+  }
+});
+
+it("tells a scale and a rollback by what they were; Swarm undoing the bot's own Step 3 is left to Step 3", async () => {
+  const w = unitWorld();
+  const r = await awaiting(w);
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
+  await watcher.prime();
+  watcher.onEvent({ ...event('demo-frontend', 1), replicas: { from: 1, to: 3 } });
+  watcher.onEvent({ ...event('demo-frontend', 2), replicas: { from: 3, to: 5 } });
+  await settle();
+  expect((await w.store.get(r.id))?.productionChanged?.changes).toEqual([
+    {
+      service: 'frontend',
+      dockerService: 'demo-frontend',
+      from: 'v2',
+      to: 'v2',
+      how: 'scale',
+      replicas: { from: 1, to: 5 },
+    },
+  ]);
+  expect(
+    changeWords({
+      service: 'frontend',
+      dockerService: 'f',
+      from: 'v2',
+      to: 'v2',
+      how: 'scale',
+      replicas: { from: 1, to: 5 },
+    }),
+  ).toBe('frontend scaled 1 → 5 replicas (v2)');
+  expect(changeWords({ service: 'backend', dockerService: 'b', from: 'v2', to: 'v1', how: 'rollback' })).toBe(
+    'backend v2 → v1 (by a rollback (`docker service rollback`, or Swarm undoing an update))',
+  );
   watcher.stop();
 });
 
@@ -101,7 +223,7 @@ it("never takes the bot's own Step 3 for a hands-on change, even when its events
     event: { gated: true, changes: expect.arrayContaining([expect.objectContaining({ from: 'v1', to: 'v2' })]) },
   });
   expect(markdownTimeline((await w.store.get(r.id)) as Rollback, entries)).toContain(
-    'Production changed by hand while deploys were locked: backend v1 → v2, frontend v1 → v2',
+    'Production changed by hand while deploys were locked: backend v1 → v2 (by an update), frontend v1 → v2 (by an update)',
   );
   unfollow();
   watcher.stop();

@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { MANUAL_ITEMS } from '../../../src/domain/checklist';
 import type { ServiceResult, ServiceVersion } from '../../../src/domain/findings';
+import type { HandsOnChange } from '../../../src/domain/facts';
+import type { ProgressNote } from '../../../src/ports';
 import {
   newRollback,
   type Rollback,
@@ -182,12 +184,26 @@ function rollbackOf(i: Input): Rollback {
     },
     overruns: STEPS.map((s) => `${s}:1`),
     approvals: [{ by: 'U0IC', at: AT }],
+    productionChanged: { at: AT, changes: changesOf(i) },
     updatedAt: LATER,
   } as Rollback;
 }
 
+/** Every service changed by hand, by every kind of change. */
+function changesOf(i: Input): HandsOnChange[] {
+  const how = ['update', 'rollback', 'scale'] as const;
+  return i.services.map((s, n) => ({
+    service: s.service,
+    dockerService: s.dockerService,
+    from: s.version,
+    to: n % 3 === 2 ? s.version : i.target,
+    how: how[n % 3],
+    ...(n % 2 === 0 ? { replicas: { from: 1, to: 99 } } : {}),
+  }));
+}
+
 /** Every threaded line an event of this rollback can produce. */
-function events(r: Rollback, i: Input): RollbackEvent[] {
+function events(r: Rollback, i: Input): Array<RollbackEvent | ProgressNote> {
   const svc = i.services;
   return [
     { type: 'ConfirmationStarted', at: AT },
@@ -205,6 +221,12 @@ function events(r: Rollback, i: Input): RollbackEvent[] {
     { type: 'RollbackCancelled', at: AT, by: 'U0IC', why: i.failure },
     { type: 'ApprovalExpired', at: AT, afterMs: 3_600_000 },
     { type: 'ProductionChanged', at: AT, by: 'U0IC', services: svc },
+    { type: 'ProductionChanged', at: AT, services: svc, changes: changesOf(i) },
+    ...[true, false].map((gated): ProgressNote => ({
+      type: 'Note',
+      at: AT,
+      fact: { kind: 'hands_on_change', changes: changesOf(i), during: r.status, gated },
+    })),
     { type: 'OutcomeUnknown', at: AT, reason: i.failure, services: svc },
     { type: 'LockReleased', at: AT, by: 'U0IC', why: i.failure },
     { type: 'TicketLinked', at: AT, url: `https://example.com/${i.tooling}` },
@@ -219,7 +241,7 @@ function events(r: Rollback, i: Input): RollbackEvent[] {
       evidence: r.verification as NonNullable<Rollback['verification']>,
     },
     { type: 'DryRunReported', at: AT, plan: i.failure },
-  ] as RollbackEvent[];
+  ] as Array<RollbackEvent | ProgressNote>;
 }
 
 const refusedFor = (what: string, problems: { error: string; detail: string }[]) =>
@@ -291,14 +313,16 @@ describe('every message and view the bot builds passes Slack checks', () => {
               ...timelineMessage(
                 markdownTimeline(
                   rollbacks[0],
-                  events(rollbacks[0], inputs[0]).map((event, seq) => ({
-                    rollbackId: rollbacks[0].id,
-                    seq,
-                    at: AT,
-                    type: event.type,
-                    actor: 'U0IC',
-                    event,
-                  })),
+                  events(rollbacks[0], inputs[0])
+                    .filter((e): e is RollbackEvent => e.type !== 'Note')
+                    .map((event, seq) => ({
+                      rollbackId: rollbacks[0].id,
+                      seq,
+                      at: AT,
+                      type: event.type,
+                      actor: 'U0IC',
+                      event,
+                    })),
                 ),
               ),
             }),
