@@ -75,11 +75,25 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
 
   const [blocked, migrations] = await Promise.all([
     option.precheck(deps, rollback, env, target),
-    detectMigrations(deps, rollback.environment, env, services, target),
+    detectMigrations(deps, rollback.environment, env, services, target, {
+      target: (await reportOf(deps, rollback.environment, target))?.commit ?? null,
+      // The report of a version other than the target (with services on both, the newest report may be the target's).
+      current: findings.deploy && findings.deploy.version !== target ? findings.deploy.commit : null,
+    }),
   ]);
   if (migrations) findings.migrations = migrations;
   if (blocked) return failed(blocked.reason, findings, blocked.code);
   return { type: 'IssueConfirmed', at: nowIso(deps.clock), findings: { ...findings, target } };
+}
+
+/** CI's newest accepted report of deploying `version`, if any (null when the reports cannot be read). */
+async function reportOf(deps: Pick<RunbookDeps, 'deploys' | 'log'>, environment: string, version: string) {
+  if (!deps.deploys) return null;
+  const reports = await deps.deploys.deploys(environment, 50).catch((err: unknown) => {
+    deps.log.warn({ err, environment }, 'could not read the deploy reports');
+    return [];
+  });
+  return reports.find((d) => d.accepted && d.version === version) ?? null;
 }
 
 /** The reported deploy of what runs now (the newest accepted report of a version a service runs), if CI reported it. */

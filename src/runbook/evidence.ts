@@ -47,9 +47,17 @@ export async function evaluateEnvironment(
 
 const MAX_FILES = 5;
 
+/** The commits CI reported deploying the target and the running version (POST /api/v1/deployments), when it did. */
+export interface ReportedCommits {
+  target: string | null;
+  current: string | null;
+}
+
 /**
- * From GitHub's compare API between the target and the running version (when configured), else from an image label
- * on the running images. Undefined when neither is configured: no guard was asked for.
+ * From GitHub's compare API between the target and the running version (when configured) — between the commits CI
+ * reported deploying them when it did (exact, where an image tag need not be a git ref), else between the versions
+ * as refs — else from an image label on the running images. Undefined when neither is configured: no guard was
+ * asked for.
  */
 export async function detectMigrations(
   deps: Pick<RunbookDeps, 'runtime' | 'codeHostFor'>,
@@ -57,23 +65,32 @@ export async function detectMigrations(
   env: EnvironmentConfig,
   services: ServiceVersion[],
   target: string,
+  commits: ReportedCommits = { target: null, current: null },
 ): Promise<MigrationFinding | undefined> {
   const cfg = env.migrations;
   if (!cfg) return undefined;
   const current = services.find((s) => s.version !== null && s.version !== target)?.version ?? null;
   if (cfg.github) {
     const host = deps.codeHostFor?.(environment);
-    if (!host || !current)
+    const base = commits.target ?? target;
+    const head = commits.current ?? current;
+    if (!host || !head)
       return { verdict: 'unknown', source: 'GitHub compare: the running version is not known', files: [] };
+    const reported = [commits.target ? target : null, commits.current ? (current ?? 'the running version') : null];
+    const named = reported.filter((v): v is string => v !== null);
+    const from = named.length
+      ? ` (the commit${named.length > 1 ? 's' : ''} CI reported deploying ${named.join(' and ')})`
+      : '';
+    const compared = `GitHub compare ${short(base)}...${short(head)}${from}`;
     try {
-      const changed = await host.changedFiles(target, current);
+      const changed = await host.changedFiles(base, head);
       const isMigration = picomatch(cfg.github.globs, { dot: true });
       const files = changed.filter((f) => isMigration(f));
       return files.length > 0
-        ? { verdict: 'included', source: `GitHub compare ${target}...${current}`, files: files.slice(0, MAX_FILES) }
+        ? { verdict: 'included', source: compared, files: files.slice(0, MAX_FILES) }
         : {
             verdict: 'none',
-            source: `GitHub compare ${target}...${current} (${changed.length} files, none matching ${cfg.github.globs.join(', ')})`,
+            source: `${compared}: ${changed.length} files, none matching ${cfg.github.globs.join(', ')}`,
             files: [],
           };
     } catch (err) {
@@ -119,3 +136,6 @@ export async function detectMigrations(
   }
   return undefined;
 }
+
+/** A commit sha as people write it (12 characters); any other ref as it is. */
+const short = (ref: string) => (/^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 12) : ref);

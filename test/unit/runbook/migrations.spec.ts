@@ -5,6 +5,9 @@ import { configSchema } from '../../../src/config/config.schema';
 import type { ServiceVersion } from '../../../src/domain/findings';
 import type { ContainerRuntime } from '../../../src/ports';
 import { detectMigrations } from '../../../src/runbook/evidence';
+import { confirmIssue } from '../../../src/runbook/confirm';
+import { newRollback } from '../../../src/domain/rollback.machine';
+import { deployReport, unitConfig, unitWorld } from '../../support/fakes';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -53,6 +56,35 @@ describe('detectMigrations', () => {
       source: 'GitHub compare v1...v2',
       files: ['alembic/versions/0042_add_orders_index.py'],
     });
+  });
+
+  it('compares the commits CI reported deploying the target and the running version, when it reported them', async () => {
+    const good = 'a'.repeat(40);
+    const bad = 'b'.repeat(40);
+    nock('https://api.github.com')
+      .get(`/repos/acme/shop/compare/${good}...${bad}`)
+      .reply(200, { status: 'ahead', files: [{ filename: 'migrations/0042_orders.sql', status: 'added' }] });
+    const deps = { runtime: noRuntime, codeHostFor };
+    expect(
+      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: good, current: bad }),
+    ).toEqual({
+      verdict: 'included',
+      source: 'GitHub compare aaaaaaaaaaaa...bbbbbbbbbbbb (the commits CI reported deploying v1 and v2)',
+      files: ['migrations/0042_orders.sql'],
+    });
+    // Only the running version reported: its commit against the target as a ref.
+    nock('https://api.github.com')
+      .get(`/repos/acme/shop/compare/v1...${bad}`)
+      .reply(200, { status: 'ahead', files: [{ filename: 'app/orders.py', status: 'modified' }] });
+    expect(
+      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: null, current: bad }),
+    ).toMatchObject({
+      verdict: 'none',
+      source: expect.stringMatching(
+        /^GitHub compare v1\.\.\.bbbbbbbbbbbb \(the commit CI reported deploying v2\): 1 files, none matching /,
+      ),
+    });
+    expect(nock.isDone()).toBe(true);
   });
 
   it('says none when no changed file matches the globs (configurable)', async () => {
@@ -111,5 +143,39 @@ describe('detectMigrations', () => {
     expect(
       await detectMigrations({ runtime: noRuntime, codeHostFor }, 'production', env(undefined), services, 'v1'),
     ).toBeUndefined();
+  });
+});
+
+describe('Step 1 with the deploys CI reported', () => {
+  it('guards against migrations between the commits CI reported for the target and for what runs now', async () => {
+    const asked: Array<[string, string]> = [];
+    const host = {
+      changedFiles: async (base: string, head: string) => {
+        asked.push([base, head]);
+        return ['migrations/0042_orders.sql', 'app/orders.py'];
+      },
+    };
+    const w = unitWorld(unitConfig({ migrations: { github: { repo: 'acme/shop', token: 'ghp_example' } } }), {
+      codeHostFor: () => host,
+    });
+    await w.store.recordDeploy({ ...deployReport('d1', '2026-12-01T09:00:00.000Z', 'v1'), commit: 'c0ffee1' });
+    await w.store.recordDeploy({ ...deployReport('d2', '2026-12-01T09:30:00.000Z', 'v2'), commit: 'bad0bad' });
+    const r = newRollback({
+      id: 'rb-step1',
+      environment: 'production',
+      channel: 'C0INCIDENT',
+      requestedBy: 'U0ONCALL',
+      at: '2026-12-01T10:00:00.000Z',
+      reason: 'errors',
+      requestedTarget: null,
+    });
+    const event = await confirmIssue(w.deps, r);
+    expect(event.type).toBe('IssueConfirmed');
+    expect(asked).toEqual([['c0ffee1', 'bad0bad']]);
+    expect(event.type === 'IssueConfirmed' && event.findings.migrations).toEqual({
+      verdict: 'included',
+      source: 'GitHub compare c0ffee1...bad0bad (the commits CI reported deploying v1 and v2)',
+      files: ['migrations/0042_orders.sql'],
+    });
   });
 });
