@@ -13,10 +13,20 @@ export interface DeployReport {
   at: string;
   /** False: reported while deploys were locked after a rollback (refused, kept as "attempted while locked"). */
   accepted: boolean;
+  /**
+   * When the bot saw this deploy stay healthy — through its whole close watch after the deploy, or in Step 4 of a
+   * rollback to its version; null until then (absent: treated as null).
+   */
+  verifiedAt?: string | null;
 }
 
 export interface DeployReports {
   recordDeploy(report: DeployReport): Promise<void>;
   /** The environment's reports, newest first. */
   deploys(environment: string, limit: number): Promise<DeployReport[]>;
+  /**
+   * The newest accepted report of `version` in `environment` was seen healthy at `at` (kept once: the first time).
+   * False when there is no such report or it was already marked.
+   */
+  markDeployVerified(environment: string, version: string, at: string): Promise<boolean>;
 }

@@ -19,6 +19,10 @@ export async function announceResolution(
     environmentOf(deps.config, rollback).services.map((x) => ({ service: x.name }))) {
     await deps.verified.recordVerifiedVersion(rollback.environment, s.service, target, at);
   }
+  // CI's report of deploying the target, if any, now counts as seen healthy (a later proposal may go back to it).
+  await deps.deploys?.markDeployVerified(rollback.environment, target, at).catch((err: unknown) => {
+    deps.log.warn({ err, rollbackId: rollback.id }, 'could not mark the deploy report as seen healthy');
+  });
   try {
     const found = resumed ? await alreadyAnnounced(deps, rollback, 'complete') : null;
     if (found) return { type: 'ResolutionAnnounced', at: nowIso(deps.clock), message: found };

@@ -143,13 +143,16 @@ export async function proposeTarget(
   if (verified.value)
     return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
 
-  // CI's reports (POST /api/v1/deployments): the deploy before the one running now, unless a rollback left it.
+  // CI's reports (POST /api/v1/deployments): the last deploy before the one running now that the bot saw healthy
+  // (else the one just before it), unless a rollback left it.
   const reported = await previousDeploy(deps, rollback.environment, agreed(services.map((s) => s.version)).value);
   if (reported)
     return {
       target: reported.version,
       source: 'previous_deploy',
-      note: `the deploy before ${reported.current}, as CI reported it`,
+      note: reported.seenHealthy
+        ? `the last deploy before ${reported.current} that the bot saw healthy (${reported.seenHealthy}), as CI reported it`
+        : `the deploy before ${reported.current}, as CI reported it (the bot never saw it healthy: check it is good)`,
     };
 
   const why =
@@ -161,27 +164,34 @@ export async function proposeTarget(
 
 /**
  * The version CI reported deploying before the current one (`current`, else its newest report), skipping one a
- * completed rollback moved away from. Null without reports, or when they cannot be read.
+ * completed rollback moved away from: the newest one the bot saw healthy (its close watch, or a rollback's Step 4),
+ * else the newest. Null without reports, or when they cannot be read.
  */
 async function previousDeploy(
   deps: Pick<RunbookDeps, 'rollbacks' | 'deploys'>,
   environment: string,
   running: string | null,
-): Promise<{ version: string; current: string } | null> {
+): Promise<{ version: string; current: string; seenHealthy: string | null } | null> {
   if (!deps.deploys) return null;
   const reports = await deps.deploys.deploys(environment, 50).catch(() => []);
   const accepted = reports.filter((r) => r.accepted);
   const current = running ?? accepted[0]?.version;
   if (!current) return null;
-  for (const r of accepted) {
+  // Only the deploys before the newest one of what runs now.
+  const since = accepted.findIndex((r) => r.version === current);
+  const before = since >= 0 ? accepted.slice(since + 1) : accepted;
+  let newest: { version: string; current: string; seenHealthy: string | null } | null = null;
+  for (const r of before) {
     if (r.version === current) continue;
     if (await rolledBackFrom(deps, environment, r.version)) continue;
-    return { version: r.version, current };
+    if (r.verifiedAt) return { version: r.version, current, seenHealthy: r.verifiedAt };
+    newest ??= { version: r.version, current, seenHealthy: null };
   }
-  return null;
+  return newest;
 }
 
-function agreed(values: (string | null)[]): { value: string | null; disagree: boolean } {
+/** The one value all agree on (null when they differ or one is unknown), and whether two known ones differ. */
+export function agreed(values: (string | null)[]): { value: string | null; disagree: boolean } {
   const distinct = new Set(values);
   if (distinct.size === 1 && values[0] !== null) return { value: values[0], disagree: false };
   return { value: null, disagree: [...distinct].filter((v) => v !== null).length > 1 };

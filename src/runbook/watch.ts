@@ -5,17 +5,23 @@
  * lock), and none for a while after one was cancelled.
  */
 import { environmentNamed } from '../config/config.schema';
-import { BOT_REQUESTER, isTerminal } from '../domain/rollback.machine';
-import type { RunbookDeps } from './context';
+import { BOT_REQUESTER, isTerminal, type Rollback } from '../domain/rollback.machine';
+import { nowIso, type RunbookDeps } from './context';
 import { evaluateEnvironment } from './evidence';
 import type { RollbackService } from './service';
+import { STRATEGY } from './strategies';
+import { agreed } from './confirm';
 
 export class Watcher {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly failures = new Map<string, number>();
   private readonly busy = new Set<string>();
-  /** Environments under close watch after a deploy: the timer and when it ends. */
-  private readonly close = new Map<string, { timer: NodeJS.Timeout; until: number }>();
+  /**
+   * Environments under close watch after a deploy: the timer, when it ends, and whether every look so far found it
+   * healthy, and how many looks there were (a watch that ends with at least one look, every one healthy, counts the
+   * deploy as seen healthy).
+   */
+  private readonly close = new Map<string, { timer: NodeJS.Timeout; until: number; healthy: boolean; looks: number }>();
 
   constructor(
     private readonly deps: RunbookDeps,
@@ -40,7 +46,8 @@ export class Watcher {
   /**
    * A deploy was seen: for `close_watch_ms` the environment is evaluated every `close_watch_interval_ms` (two
    * consecutive failing health probes, or any "immediate" criterion, propose a rollback to what ran before). A new
-   * deploy during the close watch extends it; the health streak starts again.
+   * deploy during the close watch extends it; the health streak starts again. A watch that ends with every look
+   * healthy marks CI's report of the deploy as seen healthy: what a later proposal goes back to.
    */
   deploySeen(name: string): void {
     const env = environmentNamed(this.deps.config, name);
@@ -50,6 +57,8 @@ export class Watcher {
     const existing = this.close.get(name);
     if (existing) {
       existing.until = until;
+      existing.healthy = true;
+      existing.looks = 0;
       return;
     }
     const timer = setInterval(() => {
@@ -57,18 +66,44 @@ export class Watcher {
       if (!c || this.deps.clock.now().getTime() > c.until) {
         clearInterval(timer);
         this.close.delete(name);
+        if (c?.healthy && c.looks > 0) void this.seenHealthy(name);
         return;
       }
       void this.tick(name);
     }, env.close_watch_interval_ms);
     timer.unref();
-    this.close.set(name, { timer, until });
+    this.close.set(name, { timer, until, healthy: true, looks: 0 });
     this.deps.log.info({ environment: name, forMs: env.close_watch_ms }, 'a deploy was seen: watching closely');
+  }
+
+  /** The close watch found the deploy healthy throughout: CI's report of what runs now is marked so. */
+  private async seenHealthy(name: string): Promise<void> {
+    const env = environmentNamed(this.deps.config, name);
+    if (!env || !this.deps.deploys) return;
+    try {
+      const draft = { environment: name, strategy: env.strategy } as Rollback;
+      const now = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, {
+        probe: env.strategy !== 'docker',
+      });
+      const version = agreed(now.map((s) => s.version)).value;
+      if (!version) return;
+      const marked = await this.deps.deploys.markDeployVerified(name, version, nowIso(this.deps.clock));
+      this.deps.log.info({ environment: name, version, marked }, 'the deploy stayed healthy through its close watch');
+    } catch (err) {
+      this.deps.log.warn({ err, environment: name }, 'could not mark the deploy as seen healthy');
+    }
   }
 
   /** Whether the environment is under close watch now. */
   watchingClosely(name: string): boolean {
     return this.close.has(name);
+  }
+
+  /** A look under close watch that did not find the environment healthy (or could not look): not seen healthy. */
+  private unhealthy(name: string): false {
+    const c = this.close.get(name);
+    if (c) c.healthy = false;
+    return false;
   }
 
   /** One evaluation of one environment; returns whether a rollback was proposed. */
@@ -78,14 +113,14 @@ export class Watcher {
     this.busy.add(name);
     try {
       const [latest] = await this.deps.rollbacks.list({ environment: name, limit: 1 });
-      if (latest && !isTerminal(latest.status)) return false;
+      if (latest && !isTerminal(latest.status)) return this.unhealthy(name);
       const now = this.deps.clock.now().getTime();
       if (
         latest?.requestedBy === BOT_REQUESTER &&
         latest.status === 'cancelled' &&
         now - Date.parse(latest.endedAt ?? latest.updatedAt) < env.watch_backoff_ms
       )
-        return false;
+        return this.unhealthy(name);
 
       const health = await this.deps.probe.probe(env.health.url, {
         attempts: 1,
@@ -95,6 +130,9 @@ export class Watcher {
       const streak = health.ok ? 0 : (this.failures.get(name) ?? 0) + 1;
       this.failures.set(name, streak);
       const evaluation = await evaluateEnvironment(this.deps, name, env, { value: streak });
+      const close = this.close.get(name);
+      if (close) close.looks++;
+      if (!health.ok || evaluation.rows.some((r) => r.verdict === 'met')) this.unhealthy(name);
       if (evaluation.overall !== 'immediate') return false;
 
       const tripped = evaluation.rows
@@ -111,7 +149,7 @@ export class Watcher {
       return outcome.kind === 'ok';
     } catch (err) {
       this.deps.log.warn({ err, environment: name }, 'watch evaluation failed');
-      return false;
+      return this.unhealthy(name);
     } finally {
       this.busy.delete(name);
     }

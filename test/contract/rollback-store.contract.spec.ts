@@ -201,6 +201,22 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
     expect((await store.deploys('production', 1)).map((d) => d.id)).toEqual(['dp-3']);
   });
 
+  it('marks the newest accepted report of a version as seen healthy, once', async () => {
+    await store.recordDeploy(deployReport('dp-1', '2026-11-26T10:00:00.000Z', 'v1'));
+    await store.recordDeploy(deployReport('dp-2', '2026-11-26T11:00:00.000Z', 'v1'));
+    await store.recordDeploy(deployReport('dp-3', '2026-11-26T12:00:00.000Z', 'v1', false));
+    expect(await store.markDeployVerified('production', 'v1', '2026-11-26T11:20:00.000Z')).toBe(true);
+    expect(await store.markDeployVerified('production', 'v1', '2026-11-26T11:40:00.000Z')).toBe(false);
+    expect(await store.markDeployVerified('production', 'v2', '2026-11-26T11:40:00.000Z')).toBe(false);
+    expect(await store.markDeployVerified('staging', 'v1', '2026-11-26T11:40:00.000Z')).toBe(false);
+    const got = await store.deploys('production', 10);
+    expect(got.map((d) => [d.id, d.verifiedAt])).toEqual([
+      ['dp-3', null],
+      ['dp-2', '2026-11-26T11:20:00.000Z'],
+      ['dp-1', null],
+    ]);
+  });
+
   it('hands out copies: changing what it returned changes nothing stored', async () => {
     const created = await store.create(draft('rb-copy'));
     if (!created.ok) throw new Error('not created');

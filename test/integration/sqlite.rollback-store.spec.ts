@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { applyEvent } from '../../src/runbook/context';
-import { draftRollback } from '../support/fakes';
+import Database from 'better-sqlite3';
+import { deployReport, draftRollback } from '../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const draft = (id: string, environment = 'production') => draftRollback(AT, { id, environment });
@@ -22,6 +23,22 @@ describe('SqliteRollbackStore', () => {
   afterEach(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('upgrades a file from before deploys were marked seen healthy: its reports kept, the new column added', async () => {
+    await store.close();
+    const old = join(dir, 'old.db');
+    const db = new Database(old);
+    db.exec(`CREATE TABLE deploy_reports (id TEXT PRIMARY KEY, environment TEXT NOT NULL, version TEXT NOT NULL,
+      commit_sha TEXT, actor TEXT, url TEXT, caller TEXT NOT NULL, at TEXT NOT NULL, accepted INTEGER NOT NULL)`);
+    db.prepare(
+      `INSERT INTO deploy_reports VALUES ('dp-1', 'production', 'v1', 'abc1234', 'CI run #812', NULL, 'github-ci', ?, 1)`,
+    ).run(AT);
+    db.close();
+    store = new SqliteStore(old);
+    expect(await store.deploys('production', 5)).toEqual([deployReport('dp-1', AT, 'v1')]);
+    expect(await store.markDeployVerified('production', 'v1', AT)).toBe(true);
+    expect((await store.deploys('production', 5))[0].verifiedAt).toBe(AT);
   });
 
   it('keeps everything across a reopen of the file', async () => {

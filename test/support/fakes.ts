@@ -212,6 +212,7 @@ export const deployReport = (
   environment,
   version,
   commit: accepted ? 'abc1234' : null,
+  verifiedAt: null,
   actor: 'CI run #812',
   url: null,
   caller: 'github-ci',

@@ -89,7 +89,7 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
   }
 
   async recordDeploy(report: DeployReport): Promise<void> {
-    this.deployReports.push({ ...report });
+    this.deployReports.push({ ...report, verifiedAt: report.verifiedAt ?? null });
   }
 
   async deploys(environment: string, limit: number): Promise<DeployReport[]> {
@@ -99,6 +99,16 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
       .sort((a, b) => b.r.at.localeCompare(a.r.at) || b.i - a.i)
       .slice(0, limit)
       .map(({ r }) => ({ ...r }));
+  }
+
+  async markDeployVerified(environment: string, version: string, at: string): Promise<boolean> {
+    const [newest] = this.deployReports
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.environment === environment && r.version === version && r.accepted)
+      .sort((a, b) => b.r.at.localeCompare(a.r.at) || b.i - a.i);
+    if (!newest || newest.r.verifiedAt) return false;
+    newest.r.verifiedAt = at;
+    return true;
   }
 
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {

@@ -104,6 +104,13 @@ CREATE TABLE deploy_reports (
 CREATE INDEX deploy_reports_by_environment ON deploy_reports(environment, at);
 `,
   },
+  {
+    version: 4,
+    name: 'deploys seen healthy',
+    sql: `
+ALTER TABLE deploy_reports ADD COLUMN verified_at TEXT;
+`,
+  },
 ];
 
 /** The newest migration this build knows. */

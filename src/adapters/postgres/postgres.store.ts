@@ -329,11 +329,22 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
 
   async deploys(environment: string, limit: number): Promise<DeployReport[]> {
     const { rows } = await this.pool.query<DeployReport>(
-      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted
+      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted,
+              verified_at AS "verifiedAt"
          FROM deploy_reports WHERE environment = $1 ORDER BY at DESC, seq DESC LIMIT $2`,
       [environment, limit],
     );
     return rows;
+  }
+
+  async markDeployVerified(environment: string, version: string, at: string): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE deploy_reports SET verified_at = $1
+         WHERE verified_at IS NULL AND seq = (SELECT seq FROM deploy_reports
+           WHERE environment = $2 AND version = $3 AND accepted ORDER BY at DESC, seq DESC LIMIT 1)`,
+      [at, environment, version],
+    );
+    return (res.rowCount ?? 0) > 0;
   }
 
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {

@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS deploy_reports (
   url         TEXT,
   caller      TEXT NOT NULL,
   at          TEXT NOT NULL,
-  accepted    INTEGER NOT NULL
+  accepted    INTEGER NOT NULL,
+  verified_at TEXT
 );
 CREATE INDEX IF NOT EXISTS deploy_reports_by_environment ON deploy_reports(environment, at);
 CREATE TABLE IF NOT EXISTS verified_versions (
@@ -137,6 +138,10 @@ export class SqliteRollbackStore {
       this.db.exec(`UPDATE rollbacks SET ended_at = updated_at WHERE status IN (${TERMINAL_SQL})`);
     }
     this.db.exec('CREATE INDEX IF NOT EXISTS rollbacks_by_end ON rollbacks(COALESCE(ended_at, created_at))');
+    const reports = (this.db.prepare('PRAGMA table_info(deploy_reports)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    if (!reports.includes('verified_at')) this.db.exec('ALTER TABLE deploy_reports ADD COLUMN verified_at TEXT');
   }
 
   close(): void {
@@ -249,10 +254,20 @@ export class SqliteRollbackStore {
 
   deploys(environment: string, limit: number): DeployReport[] {
     const rows = this.sql(
-      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted
+      `SELECT id, environment, version, commit_sha AS "commit", actor, url, caller, at, accepted,
+              verified_at AS "verifiedAt"
          FROM deploy_reports WHERE environment = ? ORDER BY at DESC, rowid DESC LIMIT ?`,
     ).all(environment, limit) as Array<Omit<DeployReport, 'accepted'> & { accepted: number }>;
     return rows.map((r) => ({ ...r, accepted: r.accepted === 1 }));
+  }
+
+  markDeployVerified(environment: string, version: string, at: string): boolean {
+    const res = this.sql(
+      `UPDATE deploy_reports SET verified_at = ?
+         WHERE verified_at IS NULL AND rowid = (SELECT rowid FROM deploy_reports
+           WHERE environment = ? AND version = ? AND accepted = 1 ORDER BY at DESC, rowid DESC LIMIT 1)`,
+    ).run(at, environment, version);
+    return res.changes > 0;
   }
 
   lastVerifiedVersion(environment: string, service: string): string | null {

@@ -96,6 +96,9 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
   async deploys(environment: string, limit: number): Promise<DeployReport[]> {
     return this.db.deploys(environment, limit);
   }
+  async markDeployVerified(environment: string, version: string, at: string): Promise<boolean> {
+    return this.db.markDeployVerified(environment, version, at);
+  }
   async recordVerifiedVersion(environment: string, service: string, version: string, at: string): Promise<void> {
     this.db.recordVerifiedVersion(environment, service, version, at);
   }

@@ -99,11 +99,30 @@ describe('proposeTarget', () => {
     expect(await proposeTarget(withDeploys, rollback(null), [svc('backend', 'v2', null)])).toEqual({
       target: 'v1',
       source: 'previous_deploy',
-      note: 'the deploy before v2, as CI reported it',
+      note: 'the deploy before v2, as CI reported it (the bot never saw it healthy: check it is good)',
     });
     // What runs is unknown (a whole-environment strategy without probing): the newest report is taken as current.
     expect((await proposeTarget(withDeploys, rollback(null), [svc('backend', null, null)])).target).toBe('v1');
     // Without reports nothing changes.
     expect((await proposeTarget(deps, rollback(null), [svc('backend', 'v2', null)])).target).toBeNull();
+  });
+
+  it('prefers the last deploy before the bad one that the bot saw healthy, and never one after what runs', async () => {
+    const store2 = new MemoryRollbackStore();
+    const d = { rollbacks: store2, verified: store2, deploys: store2 };
+    await store2.recordDeploy(deployReport('dp-1', '2026-11-26T08:00:00.000Z', 'v1'));
+    await store2.recordDeploy(deployReport('dp-2', '2026-11-26T08:30:00.000Z', 'v2'));
+    await store2.recordDeploy(deployReport('dp-3', '2026-11-26T09:00:00.000Z', 'v3'));
+    await store2.recordDeploy(deployReport('dp-4', '2026-11-26T09:30:00.000Z', 'v4'));
+    // Nothing seen healthy: the deploy just before what runs (v3), never the one after it (v4: someone went back to
+    // v3 by hand since).
+    expect(await proposeTarget(d, rollback(null), [svc('backend', 'v3', null)])).toMatchObject({ target: 'v2' });
+    // v1 stayed healthy through its close watch; v2 went out and v3 over it before anyone saw v2 healthy.
+    expect(await store2.markDeployVerified('production', 'v1', '2026-11-26T08:15:00.000Z')).toBe(true);
+    expect(await proposeTarget(d, rollback(null), [svc('backend', 'v3', null)])).toEqual({
+      target: 'v1',
+      source: 'previous_deploy',
+      note: 'the last deploy before v3 that the bot saw healthy (2026-11-26T08:15:00.000Z), as CI reported it',
+    });
   });
 });
