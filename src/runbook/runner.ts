@@ -140,7 +140,8 @@ export class RollbackRunner {
       if (!abort.signal.aborted) abort.abort(new Error(`lease lost: ${why}`));
     };
     const ended = (r: Rollback | null) => {
-      if (!r || !isTerminal(r.status) || abort.signal.aborted) return;
+      // Completed is where Step 5 still runs (the announcement): only an ending that stops the steps counts.
+      if (!r || !isTerminal(r.status) || r.status === 'completed' || abort.signal.aborted) return;
       this.deps.log.info(
         { rollbackId: id, status: r.status },
         'the rollback ended elsewhere: stopping its running step',
