@@ -40,6 +40,19 @@ afterAll(async () => {
   await engine?.remove();
 });
 
+/** `docker service update --image …:version` on the private engine (no pull: its services run no tasks). */
+const deploy = (version: string) =>
+  engine.cli(
+    'service',
+    'update',
+    '--quiet',
+    '--detach',
+    '--no-resolve-image',
+    '--image',
+    `${BACKEND_IMAGE}:${version}`,
+    'events-a',
+  );
+
 async function until<T>(what: string, find: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -52,16 +65,7 @@ async function until<T>(what: string, find: () => T | undefined, timeoutMs = 60_
 
 it('says what changed: an update, a scale (from → to replicas) and a rollback', async () => {
   const from = seen.length;
-  await engine.cli(
-    'service',
-    'update',
-    '--quiet',
-    '--detach',
-    '--no-resolve-image',
-    '--image',
-    `${BACKEND_IMAGE}:v2`,
-    'events-a',
-  );
+  await deploy('v2');
   await until('the update', () =>
     seen.slice(from).find((e) => e.dockerService === 'events-a' && e.action === 'update'),
   );
@@ -91,16 +95,7 @@ it('follows on through a restart of the engine, catching up on a change made bef
   // Made at once, while the follower still waits out its 8 s back-off: only asking for what happened since the last
   // event it saw can bring this one.
   const changedAt = Date.now();
-  await engine.cli(
-    'service',
-    'update',
-    '--quiet',
-    '--detach',
-    '--no-resolve-image',
-    '--image',
-    `${BACKEND_IMAGE}:v3`,
-    'events-a',
-  );
+  await deploy('v3');
   const caught = await until('the update made after the restart', () =>
     seen.slice(from).find((e) => e.dockerService === 'events-a' && e.at >= changedAt - 1000),
   );
@@ -110,15 +105,6 @@ it('follows on through a restart of the engine, catching up on a change made bef
   expect(new Set(ids).size).toBe(ids.length);
   // And it keeps following live afterwards.
   const after = seen.length;
-  await engine.cli(
-    'service',
-    'update',
-    '--quiet',
-    '--detach',
-    '--no-resolve-image',
-    '--image',
-    `${BACKEND_IMAGE}:v1`,
-    'events-a',
-  );
+  await deploy('v1');
   await until('a live update after the restart', () => seen.slice(after).find((e) => e.dockerService === 'events-a'));
 });
