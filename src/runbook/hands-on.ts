@@ -152,14 +152,18 @@ export class HandsOnWatcher {
       (latest?.status === 'executing' && c.how === 'rollback' && c.to === before.get(c.dockerService));
     const foreign = changes.filter((c) => !ours(c));
     if (foreign.length === 0) return false;
+    // Only replica counts changed: recorded and told, but not a deploy — no loud call, no Step 1 again, no interruption
+    // (Step 3 waits for whatever count Swarm wants).
+    const scaleOnly = foreign.every((c) => c.from === c.to);
     const active = latest && !isTerminal(latest.status) ? latest : null;
-    const gated = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;
-    const about = active ?? gated;
+    const locked = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;
+    const gated = scaleOnly ? null : locked;
+    const about = active ?? locked;
     this.deps.log.info(
       { environment, changes: foreign, rollbackId: about?.id ?? null },
       'production changed without the bot',
     );
-    if (!about) this.opts.onDeploy?.(environment);
+    if (!about && !scaleOnly) this.opts.onDeploy?.(environment);
     if (!about?.card) return false;
     const key = `hands-on:${environment}:${s?.lastEvent?.id ?? foreign.map((c) => `${c.dockerService}=${c.to}`).join(',')}`;
     if (this.opts.claim && !(await this.opts.claim(key))) return false;
@@ -169,7 +173,7 @@ export class HandsOnWatcher {
     await this.deps.rollbacks
       .audit(about.id, { type: 'HandsOnChange', at, changes: foreign, gated: gated !== null })
       .catch((err: unknown) => this.deps.log.warn({ err, rollbackId: about.id }, 'could not record a hands-on change'));
-    if (await this.consequence(about, foreign, now, at)) return true;
+    if (!scaleOnly && (await this.consequence(about, foreign, now, at))) return true;
     // Anything else (Step 1 still reading, the locked gate, a rollback that moved on meanwhile): told under the card.
     const current = (await this.deps.rollbacks.get(about.id).catch(() => null)) ?? about;
     await this.deps.notifier.progress(current, {

@@ -98,8 +98,9 @@ function handsOnText(f: Extract<Fact, { kind: 'hands_on_change' }>, m: Mentions)
   const who = join(m.incidentCommanders, m.onCall);
   if (f.gated)
     return `<!here> :rotating_light: *Production changed while deploys are locked* after this rollback — a pipeline or a person ignored the deploy gate:\n${what}\nFind out who deployed, and bring production back to the version the rollback verified. ${who}`;
-  const meaning =
-    f.during === 'requested' || f.during === 'confirming'
+  const meaning = f.changes.every((c) => c.from === c.to)
+    ? 'Only replica counts changed: the versions are as the card says.'
+    : f.during === 'requested' || f.during === 'confirming'
       ? 'Step 1 may have read production before this: *Approve* checks it again first.'
       : f.during === 'awaiting_approval'
         ? "Step 1's findings are out of date: *Approve* runs Step 1 again first."

@@ -144,7 +144,7 @@ it('during Step 3 or 4 a change by hand interrupts the rollback with the evidenc
   }
 });
 
-it("tells a scale and a rollback by what they were; Swarm undoing the bot's own Step 3 is left to Step 3", async () => {
+it('tells a scale by what it was, quietly: not a deploy, so no Step 1 again and no loud call', async () => {
   const w = unitWorld();
   const r = await awaiting(w);
   const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
@@ -152,16 +152,55 @@ it("tells a scale and a rollback by what they were; Swarm undoing the bot's own 
   watcher.onEvent({ ...event('demo-frontend', 1), replicas: { from: 1, to: 3 } });
   watcher.onEvent({ ...event('demo-frontend', 2), replicas: { from: 3, to: 5 } });
   await settle();
-  expect((await w.store.get(r.id))?.productionChanged?.changes).toEqual([
-    {
-      service: 'frontend',
-      dockerService: 'demo-frontend',
-      from: 'v2',
-      to: 'v2',
-      how: 'scale',
-      replicas: { from: 1, to: 5 },
+  expect((await w.store.get(r.id))?.status).toBe('awaiting_approval');
+  const [told] = notes(w);
+  expect(told.event).toMatchObject({
+    fact: {
+      gated: false,
+      changes: [
+        {
+          service: 'frontend',
+          dockerService: 'demo-frontend',
+          from: 'v2',
+          to: 'v2',
+          how: 'scale',
+          replicas: { from: 1, to: 5 },
+        },
+      ],
     },
-  ]);
+  });
+  const line = progressText(r, told.event, NO_MENTIONS) ?? '';
+  expect(line).toContain('• frontend (`demo-frontend`): `v2` → `v2`, 1 → 5 replicas (by a scale)');
+  expect(line).toContain('Only replica counts changed: the versions are as the card says.');
+  expect((await w.store.timeline(r.id)).at(-1)).toMatchObject({ type: 'HandsOnChange' });
+  watcher.stop();
+});
+
+it("leaves Swarm undoing the bot's own Step 3 update to Step 3 (it reports it as its failure): no interruption", async () => {
+  const runtime = new CountingTarget(2000);
+  const w = unitWorld(undefined, { runtime });
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
+  const service = new RollbackService(w.deps, runner);
+  const r = await awaiting({ ...w, runtime });
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
+  await watcher.prime();
+  for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+  expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+  for (let i = 0; i < 100 && (await w.store.get(r.id))?.status !== 'executing'; i++) await settle();
+  // The bot's update lands (v2 → v1), then Swarm rolls it back (v1 → v2, a rollback event).
+  runtime.deployByHand('v1');
+  watcher.onEvent(event('demo-backend', 1));
+  await settle();
+  runtime.deployByHand('v2');
+  for (const svc of ['demo-backend', 'demo-frontend']) watcher.onEvent({ ...event(svc, 2), rollback: true });
+  await settle();
+  expect((await w.store.get(r.id))?.status).toBe('executing');
+  expect(notes(w)).toHaveLength(0);
+  watcher.stop();
+  await runner.idle();
+});
+
+it('says each kind of change in words', () => {
   expect(
     changeWords({
       service: 'frontend',
@@ -175,7 +214,6 @@ it("tells a scale and a rollback by what they were; Swarm undoing the bot's own 
   expect(changeWords({ service: 'backend', dockerService: 'b', from: 'v2', to: 'v1', how: 'rollback' })).toBe(
     'backend v2 → v1 (by a rollback (`docker service rollback`, or Swarm undoing an update))',
   );
-  watcher.stop();
 });
 
 it('tells nothing for services it does not know, for no change, or when another replica claimed the event', async () => {
