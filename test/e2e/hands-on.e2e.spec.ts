@@ -1,11 +1,13 @@
 /**
  * Hands-on changes noticed (issue 15, items 2 and 5), on the real swarm: the bot follows Docker's event stream, and a
  * `docker service update` made by hand is told under the card it concerns — while the card awaits approval (Step 1
- * runs again, and the card says production changed), during Step 3 (interference: the rollback is interrupted with
+ * runs again, and the card says production changed), during Step 3 or 4 (interference: the rollback is interrupted with
  * the evidence, and the bot stops), and after a completed rollback while deploys are locked (loudly: @here, sent to
  * the channel). A flood of 100 updates makes a message or two, not one per update; the bot's own Step 3 makes none.
  */
+import { HttpHealthProbe } from '../../src/adapters/http/http.health-probe';
 import type { Rollback } from '../../src/domain/rollback.machine';
+import type { HealthProbe } from '../../src/ports';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, startHarness } from '../support/bot-harness';
 import {
@@ -112,6 +114,39 @@ it('during Step 3: a hand-made update interrupts the rollback with the evidence,
   expect(timeline).toContain('HandsOnChange');
   expect(timeline).not.toContain('ServicesRolledBack');
   expect(timeline).not.toContain('ExecutionFailed');
+});
+
+it('during Step 4: a hand-made update interrupts the rollback before it can call the old health good', async () => {
+  // The bot's own probe, held at Step 4 until the change is made (Step 4 is otherwise over in a moment).
+  const real = new HttpHealthProbe();
+  let hold: Promise<void> | null = null;
+  let release = () => undefined as void;
+  const probe: HealthProbe = {
+    probe: async (url, o) => {
+      if (hold) await hold;
+      return real.probe(url, o);
+    },
+    smokeTest: (t, ms) => real.smokeTest(t, ms),
+  };
+  h = await startHarness(stackConfig(stack), { probe, leaseMs: 3000 });
+  await badDeploy(stack);
+  const r = await request(h, 'production hands on during step 4');
+  await waitStatus(h, r.rollback.id, 'awaiting_approval');
+  hold = new Promise<void>((res) => (release = res));
+  await h.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
+  await waitStatus(h, r.rollback.id, 'verifying');
+  await updateImage(stack.backend, `${BACKEND_IMAGE}:v3`);
+  await waitStatus(h, r.rollback.id, 'interrupted');
+  release();
+  const done = h.db.get(r.rollback.id) as Rollback;
+  expect(done.failure?.step).toBe('verify');
+  expect(done.failure?.reason).toMatch(
+    /^production changed during Step 4 without the bot: backend v\d → v3 \(by an update\)/,
+  );
+  // Step 4's probe, let go, does not turn the interruption into a verification.
+  await new Promise((res) => setTimeout(res, 3000));
+  expect(h.db.get(r.rollback.id)?.status).toBe('interrupted');
+  expect(h.db.timeline(r.rollback.id).map((e) => e.type)).not.toContain('RollbackVerified');
 });
 
 it('after a completed rollback, a deploy past the locked gate is called out loudly; a burst makes one message', async () => {
