@@ -34,6 +34,21 @@ beforeAll(async () => {
 afterAll(() => removeServices(stack.backend, stack.frontend));
 afterEach(() => h?.stop());
 
+/**
+ * `docker service update --detach --image …` as a person types it, again when Swarm answers "update out of sequence"
+ * (its own progress on the previous update moved the service's version between the CLI's read and its write).
+ */
+async function handUpdate(service: string, image: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker('service', 'update', '--detach', '--quiet', '--image', image, service);
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/update out of sequence/.test(String(err))) throw err;
+    }
+  }
+}
+
 /** The hands-on lines under a card (the threaded messages that say production changed). */
 const handsOn = (ts: string) =>
   h.slack
@@ -88,7 +103,7 @@ it('during Step 3: a hand-made update interrupts the rollback with the evidence,
     if (i > 600) throw new Error("timed out waiting for the bot's Step 3 update");
     await new Promise((res) => setTimeout(res, 50));
   }
-  await docker('service', 'update', '--detach', '--quiet', '--image', `${BACKEND_IMAGE}:v3`, stack.backend);
+  await handUpdate(stack.backend, `${BACKEND_IMAGE}:v3`);
 
   await waitStatus(h, r.rollback.id, 'interrupted');
   const done = h.db.get(r.rollback.id) as Rollback;
@@ -178,16 +193,7 @@ it('after a completed rollback, a deploy past the locked gate is called out loud
 
   // A flood: 100 updates within a minute. At most one message per 30 s sums them up, never one per update.
   const started = Date.now();
-  for (let i = 0; i < 100; i++)
-    await docker(
-      'service',
-      'update',
-      '--detach',
-      '--quiet',
-      '--image',
-      `${BACKEND_IMAGE}:v${i % 2 ? 3 : 2}`,
-      stack.backend,
-    );
+  for (let i = 0; i < 100; i++) await handUpdate(stack.backend, `${BACKEND_IMAGE}:v${i % 2 ? 3 : 2}`);
   expect(Date.now() - started).toBeLessThan(60_000);
   // Past the quiet interval after the flood's last event, and a settle: every message it will make is out.
   await new Promise((res) => setTimeout(res, 35_000));
