@@ -60,8 +60,15 @@ export class DockerServiceEvents implements ServiceEvents {
               if (line) this.dispatch(line, seen, onEvent, (t) => (since = Math.max(since, t)));
             }
           });
-          s.once('end', () => reopen(new Error('the Docker event stream ended')));
-          s.once('error', (err: unknown) => reopen(err));
+          // A stream may both error and end: one reopening per stream.
+          let ended = false;
+          const drop = (err: unknown) => {
+            if (ended) return;
+            ended = true;
+            reopen(err);
+          };
+          s.once('end', () => drop(new Error('the Docker event stream ended')));
+          s.once('error', drop);
         })
         .catch(reopen);
     };
