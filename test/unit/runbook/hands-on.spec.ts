@@ -32,6 +32,21 @@ async function awaiting(w: UnitWorld): Promise<Rollback> {
   return (await w.store.get(out.rollback.id)) as Rollback;
 }
 
+/** A rollback approved and driven until it is `status` (Step 3 or 4), with a hands-on watcher primed before. */
+async function approvedUntil(w: UnitWorld, status: Rollback['status'], leaseMs: number, beforeApprove = () => {}) {
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs });
+  const service = new RollbackService(w.deps, runner);
+  const r = await awaiting(w);
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
+  await watcher.prime();
+  for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+  beforeApprove();
+  expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+  for (let i = 0; i < 100 && (await w.store.get(r.id))?.status !== status; i++) await settle();
+  expect((await w.store.get(r.id))?.status).toBe(status);
+  return { runner, r, watcher };
+}
+
 it('awaiting approval: a hand-made update sends the rollback back to Step 1 (card, Approve and thread say so), once for a burst', async () => {
   const w = unitWorld();
   const r = await awaiting(w);
@@ -112,16 +127,9 @@ it('during Step 3 or 4 a change by hand interrupts the rollback with the evidenc
       },
     };
     const w = unitWorld(undefined, { runtime, probe });
-    const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 3000 });
-    const service = new RollbackService(w.deps, runner);
-    const r = await awaiting({ ...w, runtime });
-    const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
-    await watcher.prime();
-    for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
-    if (during === 'verifying') holding = new Promise<void>((res) => (release = res));
-    expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
-    for (let i = 0; i < 100 && (await w.store.get(r.id))?.status !== during; i++) await settle();
-    expect((await w.store.get(r.id))?.status).toBe(during);
+    const { runner, r, watcher } = await approvedUntil({ ...w, runtime }, during, 3000, () => {
+      if (during === 'verifying') holding = new Promise<void>((res) => (release = res));
+    });
     await new Promise((res) => setTimeout(res, 100));
     runtime.changeByHand('v9');
     watcher.onEvent(event('demo-backend'));
@@ -179,14 +187,7 @@ it('tells a scale by what it was, quietly: not a deploy, so no Step 1 again and 
 it("leaves Swarm undoing the bot's own Step 3 update to Step 3 (it reports it as its failure): no interruption", async () => {
   const runtime = new CountingTarget(2000);
   const w = unitWorld(undefined, { runtime });
-  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
-  const service = new RollbackService(w.deps, runner);
-  const r = await awaiting({ ...w, runtime });
-  const watcher = new HandsOnWatcher(w.deps, { settleMs: 10 });
-  await watcher.prime();
-  for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
-  expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
-  for (let i = 0; i < 100 && (await w.store.get(r.id))?.status !== 'executing'; i++) await settle();
+  const { runner, r, watcher } = await approvedUntil({ ...w, runtime }, 'executing', 60_000);
   // The bot's update lands (v2 → v1), then Swarm rolls it back (v1 → v2, a rollback event).
   runtime.deployByHand('v1');
   watcher.onEvent(event('demo-backend', 1));
