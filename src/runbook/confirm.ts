@@ -7,6 +7,7 @@
 import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
+import type { DeployReport } from '../ports';
 import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
 import { STRATEGY } from './strategies';
 
@@ -57,7 +58,8 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
 
   const proposal = await proposeTarget(deps, rollback, services);
   const findings = partial(proposal);
-  const deploy = await deployOf(deps, rollback.environment, services);
+  const reports = await recentDeploys(deps, rollback.environment);
+  const deploy = deployOf(reports, services);
   if (deploy) findings.deploy = deploy;
   if (proposal.target === null) {
     return failed(
@@ -76,7 +78,7 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   const [blocked, migrations] = await Promise.all([
     option.precheck(deps, rollback, env, target),
     detectMigrations(deps, rollback.environment, env, services, target, {
-      target: (await reportOf(deps, rollback.environment, target))?.commit ?? null,
+      target: reports.find((d) => d.accepted && d.version === target)?.commit ?? null,
       // The report of a version other than the target (with services on both, the newest report may be the target's).
       current: findings.deploy && findings.deploy.version !== target ? findings.deploy.commit : null,
     }),
@@ -86,31 +88,20 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
   return { type: 'IssueConfirmed', at: nowIso(deps.clock), findings: { ...findings, target } };
 }
 
-/** CI's newest accepted report of deploying `version`, if any (null when the reports cannot be read). */
-async function reportOf(deps: Pick<RunbookDeps, 'deploys' | 'log'>, environment: string, version: string) {
-  if (!deps.deploys) return null;
-  const reports = await deps.deploys.deploys(environment, 50).catch((err: unknown) => {
+/** CI's recent deploy reports of the environment, newest first ([] without any, or when they cannot be read). */
+async function recentDeploys(deps: Pick<RunbookDeps, 'deploys' | 'log'>, environment: string) {
+  if (!deps.deploys) return [];
+  return deps.deploys.deploys(environment, 50).catch((err: unknown) => {
     deps.log.warn({ err, environment }, 'could not read the deploy reports');
     return [];
   });
-  return reports.find((d) => d.accepted && d.version === version) ?? null;
 }
 
 /** The reported deploy of what runs now (the newest accepted report of a version a service runs), if CI reported it. */
-async function deployOf(
-  deps: Pick<RunbookDeps, 'deploys' | 'log'>,
-  environment: string,
-  services: ServiceVersion[],
-): Promise<Findings['deploy'] | null> {
-  if (!deps.deploys) return null;
-  try {
-    const running = new Set(services.map((s) => s.version));
-    const r = (await deps.deploys.deploys(environment, 50)).find((d) => d.accepted && running.has(d.version));
-    return r ? { version: r.version, at: r.at, actor: r.actor, url: r.url, commit: r.commit } : null;
-  } catch (err) {
-    deps.log.warn({ err, environment }, 'could not read the deploy reports');
-    return null;
-  }
+function deployOf(reports: DeployReport[], services: ServiceVersion[]): Findings['deploy'] | null {
+  const running = new Set(services.map((s) => s.version));
+  const r = reports.find((d) => d.accepted && running.has(d.version));
+  return r ? { version: r.version, at: r.at, actor: r.actor, url: r.url, commit: r.commit } : null;
 }
 
 /**
