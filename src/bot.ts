@@ -38,7 +38,8 @@ import type {
 import type { DeliveryLog } from './slack/delivery-log';
 import type { RunbookDeps } from './runbook/context';
 import { leaseOwner, RollbackRunner } from './runbook/runner';
-import { Redactor, secretsInConfig } from './domain/redact';
+import { Redactor } from './domain/redact';
+import { configSecrets } from './config/secrets';
 import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
@@ -183,8 +184,8 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
     fetch: telemetry.slackFetch(env.SLACK_API_URL),
   });
-  // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
-  const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
+  // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
+  const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
   const notifier = new SlackNotifier(
     slack.app.client,
     config,

@@ -16,7 +16,8 @@ import {
   type Role,
   tellsPlatformChannel,
 } from '../../runbook/audience';
-import { Redactor } from '../../domain/redact';
+import { mapStrings, Redactor } from '../../domain/redact';
+import { truncate } from '../../slack/blocks/limits';
 import { translateSlackError } from './slack-errors';
 import { SlackPacer } from './slack.pacer';
 
@@ -24,7 +25,19 @@ import { SlackPacer } from './slack.pacer';
 export const MAX_RATE_LIMIT_WAIT_S = 10;
 const RATE_LIMIT_ATTEMPTS = 3;
 
-const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
+/**
+ * The Slack error code behind one of our errors (`invalid_blocks`), if Slack gave one. Many errors have no Slack
+ * cause (a renderer's own bug, a timeout): they must come out as themselves, not as a TypeError from looking.
+ */
+const slackErrorOf = (err: unknown): string | undefined =>
+  (err as { cause?: { data?: { error?: unknown } } } | null | undefined)?.cause?.data?.error as string | undefined;
+
+/**
+ * Slack's text limits (a header 150, a button 75, a field 2000, a section 3000, a message 40,000, a confirm dialog's
+ * 30/100/300): the builders fit each text under its own, and redaction can lengthen it again (`[redacted]` is longer
+ * than a short secret), so a lengthened text is cut at the tightest limit its original length fitted.
+ */
+const TEXT_LIMITS = [24, 30, 75, 100, 150, 300, 2000, 3000, 40_000];
 
 /** Refusals are summed up in the thread at most this often per rollback (each one is answered privately at once). */
 export const REFUSAL_SUMMARY_MS = 60_000;
@@ -128,11 +141,11 @@ export class SlackNotifier implements Notifier {
     };
     let res;
     try {
-      res = await post(rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment)));
+      res = await post(rollbackCard(rollback, this.budgets.get(rollback.environment)));
     } catch (err) {
-      if (slackErrorOf((err as { cause?: unknown }).cause) !== 'invalid_blocks') throw err;
+      if (slackErrorOf(err) !== 'invalid_blocks') throw err;
       this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
-      res = await post(minimalCard(this.redactor.deep(rollback)));
+      res = await post(minimalCard(rollback));
     }
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
   }
@@ -155,7 +168,7 @@ export class SlackNotifier implements Notifier {
     this.track(this.redraw(rollback, log));
     if (this.platformChannel && tellsPlatformChannel(event)) this.track(this.tellPlatformTeam(rollback, log));
     const mentions = this.mentionsOf(rollback.environment, mentionedFor(rollback, event), rollback.requestedBy);
-    const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), mentions);
+    const said = progressText(rollback, event, mentions);
     if (!said) return;
     // Every message of a dry run says so. A deploy past the locked gate is also sent to the channel.
     const broadcast = event.type === 'Note' && event.fact.kind === 'hands_on_change' && event.fact.gated;
@@ -216,7 +229,7 @@ export class SlackNotifier implements Notifier {
           this.client.chat.postMessage({
             channel: card.channel,
             thread_ts: card.ts,
-            text: this.redactor.text(text),
+            text: this.clean(text),
             unfurl_links: false,
             reply_broadcast: broadcast,
           }),
@@ -304,7 +317,7 @@ export class SlackNotifier implements Notifier {
   }
 
   private renderCard(rollback: Rollback): CardMessage {
-    return rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
+    return rollbackCard(rollback, this.budgets.get(rollback.environment));
   }
 
   private cardJsonOf(rollback: Rollback): string {
@@ -327,9 +340,9 @@ export class SlackNotifier implements Notifier {
         entry.shownStatus = rollback.status;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
-        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') {
+        if (slackErrorOf(err) === 'invalid_blocks') {
           await this.pacer.update(true);
-          await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) =>
+          await update(minimalCard(rollback)).catch((e: unknown) =>
             log.warn({ err: e }, 'the minimal card failed too'),
           );
         }
@@ -346,7 +359,7 @@ export class SlackNotifier implements Notifier {
     const render = () => {
       const list = e.latest.checklist.message;
       if (!list) return null;
-      const m = checklistMessage(this.redactor.deep(e.latest), {
+      const m = checklistMessage(e.latest, {
         ticketTracker: this.ticketTrackers.has(e.latest.environment),
       });
       const json = JSON.stringify(m);
@@ -393,7 +406,7 @@ export class SlackNotifier implements Notifier {
     const res = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
         channel: rollback.channel,
-        text: announcementMrkdwn(this.redactor.text(text)),
+        text: this.clean(announcementMrkdwn(text)),
         unfurl_links: false,
         // Read back by findAnnouncement after a restart: was it posted before the bot died?
         metadata: { event_type: ANNOUNCEMENT_EVENT, event_payload: { rollback_id: rollback.id, step } },
@@ -428,7 +441,7 @@ export class SlackNotifier implements Notifier {
     await this.call('chat.scheduleMessage', () =>
       this.client.chat.scheduleMessage({
         channel,
-        text: this.redactor.text(text),
+        text: this.clean(text),
         post_at: Math.floor(postAt.getTime() / 1000),
       }),
     );
@@ -437,7 +450,7 @@ export class SlackNotifier implements Notifier {
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
-    const m = checklistMessage(this.redactor.deep(rollback), {
+    const m = checklistMessage(rollback, {
       ticketTracker: this.ticketTrackers.has(rollback.environment),
     });
     // Part of posting the card (Step 1 starts once both are out): it goes with the card, not behind threaded lines.
@@ -461,7 +474,7 @@ export class SlackNotifier implements Notifier {
     windowMinutes: number;
   }): Promise<void> {
     const m = reportsAlertMessage({
-      ...this.redactor.deep(a),
+      ...a,
       mentions: this.mentionsOf(a.environment, REPORTS_ALERT_MENTIONS),
     });
     await this.pacer.post(a.channel, true);
@@ -473,23 +486,32 @@ export class SlackNotifier implements Notifier {
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
-    const text = platformTeamAlert(
-      this.redactor.deep(rollback),
-      this.mentionsOf(rollback.environment, ['platform_team']),
-    );
+    const text = platformTeamAlert(rollback, this.mentionsOf(rollback.environment, ['platform_team']));
     try {
       await this.pacer.post(channel);
       await this.call('chat.postMessage', () =>
-        this.client.chat.postMessage({ channel, text: this.redactor.text(text), unfurl_links: false }),
+        this.client.chat.postMessage({ channel, text: this.clean(text), unfurl_links: false }),
       );
     } catch (err) {
       log.warn({ err }, 'could not tell the platform team');
     }
   }
 
-  /** The card with every secret taken out (a URL with a key in its query string, say). */
+  /**
+   * A message as it leaves for Slack: every text in it (fallback and blocks) with the secrets taken out (a URL with a
+   * key in its query string, a token pasted into a reason). The message is built from the rollback as it is; only
+   * what is sent is redacted.
+   */
   private redacted(m: CardMessage): { text: string; blocks: never } {
-    return { text: this.redactor.text(m.text), blocks: this.redactor.deep(m.blocks) as never };
+    return { text: this.clean(m.text), blocks: mapStrings(m.blocks, (t) => this.clean(t)) as never };
+  }
+
+  /** One outgoing text, redacted, and still within the Slack limit the builder fitted it to (TEXT_LIMITS). */
+  private clean(text: string): string {
+    const out = this.redactor.text(text);
+    if (out.length <= text.length) return out;
+    const limit = TEXT_LIMITS.find((l) => l >= text.length) ?? text.length;
+    return out.length <= limit ? out : truncate(out, limit);
   }
 
   /** One Web API call: a short Retry-After is honoured (a few times), a long one fails; errors come out coded. */
