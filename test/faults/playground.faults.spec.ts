@@ -5,9 +5,13 @@
  * serving. Each is tried with real HTTP requests against a real playground (the real bot, the Slack stand-in and the
  * simulated demo environment) on 127.0.0.1.
  */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { type Playground, simulatedTarget, startPlayground } from '../../playground/playground';
 import { until } from '../support/wait';
 
@@ -137,6 +141,68 @@ describe('where it listens', () => {
       15_000,
     );
   });
+});
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm run playground` (compiled as npm compiles it) until its banner is out; then stopped as Ctrl-C stops it. */
+async function banner(main: string, env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PLAYGROUND_TARGET: 'simulated', LOG_LEVEL: 'silent', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    await until(() => /Open http[^\n]*\n|playground: [^\n]*\n/.test(out), 'the banner', 30_000);
+    // The banner is one write; a pipe may hand it over in pieces.
+    await new Promise((r) => setTimeout(r, 300));
+    return out;
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+  }
+}
+
+it('npm run playground says who can open the page, and listens where PLAYGROUND_HOST says', async () => {
+  const out = path.join(ROOT, '.test-build', `playground-hosts-${process.pid}`);
+  // Only the JavaScript is needed here (npm run typecheck checks the types): half the time.
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.playground.json', '--noCheck', '--outDir', out], {
+    cwd: ROOT,
+    timeout: 120_000,
+  });
+  // The page beside the compiled code, where main.js looks first.
+  cpSync(path.join(ROOT, 'playground', 'web'), path.join(out, 'playground', 'web'), { recursive: true });
+  const main = path.join(out, 'playground', 'main.js');
+  try {
+    const port = await freePort();
+    const loopback = await banner(main, { PLAYGROUND_PORT: String(port) });
+    expect(loopback).toContain(`Open http://127.0.0.1:${port} and type`);
+    expect(loopback).toContain('Only this machine can open it (set PLAYGROUND_HOST=0.0.0.0 to let others in).');
+
+    const other = await banner(main, { PLAYGROUND_PORT: String(port), PLAYGROUND_HOST: '127.0.0.2' });
+    expect(other).toContain(`Open http://127.0.0.2:${port} and type`);
+    expect(other).toContain('Listening on 127.0.0.2 (PLAYGROUND_HOST)');
+    expect(other).toContain('only when asked for as 127.0.0.1, localhost, [::1], 127.0.0.2;');
+
+    const elsewhere = await banner(main, { PLAYGROUND_PORT: String(port), PLAYGROUND_HOST: '192.0.2.123' });
+    expect(elsewhere).toBe(
+      'playground: cannot listen on PLAYGROUND_HOST=192.0.2.123: it is not an address of this machine\n',
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 describe('Host: DNS rebinding', () => {
