@@ -174,20 +174,24 @@ export class SlackStandin {
         if (res.headersSent) return;
         if (err instanceof RefusedRequest)
           // Closed after the answer: a refused body is never read (413), a refused client gets nothing more.
-          res.writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
-        else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end(`${(err as Error).message}\n`);
+          res
+            .writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+            .end(`${err.message}\n`);
+        else
+          res
+            .writeHead(500, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ ok: false, error: String((err as Error).message) }));
       });
     });
     // A slow body is not waited for long (the event stream is a response, and is not bounded by this).
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
     this.server = server;
+    this.names = this.hostNames;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.host, resolve);
     });
-    this.names = this.hostNames;
   }
 
   private names: string[] = [];
