@@ -86,6 +86,8 @@ export interface BotOptions {
   leaseMs?: number;
   /** How often to look for rollbacks nobody drives (another replica died). */
   sweepMs?: number;
+  /** Where the front listens (default every address); the playground keeps its bot on loopback. */
+  host?: string;
   /** The `process` label of its default metrics ("work" in the work process; "bot" when front and work share one). */
   metricsProcess?: string;
 }
@@ -153,7 +155,11 @@ export const directLink = (worker: BotWorker): WorkLink => ({
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   let state: FrontState = 'starting';
   const worker = await startWorker(opts);
-  const front = createFront(opts.env, worker.logger, { state: () => state, link: directLink(worker) });
+  const front = createFront(opts.env, worker.logger, {
+    state: () => state,
+    link: directLink(worker),
+    host: opts.host,
+  });
   const port = await front.start();
   state = 'serving';
   worker.logger.info({ port, mode: opts.env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'taking Slack requests');

@@ -88,6 +88,8 @@ export interface FrontOptions {
   /** Serving: Slack requests are taken. Starting or stopping: they are turned away (Slack retries them). */
   state: () => FrontState;
   link: WorkLink;
+  /** The address to listen on; default every address (a container's port is published from outside it). */
+  host?: string;
   /** The front's own registry (its process metrics), served beside the work side's; none when they share a process. */
   metrics?: Registry;
 }
@@ -313,7 +315,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(env.PORT, () => {
+        server.listen(env.PORT, opts.host, () => {
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : env.PORT);
         });
