@@ -6,7 +6,7 @@ import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '.
 import { checklistMessage } from '../../slack/blocks/checklist';
 import type { Reminder } from '../../domain/facts';
 import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
-import { type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
+import { deployRefusalSummary, type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
 import { mentionsOf } from '../../slack/mentions';
 import {
   isSlackUser,
@@ -26,12 +26,20 @@ const RATE_LIMIT_ATTEMPTS = 3;
 
 const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
 
-/** Refusals are summed up in the thread at most this often per rollback (each one is answered privately at once). */
+/**
+ * Refusals (clicks and requests turned away, deploys reported while locked) are summed up in the thread at most this
+ * often per card: each click was answered privately at once, each deploy report got its 423, and a CI job retrying
+ * against a locked environment must not fill the thread, nor the channel's one post a second, with one line per try.
+ */
 export const REFUSAL_SUMMARY_MS = 60_000;
 /** The Slack message metadata type that marks the runbook's announcements, so a restart can find them. */
 export const ANNOUNCEMENT_EVENT = 'rollback_announcement';
 
 type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>;
+type RefusedDeploy = ProgressNote & { fact: { kind: 'deploy_refused' } };
+
+const isRefusedDeploy = (e: RollbackEvent | ProgressNote): e is RefusedDeploy =>
+  e.type === 'Note' && e.fact.kind === 'deploy_refused';
 
 interface CardEntry {
   latest: Rollback;
@@ -59,10 +67,13 @@ export class SlackNotifier implements Notifier {
   /** Incident commanders configured for one environment only, mentioned instead of the global ones there. */
   private readonly envCommanders: Map<string, string>;
   private readonly redactor: Redactor;
-  /** Per rollback: refusals not yet summed up in the thread, and when the last summary went out. */
+  /**
+   * Per rollback: refusals not yet summed up in the thread, and the timer of the minute since the last summary (the
+   * entry goes when a minute passes with nothing to sum up).
+   */
   private readonly refusals = new Map<
     string,
-    { pending: Refusal[]; lastAt: number; timer: NodeJS.Timeout | null; rollback: Rollback }
+    { pending: Array<Refusal | RefusedDeploy>; timer: NodeJS.Timeout | null; rollback: Rollback }
   >();
   private readonly budgets: Map<string, StepBudgets>;
   private readonly platformChannel: string | null;
@@ -147,8 +158,9 @@ export class SlackNotifier implements Notifier {
       log.warn({}, 'no card to update');
       return;
     }
-    // Someone turned away changes nothing on the card; the thread hears of it in a summary, not once per click.
-    if (event.type === 'ApprovalRefused' || event.type === 'RequestRefused') {
+    // Someone turned away, or a deploy refused by the gate, changes nothing on the card; the thread hears of it in a
+    // summary, not once per click or report.
+    if (event.type === 'ApprovalRefused' || event.type === 'RequestRefused' || isRefusedDeploy(event)) {
       this.refused(rollback, event);
       return;
     }
@@ -179,38 +191,59 @@ export class SlackNotifier implements Notifier {
     };
   }
 
-  private refused(rollback: Rollback, event: Refusal): void {
+  /** The first refusal after a quiet minute is told at once; the ones after it wait for the minute's end. */
+  private refused(rollback: Rollback, event: Refusal | RefusedDeploy): void {
     let entry = this.refusals.get(rollback.id);
     if (!entry) {
-      entry = { pending: [], lastAt: 0, timer: null, rollback };
+      entry = { pending: [], timer: null, rollback };
       this.refusals.set(rollback.id, entry);
     }
     entry.rollback = rollback;
     entry.pending.push(event);
-    if (entry.timer) return;
-    const e = entry;
-    const wait = Math.max(0, e.lastAt + REFUSAL_SUMMARY_MS - Date.now());
-    e.timer = setTimeout(() => this.flushRefusals(rollback.id), wait);
+    if (!entry.timer) this.flushRefusals(rollback.id);
+  }
+
+  /** One line for everything refused since the last one; then a minute before the next. */
+  private flushRefusals(id: string): void {
+    const e = this.refusals.get(id);
+    if (!e) return;
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
+    if (e.pending.length === 0) {
+      this.refusals.delete(id);
+      return;
+    }
+    const deploys = e.pending.filter(isRefusedDeploy);
+    const clicks = e.pending.filter((x): x is Refusal => !isRefusedDeploy(x));
+    const text = [
+      deploys.length > 0 ? deployRefusalSummary(deploys) : '',
+      clicks.length > 0 ? refusalSummary(clicks) : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    e.pending = [];
+    // Background: it never goes before a rollback's steps waiting for the channel, this card's own included.
+    this.threadLine(e.rollback, text, this.log.child({ rollbackId: id, event: 'refusals' }), false, 'background');
+    e.timer = setTimeout(() => this.flushRefusals(id), REFUSAL_SUMMARY_MS);
     e.timer.unref();
   }
 
-  private flushRefusals(id: string): void {
-    const e = this.refusals.get(id);
-    if (!e || e.pending.length === 0) return;
-    if (e.timer) clearTimeout(e.timer);
-    e.timer = null;
-    const text = refusalSummary(e.pending);
-    e.pending = [];
-    e.lastAt = Date.now();
-    this.threadLine(e.rollback, text, this.log.child({ rollbackId: id, event: 'refusals' }));
-  }
-
-  /** A threaded line under the card, in order, without holding up the rollback. */
-  private threadLine(rollback: Rollback, text: string, log: Log, broadcast = false): void {
+  /**
+   * A threaded line under the card, in order, without holding up the rollback. Background lines (summaries of
+   * refusals) keep an order of their own, so that one waiting for a turn never holds up the rollback's steps.
+   */
+  private threadLine(
+    rollback: Rollback,
+    text: string,
+    log: Log,
+    broadcast = false,
+    pace: 'routine' | 'background' = 'routine',
+  ): void {
     const card = rollback.card as MessageRef;
-    const previous = this.threads.get(rollback.id) ?? Promise.resolve();
+    const key = pace === 'background' ? `${rollback.id} background` : rollback.id;
+    const previous = this.threads.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      await this.pacer.post(card.channel);
+      await this.pacer.post(card.channel, pace === 'background' ? 'background' : false);
       try {
         await this.call('chat.postMessage', () =>
           this.client.chat.postMessage({
@@ -225,8 +258,8 @@ export class SlackNotifier implements Notifier {
         log.warn({ err }, 'could not post the thread update');
       }
     });
-    this.threads.set(rollback.id, next);
-    this.track(next.finally(() => this.threads.get(rollback.id) === next && this.threads.delete(rollback.id)));
+    this.threads.set(key, next);
+    this.track(next.finally(() => this.threads.get(key) === next && this.threads.delete(key)));
   }
 
   /** Resolves when everything queued has been sent, or after `timeoutMs`. */
