@@ -1,8 +1,8 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
-import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import { type CardMessage, minimalCard, notStartedCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
 import type { Reminder } from '../../domain/facts';
 import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
@@ -34,6 +34,29 @@ const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { er
 export const REFUSAL_SUMMARY_MS = 60_000;
 /** The Slack message metadata type that marks the runbook's announcements, so a restart can find them. */
 export const ANNOUNCEMENT_EVENT = 'rollback_announcement';
+/** The metadata type that marks a rollback's card, so a card whose post seemed to fail can be found. */
+export const CARD_EVENT = 'rollback_card';
+/**
+ * After a card's post failed without Slack's answer, when to look for the card (ms after the failure): Slack may
+ * have posted it, or may show it a moment later. Bounded: these looks, then no more.
+ */
+export const CARD_LOOKUPS_MS: readonly number[] = [1_000, 15_000];
+/** How far before the post a lookup reads the channel's history (Slack's clock is not ours). */
+const LOOKUP_MARGIN_S = 60;
+
+/**
+ * Whether Slack may have posted a message although the call failed: the answer was lost (a timeout, a dropped
+ * connection) or was not Slack's own (an HTTP error from a proxy). Slack's own refusal and a 429 posted nothing.
+ */
+const answerLost = (err: unknown): boolean => {
+  const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+  return code === SlackErrorCode.RequestError || code === SlackErrorCode.HTTPError;
+};
+
+export interface SlackNotifierOptions {
+  /** When to look for a card whose post failed without an answer (default CARD_LOOKUPS_MS). */
+  cardLookupsMs?: readonly number[];
+}
 
 type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>;
 type RefusedDeploy = ProgressNote & { fact: { kind: 'deploy_refused' } };
@@ -87,6 +110,7 @@ export class SlackNotifier implements Notifier {
   private readonly threads = new Map<string, Promise<void>>();
   /** Everything sent in the background, for drain(). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly cardLookupsMs: readonly number[];
 
   constructor(
     private readonly client: WebClient,
@@ -100,7 +124,9 @@ export class SlackNotifier implements Notifier {
      * again after each draw: the card always ends on the newest stored state, never on an older one.
      */
     private readonly stored: (id: string) => Promise<Rollback | null> = async () => null,
+    opts: SlackNotifierOptions = {},
   ) {
+    this.cardLookupsMs = opts.cardLookupsMs ?? CARD_LOOKUPS_MS;
     this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
     this.envCommanders = new Map(
       Object.entries(config.environments).flatMap(([name, env]) =>
@@ -130,12 +156,26 @@ export class SlackNotifier implements Notifier {
     );
   }
 
+  /**
+   * Posts the card, marked with its rollback's id. Throws when it could not be posted; a card Slack posted although
+   * its answer was lost is then found and marked not started (markLateCard), so no card stays live with Approve and
+   * Cancel for a rollback that was never started.
+   */
   async postCard(rollback: Rollback): Promise<MessageRef> {
+    const since = Date.now();
     const post = async (card: CardMessage) => {
       await this.pacer.post(rollback.channel, true);
       return this.call('chat.postMessage', () =>
-        this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }),
-      );
+        this.client.chat.postMessage({
+          channel: rollback.channel,
+          ...this.redacted(card),
+          unfurl_links: false,
+          metadata: { event_type: CARD_EVENT, event_payload: { rollback_id: rollback.id } },
+        }),
+      ).catch((err: unknown) => {
+        if (answerLost(err)) this.markLateCard(rollback, since);
+        throw err;
+      });
     };
     let res;
     try {
@@ -436,23 +476,60 @@ export class SlackNotifier implements Notifier {
   }
 
   async findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null> {
+    const found = await this.marked(rollback, ANNOUNCEMENT_EVENT, since.getTime() - 1000, (p) => p.step === step);
+    return found[0] ?? null;
+  }
+
+  /**
+   * The channel's messages since `sinceMs` that carry this rollback's metadata of `eventType` (one page: a bounded
+   * read of a limited window).
+   */
+  private async marked(
+    rollback: Rollback,
+    eventType: string,
+    sinceMs: number,
+    match: (payload: Record<string, unknown>) => boolean = () => true,
+  ): Promise<MessageRef[]> {
     const res = await this.call('conversations.history', () =>
       this.client.conversations.history({
         channel: rollback.channel,
-        oldest: String(Math.floor(since.getTime() / 1000) - 1),
+        oldest: String(Math.floor(sinceMs / 1000)),
         include_all_metadata: true,
         limit: 200,
       }),
     );
-    const found = (res.messages ?? []).find((m) => {
+    return (res.messages ?? []).flatMap((m) => {
       const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
-      return (
-        meta?.event_type === ANNOUNCEMENT_EVENT &&
-        meta.event_payload?.rollback_id === rollback.id &&
-        meta.event_payload?.step === step
-      );
+      const ours =
+        meta?.event_type === eventType && meta.event_payload?.rollback_id === rollback.id && match(meta.event_payload);
+      return ours && m.ts ? [{ channel: rollback.channel, ts: m.ts }] : [];
     });
-    return found?.ts ? { channel: rollback.channel, ts: found.ts } : null;
+  }
+
+  /**
+   * A card whose post failed without Slack's answer may exist all the same, or show up a moment later, while the
+   * requester hears that nothing was started: look for it a few times (CARD_LOOKUPS_MS) and draw each one found as
+   * not started, with no buttons. The looks are not waited for by drain(): a bot stopping in between skips the rest.
+   */
+  private markLateCard(rollback: Rollback, since: number): void {
+    const log = this.log.child({ rollbackId: rollback.id, event: 'late_card' });
+    const done = new Set<string>();
+    const look = async () => {
+      try {
+        const cards = await this.marked(rollback, CARD_EVENT, since - LOOKUP_MARGIN_S * 1000);
+        for (const card of cards.filter((c) => !done.has(c.ts))) {
+          done.add(card.ts);
+          await this.pacer.update(true);
+          await this.call('chat.update', () =>
+            this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(notStartedCard(rollback)) }),
+          );
+          log.warn({ ts: card.ts }, 'Slack posted the card although its answer was lost; marked it not started');
+        }
+      } catch (err) {
+        log.warn({ err }, 'could not look for (or mark) a card Slack may have posted late');
+      }
+    };
+    for (const ms of this.cardLookupsMs) setTimeout(() => this.track(look()), ms).unref();
   }
 
   async schedule(channel: string, reminder: Reminder, postAt: Date): Promise<void> {
