@@ -66,7 +66,15 @@ export function refusalSummary(
   }
   const lines = [...counts].slice(0, 10).map(([what, n]) => `• ${what}${n > 1 ? ` ×${n}` : ''}`);
   const more = counts.size > 10 ? `\n• …and ${counts.size - 10} more` : '';
-  return `:no_entry: Turned away (${refusals.length}), each told why in private:\n${lines.join('\n')}${more}`;
+  return `:no_entry: Turned away (${refusals.length})${timeSpan(refusals)}, each told why in private:\n${lines.join('\n')}${more}`;
+}
+
+/** " between <first> and <last>" for things summed up over a while; nothing when they all came at once. */
+function timeSpan(items: Array<{ at: string }>): string {
+  const times = items.map((i) => Date.parse(i.at)).filter((t) => !Number.isNaN(t));
+  if (times.length === 0) return '';
+  const [first, last] = [Math.min(...times), Math.max(...times)].map((t) => new Date(t).toISOString());
+  return first === last ? '' : ` between ${slackDate(first, '{date_short} {time_secs}')} and ${slackDate(last)}`;
 }
 
 /**
@@ -77,9 +85,6 @@ export function deployRefusalSummary(
   reports: Array<{ at: string; fact: Extract<Fact, { kind: 'deploy_refused' }> }>,
 ): string {
   if (reports.length === 1) return factText(reports[0].fact);
-  const times = reports.map((r) => Date.parse(r.at)).filter((t) => !Number.isNaN(t));
-  const first = new Date(Math.min(...times)).toISOString();
-  const last = new Date(Math.max(...times)).toISOString();
   const byCaller = new Map<string, { n: number; versions: Map<string, number>; actors: Set<string> }>();
   for (const { fact } of reports) {
     const c = byCaller.get(fact.caller) ?? { n: 0, versions: new Map<string, number>(), actors: new Set<string>() };
@@ -96,9 +101,7 @@ export function deployRefusalSummary(
     return `• ${esc(caller)}${actors}: ${versions}`;
   });
   const more = byCaller.size > 10 ? `\n• …and ${byCaller.size - 10} more` : '';
-  const when =
-    times.length > 0 ? ` between ${slackDate(first, '{date_short} {time_secs}')} and ${slackDate(last)}` : '';
-  return `:no_entry: *${reports.length} deploys reported while deploys are locked*${when}; the deploy gate answered 423 each time:\n${lines.join('\n')}${more}\nIf one went out anyway, production no longer runs what this rollback verified.`;
+  return `:no_entry: *${reports.length} deploys reported while deploys are locked*${timeSpan(reports)}; the deploy gate answered 423 each time:\n${lines.join('\n')}${more}\nIf one went out anyway, production no longer runs what this rollback verified.`;
 }
 
 function serviceLine(r: ServiceResult): string {

@@ -161,3 +161,37 @@ it("never holds a rollback's own step line behind its refusal summary while the 
   expect(own[0]).toContain('Approved by');
   expect(own[1]).toContain('Turned away (1)');
 });
+
+it('sums up refused clicks of a minute in one line, saying when the first and the last came', async () => {
+  const { client, posts } = recordingClient();
+  const notifier = new SlackNotifier(
+    client,
+    unitConfig(),
+    quietLog,
+    [],
+    new SlackPacer(SLACK_LIMITS),
+    async () => null,
+  );
+  const [started, confirmed] = approvedEvents(iso(T0));
+  const awaiting = withCard('rb-clicked', '6.1', [started, confirmed]);
+  const click = (at: number): RollbackEvent => ({
+    type: 'ApprovalRefused',
+    at: iso(at),
+    by: 'U0SOMEONE',
+    action: 'approve',
+    why: 'only incident commanders approve',
+  });
+  for (let s = 0; s < 6; s++) {
+    await notifier.progress(awaiting, click(Date.now()));
+    await jest.advanceTimersByTimeAsync(10_000);
+  }
+  await jest.advanceTimersByTimeAsync(REFUSAL_SUMMARY_MS);
+  const lines = posts.filter((p) => p.thread === '6.1');
+  expect(lines.map((p) => p.at)).toEqual([0, REFUSAL_SUMMARY_MS]);
+  expect(lines[0].text).toContain('Turned away (1), each told why');
+  expect(lines[1].text).toContain(
+    `Turned away (5) between <!date^${(T0 + 10_000) / 1000}^{date_short} {time_secs}|${iso(T0 + 10_000)}>`,
+  );
+  expect(lines[1].text).toContain(`|${iso(T0 + 50_000)}>`);
+  expect(lines[1].text).toContain('×5');
+});
