@@ -177,7 +177,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 /** The work side: everything but the transport. */
 export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const { env, config } = opts;
-  // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
+  // Unique per process (a new boot id each start); the instance part names the replica in logs and status.
   const instance =
     opts.instanceId ??
     env.ROLLBACK_INSTANCE_ID ??
