@@ -140,6 +140,8 @@ export interface RunningBot extends BotWorker {
 /** The front talking to a work side in the same process. */
 export const directLink = (worker: BotWorker): WorkLink => ({
   forward: (event) => worker.deliver(event),
+  // One event loop: a hung work side would hang the front with it; nothing to watch from here.
+  unavailable: () => null,
   ready: () => worker.ready(),
   metrics: () => worker.metrics(),
   api: (request) => worker.api(request),
@@ -154,6 +156,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   const worker = await startWorker(opts);
   const front = createFront(opts.env, worker.logger, { state: () => state, link: directLink(worker) });
   const port = await front.start();
+  await front.connect();
   state = 'serving';
   worker.logger.info({ port, mode: opts.env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'taking Slack requests');
   return {

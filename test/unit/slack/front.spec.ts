@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState } from '../../../src/slack/front';
+import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState, READY_CACHE_MS } from '../../../src/slack/front';
 import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
 import type { ApiRequest, ApiResponse } from '../../../src/api/api';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
@@ -20,6 +20,11 @@ class TestLink implements WorkLink {
   readonly forwarded: ForwardedEvent[] = [];
   answer: () => Promise<unknown> | null = () => new Promise(() => undefined);
   readyError: Error | null = null;
+  /** Why the work side cannot take deliveries (a hung work process), or null. */
+  hung: string | null = null;
+  unavailable(): string | null {
+    return this.hung;
+  }
   forward(event: ForwardedEvent): Promise<unknown> | null {
     this.forwarded.push(event);
     return this.answer();
@@ -98,6 +103,18 @@ it('fails a delivery the work side cannot take, so that Slack retries it', async
   expect(res.status).toBe(500);
 });
 
+it('turns Slack away (503) while the work side cannot take deliveries, and says why on /readyz', async () => {
+  link.hung = 'the work process has not answered for 6 s';
+  expect((await command()).status).toBe(503);
+  expect(link.forwarded).toHaveLength(0);
+  const ready = await fetch(`${url}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'not ready', reason: 'the work process has not answered for 6 s' });
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  link.hung = null;
+  expect((await command()).status).toBe(200);
+});
+
 it('turns Slack away while starting or stopping, and says so on /healthz and /readyz', async () => {
   for (const s of ['starting', 'stopping'] as const) {
     state = s;
@@ -132,6 +149,7 @@ it('asks the work side whether it is ready at most once a second, however many a
 it('reports ready only when the work side says it is, and says what is missing', async () => {
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
   link.readyError = new Error('the Docker engine does not answer');
+  await new Promise((r) => setTimeout(r, READY_CACHE_MS + 50));
   const res = await fetch(`${url}/readyz`);
   expect(res.status).toBe(503);
   expect(await res.json()).toEqual({ status: 'not ready', reason: 'the Docker engine does not answer' });
@@ -174,7 +192,11 @@ describe('/metrics', () => {
   });
 
   it('asks for the metrics token, and collects nothing for a caller without it', async () => {
-    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token' }, { Authorization: METRICS_TOKEN }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer wrong-token' },
+      { Authorization: METRICS_TOKEN },
+    ];
     for (const headers of attempts) {
       const res = await fetch(`${base}/metrics`, { headers });
       expect(res.status).toBe(401);
@@ -251,6 +273,9 @@ describe('Socket Mode', () => {
     });
     sm = createFront(env, pino({ level: 'silent' }), { state: () => state, link });
     base = `http://127.0.0.1:${await sm.start()}`;
+    // The port is bound before the Slack connection opens (the work side may not take envelopes yet).
+    expect(socket.connectionsOpened).toBe(0);
+    await sm.connect();
     await socket.waitForConnections(1);
   });
   afterEach(async () => {
@@ -276,5 +301,46 @@ describe('Socket Mode', () => {
     const ack = await socket.send('slash_commands', { command: '/rollback', text: 'help', trigger_id: 't.1' });
     expect(ack.ms).toBeLessThan(1000);
     expect(link.forwarded.map((f) => f.body.text)).toEqual(['help']);
+  });
+
+  it('leaves an envelope unacknowledged while the work side cannot take it, so Slack delivers it elsewhere', async () => {
+    link.hung = 'the work process has not answered for 6 s';
+    await expect(
+      socket.send('slash_commands', { command: '/rollback', text: 'help', trigger_id: 't.2' }, { timeoutMs: 1000 }),
+    ).rejects.toThrow(/no ack/);
+    expect(link.forwarded).toHaveLength(0);
+  });
+
+  it.each(['token_revoked', 'token_expired', 'invalid_auth'])(
+    'fails to connect, naming the app token, when Slack answers %s (no retrying forever)',
+    async (error) => {
+      const env = readEnv({
+        SLACK_BOT_TOKEN: 'xoxb-front-test',
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+      });
+      const refused = createFront(env, pino({ level: 'silent' }), { state: () => state, link });
+      await refused.start();
+      const calls = slack.callsOf('apps.connections.open').length;
+      slack.answerNext('apps.connections.open', { ok: false, error });
+      try {
+        await expect(refused.connect()).rejects.toMatchObject({
+          code: 'SLACK_TOKEN_REFUSED',
+          variable: 'SLACK_APP_TOKEN',
+          slackError: error,
+        });
+        // The client retries token_revoked itself after 5 s: it was stopped instead.
+        if (error === 'token_revoked') await new Promise((r) => setTimeout(r, 5500));
+        expect(slack.callsOf('apps.connections.open').length - calls).toBe(1);
+      } finally {
+        await refused.stop();
+      }
+    },
+  );
+
+  it('answers 404 on /slack/events: in Socket Mode nothing arrives over HTTP', async () => {
+    const res = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
+    expect(res.status).toBe(404);
   });
 });
