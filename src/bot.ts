@@ -143,6 +143,8 @@ export interface RunningBot extends BotWorker {
 /** The front talking to a work side in the same process. */
 export const directLink = (worker: BotWorker): WorkLink => ({
   forward: (event) => worker.deliver(event),
+  // One event loop: a hung work side would hang the front with it; nothing to watch from here.
+  unavailable: () => null,
   ready: () => worker.ready(),
   metrics: () => worker.metrics(),
   api: (request) => worker.api(request),
@@ -161,6 +163,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     host: opts.host,
   });
   const port = await front.start();
+  await front.connect();
   state = 'serving';
   worker.logger.info({ port, mode: opts.env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'taking Slack requests');
   return {
