@@ -1,50 +1,113 @@
 /**
- * The HTTP API takes the path as the front gives it: normalised and URL-decoded once. It never decodes it again, so
- * a `%` that the caller escaped (`%25`) stays a `%` (an unknown environment, not a 500), and `%2570roduction` does
- * not become `production`.
+ * The HTTP API (the Api class): the path as the front gives it (normalised and URL-decoded once: it never decodes it
+ * again, so a `%` the caller escaped (`%25`) stays a `%` and `%2570roduction` does not become `production`), and the
+ * deploy gate as CI reads it on the in-memory world: what a failed rollback answers.
  */
 import { Api, type ApiRequest } from '../../../src/api/api';
-import { quietLog, unitConfig } from '../../support/fakes';
+import type { RollbackEvent } from '../../../src/domain/rollback.machine';
+import { applyEvent } from '../../../src/runbook/context';
+import { RollbackRunner } from '../../../src/runbook/runner';
+import { RollbackService } from '../../../src/runbook/service';
+import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
 
-const TOKEN = 'api-spec-token-3b9d2f7a';
+const AT = '2026-12-01T10:00:00.000Z';
+const TOKEN = 'ci-token-0123456789abcdef';
 
-function api(): { api: Api; asked: string[] } {
-  const asked: string[] = [];
-  return {
-    asked,
-    api: new Api({
-      config: unitConfig({}, { api: { tokens: { ci: TOKEN } } }),
-      clock: { now: () => new Date('2024-05-01T10:00:00Z') },
-      log: quietLog,
-      deployGate: (environment) => {
-        asked.push(environment);
-        return Promise.resolve({ environment, open: true });
-      },
-      reportDeploy: () => Promise.reject(new Error('not in this test')),
-    }),
-  };
+function apiIn() {
+  const w = unitWorld(unitConfig({}, { api: { tokens: { ci: TOKEN } } }));
+  const service = new RollbackService(w.deps, new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 }));
+  const api = new Api({
+    config: w.deps.config,
+    clock: w.clock,
+    log: quietLog,
+    deployGate: (env) => service.deployGate(env),
+    reportDeploy: (input, caller) => service.reportDeploy(input, caller),
+  });
+  const gate = () =>
+    api.handle({
+      method: 'GET',
+      path: '/api/v1/environments/production/deploy-gate',
+      authorization: `Bearer ${TOKEN}`,
+      remote: '127.0.0.1',
+    });
+  return { w, service, api, gate };
 }
 
-const gate = (path: string): ApiRequest => ({
-  method: 'GET',
-  path,
-  authorization: `Bearer ${TOKEN}`,
-  remote: '127.0.0.1',
+describe('the deploy gate API after a rollback that failed once Step 3 had started', () => {
+  it('answers 423 "rollback_failed" with how to clear it, until an incident commander unlocks', async () => {
+    const { w, service, gate } = apiIn();
+    expect((await gate()).status).toBe(200);
+    expect((await w.store.create(draftRollback(AT, { id: 'rb-failed' }))).ok).toBe(true);
+    const events: RollbackEvent[] = [
+      ...approvedEvents(AT),
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+      { type: 'ServicesRolledBack', at: AT, results: [] },
+      {
+        type: 'VerificationFailed',
+        at: AT,
+        reason: 'health check failed',
+        evidence: { health: { url: 'h', ok: false, attempts: 3, status: 503 }, smokeTests: [] },
+      },
+    ];
+    for (const e of events) expect((await applyEvent(w.store, 'rb-failed', e)).ok).toBe(true);
+
+    const locked = await gate();
+    expect(locked).toMatchObject({
+      status: 423,
+      body: {
+        deploys: 'locked',
+        reason: 'rollback_failed',
+        rollback: { id: 'rb-failed', status: 'failed', from: 'v2', to: 'v1' },
+        message: expect.stringContaining('ended failed after it had started changing production'),
+        clear: { how: expect.arrayContaining(['`/rollback unlock production [reason]` in Slack']) },
+      },
+    });
+    expect((await service.unlock('production', 'U0IC', 'every service on v1, root cause found')).kind).toBe('ok');
+    expect(await gate()).toMatchObject({ status: 200, body: { deploys: 'allowed' } });
+  });
 });
 
-it('answers a path holding a % (the caller sent %25) with 404, not a 500', async () => {
-  const { api: a, asked } = api();
-  const res = await a.handle(gate('/api/v1/environments/%/deploy-gate'));
-  expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
-  expect(asked).toEqual([]);
-});
+describe('the path', () => {
+  const PATH_TOKEN = 'api-spec-token-3b9d2f7a';
 
-it('does not decode the path a second time', async () => {
-  const { api: a, asked } = api();
-  // What the front hands on for /api/v1/environments/%2570roduction/deploy-gate.
-  const res = await a.handle(gate('/api/v1/environments/%70roduction/deploy-gate'));
-  expect(res.status).toBe(404);
-  expect(asked).toEqual([]);
-  expect((await a.handle(gate('/api/v1/environments/production/deploy-gate'))).status).toBe(200);
-  expect(asked).toEqual(['production']);
+  function api(): { api: Api; asked: string[] } {
+    const asked: string[] = [];
+    return {
+      asked,
+      api: new Api({
+        config: unitConfig({}, { api: { tokens: { ci: PATH_TOKEN } } }),
+        clock: { now: () => new Date('2024-05-01T10:00:00Z') },
+        log: quietLog,
+        deployGate: (environment) => {
+          asked.push(environment);
+          return Promise.resolve({ environment, open: true });
+        },
+        reportDeploy: () => Promise.reject(new Error('not in this test')),
+      }),
+    };
+  }
+
+  const gate = (path: string): ApiRequest => ({
+    method: 'GET',
+    path,
+    authorization: `Bearer ${PATH_TOKEN}`,
+    remote: '127.0.0.1',
+  });
+
+  it('answers a path holding a % (the caller sent %25) with 404, not a 500', async () => {
+    const { api: a, asked } = api();
+    const res = await a.handle(gate('/api/v1/environments/%/deploy-gate'));
+    expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(asked).toEqual([]);
+  });
+
+  it('does not decode the path a second time', async () => {
+    const { api: a, asked } = api();
+    // What the front hands on for /api/v1/environments/%2570roduction/deploy-gate.
+    const res = await a.handle(gate('/api/v1/environments/%70roduction/deploy-gate'));
+    expect(res.status).toBe(404);
+    expect(asked).toEqual([]);
+    expect((await a.handle(gate('/api/v1/environments/production/deploy-gate'))).status).toBe(200);
+    expect(asked).toEqual(['production']);
+  });
 });
