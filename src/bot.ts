@@ -242,7 +242,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
           })
         : null,
     ),
-    scripts: new ProcessScriptRunner(),
+    scripts: new ProcessScriptRunner({ secrets: [...(opts.secrets ?? []), ...configSecrets(config)] }),
     workflowsFor: perEnvironment(config, (env) => {
       const gha = env.github_actions;
       return gha

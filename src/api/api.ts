@@ -170,7 +170,22 @@ export class Api {
       version: outcome.report.version,
       recorded_at: outcome.report.at,
     };
-    if (outcome.kind === 'recorded') return { status: 201, body: { deploy: report, accepted: true } };
+    if (outcome.kind === 'recorded') {
+      if (outcome.earlierCommits.length === 0) return { status: 201, body: { deploy: report, accepted: true } };
+      const before = outcome.earlierCommits.join(', ');
+      this.deps.log.warn(
+        { caller, environment: d.environment, version: d.version, commit: d.commit, earlierCommits: before },
+        'a version was reported again with another commit',
+      );
+      return {
+        status: 201,
+        body: {
+          deploy: report,
+          accepted: true,
+          warning: `${d.version} was reported before with commit ${before}: both reports are kept, and while they disagree the migration guard cannot rule migrations out for ${d.version} (it answers "unknown"). Give each build its own tag.`,
+        },
+      };
+    }
     this.deps.log.warn(
       { caller, environment: d.environment, version: d.version },
       'a deploy was reported while locked',

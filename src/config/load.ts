@@ -13,26 +13,76 @@ const keyPath = (path: readonly PropertyKey[]): string =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') ||
   '(top level)';
 
-/** Replaces `${VAR}` in every string value with the environment variable; a missing one is an error naming the key. */
-export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[] = []): unknown {
+/**
+ * A secret file's content (Docker and Kubernetes secrets): trailing newlines dropped; a file that cannot be read or
+ * is empty is an error naming the key.
+ */
+function readSecretFile(file: string, path: readonly PropertyKey[], via = ''): string {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw configError('the config refers to a secret file it cannot read', [
+      `${keyPath(path)}: cannot read the secret file ${file} (${why})${via}`,
+    ]);
+  }
+  if (content === '')
+    throw configError('the config refers to an empty secret file', [
+      `${keyPath(path)}: the secret file ${file} is empty${via}`,
+    ]);
+  return content;
+}
+
+/**
+ * Replaces, in every string value, `${VAR}` with the environment variable (or, when VAR is not set, with the content
+ * of the file VAR_FILE names, like the bot's own SLACK_BOT_TOKEN_FILE) and `${file:/run/secrets/x}` with that file's
+ * content; a missing one is an error naming the key. Every value read from a file is added to `fromFiles`: whatever
+ * the key, it is handled as a secret.
+ */
+export function interpolate(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: PropertyKey[] = [],
+  fromFiles: string[] = [],
+): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined)
+    return value.replace(/\$\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))\}/g, (_, file?: string, name?: string) => {
+      if (file !== undefined) {
+        const content = readSecretFile(file.trim(), path);
+        fromFiles.push(content);
+        return content;
+      }
+      const variable = name as string;
+      const v = env[variable];
+      if (v !== undefined) return v;
+      const named = env[`${variable}_FILE`];
+      if (named === undefined)
         throw configError('the config refers to an unset variable', [
-          `${keyPath(path)}: environment variable ${name} is not set`,
+          `${keyPath(path)}: environment variable ${variable} is not set (nor ${variable}_FILE)`,
         ]);
-      return v;
+      const content = readSecretFile(named, path, ` (from ${variable}_FILE)`);
+      fromFiles.push(content);
+      return content;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], fromFiles));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k])]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], fromFiles)]));
   }
   return value;
 }
 
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): BotConfig {
+  return parseConfigWithSecrets(text, source, env).config;
+}
+
+/** The config, and every value it read from a secret file (`${file:…}`, `${VAR}` via VAR_FILE). */
+function parseConfigWithSecrets(
+  text: string,
+  source: string,
+  env: NodeJS.ProcessEnv,
+): { config: BotConfig; fromFiles: string[] } {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -40,12 +90,13 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     throw configError(`${source} is not valid YAML`, [(err as Error).message.split('\n')[0]]);
   }
   if (raw === null || typeof raw !== 'object') throw configError(`${source} is empty or not a YAML mapping`, []);
-  const result = configSchema.safeParse(interpolate(raw, env));
+  const fromFiles: string[] = [];
+  const result = configSchema.safeParse(interpolate(raw, env, [], fromFiles));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${keyPath(i.path)}: ${issueMessage(i)}`);
     throw configError(`${source} is invalid`, lines);
   }
-  return result.data;
+  return { config: result.data, fromFiles };
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
@@ -84,8 +135,8 @@ export function loadConfig(
       `ROLLBACK_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     ]);
   }
-  const config = parseConfig(text, path, env);
-  return { config, secrets: [...secretsReferenced(text, env), ...configSecrets(config)] };
+  const { config, fromFiles } = parseConfigWithSecrets(text, path, env);
+  return { config, secrets: [...secretsReferenced(text, env), ...fromFiles, ...configSecrets(config)] };
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): BotConfig {

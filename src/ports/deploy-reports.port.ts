@@ -29,4 +29,10 @@ export interface DeployReports {
    * False when there is no such report or it was already marked.
    */
   markDeployVerified(environment: string, version: string, at: string): Promise<boolean>;
+  /**
+   * The distinct commits of the accepted reports of `version` in `environment` that name one, newest report first
+   * (at most `limit`). More than one means the tag was re-pushed, or one report is wrong: the tag alone no longer
+   * tells which commit runs.
+   */
+  deployedCommits(environment: string, version: string, limit: number): Promise<string[]>;
 }

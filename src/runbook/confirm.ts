@@ -8,7 +8,14 @@ import { type Rollback, type RollbackEvent, strategyOf, versionsLeft } from '../
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 import type { DeployReport } from '../ports';
-import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
+import type { EnvironmentConfig } from '../config/config.schema';
+import {
+  consecutiveFailures,
+  detectMigrations,
+  evaluateEnvironment,
+  type ReportedCommits,
+  runningOtherThan,
+} from './evidence';
 import { STRATEGY } from './strategies';
 
 type Proposal = {
@@ -84,11 +91,9 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
 
   const [blocked, migrations] = await Promise.all([
     option.precheck(deps, rollback, env, target),
-    detectMigrations(deps, rollback.environment, env, services, target, {
-      target: reports.find((d) => d.accepted && d.version === target)?.commit ?? null,
-      // The report of a version other than the target (with services on both, the newest report may be the target's).
-      current: findings.deploy && findings.deploy.version !== target ? findings.deploy.commit : null,
-    }),
+    reportedCommits(deps, rollback.environment, env, services, target).then((commits) =>
+      detectMigrations(deps, rollback.environment, env, services, target, commits),
+    ),
   ]);
   if (migrations) findings.migrations = migrations;
   if (blocked) return failed(blocked.reason, findings, blocked.code);
@@ -102,6 +107,33 @@ async function recentDeploys(deps: Pick<RunbookDeps, 'deploys' | 'log'>, environ
     deps.log.warn({ err, environment }, 'could not read the deploy reports');
     return [];
   });
+}
+
+/** How many distinct commits of one version are read: two already make the reports disagree. */
+const COMMITS_READ = 5;
+
+/**
+ * Every commit CI reported for the target and for the running version the guard compares with — all of them, not
+ * only the newest report's: one report must not be enough to make the compare X...X.
+ */
+async function reportedCommits(
+  deps: Pick<RunbookDeps, 'deploys' | 'log'>,
+  environment: string,
+  env: EnvironmentConfig,
+  services: ServiceVersion[],
+  target: string,
+): Promise<ReportedCommits> {
+  const store = deps.deploys;
+  if (!store || !env.migrations?.github) return { target: [], current: [] };
+  const of = (version: string | null) =>
+    version === null
+      ? Promise.resolve([])
+      : store.deployedCommits(environment, version, COMMITS_READ).catch((err: unknown) => {
+          deps.log.warn({ err, environment, version }, 'could not read the commits CI reported');
+          return [];
+        });
+  const [t, c] = await Promise.all([of(target), of(runningOtherThan(services, target))]);
+  return { target: t, current: c };
 }
 
 /** The reported deploy of what runs now (the newest accepted report of a version a service runs), if CI reported it. */

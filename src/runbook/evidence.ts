@@ -47,10 +47,48 @@ export async function evaluateEnvironment(
 
 const MAX_FILES = 5;
 
-/** The commits CI reported deploying the target and the running version (POST /api/v1/deployments), when it did. */
+/**
+ * The commits CI reported deploying the target and the running version (POST /api/v1/deployments), each version's
+ * distinct commits newest first; empty when it reported none.
+ */
 export interface ReportedCommits {
-  target: string | null;
-  current: string | null;
+  target: string[];
+  current: string[];
+}
+
+/** The running version the guard compares with the target: the first service not on the target. */
+export const runningOtherThan = (services: ServiceVersion[], target: string): string | null =>
+  services.find((s) => s.version !== null && s.version !== target)?.version ?? null;
+
+/** One commit, written short or full, in either case (`c0ffee1` is `C0FFEE1…` in full). */
+export const sameCommit = (a: string, b: string) => {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x.startsWith(y) || y.startsWith(x);
+};
+
+/** The commits once each, newest first (a short and a full sha of one commit are one). */
+const distinctCommits = (commits: string[]) =>
+  commits.filter((c, i) => !commits.slice(0, i).some((earlier) => sameCommit(earlier, c)));
+
+/**
+ * Why the reports cannot be trusted to name what a compare would need, if they cannot. Reports that disagree are
+ * never read as "no migrations": a tag reported with two commits (a re-pushed mutable tag, or one wrong report) may
+ * be either, and two versions reported with one commit make the compare empty whatever really runs.
+ */
+function untrustedReports(target: string, current: string | null, commits: ReportedCommits): string | null {
+  const byVersion: Array<[string, string[]]> = [
+    [target, distinctCommits(commits.target)],
+    [current ?? 'the running version', distinctCommits(commits.current)],
+  ];
+  const disagreeing = byVersion.filter(([, c]) => c.length > 1);
+  if (disagreeing.length > 0)
+    return `${disagreeing
+      .map(([v, c]) => `CI reported ${v} with different commits (${c.map(short).join(', ')})`)
+      .join('; ')}: the tag alone does not say which one it is, so a compare cannot rule migrations out`;
+  const [t, c] = [byVersion[0][1][0], byVersion[1][1][0]];
+  if (t && c && sameCommit(t, c))
+    return `CI reported the same commit ${short(t)} for ${target} and ${current ?? 'the running version'}: one of these reports is wrong, or the images differ by more than the code, so a compare cannot rule migrations out`;
+  return null;
 }
 
 /**
@@ -65,18 +103,22 @@ export async function detectMigrations(
   env: EnvironmentConfig,
   services: ServiceVersion[],
   target: string,
-  commits: ReportedCommits = { target: null, current: null },
+  commits: ReportedCommits = { target: [], current: [] },
 ): Promise<MigrationFinding | undefined> {
   const cfg = env.migrations;
   if (!cfg) return undefined;
-  const current = services.find((s) => s.version !== null && s.version !== target)?.version ?? null;
+  const current = runningOtherThan(services, target);
   if (cfg.github) {
     const host = deps.codeHostFor?.(environment);
-    const base = commits.target ?? target;
-    const head = commits.current ?? current;
+    const [targetCommit] = commits.target;
+    const [currentCommit] = commits.current;
+    const base = targetCommit ?? target;
+    const head = currentCommit ?? current;
     if (!host || !head)
       return { verdict: 'unknown', source: 'GitHub compare: the running version is not known', files: [] };
-    const reported = [commits.target ? target : null, commits.current ? (current ?? 'the running version') : null];
+    const untrusted = untrustedReports(target, current, commits);
+    if (untrusted) return { verdict: 'unknown', source: untrusted, files: [] };
+    const reported = [targetCommit ? target : null, currentCommit ? (current ?? 'the running version') : null];
     const named = reported.filter((v): v is string => v !== null);
     const from = named.length
       ? ` (the commit${named.length > 1 ? 's' : ''} CI reported deploying ${named.join(' and ')})`

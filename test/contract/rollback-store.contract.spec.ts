@@ -280,6 +280,26 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
     expect((await store.deploys('production', 1)).map((d) => d.id)).toEqual(['dp-3']);
   });
 
+  it('keeps every commit a version was reported with, newest first: a re-reported tag is kept, not replaced', async () => {
+    const at = (h: number) => `2026-11-26T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const withCommit = (id: string, h: number, version: string, commit: string | null, accepted = true) => ({
+      ...deployReport(id, at(h), version, accepted),
+      commit,
+    });
+    await store.recordDeploy(withCommit('dp-1', 9, 'latest', 'aaaa111'));
+    await store.recordDeploy(withCommit('dp-2', 10, 'latest', 'bbbb222'));
+    await store.recordDeploy(withCommit('dp-3', 11, 'latest', 'aaaa111'));
+    await store.recordDeploy(withCommit('dp-4', 12, 'latest', null));
+    await store.recordDeploy(withCommit('dp-5', 13, 'latest', 'cccc333', false));
+    await store.recordDeploy(withCommit('dp-6', 14, 'v2', 'dddd444'));
+    await store.recordDeploy({ ...withCommit('dp-7', 15, 'latest', 'eeee555'), environment: 'staging' });
+    // Refused reports (attempted while locked) and reports without a commit say nothing about what the tag is.
+    expect(await store.deployedCommits('production', 'latest', 10)).toEqual(['aaaa111', 'bbbb222']);
+    expect(await store.deployedCommits('production', 'latest', 1)).toEqual(['aaaa111']);
+    expect(await store.deployedCommits('production', 'v9', 10)).toEqual([]);
+    expect((await store.deploys('production', 10)).length).toBe(6);
+  });
+
   it('marks the newest accepted report of a version as seen healthy, once', async () => {
     await store.recordDeploy(deployReport('dp-1', '2026-11-26T10:00:00.000Z', 'v1'));
     await store.recordDeploy(deployReport('dp-2', '2026-11-26T11:00:00.000Z', 'v1'));

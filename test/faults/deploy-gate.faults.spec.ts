@@ -5,6 +5,8 @@
  * never logged; 401 for a missing or wrong token (then 429 for an address that keeps trying), 404 for an unknown
  * environment without saying which exist.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Rollback } from '../../src/domain/rollback.machine';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
@@ -188,6 +190,51 @@ describe('POST /api/v1/deployments', () => {
       'the refused deploy in the thread',
     );
     expect(line).toContain('*github-ci reported a deploy of `v3` while deploys are locked* (CI run #813)');
+  });
+
+  it('keeps a version re-reported with another commit, says so, and the migration guard then asks (defect 4)', async () => {
+    // GitHub's compare on 127.0.0.1: a migration between two different commits, nothing between a commit and itself.
+    const asked: string[] = [];
+    const github = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      const [base, head] = decodeURIComponent(/compare\/(.*)$/.exec(req.url ?? '')?.[1] ?? '').split('...');
+      const files = base === head ? [] : [{ filename: 'migrations/0042_orders.sql', status: 'added' }];
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ahead', files }));
+    });
+    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+    try {
+      await h.stop();
+      const apiUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+      h = await startHarness(
+        simConfig(sim, {
+          environment: { migrations: { github: { repo: 'acme/shop', token: 'ghp_example', api_url: apiUrl } } },
+          extra: { api: { tokens: { 'github-ci': CI_TOKEN } } },
+        }),
+        { runtime: sim.target },
+      );
+      expect((await report({ environment: 'production', version: 'v1', commit: 'c0ffee1' })).status).toBe(201);
+      expect((await report({ environment: 'production', version: 'v2', commit: 'bad0bad' })).status).toBe(201);
+      // The running version re-reported with the target's commit: kept (a mutable tag may honestly be re-pushed)...
+      const again = await report({ environment: 'production', version: 'v2', commit: 'c0ffee1' });
+      expect(again.status).toBe(201);
+      expect(await json(again)).toMatchObject({
+        accepted: true,
+        warning: expect.stringContaining('v2 was reported before with commit bad0bad'),
+      });
+      // ...and it does not turn the guard off: no X...X compare, "unknown", and the acknowledgement is asked for.
+      const r = await request(h, 'production errors after the deploy');
+      await waitStatus(h, r.rollback.id, 'awaiting_approval', 20_000);
+      const card = JSON.stringify(h.slack.lastCard(r.cardTs)?.args.blocks ?? []);
+      expect(card).toContain(
+        '*Database migrations: unknown* (CI reported v2 with different commits (c0ffee1, bad0bad)',
+      );
+      expect(card).toContain(ACTION.ackMigrations);
+      expect(asked.filter((u) => u.includes('c0ffee1...c0ffee1'))).toEqual([]);
+      await h.click(ACTION.cancel, r.rollback.id, IC, r.cardTs);
+    } finally {
+      github.closeAllConnections();
+      await new Promise((resolve) => github.close(resolve));
+    }
   });
 
   it('answers malformed, invalid, oversized and unauthenticated reports without recording them', async () => {

@@ -127,6 +127,67 @@ it("does not hand the bot's secrets to the script", async () => {
   });
 });
 
+it("strips the bot's own settings, secret files, database URLs and SaaS keys from a real script's environment (issue 22)", async () => {
+  const CI_TOKEN = 'ci-token-7f3a9c1e5b2d4f60';
+  const botEnv: Record<string, string> = {
+    ROLLBACK_DB: 'postgres://rollback:db-pass-91c2@db.internal:5432/rollback',
+    DATABASE_URL: 'postgres://rollback:db-pass-91c2@db.internal:5432/rollback',
+    ROLLBACK_DB_CA_FILE: '/run/secrets/db_ca',
+    ROLLBACK_CONFIG: '/etc/rollback/rollback.config.yml',
+    SLACK_BOT_TOKEN_FILE: '/run/secrets/slack_bot_token',
+    PAGERDUTY_INTEGRATION_KEY: 'pd-integration-0a1b2c3d',
+    PAGERDUTY_API_URL: 'https://events.pagerduty.com',
+    GITHUB_APP_ID: '123456',
+    GH_ENTERPRISE_TOKEN: 'ghe-token-aaaa',
+    SENTRY_DSN: 'https://abc123@o1.ingest.sentry.io/42',
+    HTTPS_PROXY: 'http://proxyuser:proxy-pass-55@proxy.internal:3128',
+    DOCKER_AUTH_CONFIG: '{"auths":{}}',
+    // Named like nothing secret, but its value is one of the config's secrets (`api.tokens: {ci: ${CI_BEARER}}`).
+    CI_BEARER: CI_TOKEN,
+    // What a deploy script needs from the bot's environment.
+    DOCKER_HOST: 'tcp://manager.internal:2376',
+    HARMLESS: 'yes',
+    TZ: 'UTC',
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, botEnv);
+  try {
+    await new ProcessScriptRunner({ secrets: [CI_TOKEN] }).run(
+      spec('deploy-ok.sh', {
+        env: { ROLLBACK_OUTPUT_DIR: dir, ROLLBACK_ENVIRONMENT: 'production', ROLLBACK_VERSION: 'v1', DEPLOY_KEY: 'k' },
+      }),
+    );
+  } finally {
+    for (const k of Object.keys(botEnv)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+  // What the child process really received (`env` in the script).
+  const received = Object.fromEntries(
+    readFileSync(path.join(dir, 'env'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  const leaked = Object.keys(botEnv).filter((k) => k in received && !['DOCKER_HOST', 'HARMLESS', 'TZ'].includes(k));
+  expect(leaked).toEqual([]);
+  expect(received).toMatchObject({
+    PATH: process.env.PATH,
+    DOCKER_HOST: 'tcp://manager.internal:2376',
+    HARMLESS: 'yes',
+    TZ: 'UTC',
+    // What the config sets for the script on purpose is passed, whatever its name.
+    DEPLOY_KEY: 'k',
+    ROLLBACK_OUTPUT_DIR: dir,
+    ROLLBACK_VERSION: 'v1',
+  });
+  const all = readFileSync(path.join(dir, 'env'), 'utf8');
+  for (const secret of ['db-pass-91c2', 'pd-integration-0a1b2c3d', 'ghe-token-aaaa', 'proxy-pass-55', CI_TOKEN])
+    expect(all).not.toContain(secret);
+  // Names that only look alike, and a proxy without credentials, are passed on.
+  const harmless = { GIT_AUTHOR_NAME: 'ci', HOME: '/home/bot', LANG: 'C.UTF-8', HTTP_PROXY: 'http://proxy:3128' };
+  expect(scriptEnvironment({}, harmless, [CI_TOKEN])).toEqual(harmless);
+});
+
 describe('check()', () => {
   it('resolves a runnable script relative to the working directory', async () => {
     expect(await runner.check('../fixtures/deploy/deploy-ok.sh', path.resolve(__dirname))).toBe(

@@ -124,6 +124,15 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
     return true;
   }
 
+  async deployedCommits(environment: string, version: string, limit: number): Promise<string[]> {
+    const newestFirst = this.deployReports
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.environment === environment && r.version === version && r.accepted && r.commit !== null)
+      .sort((a, b) => b.r.at.localeCompare(a.r.at) || b.i - a.i)
+      .map(({ r }) => r.commit as string);
+    return [...new Set(newestFirst)].slice(0, limit);
+  }
+
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {
     return this.verified.get(`${environment}\u0000${service}`) ?? null;
   }

@@ -358,6 +358,16 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
     return (res.rowCount ?? 0) > 0;
   }
 
+  async deployedCommits(environment: string, version: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ commit: string }>(
+      `SELECT commit_sha AS "commit" FROM deploy_reports
+         WHERE environment = $1 AND version = $2 AND accepted AND commit_sha IS NOT NULL
+         GROUP BY commit_sha ORDER BY MAX(at) DESC, MAX(seq) DESC LIMIT $3`,
+      [environment, version, limit],
+    );
+    return rows.map((r) => r.commit);
+  }
+
   async lastVerifiedVersion(environment: string, service: string): Promise<string | null> {
     const { rows } = await this.pool.query<{ version: string }>(
       'SELECT version FROM verified_versions WHERE environment = $1 AND service = $2',

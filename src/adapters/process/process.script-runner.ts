@@ -9,16 +9,38 @@ import { createInterface } from 'node:readline';
 import { ErrorCode, RollbackBotError } from '../../domain/errors';
 import type { ScriptOutcome, ScriptRunner, ScriptSpec } from '../../ports';
 
-/** The bot's own credentials are not the script's business: names like these are not passed on. */
-const SECRET_NAME = /^SLACK_|TOKEN|SECRET|PASSW|API_KEY|PRIVATE_KEY|ROUTING_KEY/i;
+/**
+ * The bot's own settings and credentials are not the script's business: names like these are not passed on. The
+ * bot's settings (`ROLLBACK_*`: the database URL, its CA, the config path), the database URL, every `*_FILE` (which
+ * points at a secret), Slack, PagerDuty and GitHub settings, and anything named like a credential. What a script needs
+ * is given on purpose in the config (`script.env`) and the runbook's own `ROLLBACK_ID`, `ROLLBACK_VERSION`, ….
+ */
+const SECRET_NAME =
+  /^(SLACK_|ROLLBACK_|PAGERDUTY_|PD_|GITHUB_|GH_)|^DATABASE_URL$|_FILE$|TOKEN|SECRET|PASSW|PASSPHRASE|PASSFILE|API_?KEY|PRIVATE_KEY|ROUTING_KEY|INTEGRATION_KEY|CREDENTIAL|AUTH(?!OR)|_DSN$|^DSN$/i;
 
-/** A copy of this process's environment without its secrets, plus `extra` (which may set anything). */
+/** A URL with a password in it (`postgres://user:pw@host`, a proxy with credentials). */
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
+
+/** Shorter known secrets are not looked for in values: they would match innocent text. */
+const MIN_SECRET_CHARS = 8;
+
+/**
+ * A copy of this process's environment without its secrets, plus `extra` (which may set anything): variables named
+ * like a credential or a setting of the bot's, values carrying URL credentials, and values that contain one of the
+ * known secrets whatever the variable's name (`api.tokens: {ci: ${CI_BEARER}}` makes CI_BEARER a secret).
+ */
 export function scriptEnvironment(
   extra: Record<string, string>,
   base: NodeJS.ProcessEnv = process.env,
+  secrets: readonly string[] = [],
 ): Record<string, string> {
+  const known = secrets.filter((s) => s.length >= MIN_SECRET_CHARS);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && !SECRET_NAME.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined || SECRET_NAME.test(k) || URL_CREDENTIALS.test(v)) continue;
+    if (known.some((s) => v.includes(s))) continue;
+    env[k] = v;
+  }
   return { ...env, ...extra };
 }
 
@@ -26,6 +48,9 @@ export function scriptEnvironment(
 const DRAIN_MS = 1000;
 
 export class ProcessScriptRunner implements ScriptRunner {
+  /** `secrets`: the values the bot knows to be secret (the config's and its own), kept from scripts by value too. */
+  constructor(private readonly opts: { secrets?: readonly string[] } = {}) {}
+
   async check(command: string, cwd: string): Promise<string> {
     const candidates = command.includes('/')
       ? [path.resolve(cwd, command)]
@@ -63,7 +88,7 @@ export class ProcessScriptRunner implements ScriptRunner {
 
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: scriptEnvironment(spec.env),
+      env: scriptEnvironment(spec.env, process.env, this.opts.secrets),
       // Its own process group: `kill(-pid)` reaches whatever the script started too.
       detached: true,
       shell: false,

@@ -293,6 +293,15 @@ export class SqliteRollbackStore {
     return res.changes > 0;
   }
 
+  deployedCommits(environment: string, version: string, limit: number): string[] {
+    const rows = this.sql(
+      `SELECT commit_sha AS "commit" FROM deploy_reports
+         WHERE environment = ? AND version = ? AND accepted = 1 AND commit_sha IS NOT NULL
+         GROUP BY commit_sha ORDER BY MAX(at) DESC, MAX(rowid) DESC LIMIT ?`,
+    ).all(environment, version, limit) as Array<{ commit: string }>;
+    return rows.map((r) => r.commit);
+  }
+
   lastVerifiedVersion(environment: string, service: string): string | null {
     const row = this.sql('SELECT version FROM verified_versions WHERE environment = ? AND service = ?').get(
       environment,

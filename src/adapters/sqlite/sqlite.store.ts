@@ -102,6 +102,9 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
   async markDeployVerified(environment: string, version: string, at: string): Promise<boolean> {
     return this.db.markDeployVerified(environment, version, at);
   }
+  async deployedCommits(environment: string, version: string, limit: number): Promise<string[]> {
+    return this.db.deployedCommits(environment, version, limit);
+  }
   async recordVerifiedVersion(environment: string, service: string, version: string, at: string): Promise<void> {
     this.db.recordVerifiedVersion(environment, service, version, at);
   }

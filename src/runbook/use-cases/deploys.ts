@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeployReport } from '../../ports';
 import { nowIso } from '../context';
+import { sameCommit } from '../evidence';
 import type { DeployGate } from './queries';
 import { UseCase } from './use-case';
 
@@ -18,12 +19,21 @@ export interface DeployInput {
 }
 
 export type DeployOutcome =
-  | { kind: 'recorded'; report: DeployReport }
+  /** `earlierCommits`: other commits the same version was reported with before (kept both: see report()). */
+  | { kind: 'recorded'; report: DeployReport; earlierCommits: string[] }
   | { kind: 'locked'; report: DeployReport; gate: Extract<DeployGate, { open: false }> }
   | { kind: 'unknown_environment' }
   | { kind: 'unavailable' };
 
+/** How many earlier commits of the version are named back to the caller. */
+const EARLIER_COMMITS = 5;
+
 export class Deploys extends UseCase {
+  /**
+   * A version reported again with another commit is kept, not refused: re-deploying a mutable tag (`latest`, `main`)
+   * from a new commit is an honest report, and a 409 would fail the CI job after the deploy already happened. The
+   * caller is told, and the migration guard no longer trusts that version's commit (it answers "unknown").
+   */
   async report(input: DeployInput, caller: string, gateOf: (env: string) => Promise<DeployGate | null>) {
     const store = this.deps.deploys;
     if (!store) return { kind: 'unavailable' } satisfies DeployOutcome;
@@ -36,8 +46,16 @@ export class Deploys extends UseCase {
       at: nowIso(this.deps.clock),
       accepted: gate.open,
     };
+    const earlier =
+      gate.open && report.commit !== null
+        ? await store.deployedCommits(report.environment, report.version, EARLIER_COMMITS)
+        : [];
     await store.recordDeploy(report);
-    if (gate.open) return { kind: 'recorded', report } satisfies DeployOutcome;
+    if (gate.open) {
+      const commit = report.commit;
+      const earlierCommits = commit === null ? [] : earlier.filter((c) => !sameCommit(c, commit));
+      return { kind: 'recorded', report, earlierCommits } satisfies DeployOutcome;
+    }
     await this.deps.notifier.progress(gate.rollback, {
       type: 'Note',
       at: report.at,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentNamed } from '../../../src/config/config.schema';
-import { loadConfigFile, parseConfig, secretsReferenced } from '../../../src/config/load';
+import { loadConfig, loadConfigFile, parseConfig, secretsReferenced } from '../../../src/config/load';
 import { readEnv } from '../../../src/config/env';
 
 const VALID = `
@@ -212,6 +212,80 @@ describe('secretsReferenced', () => {
       SENTRY_DSN: 'https://k@sentry.example/1',
     };
     expect(secretsReferenced(text, env).sort()).toEqual(['gh-token-abcdef', 'https://k@sentry.example/1']);
+  });
+});
+
+describe('secrets read from files (Docker secrets, issue 22)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-secrets-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const secretFile = (name: string, content: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const withSecrets = (api: string) => `${VALID}
+api:
+  tokens:
+    github-ci: "${api}"
+`;
+
+  it('reads ${file:<path>} for the API tokens, PagerDuty and GitHub, the trailing newline dropped', () => {
+    const api = secretFile('api_token', 'ci-token-0123456789abcdef0123\n');
+    const pd = secretFile('pd_key', 'R0UT1NGKEY\r\n');
+    const gh = secretFile('gh_token', 'ghp_fromafile000000000000000000000000\n\n');
+    const text = `${VALID}    migrations: { github: { repo: acme/shop, token: "\${file:${gh}}" } }
+api:
+  tokens:
+    github-ci: "\${file:${api}}"
+pagerduty:
+  routing_key: "\${file:${pd}}"
+`;
+    const c = parseConfig(text, 'x', {});
+    expect(c.api?.tokens['github-ci']).toBe('ci-token-0123456789abcdef0123');
+    expect(c.pagerduty?.routing_key).toBe('R0UT1NGKEY');
+    expect(c.environments.production.migrations?.github?.token).toBe('ghp_fromafile000000000000000000000000');
+  });
+
+  it("reads ${VAR} from VAR_FILE when VAR itself is not set (the *_FILE convention of the bot's variables)", () => {
+    const file = secretFile('api_token', 'ci-token-from-file-0123456789\n');
+    const text = withSecrets('${CI_API_TOKEN}');
+    expect(parseConfig(text, 'x', { CI_API_TOKEN_FILE: file }).api?.tokens['github-ci']).toBe(
+      'ci-token-from-file-0123456789',
+    );
+    // The variable itself wins, as for SLACK_BOT_TOKEN_FILE.
+    expect(
+      parseConfig(text, 'x', { CI_API_TOKEN: 'ci-token-from-the-variable-01', CI_API_TOKEN_FILE: file }).api?.tokens[
+        'github-ci'
+      ],
+    ).toBe('ci-token-from-the-variable-01');
+  });
+
+  it('names the key when the file is missing, unreadable or empty, without echoing anything read', () => {
+    const missing = join(dir, 'nope');
+    expect(errorOf(withSecrets(`\${file:${missing}}`))).toContain(
+      `api.tokens.github-ci: cannot read the secret file ${missing} (ENOENT)`,
+    );
+    expect(errorOf(withSecrets(`\${file:${dir}}`))).toContain(
+      `api.tokens.github-ci: cannot read the secret file ${dir} (EISDIR)`,
+    );
+    const empty = secretFile('empty', '\n');
+    expect(errorOf(withSecrets(`\${file:${empty}}`))).toContain(
+      `api.tokens.github-ci: the secret file ${empty} is empty`,
+    );
+    expect(errorOf(withSecrets('${CI_API_TOKEN}'), { CI_API_TOKEN_FILE: missing })).toContain(
+      `api.tokens.github-ci: cannot read the secret file ${missing} (ENOENT) (from CI_API_TOKEN_FILE)`,
+    );
+  });
+
+  it('counts every value read from a file as a secret, whatever the variable or path is called', () => {
+    const file = secretFile('ci', 'ci-token-0123456789abcdef0123\n');
+    const config = secretFile('rollback.config.yml', withSecrets('${CI_BEARER}'));
+    expect(loadConfig(config, { CI_BEARER_FILE: file }).secrets).toContain('ci-token-0123456789abcdef0123');
+    const direct = secretFile('direct.yml', VALID.replace('/health', `/health/\${file:${file}}`));
+    expect(loadConfig(direct, {}).secrets).toContain('ci-token-0123456789abcdef0123');
   });
 });
 

@@ -66,7 +66,7 @@ describe('detectMigrations', () => {
       .reply(200, { status: 'ahead', files: [{ filename: 'migrations/0042_orders.sql', status: 'added' }] });
     const deps = { runtime: noRuntime, codeHostFor };
     expect(
-      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: good, current: bad }),
+      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: [good], current: [bad] }),
     ).toEqual({
       verdict: 'included',
       source: 'GitHub compare aaaaaaaaaaaa...bbbbbbbbbbbb (the commits CI reported deploying v1 and v2)',
@@ -77,7 +77,7 @@ describe('detectMigrations', () => {
       .get(`/repos/acme/shop/compare/v1...${bad}`)
       .reply(200, { status: 'ahead', files: [{ filename: 'app/orders.py', status: 'modified' }] });
     expect(
-      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: null, current: bad }),
+      await detectMigrations(deps, 'production', env({ github }), services, 'v1', { target: [], current: [bad] }),
     ).toMatchObject({
       verdict: 'none',
       source: expect.stringMatching(
@@ -177,5 +177,91 @@ describe('Step 1 with the deploys CI reported', () => {
       source: 'GitHub compare c0ffee1...bad0bad (the commits CI reported deploying v1 and v2)',
       files: ['migrations/0042_orders.sql'],
     });
+  });
+});
+
+describe('Step 1 when the deploy reports disagree (issue 22, defect 4)', () => {
+  const TARGET = 'c0ffee1';
+  const BAD = 'bad0bad';
+  /** GitHub's answer: nothing changed between a commit and itself, a migration between the good and the bad one. */
+  function world() {
+    const asked: Array<[string, string]> = [];
+    const host = {
+      changedFiles: async (base: string, head: string) => {
+        asked.push([base, head]);
+        const [a, b] = [base.toLowerCase(), head.toLowerCase()];
+        return a.startsWith(b) || b.startsWith(a) ? [] : ['migrations/0042_orders.sql', 'app/orders.py'];
+      },
+    };
+    const w = unitWorld(unitConfig({ migrations: { github: { repo: 'acme/shop', token: 'ghp_example' } } }), {
+      codeHostFor: () => host,
+    });
+    return { w, asked };
+  }
+  const report = (id: string, minute: number, version: string, commit: string) => ({
+    ...deployReport(id, `2026-12-01T09:${String(minute).padStart(2, '0')}:00.000Z`, version),
+    commit,
+  });
+  const step1 = async (w: ReturnType<typeof world>['w']) => {
+    const r = newRollback({
+      id: 'rb-reports',
+      environment: 'production',
+      channel: 'C0INCIDENT',
+      requestedBy: 'U0ONCALL',
+      at: '2026-12-01T10:00:00.000Z',
+      reason: 'errors',
+      requestedTarget: null,
+    });
+    const event = await confirmIssue(w.deps, r);
+    if (event.type !== 'IssueConfirmed') throw new Error(`Step 1 ended ${event.type}`);
+    return event.findings.migrations;
+  };
+
+  it('is unknown, never none, when the running version is re-reported with the target commit', async () => {
+    const { w, asked } = world();
+    await w.store.recordDeploy(report('d1', 0, 'v1', TARGET));
+    await w.store.recordDeploy(report('d2', 30, 'v2', BAD));
+    // One report is enough to make the compare X...X today.
+    await w.store.recordDeploy(report('d3', 45, 'v2', TARGET));
+    expect(await step1(w)).toEqual({
+      verdict: 'unknown',
+      source: expect.stringContaining('CI reported v2 with different commits (c0ffee1, bad0bad)'),
+      files: [],
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('is unknown when a mutable tag was honestly re-pushed from another commit (the target here)', async () => {
+    const { w, asked } = world();
+    await w.store.recordDeploy(report('d1', 0, 'v1', TARGET));
+    await w.store.recordDeploy(report('d2', 30, 'v2', BAD));
+    // The tag v1 re-pushed from the bad commit and deployed again: which image "v1" pulls now is not known.
+    await w.store.recordDeploy(report('d3', 40, 'v1', BAD));
+    expect(await step1(w)).toMatchObject({
+      verdict: 'unknown',
+      source: expect.stringContaining('CI reported v1 with different commits (bad0bad, c0ffee1)'),
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('is unknown when two different versions were reported with the same commit', async () => {
+    const { w, asked } = world();
+    await w.store.recordDeploy(report('d1', 0, 'v1', TARGET));
+    // A short and a full sha of one commit are the same commit.
+    await w.store.recordDeploy(report('d2', 30, 'v2', `${TARGET}${'0'.repeat(33)}`));
+    expect(await step1(w)).toMatchObject({
+      verdict: 'unknown',
+      source: expect.stringContaining('CI reported the same commit c0ffee1 for v1 and v2'),
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('still compares when the reports agree (a version reported twice with one commit)', async () => {
+    const { w, asked } = world();
+    await w.store.recordDeploy(report('d1', 0, 'v1', TARGET));
+    await w.store.recordDeploy(report('d2', 30, 'v2', BAD));
+    await w.store.recordDeploy(report('d3', 40, 'v2', BAD.toUpperCase()));
+    expect(await step1(w)).toMatchObject({ verdict: 'included', files: ['migrations/0042_orders.sql'] });
+    expect(asked).toEqual([[TARGET, BAD.toUpperCase()]]);
   });
 });
