@@ -13,6 +13,7 @@ import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
 import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
 import { applyEvent } from '../../src/runbook/context';
+import { READY_CACHE_MS } from '../../src/slack/front';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
@@ -186,6 +187,8 @@ describe('/readyz', () => {
       expect(await ready.json()).toEqual({ status: 'ready' });
       // The database goes away under the bot (here: its pool is closed).
       await bot.store.close();
+      // /readyz reuses its answer for READY_CACHE_MS: the next check after that says the store is gone.
+      await new Promise((r) => setTimeout(r, READY_CACHE_MS + 100));
       const notReady = await fetch(`${base}/readyz`);
       expect(notReady.status).toBe(503);
       expect(await notReady.json()).toEqual({ status: 'not ready', reason: 'the store does not answer' });
