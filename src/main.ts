@@ -21,14 +21,14 @@ function databasePassword(db: string): string {
 }
 
 /** Where an operator reads about every setting. */
-const SETTINGS_HELP = 'see README "Environment" and "Configuration reference"';
+const SETTINGS_HELP = 'see docs/configuration.md "Environment" and "Configuration reference"';
 
 const USAGE = `rollback-bot: the Slack bot that walks an incident commander through the rollback runbook.
 
 Usage: node dist/main.js   (in the container image: docker run … rollback-bot)
 
-It reads its settings from the environment (README "Environment") and its config file from ROLLBACK_CONFIG
-(default ./rollback.config.yml; README "Configuration reference"):
+It reads its settings from the environment (docs/configuration.md "Environment") and its config file from
+ROLLBACK_CONFIG (default ./rollback.config.yml; docs/configuration.md "Configuration reference"):
   SLACK_BOT_TOKEN        the bot token, xoxb-…                        (required)
   SLACK_APP_TOKEN        an app-level token, xapp-…: Socket Mode, no public URL needed
   SLACK_SIGNING_SECRET   verifies Slack's requests in HTTP mode        (required without SLACK_APP_TOKEN)

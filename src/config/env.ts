@@ -4,7 +4,7 @@ import { SettingsError } from '../domain/errors';
 
 export const DEFAULT_CONFIG_PATH = './rollback.config.yml';
 
-/** The process environment the bot reads. Names are a contract: see README "Environment". */
+/** The process environment the bot reads. Names are a contract: see docs/configuration.md "Environment". */
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'a bot token starting with xoxb-'),

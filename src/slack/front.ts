@@ -221,7 +221,9 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     if (!metricsToken) {
       res
         .writeHead(404, { 'Content-Type': 'text/plain' })
-        .end(`GET /metrics is off: set ${METRICS_TOKEN_VARIABLE} and send it as a bearer token (README "Metrics").\n`);
+        .end(
+          `GET /metrics is off: set ${METRICS_TOKEN_VARIABLE} and send it as a bearer token (docs/api.md "Metrics").\n`,
+        );
       return;
     }
     const given = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');

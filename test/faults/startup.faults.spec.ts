@@ -76,7 +76,7 @@ it('names every missing setting at once, on one line, with where to read about t
   expect(lines[0]).toContain('SLACK_BOT_TOKEN: required');
   expect(lines[0]).toContain('SLACK_SIGNING_SECRET: required in HTTP mode');
   expect(lines[0]).toContain(`ROLLBACK_CONFIG: cannot read ${join(dir, 'nowhere.yml')} (ENOENT)`);
-  expect(lines[0]).toContain('README "Environment"');
+  expect(lines[0]).toContain('docs/configuration.md "Environment"');
 });
 
 it('never echoes a malformed token, and suggests the key a config typo meant', async () => {
