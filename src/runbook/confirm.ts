@@ -8,6 +8,7 @@ import { type Rollback, type RollbackEvent, strategyOf, versionsLeft } from '../
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 import type { DeployReport } from '../ports';
+import { humanUtc } from '../domain/time';
 import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
 import { STRATEGY } from './strategies';
 
@@ -163,7 +164,7 @@ export async function proposeTarget(
       target: reported.version,
       source: 'previous_deploy',
       note: reported.seenHealthy
-        ? `the last deploy before ${reported.current} that the bot saw healthy (${reported.seenHealthy}), as CI reported it`
+        ? `the last deploy before ${reported.current} that the bot saw healthy (${humanUtc(reported.seenHealthy)}), as CI reported it`
         : `the deploy before ${reported.current}, as CI reported it (the bot never saw it healthy: check it is good)`,
     };
 
