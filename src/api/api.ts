@@ -11,6 +11,7 @@ import type { BotConfig } from '../config/config.schema';
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
 import { versionsLeft } from '../domain/rollback.machine';
+import { humanUtc } from '../domain/time';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
@@ -205,12 +206,14 @@ export class Api {
     const r = gate.rollback;
     // What it moved away from: Step 3's own word when it has one (an interrupted rollback has none), else Step 1's.
     const from = r.results?.[0]?.fromVersion ?? versionsLeft(r)[0] ?? null;
-    const message =
+    const why =
       gate.reason === 'rollback_in_progress'
         ? `${environment} is being rolled back (${r.id}): deploys wait until it ends and an incident commander clears it.`
         : gate.reason === 'rollback_failed'
           ? `A rollback of ${environment} from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}) ended ${r.status} after it had started changing production: production may run either version or a mix. Deploys wait until an incident commander has brought it to a known version and cleared it.`
           : `${environment} was rolled back from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}): deploys wait until an incident commander has looked at the root cause and cleared it.`;
+    // A CI log is read by people: human UTC here, ISO 8601 in `since` for machines.
+    const message = `${why} Locked since ${humanUtc(gate.since)}.`;
     this.deps.log.info({ caller, environment, rollbackId: r.id }, 'deploy gate: locked');
     return {
       status: 423,

@@ -16,6 +16,7 @@ import {
   type ReportedCommits,
   runningOtherThan,
 } from './evidence';
+import { humanUtc } from '../domain/time';
 import { STRATEGY } from './strategies';
 
 type Proposal = {
@@ -195,7 +196,7 @@ export async function proposeTarget(
       target: reported.version,
       source: 'previous_deploy',
       note: reported.seenHealthy
-        ? `the last deploy before ${reported.current} that the bot saw healthy (${reported.seenHealthy}), as CI reported it`
+        ? `the last deploy before ${reported.current} that the bot saw healthy (${humanUtc(reported.seenHealthy)}), as CI reported it`
         : `the deploy before ${reported.current}, as CI reported it (the bot never saw it healthy: check it is good)`,
     };
 

@@ -8,6 +8,7 @@ import { changeWords } from '../domain/facts';
 import { type Rollback, type RollbackEvent, STEPS, type StepName, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
 import type { Risk } from '../domain/risks';
+import { humanUtc } from '../domain/time';
 
 const STEP_NAME: Record<StepName, string> = {
   confirm: 'Step 1 — Confirm the issue',
@@ -17,7 +18,8 @@ const STEP_NAME: Record<StepName, string> = {
   complete: 'Step 5 — Announce the resolution',
 };
 
-const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+/** Human UTC with seconds: a post-mortem orders events seconds apart, and its readers sit in different zones. */
+const time = (iso: string | undefined) => (iso ? humanUtc(iso, { seconds: true }) : '—');
 const duration = (a?: string, b?: string) =>
   a && b ? `${((Date.parse(b) - Date.parse(a)) / 1000).toFixed(1)} s` : '—';
 /** What a refused click was for, in the event log's words. */

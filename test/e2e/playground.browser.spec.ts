@@ -207,6 +207,15 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   const shown = `${await channel().innerText()}\n${await thread.innerText()}`;
   expect(shown).toContain('Memory usage · > 90 %');
   expect(shown).not.toMatch(/&(gt|lt|amp);/);
+  // Times as Slack draws them, in the reader's own zone ("today at 10:29"): never markup, never ISO 8601.
+  expect(shown).toMatch(/Requested by @Omar Ortiz today at \d/);
+  await page
+    .locator('#scheduled')
+    .getByText(/due within the hour/)
+    .waitFor();
+  const scheduled = await page.locator('#scheduled').innerText();
+  expect(scheduled).toMatch(/is due within the hour \(by tomorrow at \d/);
+  expect(`${shown}\n${scheduled}`).not.toMatch(/<!date|\d{4}-\d\d-\d\dT\d\d:\d\d/);
 
   // After the rollback the deploy gate is locked: the demo CI's deploy is refused, and a change by hand is called out.
   await page.getByRole('button', { name: 'Try a deploy (as CI)' }).click();

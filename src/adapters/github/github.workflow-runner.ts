@@ -4,6 +4,7 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { ErrorCode, RollbackBotError } from '../../domain/errors';
+import { humanUtc } from '../../domain/time';
 import type { WorkflowRun, WorkflowRunner } from '../../ports';
 import { describeHttpFailure } from '../http/http.health-probe';
 import { type GitHubRepoOptions, repoClient } from './github.code-host';
@@ -42,7 +43,7 @@ export function explainGitHub(res: AxiosResponse<{ message?: string } | undefine
       Number.isFinite(retryAfter) && retryAfter > 0
         ? `retry after ${retryAfter} s`
         : Number.isFinite(reset) && reset > 0
-          ? `the limit resets at ${new Date(reset * 1000).toISOString()}`
+          ? `the limit resets at ${humanUtc(reset * 1000)}`
           : 'retry later';
     return new RollbackBotError(
       ErrorCode.WorkflowRateLimited,

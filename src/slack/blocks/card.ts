@@ -90,7 +90,7 @@ export function probeLine(label: string, o: ProbeObservation | null): string {
 export function deployLine(d: NonNullable<Findings['deploy']>): string {
   const by = d.actor ? ` by ${d.url ? link(d.url, d.actor) : esc(d.actor)}` : d.url ? ` (${link(d.url, 'run')})` : '';
   const commit = d.commit ? `, commit \`${esc(d.commit.slice(0, 12))}\`` : '';
-  return `*Deployed:* \`${esc(d.version)}\` ${slackDate(d.at, '{date_short_pretty} {time}')}${by}${commit}`;
+  return `*Deployed:* \`${esc(d.version)}\` ${slackDate(d.at)}${by}${commit}`;
 }
 
 /** "health HTTP 404": one probe in a few words. */
@@ -219,7 +219,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     `${r.dryRun ? 'DRY RUN · ' : ''}${r.requestedBy === BOT_REQUESTER ? 'Proposed rollback' : 'Rollback'} · ${r.environment}`,
     LIMITS.header,
   );
-  const who = [`${requesterText(r)} at ${slackDate(r.requestedAt)}`];
+  const who = [`${requesterText(r)} ${slackDate(r.requestedAt)}`];
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
 
@@ -443,7 +443,7 @@ export function notStartedCard(r: Rollback): CardMessage {
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
       section(
-        `*Status:* :no_entry_sign: Not started\n${requesterText(r)} at ${slackDate(r.requestedAt)}\nSlack answered too late when this card was posted, so the bot started nothing and *changed nothing in production*; the requester was told in private. Request a new rollback if it is still needed.`,
+        `*Status:* :no_entry_sign: Not started\n${requesterText(r)} ${slackDate(r.requestedAt)}\nSlack answered too late when this card was posted, so the bot started nothing and *changed nothing in production*; the requester was told in private. Request a new rollback if it is still needed.`,
       ),
       context(`Rollback ${r.id}`),
     ],

@@ -36,11 +36,8 @@ export const context = (...texts: string[]): Block => ({
   elements: texts.slice(0, LIMITS.contextElements).map((t) => mrkdwn(t)),
 });
 
-/** Slack renders this in the reader's own time zone. */
-export function slackDate(iso: string, format = '{time_secs}'): string {
-  const secs = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${secs}^${format}|${iso}>`;
-}
+// The renderers take their time markup from here with the other text helpers; it lives with Slack's language.
+export { DATE_FORMAT, slackDate } from '../time';
 
 export function seconds(fromIso: string, toIso: string): string {
   const ms = Date.parse(toIso) - Date.parse(fromIso);

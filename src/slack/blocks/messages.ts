@@ -60,7 +60,7 @@ function line(r: Rollback): string {
   const list = checklistOf(r);
   const open = list.filter((i) => !i.done).map((i) => i.label);
   const checklist = ` · checklist ${list.length - open.length}/${list.length}${r.status === 'completed' && open.length ? ` (open: ${open.join(', ')})` : ''}`;
-  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)}${checklist} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt, '{date_short_pretty} {time}')}`;
+  return `• *${r.environment}*${target} — ${STATUS_LABEL[r.status]} · ${cardLink(r.card, r.id)}${checklist} · ${r.requestedBy === BOT_REQUESTER ? 'proposed by the bot' : `requested by <@${r.requestedBy}>`} ${slackDate(r.requestedAt)}`;
 }
 
 export function statusMessage(s: {
@@ -149,7 +149,7 @@ export function reportsAlertMessage(a: {
 export function reminderText(r: Reminder, m: Mentions): string {
   const who = joinMentions(m.actor, m.incidentCommanders);
   if (r.kind === 'rca_due')
-    return `:memo: Reminder: the RCA for rollback ${r.rollbackId} of ${r.environment} is due within the hour (by ${r.due}). ${who}`;
+    return `:memo: Reminder: the RCA for rollback ${r.rollbackId} of ${r.environment} is due within the hour (by ${slackDate(r.due)}). ${who}`;
   const last = r.hours === 48 ? " — last day of the runbook's 24–48 h window" : '';
   return `:calendar: Post-mortem for rollback ${r.rollbackId} of ${r.environment}${last}: hold it, and paste \`/rollback timeline ${r.rollbackId}\` into the document. ${who}`;
 }

@@ -27,7 +27,7 @@ import {
 } from './card';
 import { esc, link } from '../escape';
 import { joinMentions } from '../mentions';
-import { fitMessage, seconds, slackDate } from './limits';
+import { DATE_FORMAT, fitMessage, seconds, slackDate } from './limits';
 
 /**
  * The mentions of the roles the runbook's escalation rules chose for one message (runbook/audience.ts); a role not
@@ -82,8 +82,11 @@ export function refusalSummary(
 function timeSpan(items: Array<{ at: string }>): string {
   const times = items.map((i) => Date.parse(i.at)).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return '';
-  const [first, last] = [Math.min(...times), Math.max(...times)].map((t) => new Date(t).toISOString());
-  return first === last ? '' : ` between ${slackDate(first, '{date_short} {time_secs}')} and ${slackDate(last)}`;
+  const [first, last] = [Math.min(...times), Math.max(...times)];
+  // A summary covers about a minute: the day once, then seconds, which tell its first and last apart.
+  return first === last
+    ? ''
+    : ` between ${slackDate(first, DATE_FORMAT.dayAndTimeSecs)} and ${slackDate(last, DATE_FORMAT.timeSecs)}`;
 }
 
 /**

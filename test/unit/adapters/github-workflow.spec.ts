@@ -141,7 +141,7 @@ it.each([
     { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795651200' },
     { message: 'API rate limit exceeded' },
     'WORKFLOW_RATE_LIMITED',
-    "GitHub's API rate limit was hit while dispatching workflow ci-cd.yml of acme/shop (the limit resets at 2026-11-26T00:00:00.000Z)",
+    "GitHub's API rate limit was hit while dispatching workflow ci-cd.yml of acme/shop (the limit resets at 26 Nov 2026 00:00 UTC)",
   ],
   [
     429,

@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import { REFUSAL_SUMMARY_MS, SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
 import { SLACK_LIMITS, SlackPacer } from '../../../src/adapters/slack/slack.pacer';
 import type { Rollback, RollbackEvent } from '../../../src/domain/rollback.machine';
+import { humanUtc } from '../../../src/domain/time';
 import type { ProgressNote } from '../../../src/ports';
 import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
 
@@ -126,7 +127,7 @@ it("posts a rollback's steps before a backlog of 60 refused deploys told under i
   expect(summary).toContain('jenkins');
   expect(summary).toMatch(/`v3` ×\d+/);
   expect(summary).toContain('`v4` ×');
-  expect(summary).toContain(`|${iso(T0 + 59 * 50)}>`);
+  expect(summary).toContain(`|${humanUtc(T0 + 59 * 50, { seconds: true })}>`);
 });
 
 it("never holds a rollback's own step line behind its refusal summary while the channel is busy", async () => {
@@ -190,8 +191,8 @@ it('sums up refused clicks of a minute in one line, saying when the first and th
   expect(lines.map((p) => p.at)).toEqual([0, REFUSAL_SUMMARY_MS]);
   expect(lines[0].text).toContain('Turned away (1), each told why');
   expect(lines[1].text).toContain(
-    `Turned away (5) between <!date^${(T0 + 10_000) / 1000}^{date_short} {time_secs}|${iso(T0 + 10_000)}>`,
+    `Turned away (5) between <!date^${(T0 + 10_000) / 1000}^{date_short_pretty} at {time_secs}|${humanUtc(T0 + 10_000, { seconds: true })}>`,
   );
-  expect(lines[1].text).toContain(`|${iso(T0 + 50_000)}>`);
+  expect(lines[1].text).toContain(`^{time_secs}|${humanUtc(T0 + 50_000, { seconds: true })}>`);
   expect(lines[1].text).toContain('×5');
 });

@@ -60,8 +60,11 @@ describe('the deploy gate API after a rollback that failed once Step 3 had start
         rollback: { id: 'rb-failed', status: 'failed', from: 'v2', to: 'v1' },
         message: expect.stringContaining('ended failed after it had started changing production'),
         clear: { how: expect.arrayContaining(['`/rollback unlock production [reason]` in Slack']) },
+        // Machines read ISO 8601 in `since`; people read the message (a CI log), in UTC: no Slack markup there.
+        since: AT,
       },
     });
+    expect((locked.body as { message: string }).message).toMatch(/ Locked since 1 Dec 2026 10:00 UTC\.$/);
     expect((await service.unlock('production', 'U0IC', 'every service on v1, root cause found')).kind).toBe('ok');
     expect(await gate()).toMatchObject({ status: 200, body: { deploys: 'allowed' } });
   });

@@ -246,7 +246,7 @@ describe('proposeTarget', () => {
     expect(await proposeTarget(d, rollback(null), [svc('backend', 'v3', null)])).toEqual({
       target: 'v1',
       source: 'previous_deploy',
-      note: 'the last deploy before v3 that the bot saw healthy (2026-11-26T08:15:00.000Z), as CI reported it',
+      note: 'the last deploy before v3 that the bot saw healthy (26 Nov 2026 08:15 UTC), as CI reported it',
     });
   });
 });

@@ -39,11 +39,11 @@ it('files a refused checklist tick under the checklist, not the approval, and sa
   const md = markdownTimeline(r, entries);
   const approval = md.slice(md.indexOf('## Approval'), md.indexOf('## Steps'));
   const checklist = md.slice(md.indexOf('## Checklist'), md.indexOf('## Event log'));
-  expect(approval).toContain('- Refused approval: @U0SOMEONE at 2026-12-01 10:00:00Z (not an incident commander)');
+  expect(approval).toContain('- Refused approval: @U0SOMEONE at 1 Dec 2026 10:00:00 UTC (not an incident commander)');
   expect(approval).not.toContain('tick');
   expect(checklist).toContain(
-    '- Refused checklist tick: @U0SOMEONE at 2026-12-01 10:00:00Z (only incident commanders tick)',
+    '- Refused checklist tick: @U0SOMEONE at 1 Dec 2026 10:00:00 UTC (only incident commanders tick)',
   );
-  expect(md).toContain('2026-12-01 10:00:00Z Refused checklist tick (@U0SOMEONE)');
+  expect(md).toContain('1 Dec 2026 10:00:00 UTC Refused checklist tick (@U0SOMEONE)');
   expect(md).not.toMatch(/ApprovalRefused/);
 });
