@@ -223,8 +223,11 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
 
+  const changed = changedSinceText(r);
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+    // First thing under the header: whatever the card says below about versions no longer holds.
+    ...(changed ? [section(changed)] : []),
     section(
       `*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason ? esc(r.reason) : '(no reason given)'}`,
     ),
@@ -233,7 +236,10 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
       // Once verified, the card says what runs now first: an SRE glancing at it must not read Step 1's "v2" as now.
       fields: verified
         ? [
-            { type: 'mrkdwn', text: truncate(`*Now running*\n\`${esc(verified)}\``, LIMITS.field) },
+            {
+              type: 'mrkdwn',
+              text: truncate(`*${changed ? 'Verified in Step 4' : 'Now running'}*\n\`${esc(verified)}\``, LIMITS.field),
+            },
             { type: 'mrkdwn', text: truncate(`*Rolled back from*\n\`${esc(current)}\``, LIMITS.field) },
           ]
         : [
@@ -321,10 +327,30 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
   const text = truncate(
-    `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}`,
+    `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}${changed ? ' (production changed since, without the bot)' : ''}`,
     LIMITS.messageText,
   );
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+/**
+ * Production changed without the bot after this rollback, past its locked gate: when and what (service, from → to,
+ * by what), the latest few, so that nobody reads the versions below as what runs now.
+ */
+function changedSinceText(r: Rollback): string | null {
+  const since = r.changedSince;
+  if (!since?.latest.length) return null;
+  const earlier = since.count - since.latest.length;
+  const lines = [
+    ...(earlier > 0 ? [`• …${earlier} earlier, in the thread`] : []),
+    ...since.latest.map(
+      (c) => `• ${slackDate(c.at, '{date_short_pretty} {time}')}: ${esc(c.changes.map(changeWords).join(', '))}`,
+    ),
+  ];
+  const head = ':warning: *Production changed since this rollback, without the bot, while deploys were locked:*';
+  const tail = `What the card shows below is what this rollback left, not what runs now.${r.rootCauseCleared ? ' Deploys are open again since the mark was cleared: later changes are not shown here.' : ''}`;
+  const room = LIMITS.sectionText - head.length - tail.length - 2;
+  return [head, fitLines(lines, room, (n) => `…and ${n} more, in the thread`), tail].join('\n');
 }
 
 /** The card's line once production changed under it: when, how (by hand or found at Approve), and what. */

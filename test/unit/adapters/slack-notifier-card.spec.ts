@@ -8,7 +8,8 @@ import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
 import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
 import { UNPACED } from '../../support/bot-harness';
 import { FakeSlack } from '../../support/fake-slack';
-import { draftRollback, quietLog, unitConfig } from '../../support/fakes';
+import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
+import { slackDate } from '../../../src/slack/blocks/limits';
 
 const AT = new Date().toISOString();
 const CLIENT_TIMEOUT_MS = 300;
@@ -108,4 +109,45 @@ it('finds an announcement by its metadata (the same lookup), only for its rollba
   expect(await n.findAnnouncement(r, 'announce', since)).toEqual(posted);
   expect(await n.findAnnouncement(r, 'complete', since)).toBeNull();
   expect(await n.findAnnouncement(draftRollback(AT, { id: 'rb-other' }), 'announce', since)).toBeNull();
+});
+
+it('redraws a completed card when production changed past its locked gate: under its header, what and when', async () => {
+  const n = notifier([]);
+  const card = await n.postCard(draftRollback(AT, { id: 'rb-changed' }));
+  const changes = [{ service: 'backend', dockerService: 'demo-backend', from: 'v1', to: 'v2', how: 'update' as const }];
+  const completed = rollbackAfter(draftRollback(AT, { id: 'rb-changed' }), [
+    { type: 'CardPosted', at: AT, card },
+    ...approvedEvents(AT),
+    { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+    { type: 'ServicesRolledBack', at: AT, results: [] },
+    {
+      type: 'RollbackVerified',
+      at: AT,
+      evidence: { health: { url: 'h', ok: true, attempts: 1, status: 200, version: 'v1' }, smokeTests: [] },
+    },
+    { type: 'ResolutionAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.2' } },
+  ]);
+  await n.progress(completed, { type: 'ResolutionAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.2' } });
+  await n.drain(2000);
+  const drawn = () => slack.callsOf('chat.update').filter((u) => u.args.ts === card.ts);
+  expect(JSON.stringify(drawn().at(-1)?.args.blocks)).toContain('*Now running*');
+  // What the hands-on watcher does: the change is kept on the rollback, then told with a note.
+  const later = new Date().toISOString();
+  const changed = rollbackAfter(completed, [{ type: 'HandsOnChange', at: later, changes, gated: true }]);
+  await n.progress(changed, {
+    type: 'Note',
+    at: later,
+    fact: { kind: 'hands_on_change', changes, during: 'completed', gated: true },
+  });
+  await n.drain(2000);
+  const blocks = drawn().at(-1)?.args.blocks as Array<{ text?: { text?: string } }>;
+  expect(blocks[1].text?.text).toContain(
+    `*Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(later, '{date_short_pretty} {time}')}: backend v1 → v2 (by an update)`,
+  );
+  expect(JSON.stringify(blocks)).not.toContain('*Now running*');
+  // And the channel hears of it too (the thread line, sent to the channel).
+  expect(
+    slack.callsOf('chat.postMessage').some((c) => c.args.thread_ts === card.ts && c.args.reply_broadcast === 'true'),
+  ).toBe(true);
+  expect(slack.refused).toEqual([]);
 });

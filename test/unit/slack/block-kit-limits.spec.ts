@@ -185,6 +185,8 @@ function rollbackOf(i: Input): Rollback {
     overruns: STEPS.map((s) => `${s}:1`),
     approvals: [{ by: 'U0IC', at: AT }],
     productionChanged: { at: AT, changes: changesOf(i) },
+    // Changed past the locked gate after the rollback, many times, each time every service.
+    changedSince: { count: 9, latest: [AT, LATER, LATER].map((at) => ({ at, changes: changesOf(i) })) },
     updatedAt: LATER,
   } as Rollback;
 }
