@@ -475,3 +475,21 @@ export function notStartedCard(r: Rollback): CardMessage {
     ],
   };
 }
+
+/**
+ * A copy of the card Slack kept from a try whose answer was lost, while a later try posted the card the bot follows:
+ * it points there, with no button left to press (both copies carry the rollback's id, so either would act).
+ */
+export function duplicateCard(r: Rollback, liveUrl: string): CardMessage {
+  const text = `Duplicate: a second copy of the card of rollback ${r.id} (${r.environment}). Slack kept it although its answer was lost, and the bot follows the live card: ${liveUrl}`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
+      section(
+        `*Status:* :repeat: Duplicate — not updated\nSlack kept this copy of the card although its answer was lost; the bot posted it again and follows <${liveUrl}|the live card>. Approve, cancel and follow the rollback there.`,
+      ),
+      context(`Rollback ${r.id}`),
+    ],
+  };
+}

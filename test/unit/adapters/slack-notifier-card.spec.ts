@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 afterEach(async () => slack.stop());
 
-function notifier(lookups: number[], retries = 0) {
+function notifier(lookups: number[], retries = 0, opts: { slowCardMs?: number } = {}) {
   const client = new WebClient('xoxb-test-0000', {
     slackApiUrl: slack.apiUrl,
     timeout: CLIENT_TIMEOUT_MS,
@@ -30,6 +30,7 @@ function notifier(lookups: number[], retries = 0) {
   });
   return new SlackNotifier(client, unitConfig(), quietLog, [], new SlackPacer(UNPACED), async () => null, {
     cardLookupsMs: lookups,
+    ...opts,
   });
 }
 
@@ -90,6 +91,41 @@ it('marks every copy when the client tried again after each timeout (each try po
   await slack.waitFor(() => slack.callsOf('chat.update').length === 3, 'all three cards marked not started', 5000);
   expect(new Set(slack.callsOf('chat.update').map((u) => u.args.ts))).toEqual(new Set(cards.map((c) => c.args.ts)));
   await n.drain(1000);
+});
+
+it('marks the copy of a timed-out try as a duplicate pointing to the live card the retry posted', async () => {
+  // The first try's answer never comes (Slack kept the card); the client tries again and that card is answered.
+  slack.delayWhen('chat.postMessage', isCard, Number.POSITIVE_INFINITY, 1);
+  const n = notifier([0, 300], 1, { slowCardMs: CLIENT_TIMEOUT_MS });
+  const live = await n.postCard(draftRollback(AT, { id: 'rb-twice' }));
+  const cards = slack.callsOf('chat.postMessage').filter((c) => isCard(c.args));
+  expect(cards.map((c) => c.args.ts)).toEqual([expect.any(String), live.ts]);
+  const copy = String(cards[0].args.ts);
+  const marked = await slack.waitFor(
+    () => slack.callsOf('chat.update').find((u) => u.args.ts === copy),
+    'the first copy marked a duplicate',
+    5000,
+  );
+  expect(String(marked.args.text)).toContain('Duplicate');
+  expect(JSON.stringify(marked.args.blocks)).toContain(
+    `<https://slack.com/archives/C0INCIDENT/p${live.ts.replace('.', '')}|the live card>`,
+  );
+  expect(buttonsOf(marked.args.blocks)).toBe(false);
+  await n.drain(1000);
+  await new Promise((r) => setTimeout(r, 400));
+  // The live card is left alone; each copy is marked once although both looks found it.
+  expect(slack.callsOf('chat.update').map((u) => u.args.ts)).toEqual([copy]);
+  expect(slack.callsOf('conversations.history')).toHaveLength(2);
+  expect(slack.refused).toEqual([]);
+});
+
+it('does not look for copies of a card posted at once', async () => {
+  const n = notifier([0]);
+  await n.postCard(draftRollback(AT, { id: 'rb-once' }));
+  await new Promise((r) => setTimeout(r, 200));
+  await n.drain(1000);
+  expect(slack.callsOf('conversations.history')).toHaveLength(0);
+  expect(slack.callsOf('chat.update')).toHaveLength(0);
 });
 
 it('does not look for a card Slack refused (it answered: nothing was posted)', async () => {
