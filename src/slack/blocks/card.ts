@@ -487,7 +487,7 @@ export function duplicateCard(r: Rollback, liveUrl: string): CardMessage {
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
       section(
-        `*Status:* :repeat: Duplicate — not updated\nSlack kept this copy of the card although its answer was lost; the bot posted it again and follows <${liveUrl}|the live card>. Approve, cancel and follow the rollback there.`,
+        `*Status:* :warning: Duplicate — not updated\nSlack kept this copy of the card although its answer was lost; the bot posted it again and follows <${liveUrl}|the live card>. Approve, cancel and follow the rollback there.`,
       ),
       context(`Rollback ${r.id}`),
     ],

@@ -323,6 +323,12 @@ describe('the card of a rollback that ended without completing', () => {
       expect(head).toContain('locked:*\n• …1 earlier, in the thread\n• ');
       expect(head).toContain('backend v1 → v5');
       expect(head).not.toContain('frontend v1 → v2');
+      // Once the mark is cleared, later changes are ordinary deploys: the card says it no longer follows them.
+      const cleared = rollbackAfter(r, [{ type: 'RootCauseCleared', at: LATER, by: 'U0IC' }]);
+      expect((rollbackCard(cleared).blocks[1] as AnyBlock).text?.text).toContain(
+        'Deploys are open again since the mark was cleared: later changes are not shown here.',
+      );
+      expect(rollbackAfter(cleared, [later(4, 'v6')])).toEqual(cleared);
       // A change the watcher did not tell as past the gate (only replicas, or no mark) leaves the card as it was.
       const quiet = rollbackAfter(draft, [...verified, { ...byHand, gated: false }]);
       expect(quiet).toEqual(rollbackAfter(draft, verified));
