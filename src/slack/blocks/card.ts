@@ -343,9 +343,7 @@ function changedSinceText(r: Rollback): string | null {
   const earlier = since.count - since.latest.length;
   const lines = [
     ...(earlier > 0 ? [`• …${earlier} earlier, in the thread`] : []),
-    ...since.latest.map(
-      (c) => `• ${slackDate(c.at, '{date_short_pretty} {time}')}: ${esc(c.changes.map(changeWords).join(', '))}`,
-    ),
+    ...since.latest.map((c) => `• ${slackDate(c.at)}: ${esc(c.changes.map(changeWords).join(', '))}`),
   ];
   const head = ':warning: *Production changed since this rollback, without the bot, while deploys were locked:*';
   const tail = `What the card shows below is what this rollback left, not what runs now.${r.rootCauseCleared ? ' Deploys are open again since the mark was cleared: later changes are not shown here.' : ''}`;

@@ -178,7 +178,7 @@ it('redraws a completed card when production changed past its locked gate: under
   await n.drain(2000);
   const blocks = drawn().at(-1)?.args.blocks as Array<{ text?: { text?: string } }>;
   expect(blocks[1].text?.text).toContain(
-    `*Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(later, '{date_short_pretty} {time}')}: backend v1 → v2 (by an update)`,
+    `*Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(later)}: backend v1 → v2 (by an update)`,
   );
   expect(JSON.stringify(blocks)).not.toContain('*Now running*');
   // And the channel hears of it too (the thread line, sent to the channel).

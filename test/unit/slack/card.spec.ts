@@ -272,7 +272,7 @@ describe('the card of a rollback that ended without completing', () => {
       },
       { type: 'ResolutionAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.2' } },
     ];
-    const changedSince = `:warning: *Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(LATER, '{date_short_pretty} {time}')}: backend v1 → v2 (by an update), frontend v1 → v2 (by an update)\nWhat the card shows below is what this rollback left, not what runs now.`;
+    const changedSince = `:warning: *Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(LATER)}: backend v1 → v2 (by an update), frontend v1 → v2 (by an update)\nWhat the card shows below is what this rollback left, not what runs now.`;
 
     it('says under its header that production changed since, with what and when, once completed', () => {
       const before = rollbackAfter(draft, verified);
