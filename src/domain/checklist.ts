@@ -2,8 +2,8 @@
  * The runbook's "Rollback Checklist". The bot ticks what it did itself (from the rollback's steps, with the time);
  * the rest is ticked by an incident commander, and who did it is recorded.
  */
-import { type ChecklistKey, CHECKLIST } from './checklist-items';
-import { BOT_REQUESTER, type Rollback } from './rollback.machine';
+import { type ChecklistKey, CHECKLIST, MANUAL_ITEMS } from './checklist-items';
+import { BOT_REQUESTER, isTerminal, type Rollback } from './rollback.machine';
 
 export { CHECKLIST, type ChecklistKey, MANUAL_ITEMS } from './checklist-items';
 
@@ -45,4 +45,20 @@ export function checklistOf(r: Rollback): ChecklistItem[] {
         : undefined;
     return { key, label, done: false, by: null, at: null, note };
   });
+}
+
+/**
+ * Why a person may not tick `key` now, or null when they may: never what the bot ticks itself, and each item only
+ * once what it follows is over. The smoke tests come after Step 4 (the bot runs the configured ones there and ticks
+ * the item itself when they pass; a person ticks it when none are configured, or after checking by hand what failed);
+ * the incident ticket and the post-mortem once the rollback has ended (the ticket carries its whole timeline).
+ */
+export function tickRefusal(r: Rollback, key: ChecklistKey): string | null {
+  if (!MANUAL_ITEMS.includes(key)) return 'The bot ticks this itself.';
+  if (checklistOf(r).find((i) => i.key === key)?.done) return 'That is already ticked.';
+  if (key === 'smoke_passing')
+    return r.steps.verify.status === 'done' || r.steps.verify.status === 'failed'
+      ? null
+      : 'Smoke tests are ticked after Step 4: the bot runs the configured ones there and ticks this itself when they pass.';
+  return isTerminal(r.status) ? null : 'The incident ticket and the post-mortem come once the rollback has ended.';
 }

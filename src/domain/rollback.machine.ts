@@ -135,6 +135,12 @@ export interface Rollback {
    */
   productionChanged?: { at: string; by?: string; changes?: HandsOnChange[] };
   /**
+   * Production changed without the bot after this rollback ended, while its mark kept deploys locked (a pipeline or
+   * a person past the gate): how many times, and the latest few (CHANGED_SINCE_KEPT), so the card stops claiming
+   * what runs. Absent when it never did.
+   */
+  changedSince?: { count: number; latest: Array<{ at: string; changes: HandsOnChange[] }> };
+  /**
    * When the rollback reached a final state. Set once, by the event that ended it: what "the last rollback" is
    * ordered by, so that nothing else (a refused click, a checklist tick) can change which one that is.
    */
@@ -185,8 +191,8 @@ export type RollbackEvent =
   | { type: 'VerificationFailed'; at: string; reason: string; evidence: VerificationEvidence }
   | { type: 'ResolutionAnnounced'; at: string; message: MessageRef }
   /**
-   * Audit only: production changed without the bot while this rollback was in progress, or after it while deploys
-   * were locked (noticed from the platform's events). Changes nothing about the rollback.
+   * Production changed without the bot (noticed from the platform's events) while this rollback was in progress:
+   * audit only. After it ended, while its mark keeps deploys locked (`gated`): kept on it (`changedSince`).
    */
   | { type: 'HandsOnChange'; at: string; changes: HandsOnChange[]; gated: boolean };
 export type EventType = RollbackEvent['type'];
@@ -306,6 +312,9 @@ function reject(state: Rollback, event: RollbackEvent, why?: string): Transition
   };
 }
 
+/** How many of the changes made past the locked gate after a rollback are kept on it (the thread has them all). */
+export const CHANGED_SINCE_KEPT = 3;
+
 /** Events that only record that someone was turned away: they never change the rollback, not even its times. */
 export const AUDIT_ONLY: readonly EventType[] = ['ApprovalRefused', 'RequestRefused'];
 
@@ -348,9 +357,17 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
         approvedBy: event.by,
         steps: step(s, 'announce', { status: 'running', startedAt: at }),
       });
+    case 'HandsOnChange': {
+      // Past the locked gate after this rollback ended: its card must stop saying what runs now.
+      if (!event.gated || !isTerminal(s.status) || !mayHaveChangedProduction(s) || s.rootCauseCleared) return ok(state);
+      const latest = [...(s.changedSince?.latest ?? []), { at, changes: event.changes }];
+      return ok({
+        ...s,
+        changedSince: { count: (s.changedSince?.count ?? 0) + 1, latest: latest.slice(-CHANGED_SINCE_KEPT) },
+      });
+    }
     case 'ApprovalRefused':
     case 'RequestRefused':
-    case 'HandsOnChange':
       return ok(state);
     case 'ApprovalRecorded':
       if (s.dryRun) return reject(state, event, 'a dry run is never approved');

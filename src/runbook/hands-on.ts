@@ -8,7 +8,8 @@
  * - Step 3 or 4: interference — the rollback is interrupted with the evidence (what changed, what runs now), and the
  *   step still running stops;
  * - after a rollback whose Step 3 started (completed, failed, interrupted) while deploys are locked: told loudly
- *   (@here in the channel: a pipeline or a person ignored the deploy gate).
+ *   (@here in the channel: a pipeline or a person ignored the deploy gate), and kept on that rollback, whose card
+ *   says under its header that production changed since (what, when).
  * Every such change is kept in the rollback's timeline (the deployment log): from → to, by what (update, rollback,
  * scale). A flood of events makes one message per environment at most every `minIntervalMs`, summing the changes up.
  */
@@ -173,10 +174,24 @@ export class HandsOnWatcher {
     if (this.opts.claim && !(await this.opts.claim(key))) return false;
     if (s) s.nextAt = Date.now() + this.minIntervalMs;
     const at = nowIso(this.deps.clock);
-    // In the rollback's timeline (the deployment log): what changed, from → to, by what.
-    await this.deps.rollbacks
-      .audit(about.id, { type: 'HandsOnChange', at, changes: foreign, gated: gated !== null })
-      .catch((err: unknown) => this.deps.log.warn({ err, rollbackId: about.id }, 'could not record a hands-on change'));
+    // In the rollback's timeline (the deployment log): what changed, from → to, by what. Past the locked gate it is
+    // kept on the rollback too, so that its card, drawn with the note below, stops saying what runs now.
+    const change = { type: 'HandsOnChange', at, changes: foreign, gated: gated !== null } as const;
+    const kept = gated
+      ? await record(this.deps, about.id, change, { tell: false }).then(
+          (applied) => applied.ok,
+          (err: unknown) => {
+            this.deps.log.warn({ err, rollbackId: about.id }, 'could not keep a hands-on change on the rollback');
+            return false;
+          },
+        )
+      : false;
+    if (!kept)
+      await this.deps.rollbacks
+        .audit(about.id, change)
+        .catch((err: unknown) =>
+          this.deps.log.warn({ err, rollbackId: about.id }, 'could not record a hands-on change'),
+        );
     if (!scaleOnly && (await this.consequence(about, foreign, now, at))) return true;
     // Anything else (Step 1 still reading, the locked gate, a rollback that moved on meanwhile): told under the card.
     const current = (await this.deps.rollbacks.get(about.id).catch(() => null)) ?? about;

@@ -2,10 +2,23 @@ import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
-import { type CardMessage, minimalCard, notStartedCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import {
+  type CardMessage,
+  duplicateCard,
+  minimalCard,
+  notStartedCard,
+  rollbackCard,
+  type StepBudgets,
+} from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
 import type { Reminder } from '../../domain/facts';
-import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
+import {
+  announcementMrkdwn,
+  cardUrl,
+  platformTeamAlert,
+  reminderText,
+  reportsAlertMessage,
+} from '../../slack/blocks/messages';
 import { deployRefusalSummary, type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
 import { mentionsOf } from '../../slack/mentions';
 import {
@@ -66,9 +79,18 @@ const answerLost = (err: unknown): boolean => {
   return code === SlackErrorCode.RequestError || code === SlackErrorCode.HTTPError;
 };
 
+/**
+ * A card post that took at least this long (ms, from the call to its answer) may have been tried more than once: the
+ * Web client tries again after a lost answer (retryConfig in slack/app.ts waits at least 500 ms before its first
+ * retry), and Slack may have kept the card of the try whose answer was lost.
+ */
+export const SLOW_CARD_MS = 500;
+
 export interface SlackNotifierOptions {
   /** When to look for a card whose post failed without an answer (default CARD_LOOKUPS_MS). */
   cardLookupsMs?: readonly number[];
+  /** A card post this slow is followed by looks for copies of it (default SLOW_CARD_MS). */
+  slowCardMs?: number;
 }
 
 type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>;
@@ -124,6 +146,7 @@ export class SlackNotifier implements Notifier {
   /** Everything sent in the background, for drain(). */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly cardLookupsMs: readonly number[];
+  private readonly slowCardMs: number;
 
   constructor(
     private readonly client: WebClient,
@@ -140,6 +163,7 @@ export class SlackNotifier implements Notifier {
     opts: SlackNotifierOptions = {},
   ) {
     this.cardLookupsMs = opts.cardLookupsMs ?? CARD_LOOKUPS_MS;
+    this.slowCardMs = opts.slowCardMs ?? SLOW_CARD_MS;
     this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
     this.envCommanders = new Map(
       Object.entries(config.environments).flatMap(([name, env]) =>
@@ -171,13 +195,16 @@ export class SlackNotifier implements Notifier {
 
   /**
    * Posts the card, marked with its rollback's id. Throws when it could not be posted; a card Slack posted although
-   * its answer was lost is then found and marked not started (markLateCard), so no card stays live with Approve and
-   * Cancel for a rollback that was never started.
+   * its answer was lost is then found and marked not started, so no card stays live with Approve and Cancel for a
+   * rollback that was never started. A post answered only after a retry may have left such a copy of an earlier try
+   * beside the live card: it is found the same way and marked a duplicate pointing to the live one (markCopies).
    */
   async postCard(rollback: Rollback): Promise<MessageRef> {
     const since = Date.now();
+    let called = since;
     const post = async (card: CardMessage) => {
       await this.pacer.post(rollback.channel, true);
+      called = Date.now();
       return this.call('chat.postMessage', () =>
         this.client.chat.postMessage({
           channel: rollback.channel,
@@ -186,7 +213,7 @@ export class SlackNotifier implements Notifier {
           metadata: { event_type: CARD_EVENT, event_payload: { rollback_id: rollback.id } },
         }),
       ).catch((err: unknown) => {
-        if (answerLost(err)) this.markLateCard(rollback, since);
+        if (answerLost(err)) this.markCopies(rollback, since, null);
         throw err;
       });
     };
@@ -198,7 +225,9 @@ export class SlackNotifier implements Notifier {
       this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
       res = await post(minimalCard(rollback));
     }
-    return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+    const live = { channel: res.channel ?? rollback.channel, ts: res.ts as string };
+    if (Date.now() - called >= this.slowCardMs) this.markCopies(rollback, since, live);
+    return live;
   }
 
   /**
@@ -520,13 +549,15 @@ export class SlackNotifier implements Notifier {
   }
 
   /**
-   * A card whose post failed without Slack's answer may exist all the same, or show up a moment later, while the
-   * requester hears that nothing was started: look for it a few times (CARD_LOOKUPS_MS) and draw each one found as
-   * not started, with no buttons. The looks are not waited for by drain(): a bot stopping in between skips the rest.
+   * Copies of the card Slack kept from a try whose answer was lost (they may show up a moment later): looked for a
+   * few times (CARD_LOOKUPS_MS) and each drawn with no buttons. With no `live` card the requester heard that nothing
+   * was started, and each copy says so; otherwise every copy but the live one says it is a duplicate and links the
+   * live card. The looks are not waited for by drain(): a bot stopping in between skips the rest.
    */
-  private markLateCard(rollback: Rollback, since: number): void {
-    const log = this.log.child({ rollbackId: rollback.id, event: 'late_card' });
-    const done = new Set<string>();
+  private markCopies(rollback: Rollback, since: number, live: MessageRef | null): void {
+    const log = this.log.child({ rollbackId: rollback.id, event: live ? 'duplicate_card' : 'late_card' });
+    const done = new Set<string>(live ? [live.ts] : []);
+    const marking = live ? duplicateCard(rollback, cardUrl(live)) : notStartedCard(rollback);
     const look = async () => {
       try {
         const cards = await this.marked(rollback, CARD_EVENT, since - LOOKUP_MARGIN_S * 1000);
@@ -534,12 +565,17 @@ export class SlackNotifier implements Notifier {
           done.add(card.ts);
           await this.pacer.update(true);
           await this.call('chat.update', () =>
-            this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(notStartedCard(rollback)) }),
+            this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(marking) }),
           );
-          log.warn({ ts: card.ts }, 'Slack posted the card although its answer was lost; marked it not started');
+          log.warn(
+            { ts: card.ts, liveTs: live?.ts ?? null },
+            live
+              ? 'Slack kept a copy of the card from a try whose answer was lost; marked it a duplicate of the live card'
+              : 'Slack posted the card although its answer was lost; marked it not started',
+          );
         }
       } catch (err) {
-        log.warn({ err }, 'could not look for (or mark) a card Slack may have posted late');
+        log.warn({ err }, 'could not look for (or mark) a copy of the card Slack may have posted');
       }
     };
     for (const ms of this.cardLookupsMs) setTimeout(() => this.track(look()), ms).unref();

@@ -2,7 +2,7 @@
  * What comes after (the runbook's checklist): ticking items, the post-mortem reminders, the incident ticket, the
  * rolled-back mark, and releasing the lock of a rollback whose outcome nobody could know.
  */
-import type { ChecklistKey } from '../../domain/checklist';
+import { type ChecklistKey, tickRefusal } from '../../domain/checklist';
 import { describeError } from '../../domain/errors';
 import { isTerminal, statusWords } from '../../domain/rollback.machine';
 import { nowIso } from '../context';
@@ -16,6 +16,9 @@ export class AfterCare extends UseCase {
   async tick(id: string, userId: string, item: ChecklistKey): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'tick the checklist');
     if ('refused' in ic) return ic.refused;
+    // The checklist offers no such button now; one left on an older copy of it changes nothing.
+    const notNow = tickRefusal(ic.rollback, item);
+    if (notNow) return { kind: 'refused', message: notNow };
     const applied = await record(this.deps, id, {
       type: 'ChecklistItemTicked',
       at: nowIso(this.deps.clock),
@@ -74,6 +77,12 @@ export class AfterCare extends UseCase {
   async createTicket(id: string, userId: string): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'create the incident ticket');
     if ('refused' in ic) return ic.refused;
+    const notNow = tickRefusal(ic.rollback, 'ticket_created');
+    if (notNow)
+      return {
+        kind: 'refused',
+        message: notNow === 'That is already ticked.' ? 'The incident ticket was already created.' : notNow,
+      };
     const opened = await openTicket(this.deps, id, userId);
     if ('error' in opened) return { kind: 'refused', message: opened.error };
     return { kind: 'ok', rollback: (await this.deps.rollbacks.get(id)) ?? ic.rollback };

@@ -223,8 +223,11 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   if (r.approvedBy) who.push(`*Approved by* <@${r.approvedBy}>`);
   if (r.cancelledBy) who.push(`*Cancelled by* <@${r.cancelledBy}>`);
 
+  const changed = changedSinceText(r);
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+    // First thing under the header: whatever the card says below about versions no longer holds.
+    ...(changed ? [section(changed)] : []),
     section(
       `*Status:* ${STATUS_LABEL[r.status]}\n${who.join(' · ')}\n*Reason:* ${r.reason ? esc(r.reason) : '(no reason given)'}`,
     ),
@@ -233,7 +236,10 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
       // Once verified, the card says what runs now first: an SRE glancing at it must not read Step 1's "v2" as now.
       fields: verified
         ? [
-            { type: 'mrkdwn', text: truncate(`*Now running*\n\`${esc(verified)}\``, LIMITS.field) },
+            {
+              type: 'mrkdwn',
+              text: truncate(`*${changed ? 'Verified in Step 4' : 'Now running'}*\n\`${esc(verified)}\``, LIMITS.field),
+            },
             { type: 'mrkdwn', text: truncate(`*Rolled back from*\n\`${esc(current)}\``, LIMITS.field) },
           ]
         : [
@@ -321,10 +327,28 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
   const text = truncate(
-    `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}`,
+    `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}${changed ? ' (production changed since, without the bot)' : ''}`,
     LIMITS.messageText,
   );
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+/**
+ * Production changed without the bot after this rollback, past its locked gate: when and what (service, from → to,
+ * by what), the latest few, so that nobody reads the versions below as what runs now.
+ */
+function changedSinceText(r: Rollback): string | null {
+  const since = r.changedSince;
+  if (!since?.latest.length) return null;
+  const earlier = since.count - since.latest.length;
+  const lines = [
+    ...(earlier > 0 ? [`• …${earlier} earlier, in the thread`] : []),
+    ...since.latest.map((c) => `• ${slackDate(c.at)}: ${esc(c.changes.map(changeWords).join(', '))}`),
+  ];
+  const head = ':warning: *Production changed since this rollback, without the bot, while deploys were locked:*';
+  const tail = `What the card shows below is what this rollback left, not what runs now.${r.rootCauseCleared ? ' Deploys are open again since the mark was cleared: later changes are not shown here.' : ''}`;
+  const room = LIMITS.sectionText - head.length - tail.length - 2;
+  return [head, fitLines(lines, room, (n) => `…and ${n} more, in the thread`), tail].join('\n');
 }
 
 /** The card's line once production changed under it: when, how (by hand or found at Approve), and what. */
@@ -444,6 +468,24 @@ export function notStartedCard(r: Rollback): CardMessage {
       { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
       section(
         `*Status:* :no_entry_sign: Not started\n${requesterText(r)} ${slackDate(r.requestedAt)}\nSlack answered too late when this card was posted, so the bot started nothing and *changed nothing in production*; the requester was told in private. Request a new rollback if it is still needed.`,
+      ),
+      context(`Rollback ${r.id}`),
+    ],
+  };
+}
+
+/**
+ * A copy of the card Slack kept from a try whose answer was lost, while a later try posted the card the bot follows:
+ * it points there, with no button left to press (both copies carry the rollback's id, so either would act).
+ */
+export function duplicateCard(r: Rollback, liveUrl: string): CardMessage {
+  const text = `Duplicate: a second copy of the card of rollback ${r.id} (${r.environment}). Slack kept it although its answer was lost, and the bot follows the live card: ${liveUrl}`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
+      section(
+        `*Status:* :warning: Duplicate — not updated\nSlack kept this copy of the card although its answer was lost; the bot posted it again and follows <${liveUrl}|the live card>. Approve, cancel and follow the rollback there.`,
       ),
       context(`Rollback ${r.id}`),
     ],

@@ -1,5 +1,5 @@
 /** The live checklist message in the card's thread. */
-import { checklistOf, MANUAL_ITEMS } from '../../domain/checklist';
+import { checklistOf, tickRefusal } from '../../domain/checklist';
 import type { Rollback } from '../../domain/rollback.machine';
 import { ACTION } from '../ids';
 import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
@@ -18,7 +18,8 @@ export function checklistMessage(
   });
   const done = items.filter((i) => i.done).length;
   const text = `*Rollback checklist* — ${done}/${items.length}\n${lines.join('\n')}`;
-  const open = items.filter((i) => !i.done && MANUAL_ITEMS.includes(i.key));
+  // Only what a person may tick now: never what the bot will tick itself, nothing before the step it follows.
+  const open = items.filter((i) => !i.done && tickRefusal(r, i.key) === null);
   const blocks: Block[] = [section(text)];
   if (open.length > 0) {
     blocks.push({
@@ -48,6 +49,10 @@ export function checklistMessage(
       ),
     });
   }
-  blocks.push(context('Incident commanders tick what the bot cannot do itself.'));
+  blocks.push(
+    context(
+      'Incident commanders tick what the bot cannot do itself, each when its time comes: the smoke tests after Step 4 (unless the bot ran them), the ticket and the post-mortem once the rollback has ended.',
+    ),
+  );
   return { text: truncate(`Rollback checklist ${done}/${items.length}`, LIMITS.messageText), blocks };
 }

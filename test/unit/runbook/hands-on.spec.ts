@@ -231,7 +231,7 @@ it('tells nothing for services it does not know, for no change, or when another 
   watcher.stop();
 });
 
-it("never takes the bot's own Step 3 for a hands-on change, even when its events are read after the rollback completed", async () => {
+it("never takes the bot's own Step 3 for a hands-on change, even when its events are read after the rollback completed; a later one is told and shown on the card", async () => {
   const w = unitWorld();
   const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
   const service = new RollbackService(w.deps, runner);
@@ -264,11 +264,17 @@ it("never takes the bot's own Step 3 for a hands-on change, even when its events
   expect(markdownTimeline((await w.store.get(r.id)) as Rollback, entries)).toContain(
     'Production changed by hand while deploys were locked: backend v1 → v2 (by an update), frontend v1 → v2 (by an update)',
   );
+  // The card, redrawn with the note, says so under its header: it no longer claims v1 runs.
+  const [told] = notes(w);
+  const head = (rollbackCard(told.rollback).blocks[1] as { text?: { text: string } }).text?.text ?? '';
+  expect(head).toContain('*Production changed since this rollback, without the bot, while deploys were locked:*');
+  expect(head).toContain('backend v1 → v2 (by an update), frontend v1 → v2 (by an update)');
+  expect(JSON.stringify(rollbackCard((await w.store.get(r.id)) as Rollback).blocks)).not.toContain('*Now running*');
   unfollow();
   watcher.stop();
 });
 
-it('after a rollback that failed in Step 4: its own late events are not hands-on, a change by hand is told loudly', async () => {
+it('after a rollback that failed in Step 4: its own late events are not hands-on, a change by hand is told loudly and shown on the card', async () => {
   // /health keeps failing: the rollback's Step 3 goes through, Step 4 fails, and deploys stay locked.
   const failing: HealthProbe = {
     probe: async (url) => ({ url, ok: false, attempts: 1, status: 503, version: 'v1' }),
@@ -295,6 +301,9 @@ it('after a rollback that failed in Step 4: its own late events are not hands-on
   expect(notes(w).map((n) => n.event)).toEqual([
     expect.objectContaining({ fact: expect.objectContaining({ gated: true, during: 'failed' }) }),
   ]);
+  expect(JSON.stringify(rollbackCard(notes(w)[0].rollback).blocks[1])).toContain(
+    'backend v1 → v3 (by an update), frontend v1 → v3 (by an update)',
+  );
   unfollow();
   watcher.stop();
 });

@@ -142,6 +142,29 @@ describe('RollbackService', () => {
     expect(w.runtime.updates).toHaveLength(2);
   });
 
+  it('refuses a checklist tick before its time (a button left on an old checklist), and changes nothing', async () => {
+    const w = unitWorld();
+    const { service, runner, r } = await pendingIn(w);
+    expect(await service.tick(r.id, 'U0IC', 'smoke_passing')).toEqual({
+      kind: 'refused',
+      message:
+        'Smoke tests are ticked after Step 4: the bot runs the configured ones there and ticks this itself when they pass.',
+    });
+    expect(await service.tick(r.id, 'U0IC', 'health_passing')).toEqual({
+      kind: 'refused',
+      message: 'The bot ticks this itself.',
+    });
+    expect(await service.createTicket(r.id, 'U0IC')).toEqual({
+      kind: 'refused',
+      message: 'The incident ticket and the post-mortem come once the rollback has ended.',
+    });
+    expect(await w.store.get(r.id)).toEqual(r);
+    // Once the rollback has ended, the ticket may be ticked (no tracker configured here: by hand).
+    expect((await service.cancel(r.id, 'U0IC')).kind).toBe('ok');
+    await runner.idle();
+    expect((await service.tick(r.id, 'U0IC', 'ticket_created')).kind).toBe('ok');
+  });
+
   it('a card nobody approves expires and frees the environment', async () => {
     const w = unitWorld();
     const { service, r } = await pendingIn(w);

@@ -18,7 +18,7 @@ import {
   STRATEGIES,
 } from '../../../src/domain/rollback.machine';
 import { markdownTimeline } from '../../../src/runbook/timeline';
-import { minimalCard, rollbackCard } from '../../../src/slack/blocks/card';
+import { duplicateCard, minimalCard, notStartedCard, rollbackCard } from '../../../src/slack/blocks/card';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';
 import {
   helpMessage,
@@ -185,6 +185,8 @@ function rollbackOf(i: Input): Rollback {
     overruns: STEPS.map((s) => `${s}:1`),
     approvals: [{ by: 'U0IC', at: AT }],
     productionChanged: { at: AT, changes: changesOf(i) },
+    // Changed past the locked gate after the rollback, many times, each time every service.
+    changedSince: { count: 9, latest: [AT, LATER, LATER].map((at) => ({ at, changes: changesOf(i) })) },
     updatedAt: LATER,
   } as Rollback;
 }
@@ -277,6 +279,11 @@ describe('every message and view the bot builds passes Slack checks', () => {
             : []),
           ...(JSON.stringify(card.blocks).includes(r.id) ? [] : ['card: its footer (the rollback id) is missing']),
           ...refusedFor('minimal card', messageProblems({ ...minimalCard(r) })),
+          ...refusedFor('not started card', messageProblems({ ...notStartedCard(r) })),
+          ...refusedFor(
+            'duplicate card',
+            messageProblems({ ...duplicateCard(r, 'https://slack.com/archives/C0INCIDENT/p1700000000000100') }),
+          ),
           ...refusedFor('checklist', messageProblems({ ...checklistMessage(r, { ticketTracker: true }) })),
           ...events(r, i).flatMap((e) => {
             const text = progressText(r, e, NO_MENTIONS);

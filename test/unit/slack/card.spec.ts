@@ -1,6 +1,6 @@
 import { newRollback, type Rollback, type RollbackEvent } from '../../../src/domain/rollback.machine';
 import { probeLine, rollbackCard } from '../../../src/slack/blocks/card';
-import { LIMITS } from '../../../src/slack/blocks/limits';
+import { LIMITS, slackDate } from '../../../src/slack/blocks/limits';
 import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';
 import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
 import { mentionsOf } from '../../../src/slack/mentions';
@@ -249,6 +249,90 @@ describe('the card of a rollback that ended without completing', () => {
     const cleared = rollbackAfter(r, [{ type: 'RootCauseCleared', at: AT, by: 'U0IC' }]);
     expect(JSON.stringify(rollbackCard(cleared).blocks)).not.toContain('`/rollback unlock production');
     expect(buttonsOf(cleared).map((b) => b.action_id)).not.toContain(ACTION.clearRootCause);
+  });
+
+  describe('production changed by hand since', () => {
+    const LATER = '2026-11-26T10:20:00.000Z';
+    const byHand: RollbackEvent = {
+      type: 'HandsOnChange',
+      at: LATER,
+      gated: true,
+      changes: [
+        { service: 'backend', dockerService: 'demo-backend', from: 'v1', to: 'v2', how: 'update' },
+        { service: 'frontend', dockerService: 'demo-frontend', from: 'v1', to: 'v2', how: 'update' },
+      ],
+    };
+    const verified: RollbackEvent[] = [
+      ...announcedEvents,
+      { type: 'ServicesRolledBack', at: AT, results: [] },
+      {
+        type: 'RollbackVerified',
+        at: AT,
+        evidence: { health: { url: 'h', ok: true, attempts: 1, status: 200, version: 'v1' }, smokeTests: [] },
+      },
+      { type: 'ResolutionAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.2' } },
+    ];
+    const changedSince = `:warning: *Production changed since this rollback, without the bot, while deploys were locked:*\n• ${slackDate(LATER)}: backend v1 → v2 (by an update), frontend v1 → v2 (by an update)\nWhat the card shows below is what this rollback left, not what runs now.`;
+
+    it('says under its header that production changed since, with what and when, once completed', () => {
+      const before = rollbackAfter(draft, verified);
+      expect(JSON.stringify(rollbackCard(before).blocks)).toContain('*Now running*\\n`v1`');
+      const r = rollbackAfter(before, [byHand]);
+      const { blocks, text } = rollbackCard(r);
+      expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: changedSince } });
+      // "Now running v1" would be false: the field says what Step 4 verified.
+      const all = JSON.stringify(blocks);
+      expect(all).not.toContain('*Now running*');
+      expect(all).toContain('*Verified in Step 4*\\n`v1`');
+      expect(text).toBe('Rollback of production: Completed — target v1 (production changed since, without the bot)');
+      expect(r.updatedAt).toBe(LATER);
+    });
+
+    it.each<[string, RollbackEvent[]]>([
+      [
+        'failed in Step 4',
+        [
+          ...announcedEvents,
+          { type: 'ServicesRolledBack', at: AT, results: [] },
+          {
+            type: 'VerificationFailed',
+            at: AT,
+            reason: 'health check failed',
+            evidence: { health: { url: 'h', ok: false, attempts: 3, status: 503 }, smokeTests: [] },
+          },
+        ],
+      ],
+      [
+        'interrupted in Step 3',
+        [...announcedEvents, { type: 'RollbackInterrupted', at: AT, reason: 'restart', services: [] }],
+      ],
+    ])('says it on the card of a rollback that %s too (its mark keeps the gate shut)', (_name, evs) => {
+      const r = rollbackAfter(draft, [...evs, byHand]);
+      expect(rollbackCard(r).blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: changedSince } });
+    });
+
+    it('keeps the three latest changes on the card and counts the earlier ones; nothing once the change was not gated', () => {
+      const later = (min: number, to: string): RollbackEvent => ({
+        type: 'HandsOnChange',
+        at: new Date(Date.parse(LATER) + min * 60_000).toISOString(),
+        gated: true,
+        changes: [{ service: 'backend', dockerService: 'demo-backend', from: 'v1', to, how: 'update' }],
+      });
+      const r = rollbackAfter(draft, [...verified, byHand, later(1, 'v3'), later(2, 'v4'), later(3, 'v5')]);
+      const head = (rollbackCard(r).blocks[1] as AnyBlock).text?.text ?? '';
+      expect(head).toContain('locked:*\n• …1 earlier, in the thread\n• ');
+      expect(head).toContain('backend v1 → v5');
+      expect(head).not.toContain('frontend v1 → v2');
+      // Once the mark is cleared, later changes are ordinary deploys: the card says it no longer follows them.
+      const cleared = rollbackAfter(r, [{ type: 'RootCauseCleared', at: LATER, by: 'U0IC' }]);
+      expect((rollbackCard(cleared).blocks[1] as AnyBlock).text?.text).toContain(
+        'Deploys are open again since the mark was cleared: later changes are not shown here.',
+      );
+      expect(rollbackAfter(cleared, [later(4, 'v6')])).toEqual(cleared);
+      // A change the watcher did not tell as past the gate (only replicas, or no mark) leaves the card as it was.
+      const quiet = rollbackAfter(draft, [...verified, { ...byHand, gated: false }]);
+      expect(quiet).toEqual(rollbackAfter(draft, verified));
+    });
   });
 
   it('says the gate stays shut after the lock of an unknown outcome is released', () => {

@@ -128,9 +128,12 @@ export const rollbackCommand = (
                 `DRY RUN \`${r.id}\` of *${r.environment}*: Step 1 runs for real, then ${cardLink(r.card)} in <#${r.channel}> shows what Steps 2–5 would do. Nothing will change.`,
               ),
             );
+          // This answer stays where it was typed while the card moves on: it names no step, so it never goes stale.
+          // Rewriting it at each step instead would need the command's response_url kept per rollback (5 uses,
+          // 30 minutes) through restarts and replicas, for what the card already shows.
           return reply(
             ephemeral(
-              `Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card)} is in <#${r.channel}>. Step 1 is running; an incident commander approves it there.`,
+              `Rollback \`${r.id}\` of *${r.environment}* requested: ${cardLink(r.card, 'its card')} in <#${r.channel}> shows each step as it happens, and an incident commander approves it there.`,
             ),
           );
         } catch (err) {

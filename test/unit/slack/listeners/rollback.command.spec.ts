@@ -1,5 +1,6 @@
 /** The slash command: ack first; the text parsed as typed (Slack sends it escaped); every answer private and escaped. */
 import { rollbackCommand } from '../../../../src/slack/listeners/commands/rollback.command';
+import type { Rollback } from '../../../../src/domain/rollback.machine';
 import { boltArgs, fakeDeps, refused } from '../../../support/listener-fakes';
 
 const command = (text: string) => ({ text, user_id: 'U0ONCALL', channel_id: 'C0INCIDENT', trigger_id: 't1' });
@@ -22,6 +23,24 @@ describe('/rollback', () => {
       userId: 'U0ONCALL',
       channelId: 'C0INCIDENT',
     });
+  });
+
+  it('answers a request with where its card is, in words that stay true while the card moves on', async () => {
+    const rollback = {
+      id: 'rb-1',
+      environment: 'production',
+      channel: 'C0INCIDENT',
+      dryRun: false,
+      card: { channel: 'C0INCIDENT', ts: '1700000000.000100' },
+    } as Rollback;
+    const rec = await run('production', { kind: 'ok', rollback });
+    const text = String(rec.responses[0].text);
+    // The answer stays under the card; by the time it is read Step 1 may be long done.
+    expect(text).not.toContain('Step 1 is running');
+    expect(text).toContain('Rollback `rb-1` of *production* requested: ');
+    expect(text).toContain(
+      'in <#C0INCIDENT> shows each step as it happens, and an incident commander approves it there.',
+    );
   });
 
   it('answers a refusal escaped, with the channel to use linked by the bot', async () => {
