@@ -203,12 +203,25 @@ export class World {
     await this.settle();
   }
 
-  /** Kills the process (whatever it waits on never answers) and starts another once its lease has run out. */
-  async restart(): Promise<void> {
+  /**
+   * Kills the process (whatever it waits on never answers) and starts another once its lease has run out; `whileDown`
+   * happens in between (nobody watches Docker then).
+   */
+  async restart(whileDown: () => void = () => undefined): Promise<void> {
     this.proc.dead = true;
     this.proc.watcher.stop();
+    whileDown();
     this.advance(LEASE_MS + 1000);
     await this.start();
+  }
+
+  /**
+   * What the hands-on watcher does once a burst of Docker events settles: reads the services (the bot's own updates
+   * included, as the engine reports those too) and acts on what changed without the bot.
+   */
+  async watch(): Promise<void> {
+    await this.proc.watcher.check(ENV);
+    await this.settle();
   }
 
   /**
