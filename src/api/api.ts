@@ -1,7 +1,8 @@
 /**
  * The bot's HTTP API for machines (CI): `GET /api/v1/environments/<env>/deploy-gate` answers 200 when deploys of the
  * environment may go ahead and 423 Locked (with why, since when, which rollback, who can clear it) while a rollback is
- * in progress or after one, until an incident commander clears it. Bearer tokens from the config (`api.tokens`),
+ * in progress or after one whose Step 3 started (completed, failed or interrupted), until an incident commander
+ * clears it. Bearer tokens from the config (`api.tokens`),
  * compared in constant time and never logged; callers that fail to authenticate are limited per address, callers
  * that do, per token. Served by the front on PORT (HTTP and Socket Mode alike), answered here on the work side.
  */
@@ -9,6 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BotConfig } from '../config/config.schema';
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
+import { versionsLeft } from '../domain/rollback.machine';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
@@ -185,10 +187,14 @@ export class Api {
     if (!gate) return error(404, 'not_found', 'No such environment.');
     if (gate.open) return { status: 200, body: { environment, deploys: 'allowed' } };
     const r = gate.rollback;
+    // What it moved away from: Step 3's own word when it has one (an interrupted rollback has none), else Step 1's.
+    const from = r.results?.[0]?.fromVersion ?? versionsLeft(r)[0] ?? null;
     const message =
       gate.reason === 'rollback_in_progress'
         ? `${environment} is being rolled back (${r.id}): deploys wait until it ends and an incident commander clears it.`
-        : `${environment} was rolled back from ${r.results?.[0]?.fromVersion ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}): deploys wait until an incident commander has looked at the root cause and cleared it.`;
+        : gate.reason === 'rollback_failed'
+          ? `A rollback of ${environment} from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}) ended ${r.status} after it had started changing production: production may run either version or a mix. Deploys wait until an incident commander has brought it to a known version and cleared it.`
+          : `${environment} was rolled back from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}): deploys wait until an incident commander has looked at the root cause and cleared it.`;
     this.deps.log.info({ caller, environment, rollbackId: r.id }, 'deploy gate: locked');
     return {
       status: 423,
@@ -201,7 +207,7 @@ export class Api {
         rollback: {
           id: r.id,
           status: r.status,
-          from: r.results?.[0]?.fromVersion ?? null,
+          from,
           to: r.target,
           card: r.card ? cardUrl(r.card) : null,
         },

@@ -61,6 +61,12 @@ export interface Findings {
   deploy?: { version: string; at: string; actor: string | null; url: string | null; commit: string | null };
   migrations?: MigrationFinding;
   tooling?: ToolingCheck[];
+  /**
+   * The target (named with `to`: the bot never proposes one) is a version that a rollback since the environment's
+   * mark was last cleared moved production away from (the newest such rollback, and how it ended): Approve waits for
+   * an incident commander's acknowledgement.
+   */
+  rolledBackFrom?: { rollbackId: string; status: string };
 }
 
 export type ServiceOutcome = 'rolled_back' | 'failed' | 'not_started';

@@ -17,6 +17,10 @@ import type { Risk } from './risks';
  *   executing ──→ unresolved ──→ interrupted  (Step 3's outcome cannot be known: the environment stays locked until
  *                                              an incident commander releases it)
  *
+ * Once Step 3 started (`mayHaveChangedProduction`), the rollback marks its environment whatever its final state
+ * (completed, failed, interrupted, unresolved): deploys stay locked, and no version it moved away from is proposed,
+ * until an incident commander clears the mark (RootCauseCleared, on the environment's newest such rollback).
+ *
  * An event that is not valid in the current state is a typed rejection, never an exception.
  */
 
@@ -113,7 +117,10 @@ export interface Rollback {
     message: MessageRef | null;
     ticks: Array<{ item: ChecklistKey; by: string; at: string; link?: string }>;
   };
-  /** "Investigate root cause before re-attempting deployment": who cleared the environment's *rolled back* mark. */
+  /**
+   * "Investigate root cause before re-attempting deployment": who cleared the environment's mark (set by any rollback
+   * whose Step 3 started; cleared on the environment's newest such rollback, which clears the ones before it too).
+   */
   rootCauseCleared: { by: string; at: string } | null;
   /** Budget overruns already reported, so each is said once: "execute:1" (over budget), "execute:2" (over 2×). */
   overruns: string[];
@@ -204,7 +211,7 @@ export const ACCEPTED_IN: Record<EventType, readonly Status[]> = {
   RollbackInterrupted: ['requested', 'confirming', 'executing', 'verifying'],
   RiskAcknowledged: ['awaiting_approval'],
   ChecklistPosted: STATUSES,
-  RootCauseCleared: ['completed'],
+  RootCauseCleared: ['completed', 'failed', 'interrupted'],
   DryRunReported: ['awaiting_approval'],
   ChecklistItemTicked: STATUSES,
   StepOverran: ['requested', 'confirming', 'awaiting_approval', 'executing', 'verifying'],
@@ -393,6 +400,7 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
       if (s.acknowledgements.some((a) => a.risk === event.risk)) return ok(s);
       return ok({ ...s, acknowledgements: [...s.acknowledgements, { risk: event.risk, by: event.by, at }] });
     case 'RootCauseCleared':
+      if (!mayHaveChangedProduction(s)) return reject(state, event, 'this rollback never reached Step 3: no mark');
       return ok(s.rootCauseCleared ? s : { ...s, rootCauseCleared: { by: event.by, at } });
     case 'ChecklistPosted':
       return ok({ ...s, checklist: { ...s.checklist, message: event.message } });
@@ -471,6 +479,22 @@ function apply(s: Rollback, state: Rollback, event: RollbackEvent): TransitionRe
 }
 
 const ok = (state: Rollback): TransitionResult => ({ ok: true, state });
+
+/**
+ * Whether Step 3 may have touched production: it started, whatever came after (it may have partly worked, or its
+ * outcome may be unknown). Such a rollback marks its environment until an incident commander clears it.
+ */
+export const mayHaveChangedProduction = (r: Pick<Rollback, 'dryRun' | 'steps'>): boolean =>
+  !r.dryRun && r.steps.execute.status !== 'pending';
+
+/**
+ * The versions a rollback set out to move production away from: what each service ran when Step 1 last looked and
+ * what Step 3 found it running, never the target. Unknown versions are left out.
+ */
+export function versionsLeft(r: Pick<Rollback, 'findings' | 'results' | 'target'>): string[] {
+  const seen = [...(r.findings?.services ?? []).map((s) => s.version), ...(r.results ?? []).map((x) => x.fromVersion)];
+  return [...new Set(seen.filter((v): v is string => v !== null && v !== r.target))];
+}
 
 /** Who did what, for the timeline: the user behind an event, if any. */
 export function actorOf(event: RollbackEvent): string | null {

@@ -33,4 +33,11 @@ export interface RollbackRepository {
   timeline(id: string): Promise<TimelineEntry[]>;
   /** Newest first by when a rollback ended (set once, by the event that ended it), else when it was requested. */
   list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Promise<Rollback[]>;
+  /**
+   * The rollbacks that mark `environment`, newest first: every one whose Step 3 started (`mayHaveChangedProduction`),
+   * whatever its state, made after the newest such rollback an incident commander cleared. "After" is the store's
+   * own order of creation, never the replicas' clocks. [] when nothing marks it. They keep its deploys locked, and
+   * the versions they moved away from are never proposed.
+   */
+  marks(environment: string): Promise<Rollback[]>;
 }

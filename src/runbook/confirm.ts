@@ -4,14 +4,20 @@
  * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import { type Rollback, type RollbackEvent, strategyOf } from '../domain/rollback.machine';
+import { type Rollback, type RollbackEvent, strategyOf, versionsLeft } from '../domain/rollback.machine';
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
 import type { DeployReport } from '../ports';
 import { consecutiveFailures, detectMigrations, evaluateEnvironment } from './evidence';
 import { STRATEGY } from './strategies';
 
-type Proposal = { target: string | null; source: TargetSource | null; note: string };
+type Proposal = {
+  target: string | null;
+  source: TargetSource | null;
+  note: string;
+  /** A target named with `to` that a rollback since the last clearing moved production away from. */
+  rolledBackFrom?: NonNullable<Findings['rolledBackFrom']>;
+};
 
 export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   const env = environmentOf(deps.config, rollback);
@@ -42,6 +48,7 @@ export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promi
     targetNote: p.note,
     criteria,
     tooling,
+    ...(p.rolledBackFrom ? { rolledBackFrom: p.rolledBackFrom } : {}),
   });
   const failed = (reason: string, findings: Findings, code?: string): RollbackEvent => ({
     type: 'ConfirmationFailed',
@@ -105,38 +112,52 @@ function deployOf(reports: DeployReport[], services: ServiceVersion[]): Findings
 }
 
 /**
- * `to <version>` if given; else the tag in every service's Swarm PreviousSpec (when they agree); else the last
- * version this bot verified healthy for every service (when they agree); else none.
+ * `to <version>` if given (flagged when a rollback since the environment's mark was last cleared moved production away
+ * from it); else the tag in every service's Swarm PreviousSpec (when they agree); else the last version this bot
+ * verified healthy for every service (when they agree); else CI's previous deploy; else none. Never, from any of
+ * these, a version that a rollback since the last clearing moved away from, however it ended: a failed one's own
+ * update put the bad version in Swarm's PreviousSpec.
  */
 export async function proposeTarget(
   deps: Pick<RunbookDeps, 'rollbacks' | 'verified' | 'deploys'>,
   rollback: Rollback,
   services: ServiceVersion[],
 ): Promise<Proposal> {
-  if (rollback.requestedTarget)
-    return { target: rollback.requestedTarget, source: 'requested', note: 'named in the request' };
-
-  const previous = agreed(services.map((s) => s.previousVersion));
-  const undone = previous.value ? await rolledBackFrom(deps, rollback.environment, previous.value) : null;
-  if (undone) {
+  const left = await versionsLeftIn(deps, rollback.environment);
+  if (rollback.requestedTarget) {
+    const undone = left.get(rollback.requestedTarget);
     return {
-      target: null,
-      source: null,
-      note: `Swarm's previous spec is ${previous.value}, the version rollback ${undone} moved away from; name a version with \`to <version>\``,
+      target: rollback.requestedTarget,
+      source: 'requested',
+      note: 'named in the request',
+      ...(undone ? { rolledBackFrom: { rollbackId: undone.id, status: undone.status } } : {}),
     };
   }
-  if (previous.value)
-    return { target: previous.value, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
+  // Why a source's version was passed over, said when nothing else is found.
+  let skipped: string | null = null;
+  const usable = (value: string | null, what: string): string | null => {
+    const undone = value === null ? undefined : left.get(value);
+    if (!undone) return value;
+    skipped ??= `${what} is ${value}, the version rollback ${undone.id} moved away from; name a version with \`to <version>\``;
+    return null;
+  };
+
+  const previous = agreed(services.map((s) => s.previousVersion));
+  const fromSwarm = usable(previous.value, "Swarm's previous spec");
+  if (fromSwarm) return { target: fromSwarm, source: 'swarm_previous_spec', note: "the tag in Swarm's PreviousSpec" };
+  // Swarm's PreviousSpec is the bad version (a rollback's own update put it there): what to go to instead is a
+  // person's call, not an older guess.
+  if (skipped) return { target: null, source: null, note: skipped };
 
   const verified = agreed(
     await Promise.all(services.map((s) => deps.verified.lastVerifiedVersion(rollback.environment, s.service))),
   );
-  if (verified.value)
-    return { target: verified.value, source: 'last_verified', note: 'the last version this bot verified healthy' };
+  const fromBot = usable(verified.value, 'the last version this bot verified healthy');
+  if (fromBot) return { target: fromBot, source: 'last_verified', note: 'the last version this bot verified healthy' };
 
   // CI's reports (POST /api/v1/deployments): the last deploy before the one running now that the bot saw healthy
   // (else the one just before it), unless a rollback left it.
-  const reported = await previousDeploy(deps, rollback.environment, agreed(services.map((s) => s.version)).value);
+  const reported = await previousDeploy(deps, rollback.environment, agreed(services.map((s) => s.version)).value, left);
   if (reported)
     return {
       target: reported.version,
@@ -147,21 +168,23 @@ export async function proposeTarget(
     };
 
   const why =
-    previous.disagree || verified.disagree
+    skipped ??
+    (previous.disagree || verified.disagree
       ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
-      : STRATEGY[strategyOf(rollback)].words.noTarget;
+      : STRATEGY[strategyOf(rollback)].words.noTarget);
   return { target: null, source: null, note: why };
 }
 
 /**
  * The version CI reported deploying before the current one (`current`, else its newest report), skipping one a
- * completed rollback moved away from: the newest one the bot saw healthy (its close watch, or a rollback's Step 4),
- * else the newest. Null without reports, or when they cannot be read.
+ * rollback since the last clearing moved away from (`left`): the newest one the bot saw healthy (its close watch, or
+ * a rollback's Step 4), else the newest. Null without reports, or when they cannot be read.
  */
 async function previousDeploy(
-  deps: Pick<RunbookDeps, 'rollbacks' | 'deploys'>,
+  deps: Pick<RunbookDeps, 'deploys'>,
   environment: string,
   running: string | null,
+  left: ReadonlyMap<string, Rollback>,
 ): Promise<{ version: string; current: string; seenHealthy: string | null } | null> {
   if (!deps.deploys) return null;
   const reports = await deps.deploys.deploys(environment, 50).catch(() => []);
@@ -173,8 +196,7 @@ async function previousDeploy(
   const before = since >= 0 ? accepted.slice(since + 1) : accepted;
   let newest: { version: string; current: string; seenHealthy: string | null } | null = null;
   for (const r of before) {
-    if (r.version === current) continue;
-    if (await rolledBackFrom(deps, environment, r.version)) continue;
+    if (r.version === current || left.has(r.version)) continue;
     if (r.verifiedAt) return { version: r.version, current, seenHealthy: r.verifiedAt };
     newest ??= { version: r.version, current, seenHealthy: null };
   }
@@ -188,12 +210,16 @@ export function agreed(values: (string | null)[]): { value: string | null; disag
   return { value: null, disagree: [...distinct].filter((v) => v !== null).length > 1 };
 }
 
-/** The id of the last completed rollback of the environment that moved away from `version`, if any. */
-async function rolledBackFrom(
+/**
+ * Each version a rollback since the environment's mark was last cleared moved production away from, with the newest
+ * rollback that did (whatever its final state: once Step 3 started, it may have).
+ */
+async function versionsLeftIn(
   deps: Pick<RunbookDeps, 'rollbacks'>,
   environment: string,
-  version: string,
-): Promise<string | null> {
-  const [last] = await deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
-  return last?.results?.some((r) => r.fromVersion === version) ? last.id : null;
+): Promise<ReadonlyMap<string, Rollback>> {
+  const left = new Map<string, Rollback>();
+  for (const r of await deps.rollbacks.marks(environment))
+    for (const version of versionsLeft(r)) if (!left.has(version)) left.set(version, r);
+  return left;
 }

@@ -7,14 +7,14 @@
  *   production changed, and Approve's confirmation too);
  * - Step 3 or 4: interference — the rollback is interrupted with the evidence (what changed, what runs now), and the
  *   step still running stops;
- * - after a completed rollback while deploys are locked: told loudly (@here in the channel: a pipeline or a person
- *   ignored the deploy gate).
+ * - after a rollback whose Step 3 started (completed, failed, interrupted) while deploys are locked: told loudly
+ *   (@here in the channel: a pipeline or a person ignored the deploy gate).
  * Every such change is kept in the rollback's timeline (the deployment log): from → to, by what (update, rollback,
  * scale). A flood of events makes one message per environment at most every `minIntervalMs`, summing the changes up.
  */
 import { changeWords, type HandsOnChange } from '../domain/facts';
 import type { ServiceVersion } from '../domain/findings';
-import { isTerminal, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
+import { isTerminal, mayHaveChangedProduction, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
 import type { ServiceEvent } from '../ports';
 import { nowIso, type RunbookDeps } from './context';
 import { record } from './record';
@@ -144,19 +144,23 @@ export class HandsOnWatcher {
     const before = new Map((latest?.findings?.services ?? []).map((x) => [x.dockerService, x.version]));
     // The bot's own Step 3 (its events may be read after the rollback completed), and Swarm undoing that update
     // (failure_action: rollback), which Step 3 reports itself as a failed step.
+    // A failed or interrupted Step 3 or 4 updated services too: their events may come after it ended.
     const ours = (c: HandsOnChange) =>
       (latest &&
-        ['executing', 'verifying', 'completed'].includes(latest.status) &&
+        (['executing', 'verifying', 'completed'].includes(latest.status) || mayHaveChangedProduction(latest)) &&
         c.how === 'update' &&
         c.to === latest.target) ||
-      (latest?.status === 'executing' && c.how === 'rollback' && c.to === before.get(c.dockerService));
+      ((latest?.status === 'executing' || (latest?.status === 'failed' && latest.failure?.step === 'execute')) &&
+        c.how === 'rollback' &&
+        c.to === before.get(c.dockerService));
     const foreign = changes.filter((c) => !ours(c));
     if (foreign.length === 0) return false;
     // Only replica counts changed: recorded and told, but not a deploy — no loud call, no Step 1 again, no interruption
     // (Step 3 waits for whatever count Swarm wants).
     const scaleOnly = foreign.every((c) => c.from === c.to);
     const active = latest && !isTerminal(latest.status) ? latest : null;
-    const locked = !active && latest?.status === 'completed' && !latest.rootCauseCleared ? latest : null;
+    // Deploys are locked after any rollback whose Step 3 started until the mark is cleared: told on its card.
+    const locked = active ? null : ((await this.deps.rollbacks.marks(environment))[0] ?? null);
     const gated = scaleOnly ? null : locked;
     const about = active ?? locked;
     this.deps.log.info(

@@ -7,6 +7,7 @@ import { checklistOf } from '../domain/checklist';
 import { changeWords } from '../domain/facts';
 import { type Rollback, type RollbackEvent, STEPS, type StepName, statusWords } from '../domain/rollback.machine';
 import type { TimelineEntry } from '../ports';
+import type { Risk } from '../domain/risks';
 
 const STEP_NAME: Record<StepName, string> = {
   confirm: 'Step 1 — Confirm the issue',
@@ -57,6 +58,13 @@ export function peopleIn(r: Rollback, entries: TimelineEntry[]): string[] {
  * The rollback's story. `names` (user id → display name) makes it readable outside Slack, where an id means nothing:
  * `@Ina Ito (U0IC)`; an id without a name stays `@U0IC`.
  */
+/** What an incident commander accepted, in the timeline's words. */
+const ACKNOWLEDGED: Record<Risk, string> = {
+  no_criterion: 'roll back although no criterion was met',
+  migrations: 'migrations are forward-only',
+  rolled_back_from: 'roll back to a version a rollback since the last clearing moved production away from',
+};
+
 export function markdownTimeline(
   r: Rollback,
   entries: TimelineEntry[],
@@ -95,10 +103,12 @@ export function markdownTimeline(
     );
   if (r.findings?.migrations)
     out.push(`- Database migrations: ${r.findings.migrations.verdict} (${r.findings.migrations.source})`);
-  for (const a of r.acknowledgements)
+  if (r.findings?.rolledBackFrom)
     out.push(
-      `- Acknowledged by ${who(a.by)} at ${time(a.at)}: ${a.risk === 'no_criterion' ? 'roll back although no criterion was met' : 'migrations are forward-only'}`,
+      `- Target ${r.target ?? '?'}: the version rollback ${r.findings.rolledBackFrom.rollbackId} (${r.findings.rolledBackFrom.status}) moved production away from`,
     );
+  for (const a of r.acknowledgements)
+    out.push(`- Acknowledged by ${who(a.by)} at ${time(a.at)}: ${ACKNOWLEDGED[a.risk]}`);
   out.push('', '## Approval', '');
   out.push(
     r.approvedBy

@@ -5,6 +5,8 @@ export const ACTION = {
   cancel: 'rollback_cancel',
   ackNoCriterion: 'rollback_ack_no_criterion',
   ackMigrations: 'rollback_ack_migrations',
+  /** The target is a version a rollback since the last clearing moved production away from. */
+  ackRolledBackFrom: 'rollback_ack_rolled_back_from',
   requestFromReports: 'rollback_request_from_reports',
   clearRootCause: 'rollback_clear_root_cause',
   schedulePostmortem: 'rollback_schedule_postmortem',

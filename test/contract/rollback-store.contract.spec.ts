@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { transition } from '../../src/domain/rollback.machine';
+import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
 import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
 import type { DeliveryLog } from '../../src/slack/delivery-log';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;
 import { applyEvent } from '../../src/runbook/context';
-import { deployReport, draftRollback } from '../support/fakes';
+import { approvedEvents, deployReport, draftRollback } from '../support/fakes';
 import { postgresStore } from '../support/postgres';
 
 const AT = '2026-11-26T10:00:00.000Z';
@@ -160,6 +160,63 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
     expect((await store.timeline('rb-old')).at(-1)).toMatchObject({ type: 'ApprovalRefused', actor: 'U0X' });
     expect((await store.list({ environment: 'production', statuses: ['cancelled'], limit: 1 }))[0].id).toBe('rb-new');
     expect(await store.audit('rb-none', { type: 'RequestRefused', at: AT, by: 'U0X', why: 'x' })).toBe(false);
+  });
+
+  it('lists the rollbacks that mark an environment: Step 3 started since an incident commander last cleared it', async () => {
+    const at = (min: number) => new Date(Date.parse(AT) + min * 60_000).toISOString();
+    /** A rollback of `environment` requested at minute `min`, taken through `events` (all at that minute). */
+    const stored = async (id: string, min: number, events: RollbackEvent[], environment = 'production') => {
+      expect((await store.create(draftRollback(at(min), { id, environment }))).ok).toBe(true);
+      for (const e of events) expect((await applyEvent(store, id, { ...e, at: at(min) })).ok).toBe(true);
+    };
+    const approved = approvedEvents(AT);
+    const announced: RollbackEvent[] = [
+      ...approved,
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+    ];
+    const failedInStep3: RollbackEvent[] = [
+      ...announced,
+      { type: 'ExecutionFailed', at: AT, reason: 'update paused', results: [] },
+    ];
+    const ids = async (environment = 'production') => (await store.marks(environment)).map((r) => r.id);
+    expect(await ids()).toEqual([]);
+
+    await stored('rb-1', 1, failedInStep3);
+    // Never reached Step 3: they mark nothing, and do not hide the one that did.
+    await stored('rb-2', 2, [
+      { type: 'ConfirmationStarted', at: AT },
+      { type: 'RollbackCancelled', at: AT, by: 'U0IC' },
+    ]);
+    await stored('rb-3', 3, [...approved, { type: 'AnnouncementFailed', at: AT, step: 'announce', reason: 'x' }]);
+    await stored('rb-other', 3, failedInStep3, 'staging');
+    expect(await ids()).toEqual(['rb-1']);
+    await stored('rb-4', 4, [
+      ...announced,
+      { type: 'OutcomeUnknown', at: AT, reason: 'Docker gone', services: [] },
+      { type: 'LockReleased', at: AT, by: 'U0IC' },
+    ]);
+    // One in Step 3 right now marks too.
+    await stored('rb-5', 5, announced);
+    expect(await ids()).toEqual(['rb-5', 'rb-4', 'rb-1']);
+    expect(await ids('staging')).toEqual(['rb-other']);
+    expect(await ids('qa')).toEqual([]);
+
+    await applyEvent(store, 'rb-5', { type: 'ExecutionFailed', at: at(6), reason: 'x', results: [] });
+    // Clearing the newest clears the environment: every earlier mark goes with it.
+    expect((await applyEvent(store, 'rb-5', { type: 'RootCauseCleared', at: at(7), by: 'U0IC' })).ok).toBe(true);
+    expect(await ids()).toEqual([]);
+    expect(await ids('staging')).toEqual(['rb-other']);
+    await stored('rb-6', 8, [...announced, { type: 'ServicesRolledBack', at: AT, results: [] }]);
+    expect(await ids()).toEqual(['rb-6']);
+    // A replica whose clock is behind: made after the clearing, though its request time is earlier. It marks.
+    await applyEvent(store, 'rb-6', {
+      type: 'RollbackVerified',
+      at: at(9),
+      evidence: { health: { url: 'h', ok: true, attempts: 1 }, smokeTests: [] },
+    });
+    expect((await applyEvent(store, 'rb-6', { type: 'RootCauseCleared', at: at(9), by: 'U0IC' })).ok).toBe(true);
+    await stored('rb-skewed', 0, failedInStep3);
+    expect(await ids()).toEqual(['rb-skewed']);
   });
 
   it('records a Slack delivery once', async () => {

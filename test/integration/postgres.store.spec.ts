@@ -11,12 +11,12 @@ import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import { SlackPacer } from '../../src/adapters/slack/slack.pacer';
 import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
-import { transition } from '../../src/domain/rollback.machine';
+import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
 import { applyEvent } from '../../src/runbook/context';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
-import { draftRollback, unitConfig } from '../support/fakes';
+import { approvedEvents, draftRollback, rollbackAfter, unitConfig } from '../support/fakes';
 import { SCHEMA_VERSION } from '../../src/adapters/postgres/postgres.migrations';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
 
@@ -45,8 +45,8 @@ describe('the Postgres store with several replicas on one schema', () => {
     await c.connect();
     try {
       const { rows } = await c.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
-      // Each once, in order: 1 … this build's newest (4: deploys seen healthy).
-      expect(SCHEMA_VERSION).toBe(4);
+      // Each once, in order: 1 … this build's newest (5: rollbacks in the order they were made).
+      expect(SCHEMA_VERSION).toBe(5);
       expect(rows).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       const { rows: indexes } = await c.query(
         `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'one_active_rollback%'`,
@@ -193,6 +193,52 @@ describe('/readyz', () => {
     } finally {
       await bot.stop(1000).catch(() => undefined);
       await slack.stop();
+      await dropSchema(schema);
+    }
+  });
+});
+
+describe('the Postgres store upgraded from before rollbacks were numbered (schema 4)', () => {
+  it('numbers the rollbacks it holds in the order of their request time, then in the order they are made', async () => {
+    const schema = freshSchema('upgrade');
+    const c = new Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    let store = await PostgresStore.connect({ url: TEST_PG_URL, schema, poolSize: 2 });
+    try {
+      await store.close();
+      // Back to schema 4: no seq column; rollbacks stored out of the order they were requested in.
+      await c.query(`ALTER TABLE ${schema}.rollbacks DROP COLUMN seq`);
+      await c.query(`DELETE FROM ${schema}.schema_migrations WHERE version = 5`);
+      const failedInStep3 = async (id: string, at: string, cleared: boolean) => {
+        const events: RollbackEvent[] = [
+          ...approvedEvents(at),
+          { type: 'RollbackAnnounced', at, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+          { type: 'ExecutionFailed', at, reason: 'update paused', results: [] },
+          ...(cleared ? [{ type: 'RootCauseCleared' as const, at, by: 'U0IC' }] : []),
+        ];
+        const r = rollbackAfter(draftRollback(at, { id }), events);
+        await c.query(
+          `INSERT INTO ${schema}.rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state)
+             VALUES ($1, 'production', $2, 1, $3, $3, $3, $4)`,
+          [id, r.status, at, r],
+        );
+      };
+      await failedInStep3('rb-late', '2026-11-26T12:00:00.000Z', false);
+      await failedInStep3('rb-cleared', '2026-11-26T11:00:00.000Z', true);
+      await failedInStep3('rb-early', '2026-11-26T10:00:00.000Z', false);
+      store = await PostgresStore.connect({ url: TEST_PG_URL, schema, poolSize: 2 });
+      expect((await store.marks('production')).map((r) => r.id)).toEqual(['rb-late']);
+      // Made after the upgrade, with an earlier request time (a replica whose clock is behind): newest all the same.
+      expect((await store.create(draftRollback(AT, { id: 'rb-new' }))).ok).toBe(true);
+      for (const e of [
+        ...approvedEvents(AT),
+        { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+      ] as RollbackEvent[])
+        expect((await applyEvent(store, 'rb-new', e)).ok).toBe(true);
+      expect((await store.marks('production')).map((r) => r.id)).toEqual(['rb-new', 'rb-late']);
+    } finally {
+      await store.close();
+      await c.end();
       await dropSchema(schema);
     }
   });

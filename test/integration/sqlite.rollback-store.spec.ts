@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { applyEvent } from '../../src/runbook/context';
 import Database from 'better-sqlite3';
-import { deployReport, draftRollback } from '../support/fakes';
+import type { RollbackEvent } from '../../src/domain/rollback.machine';
+import { approvedEvents, deployReport, draftRollback, rollbackAfter } from '../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const draft = (id: string, environment = 'production') => draftRollback(AT, { id, environment });
@@ -41,6 +42,39 @@ describe('SqliteRollbackStore', () => {
     expect((await store.deploys('production', 5))[0].verifiedAt).toBe(AT);
   });
 
+  it('upgrades a file from before rollbacks were numbered: the ones it holds in the order of their request time', async () => {
+    await store.close();
+    const old = join(dir, 'old.db');
+    const db = new Database(old);
+    db.exec(`CREATE TABLE rollbacks (id TEXT PRIMARY KEY, environment TEXT NOT NULL, status TEXT NOT NULL,
+      version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL)`);
+    const insert = db.prepare('INSERT INTO rollbacks VALUES (?, ?, ?, 1, ?, ?, ?)');
+    const failedInStep3 = (id: string, at: string, cleared: boolean) => {
+      const events: RollbackEvent[] = [
+        ...approvedEvents(at),
+        { type: 'RollbackAnnounced', at, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+        { type: 'ExecutionFailed', at, reason: 'update paused', results: [] },
+        ...(cleared ? [{ type: 'RootCauseCleared' as const, at, by: 'U0IC' }] : []),
+      ];
+      const r = rollbackAfter(draftRollback(at, { id }), events);
+      insert.run(id, 'production', r.status, at, at, JSON.stringify(r));
+    };
+    // Stored out of order: the later request first.
+    failedInStep3('rb-late', '2026-11-26T12:00:00.000Z', false);
+    failedInStep3('rb-cleared', '2026-11-26T11:00:00.000Z', true);
+    failedInStep3('rb-early', '2026-11-26T10:00:00.000Z', false);
+    db.close();
+    store = new SqliteStore(old);
+    expect((await store.marks('production')).map((r) => r.id)).toEqual(['rb-late']);
+    expect((await store.create(draft('rb-new'))).ok).toBe(true);
+    for (const e of [
+      ...approvedEvents(AT),
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+    ] as RollbackEvent[])
+      expect((await applyEvent(store, 'rb-new', e)).ok).toBe(true);
+    expect((await store.marks('production')).map((r) => r.id)).toEqual(['rb-new', 'rb-late']);
+  });
+
   it('keeps everything across a reopen of the file', async () => {
     await store.create(draft('rb-1'));
     await applyEvent(store, 'rb-1', { type: 'ConfirmationStarted', at: AT });
@@ -52,5 +86,22 @@ describe('SqliteRollbackStore', () => {
     expect(await store.lastVerifiedVersion('production', 'frontend')).toBeNull();
     expect((await store.list({ statuses: ['confirming'], limit: 5 })).map((r) => r.id)).toEqual(['rb-1']);
     expect((await store.create(draft('rb-2'))).ok).toBe(false);
+  });
+
+  it("keeps an environment's mark across a reopen: a rollback that failed in Step 3 until an incident commander clears it", async () => {
+    await store.create(draft('rb-1'));
+    for (const e of [
+      ...approvedEvents(AT),
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+      { type: 'ExecutionFailed', at: AT, reason: 'update paused', results: [] },
+    ] as RollbackEvent[])
+      expect((await applyEvent(store, 'rb-1', e)).ok).toBe(true);
+    await store.close();
+    store = new SqliteStore(file);
+    expect((await store.marks('production')).map((r) => r.id)).toEqual(['rb-1']);
+    expect((await applyEvent(store, 'rb-1', { type: 'RootCauseCleared', at: AT, by: 'U0IC' })).ok).toBe(true);
+    await store.close();
+    store = new SqliteStore(file);
+    expect(await store.marks('production')).toEqual([]);
   });
 });

@@ -2,7 +2,14 @@
  * The store in memory: the same promises as the SQLite adapter (the contract suite runs against both), for unit
  * tests of the runbook without a file, Docker or Slack. Values are copied in and out, as a database would.
  */
-import { actorOf, isTerminal, type Rollback, type RollbackEvent, type Status } from '../../domain/rollback.machine';
+import {
+  actorOf,
+  isTerminal,
+  mayHaveChangedProduction,
+  type Rollback,
+  type RollbackEvent,
+  type Status,
+} from '../../domain/rollback.machine';
 import type {
   DeployReport,
   CreateResult,
@@ -86,6 +93,15 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
       .sort(newestFirst)
       .slice(0, filter.limit)
       .map(copy);
+  }
+
+  async marks(environment: string): Promise<Rollback[]> {
+    // A Map keeps the order rollbacks were made in (the databases' `seq`): newest first is that order reversed.
+    const touched = [...this.rollbacks.values()]
+      .filter((r) => r.environment === environment && mayHaveChangedProduction(r))
+      .reverse();
+    const cleared = touched.findIndex((r) => r.rootCauseCleared);
+    return (cleared < 0 ? touched : touched.slice(0, cleared)).map(copy);
   }
 
   async recordDeploy(report: DeployReport): Promise<void> {

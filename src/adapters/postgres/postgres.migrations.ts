@@ -111,6 +111,19 @@ CREATE INDEX deploy_reports_by_environment ON deploy_reports(environment, at);
 ALTER TABLE deploy_reports ADD COLUMN verified_at TEXT;
 `,
   },
+  {
+    version: 5,
+    name: 'rollbacks in the order they were made',
+    // What "since an environment's mark was last cleared" is measured in: the database's own order of creation, not
+    // the replicas' clocks (which may disagree). Rows made before it are numbered in the order of their request time.
+    sql: `
+ALTER TABLE rollbacks ADD COLUMN seq BIGSERIAL;
+UPDATE rollbacks r SET seq = o.n
+  FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM rollbacks) o WHERE r.id = o.id;
+SELECT setval(pg_get_serial_sequence('rollbacks', 'seq'), COALESCE((SELECT MAX(seq) FROM rollbacks), 0) + 1, false);
+CREATE INDEX rollbacks_by_environment_seq ON rollbacks(environment, seq);
+`,
+  },
 ];
 
 /** The newest migration this build knows. */

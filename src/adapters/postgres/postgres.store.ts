@@ -45,6 +45,8 @@ const UNIQUE_VIOLATION = '23505';
 const TERMINAL = TERMINAL_STATUSES as readonly string[];
 /** Statuses a live process must be driving (a rollback in one of them with no live lease is resumed). */
 const DRIVEN = ['requested', 'confirming', 'executing', 'verifying'];
+/** mayHaveChangedProduction() on the stored state: Step 3 started, and not a dry run. */
+const TOUCHED = `state #>> '{steps,execute,status}' <> 'pending' AND (state ->> 'dryRun') IS DISTINCT FROM 'true'`;
 /** Slack retries a delivery within minutes; an hour of keys is kept. */
 const DELIVERY_KEEP_MS = 3_600_000;
 
@@ -222,6 +224,18 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
       `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY COALESCE(ended_at, created_at) DESC, created_at DESC LIMIT $${params.length}`,
       params,
+    );
+    return rows.map(fromRow);
+  }
+
+  async marks(environment: string): Promise<Rollback[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT state, version FROM rollbacks
+         WHERE environment = $1 AND ${TOUCHED}
+           AND seq > COALESCE((SELECT MAX(seq) FROM rollbacks
+                 WHERE environment = $1 AND ${TOUCHED} AND state ->> 'rootCauseCleared' IS NOT NULL), 0)
+         ORDER BY seq DESC`,
+      [environment],
     );
     return rows.map(fromRow);
   }

@@ -11,6 +11,8 @@ import {
 import { type CreateResult, type DeployReport, instancePrefix, type TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
+/** mayHaveChangedProduction() on the stored state: Step 3 started, and not a dry run. */
+const TOUCHED_SQL = `json_extract(state, '$.steps.execute.status') <> 'pending' AND COALESCE(json_extract(state, '$.dryRun'), 0) = 0`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rollbacks (
@@ -138,6 +140,15 @@ export class SqliteRollbackStore {
       this.db.exec(`UPDATE rollbacks SET ended_at = updated_at WHERE status IN (${TERMINAL_SQL})`);
     }
     this.db.exec('CREATE INDEX IF NOT EXISTS rollbacks_by_end ON rollbacks(COALESCE(ended_at, created_at))');
+    if (!columns.includes('seq')) {
+      // The order rollbacks were made in, for "since an environment's mark was last cleared": the database's own
+      // count, not clocks. Rows made before it are numbered in the order of their request time.
+      this.db.exec('ALTER TABLE rollbacks ADD COLUMN seq INTEGER');
+      this.db.exec(
+        'UPDATE rollbacks SET seq = (SELECT COUNT(*) FROM rollbacks o WHERE o.created_at < rollbacks.created_at OR (o.created_at = rollbacks.created_at AND o.id <= rollbacks.id))',
+      );
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS rollbacks_by_environment_seq ON rollbacks(environment, seq)');
     const reports = (this.db.prepare('PRAGMA table_info(deploy_reports)').all() as { name: string }[]).map(
       (c) => c.name,
     );
@@ -158,7 +169,8 @@ export class SqliteRollbackStore {
       if (active) return { ok: false, active };
       const stored = { ...r, version: 1 };
       this.sql(
-        'INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO rollbacks (id, environment, status, version, created_at, updated_at, ended_at, state, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM rollbacks))`,
       ).run(r.id, r.environment, r.status, 1, r.requestedAt, r.updatedAt, r.endedAt ?? null, JSON.stringify(stored));
       // Owned from its first write: no sweep can take a rollback whose card is still being posted.
       if (lease)
@@ -243,6 +255,17 @@ export class SqliteRollbackStore {
     // Newest first by facts only the right events set: when it ended, else when it was requested.
     const sql = `SELECT state, version FROM rollbacks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY COALESCE(ended_at, created_at) DESC, created_at DESC LIMIT ?`;
     return (this.sql(sql).all(...params, filter.limit) as Row[]).map((r) => this.fromRow(r));
+  }
+
+  marks(environment: string): Rollback[] {
+    const rows = this.sql(
+      `SELECT state, version FROM rollbacks
+         WHERE environment = ? AND ${TOUCHED_SQL}
+           AND seq > COALESCE((SELECT MAX(seq) FROM rollbacks
+                 WHERE environment = ? AND ${TOUCHED_SQL} AND json_extract(state, '$.rootCauseCleared') IS NOT NULL), 0)
+         ORDER BY seq DESC`,
+    ).all(environment, environment) as Row[];
+    return rows.map((r) => this.fromRow(r));
   }
 
   recordDeploy(r: DeployReport): void {

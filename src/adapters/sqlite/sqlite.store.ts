@@ -51,6 +51,9 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
   async list(filter: { statuses?: readonly Status[]; environment?: string; limit: number }): Promise<Rollback[]> {
     return this.db.list(filter);
   }
+  async marks(environment: string): Promise<Rollback[]> {
+    return this.db.marks(environment);
+  }
 
   async claim(id: string, owner: string, until: number, now: number): Promise<boolean> {
     return this.db.claim(id, owner, until, now);

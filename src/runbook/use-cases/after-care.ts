@@ -89,10 +89,21 @@ export class AfterCare extends UseCase {
       : { kind: 'refused', message: `Nothing to release: this rollback is ${statusWords(ic.rollback.status)}.` };
   }
 
-  /** "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark. */
+  /**
+   * "Investigate root cause before re-attempting deployment": an incident commander clears the environment's mark,
+   * on its newest rollback whose Step 3 started (that clears the earlier ones too, so it is the only one that can).
+   */
   async clearRootCause(id: string, userId: string, why?: string): Promise<Outcome> {
     const ic = await this.asIncidentCommander(id, userId, 'clear the mark');
     if ('refused' in ic) return ic.refused;
+    const { rollback } = ic;
+    const marks = await this.deps.rollbacks.marks(rollback.environment);
+    const newest = marks[0];
+    if (newest && newest.id !== rollback.id && marks.some((r) => r.id === rollback.id))
+      return {
+        kind: 'refused',
+        message: `A later rollback of ${rollback.environment} (${newest.id}, ${statusWords(newest.status)}) changed production too: clear the mark on its card, or with \`/rollback unlock ${rollback.environment}\` once it has ended. That clears this one too.`,
+      };
     const applied = await record(this.deps, id, {
       type: 'RootCauseCleared',
       at: nowIso(this.deps.clock),
@@ -101,12 +112,16 @@ export class AfterCare extends UseCase {
     });
     return applied.ok
       ? { kind: 'ok', rollback: applied.rollback }
-      : { kind: 'refused', message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}.` };
+      : {
+          kind: 'refused',
+          message: `Nothing to clear: this rollback is ${statusWords(ic.rollback.status)}${isTerminal(ic.rollback.status) ? ' and never reached Step 3' : ''}.`,
+        };
   }
 
   /**
    * `/rollback unlock <environment> [reason]`: the same as the card's "Root cause investigated" button, for the
-   * environment's last completed rollback, with the reason in the timeline. Opens the deploy gate.
+   * environment's newest rollback whose Step 3 started (completed, failed or interrupted), with the reason in the
+   * timeline. Opens the deploy gate.
    */
   async unlock(environment: string, userId: string, why: string): Promise<Outcome> {
     if (!environmentNamed(this.deps.config, environment))
@@ -119,9 +134,8 @@ export class AfterCare extends UseCase {
         kind: 'refused',
         message: `${environment} has a rollback in progress (${active.id}, ${statusWords(active.status)}): deploys stay locked until it ends. Unlock it after that.`,
       };
-    const [last] = await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
-    if (!last || last.rootCauseCleared)
-      return { kind: 'refused', message: `${environment} is not locked: deploys may go ahead.` };
+    const [last] = await this.deps.rollbacks.marks(environment);
+    if (!last) return { kind: 'refused', message: `${environment} is not locked: deploys may go ahead.` };
     return this.clearRootCause(last.id, userId, why || undefined);
   }
 }

@@ -16,7 +16,10 @@ export class Approvals extends UseCase {
     return this.approveOrCancel(id, userId, 'approve');
   }
 
-  /** An incident commander explicitly accepts a risk the findings raised (no criterion met, migrations). */
+  /**
+   * An incident commander explicitly accepts a risk the findings raised (no criterion met, migrations, a target a
+   * rollback since the last clearing moved away from).
+   */
   async acknowledge(id: string, userId: string, risk: Risk): Promise<Outcome> {
     const rollback = await this.deps.rollbacks.get(id);
     if (!rollback) return { kind: 'refused', message: `There is no rollback \`${id}\`.` };
@@ -88,7 +91,7 @@ export class Approvals extends UseCase {
       const needs = pending.map((risk) => `*${RISK_LABEL[risk]}*`).join(' and ');
       return refuse(
         `needs an explicit acknowledgement first (${pending.join(', ')})`,
-        `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations.' : ''}`.trim(),
+        `Not yet: press ${needs} on the card first; then Approve. ${pending.includes('no_criterion') ? 'No decision criterion is met. ' : ''}${pending.includes('migrations') ? 'The bad deployment may include database migrations. ' : ''}${pending.includes('rolled_back_from') && rollback.findings?.rolledBackFrom ? `Since the last clearing, rollback ${rollback.findings.rolledBackFrom.rollbackId} moved production away from ${rollback.target ?? 'this version'}.` : ''}`.trim(),
       );
     }
     if (action === 'approve' && rollback.status === 'awaiting_approval' && env?.approval.require_different_approver) {

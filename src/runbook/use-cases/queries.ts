@@ -4,7 +4,7 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import { instancePrefix } from '../../ports';
-import { type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
 import { markdownTimeline, peopleIn } from '../timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 
@@ -14,7 +14,11 @@ export type DeployGate =
   | {
       environment: string;
       open: false;
-      reason: 'rollback_in_progress' | 'rolled_back';
+      /**
+       * A rollback in progress; the environment was rolled back (its newest marking rollback completed); or a rollback
+       * failed, was interrupted or its outcome was unknown after Step 3 had started: production may be partly changed.
+       */
+      reason: 'rollback_in_progress' | 'rolled_back' | 'rollback_failed';
       since: string;
       rollback: Rollback;
       clear: { who: string; how: string[]; incident_commanders: string[]; incident_commander_groups: string[] };
@@ -67,8 +71,9 @@ export class Queries extends UseCase {
   }
 
   /**
-   * Whether deploys of `environment` may go ahead: not while a rollback is in progress (dry runs aside) or after one
-   * completed until an incident commander clears its mark. Null for an environment the config does not know.
+   * Whether deploys of `environment` may go ahead: not while a rollback is in progress (dry runs aside), nor after one
+   * whose Step 3 started — completed, failed, interrupted — until an incident commander clears the mark. Null for an
+   * environment the config does not know.
    */
   async deployGate(environment: string): Promise<DeployGate | null> {
     const env = environmentNamed(this.deps.config, environment);
@@ -91,35 +96,37 @@ export class Queries extends UseCase {
         rollback: active,
         clear: { ...clear, how: ['let the rollback finish (or cancel it), then clear its mark'] },
       };
-    const [last] = await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 });
-    if (last && !last.rootCauseCleared)
-      return {
-        environment,
-        open: false,
-        reason: 'rolled_back',
-        since: last.endedAt ?? last.updatedAt,
-        rollback: last,
-        clear: {
-          ...clear,
-          how: [
-            'press "Root cause investigated: clear the mark" on the card',
-            `\`/rollback unlock ${environment} [reason]\` in Slack`,
-          ],
-        },
-      };
-    return { environment, open: true };
+    const [last] = await this.deps.rollbacks.marks(environment);
+    if (!last) return { environment, open: true };
+    const completed = last.status === 'completed';
+    return {
+      environment,
+      open: false,
+      reason: completed ? 'rolled_back' : 'rollback_failed',
+      since: last.endedAt ?? last.updatedAt,
+      rollback: last,
+      clear: {
+        ...clear,
+        how: [
+          ...(completed ? [] : ['bring every service to one known, working version (the card says what runs)']),
+          'press "Root cause investigated: clear the mark" on the card',
+          `\`/rollback unlock ${environment} [reason]\` in Slack`,
+        ],
+      },
+    };
   }
 
   async status(
     recentLimit = 5,
   ): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[]; drivers: Map<string, string> }> {
-    // An environment stays *rolled back* until an incident commander clears its last completed rollback.
+    // An environment stays marked after any rollback whose Step 3 started, until an incident commander clears it;
+    // one still in progress is listed as such.
     const lasts = await Promise.all(
-      Object.keys(this.deps.config.environments).map(
-        async (environment) => (await this.deps.rollbacks.list({ environment, statuses: ['completed'], limit: 1 }))[0],
+      Object.keys(this.deps.config.environments).map(async (environment) =>
+        (await this.deps.rollbacks.marks(environment)).find((r) => isTerminal(r.status)),
       ),
     );
-    const marked = lasts.filter((last): last is Rollback => last !== undefined && !last.rootCauseCleared);
+    const marked = lasts.filter((last): last is Rollback => last !== undefined);
     const active = await this.deps.rollbacks.list({ statuses: ACTIVE_STATUSES, limit: 50 });
     // Which replica drives each (its instance id: the owner's part before `#<boot>`).
     const leases = await this.deps.leases.holders(

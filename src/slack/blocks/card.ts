@@ -5,7 +5,14 @@ import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain
 import type { Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
 import type { Findings, MigrationFinding, ProbeObservation, VerificationEvidence } from '../../domain/findings';
 import type { Risk } from '../../domain/risks';
-import { BOT_REQUESTER, STEPS, strategyOf } from '../../domain/rollback.machine';
+import {
+  BOT_REQUESTER,
+  isTerminal,
+  mayHaveChangedProduction,
+  STEPS,
+  statusWords,
+  strategyOf,
+} from '../../domain/rollback.machine';
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { changeWords } from '../../domain/facts';
@@ -134,6 +141,31 @@ export function migrationText(m: MigrationFinding): string {
   ].join('\n');
 }
 
+/** The target named with `to` is a version a rollback since the last clearing moved production away from. */
+export function rolledBackFromText(r: Pick<Rollback, 'findings' | 'target'>): string | null {
+  const undone = r.findings?.rolledBackFrom;
+  if (!undone) return null;
+  return truncate(
+    `:warning: *Since the last clearing, rollback ${esc(undone.rollbackId)} moved production away from \`${esc(r.target ?? r.findings?.target ?? '?')}\`* (it ended ${esc(undone.status)}). Rolling back to it may bring back what that rollback was for: an incident commander must press *${RISK_LABEL.rolled_back_from}* before Approve counts.`,
+    LIMITS.sectionText,
+  );
+}
+
+/**
+ * What the card says of the deploy gate once this rollback marks its environment (Step 3 started), whatever its
+ * state, until an incident commander clears the mark. Null when it does not mark it.
+ */
+function gateText(r: Rollback): string | null {
+  if (!mayHaveChangedProduction(r) || r.rootCauseCleared) return null;
+  const unlock = `\`/rollback unlock ${r.environment} [reason]\``;
+  if (r.status === 'completed')
+    return `:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test before re-attempting the deployment. The deploy gate of ${r.environment} is shut until an incident commander clears the mark: the button below, or ${unlock}.`;
+  if (r.status === 'unresolved')
+    return `:no_entry: *The deploy gate of ${r.environment} is shut*, and stays shut after the lock is released, until an incident commander clears the mark: ${unlock}.`;
+  if (!isTerminal(r.status)) return null;
+  return `:no_entry: *The deploy gate of ${r.environment} is shut.* This rollback ${statusWords(r.status)} after Step 3 had started: production may run the old version, the target, or a mix. Bring every service to one known, working version; then an incident commander clears the mark: the button below, or ${unlock}.`;
+}
+
 /**
  * Step 1's evidence. On the card (`fit`) the list of services is shortened to what fits a section, with how many
  * more there are and where they are (the thread's Step 1 line has them all).
@@ -225,6 +257,8 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
     blocks.push({ type: 'divider' });
     if (r.findings.migrations && r.findings.migrations.verdict !== 'none')
       blocks.push(section(migrationText(r.findings.migrations)));
+    const undone = rolledBackFromText(r);
+    if (undone) blocks.push(section(undone));
     if (r.findings.criteria) blocks.push(section(criteriaText(r.findings.criteria)));
     blocks.push(section(findingsText(r.findings, strategyOf(r), true)));
     if (r.findings.tooling?.length) {
@@ -261,31 +295,28 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   }
   const buttons = decisionButtons(r);
   if (buttons) blocks.push(buttons);
-  if (r.status === 'completed') {
-    if (r.rootCauseCleared) {
-      blocks.push(
-        context(
-          `:white_check_mark: Root cause investigated — mark cleared by <@${r.rootCauseCleared.by}> ${slackDate(r.rootCauseCleared.at)}`,
-        ),
-      );
-    } else {
-      blocks.push(
-        section(
-          `:warning: *${r.environment} is marked rolled back.* Investigate the root cause and add a regression test before re-attempting the deployment.`,
-        ),
+  if (r.rootCauseCleared) {
+    blocks.push(
+      context(
+        `:white_check_mark: Root cause investigated — mark cleared by <@${r.rootCauseCleared.by}> ${slackDate(r.rootCauseCleared.at)}`,
+      ),
+    );
+  }
+  const gate = gateText(r);
+  if (gate) blocks.push(section(gate));
+  // The mark is cleared on a rollback that has ended (an unknown outcome is released first).
+  if (gate && isTerminal(r.status)) {
+    blocks.push({
+      type: 'actions',
+      elements: [
         {
-          type: 'actions',
-          elements: [
-            {
-              type: 'button',
-              action_id: ACTION.clearRootCause,
-              text: { type: 'plain_text', text: 'Root cause investigated: clear the mark' },
-              value: r.id,
-            },
-          ],
+          type: 'button',
+          action_id: ACTION.clearRootCause,
+          text: { type: 'plain_text', text: 'Root cause investigated: clear the mark' },
+          value: r.id,
         },
-      );
-    }
+      ],
+    });
   }
   blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
 
@@ -312,7 +343,11 @@ function productionChangedText(p: NonNullable<Rollback['productionChanged']>, st
   );
 }
 
-const ACK_ACTION: Record<Risk, string> = { no_criterion: ACTION.ackNoCriterion, migrations: ACTION.ackMigrations };
+const ACK_ACTION: Record<Risk, string> = {
+  no_criterion: ACTION.ackNoCriterion,
+  migrations: ACTION.ackMigrations,
+  rolled_back_from: ACTION.ackRolledBackFrom,
+};
 
 function ackButton(r: Rollback, risk: Risk): Block {
   return {
@@ -371,7 +406,7 @@ function decisionButtons(r: Rollback): Block | null {
             text: {
               type: 'mrkdwn',
               text: truncate(
-                `Only once you know what runs in *${r.environment}* now: releasing lets the next rollback or deploy go ahead.`,
+                `Only once you know what runs in *${r.environment}* now: releasing lets the next rollback go ahead. Deploys stay locked until an incident commander clears the mark (\`/rollback unlock ${r.environment}\`).`,
                 300,
               ),
             },

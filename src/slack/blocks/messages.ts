@@ -76,12 +76,13 @@ export function statusMessage(s: {
   // Each list fits its section: whole lines, then how many more and where to see them.
   const list = (title: string, lines: string[], empty: string, more: string) =>
     `${title}\n${lines.length ? fitLines(lines, LIMITS.sectionText - title.length - 1, (n) => `…and ${n} more: ${more}`) : empty}`;
-  const marked = (s.marked ?? []).map(
-    (r) =>
-      `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`,
+  const marked = (s.marked ?? []).map((r) =>
+    r.status === 'completed'
+      ? `• :warning: *${r.environment}* is *rolled back* (${cardLink(r.card, r.id)}): investigate the root cause before the next deployment`
+      : `• :no_entry: *${r.environment}*: a rollback ${r.status === 'failed' ? 'failed' : 'was interrupted'} after Step 3 had started (${cardLink(r.card, r.id)}): bring it to one known version, then \`/rollback unlock ${r.environment}\``,
   );
   const parts = [
-    ...(marked.length ? [list('*Rolled back*', marked, '', 'each card says so')] : []),
+    ...(marked.length ? [list('*Deploys locked* (rolled back)', marked, '', 'each card says so')] : []),
     list('*In progress*', s.active.map(driven), 'No rollback in progress.', 'each has its card in its channel'),
     list('*Recently finished*', s.recent.map(line), 'None yet.', '`/rollback history`'),
   ];

@@ -6,6 +6,7 @@ import { CHECKLIST } from '../../domain/checklist';
 import { changeWords, type Fact, type HandsOnChange, howWords, type RunRef } from '../../domain/facts';
 import {
   type Deployment,
+  mayHaveChangedProduction,
   type Rollback,
   type RollbackEvent,
   statusWords,
@@ -15,7 +16,15 @@ import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
 import { strategyFor } from '../../runbook/strategies';
-import { criteriaText, findingsText, migrationText, probeLine, STEP_TITLE, stepTitle } from './card';
+import {
+  criteriaText,
+  findingsText,
+  migrationText,
+  probeLine,
+  rolledBackFromText,
+  STEP_TITLE,
+  stepTitle,
+} from './card';
 import { esc, link } from '../escape';
 import { joinMentions } from '../mentions';
 import { fitMessage, seconds } from './limits';
@@ -93,11 +102,12 @@ function scriptOutput(f: Extract<Fact, { kind: 'script_output' }>): string {
 }
 
 /** What a hands-on change means for this rollback, and who must look. */
-function handsOnText(f: Extract<Fact, { kind: 'hands_on_change' }>, m: Mentions): string {
+function handsOnText(r: Rollback, f: Extract<Fact, { kind: 'hands_on_change' }>, m: Mentions): string {
   const what = changeList(f.changes);
   const who = join(m.incidentCommanders, m.onCall);
+  const back = r.status === 'completed' ? 'the version the rollback verified' : 'one known, working version';
   if (f.gated)
-    return `<!here> :rotating_light: *Production changed while deploys are locked* after this rollback — a pipeline or a person ignored the deploy gate:\n${what}\nFind out who deployed, and bring production back to the version the rollback verified. ${who}`;
+    return `<!here> :rotating_light: *Production changed while deploys are locked* after this rollback — a pipeline or a person ignored the deploy gate:\n${what}\nFind out who deployed, and bring production back to ${back}. ${who}`;
   const meaning = f.changes.every((c) => c.from === c.to)
     ? 'Only replica counts changed: the versions are as the card says.'
     : f.during === 'requested' || f.during === 'confirming'
@@ -160,6 +170,10 @@ function deploymentText(d: Deployment): string {
   }
 }
 
+/** After a rollback whose Step 3 started, however it ended: deploys stay locked until the mark is cleared. */
+const gateLine = (r: Rollback) =>
+  `:no_entry: *The deploy gate of ${r.environment} stays shut* until an incident commander clears the mark (\`/rollback unlock ${r.environment} [reason]\`), and no version this rollback moved away from is proposed until then.`;
+
 /** The incident commanders and on-call, as far as the rules chose them. */
 const escalate = (m: Mentions) => join(m.incidentCommanders, m.onCall);
 
@@ -179,7 +193,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'CardPosted':
       return null;
     case 'Note':
-      return event.fact.kind === 'hands_on_change' ? handsOnText(event.fact, m) : factText(event.fact);
+      return event.fact.kind === 'hands_on_change' ? handsOnText(r, event.fact, m) : factText(event.fact);
     case 'ConfirmationStarted':
       return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
@@ -187,11 +201,12 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
         event.findings.migrations && event.findings.migrations.verdict !== 'none'
           ? `\n${migrationText(event.findings.migrations)}\n${m.dba}`
           : '';
+      const undone = rolledBackFromText({ findings: event.findings, target: event.findings.target });
       const criteria = event.findings.criteria ? `\n${criteriaText(event.findings.criteria)}` : '';
       const ask = r.dryRun
         ? 'The plan follows; a dry run is never approved.'
         : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
-      return `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}\n${ask}`;
+      return `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}${undone ? `\n${undone}` : ''}\n${ask}`;
     }
     case 'ConfirmationFailed':
       return `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${join(m.requester, escalate(m), m.platformTeam)}`.trim();
@@ -204,7 +219,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'DryRunReported':
       return `:clipboard: *Nothing was changed.* This is what the rollback would do:\n${quotedPlan(event.plan)}`;
     case 'RootCauseCleared':
-      return `:white_check_mark: <@${event.by}> cleared the *rolled back* mark on ${r.environment}${event.why ? ` (${esc(event.why)})` : ''}: root cause investigated, deployments may resume (the deploy gate is open).`;
+      return `:white_check_mark: <@${event.by}> cleared the mark on ${r.environment}${event.why ? ` (${esc(event.why)})` : ''}: root cause investigated, deployments may resume (the deploy gate is open), and the versions rollbacks moved away from may be proposed again.`;
     case 'ChecklistItemTicked':
       return `:ballot_box_with_check: <@${event.by}> ticked *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}*.`;
     case 'RiskAcknowledged':
@@ -225,6 +240,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
           .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
           .join('\n') || '• unknown',
         `*Next steps:* ${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
+        ...(mayHaveChangedProduction(r) ? [gateLine(r)] : []),
       ].join('\n');
     case 'RollbackCancelled':
       return `:no_entry_sign: Cancelled by <@${event.by}>${event.why ? ` (${esc(event.why)})` : ''}. Nothing was changed in production.`;
@@ -255,7 +271,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
         `*The environment stays locked* so that nothing else deploys over it. Find out what happened, bring the environment to one known version, then press *Release the lock* on the card. ${escalate(m)}`,
       ].join('\n');
     case 'LockReleased':
-      return `:unlock: <@${event.by}> released the lock${event.why ? ` (${esc(event.why)})` : ''}: the rollback is marked interrupted, and ${r.environment} can be rolled back again.`;
+      return `:unlock: <@${event.by}> released the lock${event.why ? ` (${esc(event.why)})` : ''}: the rollback is marked interrupted, and ${r.environment} can be rolled back again. ${gateLine(r)}`;
     case 'ChecklistItemUnticked':
       return `:warning: *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}* is open again: ${esc(event.why)}.`;
     // A hands-on change's threaded line is the note the watcher posts with it.
@@ -286,6 +302,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
           )
           .map(esc),
         '• Do not start another rollback until every service is in a known state.',
+        gateLine(r),
         join(escalate(m), m.platformTeam),
       ].join('\n');
     case 'RollbackVerified': {
@@ -305,6 +322,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
         ...smoke,
         `*State:* ${esc(strategyFor(r).verifyFailedState(r))}`,
         '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
+        gateLine(r),
         escalate(m),
       ].join('\n');
     }

@@ -157,9 +157,24 @@ const EXPECTED: Record<Status, EventType[]> = {
     'AnnouncementFailed',
     'ResolutionAnnounced',
   ],
-  failed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'HandsOnChange'],
+  // The table's failed and interrupted rollbacks failed in Step 3 (see inState): their mark can be cleared.
+  failed: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'ApprovalRefused',
+    'RequestRefused',
+    'HandsOnChange',
+    'RootCauseCleared',
+  ],
   cancelled: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'HandsOnChange'],
-  interrupted: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'HandsOnChange'],
+  interrupted: [
+    'ChecklistPosted',
+    'ChecklistItemTicked',
+    'ApprovalRefused',
+    'RequestRefused',
+    'HandsOnChange',
+    'RootCauseCleared',
+  ],
   rehearsed: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'HandsOnChange'],
   expired: ['ChecklistPosted', 'ChecklistItemTicked', 'ApprovalRefused', 'RequestRefused', 'HandsOnChange'],
   unresolved: [
@@ -173,17 +188,22 @@ const EXPECTED: Record<Status, EventType[]> = {
 };
 for (const s of Object.keys(EXPECTED) as Status[]) EXPECTED[s].push(...AFTER_CARE);
 
+const draft = newRollback({
+  id: 'rb-1',
+  environment: 'production',
+  channel: 'C1',
+  requestedBy: 'U0ONCALL',
+  at: AT,
+  reason: 'errors',
+  requestedTarget: null,
+});
+/** A rollback in `status`; a completed, failed or interrupted one got as far as Step 3 (as a completed one must). */
 const inState = (status: Status): Rollback => ({
-  ...newRollback({
-    id: 'rb-1',
-    environment: 'production',
-    channel: 'C1',
-    requestedBy: 'U0ONCALL',
-    at: AT,
-    reason: 'errors',
-    requestedTarget: null,
-  }),
+  ...draft,
   status,
+  ...(['completed', 'failed', 'interrupted'].includes(status)
+    ? { steps: { ...draft.steps, execute: { status: status === 'completed' ? 'done' : 'failed', startedAt: AT } } }
+    : {}),
 });
 
 describe('transition()', () => {
@@ -340,6 +360,15 @@ describe('transition()', () => {
       failure: { step: 'execute', reason: 'backend runs v9, neither v2 nor v1' },
       steps: { execute: { status: 'failed', startedAt: AT, endedAt: LATER } },
     });
+  });
+
+  it('clears the mark of a rollback that may have changed production, never of one that did not reach Step 3', () => {
+    const cleared = transition(inState('failed'), EVENTS.RootCauseCleared);
+    expect(cleared.ok && cleared.state.rootCauseCleared).toEqual({ by: 'U0IC', at: LATER });
+    for (const status of ['failed', 'interrupted', 'cancelled', 'expired', 'rehearsed'] as const) {
+      const never = { ...inState(status), steps: draft.steps };
+      expect(transition(never, EVENTS.RootCauseCleared)).toMatchObject({ ok: false });
+    }
   });
 
   it('does not mutate the state it was given', () => {

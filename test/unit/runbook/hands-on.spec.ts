@@ -267,3 +267,34 @@ it("never takes the bot's own Step 3 for a hands-on change, even when its events
   unfollow();
   watcher.stop();
 });
+
+it('after a rollback that failed in Step 4: its own late events are not hands-on, a change by hand is told loudly', async () => {
+  // /health keeps failing: the rollback's Step 3 goes through, Step 4 fails, and deploys stay locked.
+  const failing: HealthProbe = {
+    probe: async (url) => ({ url, ok: false, attempts: 1, status: 503, version: 'v1' }),
+    smokeTest: healthyProbe('v1').smokeTest,
+  };
+  const w = unitWorld(undefined, { probe: failing });
+  const runner = new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 });
+  const service = new RollbackService(w.deps, runner);
+  const r = await awaiting(w);
+  const watcher = new HandsOnWatcher(w.deps, { settleMs: 300 });
+  await watcher.prime();
+  const unfollow = w.runtime.events.follow(
+    (e) => watcher.onEvent(e),
+    () => undefined,
+  );
+  for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+  expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+  await runner.idle();
+  expect((await w.store.get(r.id))?.status).toBe('failed');
+  await new Promise((res) => setTimeout(res, 400));
+  expect(notes(w)).toHaveLength(0);
+  w.runtime.changeByHand('v3');
+  await new Promise((res) => setTimeout(res, 400));
+  expect(notes(w).map((n) => n.event)).toEqual([
+    expect.objectContaining({ fact: expect.objectContaining({ gated: true, during: 'failed' }) }),
+  ]);
+  unfollow();
+  watcher.stop();
+});

@@ -90,6 +90,130 @@ describe('proposeTarget', () => {
     expect(proposal.note).toContain('the version rollback rb-old moved away from');
   });
 
+  describe('after rollbacks that may have changed production (Step 3 started), until an incident commander clears', () => {
+    /** A rollback of production requested at `at` that took every service from `from` to `to`, ending as `end`. */
+    async function rolledBack(
+      id: string,
+      at: string,
+      from: string,
+      to: string,
+      end: 'completed' | 'verify_failed' | 'execute_failed' | 'interrupted' | 'unresolved',
+    ): Promise<void> {
+      const r = newRollback({
+        id,
+        environment: 'production',
+        channel: 'C1',
+        requestedBy: 'U1',
+        at,
+        reason: '',
+        requestedTarget: null,
+      });
+      expect((await store.create(r)).ok).toBe(true);
+      const services = ['backend', 'frontend'].map((s) => svc(s, from, 'v0'));
+      const results = services.map((s, i) => ({
+        service: s.service,
+        dockerService: s.dockerService,
+        outcome: end === 'execute_failed' && i === 1 ? ('failed' as const) : ('rolled_back' as const),
+        fromVersion: from,
+        toVersion: to,
+        runningVersion: end === 'execute_failed' && i === 1 ? from : to,
+      }));
+      const findings = {
+        health: null,
+        ready: null,
+        services,
+        target: to,
+        targetSource: 'swarm_previous_spec' as const,
+        targetNote: '',
+      };
+      const evidence = { health: { url: 'h', ok: end === 'completed', attempts: 1 }, smokeTests: [] };
+      const events: RollbackEvent[] = [
+        { type: 'ConfirmationStarted', at },
+        { type: 'IssueConfirmed', at, findings },
+        { type: 'ApprovalGranted', at, by: 'U0IC' },
+        { type: 'RollbackAnnounced', at, message: { channel: 'C1', ts: '1.1' } },
+      ];
+      if (end === 'completed' || end === 'verify_failed') events.push({ type: 'ServicesRolledBack', at, results });
+      if (end === 'completed') events.push({ type: 'RollbackVerified', at, evidence });
+      if (end === 'verify_failed') events.push({ type: 'VerificationFailed', at, reason: 'unhealthy', evidence });
+      if (end === 'execute_failed') events.push({ type: 'ExecutionFailed', at, reason: 'update paused', results });
+      if (end === 'interrupted') events.push({ type: 'RollbackInterrupted', at, reason: 'restart', services: [] });
+      if (end === 'unresolved') {
+        events.push({ type: 'OutcomeUnknown', at, reason: 'Docker gone', services: [] });
+        events.push({ type: 'LockReleased', at, by: 'U0IC' });
+      }
+      for (const e of events) expect((await applyEvent(store, id, e)).ok).toBe(true);
+    }
+
+    it.each(['verify_failed', 'execute_failed', 'interrupted', 'unresolved'] as const)(
+      'never proposes the version a rollback that ended %s moved away from',
+      async (end) => {
+        await rolledBack('rb-bad', '2026-11-26T09:00:00.000Z', 'v2', 'v1', end);
+        const proposal = await proposeTarget(deps, rollback(null), [
+          svc('backend', 'v1', 'v2'),
+          svc('frontend', 'v1', 'v2'),
+        ]);
+        expect(proposal.target).toBeNull();
+        expect(proposal.note).toContain('the version rollback rb-bad moved away from');
+      },
+    );
+
+    it('never proposes a version any rollback since the last clearing moved away from, from any source', async () => {
+      // v3 was bad: rolled back to v2 (completed, not cleared). v2 was bad too: rolled back to v1, Step 4 failed.
+      await rolledBack('rb-first', '2026-11-26T08:00:00.000Z', 'v3', 'v2', 'completed');
+      await rolledBack('rb-second', '2026-11-26T09:00:00.000Z', 'v2', 'v1', 'verify_failed');
+      // The bot saw v3 healthy for every service before it went bad.
+      await store.recordVerifiedVersion('production', 'backend', 'v3', AT);
+      await store.recordVerifiedVersion('production', 'frontend', 'v3', AT);
+      const now = [svc('backend', 'v1', 'v2'), svc('frontend', 'v1', 'v2')];
+      const proposal = await proposeTarget(deps, rollback(null), now);
+      expect(proposal.target).toBeNull();
+      expect(proposal.note).toContain('the version rollback rb-second moved away from');
+      // Swarm's PreviousSpec is v3 (someone re-deployed it by hand): still the version rb-first moved away from.
+      const byHand = [svc('backend', 'v1', 'v3'), svc('frontend', 'v1', 'v3')];
+      expect((await proposeTarget(deps, rollback(null), byHand)).target).toBeNull();
+      // No PreviousSpec (a service re-created): the last version the bot verified, v3, is one rb-first moved away from.
+      const noSpec = [svc('backend', 'v1', null), svc('frontend', 'v1', null)];
+      expect(await proposeTarget(deps, rollback(null), noSpec)).toMatchObject({
+        target: null,
+        note: expect.stringContaining(
+          'the last version this bot verified healthy is v3, the version rollback rb-first',
+        ),
+      });
+
+      // An incident commander clears the environment (on its newest rollback): the guard starts afresh.
+      const applied = await applyEvent(store, 'rb-second', { type: 'RootCauseCleared', at: AT, by: 'U0IC' });
+      expect(applied.ok).toBe(true);
+      expect(await proposeTarget(deps, rollback(null), now)).toMatchObject({
+        target: 'v2',
+        source: 'swarm_previous_spec',
+      });
+    });
+
+    it('proposes a version named with `to` even so, flagged for an acknowledgement', async () => {
+      await rolledBack('rb-bad', '2026-11-26T09:00:00.000Z', 'v2', 'v1', 'verify_failed');
+      const now = [svc('backend', 'v1', 'v2'), svc('frontend', 'v1', 'v2')];
+      expect(await proposeTarget(deps, rollback('v2'), now)).toMatchObject({
+        target: 'v2',
+        source: 'requested',
+        rolledBackFrom: { rollbackId: 'rb-bad', status: 'failed' },
+      });
+      expect(await proposeTarget(deps, rollback('v0'), now)).not.toHaveProperty('rolledBackFrom');
+    });
+
+    it('skips those versions among the deploys CI reported', async () => {
+      await store.recordDeploy(deployReport('dp-1', '2026-11-26T07:00:00.000Z', 'v0'));
+      await store.recordDeploy(deployReport('dp-2', '2026-11-26T08:00:00.000Z', 'v1'));
+      await store.recordDeploy(deployReport('dp-3', '2026-11-26T08:30:00.000Z', 'v2'));
+      // v1 went bad too (after an earlier, cleared rollback from v2): rolled back to v0, interrupted mid-update.
+      await rolledBack('rb-bad', '2026-11-26T09:00:00.000Z', 'v1', 'v0', 'interrupted');
+      // What runs cannot be read (a whole-environment strategy without a version on /health): CI's newest report, v2,
+      // is taken as current; the deploy before it, v1, is what rb-bad moved away from.
+      const proposal = await proposeTarget({ ...deps, deploys: store }, rollback(null), [svc('backend', null, null)]);
+      expect(proposal).toMatchObject({ target: 'v0', source: 'previous_deploy' });
+    });
+  });
+
   it('without a previous spec or a verified version, proposes the deploy CI reported before the current one', async () => {
     await store.recordDeploy(deployReport('dp-1', '2026-11-26T08:00:00.000Z', 'v1'));
     await store.recordDeploy(deployReport('dp-2', '2026-11-26T09:00:00.000Z', 'v2'));

@@ -185,3 +185,72 @@ describe('RollbackService', () => {
     ]);
   });
 });
+
+describe('after a rollback that failed once Step 3 had changed production', () => {
+  /** /health answering 503 whatever runs: the rollback does not fix it, so Step 4 fails. */
+  const unhealthy = {
+    probe: async (url: string) => ({ url, ok: false, attempts: 1, status: 503, version: 'v1' }),
+    smokeTest: async (t: { name: string; url: string; expectStatus: number }) => ({
+      name: t.name,
+      url: t.url,
+      ok: true,
+      expectedStatus: t.expectStatus,
+      status: 200,
+    }),
+  };
+
+  /** v2 → v1, Step 4 failed: both services run v1 now, and the bot's own update left v2 in Swarm's PreviousSpec. */
+  async function failedRollback() {
+    const w = unitWorld(unitConfig(), { probe: unhealthy });
+    const { service, runner, r } = await pendingIn(w);
+    for (const risk of unacknowledged(r)) await service.acknowledge(r.id, 'U0IC', risk);
+    expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+    await runner.idle();
+    const failed = (await w.store.get(r.id)) as Rollback;
+    expect(failed).toMatchObject({ status: 'failed', failure: { step: 'verify' } });
+    expect([...w.runtime.services.values()].map((s) => [s.version, s.previousVersion])).toEqual([
+      ['v1', 'v2'],
+      ['v1', 'v2'],
+    ]);
+    return { w, service, runner, failed };
+  }
+
+  it('a request without a version never proposes the version it moved away from', async () => {
+    const { w, service, failed } = await failedRollback();
+    const out = await ask(service, 'still failing');
+    expect(out).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining(`the version rollback ${failed.id} moved away from`),
+    });
+    expect((await w.store.list({ limit: 10 })).map((x) => x.id)).toEqual([failed.id]);
+  });
+
+  it('naming that version with `to` shows a warning that an incident commander must acknowledge before Approve', async () => {
+    const { w, service, runner, failed } = await failedRollback();
+    const out = await service.request({
+      environment: 'production',
+      target: 'v2',
+      reason: 'v1 is worse',
+      userId: 'U0ONCALL',
+      channelId: 'C0INCIDENT',
+    });
+    if (out.kind !== 'ok') throw new Error(out.message);
+    await runner.idle();
+    const r = (await w.store.get(out.rollback.id)) as Rollback;
+    expect(r).toMatchObject({ status: 'awaiting_approval', target: 'v2' });
+    expect(unacknowledged(r)).toContain('rolled_back_from');
+
+    for (const risk of unacknowledged(r).filter((x) => x !== 'rolled_back_from'))
+      await service.acknowledge(r.id, 'U0IC', risk);
+    expect(await service.approve(r.id, 'U0IC')).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining(`rollback ${failed.id} moved production away from v2`),
+    });
+    expect(await service.acknowledge(r.id, 'U0STRANGER', 'rolled_back_from')).toMatchObject({ kind: 'refused' });
+    expect((await service.approve(r.id, 'U0IC')).kind).toBe('refused');
+    expect((await service.acknowledge(r.id, 'U0IC', 'rolled_back_from')).kind).toBe('ok');
+    expect((await service.approve(r.id, 'U0IC')).kind).toBe('ok');
+    await runner.idle();
+    expect((await w.store.get(r.id))?.steps.execute.status).not.toBe('pending');
+  });
+});

@@ -1,10 +1,11 @@
-import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
+import { newRollback, type Rollback, type RollbackEvent } from '../../../src/domain/rollback.machine';
 import { probeLine, rollbackCard } from '../../../src/slack/blocks/card';
 import { LIMITS } from '../../../src/slack/blocks/limits';
 import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';
 import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
 import { mentionsOf } from '../../../src/slack/mentions';
 import { ACTION } from '../../../src/slack/ids';
+import { approvedEvents, draftRollback, rollbackAfter } from '../../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const base = newRollback({
@@ -139,6 +140,7 @@ describe('thread updates', () => {
         '• Look at the services: `docker service ps &lt;service&gt;`, `docker service inspect --pretty &lt;service&gt;`.',
         '• To finish by hand (runbook Step 3, Option B): `docker service update --image &lt;image&gt;:v1 app-frontend`.',
         '• Do not start another rollback until every service is in a known state.',
+        ':no_entry: *The deploy gate of production stays shut* until an incident commander clears the mark (`/rollback unlock production [reason]`), and no version this rollback moved away from is proposed until then.',
         '<@U0IC> <!subteam^S0ICS> <@U0ONCALL>',
       ].join('\n'),
     );
@@ -206,6 +208,83 @@ describe('the completed card', () => {
     // Step 1's failing health is no longer shown as a finding, only as what was before, in small print.
     expect(all).not.toContain('*Health:* :x: HTTP 500');
     expect(all).toContain('Before the rollback (Step 1): health HTTP 500, v2');
+  });
+});
+
+describe('the card of a rollback that ended without completing', () => {
+  const events = approvedEvents(AT);
+  const announcedEvents: RollbackEvent[] = [
+    ...events,
+    { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+  ];
+  const draft = draftRollback(AT, { id: 'rb-abc123' });
+  const buttonsOf = (r: Rollback) =>
+    (rollbackCard(r).blocks as AnyBlock[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+
+  it.each<[string, RollbackEvent[]]>([
+    [
+      'Step 4 failed',
+      [
+        ...announcedEvents,
+        { type: 'ServicesRolledBack', at: AT, results: [] },
+        {
+          type: 'VerificationFailed',
+          at: AT,
+          reason: 'health check failed',
+          evidence: { health: { url: 'h', ok: false, attempts: 3, status: 503 }, smokeTests: [] },
+        },
+      ],
+    ],
+    ['Step 3 failed', [...announcedEvents, { type: 'ExecutionFailed', at: AT, reason: 'update paused', results: [] }]],
+    [
+      'interrupted in Step 3',
+      [...announcedEvents, { type: 'RollbackInterrupted', at: AT, reason: 'restart', services: [] }],
+    ],
+  ])('says the deploy gate is shut and how to clear it once Step 3 had started (%s)', (_name, evs) => {
+    const r = rollbackAfter(draft, evs);
+    const all = JSON.stringify(rollbackCard(r).blocks);
+    expect(all).toContain('deploy gate of production is shut');
+    expect(all).toContain('`/rollback unlock production [reason]`');
+    expect(buttonsOf(r).map((b) => b.action_id)).toContain(ACTION.clearRootCause);
+    const cleared = rollbackAfter(r, [{ type: 'RootCauseCleared', at: AT, by: 'U0IC' }]);
+    expect(JSON.stringify(rollbackCard(cleared).blocks)).not.toContain('`/rollback unlock production');
+    expect(buttonsOf(cleared).map((b) => b.action_id)).not.toContain(ACTION.clearRootCause);
+  });
+
+  it('says the gate stays shut after the lock of an unknown outcome is released', () => {
+    const r = rollbackAfter(draft, [
+      ...announcedEvents,
+      { type: 'OutcomeUnknown', at: AT, reason: 'Docker gone', services: [] },
+    ]);
+    expect(JSON.stringify(rollbackCard(r).blocks)).toContain('`/rollback unlock production [reason]`');
+  });
+
+  it('says nothing of the gate when Step 3 never started', () => {
+    for (const evs of [
+      [
+        { type: 'ConfirmationStarted', at: AT },
+        { type: 'ConfirmationFailed', at: AT, reason: 'no target', findings: null },
+      ],
+      [...events, { type: 'AnnouncementFailed', at: AT, step: 'announce', reason: 'channel_not_found' }],
+      [...events, { type: 'RollbackInterrupted', at: AT, reason: 'restart', services: [] }],
+    ] as RollbackEvent[][]) {
+      const r = rollbackAfter(draft, evs);
+      expect(JSON.stringify(rollbackCard(r).blocks)).not.toContain('/rollback unlock');
+      expect(buttonsOf(r).map((b) => b.action_id)).not.toContain(ACTION.clearRootCause);
+    }
+  });
+
+  it('warns when the target is a version a rollback since the last clearing moved away from, with its button', () => {
+    const r: Rollback = {
+      ...awaiting,
+      target: 'v2',
+      findings: { ...awaiting.findings!, target: 'v2', rolledBackFrom: { rollbackId: 'rb-old', status: 'failed' } },
+    } as Rollback;
+    const all = JSON.stringify(rollbackCard(r).blocks);
+    expect(all).toContain('rollback rb-old moved production away from `v2`');
+    expect(buttonsOf(r).map((b) => b.action_id)).toContain('rollback_ack_rolled_back_from');
+    const acknowledged = { ...r, acknowledgements: [{ risk: 'rolled_back_from', by: 'U0IC', at: AT }] } as Rollback;
+    expect(buttonsOf(acknowledged).map((b) => b.action_id)).not.toContain('rollback_ack_rolled_back_from');
   });
 });
 

@@ -3,6 +3,7 @@ import type { App, BlockAction } from '@slack/bolt';
 import type { ActionListener, ListenerDeps } from '../types';
 import { acknowledgeMigrationsAction } from './acknowledge-migrations.action';
 import { acknowledgeNoCriterionAction } from './acknowledge-no-criterion.action';
+import { acknowledgeRolledBackFromAction } from './acknowledge-rolled-back-from.action';
 import { approveAction } from './approve.action';
 import { cancelAction } from './cancel.action';
 import { clearRootCauseAction } from './clear-root-cause.action';
@@ -17,6 +18,7 @@ export const ACTION_LISTENERS: ReadonlyArray<(deps: ListenerDeps) => ActionListe
   cancelAction,
   acknowledgeNoCriterionAction,
   acknowledgeMigrationsAction,
+  acknowledgeRolledBackFromAction,
   clearRootCauseAction,
   schedulePostmortemAction,
   createTicketAction,

@@ -1,0 +1,64 @@
+/** The deploy gate as CI reads it (the Api class, on the in-memory world): what a failed rollback answers. */
+import { Api } from '../../../src/api/api';
+import type { RollbackEvent } from '../../../src/domain/rollback.machine';
+import { applyEvent } from '../../../src/runbook/context';
+import { RollbackRunner } from '../../../src/runbook/runner';
+import { RollbackService } from '../../../src/runbook/service';
+import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
+
+const AT = '2026-12-01T10:00:00.000Z';
+const TOKEN = 'ci-token-0123456789abcdef';
+
+function apiIn() {
+  const w = unitWorld(unitConfig({}, { api: { tokens: { ci: TOKEN } } }));
+  const service = new RollbackService(w.deps, new RollbackRunner(w.deps, { owner: 'unit#1', leaseMs: 60_000 }));
+  const api = new Api({
+    config: w.deps.config,
+    clock: w.clock,
+    log: quietLog,
+    deployGate: (env) => service.deployGate(env),
+    reportDeploy: (input, caller) => service.reportDeploy(input, caller),
+  });
+  const gate = () =>
+    api.handle({
+      method: 'GET',
+      path: '/api/v1/environments/production/deploy-gate',
+      authorization: `Bearer ${TOKEN}`,
+      remote: '127.0.0.1',
+    });
+  return { w, service, api, gate };
+}
+
+describe('the deploy gate API after a rollback that failed once Step 3 had started', () => {
+  it('answers 423 "rollback_failed" with how to clear it, until an incident commander unlocks', async () => {
+    const { w, service, gate } = apiIn();
+    expect((await gate()).status).toBe(200);
+    expect((await w.store.create(draftRollback(AT, { id: 'rb-failed' }))).ok).toBe(true);
+    const events: RollbackEvent[] = [
+      ...approvedEvents(AT),
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+      { type: 'ServicesRolledBack', at: AT, results: [] },
+      {
+        type: 'VerificationFailed',
+        at: AT,
+        reason: 'health check failed',
+        evidence: { health: { url: 'h', ok: false, attempts: 3, status: 503 }, smokeTests: [] },
+      },
+    ];
+    for (const e of events) expect((await applyEvent(w.store, 'rb-failed', e)).ok).toBe(true);
+
+    const locked = await gate();
+    expect(locked).toMatchObject({
+      status: 423,
+      body: {
+        deploys: 'locked',
+        reason: 'rollback_failed',
+        rollback: { id: 'rb-failed', status: 'failed', from: 'v2', to: 'v1' },
+        message: expect.stringContaining('ended failed after it had started changing production'),
+        clear: { how: expect.arrayContaining(['`/rollback unlock production [reason]` in Slack']) },
+      },
+    });
+    expect((await service.unlock('production', 'U0IC', 'every service on v1, root cause found')).kind).toBe('ok');
+    expect(await gate()).toMatchObject({ status: 200, body: { deploys: 'allowed' } });
+  });
+});
