@@ -1,13 +1,14 @@
 /**
  * `npm run playground`: the whole flow on this machine with no Slack workspace. Prints one URL to open.
  *   PLAYGROUND_PORT    where the page and the Slack stand-in listen (default 3000)
+ *   PLAYGROUND_HOST    the address they listen on (default 127.0.0.1: only this machine; 0.0.0.0 lets others in)
  *   PLAYGROUND_TARGET  auto (default: Docker Swarm when reachable, else simulated), docker, simulated
  *   LOG_LEVEL          the bot's log level on stderr (default warn)
  */
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { dockerSocketPresent, dockerTarget, dockerUnavailable } from './docker-target';
-import { type DemoTarget, simulatedTarget, startPlayground } from './playground';
+import { type DemoTarget, type Playground, simulatedTarget, startPlayground } from './playground';
 
 async function chooseTarget(): Promise<DemoTarget> {
   const wanted = process.env.PLAYGROUND_TARGET ?? 'auto';
@@ -29,21 +30,31 @@ async function chooseTarget(): Promise<DemoTarget> {
 }
 
 /** Fails at once when the port is taken, before anything is built or started on the swarm. */
-function portFree(port: number): Promise<void> {
+function portFree(port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/** Who can open the page: said in the banner, since the page can change production. */
+function reach(pg: Playground): string {
+  if (pg.host === '127.0.0.1') return 'Only this machine can open it (set PLAYGROUND_HOST=0.0.0.0 to let others in).';
+  return [
+    `Listening on ${pg.host} (PLAYGROUND_HOST): anyone who can reach this address can drive the demo environment.`,
+    `The page answers only when asked for as ${pg.hostNames.join(', ')}; other names are refused.`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
   const port = Number(process.env.PLAYGROUND_PORT ?? 3000);
-  await portFree(port);
+  const host = process.env.PLAYGROUND_HOST || '127.0.0.1';
+  await portFree(port, host);
   const target = await chooseTarget();
-  let pg;
+  let pg: Playground;
   try {
-    pg = await startPlayground({ port, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+    pg = await startPlayground({ port, host, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
   } catch (err) {
     // Leave nothing behind: the demo services on the swarm go with the playground that failed to start.
     await target.stop().catch(() => undefined);
@@ -58,6 +69,7 @@ async function main(): Promise<void> {
       `Demo environment: ${target.kind === 'docker' ? 'REAL Docker Swarm' : 'SIMULATED (no Docker)'} — ${target.description}`,
       '',
       `Open ${pg.url} and type: /rollback production bad deploy`,
+      reach(pg),
       '',
     ].join('\n'),
   );
@@ -75,12 +87,15 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const inUse = (err as { code?: string }).code === 'EADDRINUSE';
-  const why = inUse
-    ? `port ${process.env.PLAYGROUND_PORT ?? 3000} is taken: set PLAYGROUND_PORT to a free one`
-    : err instanceof Error
-      ? err.message
-      : String(err);
+  const code = (err as { code?: string }).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${process.env.PLAYGROUND_PORT ?? 3000} is taken: set PLAYGROUND_PORT to a free one`
+      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `cannot listen on PLAYGROUND_HOST=${process.env.PLAYGROUND_HOST}: it is not an address of this machine`
+        : err instanceof Error
+          ? err.message
+          : String(err);
   process.stderr.write(`playground: ${why}\n`);
   process.exit(1);
 });

@@ -73,6 +73,11 @@ export function simulatedTarget(updateMs = 1500): DemoTarget {
 
 export interface PlaygroundOptions {
   port?: number;
+  /**
+   * Where the page listens (default 127.0.0.1: only this machine). The bot itself always listens on loopback: only
+   * the stand-in, beside it, talks to it.
+   */
+  host?: string;
   target: DemoTarget;
   logLevel?: string;
   log?: NodeJS.WritableStream;
@@ -80,6 +85,9 @@ export interface PlaygroundOptions {
 
 export interface Playground {
   url: string;
+  /** Where the page listens, and the names it may be asked for under (any other Host is refused). */
+  host: string;
+  hostNames: string[];
   configYaml: string;
   standin: SlackStandin;
   bot: RunningBot;
@@ -94,6 +102,7 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
   const { target } = opts;
   const standin = new SlackStandin({
     port: opts.port ?? 3000,
+    host: opts.host ?? '127.0.0.1',
     channel: CHANNEL,
     users: USERS,
     signingSecret,
@@ -145,6 +154,7 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
       serviceEvents: target.events,
       secrets: [token, signingSecret, ciToken],
       instanceId: 'playground',
+      host: '127.0.0.1',
     });
   } catch (err) {
     await standin.stop();
@@ -153,6 +163,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
   standin.botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
   return {
     url: standin.url,
+    host: standin.host,
+    hostNames: standin.hostNames,
     configYaml: stringify(raw),
     standin,
     bot,

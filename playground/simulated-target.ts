@@ -22,15 +22,21 @@ interface SimService {
 export class SimulatedTarget implements ContainerRuntime {
   readonly services = new Map<string, SimService>();
 
-  /** How long a simulated `docker service update` takes to converge. */
-  constructor(private readonly updateMs = 1500) {
+  /**
+   * `updateMs`: how long a simulated `docker service update` takes to converge. `names`: the two services' Docker
+   * names (tests name them as a team would; /health and the home page follow whatever they are called).
+   */
+  constructor(
+    private readonly updateMs = 1500,
+    readonly names: { backend: string; frontend: string } = { backend: 'demo-backend', frontend: 'demo-frontend' },
+  ) {
     this.deployBad();
   }
 
   /** The state right after a bad deploy: both services on v2, v1 in their PreviousSpec. */
   deployBad(): void {
-    this.services.set('demo-backend', { image: DEMO_IMAGES.backend, version: BAD, previousVersion: GOOD });
-    this.services.set('demo-frontend', { image: DEMO_IMAGES.frontend, version: BAD, previousVersion: GOOD });
+    this.services.set(this.names.backend, { image: DEMO_IMAGES.backend, version: BAD, previousVersion: GOOD });
+    this.services.set(this.names.frontend, { image: DEMO_IMAGES.frontend, version: BAD, previousVersion: GOOD });
   }
 
   async ping(): Promise<string> {
@@ -96,8 +102,8 @@ export class SimulatedTarget implements ContainerRuntime {
 
   /** /health: the backend's version; 503 while the bad version runs. Returns false for other paths. */
   serve(path: string, _req: IncomingMessage, res: ServerResponse): boolean {
-    const backend = this.services.get('demo-backend');
-    const frontend = this.services.get('demo-frontend');
+    const backend = this.services.get(this.names.backend);
+    const frontend = this.services.get(this.names.frontend);
     const json = (status: number, body: unknown) =>
       res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     if (path === '/health') {

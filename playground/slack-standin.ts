@@ -9,6 +9,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import {
+  checkHost,
+  checkOrigin,
+  hostNames,
+  listensEverywhere,
+  readBody,
+  RefusedRequest,
+  urlHost,
+} from './request-guard';
 import { buttonClickBody, postSigned, slashCommandBody, viewSubmissionBody } from './slack-wire';
 
 export interface PlaygroundUser {
@@ -57,6 +66,8 @@ export interface Scheduled {
 
 export interface StandinOptions {
   port: number;
+  /** The address to listen on (default 127.0.0.1: only this machine can open the page). */
+  host?: string;
   channel: { id: string; name: string };
   users: PlaygroundUser[];
   signingSecret: string;
@@ -73,28 +84,21 @@ export interface StandinOptions {
 }
 
 const BOT_USER = 'UBOT';
-const MAX_BODY = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+function jsonBody(text: string): Record<string, string> {
+  try {
+    const body: unknown = JSON.parse(text || '{}');
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, string>;
+  } catch {
+    // answered below
+  }
+  throw new RefusedRequest(400, 'Refused: the body is not a JSON object.');
 }
 
 /** Web API arguments: form-encoded (objects JSON-encoded as strings, as @slack/web-api sends them) or JSON. */
 function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
   if (!body) return {};
-  if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  if (contentType?.includes('application/json')) return jsonBody(body);
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
     if (
@@ -144,8 +148,20 @@ export class SlackStandin {
     this.page = readFileSync(pageFile(), 'utf8');
   }
 
+  /** Where it listens. */
+  get host(): string {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
+  /** The page's address; also where the bot reaches the stand-in (loopback, when it listens on every address). */
   get url(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    const host = listensEverywhere(this.host) ? '127.0.0.1' : urlHost(this.host);
+    return `http://${host}:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  /** The names the page may be asked for under (any other Host is refused). */
+  get hostNames(): string[] {
+    return hostNames(this.host);
   }
 
   get apiUrl(): string {
@@ -153,18 +169,37 @@ export class SlackStandin {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      this.route(req, res).catch((err: unknown) => {
-        if (!res.headersSent)
+    const server = createServer((req, res) => {
+      this.guarded(req, res).catch((err: unknown) => {
+        if (res.headersSent) return;
+        if (err instanceof RefusedRequest)
+          // Closed after the answer: a refused body is never read (413), a refused client gets nothing more.
+          res
+            .writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+            .end(`${err.message}\n`);
+        else
           res
             .writeHead(500, { 'Content-Type': 'application/json' })
             .end(JSON.stringify({ ok: false, error: String((err as Error).message) }));
       });
     });
+    // A slow body is not waited for long (the event stream is a response, and is not bounded by this).
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    this.server = server;
+    this.names = this.hostNames;
     await new Promise<void>((resolve, reject) => {
-      this.server?.once('error', reject);
-      this.server?.listen(this.opts.port, '127.0.0.1', resolve);
+      server.once('error', reject);
+      server.listen(this.opts.port, this.host, resolve);
     });
+  }
+
+  private names: string[] = [];
+
+  private async guarded(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkHost(req, (this.server?.address() as AddressInfo).port, this.names, this.url);
+    checkOrigin(req, this.url);
+    await this.route(req, res);
   }
 
   async stop(): Promise<void> {
@@ -234,7 +269,7 @@ export class SlackStandin {
       return;
     }
     if (req.method === 'POST' && url.pathname.startsWith('/ui/')) {
-      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string>;
+      const body = jsonBody(await readBody(req));
       const user = this.opts.users.find((u) => u.id === body.user);
       if (!user) return json(400, { error: 'unknown user' });
       if (url.pathname === '/ui/command') return json(200, await this.command(user.id, String(body.text ?? '')));

@@ -38,7 +38,8 @@ import type {
 import type { DeliveryLog } from './slack/delivery-log';
 import type { RunbookDeps } from './runbook/context';
 import { leaseOwner, RollbackRunner } from './runbook/runner';
-import { Redactor, secretsInConfig } from './domain/redact';
+import { Redactor } from './domain/redact';
+import { configSecrets } from './config/secrets';
 import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/ticket';
 import { Watcher } from './runbook/watch';
@@ -85,6 +86,8 @@ export interface BotOptions {
   leaseMs?: number;
   /** How often to look for rollbacks nobody drives (another replica died). */
   sweepMs?: number;
+  /** Where the front listens (default every address); the playground keeps its bot on loopback. */
+  host?: string;
   /** The `process` label of its default metrics ("work" in the work process; "bot" when front and work share one). */
   metricsProcess?: string;
 }
@@ -140,6 +143,8 @@ export interface RunningBot extends BotWorker {
 /** The front talking to a work side in the same process. */
 export const directLink = (worker: BotWorker): WorkLink => ({
   forward: (event) => worker.deliver(event),
+  // One event loop: a hung work side would hang the front with it; nothing to watch from here.
+  unavailable: () => null,
   ready: () => worker.ready(),
   metrics: () => worker.metrics(),
   api: (request) => worker.api(request),
@@ -152,8 +157,13 @@ export const directLink = (worker: BotWorker): WorkLink => ({
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   let state: FrontState = 'starting';
   const worker = await startWorker(opts);
-  const front = createFront(opts.env, worker.logger, { state: () => state, link: directLink(worker) });
+  const front = createFront(opts.env, worker.logger, {
+    state: () => state,
+    link: directLink(worker),
+    host: opts.host,
+  });
   const port = await front.start();
+  await front.connect();
   state = 'serving';
   worker.logger.info({ port, mode: opts.env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'taking Slack requests');
   return {
@@ -170,7 +180,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
 /** The work side: everything but the transport. */
 export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const { env, config } = opts;
-  // Unique per process (a new boot id each start); the instance part lets a restart recognise its own work.
+  // Unique per process (a new boot id each start); the instance part names the replica in logs and status.
   const instance =
     opts.instanceId ??
     env.ROLLBACK_INSTANCE_ID ??
@@ -183,8 +193,8 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
     fetch: telemetry.slackFetch(env.SLACK_API_URL),
   });
-  // Every config value under a secret-bearing key (and URL credentials) is a secret too, however it was written.
-  const redactor = new Redactor([...(opts.secrets ?? []), ...secretsInConfig(config)]);
+  // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
+  const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
   const notifier = new SlackNotifier(
     slack.app.client,
     config,

@@ -7,7 +7,7 @@ import type { BotConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createFront, type FrontState } from './slack/front';
-import { checkBotToken, refusedToken } from './slack/token-check';
+import { checkAppToken, checkBotToken, refusedToken } from './slack/token-check';
 import type { WorkLink } from './slack/forwarding';
 import { forkWork, serveFront, WORK_ROLE, WORK_ROLE_VARIABLE, type WorkProcess } from './work-process';
 
@@ -32,6 +32,7 @@ It reads its settings from the environment (README "Environment") and its config
   SLACK_BOT_TOKEN        the bot token, xoxb-…                        (required)
   SLACK_APP_TOKEN        an app-level token, xapp-…: Socket Mode, no public URL needed
   SLACK_SIGNING_SECRET   verifies Slack's requests in HTTP mode        (required without SLACK_APP_TOKEN)
+  ROLLBACK_METRICS_TOKEN the bearer token for GET /metrics (unset: /metrics is off)
   PORT                   /slack/events (HTTP mode), /healthz, /readyz, /metrics, /api/v1/… (default 3000)
   ROLLBACK_DB            a SQLite file, or a postgres:// URL for several replicas
 Any of the secrets may come from a file: SLACK_BOT_TOKEN_FILE, SLACK_SIGNING_SECRET_FILE, SLACK_APP_TOKEN_FILE, ….
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     env.SLACK_BOT_TOKEN,
     env.SLACK_SIGNING_SECRET ?? '',
     env.SLACK_APP_TOKEN ?? '',
+    env.ROLLBACK_METRICS_TOKEN ?? '',
     databasePassword(env.ROLLBACK_DB),
     ...configSecrets,
   ];
@@ -106,6 +108,7 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   let work: WorkProcess | undefined = undefined;
   const link: WorkLink = {
     forward: (event) => work?.link.forward(event) ?? null,
+    unavailable: () => (work ? work.link.unavailable() : 'the work process is not running'),
     ready: () => work?.link.ready() ?? Promise.reject(new Error('the work process is not running')),
     metrics: () => work?.link.metrics() ?? Promise.reject(new Error('the work process is not running')),
     api: (request) => work?.link.api(request) ?? Promise.reject(new Error('the work process is not running')),
@@ -117,17 +120,25 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   if (token.kind === 'refused') refuse('SLACK_BOT_TOKEN', token.error);
   if (token.kind === 'unreachable')
     logger.warn({ reason: token.reason }, 'could not check the Slack token (Slack out of reach); starting anyway');
-  let port: number;
+  if (env.SLACK_APP_TOKEN) {
+    // Before the work process starts (and resumes whatever a crash left): a refused app token stops it first.
+    const app = await checkAppToken(env.SLACK_APP_TOKEN, env.SLACK_API_URL);
+    if (app.kind === 'refused') refuse('SLACK_APP_TOKEN', app.error);
+    if (app.kind === 'unreachable')
+      logger.warn({ reason: app.reason }, 'could not check the Slack app token (Slack out of reach); starting anyway');
+  }
+  const port = await front.start();
+  // The work process learns the bound port (its default instance id is host:port).
+  work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
+  // Socket Mode: Slack's envelopes start arriving as soon as the connection opens, so it opens only now that the
+  // work process takes them.
   try {
-    port = await front.start();
+    await front.connect();
   } catch (err) {
-    // Socket Mode: apps.connections.open refused the app token (the client does not retry that).
     const refused = refusedToken(err);
     if (refused) refuse('SLACK_APP_TOKEN', refused);
     throw err;
   }
-  // The work process learns the bound port (its default instance id is host:port).
-  work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
   state = 'serving';
   logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', workPid: work.pid }, 'taking Slack requests');
   void work.exited.then((code) => {

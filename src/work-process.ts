@@ -18,6 +18,16 @@ export const WORK_ROLE = 'work';
 export const WORK_NICE = 10;
 /** A request to the work process (the answer to a form, a readiness check, the metrics) gets this long. */
 const REPLY_TIMEOUT_MS = 5000;
+/** The work process says it is alive (and how many deliveries it has taken) this often. */
+export const HEARTBEAT_MS = 1000;
+/**
+ * Not heard from for this long, the work process is taken for hung: the front turns Slack away (503, or no ack in
+ * Socket Mode) so that Slack delivers elsewhere, instead of acknowledging deliveries nobody may ever run. Long
+ * enough that a busy moment (a nice'd process on a loaded host) is not mistaken for a hang.
+ */
+export const SILENT_MS = 5000;
+/** At most this many acknowledged deliveries wait for the work process to take them; beyond, Slack is turned away. */
+export const MAX_UNTAKEN = 100;
 
 type ToWork =
   | { kind: 'event'; id: number; event: ForwardedEvent; answer: boolean }
@@ -27,7 +37,11 @@ type ToWork =
   | { kind: 'stop'; graceMs: number };
 
 type FromWork =
-  { kind: 'started' } | { kind: 'answer'; id: number; answer: unknown } | { kind: 'ready'; id: number; error?: string };
+  | { kind: 'started' }
+  | { kind: 'answer'; id: number; answer: unknown }
+  | { kind: 'ready'; id: number; error?: string }
+  /** Alive; `taken`: how many deliveries it has received so far. */
+  | { kind: 'beat'; taken: number };
 
 export interface WorkProcess {
   link: WorkLink;
@@ -60,6 +74,31 @@ export async function forkWork(modulePath: string, env: NodeJS.ProcessEnv, logge
     };
     child.on('message', onMessage);
     void exited.then((code) => reject(new Error(`the work process exited with ${code} while starting`)));
+  });
+
+  // Every message from the work process shows its event loop turns; deliveries sent minus deliveries it has taken
+  // are the ones acknowledged to Slack and still waiting.
+  let heardAt = Date.now();
+  let sent = 0;
+  let taken = 0;
+  let silentSaid = false;
+  const unavailable = (): string | null => {
+    if (!child.connected) return 'the work process is gone';
+    const silentMs = Date.now() - heardAt;
+    const why =
+      silentMs > SILENT_MS
+        ? `the work process has not answered for ${Math.floor(silentMs / 1000)} s`
+        : sent - taken >= MAX_UNTAKEN
+          ? `the work process has not taken ${sent - taken} deliveries yet`
+          : null;
+    if (why && !silentSaid) logger.error({ reason: why }, 'Slack is turned away until the work process answers');
+    silentSaid = why !== null;
+    return why;
+  };
+  child.on('message', (m: FromWork) => {
+    heardAt = Date.now();
+    if (m.kind === 'beat') taken = m.taken;
+    if (silentSaid && unavailable() === null) logger.info('the work process answers again; taking Slack requests');
   });
 
   let nextId = 1;
@@ -102,7 +141,8 @@ export async function forkWork(modulePath: string, env: NodeJS.ProcessEnv, logge
 
   const link: WorkLink = {
     forward(event) {
-      if (!child.connected) return null;
+      if (unavailable()) return null;
+      sent += 1;
       if (answeredInAck(event.body)) return request((id) => ({ kind: 'event', id, event, answer: true }));
       return new Promise((resolve, reject) => {
         child.send({ kind: 'event', id: 0, event, answer: false } satisfies ToWork, (err) =>
@@ -110,6 +150,7 @@ export async function forkWork(modulePath: string, env: NodeJS.ProcessEnv, logge
         );
       });
     },
+    unavailable,
     ready: () => request((id) => ({ kind: 'ready', id })).then(() => undefined),
     metrics: () => request((id) => ({ kind: 'metrics', id })) as Promise<MetricsJson>,
     api: (r) => request((id) => ({ kind: 'api', id, request: r })) as Promise<ApiResponse>,
@@ -134,8 +175,12 @@ export function serveFront(worker: BotWorker, onStop: (graceMs: number) => void)
   const send = (m: FromWork) => {
     if (process.connected) process.send?.(m);
   };
+  let taken = 0;
+  // Its silence is what tells the front this process hangs (a blocked event loop sends nothing).
+  setInterval(() => send({ kind: 'beat', taken }), HEARTBEAT_MS).unref();
   process.on('message', (m: ToWork) => {
     if (m.kind === 'event') {
+      taken += 1;
       const done = worker.deliver(m.event);
       if (m.answer) void done.then((answer) => send({ kind: 'answer', id: m.id, answer }));
     } else if (m.kind === 'ready') {

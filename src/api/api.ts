@@ -23,7 +23,7 @@ const DEPLOYMENTS_PATH = '/api/v1/deployments';
 
 export interface ApiRequest {
   method: string;
-  /** The normalised path, without the query string. */
+  /** The normalised path, URL-decoded once (by the front), without the query string. */
   path: string;
   /** The Authorization header, if any. */
   authorization?: string;
@@ -123,7 +123,8 @@ export class Api {
     if (gate) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return error(405, 'method_not_allowed', 'GET only.', { Allow: 'GET, HEAD' });
-      return this.deployGate(decodeURIComponent(gate[1]), caller);
+      // The path arrives decoded (once, by the front): decoding again would turn %25 into an error.
+      return this.deployGate(gate[1], caller);
     }
     return error(404, 'not_found', 'No such API path.');
   }

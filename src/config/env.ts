@@ -37,6 +37,11 @@ const envSchema = z
     ROLLBACK_SWEEP_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
     /** Lease owner id; default the host name. Give each replica its own when several share a database. */
     ROLLBACK_INSTANCE_ID: z.string().min(1).max(200).optional(),
+    /**
+     * The bearer token Prometheus sends for GET /metrics (which names every environment and live incident). Unset:
+     * /metrics is off.
+     */
+    ROLLBACK_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (a random string)').optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .transform(({ DATABASE_URL, ...e }) => ({
@@ -54,6 +59,7 @@ export const FILE_VARIABLES = [
   'SLACK_APP_TOKEN',
   'ROLLBACK_DB',
   'DATABASE_URL',
+  'ROLLBACK_METRICS_TOKEN',
 ] as const;
 
 function withFiles(env: Record<string, string>): { env: Record<string, string>; problems: string[] } {

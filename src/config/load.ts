@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SettingsError } from '../domain/errors';
 import { nearestKey } from './suggest';
-import { secretsInConfig } from '../domain/redact';
+import { configSecrets, SECRET_VARIABLE } from './secrets';
 import { type BotConfig, configSchema } from './config.schema';
 
 /** A config file the bot cannot start with: one problem (unreadable, not YAML) or every invalid key. */
@@ -60,15 +60,15 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Variable names that hold secrets by convention: their values are redacted from logs and messages. */
-const SECRET_NAME =
-  /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ROUTING_?KEY|(^|_)KEY($|_)|(^|_)PAT($|_)|AUTH|DSN|WEBHOOK/i;
-
-/** The values of the secret-looking variables the config text refers to with ${VAR}. */
+/**
+ * The values of the secret-looking variables the config text refers to with ${VAR}, wherever they are used (a key in
+ * a health URL's path, say). A variable is secret by its name's last word (SECRET_VARIABLE): `${GITHUB_TOKEN}` is,
+ * `${CREDENTIALS_API_BACKEND}` (a Docker service's name) is not.
+ */
 export function secretsReferenced(text: string, env: NodeJS.ProcessEnv): string[] {
   const names = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)]
     .map((m) => m[1])
-    .filter((n) => SECRET_NAME.test(n));
+    .filter((n) => SECRET_VARIABLE.test(n));
   return [...new Set(names)].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
@@ -85,7 +85,7 @@ export function loadConfig(
     ]);
   }
   const config = parseConfig(text, path, env);
-  return { config, secrets: [...secretsReferenced(text, env), ...secretsInConfig(config)] };
+  return { config, secrets: [...secretsReferenced(text, env), ...configSecrets(config)] };
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): BotConfig {

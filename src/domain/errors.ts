@@ -14,6 +14,8 @@ export const ErrorCode = {
   SwarmRolledBack: 'SWARM_ROLLED_BACK',
   HealthProbeFailed: 'HEALTH_PROBE_FAILED',
   SlackApiFailed: 'SLACK_API_FAILED',
+  /** Slack refuses one of the bot's tokens (revoked, expired, wrong): only a new token helps. */
+  SlackTokenRefused: 'SLACK_TOKEN_REFUSED',
   StoreConflict: 'STORE_CONFLICT',
   PagerFailed: 'PAGER_FAILED',
   CodeHostFailed: 'CODE_HOST_FAILED',

@@ -35,13 +35,13 @@ export async function escalate(
     const reason = pageReason(r, event);
     if (reason) {
       // PagerDuty is outside: no secret goes there, and it is redacted before PagerDuty's summary limit cuts it.
-      const alert = {
-        dedupKey: dedupKeyOf(r),
+      // The dedup key is left as it is: the resolve that follows must repeat it exactly.
+      const said = {
         summary: reason,
         source: `rollback-bot/${r.environment}`,
         details: { rollback: r.id, environment: r.environment, target: r.target, status: r.status, card: r.card },
       };
-      await pager.trigger(deps.redactor ? deps.redactor.deep(alert) : alert);
+      await pager.trigger({ dedupKey: dedupKeyOf(r), ...(deps.redactor ? deps.redactor.deep(said) : said) });
       await deps.notifier.progress(r, {
         type: 'Note',
         at: nowIso(deps.clock),

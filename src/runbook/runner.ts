@@ -23,8 +23,8 @@ const MAX_EVENTS_PER_DRIVE = 20;
 
 export interface RunnerOptions {
   /**
-   * Who this process is, for leases: `<instance>#<boot>` (see leaseOwner). A restart of the same instance picks its
-   * work up at once; another process never takes a live one's.
+   * Who this process is, for leases: `<instance>#<boot>` (see leaseOwner). No other process takes a live lease of
+   * ours, not even a later boot of our own instance (it may run beside us during a start-first update).
    */
   owner: string;
   /** How long a lease lasts without renewal; a driver that died is replaced after this. */
@@ -42,7 +42,7 @@ export interface RunnerOptions {
 /** 0.5 + 1 + 2 + 4 + 8 s: a database restart or a managed failover is usually over within that. */
 const PERSIST_RETRY_MS = [500, 1000, 2000, 4000, 8000];
 
-/** The lease owner of this process: the instance (stable across restarts) and this boot. */
+/** The lease owner of this process: the instance (stable across restarts, for logs and status) and this boot. */
 export function leaseOwner(instance: string, boot: string): string {
   return `${instance.replace(/#/g, '_')}#${boot}`;
 }

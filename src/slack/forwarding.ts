@@ -26,6 +26,12 @@ export interface WorkLink {
    * request, and Slack retries it.
    */
   forward(event: ForwardedEvent): Promise<unknown> | null;
+  /**
+   * Why the work side cannot take deliveries now (its process has not been heard from for a few seconds), or null.
+   * The front then turns Slack away (HTTP 503, no ack in Socket Mode) so that Slack delivers elsewhere, rather than
+   * acknowledging deliveries that would wait for a hung process.
+   */
+  unavailable(): string | null;
   /** Resolves when the work side can serve (its store answers, and the Docker engine where used); rejects saying why. */
   ready(): Promise<void>;
   /** The work side's metrics (prom-client's JSON form), for GET /metrics. */

@@ -2,16 +2,24 @@
  * The front: the transport only. Slack's requests come in (the HTTP receiver, which verifies each signature, or
  * Socket Mode), are acknowledged at once and handed to the work side over a WorkLink; /healthz and /readyz are
  * answered here, /metrics merges the work side's metrics with the front's own, and /api/v1/… (the deploy gate) is
- * passed to the work side, which holds the tokens and the store. No store write, no Slack call and no runbook step runs on this event loop, so a burst of requests is
- * acknowledged at the pace of a bare Bolt app whatever the work behind them costs.
+ * passed to the work side, which holds the tokens and the store. No store write, no Slack call and no runbook step
+ * runs on this event loop, so a burst of requests is acknowledged at the pace of a bare Bolt app whatever the work
+ * behind them costs.
+ *
+ * One HTTP server and one route table serve both modes (Bolt's Socket Mode receiver runs no server of its own here:
+ * its custom routes decode paths a second time and hang on a malformed %-escape). The port is bound first; the Slack
+ * connection (Socket Mode) is opened by `connect()`, once the work side takes deliveries.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { posix } from 'node:path';
 import { HTTPReceiver, type ReceiverEvent, SocketModeReceiver, type App } from '@slack/bolt';
+import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from './bolt-logger';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
+import { SlackTokenRefused, TOKEN_REFUSED } from './token-check';
 import { API_MAX_BODY, API_PREFIX } from '../api/api';
 import type { RuntimeEnv } from '../config/env';
 import { describeError } from '../domain/errors';
@@ -29,6 +37,16 @@ export const ACK_ANSWER_WAIT_MS = 2500;
 
 /** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * How long a readiness answer is reused: each check costs a store query and a Docker call, and a load balancer (or
+ * anyone on the port) may ask far more often than that.
+ */
+export const READY_CACHE_MS = 1000;
+/** A refused app token while running is asked about again after this long, doubling up to APP_TOKEN_RETRY_MAX_MS. */
+export const APP_TOKEN_RETRY_MS = 2000;
+export const APP_TOKEN_RETRY_MAX_MS = 60_000;
+/** The environment variable holding the bearer token for GET /metrics. */
+export const METRICS_TOKEN_VARIABLE = 'ROLLBACK_METRICS_TOKEN';
 
 type Route =
   | { kind: 'events'; url: string }
@@ -37,6 +55,7 @@ type Route =
   | { kind: 'metrics' }
   | { kind: 'api'; path: string }
   | { kind: 'method'; allow: string }
+  | { kind: 'malformed' }
   | { kind: 'none' };
 
 /**
@@ -49,7 +68,8 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
   try {
     decoded = decodeURIComponent(rawPath);
   } catch {
-    return { kind: 'none' };
+    // A malformed %-escape: no route could match it; the caller learns it sent a bad request.
+    return { kind: 'malformed' };
   }
   const path = posix.normalize(`/${decoded}`).replace(/\/+$/, '') || '/';
   if (path === EVENTS_PATH)
@@ -66,15 +86,6 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
   return { kind: 'none' };
 }
 
-/** The deploy gate's path, as Bolt's custom routes (Socket Mode) match it. */
-const GATE_ROUTE = '/api/v1/environments/:environment/deploy-gate';
-const DEPLOYMENTS_ROUTE = '/api/v1/deployments';
-/** The normalised path of an API request. */
-const apiPath = (url: string | undefined): string => {
-  const route = routeOf('GET', url);
-  return route.kind === 'api' ? route.path : '';
-};
-
 /** Slack's retry of a delivery carries the same trigger id as the original. */
 export function deliveryKey(body: Record<string, unknown>): string | null {
   const trigger = body.trigger_id;
@@ -88,13 +99,21 @@ export interface FrontOptions {
   /** Serving: Slack requests are taken. Starting or stopping: they are turned away (Slack retries them). */
   state: () => FrontState;
   link: WorkLink;
+  /** The address to listen on; default every address (a container's port is published from outside it). */
+  host?: string;
   /** The front's own registry (its process metrics), served beside the work side's; none when they share a process. */
   metrics?: Registry;
 }
 
 export interface Front {
-  /** Starts listening; resolves with the bound port (useful with PORT=0). */
+  /** Starts listening; resolves with the bound port (useful with PORT=0). Opens no connection to Slack. */
   start(): Promise<number>;
+  /**
+   * Socket Mode: opens the connection to Slack, so call it once the work side takes deliveries (an envelope that
+   * arrived before would go unacknowledged). Rejects with SlackTokenRefused when Slack refuses the app token.
+   * Nothing to open in HTTP mode (Slack's requests are turned away with 503 until the state says serving).
+   */
+  connect(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +125,9 @@ function acknowledger(link: WorkLink, logger: Logger): Pick<App, 'processEvent'>
   return {
     async processEvent(event: ReceiverEvent): Promise<void> {
       const body = event.body as Record<string, unknown>;
+      // Thrown: Socket Mode leaves the envelope unacknowledged, and Slack delivers it again elsewhere.
+      const unavailable = link.unavailable();
+      if (unavailable) throw new Error(`the work process cannot take requests now: ${unavailable}`);
       const handed = link.forward({ body, retryNum: event.retryNum, retryReason: event.retryReason });
       if (!handed) throw new Error('the work process cannot take requests now');
       if (!answeredInAck(body)) {
@@ -127,38 +149,89 @@ function acknowledger(link: WorkLink, logger: Logger): Pick<App, 'processEvent'>
   };
 }
 
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** The Slack error of an apps.connections.open answer that refuses the app token, if it is one. */
+async function refusalIn(res: Response): Promise<string | undefined> {
+  try {
+    const body = (await res.clone().json()) as { ok?: unknown; error?: unknown };
+    return body.ok === false && typeof body.error === 'string' && TOKEN_REFUSED.has(body.error)
+      ? body.error
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions): Front {
   const log = boltLogger(logger);
+  /** Socket Mode: why Slack refuses the app token now (while running; it is asked again and again), or null. */
+  let appTokenRefused: string | null = null;
+  let stopping = false;
   const healthz = (_req: IncomingMessage, res: ServerResponse) => {
     const state = opts.state();
     res.writeHead(state === 'serving' ? 200 : 503, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ status: state === 'serving' ? 'ok' : state }));
   };
-  // Liveness stays /healthz (the process answers); readiness also asks the store, within a bound.
-  const readyz = (_req: IncomingMessage, res: ServerResponse) => {
+  // One check at a time, its answer reused for READY_CACHE_MS after it settles.
+  let readiness: { check: Promise<void>; settledAt: number | null } | null = null;
+  const workReady = (): Promise<void> => {
+    const now = Date.now();
+    if (readiness && (readiness.settledAt === null || now - readiness.settledAt < READY_CACHE_MS))
+      return readiness.check;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('the store did not answer within 2 s')), 2000);
     });
+    const current: { check: Promise<void>; settledAt: number | null } = {
+      check: Promise.race([opts.link.ready(), bound]),
+      settledAt: null,
+    };
+    current.check
+      .finally(() => {
+        clearTimeout(timer);
+        current.settledAt = Date.now();
+      })
+      .catch(() => undefined);
+    readiness = current;
+    return current.check;
+  };
+  // Liveness stays /healthz (the process answers); readiness also asks the store, within a bound.
+  const readyz = (_req: IncomingMessage, res: ServerResponse) => {
     const state = opts.state();
-    const check = state === 'serving' ? Promise.race([opts.link.ready(), bound]) : Promise.reject(new Error(state));
+    const notNow =
+      state !== 'serving'
+        ? state
+        : (opts.link.unavailable() ??
+          (appTokenRefused ? `Slack refused SLACK_APP_TOKEN (${appTokenRefused}); asking again` : null));
+    const check = notNow ? Promise.reject(new Error(notNow)) : workReady();
     check.then(
-      () => {
-        clearTimeout(timer);
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ready' }));
-      },
+      () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ready' })),
       (err: unknown) => {
-        clearTimeout(timer);
         logger.debug({ err }, 'not ready');
-        const now = opts.state();
         res
           .writeHead(503, { 'Content-Type': 'application/json' })
-          .end(JSON.stringify({ status: 'not ready', reason: now === 'serving' ? describeError(err, 200) : now }));
+          .end(JSON.stringify({ status: 'not ready', reason: describeError(err, 200) }));
       },
     );
   };
-  // The work side's metrics merged with the front's own (distinct `process` labels keep their series apart).
-  const metrics = (_req: IncomingMessage, res: ServerResponse) => {
+  // /metrics names every environment and the live incidents: only for the holder of the metrics token.
+  const metricsToken = env.ROLLBACK_METRICS_TOKEN ? sha256(env.ROLLBACK_METRICS_TOKEN) : null;
+  const metrics = (req: IncomingMessage, res: ServerResponse) => {
+    if (!metricsToken) {
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain' })
+        .end(`GET /metrics is off: set ${METRICS_TOKEN_VARIABLE} and send it as a bearer token (README "Metrics").\n`);
+      return;
+    }
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!given || !timingSafeEqual(sha256(given[1]), metricsToken)) {
+      res
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer realm="rollback-bot metrics"' })
+        .end(`A bearer token is needed: Authorization: Bearer <${METRICS_TOKEN_VARIABLE}>.\n`);
+      return;
+    }
+    // The work side's metrics merged with the front's own (distinct `process` labels keep their series apart).
     Promise.all([opts.link.metrics(), opts.metrics?.getMetricsAsJSON() ?? Promise.resolve([])])
       .then(([work, front]) => {
         const merged = AggregatorRegistry.aggregate([work, front as MetricsJson]);
@@ -214,53 +287,81 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
   };
   const app = acknowledger(opts.link, logger) as App;
 
-  if (env.SLACK_APP_TOKEN) {
-    const receiver = new SocketModeReceiver({
-      appToken: env.SLACK_APP_TOKEN,
-      logger: log,
-      customRoutes: [
-        { path: HEALTHZ_PATH, method: ['GET'], handler: healthz },
-        { path: READYZ_PATH, method: ['GET'], handler: readyz },
-        { path: METRICS_PATH, method: ['GET'], handler: metrics },
-        {
-          path: GATE_ROUTE,
-          method: ['GET', 'HEAD'],
-          handler: (req, res) => api(req, res, apiPath(req.url)),
-        },
-        { path: DEPLOYMENTS_ROUTE, method: ['POST'], handler: (req, res) => api(req, res, apiPath(req.url)) },
-      ],
-      // The Socket Mode client opens its connection through apps.connections.open at this API URL.
-      installerOptions: { port: env.PORT, clientOptions: { slackApiUrl: env.SLACK_API_URL, timeout: 10_000 } },
+  // Socket Mode: the connection's apps.connections.open calls go through here. Refused at start, `connect()` fails
+  // (the replica stops, exit 2). Refused while running (the token was revoked), the call is held and asked again
+  // with a growing pause while /readyz says why: the replica keeps what it is doing (a rollback in flight, the
+  // deploy gate, the cards), and it hears Slack again as soon as Slack takes the token.
+  let connected = false;
+  let refusedAtStart: ((slackError: string) => void) | null = null;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
     });
-    receiver.init(app);
-    return {
-      start: async () => {
-        await receiver.start();
-        return env.PORT;
-      },
-      stop: async () => {
-        await receiver.stop();
-      },
-    };
-  }
+  const slackFetch: FetchFunction = async (url, init) => {
+    const opening = String(url).endsWith('apps.connections.open');
+    for (let attempt = 0; ; attempt += 1) {
+      // A later attempt gets a fresh timeout: the first one's signal (the WebClient's) may have fired while held.
+      const res = await fetch(url, attempt === 0 ? init : { ...init, signal: AbortSignal.timeout(10_000) });
+      if (!opening) return res as never;
+      const refused = await refusalIn(res);
+      if (!refused) {
+        if (appTokenRefused) logger.info({ slackError: appTokenRefused }, 'Slack takes SLACK_APP_TOKEN again');
+        appTokenRefused = null;
+        return res as never;
+      }
+      if (!connected || stopping) {
+        refusedAtStart?.(refused);
+        return res as never;
+      }
+      appTokenRefused = refused;
+      const retryInMs = Math.min(APP_TOKEN_RETRY_MS * 2 ** attempt, APP_TOKEN_RETRY_MAX_MS);
+      logger.error(
+        { slackError: refused, retryInMs },
+        `Slack refused SLACK_APP_TOKEN (${refused}): not ready, asking again; put a new app token in place (README "Slack app setup")`,
+      );
+      await pause(retryInMs);
+    }
+  };
+  const socket = env.SLACK_APP_TOKEN
+    ? new SocketModeReceiver({
+        appToken: env.SLACK_APP_TOKEN,
+        logger: log,
+        // The client opens its connection through apps.connections.open at this API URL.
+        installerOptions: { clientOptions: { slackApiUrl: env.SLACK_API_URL, timeout: 10_000, fetch: slackFetch } },
+      })
+    : null;
+  socket?.init(app);
+  const receiver = socket
+    ? null
+    : new HTTPReceiver({
+        signingSecret: env.SLACK_SIGNING_SECRET as string,
+        endpoints: EVENTS_PATH,
+        processBeforeResponse: false,
+        logger: log,
+      });
+  receiver?.init(app);
 
-  const receiver = new HTTPReceiver({
-    signingSecret: env.SLACK_SIGNING_SECRET as string,
-    endpoints: EVENTS_PATH,
-    processBeforeResponse: false,
-    logger: log,
-  });
-  receiver.init(app);
   // Our own server in front of Bolt's request listener. The port faces the internet: only POST /slack/events
-  // reaches Bolt (whose listener throws, outside any handler, for anything else); every other request is answered
-  // here. Checks run on the normalised path, and Bolt is handed that same path.
+  // reaches Bolt (whose listener throws, outside any handler, for anything else), and only in HTTP mode; every other
+  // request is answered here. Checks run on the normalised path, and Bolt is handed that same path.
   const server: Server = createServer((req, res) => {
     const route = routeOf(req.method, req.url);
     if (route.kind === 'healthz') return healthz(req, res);
     if (route.kind === 'readyz') return readyz(req, res);
     if (route.kind === 'metrics') return metrics(req, res);
     if (route.kind === 'api') return api(req, res, route.path);
-    if (route.kind !== 'events') {
+    if (route.kind === 'malformed') {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad Request: malformed %-escape in the path');
+      return;
+    }
+    if (route.kind !== 'events' || !receiver) {
       res
         .writeHead(route.kind === 'method' ? 405 : 404, {
           'Content-Type': 'text/plain',
@@ -269,7 +370,10 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
         .end(route.kind === 'method' ? 'Method Not Allowed' : 'Not Found');
       return;
     }
-    if (opts.state() !== 'serving') {
+    // Starting, stopping, or a work process not heard from: Slack retries a 503 (possibly on another replica).
+    const unavailable = opts.state() === 'serving' ? opts.link.unavailable() : opts.state();
+    if (unavailable) {
+      logger.debug({ reason: unavailable }, 'turned a Slack request away');
       res.writeHead(503, { 'Retry-After': '5' }).end();
       return;
     }
@@ -303,9 +407,9 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     }
   });
   // A request that is not HTTP at all, or a socket error, is answered 400 and never reaches a handler.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (_err, clientSocket) => {
+    if (clientSocket.writable) clientSocket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else clientSocket.destroy();
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -313,15 +417,41 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(env.PORT, () => {
+        server.listen(env.PORT, opts.host, () => {
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : env.PORT);
         });
       }),
-    stop: () =>
-      new Promise((resolve) => {
+    connect: async () => {
+      if (!socket) return;
+      // The client itself retries some refusals (token_revoked, token_expired) forever: a refusal seen on the way
+      // ends the start here.
+      const refused = new Promise<never>((_, reject) => {
+        refusedAtStart = (slackError) => reject(new SlackTokenRefused('SLACK_APP_TOKEN', slackError));
+      });
+      try {
+        await Promise.race([socket.start(), refused]);
+      } catch (err) {
+        // Ends the client's own retries; it has no connection to close.
+        void socket.client.disconnect();
+        throw err;
+      } finally {
+        refusedAtStart = null;
+      }
+      connected = true;
+    },
+    stop: async () => {
+      stopping = true;
+      for (const wake of [...wakers]) wake();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      if (!socket) return;
+      // Bolt's stop() does not wait for the close handshake; wait for it, within a bound.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([socket.client.disconnect(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+    },
   };
 }

@@ -3,6 +3,7 @@
  * a card must not look healthy); a Slack out of reach does not (it may come back, and Slack retries deliveries).
  */
 import { WebClient } from '@slack/web-api';
+import { ErrorCode, RollbackBotError } from '../domain/errors';
 
 /** Slack's answers that mean the token itself is wrong (not a passing outage). */
 export const TOKEN_REFUSED = new Set([
@@ -16,8 +17,20 @@ export const TOKEN_REFUSED = new Set([
   'not_allowed_token_type',
 ]);
 
+/** Slack refused a token (named by its variable): restarting does not help, a new token does. */
+export class SlackTokenRefused extends RollbackBotError {
+  constructor(
+    readonly variable: string,
+    readonly slackError: string,
+  ) {
+    super(ErrorCode.SlackTokenRefused, `Slack refused ${variable} (${slackError})`);
+    this.name = 'SlackTokenRefused';
+  }
+}
+
 /** The Slack error code of a WebClient platform error, if it is one that refuses the token. */
 export function refusedToken(err: unknown): string | undefined {
+  if (err instanceof SlackTokenRefused) return err.slackError;
   const code = (err as { data?: { error?: unknown } } | null)?.data?.error;
   return typeof code === 'string' && TOKEN_REFUSED.has(code) ? code : undefined;
 }
@@ -27,9 +40,9 @@ export type TokenCheck =
   | { kind: 'refused'; error: string }
   | { kind: 'unreachable'; reason: string };
 
-/** auth.test with the bot token, one attempt within `timeoutMs`. */
-export async function checkBotToken(token: string, slackApiUrl: string, timeoutMs = 5000): Promise<TokenCheck> {
-  const client = new WebClient(token, {
+/** A WebClient that makes one attempt within `timeoutMs` and logs nothing. */
+function checkingClient(token: string, slackApiUrl: string, timeoutMs: number): WebClient {
+  return new WebClient(token, {
     slackApiUrl,
     timeout: timeoutMs,
     retryConfig: { retries: 0 },
@@ -44,9 +57,30 @@ export async function checkBotToken(token: string, slackApiUrl: string, timeoutM
       setName() {},
     },
   });
+}
+
+/** auth.test with the bot token, one attempt within `timeoutMs`. */
+export async function checkBotToken(token: string, slackApiUrl: string, timeoutMs = 5000): Promise<TokenCheck> {
+  const client = checkingClient(token, slackApiUrl, timeoutMs);
   try {
     const res = await client.auth.test();
     return { kind: 'accepted', botUserId: String(res.user_id ?? ''), team: String(res.team ?? '') };
+  } catch (err) {
+    const refused = refusedToken(err);
+    if (refused) return { kind: 'refused', error: refused };
+    return { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * apps.connections.open with the app token, one attempt: checked before the work process starts (and resumes what a
+ * crash left), so a refused token stops the replica before it does anything. The URL it returns goes unused.
+ */
+export async function checkAppToken(token: string, slackApiUrl: string, timeoutMs = 5000): Promise<TokenCheck> {
+  const client = checkingClient(token, slackApiUrl, timeoutMs);
+  try {
+    await client.apps.connections.open();
+    return { kind: 'accepted', botUserId: '', team: '' };
   } catch (err) {
     const refused = refusedToken(err);
     if (refused) return { kind: 'refused', error: refused };

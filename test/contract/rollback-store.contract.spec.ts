@@ -111,19 +111,41 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
     expect(await store.reportTexts('production', at(-1), 2)).toEqual(['cart empty', 'still 500']);
   });
 
-  it('leases belong to one process: a sibling never takes a live one, a restart of the same instance does', async () => {
+  it('leases belong to one process: a sibling never takes a live one; a released or expired one is free', async () => {
     const now = Date.parse(AT);
     expect((await store.create(draft('rb-lease'), { owner: 'host-a:3000#boot1', until: now + 30_000 })).ok).toBe(true);
-    // The process that created it is driving it.
-    expect(await store.orphans(now, 'host-a:3000#boot1', 10)).toEqual([]);
-    // Another process on the same host (another port) leaves it alone while the lease is live.
-    expect(await store.orphans(now, 'host-a:3001#boot9', 10)).toEqual([]);
+    // The process that created it is driving it: nobody else is offered it, and another process on the same host
+    // (another port) cannot take it while the lease is live.
+    expect(await store.orphans(now, 10)).toEqual([]);
     expect(await store.claim('rb-lease', 'host-a:3001#boot9', now + 30_000, now)).toBe(false);
-    // The same instance after a restart (a new boot) recognises its own work at once.
-    expect((await store.orphans(now, 'host-a:3000#boot2', 10)).map((r) => r.id)).toEqual(['rb-lease']);
-    expect(await store.claim('rb-lease', 'host-a:3000#boot2', now + 30_000, now)).toBe(true);
+    // Its holder renews it.
+    expect(await store.claim('rb-lease', 'host-a:3000#boot1', now + 60_000, now + 20_000)).toBe(true);
     // Once expired, anyone may take it.
-    expect((await store.orphans(now + 60_000, 'host-b:3000#x', 10)).map((r) => r.id)).toEqual(['rb-lease']);
+    expect((await store.orphans(now + 61_000, 10)).map((r) => r.id)).toEqual(['rb-lease']);
+    expect(await store.claim('rb-lease', 'host-b:3000#x', now + 91_000, now + 61_000)).toBe(true);
+    // Released by its holder (a graceful stop), it is free at once.
+    await store.release('rb-lease', 'host-b:3000#x');
+    expect((await store.orphans(now + 62_000, 10)).map((r) => r.id)).toEqual(['rb-lease']);
+    expect(await store.claim('rb-lease', 'host-a:3001#boot9', now + 92_000, now + 62_000)).toBe(true);
+  });
+
+  it('two live boots of one instance never share a lease: the newer one waits until the older one lets go', async () => {
+    // Swarm's start-first update (or a restart policy that starts the new task before the old one is gone) runs an
+    // old and a new task of one slot side by side, with the same instance id: both are alive.
+    const now = Date.parse(AT);
+    expect((await store.create(draft('rb-slot'), { owner: 'bot-1#old', until: now + 30_000 })).ok).toBe(true);
+    expect(await store.orphans(now + 1000, 10)).toEqual([]);
+    expect(await store.claim('rb-slot', 'bot-1#new', now + 31_000, now + 1000)).toBe(false);
+    expect([...(await store.holders(['rb-slot'], now + 1000))]).toEqual([['rb-slot', 'bot-1#old']]);
+    // The older boot is still renewing: still not the newer one's.
+    expect(await store.claim('rb-slot', 'bot-1#old', now + 40_000, now + 10_000)).toBe(true);
+    expect(await store.claim('rb-slot', 'bot-1#new', now + 41_000, now + 11_000)).toBe(false);
+    // Once the older boot's lease expires (it died without a word), the newer one takes it; the older one cannot
+    // take it back.
+    expect((await store.orphans(now + 40_001, 10)).map((r) => r.id)).toEqual(['rb-slot']);
+    expect(await store.claim('rb-slot', 'bot-1#new', now + 70_001, now + 40_001)).toBe(true);
+    expect(await store.claim('rb-slot', 'bot-1#old', now + 70_002, now + 40_002)).toBe(false);
+    expect(await store.orphans(now + 40_002, 10)).toEqual([]);
   });
 
   it('says who holds a live lease, for status', async () => {

@@ -18,6 +18,8 @@ let main: string;
 let slack: FakeSlack;
 let stack: Stack;
 let bot: BotProcess;
+/** /metrics is off without a token; Prometheus sends this one (its scrape config's `authorization`). */
+const METRICS_TOKEN = 'metrics-e2e-scrape-token-4a7c19';
 
 beforeAll(async () => {
   await requireSwarm();
@@ -33,7 +35,7 @@ afterAll(async () => {
 
 /** Every sample of a scrape: `name{labels}` → value. */
 async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${bot.baseUrl}/metrics`);
+  const res = await fetch(`${bot.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   const samples = new Map<string, number>();
@@ -55,7 +57,7 @@ const sum = (m: Map<string, number>, name: string, labels: Record<string, string
     .reduce((total, [, v]) => total + v, 0);
 
 it('the metrics move with a rollback, from the request to the completion', async () => {
-  bot = new BotProcess(main, slack, stackConfig(stack), { LOG_LEVEL: 'info' });
+  bot = new BotProcess(main, slack, stackConfig(stack), { LOG_LEVEL: 'info', ROLLBACK_METRICS_TOKEN: METRICS_TOKEN });
   await bot.start();
   const db = new SqliteRollbackStore(bot.dbFile);
   try {

@@ -120,6 +120,64 @@ it('stops with one line when Slack refuses the app token, instead of reconnectin
   expect(bot.output.join('')).not.toContain(APP_TOKEN);
 });
 
+it.each(['token_revoked', 'token_expired'])(
+  'stops with one line and exit code 2 when Slack answers %s at start, instead of retrying forever',
+  async (error) => {
+    slack.answerNext('apps.connections.open', { ok: false, error });
+    const bot = new BotProcess(main, slack, unitConfig(), { SLACK_APP_TOKEN: APP_TOKEN, LOG_LEVEL: 'info' });
+    bots = [bot];
+    await expect(bot.start()).rejects.toThrow(/exited at start/);
+    expect(bot.errorOutput.join('').trimEnd().split('\n')).toEqual([
+      `rollback-bot: Slack refused SLACK_APP_TOKEN (${error}): copy the token again from the app's settings page (README "Slack app setup")`,
+    ]);
+    expect(await bot.kill('SIGKILL')).toMatchObject({ code: 2 });
+    expect(slack.callsOf('apps.connections.open')).toHaveLength(1);
+  },
+);
+
+it('takes an envelope sent the moment its connection opens: the connection waits for the work process', async () => {
+  const bot = new BotProcess(main, slack, unitConfig(), { SLACK_APP_TOKEN: APP_TOKEN, LOG_LEVEL: 'info' });
+  bots = [bot];
+  await bot.launch();
+  await socket.waitForConnections(1, 20_000);
+  const before = slack.responses.length;
+  const ack = await socket.send('slash_commands', command('help'));
+  expect(ack.ms).toBeLessThan(2500);
+  await until(() => slack.responses.length > before, 'the answer', 10_000);
+  expect(String(slack.responses[before].body.text)).toContain('/rollback');
+});
+
+it('an app token Slack refuses while running: /readyz says so while it retries, and it comes back when Slack takes it', async () => {
+  await startBots(1);
+  const readyz = async () => {
+    const res = await fetch(`${bots[0].baseUrl}/readyz`);
+    return { status: res.status, body: (await res.json()) as { reason?: string } };
+  };
+  expect((await readyz()).status).toBe(200);
+  // Slack drops the connection and refuses the token when the bot asks for a new one (revoked, then restored).
+  slack.answerNext('apps.connections.open', { ok: false, error: 'invalid_auth' });
+  socket.drop();
+  const refused = await until(
+    async () => {
+      const r = await readyz();
+      return r.status === 503 ? r : undefined;
+    },
+    '/readyz to say the token is refused',
+    20_000,
+    100,
+  );
+  expect(refused.body.reason).toContain('Slack refused SLACK_APP_TOKEN (invalid_auth)');
+  // Liveness stays: what runs (a rollback in flight, the deploy gate) goes on; a restart would not help.
+  expect((await fetch(`${bots[0].baseUrl}/healthz`)).status).toBe(200);
+  await socket.waitForConnections(1, 30_000);
+  await until(async () => (await readyz()).status === 200, '/readyz to be 200 again', 10_000, 100);
+  const before = slack.responses.length;
+  await socket.send('slash_commands', command('help'));
+  await until(() => slack.responses.length > before, 'an answer on the new connection', 10_000);
+  expect(bots[0].output.join('')).toContain('Slack refused SLACK_APP_TOKEN (invalid_auth)');
+  expect(bots[0].output.join('')).not.toContain(APP_TOKEN);
+});
+
 it('serves the deploy gate on PORT in Socket Mode too', async () => {
   const token = 'socket-mode-gate-token-0f3a9c2e';
   bots = [

@@ -73,6 +73,38 @@ it('acknowledges while the work process is frozen, and does the work once it run
   }
 });
 
+it('turns Slack away (503) once the work process has been silent for a few seconds, so nothing acknowledged piles up', async () => {
+  const work = bot.workPid as number;
+  process.kill(work, 'SIGSTOP');
+  try {
+    const before = slack.responses.length;
+    const statuses: number[] = [];
+    const started = Date.now();
+    // A command every 250 ms for 8 s: the first are acknowledged (the work may only be slow), then none is.
+    while (Date.now() - started < 8000) {
+      statuses.push(await bot.command('help', ONCALL, CHANNEL));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const firstRefused = statuses.indexOf(503);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(statuses.slice(0, firstRefused).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(firstRefused).every((s) => s === 503)).toBe(true);
+    const ready = await fetch(`${bot.baseUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(/the work process has not answered for \d+ s/);
+
+    process.kill(work, 'SIGCONT');
+    await until(async () => (await fetch(`${bot.baseUrl}/readyz`)).status === 200, 'ready again', 10_000, 100);
+    expect(await bot.command('help', ONCALL, CHANNEL)).toBe(200);
+    // Everything acknowledged is done, once; nothing refused is.
+    await until(() => slack.responses.length === before + firstRefused + 1, 'the acknowledged answers', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.responses.length).toBe(before + firstRefused + 1);
+  } finally {
+    process.kill(work, 'SIGCONT');
+  }
+});
+
 it("carries a form's validation errors across the process boundary in the ack", async () => {
   const res = await postSigned(`${bot.baseUrl}/slack/events`, invalidFormSubmission(ONCALL, CHANNEL), {
     secret: SIGNING_SECRET,

@@ -441,15 +441,24 @@ describe('5. a slow Slack never makes two cards', () => {
 });
 
 describe('6. leases belong to one process', () => {
-  it('a second process on the same database and host does not resume the first one’s live rollback', async () => {
+  it.each([
+    ['a second process on the same database and host', undefined],
+    // Swarm's start-first update runs the old and the new task of one slot side by side, with the same instance id.
+    ['a second live boot of the same instance', 'bot-1'],
+  ])('%s does not resume the first one’s live rollback', async (_case, instanceId) => {
     const slow = await startSim(2500);
     try {
-      const a = await startHarness(simConfig(slow), { runtime: slow.target });
+      const a = await startHarness(simConfig(slow), { runtime: slow.target, instanceId });
       harnesses.push(a);
       const r = await pending(a);
       await a.click(ACTION.approve, r.rollback.id, IC, r.cardTs);
       await a.slack.waitFor(() => slow.target.updates.length > 0, 'the update to start');
-      const b = await startHarness(simConfig(slow), { runtime: slow.target, dbFile: a.dbFile, sweepMs: 100 });
+      const b = await startHarness(simConfig(slow), {
+        runtime: slow.target,
+        dbFile: a.dbFile,
+        sweepMs: 100,
+        instanceId,
+      });
       harnesses.push(b);
       await a.slack.waitFor(() => a.db.get(r.rollback.id)?.resolution, 'the resolution', 30_000);
       await sleep(300);

@@ -2,7 +2,8 @@
  * Restart safety: the bot (its own process) killed with SIGKILL during Step 1, while waiting for approval, in the
  * middle of the Docker update and during verification, then started again on the same SQLite file. Every rollback
  * reaches a state a person can see, nothing runs twice (counted in Docker's own event log), and the thread says
- * the bot picked the rollback up. SIGTERM finishes or persists what is in flight and exits within 10 s.
+ * the bot picked the rollback up (once the killed boot's lease has expired: a restart is not known to be the only
+ * live boot of its instance). SIGTERM finishes or persists what is in flight and exits within 10 s.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,7 +91,12 @@ async function approveUntilUpdating(b: BotProcess, r: Rollback): Promise<void> {
 }
 
 async function freshBot(): Promise<BotProcess> {
-  bot = new BotProcess(main, slack, stackConfig(stack, { healthUrl, retries: 3 }));
+  // A short lease: a boot killed without a word is known dead only once its lease expires, even to a restart of the
+  // same instance (which may be a second live task of the same Swarm slot).
+  bot = new BotProcess(main, slack, stackConfig(stack, { healthUrl, retries: 3 }), {
+    ROLLBACK_LEASE_MS: '5000',
+    ROLLBACK_SWEEP_MS: '1000',
+  });
   await bot.start();
   return bot;
 }

@@ -8,7 +8,7 @@ import type { BotConfig } from '../../src/config/config.schema';
 import { readEnv } from '../../src/config/env';
 import { createLogger } from '../../src/logger';
 import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
-import { secretsInConfig } from '../../src/domain/redact';
+import { configSecrets } from '../../src/config/secrets';
 import type { PacerLimits } from '../../src/adapters/slack/slack.pacer';
 import type { ContainerRuntime, HealthProbe } from '../../src/ports';
 import { type EnforcedLimits, FakeSlack } from './fake-slack';
@@ -80,8 +80,8 @@ export async function startHarness(
       done();
     },
   });
-  // As main.ts does: the tokens, the secrets the config refers to, and every value under a secret-bearing key.
-  const secrets = [BOT_TOKEN, SIGNING_SECRET, ...secretsInConfig(config), ...(opts.secrets ?? [])];
+  // As main.ts does: the tokens, the secrets the config refers to, and the config's secret-bearing fields.
+  const secrets = [BOT_TOKEN, SIGNING_SECRET, ...configSecrets(config), ...(opts.secrets ?? [])];
   const logger = createLogger({ level: opts.logLevel ?? 'debug', secrets, destination });
   const pace = opts.pace ?? (opts.slackLimits ? undefined : UNPACED);
   const bot = await startBot({

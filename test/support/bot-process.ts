@@ -58,7 +58,24 @@ export class BotProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it and resolves once /healthz answers 200. */
   async start(): Promise<void> {
+    const child = await this.launch();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${this.baseUrl}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) throw new Error(`the bot exited at start:\n${this.output.join('')}`);
+      if (Date.now() > deadline) throw new Error(`the bot did not start:\n${this.output.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Starts it without waiting for anything (a test that watches what it does while starting). */
+  async launch(): Promise<ChildProcess> {
     this.port = await freePort();
     const child = spawn(process.execPath, [...this.nodeArgs, this.main], {
       env: {
@@ -82,17 +99,7 @@ export class BotProcess {
       this.errorOutput.push(d.toString());
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${this.baseUrl}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (child.exitCode !== null) throw new Error(`the bot exited at start:\n${this.output.join('')}`);
-      if (Date.now() > deadline) throw new Error(`the bot did not start:\n${this.output.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return child;
   }
 
   /** The work process the bot forked: the child of its process (found in /proc, whatever the log level). */

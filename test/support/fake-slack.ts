@@ -11,6 +11,8 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** When a posted message shows in conversations.history (default: at once). */
+  visibleAt?: number;
 }
 
 export interface RecordedResponse {
@@ -124,6 +126,7 @@ export class FakeSlack {
     match: (args: Record<string, unknown>) => boolean;
     ms: number;
     times: number;
+    storedAfterMs: number;
   }> = [];
   private server?: Server;
   /** Fires on every recorded call or response, so waiting costs no polling delay. */
@@ -157,10 +160,17 @@ export class FakeSlack {
 
   /**
    * The next `times` calls of `method` whose arguments match are answered after `ms` (Infinity: never — Slack did
-   * the work, but the answer was lost). The call takes effect (is recorded) at once, as at Slack.
+   * the work, but the answer was lost). The call takes effect (is recorded) at once, as at Slack; a message posted
+   * so shows in conversations.history only after `storedAfterMs` (Slack still writing it when the client gave up).
    */
-  delayWhen(method: string, match: (args: Record<string, unknown>) => boolean, ms: number, times = 1): void {
-    this.delays.push({ method, match, ms, times });
+  delayWhen(
+    method: string,
+    match: (args: Record<string, unknown>) => boolean,
+    ms: number,
+    times = 1,
+    opts: { storedAfterMs?: number } = {},
+  ): void {
+    this.delays.push({ method, match, ms, times, storedAfterMs: opts.storedAfterMs ?? 0 });
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -253,6 +263,7 @@ export class FakeSlack {
         const delay = this.delays.find((d) => d.method === method && d.times > 0 && d.match(args));
         if (delay) {
           delay.times--;
+          call.visibleAt = call.at + delay.storedAfterMs;
           this.changed.emit('change');
           if (delay.ms === Number.POSITIVE_INFINITY) return;
           await new Promise((r) => setTimeout(r, delay.ms));
@@ -309,7 +320,7 @@ export class FakeSlack {
         // Top-level messages of the channel, newest first; metadata only when asked for, as Slack does.
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
         const messages = this.channelMessages(String(args.channel))
-          .filter((c) => c.args.ts)
+          .filter((c) => c.args.ts && (c.visibleAt ?? 0) <= Date.now())
           .map((c) => ({
             type: 'message',
             ts: c.args.ts,

@@ -43,8 +43,9 @@ export interface Sim {
   close(): Promise<void>;
 }
 
-export async function startSim(updateMs = 300): Promise<Sim> {
-  const target = new CountingTarget(updateMs);
+/** `names`: the Docker service names simulated (default demo-backend and demo-frontend, as SIM_SERVICES). */
+export async function startSim(updateMs = 300, names?: { backend: string; frontend: string }): Promise<Sim> {
+  const target = new CountingTarget(updateMs, names);
   const sim: Sim = { target, baseUrl: '', healthOverride: null, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

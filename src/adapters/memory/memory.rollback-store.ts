@@ -25,9 +25,6 @@ import type { DeliveryLog } from '../../slack/delivery-log';
 type Refusal = RefusalRecord;
 
 const copy = <T>(v: T): T => structuredClone(v);
-/** Lease owners are `<instance>#<boot>`: the part a restart of the same instance shares. */
-const instanceOf = (owner: string): string | null =>
-  owner.lastIndexOf('#') > 0 ? owner.slice(0, owner.lastIndexOf('#') + 1) : null;
 /** Newest first by facts only the right events set: when it ended, else when it was requested. */
 const newestFirst = (a: Rollback, b: Rollback) =>
   (b.endedAt ?? b.requestedAt).localeCompare(a.endedAt ?? a.requestedAt) || b.requestedAt.localeCompare(a.requestedAt);
@@ -138,8 +135,8 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
   async claim(id: string, owner: string, until: number, now: number): Promise<boolean> {
     if (!this.rollbacks.has(id)) return false;
     const held = this.leases.get(id);
-    const prefix = instanceOf(owner);
-    if (!held || held.owner === owner || held.until < now || (prefix !== null && held.owner.startsWith(prefix))) {
+    // Free, ours, or expired: never a live lease of another process, an earlier boot of this instance included.
+    if (!held || held.owner === owner || held.until < now) {
       this.leases.set(id, { owner, until });
       return true;
     }
@@ -159,8 +156,7 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
     );
   }
 
-  async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
-    const prefix = instanceOf(owner);
+  async orphans(now: number, limit: number): Promise<Rollback[]> {
     return [...this.rollbacks.values()]
       .filter(
         (r) =>
@@ -169,7 +165,7 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
       )
       .filter((r) => {
         const l = this.leases.get(r.id);
-        return !l || l.until < now || (prefix !== null && l.owner.startsWith(prefix) && l.owner !== owner);
+        return !l || l.until < now;
       })
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
       .slice(0, limit)

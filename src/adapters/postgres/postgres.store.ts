@@ -15,7 +15,6 @@ import {
 import {
   type CreateResult,
   type DeployReport,
-  instancePrefix,
   type Leases,
   RefusalRecord,
   Reports,
@@ -241,13 +240,12 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
   }
 
   async claim(id: string, owner: string, until: number, now: number): Promise<boolean> {
-    // Ours, expired, or held by an earlier boot of the same instance (a restart: that process is gone).
+    // Free, ours, or expired: never a live lease of another process, an earlier boot of this instance included.
     const res = await this.pool.query(
       `INSERT INTO leases AS l (rollback_id, owner, until) VALUES ($1, $2, $3)
          ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-         WHERE l.owner = excluded.owner OR l.until < $4
-            OR ($5::text IS NOT NULL AND left(l.owner, length($5::text)) = $5::text)`,
-      [id, owner, until, now, instancePrefix(owner)],
+         WHERE l.owner = excluded.owner OR l.until < $4`,
+      [id, owner, until, now],
     );
     return res.rowCount === 1;
   }
@@ -264,14 +262,13 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
     return new Map(rows.map((r) => [r.rollback_id, r.owner]));
   }
 
-  async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
+  async orphans(now: number, limit: number): Promise<Rollback[]> {
     const { rows } = await this.pool.query<Row>(
       `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status = ANY($1) OR (r.status = 'completed' AND r.state #>> '{steps,complete,status}' = 'running'))
-           AND (l.until IS NULL OR l.until < $2
-                OR ($3::text IS NOT NULL AND left(l.owner, length($3::text)) = $3::text AND l.owner <> $4))
-         ORDER BY r.created_at LIMIT $5`,
-      [DRIVEN, now, instancePrefix(owner), owner, limit],
+           AND (l.until IS NULL OR l.until < $2)
+         ORDER BY r.created_at LIMIT $3`,
+      [DRIVEN, now, limit],
     );
     return rows.map(fromRow);
   }

@@ -1,12 +1,12 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
 import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
-import { type CardMessage, minimalCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
+import { type CardMessage, minimalCard, notStartedCard, rollbackCard, type StepBudgets } from '../../slack/blocks/card';
 import { checklistMessage } from '../../slack/blocks/checklist';
 import type { Reminder } from '../../domain/facts';
 import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
-import { type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
+import { deployRefusalSummary, type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
 import { mentionsOf } from '../../slack/mentions';
 import {
   isSlackUser,
@@ -16,7 +16,8 @@ import {
   type Role,
   tellsPlatformChannel,
 } from '../../runbook/audience';
-import { Redactor } from '../../domain/redact';
+import { mapStrings, Redactor } from '../../domain/redact';
+import { truncate } from '../../slack/blocks/limits';
 import { translateSlackError } from './slack-errors';
 import { SlackPacer } from './slack.pacer';
 
@@ -24,14 +25,57 @@ import { SlackPacer } from './slack.pacer';
 export const MAX_RATE_LIMIT_WAIT_S = 10;
 const RATE_LIMIT_ATTEMPTS = 3;
 
-const slackErrorOf = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
+/**
+ * The Slack error code behind one of our errors (`invalid_blocks`), if Slack gave one. Many errors have no Slack
+ * cause (a renderer's own bug, a timeout): they must come out as themselves, not as a TypeError from looking.
+ */
+const slackErrorOf = (err: unknown): string | undefined =>
+  (err as { cause?: { data?: { error?: unknown } } } | null | undefined)?.cause?.data?.error as string | undefined;
 
-/** Refusals are summed up in the thread at most this often per rollback (each one is answered privately at once). */
+/**
+ * Slack's text limits (a header 150, a button 75, a field 2000, a section 3000, a message 40,000, a confirm dialog's
+ * 30/100/300): the builders fit each text under its own, and redaction can lengthen it again (`[redacted]` is longer
+ * than a short secret), so a lengthened text is cut at the tightest limit its original length fitted.
+ */
+const TEXT_LIMITS = [24, 30, 75, 100, 150, 300, 2000, 3000, 40_000];
+
+/**
+ * Refusals (clicks and requests turned away, deploys reported while locked) are summed up in the thread at most this
+ * often per card: each click was answered privately at once, each deploy report got its 423, and a CI job retrying
+ * against a locked environment must not fill the thread, nor the channel's one post a second, with one line per try.
+ */
 export const REFUSAL_SUMMARY_MS = 60_000;
 /** The Slack message metadata type that marks the runbook's announcements, so a restart can find them. */
 export const ANNOUNCEMENT_EVENT = 'rollback_announcement';
+/** The metadata type that marks a rollback's card, so a card whose post seemed to fail can be found. */
+export const CARD_EVENT = 'rollback_card';
+/**
+ * After a card's post failed without Slack's answer, when to look for the card (ms after the failure): Slack may
+ * have posted it, or may show it a moment later. Bounded: these looks, then no more.
+ */
+export const CARD_LOOKUPS_MS: readonly number[] = [1_000, 15_000];
+/** How far before the post a lookup reads the channel's history (Slack's clock is not ours). */
+const LOOKUP_MARGIN_S = 60;
+
+/**
+ * Whether Slack may have posted a message although the call failed: the answer was lost (a timeout, a dropped
+ * connection) or was not Slack's own (an HTTP error from a proxy). Slack's own refusal and a 429 posted nothing.
+ */
+const answerLost = (err: unknown): boolean => {
+  const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+  return code === SlackErrorCode.RequestError || code === SlackErrorCode.HTTPError;
+};
+
+export interface SlackNotifierOptions {
+  /** When to look for a card whose post failed without an answer (default CARD_LOOKUPS_MS). */
+  cardLookupsMs?: readonly number[];
+}
 
 type Refusal = Extract<RollbackEvent, { type: 'ApprovalRefused' | 'RequestRefused' }>;
+type RefusedDeploy = ProgressNote & { fact: { kind: 'deploy_refused' } };
+
+const isRefusedDeploy = (e: RollbackEvent | ProgressNote): e is RefusedDeploy =>
+  e.type === 'Note' && e.fact.kind === 'deploy_refused';
 
 interface CardEntry {
   latest: Rollback;
@@ -59,10 +103,13 @@ export class SlackNotifier implements Notifier {
   /** Incident commanders configured for one environment only, mentioned instead of the global ones there. */
   private readonly envCommanders: Map<string, string>;
   private readonly redactor: Redactor;
-  /** Per rollback: refusals not yet summed up in the thread, and when the last summary went out. */
+  /**
+   * Per rollback: refusals not yet summed up in the thread, and the timer of the minute since the last summary (the
+   * entry goes when a minute passes with nothing to sum up).
+   */
   private readonly refusals = new Map<
     string,
-    { pending: Refusal[]; lastAt: number; timer: NodeJS.Timeout | null; rollback: Rollback }
+    { pending: Array<Refusal | RefusedDeploy>; timer: NodeJS.Timeout | null; rollback: Rollback }
   >();
   private readonly budgets: Map<string, StepBudgets>;
   private readonly platformChannel: string | null;
@@ -76,6 +123,7 @@ export class SlackNotifier implements Notifier {
   private readonly threads = new Map<string, Promise<void>>();
   /** Everything sent in the background, for drain(). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly cardLookupsMs: readonly number[];
 
   constructor(
     private readonly client: WebClient,
@@ -89,7 +137,9 @@ export class SlackNotifier implements Notifier {
      * again after each draw: the card always ends on the newest stored state, never on an older one.
      */
     private readonly stored: (id: string) => Promise<Rollback | null> = async () => null,
+    opts: SlackNotifierOptions = {},
   ) {
+    this.cardLookupsMs = opts.cardLookupsMs ?? CARD_LOOKUPS_MS;
     this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
     this.envCommanders = new Map(
       Object.entries(config.environments).flatMap(([name, env]) =>
@@ -119,20 +169,34 @@ export class SlackNotifier implements Notifier {
     );
   }
 
+  /**
+   * Posts the card, marked with its rollback's id. Throws when it could not be posted; a card Slack posted although
+   * its answer was lost is then found and marked not started (markLateCard), so no card stays live with Approve and
+   * Cancel for a rollback that was never started.
+   */
   async postCard(rollback: Rollback): Promise<MessageRef> {
+    const since = Date.now();
     const post = async (card: CardMessage) => {
       await this.pacer.post(rollback.channel, true);
       return this.call('chat.postMessage', () =>
-        this.client.chat.postMessage({ channel: rollback.channel, ...this.redacted(card), unfurl_links: false }),
-      );
+        this.client.chat.postMessage({
+          channel: rollback.channel,
+          ...this.redacted(card),
+          unfurl_links: false,
+          metadata: { event_type: CARD_EVENT, event_payload: { rollback_id: rollback.id } },
+        }),
+      ).catch((err: unknown) => {
+        if (answerLost(err)) this.markLateCard(rollback, since);
+        throw err;
+      });
     };
     let res;
     try {
-      res = await post(rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment)));
+      res = await post(rollbackCard(rollback, this.budgets.get(rollback.environment)));
     } catch (err) {
-      if (slackErrorOf((err as { cause?: unknown }).cause) !== 'invalid_blocks') throw err;
+      if (slackErrorOf(err) !== 'invalid_blocks') throw err;
       this.log.warn({ rollbackId: rollback.id, err }, 'Slack refused the card; posting the minimal one');
-      res = await post(minimalCard(this.redactor.deep(rollback)));
+      res = await post(minimalCard(rollback));
     }
     return { channel: res.channel ?? rollback.channel, ts: res.ts as string };
   }
@@ -147,15 +211,16 @@ export class SlackNotifier implements Notifier {
       log.warn({}, 'no card to update');
       return;
     }
-    // Someone turned away changes nothing on the card; the thread hears of it in a summary, not once per click.
-    if (event.type === 'ApprovalRefused' || event.type === 'RequestRefused') {
+    // Someone turned away, or a deploy refused by the gate, changes nothing on the card; the thread hears of it in a
+    // summary, not once per click or report.
+    if (event.type === 'ApprovalRefused' || event.type === 'RequestRefused' || isRefusedDeploy(event)) {
       this.refused(rollback, event);
       return;
     }
     this.track(this.redraw(rollback, log));
     if (this.platformChannel && tellsPlatformChannel(event)) this.track(this.tellPlatformTeam(rollback, log));
     const mentions = this.mentionsOf(rollback.environment, mentionedFor(rollback, event), rollback.requestedBy);
-    const said = progressText(this.redactor.deep(rollback), this.redactor.deep(event), mentions);
+    const said = progressText(rollback, event, mentions);
     if (!said) return;
     // Every message of a dry run says so. A deploy past the locked gate is also sent to the channel.
     const broadcast = event.type === 'Note' && event.fact.kind === 'hands_on_change' && event.fact.gated;
@@ -179,44 +244,65 @@ export class SlackNotifier implements Notifier {
     };
   }
 
-  private refused(rollback: Rollback, event: Refusal): void {
+  /** The first refusal after a quiet minute is told at once; the ones after it wait for the minute's end. */
+  private refused(rollback: Rollback, event: Refusal | RefusedDeploy): void {
     let entry = this.refusals.get(rollback.id);
     if (!entry) {
-      entry = { pending: [], lastAt: 0, timer: null, rollback };
+      entry = { pending: [], timer: null, rollback };
       this.refusals.set(rollback.id, entry);
     }
     entry.rollback = rollback;
     entry.pending.push(event);
-    if (entry.timer) return;
-    const e = entry;
-    const wait = Math.max(0, e.lastAt + REFUSAL_SUMMARY_MS - Date.now());
-    e.timer = setTimeout(() => this.flushRefusals(rollback.id), wait);
+    if (!entry.timer) this.flushRefusals(rollback.id);
+  }
+
+  /** One line for everything refused since the last one; then a minute before the next. */
+  private flushRefusals(id: string): void {
+    const e = this.refusals.get(id);
+    if (!e) return;
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
+    if (e.pending.length === 0) {
+      this.refusals.delete(id);
+      return;
+    }
+    const deploys = e.pending.filter(isRefusedDeploy);
+    const clicks = e.pending.filter((x): x is Refusal => !isRefusedDeploy(x));
+    const text = [
+      deploys.length > 0 ? deployRefusalSummary(deploys) : '',
+      clicks.length > 0 ? refusalSummary(clicks) : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    e.pending = [];
+    // Background: it never goes before a rollback's steps waiting for the channel, this card's own included.
+    this.threadLine(e.rollback, text, this.log.child({ rollbackId: id, event: 'refusals' }), false, 'background');
+    e.timer = setTimeout(() => this.flushRefusals(id), REFUSAL_SUMMARY_MS);
     e.timer.unref();
   }
 
-  private flushRefusals(id: string): void {
-    const e = this.refusals.get(id);
-    if (!e || e.pending.length === 0) return;
-    if (e.timer) clearTimeout(e.timer);
-    e.timer = null;
-    const text = refusalSummary(e.pending);
-    e.pending = [];
-    e.lastAt = Date.now();
-    this.threadLine(e.rollback, text, this.log.child({ rollbackId: id, event: 'refusals' }));
-  }
-
-  /** A threaded line under the card, in order, without holding up the rollback. */
-  private threadLine(rollback: Rollback, text: string, log: Log, broadcast = false): void {
+  /**
+   * A threaded line under the card, in order, without holding up the rollback. Background lines (summaries of
+   * refusals) keep an order of their own, so that one waiting for a turn never holds up the rollback's steps.
+   */
+  private threadLine(
+    rollback: Rollback,
+    text: string,
+    log: Log,
+    broadcast = false,
+    pace: 'routine' | 'background' = 'routine',
+  ): void {
     const card = rollback.card as MessageRef;
-    const previous = this.threads.get(rollback.id) ?? Promise.resolve();
+    const key = pace === 'background' ? `${rollback.id} background` : rollback.id;
+    const previous = this.threads.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      await this.pacer.post(card.channel);
+      await this.pacer.post(card.channel, pace === 'background' ? 'background' : false);
       try {
         await this.call('chat.postMessage', () =>
           this.client.chat.postMessage({
             channel: card.channel,
             thread_ts: card.ts,
-            text: this.redactor.text(text),
+            text: this.clean(text),
             unfurl_links: false,
             reply_broadcast: broadcast,
           }),
@@ -225,8 +311,8 @@ export class SlackNotifier implements Notifier {
         log.warn({ err }, 'could not post the thread update');
       }
     });
-    this.threads.set(rollback.id, next);
-    this.track(next.finally(() => this.threads.get(rollback.id) === next && this.threads.delete(rollback.id)));
+    this.threads.set(key, next);
+    this.track(next.finally(() => this.threads.get(key) === next && this.threads.delete(key)));
   }
 
   /** Resolves when everything queued has been sent, or after `timeoutMs`. */
@@ -304,7 +390,7 @@ export class SlackNotifier implements Notifier {
   }
 
   private renderCard(rollback: Rollback): CardMessage {
-    return rollbackCard(this.redactor.deep(rollback), this.budgets.get(rollback.environment));
+    return rollbackCard(rollback, this.budgets.get(rollback.environment));
   }
 
   private cardJsonOf(rollback: Rollback): string {
@@ -327,9 +413,9 @@ export class SlackNotifier implements Notifier {
         entry.shownStatus = rollback.status;
       } catch (err) {
         log.warn({ err }, 'could not update the card');
-        if (slackErrorOf((err as { cause?: unknown }).cause) === 'invalid_blocks') {
+        if (slackErrorOf(err) === 'invalid_blocks') {
           await this.pacer.update(true);
-          await update(minimalCard(this.redactor.deep(rollback))).catch((e: unknown) =>
+          await update(minimalCard(rollback)).catch((e: unknown) =>
             log.warn({ err: e }, 'the minimal card failed too'),
           );
         }
@@ -346,7 +432,7 @@ export class SlackNotifier implements Notifier {
     const render = () => {
       const list = e.latest.checklist.message;
       if (!list) return null;
-      const m = checklistMessage(this.redactor.deep(e.latest), {
+      const m = checklistMessage(e.latest, {
         ticketTracker: this.ticketTrackers.has(e.latest.environment),
       });
       const json = JSON.stringify(m);
@@ -393,7 +479,7 @@ export class SlackNotifier implements Notifier {
     const res = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
         channel: rollback.channel,
-        text: announcementMrkdwn(this.redactor.text(text)),
+        text: this.clean(announcementMrkdwn(text)),
         unfurl_links: false,
         // Read back by findAnnouncement after a restart: was it posted before the bot died?
         metadata: { event_type: ANNOUNCEMENT_EVENT, event_payload: { rollback_id: rollback.id, step } },
@@ -403,23 +489,60 @@ export class SlackNotifier implements Notifier {
   }
 
   async findAnnouncement(rollback: Rollback, step: AnnouncementStep, since: Date): Promise<MessageRef | null> {
+    const found = await this.marked(rollback, ANNOUNCEMENT_EVENT, since.getTime() - 1000, (p) => p.step === step);
+    return found[0] ?? null;
+  }
+
+  /**
+   * The channel's messages since `sinceMs` that carry this rollback's metadata of `eventType` (one page: a bounded
+   * read of a limited window).
+   */
+  private async marked(
+    rollback: Rollback,
+    eventType: string,
+    sinceMs: number,
+    match: (payload: Record<string, unknown>) => boolean = () => true,
+  ): Promise<MessageRef[]> {
     const res = await this.call('conversations.history', () =>
       this.client.conversations.history({
         channel: rollback.channel,
-        oldest: String(Math.floor(since.getTime() / 1000) - 1),
+        oldest: String(Math.floor(sinceMs / 1000)),
         include_all_metadata: true,
         limit: 200,
       }),
     );
-    const found = (res.messages ?? []).find((m) => {
+    return (res.messages ?? []).flatMap((m) => {
       const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
-      return (
-        meta?.event_type === ANNOUNCEMENT_EVENT &&
-        meta.event_payload?.rollback_id === rollback.id &&
-        meta.event_payload?.step === step
-      );
+      const ours =
+        meta?.event_type === eventType && meta.event_payload?.rollback_id === rollback.id && match(meta.event_payload);
+      return ours && m.ts ? [{ channel: rollback.channel, ts: m.ts }] : [];
     });
-    return found?.ts ? { channel: rollback.channel, ts: found.ts } : null;
+  }
+
+  /**
+   * A card whose post failed without Slack's answer may exist all the same, or show up a moment later, while the
+   * requester hears that nothing was started: look for it a few times (CARD_LOOKUPS_MS) and draw each one found as
+   * not started, with no buttons. The looks are not waited for by drain(): a bot stopping in between skips the rest.
+   */
+  private markLateCard(rollback: Rollback, since: number): void {
+    const log = this.log.child({ rollbackId: rollback.id, event: 'late_card' });
+    const done = new Set<string>();
+    const look = async () => {
+      try {
+        const cards = await this.marked(rollback, CARD_EVENT, since - LOOKUP_MARGIN_S * 1000);
+        for (const card of cards.filter((c) => !done.has(c.ts))) {
+          done.add(card.ts);
+          await this.pacer.update(true);
+          await this.call('chat.update', () =>
+            this.client.chat.update({ channel: card.channel, ts: card.ts, ...this.redacted(notStartedCard(rollback)) }),
+          );
+          log.warn({ ts: card.ts }, 'Slack posted the card although its answer was lost; marked it not started');
+        }
+      } catch (err) {
+        log.warn({ err }, 'could not look for (or mark) a card Slack may have posted late');
+      }
+    };
+    for (const ms of this.cardLookupsMs) setTimeout(() => this.track(look()), ms).unref();
   }
 
   async schedule(channel: string, reminder: Reminder, postAt: Date): Promise<void> {
@@ -428,7 +551,7 @@ export class SlackNotifier implements Notifier {
     await this.call('chat.scheduleMessage', () =>
       this.client.chat.scheduleMessage({
         channel,
-        text: this.redactor.text(text),
+        text: this.clean(text),
         post_at: Math.floor(postAt.getTime() / 1000),
       }),
     );
@@ -437,7 +560,7 @@ export class SlackNotifier implements Notifier {
   async postChecklist(rollback: Rollback): Promise<MessageRef> {
     const card = rollback.card;
     if (!card) throw new Error('the checklist goes in the card thread, and there is no card');
-    const m = checklistMessage(this.redactor.deep(rollback), {
+    const m = checklistMessage(rollback, {
       ticketTracker: this.ticketTrackers.has(rollback.environment),
     });
     // Part of posting the card (Step 1 starts once both are out): it goes with the card, not behind threaded lines.
@@ -461,7 +584,7 @@ export class SlackNotifier implements Notifier {
     windowMinutes: number;
   }): Promise<void> {
     const m = reportsAlertMessage({
-      ...this.redactor.deep(a),
+      ...a,
       mentions: this.mentionsOf(a.environment, REPORTS_ALERT_MENTIONS),
     });
     await this.pacer.post(a.channel, true);
@@ -473,23 +596,32 @@ export class SlackNotifier implements Notifier {
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
-    const text = platformTeamAlert(
-      this.redactor.deep(rollback),
-      this.mentionsOf(rollback.environment, ['platform_team']),
-    );
+    const text = platformTeamAlert(rollback, this.mentionsOf(rollback.environment, ['platform_team']));
     try {
       await this.pacer.post(channel);
       await this.call('chat.postMessage', () =>
-        this.client.chat.postMessage({ channel, text: this.redactor.text(text), unfurl_links: false }),
+        this.client.chat.postMessage({ channel, text: this.clean(text), unfurl_links: false }),
       );
     } catch (err) {
       log.warn({ err }, 'could not tell the platform team');
     }
   }
 
-  /** The card with every secret taken out (a URL with a key in its query string, say). */
+  /**
+   * A message as it leaves for Slack: every text in it (fallback and blocks) with the secrets taken out (a URL with a
+   * key in its query string, a token pasted into a reason). The message is built from the rollback as it is; only
+   * what is sent is redacted.
+   */
   private redacted(m: CardMessage): { text: string; blocks: never } {
-    return { text: this.redactor.text(m.text), blocks: this.redactor.deep(m.blocks) as never };
+    return { text: this.clean(m.text), blocks: mapStrings(m.blocks, (t) => this.clean(t)) as never };
+  }
+
+  /** One outgoing text, redacted, and still within the Slack limit the builder fitted it to (TEXT_LIMITS). */
+  private clean(text: string): string {
+    const out = this.redactor.text(text);
+    if (out.length <= text.length) return out;
+    const limit = TEXT_LIMITS.find((l) => l >= text.length) ?? text.length;
+    return out.length <= limit ? out : truncate(out, limit);
   }
 
   /** One Web API call: a short Retry-After is honoured (a few times), a long one fails; errors come out coded. */

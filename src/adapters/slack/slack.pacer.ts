@@ -4,8 +4,9 @@
  *   - chat.update: Tier 3, about 50 per minute for the workspace, occasional bursts allowed.
  * A token bucket per channel for posts and one for updates. Waiters are served in order, except that urgent calls
  * go first: the runbook's announcements before threaded progress lines, and a card update that shows a final state
- * or asks for a click (the Approve button) before one that shows progress. Routine calls leave part of each burst to
- * urgent ones, so twenty rollbacks ending at once still get their final cards drawn within seconds.
+ * or asks for a click (the Approve button) before one that shows progress. Background calls (the summaries of refused
+ * deploys and clicks) go last, so noise never holds up a rollback's steps. Routine and background calls leave part of
+ * each burst to urgent ones, so twenty rollbacks ending at once still get their final cards drawn within seconds.
  */
 
 export interface PacerLimits {
@@ -23,19 +24,43 @@ const URGENT_RESERVE = 2;
 /** Of the update burst, routine updates may spend this much; the rest is kept for urgent ones. */
 const ROUTINE_UPDATE_BURST = 2;
 
-/** Whether a waiting call is urgent, asked each time the bucket serves (a call can become urgent while it waits). */
-export type Urgency = boolean | (() => boolean);
+/**
+ * How soon a waiting call goes: urgent (true), routine (false) or 'background' (only when nothing else waits). A
+ * function is asked each time the bucket serves (a call can become urgent while it waits).
+ */
+export type Urgency = boolean | 'background' | (() => boolean);
+
+const URGENT = 0;
+const ROUTINE = 1;
+const BACKGROUND = 2;
 
 /** A call waiting for its turn. */
 interface Waiter {
   go: () => void;
-  urgent: () => boolean;
+  /** URGENT, ROUTINE or BACKGROUND, asked when the bucket serves. */
+  rank: () => number;
+  urgency: Urgency;
 }
 
-const waiter = (go: () => void, urgent: Urgency): Waiter => ({
+const waiter = (go: () => void, urgency: Urgency): Waiter => ({
   go,
-  urgent: typeof urgent === 'function' ? urgent : () => urgent,
+  urgency,
+  rank:
+    typeof urgency === 'function'
+      ? () => (urgency() ? URGENT : ROUTINE)
+      : () => (urgency === 'background' ? BACKGROUND : urgency ? URGENT : ROUTINE),
 });
+
+/** The waiter to serve next: the first of the most pressing rank (first come, first served within a rank). */
+function nextOf(waiters: readonly Waiter[]): { index: number; urgent: boolean } {
+  let index = -1;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < waiters.length && best > URGENT; i++) {
+    const rank = waiters[i].rank();
+    if (rank < best) [index, best] = [i, rank];
+  }
+  return { index, urgent: best === URGENT };
+}
 
 /**
  * Slack's limits are per workspace (and per channel), not per process: `replicas` bots of one app each keep to their
@@ -100,15 +125,11 @@ export class TokenBucket {
     this.refill();
     let anyUrgent = false;
     for (;;) {
-      const urgent = this.waiters.findIndex((w) => w.urgent());
-      anyUrgent = urgent >= 0;
-      if (urgent >= 0 && this.tokens >= 1) {
-        this.tokens -= 1;
-        this.waiters.splice(urgent, 1)[0].go();
-      } else if (urgent < 0 && this.waiters.length > 0 && this.tokens >= 1 + this.reserve) {
-        this.tokens -= 1;
-        this.waiters.shift()?.go();
-      } else break;
+      const next = nextOf(this.waiters);
+      anyUrgent = next.urgent;
+      if (next.index < 0 || this.tokens < (next.urgent ? 1 : 1 + this.reserve)) break;
+      this.tokens -= 1;
+      this.waiters.splice(next.index, 1)[0].go();
     }
     if (this.waiters.length > 0 && !this.timer) {
       const needed = (anyUrgent ? 1 : 1 + this.reserve) - this.tokens;
@@ -161,7 +182,7 @@ export class SharedTokenBucket {
       const w = waiter(go, urgent);
       this.waiters.push(w);
       // An urgent call does not wait out a routine one's recheck.
-      if (w.urgent()) this.poke();
+      if (w.rank() === URGENT) this.poke();
       else void this.serve();
     });
   }
@@ -181,15 +202,15 @@ export class SharedTokenBucket {
     this.busy = true;
     try {
       while (this.waiters.length > 0) {
-        const w = this.waiters.find((x) => x.urgent()) ?? this.waiters[0];
-        const urgent = w.urgent();
+        const { index, urgent } = nextOf(this.waiters);
+        const w = this.waiters[index];
         let answer: Awaited<ReturnType<SharedTokens['takeToken']>>;
         try {
           answer = await this.shared.takeToken(this.name, urgent ? 1 : 1 + this.reserve, this.ratePerMs, this.burst);
         } catch (err) {
           this.onError(err);
           this.waiters.splice(this.waiters.indexOf(w), 1);
-          void this.fallback.take(w.urgent).then(w.go);
+          void this.fallback.take(w.urgency).then(w.go);
           continue;
         }
         if (answer.taken) {

@@ -8,7 +8,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from '../../domain/rollback.machine';
-import { type CreateResult, type DeployReport, instancePrefix, type TimelineEntry } from '../../ports';
+import type { CreateResult, DeployReport, TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 /** mayHaveChangedProduction() on the stored state: Step 3 started, and not a dry run. */
@@ -309,13 +309,12 @@ export class SqliteRollbackStore {
   }
 
   claim(id: string, owner: string, until: number, now: number): boolean {
-    // Ours, expired, or held by an earlier boot of the same instance (a restart: that process is gone).
-    const prefix = instancePrefix(owner);
+    // Free, ours, or expired: never a live lease of another process, an earlier boot of this instance included.
     const res = this.sql(
       `INSERT INTO leases (rollback_id, owner, until) VALUES (?, ?, ?)
          ON CONFLICT (rollback_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-         WHERE leases.owner = excluded.owner OR leases.until < ? OR (? IS NOT NULL AND substr(leases.owner, 1, length(?)) = ?)`,
-    ).run(id, owner, until, now, prefix, prefix, prefix);
+         WHERE leases.owner = excluded.owner OR leases.until < ?`,
+    ).run(id, owner, until, now);
     return res.changes === 1;
   }
 
@@ -333,14 +332,14 @@ export class SqliteRollbackStore {
     return new Map(rows.map((r) => [r.rollback_id, r.owner]));
   }
 
-  orphans(now: number, owner: string, limit: number): Rollback[] {
+  orphans(now: number, limit: number): Rollback[] {
     const rows = this.sql(
       `SELECT r.state, r.version FROM rollbacks r LEFT JOIN leases l ON l.rollback_id = r.id
          WHERE (r.status IN ('requested', 'confirming', 'executing', 'verifying')
                 OR (r.status = 'completed' AND json_extract(r.state, '$.steps.complete.status') = 'running'))
-           AND (l.until IS NULL OR l.until < ? OR (? IS NOT NULL AND substr(l.owner, 1, length(?)) = ? AND l.owner <> ?))
+           AND (l.until IS NULL OR l.until < ?)
          ORDER BY r.created_at LIMIT ?`,
-    ).all(now, instancePrefix(owner), instancePrefix(owner), instancePrefix(owner), owner, limit) as Row[];
+    ).all(now, limit) as Row[];
     return rows.map((r) => this.fromRow(r));
   }
 

@@ -64,8 +64,8 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
   async holders(ids: readonly string[], now: number): Promise<Map<string, string>> {
     return this.db.holders(ids, now);
   }
-  async orphans(now: number, owner: string, limit: number): Promise<Rollback[]> {
-    return this.db.orphans(now, owner, limit);
+  async orphans(now: number, limit: number): Promise<Rollback[]> {
+    return this.db.orphans(now, limit);
   }
 
   async recordReport(report: { environment: string; userId: string; text: string; at: string }): Promise<void> {

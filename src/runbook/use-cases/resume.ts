@@ -13,7 +13,7 @@ export class Resume extends UseCase {
    * already points at the target; Step 4 re-verifies.
    */
   async resumeOrphans(): Promise<Rollback[]> {
-    const orphans = (await this.deps.leases.orphans(this.deps.clock.now().getTime(), this.runner.owner, 100)).filter(
+    const orphans = (await this.deps.leases.orphans(this.deps.clock.now().getTime(), 100)).filter(
       (r) => !this.runner.isDriving(r.id),
     );
     for (const r of orphans) {

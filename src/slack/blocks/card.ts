@@ -431,3 +431,21 @@ export function minimalCard(r: Rollback): CardMessage {
   if (buttons) blocks.push(buttons);
   return { text, blocks };
 }
+
+/**
+ * The card Slack posted although its answer never came back in time: the requester was told nothing was started,
+ * so the card says so too, with no button left to press.
+ */
+export function notStartedCard(r: Rollback): CardMessage {
+  const text = `Not started: the rollback of ${r.environment} (${r.id}). Slack answered too late when this card was posted, so the bot started nothing and changed nothing in production. Request a new rollback if it is still needed.`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: truncate(`Rollback · ${r.environment}`, LIMITS.header) } },
+      section(
+        `*Status:* :no_entry_sign: Not started\n${requesterText(r)} at ${slackDate(r.requestedAt)}\nSlack answered too late when this card was posted, so the bot started nothing and *changed nothing in production*; the requester was told in private. Request a new rollback if it is still needed.`,
+      ),
+      context(`Rollback ${r.id}`),
+    ],
+  };
+}

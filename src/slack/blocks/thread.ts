@@ -27,7 +27,7 @@ import {
 } from './card';
 import { esc, link } from '../escape';
 import { joinMentions } from '../mentions';
-import { fitMessage, seconds } from './limits';
+import { fitMessage, seconds, slackDate } from './limits';
 
 /**
  * The mentions of the roles the runbook's escalation rules chose for one message (runbook/audience.ts); a role not
@@ -75,7 +75,42 @@ export function refusalSummary(
   }
   const lines = [...counts].slice(0, 10).map(([what, n]) => `• ${what}${n > 1 ? ` ×${n}` : ''}`);
   const more = counts.size > 10 ? `\n• …and ${counts.size - 10} more` : '';
-  return `:no_entry: Turned away (${refusals.length}), each told why in private:\n${lines.join('\n')}${more}`;
+  return `:no_entry: Turned away (${refusals.length})${timeSpan(refusals)}, each told why in private:\n${lines.join('\n')}${more}`;
+}
+
+/** " between <first> and <last>" for things summed up over a while; nothing when they all came at once. */
+function timeSpan(items: Array<{ at: string }>): string {
+  const times = items.map((i) => Date.parse(i.at)).filter((t) => !Number.isNaN(t));
+  if (times.length === 0) return '';
+  const [first, last] = [Math.min(...times), Math.max(...times)].map((t) => new Date(t).toISOString());
+  return first === last ? '' : ` between ${slackDate(first, '{date_short} {time_secs}')} and ${slackDate(last)}`;
+}
+
+/**
+ * Deploys CI reported while deploys are locked, since the last summary, as one threaded line: how many, from whom,
+ * which versions, and when the first and the last came. A single report is told as it is.
+ */
+export function deployRefusalSummary(
+  reports: Array<{ at: string; fact: Extract<Fact, { kind: 'deploy_refused' }> }>,
+): string {
+  if (reports.length === 1) return factText(reports[0].fact);
+  const byCaller = new Map<string, { n: number; versions: Map<string, number>; actors: Set<string> }>();
+  for (const { fact } of reports) {
+    const c = byCaller.get(fact.caller) ?? { n: 0, versions: new Map<string, number>(), actors: new Set<string>() };
+    c.n++;
+    c.versions.set(fact.version, (c.versions.get(fact.version) ?? 0) + 1);
+    if (fact.actor) c.actors.add(fact.actor);
+    byCaller.set(fact.caller, c);
+  }
+  const few = <T>(items: T[], max: number, show: (x: T) => string) =>
+    items.slice(0, max).map(show).join(', ') + (items.length > max ? `, …(${items.length - max} more)` : '');
+  const lines = [...byCaller].slice(0, 10).map(([caller, c]) => {
+    const versions = few([...c.versions], 5, ([v, n]) => `\`${esc(v)}\` ×${n}`);
+    const actors = c.actors.size > 0 ? ` (${few([...c.actors], 3, esc)})` : '';
+    return `• ${esc(caller)}${actors}: ${versions}`;
+  });
+  const more = byCaller.size > 10 ? `\n• …and ${byCaller.size - 10} more` : '';
+  return `:no_entry: *${reports.length} deploys reported while deploys are locked*${timeSpan(reports)}; the deploy gate answered 423 each time:\n${lines.join('\n')}${more}\nIf one went out anyway, production no longer runs what this rollback verified.`;
 }
 
 function serviceLine(r: ServiceResult): string {

@@ -6,14 +6,15 @@ import {
   SLACK_LIMITS,
   SlackPacer,
   TokenBucket,
+  type Urgency,
 } from '../../../src/adapters/slack/slack.pacer';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
 /** Takes a token and records when it was granted. */
-function taker(bucket: { take(urgent?: boolean | (() => boolean)): Promise<void> }, granted: string[]) {
-  return (name: string, urgent: boolean | (() => boolean) = false) =>
+function taker(bucket: { take(urgent?: Urgency): Promise<void> }, granted: string[]) {
+  return (name: string, urgent: Urgency = false) =>
     void bucket.take(urgent).then(() => granted.push(`${name}@${Date.now()}`));
 }
 
@@ -44,6 +45,22 @@ it('keeps a reserve for urgent calls, and serves urgent ones first', async () =>
   expect(granted.slice(4)).toEqual(['u3@1000']);
   await jest.advanceTimersByTimeAsync(6000);
   expect(granted.slice(5).map((g) => g.split('@')[0])).toEqual(['r3', 'r4']);
+});
+
+it('serves background calls (summaries of refused deploys and clicks) after routine ones, even those queued later', async () => {
+  const granted: string[] = [];
+  const take = taker(new TokenBucket(1 / 1000, 1), granted);
+  for (const n of ['b1', 'b2', 'b3']) take(n, 'background');
+  await jest.advanceTimersByTimeAsync(0);
+  expect(granted).toEqual(['b1@0']);
+  // A rollback's step lines arrive while a backlog of background lines waits: they go first, in their order.
+  take('step1');
+  take('step2');
+  await jest.advanceTimersByTimeAsync(2000);
+  expect(granted).toEqual(['b1@0', 'step1@1000', 'step2@2000']);
+  take('announcement', true);
+  await jest.advanceTimersByTimeAsync(3000);
+  expect(granted.slice(3)).toEqual(['announcement@3000', 'b2@4000', 'b3@5000']);
 });
 
 it('paces posts per channel and updates for the whole workspace', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentNamed } from '../../../src/config/config.schema';
-import { loadConfigFile, parseConfig } from '../../../src/config/load';
+import { loadConfigFile, parseConfig, secretsReferenced } from '../../../src/config/load';
 import { readEnv } from '../../../src/config/env';
 
 const VALID = `
@@ -199,6 +199,19 @@ describe('parseConfig', () => {
       'http://10.0.0.1/health',
     );
     expect(errorOf(text)).toContain('environments.production.health.url: environment variable HEALTH_URL is not set');
+  });
+});
+
+describe('secretsReferenced', () => {
+  it('takes the values of ${VAR}s named as secrets, not of variables that hold names', () => {
+    const text = 'a: ${GITHUB_TOKEN}\nb: ${CREDENTIALS_API_BACKEND}\nc: ${TOKEN_SERVICE_NAME}\nd: ${SENTRY_DSN}\n';
+    const env = {
+      GITHUB_TOKEN: 'gh-token-abcdef',
+      CREDENTIALS_API_BACKEND: 'api-key-rotation',
+      TOKEN_SERVICE_NAME: 'token-service',
+      SENTRY_DSN: 'https://k@sentry.example/1',
+    };
+    expect(secretsReferenced(text, env).sort()).toEqual(['gh-token-abcdef', 'https://k@sentry.example/1']);
   });
 });
 

@@ -1,5 +1,5 @@
 /** What counts as a secret, and that it is taken out before anything is cut. */
-import { Redactor, secretsInConfig } from '../../../src/domain/redact';
+import { mapStrings, Redactor, urlCredentials } from '../../../src/domain/redact';
 import { RateLimiter } from '../../../src/runbook/limits';
 
 describe('Redactor', () => {
@@ -36,20 +36,30 @@ describe('Redactor', () => {
   });
 });
 
-describe('secretsInConfig', () => {
-  it('finds values under secret-bearing keys, literal or not, and URL credentials', () => {
-    const config = {
-      pagerduty: { routing_key: 'R0UTINGKEY', events_url: 'https://events.example' },
-      environments: {
-        production: {
-          tickets: { github: { token: 'ghp_literal', repo: 'a/b' } },
-          health: { url: 'https://u:pw123456@h.example/health?token=qtoken99' },
-        },
-      },
-    };
-    expect(secretsInConfig(config).sort()).toEqual(
-      ['R0UTINGKEY', 'ghp_literal', 'pw123456', 'qtoken99', 'u:pw123456'].sort(),
+describe('urlCredentials', () => {
+  it('finds the userinfo of URLs and the values of secret-looking query parameters, by their shape', () => {
+    expect(urlCredentials('https://u:pw123456@h.example/health?token=qtoken99&version=2').sort()).toEqual(
+      ['pw123456', 'qtoken99', 'u:pw123456'].sort(),
     );
+    expect(urlCredentials('credentials-api token-service https://h.example/secrets?env=auth')).toEqual([]);
+  });
+});
+
+describe('outgoing text escaped before it is redacted', () => {
+  it("finds a secret in Slack's entities and in a JSON string's escapes", () => {
+    const r = new Redactor(['p&ss<wo>rd', 'quo"te\\slash']);
+    expect(r.text('*Reason:* p&amp;ss&lt;wo&gt;rd')).toBe('*Reason:* [redacted]');
+    expect(r.text(JSON.stringify({ msg: 'quo"te\\slash' }))).toBe('{"msg":"[redacted]"}');
+  });
+});
+
+describe('mapStrings', () => {
+  it('maps every string of a payload and keeps its keys and shape', () => {
+    expect(mapStrings({ type: 'section', n: 1, list: ['a', { b: 'c' }] }, (s) => s.toUpperCase())).toEqual({
+      type: 'SECTION',
+      n: 1,
+      list: ['A', { b: 'C' }],
+    });
   });
 });
 
@@ -61,13 +71,5 @@ describe('RateLimiter', () => {
     expect(l.take('a', 1005)).toBe(true);
     expect(l.take('a', 1006)).toBe(false);
     expect(l.take('a', 1011)).toBe(true);
-  });
-});
-
-describe('secrets under a secret-bearing key', () => {
-  it("counts every value under it, whatever its own key (the API's tokens by caller name)", () => {
-    expect(
-      secretsInConfig({ api: { tokens: { 'github-ci': 'ci-token-abcdef123456', jenkins: 'jk-token-0987654321' } } }),
-    ).toEqual(['ci-token-abcdef123456', 'jk-token-0987654321']);
   });
 });

@@ -36,14 +36,14 @@ async function announced(store: SqliteStore): Promise<string> {
   return 'rb-lease';
 }
 
-function depsWith(store: SqliteStore): RunbookDeps {
+function depsWith(store: SqliteStore, runtime = new CountingTarget(2500)): RunbookDeps {
   return {
     config: unitConfig(),
     rollbacks: store,
     leases: store,
     reports: store,
     verified: store,
-    runtime: new CountingTarget(2500),
+    runtime,
     probe: healthyProbe('v1'),
     notifier: new RecordingNotifier(),
     directory: directoryOf(['U0IC']),
@@ -92,4 +92,30 @@ describe('runner leases', () => {
     expect((await store.get(id))?.status).toBe('executing');
     expect(lines.join('\n')).toContain('lease lost');
   });
+
+  it('two live boots of one instance (an old and a new task of one Swarm slot): Step 3 runs once', async () => {
+    const store = new SqliteStore(':memory:');
+    const id = await announced(store);
+    const target = new CountingTarget(1000);
+    const old = new RollbackRunner(depsWith(store, target), { owner: 'bot-1#old', leaseMs: 3000 });
+    const driving = old.drive(id);
+    await waitFor(() => target.updates.length > 0);
+    // The new boot starts while the old one is in the middle of Step 3, and looks for work nobody drives.
+    const young = new RollbackRunner(depsWith(store, target), { owner: 'bot-1#new', leaseMs: 3000 });
+    expect(await store.orphans(Date.now(), 10)).toEqual([]);
+    await young.drive(id, { resumed: true });
+    await driving;
+    expect((await store.get(id))?.status).toBe('completed');
+    const services = unitConfig().environments.production.services.map((s) => s.docker_service);
+    expect(target.updates.map((u) => u.service).sort()).toEqual([...services].sort());
+    expect(lines.join('\n')).toContain('another live instance is driving this rollback');
+  });
 });
+
+async function waitFor(probe: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

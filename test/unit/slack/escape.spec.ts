@@ -2,7 +2,7 @@
 import type { Fact } from '../../../src/domain/facts';
 import { newRollback } from '../../../src/domain/rollback.machine';
 import { announcementMrkdwn, reportsAlertMessage } from '../../../src/slack/blocks/messages';
-import { NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/blocks/thread';
+import { deployRefusalSummary, NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/blocks/thread';
 import { esc, link, unescapeSlack } from '../../../src/slack/escape';
 
 const EVIL = '<!here> & <https://evil.example|Runbook> <!subteam^S1> <@U0X>';
@@ -68,6 +68,22 @@ describe('escaping', () => {
     ).toBe(
       ':no_entry: Turned away (2), each told why in private:\n• <@U0X> tried to approve this rollback (&lt;!here&gt;) ×2',
     );
+  });
+
+  it('escapes who reported the deploys refused while locked, in their summary', () => {
+    const fact = (actor: string) => ({
+      kind: 'deploy_refused' as const,
+      version: 'v3',
+      caller: 'ci <!channel>',
+      actor,
+      url: null,
+    });
+    const text = deployRefusalSummary([
+      { at: '2026-12-01T10:00:00.000Z', fact: fact('run <@U0EVIL>') },
+      { at: '2026-12-01T10:00:30.000Z', fact: fact('run <@U0EVIL>') },
+    ]);
+    expect(text).toContain('• ci &lt;!channel&gt; (run &lt;@U0EVIL&gt;): `v3` ×2');
+    expect(text).not.toMatch(/<!channel>|<@U0EVIL>/);
   });
 
   it('keeps the runbook’s one @channel live in an announcement and escapes the rest', () => {

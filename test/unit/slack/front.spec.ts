@@ -5,11 +5,14 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState } from '../../../src/slack/front';
+import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState, READY_CACHE_MS } from '../../../src/slack/front';
 import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
 import type { ApiRequest, ApiResponse } from '../../../src/api/api';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests';
+import { freePort } from '../../support/docker-env';
+import { FakeSlack } from '../../support/fake-slack';
+import { FakeSocketMode } from '../../support/fake-socket-mode';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -17,6 +20,11 @@ class TestLink implements WorkLink {
   readonly forwarded: ForwardedEvent[] = [];
   answer: () => Promise<unknown> | null = () => new Promise(() => undefined);
   readyError: Error | null = null;
+  /** Why the work side cannot take deliveries (a hung work process), or null. */
+  hung: string | null = null;
+  unavailable(): string | null {
+    return this.hung;
+  }
   forward(event: ForwardedEvent): Promise<unknown> | null {
     this.forwarded.push(event);
     return this.answer();
@@ -95,6 +103,18 @@ it('fails a delivery the work side cannot take, so that Slack retries it', async
   expect(res.status).toBe(500);
 });
 
+it('turns Slack away (503) while the work side cannot take deliveries, and says why on /readyz', async () => {
+  link.hung = 'the work process has not answered for 6 s';
+  expect((await command()).status).toBe(503);
+  expect(link.forwarded).toHaveLength(0);
+  const ready = await fetch(`${url}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'not ready', reason: 'the work process has not answered for 6 s' });
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  link.hung = null;
+  expect((await command()).status).toBe(200);
+});
+
 it('turns Slack away while starting or stopping, and says so on /healthz and /readyz', async () => {
   for (const s of ['starting', 'stopping'] as const) {
     state = s;
@@ -109,42 +129,99 @@ it('turns Slack away while starting or stopping, and says so on /healthz and /re
   expect(link.forwarded).toHaveLength(0);
 });
 
+it('answers a malformed %-escape in the path with 400, and never hands it on', async () => {
+  const res = await fetch(`${url}/api/v1/environments/%ZZ/deploy-gate`, { signal: AbortSignal.timeout(3000) });
+  expect(res.status).toBe(400);
+  expect(link.apiRequests).toHaveLength(0);
+});
+
+it('asks the work side whether it is ready at most once a second, however many ask', async () => {
+  let asked = 0;
+  link.ready = () => {
+    asked += 1;
+    return Promise.resolve();
+  };
+  const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${url}/readyz`)));
+  expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
+  expect(asked).toBe(1);
+});
+
 it('reports ready only when the work side says it is, and says what is missing', async () => {
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
   link.readyError = new Error('the Docker engine does not answer');
+  await new Promise((r) => setTimeout(r, READY_CACHE_MS + 50));
   const res = await fetch(`${url}/readyz`);
   expect(res.status).toBe(503);
   expect(await res.json()).toEqual({ status: 'not ready', reason: 'the Docker engine does not answer' });
 });
 
 describe('/metrics', () => {
-  it("serves the work side's metrics with the front's own process metrics, in Prometheus's text format", async () => {
+  const METRICS_TOKEN = 'front-test-metrics-token-5c1e8a';
+  const bearer = { Authorization: `Bearer ${METRICS_TOKEN}` };
+  let base: string;
+  let guarded: Front;
+  let collected: number;
+
+  beforeEach(async () => {
     const own = new Registry();
     collectDefaultMetrics({ register: own, labels: { process: 'front' } });
-    const env = readEnv({ SLACK_BOT_TOKEN: 'xoxb-front-test', SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
-    const withOwn = createFront(env, pino({ level: 'silent' }), { state: () => state, link, metrics: own });
-    const base = `http://127.0.0.1:${await withOwn.start()}`;
-    try {
-      const res = await fetch(`${base}/metrics`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-      const text = await res.text();
-      expect(text).toContain('rollback_started_total{environment="production"} 2');
-      expect(text).toMatch(/^process_resident_memory_bytes\{process="front"\} \d+/m);
-    } finally {
-      await withOwn.stop();
+    collected = 0;
+    const work = link.metrics;
+    link.metrics = () => {
+      collected += 1;
+      return work();
+    };
+    const env = readEnv({
+      SLACK_BOT_TOKEN: 'xoxb-front-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: '0',
+      ROLLBACK_METRICS_TOKEN: METRICS_TOKEN,
+    });
+    guarded = createFront(env, pino({ level: 'silent' }), { state: () => state, link, metrics: own });
+    base = `http://127.0.0.1:${await guarded.start()}`;
+  });
+  afterEach(() => guarded.stop());
+
+  it("serves the work side's metrics with the front's own process metrics, in Prometheus's text format", async () => {
+    const res = await fetch(`${base}/metrics`, { headers: bearer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await res.text();
+    expect(text).toContain('rollback_started_total{environment="production"} 2');
+    expect(text).toMatch(/^process_resident_memory_bytes\{process="front"\} \d+/m);
+  });
+
+  it('asks for the metrics token, and collects nothing for a caller without it', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer wrong-token' },
+      { Authorization: METRICS_TOKEN },
+    ];
+    for (const headers of attempts) {
+      const res = await fetch(`${base}/metrics`, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="rollback-bot metrics"');
+      expect(await res.text()).not.toContain('rollback_');
     }
+    expect(collected).toBe(0);
+  });
+
+  it('is off when no metrics token is set: the environments and incidents stay private', async () => {
+    const res = await fetch(`${url}/metrics`, { headers: bearer });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('ROLLBACK_METRICS_TOKEN');
+    expect(collected).toBe(0);
   });
 
   it('answers 503 when the work side does not give its metrics', async () => {
     link.metrics = () => Promise.reject(new Error('gone'));
-    const res = await fetch(`${url}/metrics`);
+    const res = await fetch(`${base}/metrics`, { headers: bearer });
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('the work process did not answer');
   });
 
   it('takes GET and HEAD only', async () => {
-    const res = await fetch(`${url}/metrics`, { method: 'POST' });
+    const res = await fetch(`${base}/metrics`, { method: 'POST', headers: bearer });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
@@ -173,5 +250,97 @@ describe('/api/v1/', () => {
     const res = await fetch(`${url}/api/v1/environments/production/deploy-gate`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toBe('unavailable');
+  });
+});
+
+describe('Socket Mode', () => {
+  const APP_TOKEN = 'xapp-1-A0APP-1-front-socket-test';
+  let slack: FakeSlack;
+  let socket: FakeSocketMode;
+  let sm: Front;
+  let base: string;
+
+  beforeEach(async () => {
+    slack = new FakeSlack();
+    await slack.start();
+    socket = new FakeSocketMode(slack);
+    await socket.start();
+    const env = readEnv({
+      SLACK_BOT_TOKEN: 'xoxb-front-test',
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(await freePort()),
+    });
+    sm = createFront(env, pino({ level: 'silent' }), { state: () => state, link });
+    base = `http://127.0.0.1:${await sm.start()}`;
+    // The port is bound before the Slack connection opens (the work side may not take envelopes yet).
+    expect(socket.connectionsOpened).toBe(0);
+    await sm.connect();
+    await socket.waitForConnections(1);
+  });
+  afterEach(async () => {
+    await sm.stop();
+    await socket.stop();
+    await slack.stop();
+  });
+
+  it('answers a malformed %-escape on an API path with 400 instead of leaving the request hanging', async () => {
+    const res = await fetch(`${base}/api/v1/environments/%ZZ/deploy-gate`, { signal: AbortSignal.timeout(3000) });
+    expect(res.status).toBe(400);
+    expect(link.apiRequests).toHaveLength(0);
+  });
+
+  it('hands the API the path decoded once, as the HTTP mode does', async () => {
+    const res = await fetch(`${base}/api/v1/environments/%2541/deploy-gate`, { signal: AbortSignal.timeout(3000) });
+    expect(res.status).toBe(423);
+    expect(link.apiRequests.map((r) => r.path)).toEqual(['/api/v1/environments/%41/deploy-gate']);
+  });
+
+  it('acknowledges an envelope over the socket and hands it over', async () => {
+    link.answer = () => Promise.resolve(undefined);
+    const ack = await socket.send('slash_commands', { command: '/rollback', text: 'help', trigger_id: 't.1' });
+    expect(ack.ms).toBeLessThan(1000);
+    expect(link.forwarded.map((f) => f.body.text)).toEqual(['help']);
+  });
+
+  it('leaves an envelope unacknowledged while the work side cannot take it, so Slack delivers it elsewhere', async () => {
+    link.hung = 'the work process has not answered for 6 s';
+    await expect(
+      socket.send('slash_commands', { command: '/rollback', text: 'help', trigger_id: 't.2' }, { timeoutMs: 1000 }),
+    ).rejects.toThrow(/no ack/);
+    expect(link.forwarded).toHaveLength(0);
+  });
+
+  it.each(['token_revoked', 'token_expired', 'invalid_auth'])(
+    'fails to connect, naming the app token, when Slack answers %s (no retrying forever)',
+    async (error) => {
+      const env = readEnv({
+        SLACK_BOT_TOKEN: 'xoxb-front-test',
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+      });
+      const refused = createFront(env, pino({ level: 'silent' }), { state: () => state, link });
+      await refused.start();
+      const calls = slack.callsOf('apps.connections.open').length;
+      slack.answerNext('apps.connections.open', { ok: false, error });
+      try {
+        await expect(refused.connect()).rejects.toMatchObject({
+          code: 'SLACK_TOKEN_REFUSED',
+          variable: 'SLACK_APP_TOKEN',
+          slackError: error,
+        });
+        // The client retries token_revoked itself after 5 s: it was stopped instead.
+        if (error === 'token_revoked') await new Promise((r) => setTimeout(r, 5500));
+        expect(slack.callsOf('apps.connections.open').length - calls).toBe(1);
+      } finally {
+        await refused.stop();
+      }
+    },
+  );
+
+  it('answers 404 on /slack/events: in Socket Mode nothing arrives over HTTP', async () => {
+    const res = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
+    expect(res.status).toBe(404);
   });
 });

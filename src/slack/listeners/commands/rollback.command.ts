@@ -2,6 +2,7 @@ import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { parseCommand, USAGE } from '../../grammar';
 import { describeError } from '../../../domain/errors';
+import { mapStrings } from '../../../domain/redact';
 import {
   cardLink,
   ephemeral,
@@ -37,9 +38,8 @@ export const rollbackCommand = (
         await respond({
           ...message,
           text: deps.redact(message.text),
-          ...(message.blocks
-            ? { blocks: JSON.parse(deps.redact(JSON.stringify(message.blocks))) as typeof message.blocks }
-            : {}),
+          // Each text of the blocks, not their JSON: a secret with a `"` in it reads differently inside JSON.
+          ...(message.blocks ? { blocks: mapStrings(message.blocks, deps.redact) } : {}),
         });
       } catch (err) {
         log.warn({ err }, 'could not answer the slash command');
