@@ -2,7 +2,9 @@
  * Model-based test of the rollback flow (issue 22): fast-check generates sequences of what people, CI, Docker and
  * process restarts do to one environment, runs them against the real runbook service and runner (in-memory store,
  * fakes of the ports: ./rollback-world.ts), and checks after EVERY command:
- * (a) no version that a rollback since the last clearing moved production away from is proposed without `to`;
+ * (a) no version that a rollback since the last clearing moved production away from is proposed without `to`; named
+ *     with `to`, the card warns of it, and Approve does nothing until an incident commander acknowledged that (and
+ *     every other risk on the card);
  * (b) the deploy gate is shut while a rollback is active, and after any rollback whose Step 3 started, until an
  *     incident commander clears it;
  * (c) each rollback changes each service at most once;
@@ -95,16 +97,22 @@ async function observeAndCheck(m: Model, w: World): Promise<void> {
   m.updatesSeen = w.swarm.botUpdates.length;
   const rolledAway = [...m.rolledAwayFrom].join(', ');
 
-  // (a) What Step 1 proposed (each proposal once), and what the form would prefill now.
+  // (a) What Step 1 proposed or was told to roll back to (each Step 1 once), and what the form would prefill now.
   for (const r of rs) {
-    if (r.requestedTarget !== null || r.target === null || !r.steps.confirm.endedAt) continue;
+    if (r.target === null || !r.steps.confirm.endedAt) continue;
     const key = `${r.id}@${r.steps.confirm.endedAt}`;
     if (m.proposalsSeen.has(key)) continue;
     m.proposalsSeen.add(key);
-    if (m.rolledAwayFrom.has(r.target))
+    if (!m.rolledAwayFrom.has(r.target)) continue;
+    if (r.requestedTarget === null)
       fail(
         '(a)',
         `rollback ${r.id} (no \`to\`) proposes ${r.target}, which a rollback since the last clearing moved production away from (${rolledAway})`,
+      );
+    if (r.status === 'awaiting_approval' && !unacknowledged(r).includes('rolled_back_from'))
+      fail(
+        '(a)',
+        `rollback ${r.id} names ${r.target} with \`to\`, which a rollback since the last clearing moved production away from (${rolledAway}), and its card asks for no acknowledgement of that (findings.rolledBackFrom: ${JSON.stringify(r.findings?.rolledBackFrom ?? null)})`,
       );
   }
   const prefill = await w.proc.service.proposalFor(ENV);
@@ -224,7 +232,14 @@ abstract class OnRollback implements Cmd {
 
 class Approve extends OnRollback {
   async run(m: Model, w: World) {
-    await asUser(m, w, this.user, false, () => w.proc.service.approve(this.id(m), this.user));
+    const id = this.id(m);
+    const before = await w.store.get(id);
+    const pending = before?.status === 'awaiting_approval' ? unacknowledged(before) : [];
+    await asUser(m, w, this.user, false, () => w.proc.service.approve(id, this.user));
+    // (a) A risk on the card (a target a rollback moved away from among them) holds Approve back until acknowledged.
+    const after = await w.store.get(id);
+    if (pending.length > 0 && after?.approvedBy)
+      fail('(a)', `rollback ${id} was approved by ${after.approvedBy} with ${pending.join(', ')} not acknowledged`);
     await observeAndCheck(m, w);
   }
   toString = () => `Approve(${this.user}, ${nth(this.pick)})`;
