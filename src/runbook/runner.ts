@@ -307,7 +307,11 @@ export class RollbackRunner {
       };
     if (r.status !== 'executing') return null;
     if (r.announcement) return STRATEGY[strategyOf(r)].resumeCheck(this.deps, r, env);
-    const changed = await productionChanged(this.deps, r);
+    // Not being able to read production is no evidence that it changed: Step 3 reports what it finds.
+    const changed = await productionChanged(this.deps, r).catch((err: unknown) => {
+      this.deps.log.warn({ err, rollbackId: r.id }, 'could not read production before resuming Step 2');
+      return null;
+    });
     if (!changed) return null;
     const card = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
     const what = changed

@@ -203,7 +203,7 @@ function deploymentText(d: Deployment): string {
     case 'workflow':
       return `:rocket: Workflow run ${link(d.url, `#${d.runId}`)} dispatched; following it to its conclusion.`;
     case 'docker':
-      return `:whale: Updating ${d.services.map((s) => `${esc(s.service)} (\`${esc(s.dockerService)}\`, now \`${esc(s.fromVersion ?? 'unknown')}\`)`).join(', ')}.`;
+      return `:gear: Updating ${d.services.map((s) => `${esc(s.service)} (\`${esc(s.dockerService)}\`, now \`${esc(s.fromVersion ?? 'unknown')}\`)`).join(', ')}.`;
   }
 }
 
