@@ -19,8 +19,24 @@ interface SimService {
   previousVersion: string | null;
 }
 
+/**
+ * The services by name. Every write is a change to the service, so it moves the service's spec version on, as
+ * Swarm's `Version.Index` moves on with every update, rollback or scale (whoever makes it).
+ */
+class SimServices extends Map<string, SimService> {
+  private readonly index = new Map<string, number>();
+  private writes = 0;
+  override set(name: string, s: SimService): this {
+    this.index.set(name, ++this.writes);
+    return super.set(name, s);
+  }
+  specVersion(name: string): number | null {
+    return this.index.get(name) ?? null;
+  }
+}
+
 export class SimulatedTarget implements ContainerRuntime {
-  readonly services = new Map<string, SimService>();
+  readonly services = new SimServices();
 
   /**
    * `updateMs`: how long a simulated `docker service update` takes to converge. `names`: the two services' Docker
@@ -55,6 +71,7 @@ export class SimulatedTarget implements ContainerRuntime {
       image: `${s.image}:${s.version}`,
       version: s.version,
       previousVersion: s.previousVersion,
+      specVersion: this.services.specVersion(name),
     };
   }
 

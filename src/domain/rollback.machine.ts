@@ -75,7 +75,21 @@ export const strategyOf = (r: Pick<Rollback, 'strategy'>): Strategy => r.strateg
 /** What Step 3 started and may still be running: recorded before it is followed, so a restart knows about it. */
 export type Deployment =
   | { kind: 'script'; pid: number; commandLine: string; outputFile: string }
-  | { kind: 'workflow'; runId: number; url: string };
+  | { kind: 'workflow'; runId: number; url: string }
+  /**
+   * Docker: each service as Step 3 found it right before its first update call — the version it replaced, and the
+   * spec version, so that a restart can tell an update Swarm never took from one it took and someone undid.
+   */
+  | { kind: 'docker'; services: DockerUpdateStart[] };
+
+export interface DockerUpdateStart {
+  service: string;
+  dockerService: string;
+  /** What it ran; null when Docker could not say. */
+  fromVersion: string | null;
+  /** Swarm's version index of the service then (see ContainerRuntime); null when unknown. */
+  specVersion: number | null;
+}
 
 export interface Failure {
   step: StepName;
@@ -506,10 +520,16 @@ export const mayHaveChangedProduction = (r: Pick<Rollback, 'dryRun' | 'steps'>):
 
 /**
  * The versions a rollback set out to move production away from: what each service ran when Step 1 last looked and
- * what Step 3 found it running, never the target. Unknown versions are left out.
+ * what Step 3 found it running (in its results, or as it recorded before its first update, for a Step 3 that never
+ * reported), never the target. Unknown versions are left out.
  */
-export function versionsLeft(r: Pick<Rollback, 'findings' | 'results' | 'target'>): string[] {
-  const seen = [...(r.findings?.services ?? []).map((s) => s.version), ...(r.results ?? []).map((x) => x.fromVersion)];
+export function versionsLeft(r: Pick<Rollback, 'findings' | 'results' | 'target' | 'deployment'>): string[] {
+  const started = r.deployment?.kind === 'docker' ? r.deployment.services.map((s) => s.fromVersion) : [];
+  const seen = [
+    ...(r.findings?.services ?? []).map((s) => s.version),
+    ...(r.results ?? []).map((x) => x.fromVersion),
+    ...started,
+  ];
   return [...new Set(seen.filter((v): v is string => v !== null && v !== r.target))];
 }
 

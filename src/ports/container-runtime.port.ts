@@ -4,6 +4,12 @@ export interface RunningService {
   image: string;
   version: string | null;
   previousVersion: string | null;
+  /**
+   * Swarm's version index of the service object (`Version.Index`): it grows with every change to the service (an
+   * update, a rollback, a scale, Swarm's own progress on an update) and never goes back. Equal before and after
+   * means nothing was done to the service in between; null when the engine does not say.
+   */
+  specVersion: number | null;
 }
 
 export interface RollServiceOptions {

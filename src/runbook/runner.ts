@@ -16,6 +16,7 @@ import { type Applied, nowIso, type RunbookDeps } from './context';
 import { executeRollback } from './execute';
 import { STRATEGY } from './strategies';
 import { record } from './record';
+import { productionChanged } from './production-changed';
 import { verifyRollback } from './verify';
 
 /** More than the number of events one rollback can go through; a guard against a loop, never reached. */
@@ -288,8 +289,11 @@ export class RollbackRunner {
 
   /**
    * A rollback picked up after its driver stopped goes on only when that is safe: the environment is still
-   * configured, and, once Step 3 may have started, the option says so (Docker: every service runs the version it ran
-   * before or the target; a recorded workflow run can be followed; a deploy script cannot be picked up halfway).
+   * configured; approved but not yet in Step 3 (Step 2's announcement perhaps posted, not recorded), production is
+   * still what the card showed — else it is interrupted, as a change seen during the steps is, before anything acts
+   * on findings that no longer hold; once Step 3 may have started, the option says so (Docker: every service runs
+   * the target, or the version it ran before and its update was not taken and undone; a recorded workflow run can be
+   * followed; a deploy script cannot be picked up halfway).
    */
   private async unsafeToResume(r: Rollback): Promise<RollbackEvent | null> {
     const at = nowIso(this.deps.clock);
@@ -301,8 +305,25 @@ export class RollbackRunner {
         reason: `environment ${r.environment} is no longer in the config`,
         services: r.findings?.services ?? [],
       };
-    if (r.status !== 'executing' || !r.announcement) return null;
-    return STRATEGY[strategyOf(r)].resumeCheck(this.deps, r, env);
+    if (r.status !== 'executing') return null;
+    if (r.announcement) return STRATEGY[strategyOf(r)].resumeCheck(this.deps, r, env);
+    // Not being able to read production is no evidence that it changed: Step 3 reports what it finds.
+    const changed = await productionChanged(this.deps, r).catch((err: unknown) => {
+      this.deps.log.warn({ err, rollbackId: r.id }, 'could not read production before resuming Step 2');
+      return null;
+    });
+    if (!changed) return null;
+    const card = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const what = changed
+      .filter((s) => s.version !== card.get(s.service))
+      .map((s) => `${s.service} runs ${s.version ?? 'unknown'}, not ${card.get(s.service) ?? 'unknown'} as on the card`)
+      .join('; ');
+    return {
+      type: 'RollbackInterrupted',
+      at,
+      reason: `the bot stopped during Step 2 and production changed meanwhile: ${what}. Nothing was rolled back: Step 3 never started, and the approval was for what the card showed`,
+      services: changed,
+    };
   }
 
   private async nextEvent(deps: RunbookDeps, r: Rollback, log: Log, resumed: boolean): Promise<RollbackEvent | null> {

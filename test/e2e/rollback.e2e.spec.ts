@@ -136,6 +136,8 @@ describe('rollback end to end (Bolt HTTP receiver, fake Slack, real swarm)', () 
       'IssueConfirmed',
       'ApprovalGranted',
       'RollbackAnnounced',
+      // What each service ran right before Step 3's first update (bookkeeping for a restart; not told in the thread).
+      'DeploymentStarted',
       'ServicesRolledBack',
       'RollbackVerified',
       'ResolutionAnnounced',

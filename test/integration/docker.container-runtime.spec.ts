@@ -65,6 +65,23 @@ describe('DockerContainerRuntime on a real swarm', () => {
     });
   });
 
+  // What a resumed Step 3 relies on to tell an update Swarm took and someone undid from one it never took: the
+  // versions alone are then exactly as before the rollback (v2 running, v1 in PreviousSpec).
+  it('reports a spec version that stays put while nothing is done and moves on with an update and a rollback', async () => {
+    const { name } = await service('specversion', 'v1');
+    await updateImage(name, `${BACKEND_IMAGE}:v2`);
+    const before = await runtime.inspectService(name);
+    expect(before.specVersion).toEqual(expect.any(Number));
+    expect((await runtime.inspectService(name)).specVersion).toBe(before.specVersion);
+    await runtime.rollServiceTo(name, BACKEND_IMAGE, 'v1', { timeoutMs: 60_000 });
+    const updated = await runtime.inspectService(name);
+    expect(updated.specVersion).toBeGreaterThan(before.specVersion ?? Infinity);
+    await docker('service', 'rollback', '--detach=false', '--quiet', name);
+    const undone = await runtime.inspectService(name);
+    expect(undone).toMatchObject({ version: 'v2', previousVersion: 'v1' });
+    expect(undone.specVersion).toBeGreaterThan(updated.specVersion ?? Infinity);
+  });
+
   it('says clearly when the service does not exist', async () => {
     await expect(runtime.inspectService('rbtest-does-not-exist')).rejects.toMatchObject({
       code: 'SERVICE_NOT_FOUND',

@@ -108,7 +108,7 @@ export class RecordingNotifier implements Notifier {
     this.announced.push({ id: r.id, text, step });
     return this.ref(r.channel);
   }
-  async findAnnouncement() {
+  async findAnnouncement(_r: Rollback, _step: AnnouncementStep, _since: Date): Promise<MessageRef | null> {
     return null;
   }
   async schedule(channel: string, reminder: Reminder, postAt: Date) {

@@ -115,7 +115,13 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const info = await this.inspect(dockerService);
     const image = info.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '';
     const previous = info.PreviousSpec?.TaskTemplate?.ContainerSpec?.Image;
-    return { dockerService, image, version: versionOfImage(image), previousVersion: versionOfImage(previous) };
+    return {
+      dockerService,
+      image,
+      version: versionOfImage(image),
+      previousVersion: versionOfImage(previous),
+      specVersion: info.Version?.Index ?? null,
+    };
   }
 
   /** Pulls in progress: the same image asked for again meanwhile (many requests at once) waits for the same pull. */

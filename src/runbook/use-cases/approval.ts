@@ -3,12 +3,11 @@
  * runs is still what the card showed.
  */
 import { environmentNamed } from '../../config/config.schema';
-import { BOT_REQUESTER, isTerminal, type Rollback, statusWords, strategyOf } from '../../domain/rollback.machine';
-import { type ServiceVersion } from '../../domain/findings';
+import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback.machine';
 import { RISK_LABEL, type Risk, unacknowledged } from '../../domain/risks';
 import { nowIso } from '../context';
+import { productionChanged } from '../production-changed';
 import { record } from '../record';
-import { STRATEGY } from '../strategies';
 import { type Outcome, PRE_APPROVAL, UseCase } from './use-case';
 
 export class Approvals extends UseCase {
@@ -106,7 +105,7 @@ export class Approvals extends UseCase {
       }
     }
     if (action === 'approve' && rollback.status === 'awaiting_approval') {
-      const changed = await this.productionChanged(rollback);
+      const changed = await productionChanged(this.deps, rollback);
       if (changed) {
         const applied = await record(this.deps, id, { type: 'ProductionChanged', at, by: userId, services: changed });
         if (!applied.ok) {
@@ -162,25 +161,6 @@ export class Approvals extends UseCase {
     if (r.requestedBy !== BOT_REQUESTER && (await this.isIc(r.requestedBy, r.environment).catch(() => false)))
       involved.add(r.requestedBy);
     return involved;
-  }
-
-  /**
-   * What runs now, where it can be read, when it differs from what Step 1 showed; null when nothing is known to have
-   * changed (an unreadable service is Step 3's to report, not a reason to refuse).
-   */
-  private async productionChanged(r: Rollback): Promise<ServiceVersion[] | null> {
-    const env = environmentNamed(this.deps.config, r.environment);
-    const before = r.findings?.services ?? [];
-    if (!env || before.length === 0) return null;
-    const read = await STRATEGY[strategyOf(r)].currentVersions(this.deps, r, env, { probe: true });
-    // Unreadable now: what Step 1 saw stands.
-    const now = before.map((s) => {
-      const n = read.find((x) => x.service === s.service);
-      return n && n.version !== null
-        ? { ...s, version: n.version, previousVersion: n.previousVersion ?? s.previousVersion }
-        : s;
-    });
-    return now.some((s, i) => s.version !== before[i].version) ? now : null;
   }
 
   private async expire(r: Rollback, afterMs: number): Promise<void> {

@@ -205,6 +205,8 @@ function deploymentText(d: Deployment): string {
       return `:gear: Deploy script started (pid ${d.pid}): \`${esc(d.commandLine)}\`\nFull output: \`${esc(d.outputFile)}\``;
     case 'workflow':
       return `:rocket: Workflow run ${link(d.url, `#${d.runId}`)} dispatched; following it to its conclusion.`;
+    case 'docker':
+      return `:gear: Updating ${d.services.map((s) => `${esc(s.service)} (\`${esc(s.dockerService)}\`, now \`${esc(s.fromVersion ?? 'unknown')}\`)`).join(', ')}.`;
   }
 }
 

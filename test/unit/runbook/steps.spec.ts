@@ -85,6 +85,26 @@ describe('Steps 2 to 4', () => {
   });
 });
 
+describe('Step 3 (the Docker strategy) records what it replaced', () => {
+  it('names in its results the version each service ran when Step 3 began, not the one on the card', async () => {
+    const w = unitWorld();
+    const executing = at('executing', [
+      { type: 'RollbackAnnounced', at: AT, message: { channel: 'C0INCIDENT', ts: '1.1' } },
+    ]);
+    // Someone deployed v3 after the card was approved (the hands-on watcher interrupts a few seconds later): Step 3
+    // moved production away from v3, and the guard against proposing it again must know.
+    w.runtime.deployByHand('v3');
+    const executed = await executeRollback(w.deps, executing);
+    expect(executed).toMatchObject({
+      type: 'ServicesRolledBack',
+      results: [
+        { service: 'backend', fromVersion: 'v3', toVersion: 'v1' },
+        { service: 'frontend', fromVersion: 'v3', toVersion: 'v1' },
+      ],
+    });
+  });
+});
+
 describe('the Docker strategy after a restart', () => {
   it('goes on when every service runs its old version or the target, and stops when someone else changed one', async () => {
     const w = unitWorld(unitConfig());

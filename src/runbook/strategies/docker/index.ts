@@ -2,9 +2,12 @@
  * Option B: Docker Swarm. Every service of the environment is pointed at the target image; the services are one
  * unit, so the result says what each one runs now when any of them fails.
  */
+import type { EnvironmentConfig } from '../../../config/config.schema';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { ServiceResult, ServiceVersion } from '../../../domain/findings';
-import { nowIso } from '../../context';
+import type { DockerUpdateStart, Rollback } from '../../../domain/rollback.machine';
+import { nowIso, type RunbookDeps } from '../../context';
+import { record } from '../../record';
 import type { RollbackStrategy } from '../strategy';
 
 /** What a registry says of a tag it does not have (as opposed to being unreachable). */
@@ -101,13 +104,13 @@ export const dockerStrategy: RollbackStrategy = {
 
   async execute(deps, rollback, env) {
     const target = rollback.target as string;
-    const before = new Map((rollback.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const started = await startOf(deps, rollback, env);
     const results: ServiceResult[] = await Promise.all(
       env.services.map(async (s): Promise<ServiceResult> => {
         const base = {
           service: s.name,
           dockerService: s.docker_service,
-          fromVersion: before.get(s.name) ?? null,
+          fromVersion: started.get(s.name)?.fromVersion ?? null,
           toVersion: target,
         };
         try {
@@ -157,11 +160,15 @@ export const dockerStrategy: RollbackStrategy = {
   },
 
   /**
-   * Going on is safe when every service runs either the version it ran before or the target. Anything else means
-   * someone or something else changed production meanwhile: stop and say so.
+   * Going on is safe when every service runs the target, or runs the version it ran before and was not touched
+   * since Step 3 recorded it was about to update it. A service back on its old version whose spec changed since then
+   * was updated and undone (by hand, or by Swarm's `failure_action: rollback`: the versions alone look exactly as
+   * before the rollback): updating it again would work against whoever undid it. Anything else means someone or
+   * something else changed production meanwhile. Either way: stop and say so.
    */
   async resumeCheck(deps, r, env) {
     const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+    const started = new Map((r.deployment?.kind === 'docker' ? r.deployment.services : []).map((s) => [s.service, s]));
     const now = await Promise.all(
       env.services.map(async (s) => {
         const running = await deps.runtime.inspectService(s.docker_service).then(
@@ -173,24 +180,71 @@ export const dockerStrategy: RollbackStrategy = {
           dockerService: s.docker_service,
           version: running?.version ?? null,
           previousVersion: running?.previousVersion ?? null,
+          specVersion: running?.specVersion ?? null,
           readable: running !== null,
         };
       }),
     );
     // Docker not answering is not evidence of interference: Step 3 will report it.
-    const strangers = now.filter((s) => s.readable && s.version !== r.target && s.version !== before.get(s.service));
-    if (strangers.length === 0) return null;
-    const what = strangers
-      .map(
-        (s) =>
+    const why = now.flatMap((s): string[] => {
+      if (!s.readable || s.version === r.target) return [];
+      if (s.version !== before.get(s.service))
+        return [
           `${s.service} runs ${s.version ?? 'no tagged image'}, neither ${before.get(s.service) ?? 'its previous version'} nor ${r.target}`,
-      )
-      .join('; ');
+        ];
+      const start = started.get(s.service);
+      if (!start || start.specVersion === null || s.specVersion === null || s.specVersion === start.specVersion)
+        return [];
+      return [
+        `${s.service} runs ${s.version} again: the bot's update to ${r.target} was applied, then undone (by hand, or by Swarm's update_config.failure_action: rollback; Swarm's spec of \`${s.dockerService}\` changed since the update began, version ${start.specVersion} → ${s.specVersion}, PreviousSpec ${s.previousVersion ?? 'none'}), and the bot does not update it a second time`,
+      ];
+    });
+    if (why.length === 0) return null;
     return {
       type: 'RollbackInterrupted',
       at: nowIso(deps.clock),
-      reason: `the bot stopped during Step 3 and production changed meanwhile: ${what}`,
-      services: now.map(({ readable: _, ...s }) => s),
+      reason: `the bot stopped during Step 3 and production changed meanwhile: ${why.join('; ')}`,
+      services: now.map(({ readable: _, specVersion: __, ...s }) => s),
     };
   },
 };
+
+/**
+ * What each service runs right before Step 3's first update call, recorded (once: a resumed Step 3 keeps what the
+ * first one found) so that the results name what Step 3 really replaced and a restart can tell whether Swarm took
+ * the update. A store that cannot record it does not hold the rollback up: it goes on, and a restart then judges by
+ * the versions alone.
+ */
+async function startOf(
+  deps: RunbookDeps,
+  r: Rollback,
+  env: EnvironmentConfig,
+): Promise<Map<string, DockerUpdateStart>> {
+  if (r.deployment?.kind === 'docker') return new Map(r.deployment.services.map((s) => [s.service, s]));
+  const before = new Map((r.findings?.services ?? []).map((s) => [s.service, s.version]));
+  const services = await Promise.all(
+    env.services.map(async (s): Promise<DockerUpdateStart> => {
+      const running = await deps.runtime.inspectService(s.docker_service).catch(() => null);
+      return {
+        service: s.name,
+        dockerService: s.docker_service,
+        // Unreadable now: Step 1's reading is the best there is.
+        fromVersion: running ? running.version : (before.get(s.name) ?? null),
+        specVersion: running?.specVersion ?? null,
+      };
+    }),
+  );
+  const event = {
+    type: 'DeploymentStarted',
+    at: nowIso(deps.clock),
+    deployment: { kind: 'docker', services },
+  } as const;
+  // Bookkeeping: the thread hears of Step 3 through its result.
+  const recorded = await record(deps, r.id, event, { tell: false }).catch((err: unknown) => ({
+    ok: false as const,
+    rejection: { code: 'CONFLICT' as const, message: describeError(err) },
+  }));
+  if (!recorded.ok)
+    deps.log.warn({ rollbackId: r.id, rejection: recorded.rejection }, 'could not record the updates Step 3 starts');
+  return new Map(services.map((s) => [s.service, s]));
+}
