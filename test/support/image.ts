@@ -7,7 +7,8 @@ import { postSigned, slashCommandBody } from './slack-requests';
 
 const exec = promisify(execFile);
 
-export const IMAGE = process.env.ROLLBACK_IMAGE ?? 'rollback-bot:test';
+/** One name for the image everywhere (scripts/setup-image.sh, the README, docs/production.md): ROLLBACK_IMAGE. */
+export const IMAGE = process.env.ROLLBACK_IMAGE ?? 'rollback-bot:latest';
 
 /** Runs the docker CLI; resolves with its trimmed stdout. */
 export const dockerCli = async (args: string[], env: Record<string, string> = {}): Promise<string> =>
