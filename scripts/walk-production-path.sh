@@ -44,7 +44,7 @@ fi
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollback-walk.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-log() { printf '[walk %s] %s\n' "$VARIANT" "$*"; }
+log() { printf '[walk %s] +%ds %s\n' "$VARIANT" "$SECONDS" "$*"; }
 
 git clone --quiet "$REPO" "$WORK/clone"
 git -C "$WORK/clone" checkout --quiet --detach "$(git -C "$REPO" rev-parse HEAD)"
