@@ -76,6 +76,7 @@ async function walk(d: Deployment, phase: 'deploy' | 'teardown' = 'deploy'): Pro
   const args = phase === 'teardown' ? [WALK, d.variant, 'teardown'] : [WALK, d.variant];
   try {
     const { stdout } = await exec('bash', args, { env: d.env, timeout: 240_000, maxBuffer: 16 << 20 });
+    console.log(stdout); // TIMING
     return stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
@@ -152,7 +153,9 @@ async function prepare(variant: Variant): Promise<Deployment> {
           networks: ['hostnet'],
           // The stack's own check, run more often: a task counts as started only once healthy.
           healthcheck: { interval: '2s' },
-          deploy: { replicas: 1 },
+          // The stack's 30 s update monitor would only make the page's `--detach=false` wait that long to call a
+          // one-task service stable (the CLI watches for as long as the monitor says); every other update setting stays.
+          deploy: { replicas: 1, update_config: { monitor: '2s' } },
         },
         // The test Postgres stands in (no Docker Hub here to pull PostgreSQL's image); its secret exists all the same.
         postgres: { image: `${BACKEND_IMAGE}:v1`, deploy: { replicas: 0 } },
@@ -301,6 +304,10 @@ describe('the HTTP stack (deploy/stack.http.yml), deployed from docs/production.
   it('updates itself: `docker service update --image` of its own stack completes, and the new task takes requests', async () => {
     // moby #40797: max_replicas_per_node with start-first on as many nodes as replicas leaves the new task Pending.
     const service = `${d.name}_bot`;
+    // The stack's update_config, with only the monitor shortened by the override.
+    expect(
+      JSON.parse(await docker(['service', 'inspect', service, '--format', '{{json .Spec.UpdateConfig}}'])),
+    ).toMatchObject({ Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 2_000_000_000 });
     const current = await docker([
       'service',
       'inspect',
