@@ -76,7 +76,6 @@ async function walk(d: Deployment, phase: 'deploy' | 'teardown' = 'deploy'): Pro
   const args = phase === 'teardown' ? [WALK, d.variant, 'teardown'] : [WALK, d.variant];
   try {
     const { stdout } = await exec('bash', args, { env: d.env, timeout: 240_000, maxBuffer: 16 << 20 });
-    console.log(stdout); // TIMING
     return stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
