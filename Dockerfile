@@ -18,7 +18,9 @@ RUN npm run build && npm prune --omit=dev \
  && cd node_modules/better-sqlite3 \
  && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/test_extension.node
 
-# Run: only the compiled code and production dependencies, as the unprivileged `node` user.
+# Run: only the compiled code and production dependencies, as the unprivileged `node` user. A container started as root
+# (the Swarm stacks do, to learn the Docker socket's group on each node) runs the bot as `node` all the same, with the
+# socket's group added: dist/container-entrypoint.js switches before loading anything else.
 FROM ${BASE}
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -34,4 +36,4 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/main.js"]
+ENTRYPOINT ["node", "dist/container-entrypoint.js"]

@@ -1,270 +1,388 @@
 /**
- * The bot deployed on the test swarm with the project's own stack file (deploy/stack.yml): its secrets and config as
- * Docker secrets and a Docker config, the image built from the Dockerfile, ready (/readyz: its Postgres answers) and
- * taking signed requests that get cards. The test's override only adapts the file to a single-node test swarm: the
- * host's network (the fake Slack and the test Postgres listen on 127.0.0.1), one replica (the stack places one per
- * manager node, on the node's port), and the test Postgres instead of the stack's. Then the stack updates itself
- * (`docker service update --image`, as a release does) under its own update_config: it completes, and the new task
- * takes requests. The stack, its secrets and its config have names of their own, as the swarm is shared.
+ * docs/production.md walked end to end on the test swarm, for each of the two stacks: scripts/walk-production-path.sh
+ * clones the repository afresh and runs the page's own commands (the image tagged and pushed to the test registry,
+ * the secrets, the config, `docker stack deploy` of deploy/stack.socket-mode.yml or deploy/stack.http.yml, the page's
+ * checks), then a whole rollback runs through the deployed bot: over a Socket Mode connection to the local Socket Mode
+ * server, and as signed HTTP requests. The container starts as root, as the stacks say, and the bot runs as uid 1000
+ * with the Docker socket's group, found on the node. The HTTP stack then updates itself (`docker service update
+ * --image`, as a release does) under its own update_config: it completes, and the new task takes requests. At the
+ * end, the page's removal.
+ *
+ * The walk's override (the page's documented substitution) only adapts the stacks to a one-node test swarm: the host's
+ * network (the fake Slack, the Socket Mode server and the test Postgres listen on 127.0.0.1), one replica, the test
+ * Postgres instead of the stack's. Every name is the run's own: the swarm is shared.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { configSchema } from '../../src/config/config.schema';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import {
   BACKEND_IMAGE,
-  createService,
+  createStack,
   freePort,
+  REGISTRY,
   removeServices,
   requireSwarm,
   uniqueName,
   waitForVersion,
 } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
-import { dockerCli, dryRunThrough, IMAGE, requireImage } from '../support/image';
+import { FakeSocketMode } from '../support/fake-socket-mode';
+import {
+  dockerCli,
+  dryRunThrough,
+  helpThrough,
+  IMAGE,
+  overHttp,
+  overSocket,
+  requireImage,
+  rollbackThrough,
+  type SlackTransport,
+} from '../support/image';
 import { dropSchema, freshSchema, TEST_PG_URL } from '../support/postgres';
+import { badDeploy, IC, ONCALL, type Stack, stackConfig } from '../support/scenario';
 import { until } from '../support/wait';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
-const STACK = uniqueName('stack');
-/** The stack file's secret names; on the swarm each gets this run's own name (the override maps them). */
-const SECRETS = [
-  'rollback_slack_bot_token',
-  'rollback_slack_signing_secret',
-  'rollback_db',
-  'rollback_postgres_password',
-];
-const CONFIG = 'rollback_config';
-const onSwarm = (name: string) => `${STACK}_${name}`;
-/** The image a release would bring: the same build under a new tag, so that the service's spec changes. */
-const NEXT_IMAGE = `${IMAGE.replace(/:[^:/]*$/, '')}:${STACK}`;
-const ONCALL = 'U0ONCALL';
-const CHANNEL = 'C0STACK';
+const exec = promisify(execFile);
 const docker = dockerCli;
+const WALK = join(__dirname, '../../scripts/walk-production-path.sh');
+const APP_TOKEN = 'xapp-1-A0APP-1-stack-walk-token';
+type Variant = 'socket-mode' | 'http';
 
 let slack: FakeSlack;
-let backend: string;
-let backendPort: number;
+let socket: FakeSocketMode;
+let services: Stack;
 let dir: string;
-let schema: string;
-/** The port the stack's bot listens on (the host's network). */
-let port: number;
 
-/** The service's tasks as `docker service ps` shows them, with their errors (a Pending task says why). */
-const tasks = (service: string) =>
-  docker([
-    'service',
-    'ps',
-    service,
-    '--no-trunc',
-    '--format',
-    '{{.Name}} {{.Image}} {{.DesiredState}} {{.CurrentState}} {{.Error}}',
-  ]);
+/** One walk of docs/production.md: its names, its port, its database schema. */
+interface Deployment {
+  variant: Variant;
+  /** The stack's name, and the prefix of its secrets and config (the page's `rollback`). */
+  name: string;
+  port: number;
+  schema: string;
+  channel: string;
+  env: NodeJS.ProcessEnv;
+}
+const deployments: Deployment[] = [];
 
-/** Removes the stack, then its secrets and config once no task uses them. */
-async function cleanUp(): Promise<void> {
-  await docker(['stack', 'rm', STACK]).catch(() => undefined);
-  await until(
-    async () => {
-      const left = await Promise.all(
-        [...SECRETS.map((s) => ['secret', 'rm', onSwarm(s)]), ['config', 'rm', onSwarm(CONFIG)]].map((args) =>
-          docker(args).then(
-            () => true,
-            (err: { stderr?: string }) => /not found|No such/i.test(err.stderr ?? ''),
-          ),
-        ),
-      );
-      return left.every(Boolean);
-    },
-    'the stack and its secrets to be removed',
-    60_000,
-    500,
-  );
+/** Runs the walk; fails with everything it printed. */
+async function walk(d: Deployment, phase: 'deploy' | 'teardown' = 'deploy'): Promise<string> {
+  const args = phase === 'teardown' ? [WALK, d.variant, 'teardown'] : [WALK, d.variant];
+  try {
+    const { stdout } = await exec('bash', args, { env: d.env, timeout: 240_000, maxBuffer: 16 << 20 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `the walk of docs/production.md (${d.variant}, ${phase}) failed: ${e.message}\n${e.stdout}\n${e.stderr}`,
+    );
+  }
 }
 
-beforeAll(async () => {
-  await requireSwarm();
-  await requireImage();
-  await cleanUp();
-  backend = uniqueName('stack');
-  backendPort = await freePort();
-  await createService(backend, `${BACKEND_IMAGE}:v2`, backendPort);
-  await waitForVersion(`http://127.0.0.1:${backendPort}/health`, 'v2');
-  slack = new FakeSlack();
-  await slack.start();
-  dir = mkdtempSync(join(tmpdir(), 'rollback-stack-'));
-  schema = freshSchema('stack');
-});
-afterAll(async () => {
-  await cleanUp();
-  await docker(['image', 'rm', NEXT_IMAGE]).catch(() => undefined);
-  await slack?.stop();
-  await removeServices(backend);
-  await dropSchema(schema);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-it('deploys ready and healthy, and signed requests through it get cards', async () => {
-  // Two environments on the one test service: a request through each replica, neither refused by the other's lock.
-  const environment = (channel: string) => ({
-    channel,
-    strategy: 'docker',
-    health: { url: `http://127.0.0.1:${backendPort}/health`, retries: 1, timeout_ms: 2000 },
-    services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
-  });
-  const config = configSchema.parse({
-    roles: { incident_commanders: { users: ['U0IC'] }, on_call: { users: [ONCALL] } },
-    environments: {
-      production: environment(CHANNEL),
-      staging: environment(`${CHANNEL}2`),
-      // Taken by the task that the stack's own update starts.
-      qa: environment(`${CHANNEL}3`),
+/** What the page's removal leaves behind if the walk stopped half-way: the stack, its secrets, config and image tag. */
+async function cleanUp(d: Deployment): Promise<void> {
+  await docker(['stack', 'rm', d.name]).catch(() => undefined);
+  const leftovers = async (kind: 'secret' | 'config') =>
+    (await docker([kind, 'ls', '-q', '--filter', `name=${d.name}_`]).catch(() => '')).split('\n').filter(Boolean);
+  await until(
+    async () => {
+      const left = [...(await leftovers('secret')), ...(await leftovers('config'))];
+      for (const id of left) {
+        await docker(['secret', 'rm', id]).catch(() => docker(['config', 'rm', id]).catch(() => undefined));
+      }
+      return left.length === 0;
     },
-  });
-  writeFileSync(join(dir, 'rollback.config.yml'), stringify(config));
-  const secrets: Record<string, string> = {
-    rollback_slack_bot_token: BOT_TOKEN,
-    rollback_slack_signing_secret: SIGNING_SECRET,
-    rollback_db: TEST_PG_URL,
-    // The stack's own Postgres is not started here (the test Postgres stands in), but its secret must exist.
-    rollback_postgres_password: 'unused-in-this-test',
+    `the stack ${d.name} and its secrets to be removed`,
+    60_000,
+    1000,
+  );
+  const tags = (await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n');
+  const ours = tags.filter((t) => t.startsWith(`${REGISTRY}/${d.name}/`));
+  if (ours.length > 0) await docker(['image', 'rm', ...ours]).catch(() => undefined);
+}
+
+/** Writes the test's config and the walk's override, and the environment the page's commands read. */
+async function prepare(variant: Variant): Promise<Deployment> {
+  const name = uniqueName(variant === 'http' ? 'walkhttp' : 'walksock');
+  const d: Deployment = {
+    variant,
+    name,
+    port: await freePort(),
+    schema: freshSchema(variant === 'http' ? 'walkhttp' : 'walksock'),
+    channel: variant === 'http' ? 'C0WALKHTTP' : 'C0WALKSOCKET',
+    env: {},
   };
-  for (const [name, value] of Object.entries(secrets)) {
-    writeFileSync(join(dir, name), value);
-    await docker(['secret', 'create', onSwarm(name), join(dir, name)]);
-  }
-  await docker(['config', 'create', onSwarm(CONFIG), join(dir, 'rollback.config.yml')]);
-  port = await freePort();
+  deployments.push(d);
+  const production = stackConfig(services, { environment: { channel: d.channel } });
+  // A second environment for the dry run through the task a self-update starts.
+  const config = {
+    ...production,
+    environments: {
+      ...production.environments,
+      qa: { ...production.environments.production, channel: `${d.channel}QA` },
+    },
+  };
+  const configFile = join(dir, `${name}.config.yml`);
+  writeFileSync(configFile, stringify(config));
+  const secrets = [
+    'rollback_slack_bot_token',
+    'rollback_db',
+    'rollback_postgres_password',
+    variant === 'http' ? 'rollback_slack_signing_secret' : 'rollback_slack_app_token',
+  ];
+  const override = join(dir, `${name}.single-node.yml`);
   writeFileSync(
-    join(dir, 'single-node.yml'),
+    override,
     stringify({
       version: '3.8',
       services: {
         bot: {
           environment: {
             SLACK_API_URL: slack.apiUrl,
-            PORT: String(port),
-            ROLLBACK_DB_SCHEMA: schema,
+            PORT: String(d.port),
+            ROLLBACK_DB_SCHEMA: d.schema,
+            ROLLBACK_REPLICAS: '1',
           },
           networks: ['hostnet'],
           // The stack's own check, run more often: a task counts as started only once healthy.
           healthcheck: { interval: '2s' },
-          deploy: { replicas: 1 },
+          // The stack's 30 s update monitor would only make the page's `--detach=false` wait that long to call a
+          // one-task service stable (the CLI watches for as long as the monitor says); every other update setting stays.
+          deploy: { replicas: 1, update_config: { monitor: '2s' } },
         },
-        postgres: { deploy: { replicas: 0 } },
+        // The test Postgres stands in (no Docker Hub here to pull PostgreSQL's image); its secret exists all the same.
+        postgres: { image: `${BACKEND_IMAGE}:v1`, deploy: { replicas: 0 } },
       },
       networks: { hostnet: { external: true, name: 'host' } },
-      secrets: Object.fromEntries(SECRETS.map((s) => [s, { external: true, name: onSwarm(s) }])),
-      configs: { [CONFIG]: { external: true, name: onSwarm(CONFIG) } },
+      secrets: Object.fromEntries(
+        secrets.map((s) => [s, { external: true, name: s.replace(/^rollback_/, `${name}_`) }]),
+      ),
     }),
   );
-  await docker(
-    [
-      'stack',
-      'deploy',
-      '--resolve-image',
-      'never',
-      '-c',
-      'deploy/stack.yml',
-      '-c',
-      join(dir, 'single-node.yml'),
-      STACK,
-    ],
-    { ROLLBACK_IMAGE: IMAGE, DOCKER_GID: String(statSync('/var/run/docker.sock').gid) },
-  );
+  d.env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    WALK_NAME: name,
+    WALK_REGISTRY: `${REGISTRY}/${name}`,
+    WALK_BUILT_IMAGE: IMAGE,
+    WALK_OVERRIDE: override,
+    WALK_DATABASE_URL: TEST_PG_URL,
+    WALK_CONFIG: configFile,
+    // The HTTP stack publishes this port on the node (mode: host): a free one, not the page's 3000.
+    ROLLBACK_PORT: String(d.port),
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    ...(variant === 'http' ? { SLACK_SIGNING_SECRET: SIGNING_SECRET } : { SLACK_APP_TOKEN: APP_TOKEN }),
+  };
+  return d;
+}
 
-  await until(
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok,
-    'the bot to be ready',
-    120_000,
-    500,
-  );
-  const running = await docker(['service', 'ps', `${STACK}_bot`, '--filter', 'desired-state=running', '-q']);
-  expect(running.split('\n')).toHaveLength(1);
-  // The stack's health check (liveness, /healthz) passes too.
-  expect(
-    await docker([
-      'service',
-      'inspect',
-      `${STACK}_bot`,
-      '--format',
-      '{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}',
-    ]),
-  ).toMatch(/"Test":\["CMD","node","-e",".*\/healthz.*"Interval":2000000000/);
-  await until(
-    async () =>
-      (
-        await docker(['ps', '--filter', `label=com.docker.swarm.service.name=${STACK}_bot`, '--format', '{{.Status}}'])
-      ).includes('(healthy)'),
-    "the stack's health check to pass",
-    60_000,
-    1000,
-  );
+/** The bot's process in the stack's container, as the kernel sees it (the container itself starts as root). */
+async function botProcess(d: Deployment): Promise<{ uid: string; groups: string[] }> {
+  const container = await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${d.name}_bot`]);
+  const status = await docker(['exec', container.split('\n')[0], 'cat', '/proc/1/status']);
+  return {
+    uid: /^Uid:\s+(.*)$/m.exec(status)?.[1].split(/\s+/)[0] ?? '',
+    groups: /^Groups:\s*(.*)$/m.exec(status)?.[1].trim().split(/\s+/) ?? [],
+  };
+}
 
-  // The card in each environment's channel, and the requester's private answer.
-  await dryRunThrough(`http://127.0.0.1:${port}`, slack, { environment: 'production', channel: CHANNEL, user: ONCALL });
-  await dryRunThrough(`http://127.0.0.1:${port}`, slack, {
-    environment: 'staging',
-    channel: `${CHANNEL}2`,
-    user: ONCALL,
+beforeAll(async () => {
+  await requireSwarm();
+  await requireImage();
+  services = await createStack('walk', 'v2');
+  await waitForVersion(`http://127.0.0.1:${services.backendPort}/health`, 'v2');
+  slack = new FakeSlack();
+  await slack.start();
+  socket = new FakeSocketMode(slack);
+  await socket.start();
+  dir = mkdtempSync(join(tmpdir(), 'rollback-walk-'));
+});
+afterAll(async () => {
+  for (const d of deployments) {
+    await cleanUp(d);
+    await dropSchema(d.schema).catch(() => undefined);
+  }
+  await socket?.stop();
+  await slack?.stop();
+  await removeServices(services.backend, services.frontend);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The checks every walked stack passes, whatever its mode: the bot runs unprivileged with the socket's group. */
+async function expectRunsUnprivileged(d: Deployment): Promise<void> {
+  const bot = await botProcess(d);
+  expect(bot.uid).toBe('1000');
+  expect(bot.groups).toContain(String(statSync('/var/run/docker.sock').gid));
+}
+
+describe('the Socket Mode stack (deploy/stack.socket-mode.yml), deployed from docs/production.md', () => {
+  let d: Deployment;
+  beforeAll(async () => {
+    d = await prepare('socket-mode');
+  });
+
+  it("the page's commands deploy it from a fresh clone; /rollback help and a whole rollback run over the socket", async () => {
+    const out = await walk(d);
+    // The page's own checks ran: the task, /healthz and /readyz from inside it, the log line.
+    expect(out).toMatch(/\/readyz 200/);
+    expect(out).toMatch(/taking Slack requests.*"mode":"socket"|"mode":"socket".*taking Slack requests/);
+    // No port is published: the bot reached Slack by itself.
+    expect(await docker(['service', 'inspect', `${d.name}_bot`, '--format', '{{json .Endpoint.Ports}}'])).toMatch(
+      /^(null|\[\])$/,
+    );
+    await expectRunsUnprivileged(d);
+    await socket.waitForConnections(1, 30_000);
+    const via: SlackTransport = overSocket(socket);
+    expect(await helpThrough(via, slack, { channel: d.channel, user: ONCALL })).toContain('/rollback');
+
+    await badDeploy(services);
+    await rollbackThrough(via, slack, { channel: d.channel, requester: ONCALL, approver: IC });
+    await waitForVersion(`http://127.0.0.1:${services.backendPort}/health`, 'v1');
+  });
+
+  it("the page's removal takes the stack, its secrets and its config away", async () => {
+    await walk(d, 'teardown');
+    expect(await docker(['stack', 'ls', '--format', '{{.Name}}'])).not.toMatch(new RegExp(`^${d.name}$`, 'm'));
+    expect(await docker(['secret', 'ls', '-q', '--filter', `name=${d.name}_`])).toBe('');
+    expect(await docker(['config', 'ls', '-q', '--filter', `name=${d.name}_`])).toBe('');
   });
 });
 
-it('updates itself: `docker service update --image` of its own stack completes, and the new task takes requests', async () => {
-  // moby #40797: max_replicas_per_node with start-first on as many nodes as replicas leaves the new task Pending.
-  const service = `${STACK}_bot`;
-  await docker(['tag', IMAGE, NEXT_IMAGE]);
-  // The stack's update_config as it is (order, parallelism, failure action), without the pause after each task and
-  // with a shorter watch after the last one: with one task, they would only add 40 s here.
-  await docker([
-    'service',
-    'update',
-    '--detach',
-    '--no-resolve-image',
-    '--update-delay',
-    '0s',
-    '--update-monitor',
-    '2s',
-    '--image',
-    NEXT_IMAGE,
-    service,
-  ]);
-  await until(
-    async () => {
-      const state = await docker([
+describe('the HTTP stack (deploy/stack.http.yml), deployed from docs/production.md', () => {
+  let d: Deployment;
+  let baseUrl: string;
+  beforeAll(async () => {
+    d = await prepare('http');
+    baseUrl = `http://127.0.0.1:${d.port}`;
+  });
+
+  it("the page's commands deploy it from a fresh clone; signed requests run /rollback help and a whole rollback", async () => {
+    const out = await walk(d);
+    expect(out).toMatch(/\/readyz 200/);
+    expect(out).toMatch(/taking Slack requests.*"mode":"http"|"mode":"http".*taking Slack requests/);
+    await expectRunsUnprivileged(d);
+    // The stack's health check (liveness, /healthz) survived the override and passes.
+    expect(
+      await docker([
         'service',
         'inspect',
-        service,
+        `${d.name}_bot`,
         '--format',
-        '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}',
-      ]);
-      if (/paused|rollback/.test(state)) throw new Error(`the update ended ${state}: ${await tasks(service)}`);
-      return state === 'completed';
-    },
-    `the update to complete (tasks: ${service})`,
-    90_000,
-    500,
-  ).catch(async (err: Error) => {
-    throw new Error(`${err.message}\n${await tasks(service)}`);
+        '{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}',
+      ]),
+    ).toMatch(/"Test":\["CMD","node","-e",".*\/healthz.*"Interval":2000000000/);
+    await until(
+      async () =>
+        (
+          await docker([
+            'ps',
+            '--filter',
+            `label=com.docker.swarm.service.name=${d.name}_bot`,
+            '--format',
+            '{{.Status}}',
+          ])
+        ).includes('(healthy)'),
+      "the stack's health check to pass",
+      60_000,
+      1000,
+    );
+    const via = overHttp(baseUrl);
+    expect(await helpThrough(via, slack, { channel: d.channel, user: ONCALL })).toContain('/rollback');
+
+    await badDeploy(services);
+    await rollbackThrough(via, slack, { channel: d.channel, requester: ONCALL, approver: IC });
+    await waitForVersion(`http://127.0.0.1:${services.backendPort}/health`, 'v1');
   });
-  const running = await docker([
-    'service',
-    'ps',
-    service,
-    '--filter',
-    'desired-state=running',
-    '--format',
-    '{{.Image}}',
-  ]);
-  expect(running.split('\n')).toEqual([NEXT_IMAGE]);
-  await until(
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok,
-    'the updated bot to be ready',
-    60_000,
-    500,
-  );
-  await dryRunThrough(`http://127.0.0.1:${port}`, slack, { environment: 'qa', channel: `${CHANNEL}3`, user: ONCALL });
+
+  it('updates itself: `docker service update --image` of its own stack completes, and the new task takes requests', async () => {
+    // moby #40797: max_replicas_per_node with start-first on as many nodes as replicas leaves the new task Pending.
+    const service = `${d.name}_bot`;
+    // The stack's update_config, with only the monitor shortened by the override.
+    expect(
+      JSON.parse(await docker(['service', 'inspect', service, '--format', '{{json .Spec.UpdateConfig}}'])),
+    ).toMatchObject({ Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback', Monitor: 2_000_000_000 });
+    const current = await docker([
+      'service',
+      'inspect',
+      service,
+      '--format',
+      '{{.Spec.TaskTemplate.ContainerSpec.Image}}',
+    ]);
+    // The image a release would bring: the same build under a new tag, so that the service's spec changes.
+    const next = `${REGISTRY}/${d.name}/rollback-bot:next`;
+    await docker(['tag', current.replace(/@sha256:.*$/, ''), next]);
+    await docker(['push', next]);
+    const tasks = () =>
+      docker([
+        'service',
+        'ps',
+        service,
+        '--no-trunc',
+        '--format',
+        '{{.Name}} {{.Image}} {{.DesiredState}} {{.CurrentState}} {{.Error}}',
+      ]);
+    // The stack's update_config as it is (order, parallelism, failure action), without the pause after each task and
+    // with a shorter watch after the last one: with one task, they would only add 40 s here.
+    await docker([
+      'service',
+      'update',
+      '--detach',
+      '--update-delay',
+      '0s',
+      '--update-monitor',
+      '2s',
+      '--image',
+      next,
+      service,
+    ]);
+    await until(
+      async () => {
+        const state = await docker([
+          'service',
+          'inspect',
+          service,
+          '--format',
+          '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}',
+        ]);
+        if (/paused|rollback/.test(state)) throw new Error(`the update ended ${state}: ${await tasks()}`);
+        return state === 'completed';
+      },
+      `the update to complete (tasks: ${service})`,
+      90_000,
+      500,
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await tasks()}`);
+    });
+    const running = await docker([
+      'service',
+      'ps',
+      service,
+      '--filter',
+      'desired-state=running',
+      '--format',
+      '{{.Image}}',
+    ]);
+    expect(running.split('\n')).toHaveLength(1);
+    expect(running).toContain(next);
+    await until(
+      async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok,
+      'the updated bot to be ready',
+      60_000,
+      500,
+    );
+    await dryRunThrough(baseUrl, slack, { environment: 'qa', channel: `${d.channel}QA`, user: ONCALL });
+  });
+
+  it("the page's removal takes the stack, its secrets and its config away", async () => {
+    await walk(d, 'teardown');
+    expect(await docker(['stack', 'ls', '--format', '{{.Name}}'])).not.toMatch(new RegExp(`^${d.name}$`, 'm'));
+    expect(await docker(['secret', 'ls', '-q', '--filter', `name=${d.name}_`])).toBe('');
+    expect(await docker(['config', 'ls', '-q', '--filter', `name=${d.name}_`])).toBe('');
+  });
 });
