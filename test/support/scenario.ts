@@ -5,6 +5,7 @@ import type { Harness } from './bot-harness';
 import { PROMQL } from './fake-prometheus';
 import { BACKEND_IMAGE, FRONTEND_IMAGE, updateImage, waitForVersion } from './docker-env';
 import { ACTION } from '../../src/slack/ids';
+import { CARD_FOOTER_BLOCK } from '../../src/slack/blocks/card';
 import { buttonClickBody } from './slack-requests';
 
 export const CHANNEL = 'C0INCIDENT';
@@ -118,13 +119,13 @@ export async function waitStatus(
     timeoutMs,
   );
   // The card is redrawn after the state is stored (without holding up the rollback): give it a moment to catch up
-  // (its footer shows the stored state's time), so what follows reads the card of this state. Not an assertion:
+  // (its footer's block_id names the stored version), so what follows reads the card of this state. Not an assertion:
   // a card that does not catch up is what the test's own checks then see.
   await h.slack
     .waitFor(
       () => {
         const r = h.db.get(id);
-        return !r?.card || cardText(h, r.card.ts).includes(r.updatedAt);
+        return !r?.card || cardText(h, r.card.ts).includes(`"block_id":"${CARD_FOOTER_BLOCK}${r.version}"`);
       },
       'the card to catch up',
       10_000,

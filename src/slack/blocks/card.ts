@@ -124,6 +124,8 @@ export function criteriaText(e: Evaluation): string {
 
 /** At most this many migration files are named; the rest are counted. */
 const MIGRATION_FILES_SHOWN = 10;
+/** The card footer's block_id, followed by the rollback's stored version. */
+export const CARD_FOOTER_BLOCK = 'card-footer-v';
 
 export function migrationText(m: MigrationFinding): string {
   const shown = m.files.slice(0, MIGRATION_FILES_SHOWN).map((f) => `\`${esc(truncate(f, 200))}\``);
@@ -324,7 +326,12 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
       ],
     });
   }
-  blocks.push(context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`));
+  // The footer's block_id names the stored version it was drawn from: whoever reads the card back (a test, a
+  // replica) can tell a card of this state from one a moment older, which the footer's time, to the second, cannot.
+  blocks.push({
+    ...context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`),
+    block_id: `${CARD_FOOTER_BLOCK}${r.version}`,
+  });
 
   const text = truncate(
     `${r.dryRun ? 'DRY RUN: ' : ''}Rollback of ${r.environment}: ${STATUS_LABEL[r.status].replace(/^:[a-z_]+: /, '')} — target ${esc(target)}${changed ? ' (production changed since, without the bot)' : ''}`,
