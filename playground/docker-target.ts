@@ -31,6 +31,9 @@ const names = (prefix: string) => ({
   SERVICE: { backend: `${prefix}-backend`, frontend: `${prefix}-frontend` },
 });
 const BUSYBOX = '/bin/busybox';
+const VERSIONS = ['v1', 'v2', 'v3'];
+/** On the demo's services and images: `docker image ls -f label=…` finds what a killed playground left behind. */
+export const PLAYGROUND_LABEL = 'org.rollback-bot.playground';
 
 const ENTRYPOINT = `#!/bin/sh
 # /health says the version, except on the bad version v2 (no /health: 404). Traps SIGTERM so updates are quick.
@@ -90,13 +93,18 @@ async function buildImages(docker: Docker, REPO: { backend: string; frontend: st
     const made = spawnSync('tar', ['-C', root, '-cf', tar, '.']);
     if (made.status !== 0) throw new Error(`tar failed: ${made.stderr.toString()}`);
     for (const repo of Object.values(REPO)) {
-      for (const version of ['v1', 'v2', 'v3']) {
+      for (const version of VERSIONS) {
         const stream = (await docker.importImage(
           createReadStream(tar) as unknown as string,
           {
             repo,
             tag: version,
-            changes: ['CMD ["/bin/sh","/entrypoint.sh"]', `ENV APP_VERSION=${version}`, 'EXPOSE 8080'],
+            changes: [
+              'CMD ["/bin/sh","/entrypoint.sh"]',
+              `ENV APP_VERSION=${version}`,
+              'EXPOSE 8080',
+              `LABEL ${PLAYGROUND_LABEL}=true`,
+            ],
           } as object,
         )) as NodeJS.ReadableStream;
         await new Promise<void>((resolve, reject) =>
@@ -134,10 +142,54 @@ class LocalImagesRuntime implements ContainerRuntime {
   }
 }
 
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+/**
+ * Removes the demo's services, then the images it built. Swarm removes a service's containers a moment after the
+ * service, and the engine refuses to remove an image a container still uses (409): retried until `withinMs`. Throws
+ * naming what is left, with the commands that remove it.
+ */
+export async function removeDemo(docker: Docker, prefix: string, withinMs = 20_000): Promise<void> {
+  const { REPO, SERVICE } = names(prefix);
+  const deadline = Date.now() + withinMs;
+  await Promise.all(
+    Object.values(SERVICE).map((s) =>
+      docker
+        .getService(s)
+        .remove()
+        .catch((err: unknown) => {
+          if (statusOf(err) !== 404) throw err;
+        }),
+    ),
+  );
+  let left = Object.values(REPO).flatMap((repo) => VERSIONS.map((v) => `${repo}:${v}`));
+  for (;;) {
+    const failed: { ref: string; err: unknown }[] = [];
+    await Promise.all(
+      left.map((ref) =>
+        docker
+          .getImage(ref)
+          .remove()
+          .catch((err: unknown) => {
+            if (statusOf(err) !== 404) failed.push({ ref, err });
+          }),
+      ),
+    );
+    left = failed.map((f) => f.ref);
+    if (failed.length === 0) return;
+    if (failed.some((f) => statusOf(f.err) !== 409) || Date.now() > deadline) {
+      throw new Error(
+        `could not remove the demo images ${left.join(', ')} (${(failed[0].err as Error).message}); remove them with: docker image rm ${left.join(' ')}`,
+        { cause: failed[0].err },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** `prefix` names the images and services (the tests use their own, so as not to touch a running playground). */
 export async function dockerTarget(docker = new Docker(), prefix = 'rollback-playground'): Promise<DemoTarget> {
   const { REPO, SERVICE } = names(prefix);
-  await buildImages(docker, REPO);
   const runtime = new DockerContainerRuntime(docker, { pollIntervalMs: 300 });
   const ports = { backend: await freePort(), frontend: await freePort() };
   const create = async (name: string, repo: string, port: number) => {
@@ -147,7 +199,7 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
       .catch(() => undefined);
     await docker.createService({
       Name: name,
-      Labels: { 'org.rollback-bot.playground': 'true' },
+      Labels: { [PLAYGROUND_LABEL]: 'true' },
       TaskTemplate: {
         ContainerSpec: { Image: `${repo}:v1`, StopGracePeriod: 2_000_000_000 },
         RestartPolicy: { Condition: 'on-failure', MaxAttempts: 3 },
@@ -157,21 +209,28 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
       EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: port, PublishMode: 'host' }] },
     } as Docker.CreateServiceOptions);
   };
-  await Promise.all([
-    create(SERVICE.backend, REPO.backend, ports.backend),
-    create(SERVICE.frontend, REPO.frontend, ports.frontend),
-  ]);
   const deployBad = () =>
     Promise.all([
       runtime.rollServiceTo(SERVICE.backend, REPO.backend, 'v2', { timeoutMs: 60_000 }),
       runtime.rollServiceTo(SERVICE.frontend, REPO.frontend, 'v2', { timeoutMs: 60_000 }),
     ]).then(() => undefined);
-  // v1 first (good), then the bad deploy: v2 runs, v1 is in Swarm's PreviousSpec, as after a real bad deploy.
-  await Promise.all([
-    runtime.rollServiceTo(SERVICE.backend, REPO.backend, 'v1', { timeoutMs: 60_000 }),
-    runtime.rollServiceTo(SERVICE.frontend, REPO.frontend, 'v1', { timeoutMs: 60_000 }),
-  ]);
-  await deployBad();
+  try {
+    await buildImages(docker, REPO);
+    await Promise.all([
+      create(SERVICE.backend, REPO.backend, ports.backend),
+      create(SERVICE.frontend, REPO.frontend, ports.frontend),
+    ]);
+    // v1 first (good), then the bad deploy: v2 runs, v1 is in Swarm's PreviousSpec, as after a real bad deploy.
+    await Promise.all([
+      runtime.rollServiceTo(SERVICE.backend, REPO.backend, 'v1', { timeoutMs: 60_000 }),
+      runtime.rollServiceTo(SERVICE.frontend, REPO.frontend, 'v1', { timeoutMs: 60_000 }),
+    ]);
+    await deployBad();
+  } catch (err) {
+    // A demo that failed to come up leaves nothing behind either.
+    await removeDemo(docker, prefix).catch(() => undefined);
+    throw err;
+  }
   return {
     kind: 'docker',
     // Swarm publishes a port on every interface of the host (it cannot bind one address): say so.
@@ -199,16 +258,8 @@ export async function dockerTarget(docker = new Docker(), prefix = 'rollback-pla
       await deployBad();
       return `${SERVICE.backend} and ${SERVICE.frontend} updated to v2 by hand (docker service update)`;
     },
-    stop: async () => {
-      await Promise.all(
-        Object.values(SERVICE).map((s) =>
-          docker
-            .getService(s)
-            .remove()
-            .catch(() => undefined),
-        ),
-      );
-    },
+    // What it built goes with it: the services, then the six images.
+    stop: () => removeDemo(docker, prefix),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:net';
 import Docker from 'dockerode';
-import { dockerSocketPresent, dockerTarget, dockerUnavailable } from './docker-target';
+import { PLAYGROUND_LABEL, dockerSocketPresent, dockerTarget, dockerUnavailable } from './docker-target';
 import { type DemoTarget, type Playground, simulatedTarget, startPlayground } from './playground';
 
 async function chooseTarget(): Promise<DemoTarget> {
@@ -47,11 +47,52 @@ function reach(pg: Playground): string {
   ].join('\n');
 }
 
+/** How long stopping may take before the playground gives up and exits anyway, saying so. */
+const STOP_WITHIN_MS = 30_000;
+
+/**
+ * SIGINT or SIGTERM, from the start: a stop that comes while the demo is still being built waits for that step,
+ * then removes what it built, rather than dying half-way and leaving services and images behind.
+ */
+let stopRequested = false;
+let stopNow: () => void = () => undefined;
+const stopSignal = new Promise<void>((resolve) => {
+  stopNow = resolve;
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A terminal's Ctrl-C reaches this process twice (from the terminal and passed on by npm): once is enough.
+    if (stopRequested) return;
+    stopRequested = true;
+    process.stdout.write(`Stopping (${signal}): removing what the playground started and built…\n`);
+    setTimeout(() => {
+      process.stderr.write(
+        `playground: still stopping after ${STOP_WITHIN_MS / 1000} s; exiting. Left behind, if anything: docker service ls -f label=${PLAYGROUND_LABEL}; docker image ls -f label=${PLAYGROUND_LABEL}\n`,
+      );
+      process.exit(1);
+    }, STOP_WITHIN_MS).unref();
+    stopNow();
+  });
+}
+
+/** Stops `what`, then exits: 0 when it stopped cleanly, 1 (saying why) when it did not. */
+function stopAndExit(what: { stop(): Promise<void> }): Promise<never> {
+  return what.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`playground: ${err instanceof Error ? err.message : String(err)}\n`);
+      return process.exit(1);
+    },
+  );
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PLAYGROUND_PORT ?? 3000);
   const host = process.env.PLAYGROUND_HOST || '127.0.0.1';
   await portFree(port, host);
+  if (stopRequested) process.exit(0);
   const target = await chooseTarget();
+  if (stopRequested) await stopAndExit(target);
   let pg: Playground;
   try {
     pg = await startPlayground({ port, host, target, logLevel: process.env.LOG_LEVEL ?? 'warn' });
@@ -60,6 +101,7 @@ async function main(): Promise<void> {
     await target.stop().catch(() => undefined);
     throw err;
   }
+  if (stopRequested) await stopAndExit(pg);
   process.stdout.write(
     [
       '',
@@ -73,17 +115,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    pg.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  await stopSignal;
+  await stopAndExit(pg);
 }
 
 main().catch((err: unknown) => {

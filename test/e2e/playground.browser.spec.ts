@@ -226,3 +226,87 @@ it('runs a rollback from the command box to ROLLBACK COMPLETE, refusing a non-IC
   await channel().getByText('Production changed while deploys are locked').first().waitFor({ timeout: 20_000 });
   await keep('playground', (file) => page.screenshot({ path: file, fullPage: true }));
 });
+
+/**
+ * In the page: what would read badly at this width. The banner's lines; every code chip that is broken over two
+ * lines or sticks out of its pane; whether the channel and the thread are both on screen, side by side; anything
+ * that scrolls sideways.
+ */
+const WRAP_PROBE = `(() => {
+  const lineHeight = (el) => {
+    const cs = getComputedStyle(el);
+    return cs.lineHeight === 'normal' ? parseFloat(cs.fontSize) * 1.2 : parseFloat(cs.lineHeight);
+  };
+  const banner = document.getElementById('target');
+  const bs = getComputedStyle(banner);
+  const inner = banner.getBoundingClientRect().height - ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth'].reduce((n, k) => n + parseFloat(bs[k]), 0);
+  const badChips = [];
+  for (const code of document.querySelectorAll('#channel code, #thread-messages code, form.compose code, #target code')) {
+    const rects = code.getClientRects();
+    if (!rects.length) continue;
+    const box = code.getBoundingClientRect();
+    const pane = code.closest('#channel, #thread-messages, form.compose, #target').getBoundingClientRect();
+    const why = [];
+    if (rects.length > 1) why.push(rects.length + ' pieces');
+    if (box.height > lineHeight(code) * 1.5) why.push('height ' + Math.round(box.height) + ' px');
+    if (box.right > pane.right + 0.5 || box.left < pane.left - 0.5) why.push('outside its pane');
+    if (why.length) badChips.push(code.textContent + ': ' + why.join(', '));
+  }
+  const main = document.querySelector('main').getBoundingClientRect();
+  const aside = document.getElementById('thread').getBoundingClientRect();
+  const sideways = ['#channel', '#thread-messages'].filter((s) => { const e = document.querySelector(s); return e.scrollWidth > e.clientWidth + 1; });
+  return {
+    bannerLines: Math.round(inner / lineHeight(banner)),
+    chips: document.querySelectorAll('#channel code, #thread-messages code').length,
+    badChips,
+    channel: { left: Math.round(main.left), right: Math.round(main.right), width: Math.round(main.width) },
+    thread: { left: Math.round(aside.left), right: Math.round(aside.right), width: Math.round(aside.width) },
+    pageWidth: document.scrollingElement.scrollWidth,
+    sideways,
+  };
+})()`;
+
+it.each([1024, 1280])(
+  'at %i px with the thread open, nothing wraps badly: the banner in two lines, code chips whole, channel and thread side by side',
+  async (width) => {
+    await page.setViewportSize({ width, height: 768 });
+    try {
+      await page.goto(pg.url);
+      // The completed rollback of the test before: its card, its thread of steps, the gate's refusal.
+      await card()
+        .getByRole('button', { name: /\d+ replies/ })
+        .click();
+      await page.locator('aside.open').waitFor();
+      await page.locator('#thread-messages').getByText('Step 5 — Announce the resolution: done.').waitFor();
+      // The thread opens with a transition on its width: measure once it has settled.
+      await page.waitForFunction(
+        `(() => { const a = document.getElementById('thread').getBoundingClientRect().width; const same = window.__w === a; window.__w = a; return same && a > 0; })()`,
+        undefined,
+        { polling: 200 },
+      );
+      await keep(`thread-open-${width}`, (file) => page.screenshot({ path: file }));
+      const seen = await page.evaluate<{
+        bannerLines: number;
+        chips: number;
+        badChips: string[];
+        channel: { left: number; right: number; width: number };
+        thread: { left: number; right: number; width: number };
+        pageWidth: number;
+        sideways: string[];
+      }>(WRAP_PROBE);
+      expect(seen.bannerLines).toBeLessThanOrEqual(2);
+      expect(seen.chips).toBeGreaterThan(5);
+      expect(seen.badChips).toEqual([]);
+      // Side by side, both on screen and wide enough to read.
+      expect(seen.channel.left).toBeGreaterThanOrEqual(0);
+      expect(seen.channel.right).toBeLessThanOrEqual(seen.thread.left + 1);
+      expect(seen.thread.right).toBeLessThanOrEqual(width);
+      expect(seen.channel.width).toBeGreaterThanOrEqual(460);
+      expect(seen.thread.width).toBeGreaterThanOrEqual(300);
+      expect(seen.pageWidth).toBeLessThanOrEqual(width);
+      expect(seen.sideways).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1500, height: 1000 });
+    }
+  },
+);

@@ -71,6 +71,20 @@ it('builds the demo stack on the swarm and rolls it back for real from the page'
   }
 });
 
+it('on stop, removes the demo services and the six images it built', async () => {
+  const docker = new Docker();
+  const built = () => docker.listImages({ filters: { reference: [`${PREFIX}/*`] } });
+  expect(pg).toBeDefined();
+  expect((await built()).flatMap((i) => i.RepoTags ?? [])).toHaveLength(6);
+  const started = Date.now();
+  await pg?.stop();
+  pg = undefined;
+  expect(Date.now() - started).toBeLessThan(15_000);
+  const services = await docker.listServices({ filters: { name: [PREFIX] } });
+  expect(services.map((s) => s.Spec?.Name)).toEqual([]);
+  expect((await built()).flatMap((i) => i.RepoTags ?? [])).toEqual([]);
+});
+
 it('with its port taken, says so at once and builds nothing', async () => {
   const out = path.join(ROOT, '.test-build', `playground-${process.pid}`);
   await exec('npx', ['tsc', '-p', 'tsconfig.playground.json', '--outDir', out], { cwd: ROOT, timeout: 120_000 });
