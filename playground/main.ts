@@ -113,6 +113,9 @@ async function main(): Promise<void> {
       `Open ${pg.url} and type: /rollback production bad deploy`,
       reach(pg),
       '',
+      `The bot itself listens on ${pg.botUrl} (this machine only): GET /healthz /readyz, the API at /api/v1/…, and`,
+      `    curl -H 'Authorization: Bearer ${pg.metricsToken}' ${pg.botUrl}/metrics`,
+      '',
     ].join('\n'),
   );
   await stopSignal;

@@ -89,6 +89,10 @@ export interface Playground {
   host: string;
   hostNames: string[];
   configYaml: string;
+  /** The bot's own port (loopback only): /healthz, /readyz, /metrics and the API, as in production. */
+  botUrl: string;
+  /** The bearer token for the bot's GET /metrics (made up for this run). */
+  metricsToken: string;
   standin: SlackStandin;
   bot: RunningBot;
   stop(): Promise<void>;
@@ -99,6 +103,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
   // The "CI" of the demo environment asks the deploy gate with this token.
   const ciToken = `playground-ci-${randomBytes(12).toString('hex')}`;
   const token = `xoxb-playground-${randomBytes(8).toString('hex')}`;
+  // The bot's /metrics answers only with a token: one for this run, printed in the banner.
+  const metricsToken = `playground-metrics-${randomBytes(8).toString('hex')}`;
   const { target } = opts;
   const standin = new SlackStandin({
     port: opts.port ?? 3000,
@@ -138,10 +144,11 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
     SLACK_API_URL: standin.apiUrl,
     PORT: '0',
     ROLLBACK_DB: path.join(dir, 'rollback.db'),
+    ROLLBACK_METRICS_TOKEN: metricsToken,
   });
   const logger = createLogger({
     level: opts.logLevel ?? 'warn',
-    secrets: [token, signingSecret],
+    secrets: [token, signingSecret, metricsToken],
     destination: opts.log ?? process.stderr,
   });
   let bot: RunningBot;
@@ -152,7 +159,7 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
       logger,
       runtime: target.runtime,
       serviceEvents: target.events,
-      secrets: [token, signingSecret, ciToken],
+      secrets: [token, signingSecret, ciToken, metricsToken],
       instanceId: 'playground',
       host: '127.0.0.1',
     });
@@ -166,6 +173,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
     host: standin.host,
     hostNames: standin.hostNames,
     configYaml: stringify(raw),
+    botUrl: `http://127.0.0.1:${bot.port}`,
+    metricsToken,
     standin,
     bot,
     async stop() {

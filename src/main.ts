@@ -105,6 +105,10 @@ const HARD_STOP_MS = 10_000;
  */
 async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   let state: FrontState = 'starting';
+  /** What the replica waits for while starting, said on /readyz. */
+  let waitingFor = 'checking the Slack tokens';
+  /** A signal came while starting: the steps still to come are skipped (a function: TypeScript narrows `state`). */
+  const stopping = () => state === 'stopping';
   let work: WorkProcess | undefined = undefined;
   const link: WorkLink = {
     forward: (event) => work?.link.forward(event) ?? null,
@@ -115,37 +119,14 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   };
   const ownMetrics = new Registry();
   collectDefaultMetrics({ register: ownMetrics, labels: { process: 'front' } });
-  const front = createFront(env, logger, { state: () => state, link, metrics: ownMetrics });
-  const token = await checkBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL);
-  if (token.kind === 'refused') refuse('SLACK_BOT_TOKEN', token.error);
-  if (token.kind === 'unreachable')
-    logger.warn({ reason: token.reason }, 'could not check the Slack token (Slack out of reach); starting anyway');
-  if (env.SLACK_APP_TOKEN) {
-    // Before the work process starts (and resumes whatever a crash left): a refused app token stops it first.
-    const app = await checkAppToken(env.SLACK_APP_TOKEN, env.SLACK_API_URL);
-    if (app.kind === 'refused') refuse('SLACK_APP_TOKEN', app.error);
-    if (app.kind === 'unreachable')
-      logger.warn({ reason: app.reason }, 'could not check the Slack app token (Slack out of reach); starting anyway');
-  }
-  const port = await front.start();
-  // The work process learns the bound port (its default instance id is host:port).
-  work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
-  // Socket Mode: Slack's envelopes start arriving as soon as the connection opens, so it opens only now that the
-  // work process takes them.
-  try {
-    await front.connect();
-  } catch (err) {
-    const refused = refusedToken(err);
-    if (refused) refuse('SLACK_APP_TOKEN', refused);
-    throw err;
-  }
-  state = 'serving';
-  logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', workPid: work.pid }, 'taking Slack requests');
-  void work.exited.then((code) => {
-    if (state === 'stopping') return;
-    logger.error({ code }, 'the work process exited; this replica stops (Slack retries what it could not take)');
-    process.exit(1);
+  const front = createFront(env, logger, {
+    state: () => state,
+    startingReason: () => waitingFor,
+    link,
+    metrics: ownMetrics,
   });
+  // Bound first: /healthz answers (alive) and /readyz says what it waits for, however long Slack takes to answer.
+  const port = await front.start();
 
   const shutdown = (signal: string) => {
     if (state === 'stopping') return;
@@ -167,6 +148,42 @@ async function runFront(env: RuntimeEnv, logger: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const token = await checkBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL);
+  if (token.kind === 'refused') refuse('SLACK_BOT_TOKEN', token.error);
+  if (token.kind === 'unreachable')
+    logger.warn({ reason: token.reason }, `could not check SLACK_BOT_TOKEN: ${token.reason}; starting anyway`);
+  if (env.SLACK_APP_TOKEN) {
+    // Before the work process starts (and resumes whatever a crash left): a refused app token stops it first.
+    const app = await checkAppToken(env.SLACK_APP_TOKEN, env.SLACK_API_URL);
+    if (app.kind === 'refused') refuse('SLACK_APP_TOKEN', app.error);
+    if (app.kind === 'unreachable')
+      logger.warn({ reason: app.reason }, `could not check SLACK_APP_TOKEN: ${app.reason}; starting anyway`);
+  }
+  if (stopping()) return;
+  waitingFor = 'work process starting';
+  // The work process learns the bound port (its default instance id is host:port).
+  work = await forkWork(__filename, { ...process.env, PORT: String(port) }, logger);
+  void work.exited.then((code) => {
+    if (state === 'stopping') return;
+    logger.error({ code }, 'the work process exited; this replica stops (Slack retries what it could not take)');
+    process.exit(1);
+  });
+  if (stopping()) return;
+  // Socket Mode: Slack's envelopes start arriving as soon as the connection opens, so it opens only now that the
+  // work process takes them. Slack out of reach: this waits (not ready, saying why) until it answers.
+  waitingFor = 'connecting to Slack';
+  try {
+    await front.connect();
+  } catch (err) {
+    if (stopping()) return;
+    const refused = refusedToken(err);
+    if (refused) refuse('SLACK_APP_TOKEN', refused);
+    throw err;
+  }
+  if (stopping()) return;
+  state = 'serving';
+  logger.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', workPid: work.pid }, 'taking Slack requests');
 }
 
 /** The forked work process: the listeners, the runbook and the store, fed by the front over IPC. */

@@ -16,6 +16,8 @@ export const ErrorCode = {
   SlackApiFailed: 'SLACK_API_FAILED',
   /** Slack refuses one of the bot's tokens (revoked, expired, wrong): only a new token helps. */
   SlackTokenRefused: 'SLACK_TOKEN_REFUSED',
+  /** A Slack Web API call got no answer at all (no route, refused connection, no DNS, timeout). */
+  SlackUnreachable: 'SLACK_UNREACHABLE',
   StoreConflict: 'STORE_CONFLICT',
   PagerFailed: 'PAGER_FAILED',
   CodeHostFailed: 'CODE_HOST_FAILED',

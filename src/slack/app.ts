@@ -4,7 +4,9 @@
  */
 import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { FetchFunction } from '@slack/web-api';
 import { boltLogger } from './bolt-logger';
+import { loggedRetries, namingFetch } from './slack-reach';
 import { ForwardedReceiver } from './forwarding';
 import type { DeliveryContext } from './listeners/types';
 import type { RuntimeEnv } from '../config/env';
@@ -39,12 +41,19 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
     clientOptions: {
       slackApiUrl: env.SLACK_API_URL,
       // The default policy retries for about 30 minutes; an incident cannot wait that long for a card.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, maxRetryTime: 10_000 },
+      retryConfig: loggedRetries(logger, {
+        retries: 2,
+        factor: 2,
+        minTimeout: 500,
+        maxTimeout: 2000,
+        maxRetryTime: 10_000,
+      }),
       timeout: 10_000,
       // A 429 is handed to us (the notifier waits a bounded time) instead of pausing every call for Retry-After.
       rejectRateLimitedCalls: true,
       logger: log,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      // A call that gets no answer names the host and the method it tried.
+      fetch: namingFetch(opts.fetch as FetchFunction | undefined),
     },
     // Bolt would call auth.test in the constructor and crash the process if Slack is unreachable at that moment;
     // startBot checks the token itself and only warns.

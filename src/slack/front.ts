@@ -20,6 +20,7 @@ import { boltLogger } from './bolt-logger';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
 import { SlackTokenRefused, TOKEN_REFUSED } from './token-check';
+import { callOf, networkReason } from './slack-reach';
 import { API_MAX_BODY, API_PREFIX } from '../api/api';
 import type { RuntimeEnv } from '../config/env';
 import { describeError } from '../domain/errors';
@@ -45,6 +46,13 @@ export const READY_CACHE_MS = 1000;
 /** A refused app token while running is asked about again after this long, doubling up to APP_TOKEN_RETRY_MAX_MS. */
 export const APP_TOKEN_RETRY_MS = 2000;
 export const APP_TOKEN_RETRY_MAX_MS = 60_000;
+/**
+ * Socket Mode: apps.connections.open that gets no answer (Slack out of reach, or a 5xx) is tried again after this
+ * long, doubling up to SLACK_RETRY_MAX_MS, for as long as it takes: a replica that cannot reach Slack stays up (not
+ * ready), and connects as soon as Slack answers.
+ */
+export const SLACK_RETRY_MS = 1000;
+export const SLACK_RETRY_MAX_MS = 30_000;
 /** The environment variable holding the bearer token for GET /metrics. */
 export const METRICS_TOKEN_VARIABLE = 'ROLLBACK_METRICS_TOKEN';
 
@@ -98,6 +106,8 @@ export type FrontState = 'starting' | 'serving' | 'stopping';
 export interface FrontOptions {
   /** Serving: Slack requests are taken. Starting or stopping: they are turned away (Slack retries them). */
   state: () => FrontState;
+  /** While starting: what it waits for, said on /readyz ("work process starting"). */
+  startingReason?: () => string;
   link: WorkLink;
   /** The address to listen on; default every address (a container's port is published from outside it). */
   host?: string;
@@ -106,11 +116,15 @@ export interface FrontOptions {
 }
 
 export interface Front {
-  /** Starts listening; resolves with the bound port (useful with PORT=0). Opens no connection to Slack. */
+  /**
+   * Starts listening and logs where ("listening on http://0.0.0.0:3000 — …"); resolves with the bound port (useful
+   * with PORT=0). Opens no connection to Slack. /healthz answers 200 from here on: the process is alive.
+   */
   start(): Promise<number>;
   /**
    * Socket Mode: opens the connection to Slack, so call it once the work side takes deliveries (an envelope that
-   * arrived before would go unacknowledged). Rejects with SlackTokenRefused when Slack refuses the app token.
+   * arrived before would go unacknowledged). Rejects with SlackTokenRefused when Slack refuses the app token; waits
+   * (not ready, saying why) for as long as Slack is out of reach.
    * Nothing to open in HTTP mode (Slack's requests are turned away with 503 until the state says serving).
    */
   connect(): Promise<void>;
@@ -163,15 +177,31 @@ async function refusalIn(res: Response): Promise<string | undefined> {
   }
 }
 
+/**
+ * Where the bot listens and what it answers there, on one line for the start of the log:
+ * "listening on http://0.0.0.0:3000 — POST /slack/events, GET /healthz /readyz /metrics, /api/v1/…".
+ */
+export function listeningLine(
+  host: string | undefined,
+  port: number,
+  opts: { socketMode: boolean; metrics: boolean },
+): string {
+  const where = host && host !== '::' && host !== '0.0.0.0' ? (host.includes(':') ? `[${host}]` : host) : '0.0.0.0';
+  const routes = `${opts.socketMode ? '' : `POST ${EVENTS_PATH}, `}GET ${HEALTHZ_PATH} ${READYZ_PATH} ${METRICS_PATH}, ${API_PREFIX}…`;
+  const metricsOff = opts.metrics ? '' : ` (${METRICS_PATH} is off: set ${METRICS_TOKEN_VARIABLE})`;
+  return `listening on http://${where}:${port} — ${routes}${metricsOff}`;
+}
+
 export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions): Front {
   const log = boltLogger(logger);
   /** Socket Mode: why Slack refuses the app token now (while running; it is asked again and again), or null. */
   let appTokenRefused: string | null = null;
   let stopping = false;
+  // Liveness: answered means alive, whatever the process waits for (Slack, the work process, the store); an
+  // orchestrator that restarted it for those would only start the wait again. /readyz says what is missing.
   const healthz = (_req: IncomingMessage, res: ServerResponse) => {
-    const state = opts.state();
-    res.writeHead(state === 'serving' ? 200 : 503, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ status: state === 'serving' ? 'ok' : state }));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'ok', state: opts.state() }));
   };
   // One check at a time, its answer reused for READY_CACHE_MS after it settles.
   let readiness: { check: Promise<void>; settledAt: number | null } | null = null;
@@ -196,14 +226,19 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     readiness = current;
     return current.check;
   };
+  /** Why this replica should not be sent work now, or null when only the work side's own check is left. */
+  const notReady = (): string | null => {
+    const state = opts.state();
+    if (state === 'stopping') return 'stopping';
+    if (appTokenRefused) return `Slack refused SLACK_APP_TOKEN (${appTokenRefused}); asking again`;
+    if (socket && connecting && !socketOpen)
+      return `not connected to Slack${slackTrouble ? `: ${slackTrouble}` : ' (connecting)'}`;
+    if (state === 'starting') return opts.startingReason?.() ?? 'starting';
+    return opts.link.unavailable();
+  };
   // Liveness stays /healthz (the process answers); readiness also asks the store, within a bound.
   const readyz = (_req: IncomingMessage, res: ServerResponse) => {
-    const state = opts.state();
-    const notNow =
-      state !== 'serving'
-        ? state
-        : (opts.link.unavailable() ??
-          (appTokenRefused ? `Slack refused SLACK_APP_TOKEN (${appTokenRefused}); asking again` : null));
+    const notNow = notReady();
     const check = notNow ? Promise.reject(new Error(notNow)) : workReady();
     check.then(
       () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ready' })),
@@ -295,6 +330,12 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
   // deploy gate, the cards), and it hears Slack again as soon as Slack takes the token.
   let connected = false;
   let refusedAtStart: ((slackError: string) => void) | null = null;
+  /** connect() was called: from then on, a closed Slack connection makes the replica not ready. */
+  let connecting = false;
+  /** The Socket Mode connection is open (Slack sent hello), as the client last said. */
+  let socketOpen = false;
+  /** Why apps.connections.open last failed to get an answer ("cannot reach …; retrying in 4 s"), or null. */
+  let slackTrouble: string | null = null;
   const wakers = new Set<() => void>();
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -308,10 +349,32 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     });
   const slackFetch: FetchFunction = async (url, init) => {
     const opening = String(url).endsWith('apps.connections.open');
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = 0, unanswered = 0, refusals = 0; ; attempt += 1) {
       // A later attempt gets a fresh timeout: the first one's signal (the WebClient's) may have fired while held.
-      const res = await fetch(url, attempt === 0 ? init : { ...init, signal: AbortSignal.timeout(10_000) });
-      if (!opening) return res as never;
+      const tried = fetch(url, attempt === 0 ? init : { ...init, signal: AbortSignal.timeout(10_000) });
+      if (!opening) return (await tried) as never;
+      let res: Response;
+      try {
+        res = await tried;
+        if (res.status >= 500) throw new Error(`answered HTTP ${res.status}`);
+      } catch (err) {
+        // No answer worth the name: said once per attempt with the host and the call, then asked again (the
+        // client's own retries would give up, or log "http request failed" with neither).
+        if (stopping) throw err;
+        const { host } = callOf(String(url));
+        const retryInMs = Math.min(SLACK_RETRY_MS * 2 ** unanswered, SLACK_RETRY_MAX_MS);
+        unanswered += 1;
+        const why =
+          err instanceof Error && err.message.startsWith('answered HTTP')
+            ? `${host} ${err.message} (apps.connections.open)`
+            : `cannot reach ${host} (apps.connections.open): ${networkReason(err)}`;
+        slackTrouble = `${why}; retrying in ${retryInMs / 1000} s`;
+        logger.warn({ host, attempt: unanswered, retryInMs }, `${why}, retrying in ${retryInMs / 1000} s`);
+        await pause(retryInMs);
+        continue;
+      }
+      if (slackTrouble) logger.info('Slack answers apps.connections.open again');
+      slackTrouble = null;
       const refused = await refusalIn(res);
       if (!refused) {
         if (appTokenRefused) logger.info({ slackError: appTokenRefused }, 'Slack takes SLACK_APP_TOKEN again');
@@ -323,7 +386,8 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
         return res as never;
       }
       appTokenRefused = refused;
-      const retryInMs = Math.min(APP_TOKEN_RETRY_MS * 2 ** attempt, APP_TOKEN_RETRY_MAX_MS);
+      const retryInMs = Math.min(APP_TOKEN_RETRY_MS * 2 ** refusals, APP_TOKEN_RETRY_MAX_MS);
+      refusals += 1;
       logger.error(
         { slackError: refused, retryInMs },
         `Slack refused SLACK_APP_TOKEN (${refused}): not ready, asking again; put a new app token in place (README "Slack app setup")`,
@@ -340,6 +404,10 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
       })
     : null;
   socket?.init(app);
+  // Whether the connection is open, as the client says: readiness follows it (a dropped connection is reopened by
+  // the client; meanwhile this replica hears nothing from Slack).
+  socket?.client.on('connected', () => (socketOpen = true));
+  for (const closed of ['close', 'disconnected', 'reconnecting']) socket?.client.on(closed, () => (socketOpen = false));
   const receiver = socket
     ? null
     : new HTTPReceiver({
@@ -421,11 +489,17 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
         server.once('error', reject);
         server.listen(env.PORT, opts.host, () => {
           const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : env.PORT);
+          const port = typeof address === 'object' && address ? address.port : env.PORT;
+          logger.info(
+            { port, host: opts.host ?? '0.0.0.0', mode: socket ? 'socket' : 'http' },
+            listeningLine(opts.host, port, { socketMode: !!socket, metrics: !!metricsToken }),
+          );
+          resolve(port);
         });
       }),
     connect: async () => {
       if (!socket) return;
+      connecting = true;
       // The client itself retries some refusals (token_revoked, token_expired) forever: a refusal seen on the way
       // ends the start here.
       const refused = new Promise<never>((_, reject) => {

@@ -4,6 +4,7 @@
  */
 import { WebClient } from '@slack/web-api';
 import { ErrorCode, RollbackBotError } from '../domain/errors';
+import { namingFetch, unreachableIn } from './slack-reach';
 
 /** Slack's answers that mean the token itself is wrong (not a passing outage). */
 export const TOKEN_REFUSED = new Set([
@@ -38,7 +39,16 @@ export function refusedToken(err: unknown): string | undefined {
 export type TokenCheck =
   | { kind: 'accepted'; botUserId: string; team: string }
   | { kind: 'refused'; error: string }
+  /** `reason` names the host and the call: "cannot reach slack.com (auth.test): getaddrinfo ENOTFOUND slack.com". */
   | { kind: 'unreachable'; reason: string };
+
+/** Why a check got no usable answer, naming the host and the call when the network is why. */
+function unreachable(err: unknown): TokenCheck {
+  return {
+    kind: 'unreachable',
+    reason: unreachableIn(err)?.message ?? (err instanceof Error ? err.message : String(err)),
+  };
+}
 
 /** A WebClient that makes one attempt within `timeoutMs` and logs nothing. */
 function checkingClient(token: string, slackApiUrl: string, timeoutMs: number): WebClient {
@@ -46,6 +56,7 @@ function checkingClient(token: string, slackApiUrl: string, timeoutMs: number): 
     slackApiUrl,
     timeout: timeoutMs,
     retryConfig: { retries: 0 },
+    fetch: namingFetch(),
     // Its own logging would print the failure a second time, with the request; ours says it once.
     logger: {
       debug() {},
@@ -68,7 +79,7 @@ export async function checkBotToken(token: string, slackApiUrl: string, timeoutM
   } catch (err) {
     const refused = refusedToken(err);
     if (refused) return { kind: 'refused', error: refused };
-    return { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err) };
+    return unreachable(err);
   }
 }
 
@@ -84,6 +95,6 @@ export async function checkAppToken(token: string, slackApiUrl: string, timeoutM
   } catch (err) {
     const refused = refusedToken(err);
     if (refused) return { kind: 'refused', error: refused };
-    return { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err) };
+    return unreachable(err);
   }
 }

@@ -113,6 +113,12 @@ it('runs healthy as a non-root user, posts a card for a signed request, and stop
     30_000,
   );
   expect(await docker('exec', container, 'id', '-u')).toBe('1000');
+  // /healthz is liveness (200 from the moment the port is bound); Slack's requests are taken once it is ready.
+  await until(
+    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok,
+    'the bot in the container to be ready',
+    60_000,
+  );
 
   await dryRunThrough(`http://127.0.0.1:${port}`, slack, { environment: 'production', channel: CHANNEL, user: ONCALL });
   // Step 1 read the service through the mounted socket: the card names the running version.

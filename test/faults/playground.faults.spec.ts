@@ -155,7 +155,11 @@ function freePort(): Promise<number> {
 }
 
 /** `npm run playground` (compiled as npm compiles it) until its banner is out; then stopped as Ctrl-C stops it. */
-async function banner(main: string, env: Record<string, string>): Promise<string> {
+async function banner(
+  main: string,
+  env: Record<string, string>,
+  whileUp: (out: string) => Promise<void> = async () => undefined,
+): Promise<string> {
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, PLAYGROUND_TARGET: 'simulated', LOG_LEVEL: 'silent', ...env },
@@ -168,6 +172,7 @@ async function banner(main: string, env: Record<string, string>): Promise<string
     await until(() => /Open http[^\n]*\n|playground: [^\n]*\n/.test(out), 'the banner', 30_000);
     // The banner is one write; a pipe may hand it over in pieces.
     await new Promise((r) => setTimeout(r, 300));
+    await whileUp(out);
     return out;
   } finally {
     child.kill('SIGINT');
@@ -187,7 +192,25 @@ it('npm run playground says who can open the page, and listens where PLAYGROUND_
   const main = path.join(out, 'playground', 'main.js');
   try {
     const port = await freePort();
-    const loopback = await banner(main, { PLAYGROUND_PORT: String(port) });
+    const bot: Array<{ path: string; status: number }> = [];
+    const loopback = await banner(main, { PLAYGROUND_PORT: String(port) }, async (out) => {
+      // The bot's own port, where /healthz, /readyz, /metrics and the API live, is in the banner: ask it.
+      const said = /The bot itself listens on (http:\/\/127\.0\.0\.1:\d+) \(this machine only\)/.exec(out);
+      const metrics = /curl -H 'Authorization: Bearer ([^']+)' (\S+)\/metrics/.exec(out);
+      expect(said).not.toBeNull();
+      expect(metrics?.[2]).toBe(said?.[1]);
+      for (const [p, headers] of [
+        ['/healthz', {}],
+        ['/readyz', {}],
+        ['/metrics', { Authorization: `Bearer ${metrics?.[1]}` }],
+      ] as const)
+        bot.push({ path: p, status: (await fetch(`${said?.[1]}${p}`, { headers })).status });
+    });
+    expect(bot).toEqual([
+      { path: '/healthz', status: 200 },
+      { path: '/readyz', status: 200 },
+      { path: '/metrics', status: 200 },
+    ]);
     expect(loopback).toContain(`Open http://127.0.0.1:${port} and type`);
     expect(loopback).toContain('Only this machine can open it (set PLAYGROUND_HOST=0.0.0.0 to let others in).');
 

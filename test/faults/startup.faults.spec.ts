@@ -11,7 +11,9 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { buildBot } from '../support/bot-process';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';
+import { FakeSocketMode } from '../support/fake-socket-mode';
 import { unitConfig } from '../support/fakes';
+import { until } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -104,22 +106,97 @@ it('stops with one line when Slack rejects the bot token (invalid_auth), without
   expect(r.stdout + r.stderr).not.toContain(BOT_TOKEN);
 });
 
-it('starts when Slack is out of reach, saying it could not check the token', async () => {
-  const env = { ...(await baseEnv()), SLACK_API_URL: `http://127.0.0.1:${await freePort()}/api/` };
-  const started = Date.now();
+/** The log messages (pino's `msg`) among the lines the bot wrote. */
+const messages = (out: string): string[] =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => String((JSON.parse(l) as { msg?: unknown }).msg));
+
+it('starts when Slack is out of reach, saying where it listens and which call could not reach which host', async () => {
+  const slackPort = await freePort();
+  const env = { ...(await baseEnv()), SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/` };
   const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    for (;;) {
-      const res = await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => null);
-      if (res?.ok) break;
-      if (Date.now() - started > 30_000) throw new Error(`not serving:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(out).toContain('could not check the Slack token');
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${env.PORT}/readyz`).catch(() => null))?.ok,
+      'ready',
+      30_000,
+    );
+    const said = messages(out);
+    expect(said).toContain(
+      `listening on http://0.0.0.0:${env.PORT} — POST /slack/events, GET /healthz /readyz /metrics, /api/v1/… ` +
+        '(/metrics is off: set ROLLBACK_METRICS_TOKEN)',
+    );
+    expect(said.join('\n')).toMatch(
+      new RegExp(
+        `could not check SLACK_BOT_TOKEN: cannot reach 127\\.0\\.0\\.1:${slackPort} \\(auth\\.test\\): .*ECONNREFUSED`,
+      ),
+    );
+    expect(out).not.toContain('http request failed');
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+it('Socket Mode with Slack out of reach: alive at once, not ready naming Slack, ready once Slack answers', async () => {
+  const slackPort = await freePort();
+  const env = {
+    ...(await baseEnv()),
+    SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+    SLACK_APP_TOKEN: 'xapp-1-A0APP-1-startup-unreachable-test',
+  };
+  const started = Date.now();
+  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const base = `http://127.0.0.1:${env.PORT}`;
+  const later = new FakeSlack();
+  const socket = new FakeSocketMode(later);
+  try {
+    // Liveness: the process answers as soon as its port is bound, whatever Slack does.
+    const health = await until(() => fetch(`${base}/healthz`).catch(() => null), '/healthz', 3000, 50);
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // Readiness says what it waits for, and names the host and the call it tried.
+    const reason = await until(
+      async () => {
+        const res = await fetch(`${base}/readyz`);
+        expect(res.status).toBe(503);
+        const r = ((await res.json()) as { reason: string }).reason;
+        return r.includes('cannot reach') && r;
+      },
+      'a reason naming Slack',
+      20_000,
+      100,
+    );
+    expect(reason).toMatch(
+      new RegExp(`^not connected to Slack: cannot reach 127\\.0\\.0\\.1:${slackPort} \\(apps\\.connections\\.open\\)`),
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const said = messages(out).join('\n');
+    expect(said).toContain(`listening on http://0.0.0.0:${env.PORT} — GET /healthz /readyz /metrics, /api/v1/…`);
+    expect(said).toMatch(
+      new RegExp(
+        `cannot reach 127\\.0\\.0\\.1:${slackPort} \\(apps\\.connections\\.open\\): .*ECONNREFUSED.*, retrying in \\d+ s`,
+      ),
+    );
+    expect(out).not.toContain('http request failed');
+    expect(child.exitCode).toBeNull();
+
+    // Slack comes back where the bot was told it is: the bot connects and is ready, with no restart.
+    await later.start(slackPort);
+    await socket.start();
+    await until(async () => (await fetch(`${base}/readyz`)).ok, 'ready once Slack answers', 40_000, 200);
+    expect(socket.connections).toBe(1);
+    expect(messages(out)).toContain('taking Slack requests');
+  } finally {
+    child.kill('SIGKILL');
+    await socket.stop();
+    await later.stop().catch(() => undefined);
   }
 });
 

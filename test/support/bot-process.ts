@@ -58,13 +58,17 @@ export class BotProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts it and resolves once /healthz answers 200. */
+  /**
+   * Starts it and resolves once it takes Slack requests: /healthz says `serving` (it answers 200 as soon as the port
+   * is bound; /readyz would also wait for the store and the Docker engine, which some tests keep away on purpose).
+   */
   async start(): Promise<void> {
     const child = await this.launch();
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
-        if ((await fetch(`${this.baseUrl}/healthz`)).ok) return;
+        const res = await fetch(`${this.baseUrl}/healthz`);
+        if (res.ok && ((await res.json()) as { state?: unknown }).state === 'serving') return;
       } catch {
         // not listening yet
       }

@@ -213,7 +213,8 @@ export class FakeSlack {
     }
   }
 
-  async start(): Promise<void> {
+  /** Starts listening on 127.0.0.1: on `port` (a Slack that comes back where the bot was told it is), or any free one. */
+  async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       void (async () => {
         const body = await readBody(req);
@@ -272,7 +273,7 @@ export class FakeSlack {
         this.changed.emit('change');
       })();
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
   }
 
   async stop(): Promise<void> {

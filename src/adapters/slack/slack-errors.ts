@@ -1,4 +1,5 @@
 import { ErrorCode, RollbackBotError } from '../../domain/errors';
+import { unreachableIn } from '../../slack/slack-reach';
 
 const HINTS: Record<string, string> = {
   not_in_channel: 'invite the bot to the channel (`/invite @Rollback Bot`)',
@@ -11,6 +12,9 @@ const HINTS: Record<string, string> = {
 /** WebClient errors (platform errors, HTTP errors, timeouts) as the project's coded error. */
 export function translateSlackError(err: unknown, method: string): RollbackBotError {
   if (err instanceof RollbackBotError) return err;
+  // No answer at all: the host and the call say it best ("cannot reach slack.com (chat.postMessage): …").
+  const unreachable = unreachableIn(err);
+  if (unreachable) return new RollbackBotError(ErrorCode.SlackUnreachable, unreachable.message, { cause: err });
   const e = err as { code?: string; data?: { error?: string }; message?: string; retryAfter?: number };
   if (e.code === 'slack_webapi_rate_limited_error') {
     return new RollbackBotError(

@@ -13,6 +13,7 @@ import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/
 import { freePort } from '../../support/docker-env';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSocketMode } from '../../support/fake-socket-mode';
+import { until } from '../../support/wait';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -115,18 +116,50 @@ it('turns Slack away (503) while the work side cannot take deliveries, and says 
   expect((await command()).status).toBe(200);
 });
 
-it('turns Slack away while starting or stopping, and says so on /healthz and /readyz', async () => {
+it('turns Slack away while starting or stopping, says so on /readyz, and stays alive on /healthz', async () => {
   for (const s of ['starting', 'stopping'] as const) {
     state = s;
     expect((await command()).status).toBe(503);
+    // Liveness: the process answers, so it is alive; restarting it would not make it ready sooner.
     const health = await fetch(`${url}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: s });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', state: s });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'not ready', reason: s });
   }
   expect(link.forwarded).toHaveLength(0);
+});
+
+it('says on /readyz what a starting replica waits for', async () => {
+  const env = readEnv({ SLACK_BOT_TOKEN: 'xoxb-front-test', SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+  const starting = createFront(env, pino({ level: 'silent' }), {
+    state: () => 'starting',
+    startingReason: () => 'work process starting',
+    link,
+  });
+  const base = `http://127.0.0.1:${await starting.start()}`;
+  try {
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not ready', reason: 'work process starting' });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  } finally {
+    await starting.stop();
+  }
+});
+
+it('logs where it listens and what it answers there', async () => {
+  const lines: string[] = [];
+  const env = readEnv({ SLACK_BOT_TOKEN: 'xoxb-front-test', SLACK_SIGNING_SECRET: SECRET, PORT: '0' });
+  const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l).msg as string) });
+  const f = createFront(env, logger, { state: () => state, link, host: '127.0.0.1' });
+  const port = await f.start();
+  await f.stop();
+  expect(lines).toContain(
+    `listening on http://127.0.0.1:${port} — POST /slack/events, GET /healthz /readyz /metrics, /api/v1/… ` +
+      '(/metrics is off: set ROLLBACK_METRICS_TOKEN)',
+  );
 });
 
 it('answers a malformed %-escape in the path with 400, and never hands it on', async () => {
@@ -338,6 +371,54 @@ describe('Socket Mode', () => {
       }
     },
   );
+
+  it('with Slack out of reach: stays alive, says why on /readyz, and connects once Slack answers', async () => {
+    const port = await freePort();
+    const logged: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => logged.push(JSON.parse(l).msg as string) });
+    const env = readEnv({
+      SLACK_BOT_TOKEN: 'xoxb-front-test',
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
+      PORT: '0',
+    });
+    const away = createFront(env, logger, { state: () => state, link });
+    const at = `http://127.0.0.1:${await away.start()}`;
+    const back = new FakeSlack();
+    const backSocket = new FakeSocketMode(back);
+    let connected = false;
+    const connecting = away.connect().then(() => (connected = true));
+    try {
+      await until(() => logged.some((m) => m.includes('cannot reach')), 'the first failed attempt', 5000);
+      const cannot = `cannot reach 127.0.0.1:${port} (apps.connections.open): connect ECONNREFUSED 127.0.0.1:${port}`;
+      expect(logged).toContain(`${cannot}, retrying in 1 s`);
+      const ready = await fetch(`${at}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reason: string }).reason).toMatch(
+        new RegExp(`^not connected to Slack: ${cannot.replace(/[.()]/g, '\\$&')}; retrying in \\d+ s$`),
+      );
+      expect((await fetch(`${at}/healthz`)).status).toBe(200);
+      expect(connected).toBe(false);
+
+      await back.start(port);
+      await backSocket.start();
+      await connecting;
+      await backSocket.waitForConnections(1);
+      expect((await fetch(`${at}/readyz`)).status).toBe(200);
+
+      // A dropped connection: not ready until the client has opened a new one.
+      backSocket.drop();
+      await until(async () => (await fetch(`${at}/readyz`)).status === 503, 'not ready after the drop', 3000);
+      const dropped = (await (await fetch(`${at}/readyz`)).json()) as { reason: string };
+      expect(dropped.reason).toBe('not connected to Slack (connecting)');
+      await until(async () => (await fetch(`${at}/readyz`)).ok, 'ready after the reconnect', 15_000, 100);
+    } finally {
+      await away.stop();
+      await connecting.catch(() => undefined);
+      await backSocket.stop();
+      await back.stop();
+    }
+  });
 
   it('answers 404 on /slack/events: in Socket Mode nothing arrives over HTTP', async () => {
     const res = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
