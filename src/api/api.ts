@@ -13,7 +13,7 @@ import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
 import { versionsLeft } from '../domain/rollback.machine';
 import { humanUtc } from '../domain/time';
 import type { Clock, Log } from '../ports';
-import { RateLimiter } from '../runbook/limits';
+import { RateLimiter } from '../runbook/policies/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
 import { cardUrl } from '../slack/blocks/messages';
 import type { DeployGate } from '../runbook/use-cases/queries';

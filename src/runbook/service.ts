@@ -5,9 +5,9 @@
 import type { ChecklistKey } from '../domain/checklist';
 import type { Rollback } from '../domain/rollback.machine';
 import type { Risk } from '../domain/risks';
-import type { RunbookDeps } from './context';
-import { RateLimiter } from './limits';
-import type { RollbackRunner } from './runner';
+import type { RunbookDeps } from './engine/context';
+import { RateLimiter } from './policies/limits';
+import type { RollbackRunner } from './engine/runner';
 import { AfterCare } from './use-cases/after-care';
 import { Approvals } from './use-cases/approval';
 import { Queries } from './use-cases/queries';

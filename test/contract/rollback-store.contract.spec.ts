@@ -14,7 +14,7 @@ import type { DeliveryLog } from '../../src/slack/delivery-log';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;
-import { applyEvent } from '../../src/runbook/context';
+import { applyEvent } from '../../src/runbook/engine/context';
 import { approvedEvents, deployReport, draftRollback } from '../support/fakes';
 import { postgresStore } from '../support/postgres';
 

@@ -12,7 +12,7 @@ import { SlackPacer } from '../../src/adapters/slack/slack.pacer';
 import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
 import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
-import { applyEvent } from '../../src/runbook/context';
+import { applyEvent } from '../../src/runbook/engine/context';
 import { READY_CACHE_MS } from '../../src/slack/front';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';

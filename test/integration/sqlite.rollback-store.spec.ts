@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { applyEvent } from '../../src/runbook/context';
+import { applyEvent } from '../../src/runbook/engine/context';
 import Database from 'better-sqlite3';
 import type { RollbackEvent } from '../../src/domain/rollback.machine';
 import { approvedEvents, deployReport, draftRollback, rollbackAfter } from '../support/fakes';

@@ -19,7 +19,7 @@ import type {
   Pager,
   ProgressNote,
 } from '../../src/ports';
-import type { RunbookDeps } from '../../src/runbook/context';
+import type { RunbookDeps } from '../../src/runbook/engine/context';
 import { CountingTarget, SIM_SERVICES } from './sim-env';
 
 export const quietLog: Log = {

@@ -28,7 +28,7 @@ import {
   REPORTS_ALERT_MENTIONS,
   type Role,
   tellsPlatformChannel,
-} from '../../runbook/audience';
+} from '../../runbook/policies/audience';
 import { mapStrings, Redactor } from '../../domain/redact';
 import { truncate } from '../../slack/blocks/limits';
 import { translateSlackError } from './slack-errors';

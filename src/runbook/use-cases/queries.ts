@@ -5,7 +5,7 @@
 import { environmentNamed } from '../../config/config.schema';
 import { instancePrefix } from '../../ports';
 import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
-import { markdownTimeline, peopleIn } from '../timeline';
+import { markdownTimeline, peopleIn } from '../reports/timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 
 /** The deploy gate of an environment, as the API answers it. */

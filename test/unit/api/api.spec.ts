@@ -5,8 +5,8 @@
  */
 import { Api, type ApiRequest } from '../../../src/api/api';
 import type { RollbackEvent } from '../../../src/domain/rollback.machine';
-import { applyEvent } from '../../../src/runbook/context';
-import { RollbackRunner } from '../../../src/runbook/runner';
+import { applyEvent } from '../../../src/runbook/engine/context';
+import { RollbackRunner } from '../../../src/runbook/engine/runner';
 import { RollbackService } from '../../../src/runbook/service';
 import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
 

@@ -17,7 +17,7 @@ import {
   STEPS,
   STRATEGIES,
 } from '../../../src/domain/rollback.machine';
-import { markdownTimeline } from '../../../src/runbook/timeline';
+import { markdownTimeline } from '../../../src/runbook/reports/timeline';
 import { duplicateCard, minimalCard, notStartedCard, rollbackCard } from '../../../src/slack/blocks/card';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';
 import {

@@ -8,7 +8,7 @@ import type { GitHubActionsConfig } from './config';
 import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../../domain/errors';
 import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
 import type { WorkflowRun, WorkflowRunner } from '../../../ports';
-import { nowIso, type RunbookDeps } from '../../context';
+import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
 import {
   inspectWhole,

@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from '../../../config/config.schema';
 import type { ScriptConfig } from './config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
-import { nowIso, type RunbookDeps } from '../../context';
+import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
 import {
   inspectWhole,

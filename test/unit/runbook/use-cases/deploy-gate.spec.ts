@@ -6,8 +6,8 @@
 import { unacknowledged } from '../../../../src/domain/risks';
 import type { Rollback, RollbackEvent } from '../../../../src/domain/rollback.machine';
 import type { HealthProbe } from '../../../../src/ports';
-import { applyEvent } from '../../../../src/runbook/context';
-import { RollbackRunner } from '../../../../src/runbook/runner';
+import { applyEvent } from '../../../../src/runbook/engine/context';
+import { RollbackRunner } from '../../../../src/runbook/engine/runner';
 import { RollbackService } from '../../../../src/runbook/service';
 import { approvedEvents, draftRollback, unitWorld, type UnitWorld } from '../../../support/fakes';
 
