@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BotConfig } from '../config/config.schema';
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../domain/names';
-import { versionsLeft } from '../domain/rollback.machine';
+import { versionsLeft } from '../domain/rollback';
 import { humanUtc } from '../domain/time';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/policies/limits';

@@ -1,4 +1,4 @@
-import type { Rollback, RollbackEvent, Status } from '../domain/rollback.machine';
+import type { Rollback, RollbackEvent, Status } from '../domain/rollback';
 
 /** One line of a rollback's timeline: every stored event, and every refusal (audit-only). */
 export interface TimelineEntry {

@@ -3,7 +3,7 @@
  * (./use-cases/: requests, approval, after-care, queries, resuming). Nothing here knows about Slack payloads.
  */
 import type { ChecklistKey } from '../domain/checklist';
-import type { Rollback } from '../domain/rollback.machine';
+import type { Rollback } from '../domain/rollback';
 import type { Risk } from '../domain/risks';
 import type { RunbookDeps } from './engine/context';
 import { RateLimiter } from './policies/limits';

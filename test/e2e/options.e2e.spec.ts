@@ -16,7 +16,7 @@ import {
   type RollbackEvent,
   type Strategy,
   transition,
-} from '../../src/domain/rollback.machine';
+} from '../../src/domain/rollback';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
 import {

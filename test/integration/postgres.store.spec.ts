@@ -11,7 +11,7 @@ import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import { SlackPacer } from '../../src/adapters/slack/slack.pacer';
 import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
-import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
+import { type RollbackEvent, transition } from '../../src/domain/rollback';
 import { applyEvent } from '../../src/runbook/engine/context';
 import { READY_CACHE_MS } from '../../src/slack/front';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';

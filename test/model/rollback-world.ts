@@ -8,7 +8,7 @@
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { ErrorCode, RollbackBotError } from '../../src/domain/errors';
 import type { ProbeObservation } from '../../src/domain/findings';
-import type { MessageRef, Rollback } from '../../src/domain/rollback.machine';
+import type { MessageRef, Rollback } from '../../src/domain/rollback';
 import type { AnnouncementStep, HealthProbe, RollServiceOptions } from '../../src/ports';
 import type { RunbookDeps } from '../../src/runbook/engine/context';
 import { HandsOnWatcher } from '../../src/runbook/watchers/hands-on';

@@ -9,7 +9,7 @@ import {
   type Rollback,
   type RollbackEvent,
   type Status,
-} from '../../domain/rollback.machine';
+} from '../../domain/rollback';
 import type {
   DeployReport,
   CreateResult,

@@ -5,13 +5,7 @@
  * delivery is a primary key. Every write is one short transaction; every statement and connection has a timeout.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import {
-  actorOf,
-  type Rollback,
-  type RollbackEvent,
-  type Status,
-  TERMINAL_STATUSES,
-} from '../../domain/rollback.machine';
+import { actorOf, type Rollback, type RollbackEvent, type Status, TERMINAL_STATUSES } from '../../domain/rollback';
 import {
   type CreateResult,
   type DeployReport,

@@ -1,6 +1,6 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../../config/config.schema';
 import type { Redactor } from '../../domain/redact';
-import { type Rejection, type Rollback, type RollbackEvent, transition } from '../../domain/rollback.machine';
+import { type Rejection, type Rollback, type RollbackEvent, transition } from '../../domain/rollback';
 import type {
   Clock,
   CodeHost,

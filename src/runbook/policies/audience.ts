@@ -6,7 +6,7 @@
  * issues, Database admin … — for DB rollbacks."
  */
 import type { Reminder } from '../../domain/facts';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../domain/rollback';
 import type { ProgressNote } from '../../ports';
 
 /** Who can be mentioned. `requester` is whoever asked for the rollback; `actor` whoever did the thing told. */

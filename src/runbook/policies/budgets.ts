@@ -3,7 +3,7 @@
  * environment). Pure: which overruns are due now and not yet reported.
  */
 import type { BudgetConfig } from '../../config/config.schema';
-import type { Rollback, StepName } from '../../domain/rollback.machine';
+import type { Rollback, StepName } from '../../domain/rollback';
 
 export function budgetOf(budgets: BudgetConfig, step: StepName): number | null {
   switch (step) {

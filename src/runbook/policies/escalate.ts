@@ -4,7 +4,7 @@
  * when the rollback completes. Mentions in Slack are the notifier's part.
  */
 import { describeError } from '../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../engine/context';
 
 export const dedupKeyOf = (r: Rollback) => `rollback-${r.id}`;

@@ -2,7 +2,7 @@
  * A dry run: Step 1 ran for real; this says exactly what Steps 2–5 would do, without doing any of it (and without
  * @channel: the announcements are quoted, not sent).
  */
-import { type Rollback, strategyOf } from '../../domain/rollback.machine';
+import { type Rollback, strategyOf } from '../../domain/rollback';
 import { completionText } from '../../domain/templates';
 import { announcementFor } from '../steps/2-announce';
 import { environmentOf, type RunbookDeps } from '../engine/context';

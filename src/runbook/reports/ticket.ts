@@ -4,8 +4,8 @@
 import { environmentNamed } from '../../config/config.schema';
 import { describeError } from '../../domain/errors';
 import { redactSecrets } from '../../domain/redact';
-import type { Rollback } from '../../domain/rollback.machine';
-import { BOT_REQUESTER, statusWords } from '../../domain/rollback.machine';
+import type { Rollback } from '../../domain/rollback';
+import { BOT_REQUESTER, statusWords } from '../../domain/rollback';
 import type { TimelineEntry } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { record } from '../engine/record';

@@ -3,7 +3,7 @@
  * later rollback can propose it.
  */
 import { describeError } from '../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../domain/rollback';
 import { completionText } from '../../domain/templates';
 import { alreadyAnnounced } from './2-announce';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';

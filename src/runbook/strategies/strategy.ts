@@ -7,7 +7,7 @@
  * and mentions around it.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../domain/rollback';
 import type { ProbeObservation, ServiceResult, ServiceVersion, ToolingCheck } from '../../domain/findings';
 import type { RunbookDeps } from '../engine/context';
 

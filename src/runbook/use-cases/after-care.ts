@@ -4,7 +4,7 @@
  */
 import { type ChecklistKey, tickRefusal } from '../../domain/checklist';
 import { describeError } from '../../domain/errors';
-import { isTerminal, statusWords } from '../../domain/rollback.machine';
+import { isTerminal, statusWords } from '../../domain/rollback';
 import { nowIso } from '../engine/context';
 import { record } from '../engine/record';
 import { openTicket } from '../reports/ticket';

@@ -3,7 +3,7 @@
  * runs is still what the card showed.
  */
 import { environmentNamed } from '../../config/config.schema';
-import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback';
 import { RISK_LABEL, type Risk, unacknowledged } from '../../domain/risks';
 import { nowIso } from '../engine/context';
 import { productionChanged } from '../watchers/production-changed';

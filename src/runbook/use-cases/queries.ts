@@ -4,7 +4,7 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import { instancePrefix } from '../../ports';
-import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback';
 import { markdownTimeline, peopleIn } from '../reports/timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 

@@ -5,7 +5,7 @@
 import { environmentNamed } from '../../config/config.schema';
 import { RUNBOOK_THRESHOLDS } from '../../domain/criteria';
 import { describeError } from '../../domain/errors';
-import { BOT_REQUESTER, newRollback, type Rollback, statusWords } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, newRollback, type Rollback, statusWords } from '../../domain/rollback';
 import type { Log } from '../../ports';
 import { nowIso } from '../engine/context';
 import { record } from '../engine/record';

@@ -1,7 +1,7 @@
 /**
  * Picking up what nobody drives: after a restart, or when another replica died.
  */
-import type { Rollback } from '../../domain/rollback.machine';
+import type { Rollback } from '../../domain/rollback';
 import { nowIso } from '../engine/context';
 import { UseCase } from './use-case';
 

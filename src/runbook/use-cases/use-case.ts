@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../domain/errors';
-import { isTerminal, type Rollback, type RollbackEvent, STATUSES } from '../../domain/rollback.machine';
+import { isTerminal, type Rollback, type RollbackEvent, STATUSES } from '../../domain/rollback';
 import type { Log } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { RateLimiter } from '../policies/limits';

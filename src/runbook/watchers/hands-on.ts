@@ -15,7 +15,7 @@
  */
 import { changeWords, type HandsOnChange } from '../../domain/facts';
 import type { ServiceVersion } from '../../domain/findings';
-import { isTerminal, mayHaveChangedProduction, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
+import { isTerminal, mayHaveChangedProduction, type Rollback, type RollbackEvent } from '../../domain/rollback';
 import type { ServiceEvent } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { record } from '../engine/record';

@@ -4,7 +4,7 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import type { ServiceVersion } from '../../domain/findings';
-import { type Rollback, strategyOf } from '../../domain/rollback.machine';
+import { type Rollback, strategyOf } from '../../domain/rollback';
 import type { RunbookDeps } from '../engine/context';
 import { STRATEGY } from '../strategies';
 

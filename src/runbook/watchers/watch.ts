@@ -5,7 +5,7 @@
  * lock), and none for a while after one was cancelled.
  */
 import { environmentNamed } from '../../config/config.schema';
-import { BOT_REQUESTER, isTerminal, type Rollback } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, isTerminal, type Rollback } from '../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { evaluateEnvironment } from '../reports/evidence';
 import type { RollbackService } from '../service';

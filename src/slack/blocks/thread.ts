@@ -11,7 +11,7 @@ import {
   type RollbackEvent,
   statusWords,
   strategyOf,
-} from '../../domain/rollback.machine';
+} from '../../domain/rollback';
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';

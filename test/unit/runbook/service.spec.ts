@@ -1,6 +1,6 @@
 /** The service's use cases on the in-memory world: who may do what, limits, expiry, and what changes nothing. */
 import { unacknowledged } from '../../../src/domain/risks';
-import type { Rollback } from '../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../src/domain/rollback';
 import { RollbackRunner } from '../../../src/runbook/engine/runner';
 import { RollbackService } from '../../../src/runbook/service';
 import { unitConfig, unitWorld, type UnitWorld } from '../../support/fakes';

@@ -16,7 +16,7 @@ import {
   STATUSES,
   STEPS,
   STRATEGIES,
-} from '../../../src/domain/rollback.machine';
+} from '../../../src/domain/rollback';
 import { markdownTimeline } from '../../../src/runbook/reports/timeline';
 import { duplicateCard, minimalCard, notStartedCard, rollbackCard } from '../../../src/slack/blocks/card';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';

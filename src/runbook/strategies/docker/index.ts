@@ -5,7 +5,7 @@
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { ServiceResult, ServiceVersion } from '../../../domain/findings';
-import type { DockerUpdateStart, Rollback } from '../../../domain/rollback.machine';
+import type { DockerUpdateStart, Rollback } from '../../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import { record } from '../../engine/record';
 import type { RollbackStrategy } from '../strategy';

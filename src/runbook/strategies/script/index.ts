@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import type { ScriptConfig } from './config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
+import type { Rollback, RollbackEvent } from '../../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
 import {

@@ -1,5 +1,5 @@
 /** The one commit path: stored first (compare-and-set), then told, then escalated, then after-care. */
-import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback.machine';
+import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback';
 import { record } from '../../../../src/runbook/engine/record';
 import { RecordingPager, unitWorld } from '../../../support/fakes';
 

@@ -1,5 +1,5 @@
 import { configSchema } from '../../../../src/config/config.schema';
-import { newRollback, type Rollback } from '../../../../src/domain/rollback.machine';
+import { newRollback, type Rollback } from '../../../../src/domain/rollback';
 import { etaFromBudgets, overrunsDue } from '../../../../src/runbook/policies/budgets';
 
 const budgets = { confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 };

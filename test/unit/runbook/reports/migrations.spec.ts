@@ -6,7 +6,7 @@ import type { ServiceVersion } from '../../../../src/domain/findings';
 import type { ContainerRuntime } from '../../../../src/ports';
 import { detectMigrations } from '../../../../src/runbook/reports/evidence';
 import { confirmIssue } from '../../../../src/runbook/steps/1-confirm';
-import { newRollback } from '../../../../src/domain/rollback.machine';
+import { newRollback } from '../../../../src/domain/rollback';
 import { deployReport, unitConfig, unitWorld } from '../../../support/fakes';
 
 beforeAll(() => nock.disableNetConnect());

@@ -1,5 +1,5 @@
 import { MemoryRollbackStore } from '../../../../src/adapters/memory/memory.rollback-store';
-import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback.machine';
+import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback';
 import { type ServiceVersion } from '../../../../src/domain/findings';
 import { applyEvent } from '../../../../src/runbook/engine/context';
 import { proposeTarget } from '../../../../src/runbook/steps/1-confirm';

@@ -7,7 +7,7 @@ import {
   type Status,
   transition,
   versionsLeft,
-} from '../../../src/domain/rollback.machine';
+} from '../../../src/domain/rollback';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const LATER = '2026-11-26T10:00:05.000Z';
