@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { type RollbackEvent, transition } from '../../src/domain/rollback';
+import { type RollbackEvent } from '../../src/domain/rollback.events';
+import { transition } from '../../src/domain/rollback.transitions';
 import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
 import type { DeliveryLog } from '../../src/slack/delivery-log';
 

@@ -1,6 +1,8 @@
 import { type BotConfig, type EnvironmentConfig, environmentNamed } from '../../config/config.schema';
 import type { Redactor } from '../../domain/redact';
-import { type Rejection, type Rollback, type RollbackEvent, transition } from '../../domain/rollback';
+import { type Rollback } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
+import { type Rejection, transition } from '../../domain/rollback.transitions';
 import type {
   Clock,
   CodeHost,

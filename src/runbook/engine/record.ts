@@ -3,7 +3,7 @@
  * stored is the channel told (card and thread), on-call paged where the escalation rules say so, and the after-care
  * the config asks for started (the automatic incident ticket). A lost race is a rejection, and nothing is said.
  */
-import type { RollbackEvent } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import { type Applied, applyEvent, type RunbookDeps } from './context';
 import { escalate } from '../policies/escalate';
 

@@ -5,7 +5,8 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import { describeError } from '../../domain/errors';
-import { isTerminal, type Rollback, type RollbackEvent, strategyOf } from '../../domain/rollback';
+import { isTerminal, type Rollback, strategyOf } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
 import { announceRollback } from '../steps/2-announce';
 import { overrunsDue } from '../policies/budgets';

@@ -6,7 +6,8 @@
  * issues, Database admin … — for DB rollbacks."
  */
 import type { Reminder } from '../../domain/facts';
-import type { Rollback, RollbackEvent } from '../../domain/rollback';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type { ProgressNote } from '../../ports';
 
 /** Who can be mentioned. `requester` is whoever asked for the rollback; `actor` whoever did the thing told. */

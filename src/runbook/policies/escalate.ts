@@ -4,7 +4,8 @@
  * when the rollback completes. Mentions in Slack are the notifier's part.
  */
 import { describeError } from '../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../domain/rollback';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import { nowIso, type RunbookDeps } from '../engine/context';
 
 export const dedupKeyOf = (r: Rollback) => `rollback-${r.id}`;

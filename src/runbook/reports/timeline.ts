@@ -5,7 +5,8 @@
 import { OVERALL_LABEL } from '../../domain/criteria';
 import { checklistOf } from '../../domain/checklist';
 import { changeWords } from '../../domain/facts';
-import { type Rollback, type RollbackEvent, STEPS, type StepName, statusWords } from '../../domain/rollback';
+import { type Rollback, STEPS, type StepName, statusWords } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { TimelineEntry } from '../../ports';
 import type { Risk } from '../../domain/risks';
 import { humanUtc } from '../../domain/time';

@@ -4,7 +4,8 @@
  * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import { type Rollback, type RollbackEvent, strategyOf, versionsLeft } from '../../domain/rollback';
+import { type Rollback, strategyOf, versionsLeft } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';
 import type { DeployReport } from '../../ports';

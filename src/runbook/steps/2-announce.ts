@@ -3,7 +3,8 @@
  * Nothing has changed in production yet, so a failure here stops the rollback cleanly.
  */
 import { describeError } from '../../domain/errors';
-import type { MessageRef, Rollback, RollbackEvent } from '../../domain/rollback';
+import type { MessageRef, Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type { AnnouncementStep } from '../../ports';
 import { announceText, currentVersionOf, NO_REASON } from '../../domain/templates';
 import { etaFromBudgets } from '../policies/budgets';

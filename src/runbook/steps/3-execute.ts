@@ -2,7 +2,8 @@
  * Step 3: Execute the rollback (5 minutes) — with the option the environment is configured for: the runbook's
  * Option A (deploy script), B (Docker Swarm) or C (GitHub Actions). See ../strategies.
  */
-import { type Rollback, type RollbackEvent, strategyOf } from '../../domain/rollback';
+import { type Rollback, strategyOf } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';
 import { STRATEGY } from '../strategies';
 

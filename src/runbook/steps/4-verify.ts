@@ -1,7 +1,8 @@
 /**
  * Step 4: Verify the rollback (3 minutes): health checks with retries, the version `/health` reports, smoke tests.
  */
-import type { Rollback, RollbackEvent } from '../../domain/rollback';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type { ProbeObservation } from '../../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';
 

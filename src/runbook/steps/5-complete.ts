@@ -3,7 +3,8 @@
  * later rollback can propose it.
  */
 import { describeError } from '../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../domain/rollback';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import { completionText } from '../../domain/templates';
 import { alreadyAnnounced } from './2-announce';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';

@@ -7,7 +7,8 @@
  * and mentions around it.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import type { Rollback, RollbackEvent } from '../../domain/rollback';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type { ProbeObservation, ServiceResult, ServiceVersion, ToolingCheck } from '../../domain/findings';
 import type { RunbookDeps } from '../engine/context';
 

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../domain/errors';
-import { isTerminal, type Rollback, type RollbackEvent, STATUSES } from '../../domain/rollback';
+import { isTerminal, type Rollback, STATUSES } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { RateLimiter } from '../policies/limits';

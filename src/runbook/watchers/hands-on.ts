@@ -15,7 +15,8 @@
  */
 import { changeWords, type HandsOnChange } from '../../domain/facts';
 import type { ServiceVersion } from '../../domain/findings';
-import { isTerminal, mayHaveChangedProduction, type Rollback, type RollbackEvent } from '../../domain/rollback';
+import { isTerminal, mayHaveChangedProduction, type Rollback } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { ServiceEvent } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { record } from '../engine/record';

@@ -8,10 +8,10 @@ import {
   type Deployment,
   mayHaveChangedProduction,
   type Rollback,
-  type RollbackEvent,
   statusWords,
   strategyOf,
 } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';

@@ -4,7 +4,7 @@
  * deploy gate as CI reads it on the in-memory world: what a failed rollback answers.
  */
 import { Api, type ApiRequest } from '../../../src/api/api';
-import type { RollbackEvent } from '../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../src/domain/rollback.events';
 import { applyEvent } from '../../../src/runbook/engine/context';
 import { RollbackRunner } from '../../../src/runbook/engine/runner';
 import { RollbackService } from '../../../src/runbook/service';

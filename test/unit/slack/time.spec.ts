@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANUAL_ITEMS } from '../../../src/domain/checklist';
-import type { Rollback, RollbackEvent } from '../../../src/domain/rollback';
+import type { Rollback } from '../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../src/domain/rollback.events';
 import { STEPS } from '../../../src/domain/rollback';
 import type { ProgressNote } from '../../../src/ports';
 import { markdownTimeline } from '../../../src/runbook/reports/timeline';

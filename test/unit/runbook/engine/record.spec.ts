@@ -1,5 +1,6 @@
 /** The one commit path: stored first (compare-and-set), then told, then escalated, then after-care. */
-import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback';
+import { newRollback } from '../../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../../src/domain/rollback.events';
 import { record } from '../../../../src/runbook/engine/record';
 import { RecordingPager, unitWorld } from '../../../support/fakes';
 

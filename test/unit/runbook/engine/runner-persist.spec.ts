@@ -4,7 +4,8 @@
  * recorded, nothing runs twice, and the rollback is left for whoever resumes it.
  */
 import { MemoryRollbackStore } from '../../../../src/adapters/memory/memory.rollback-store';
-import type { Rollback, RollbackEvent } from '../../../../src/domain/rollback';
+import type { Rollback } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import { applyEvent } from '../../../../src/runbook/engine/context';
 import { RollbackRunner } from '../../../../src/runbook/engine/runner';
 import { approvedEvents, draftRollback, unitWorld } from '../../../support/fakes';

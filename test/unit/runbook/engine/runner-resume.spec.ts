@@ -3,7 +3,7 @@
  * it. Both cases were found by the model-based test (test/model): an update Swarm took and someone undid while the
  * bot was down, and a hand deploy while the bot was down in Step 2 (announcement posted, not recorded).
  */
-import type { RollbackEvent } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { ContainerRuntime } from '../../../../src/ports';
 import { applyEvent } from '../../../../src/runbook/engine/context';
 import { RollbackRunner } from '../../../../src/runbook/engine/runner';

@@ -1,5 +1,5 @@
 /** The runbook's escalation rules: who each threaded line mentions, and what reaches the platform team's channel. */
-import type { RollbackEvent } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import {
   mentionedFor,
   mentionedInReminder,

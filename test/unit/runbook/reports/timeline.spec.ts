@@ -1,5 +1,5 @@
 /** The Markdown timeline read outside Slack: people by name, and each refused click under what it was refused for. */
-import type { RollbackEvent } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { TimelineEntry } from '../../../../src/ports';
 import { markdownTimeline, peopleIn } from '../../../../src/runbook/reports/timeline';
 import { approvedEvents, draftRollback, rollbackAfter } from '../../../support/fakes';

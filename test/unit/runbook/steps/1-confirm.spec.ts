@@ -1,5 +1,6 @@
 import { MemoryRollbackStore } from '../../../../src/adapters/memory/memory.rollback-store';
-import { newRollback, type RollbackEvent } from '../../../../src/domain/rollback';
+import { newRollback } from '../../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../../src/domain/rollback.events';
 import { type ServiceVersion } from '../../../../src/domain/findings';
 import { applyEvent } from '../../../../src/runbook/engine/context';
 import { proposeTarget } from '../../../../src/runbook/steps/1-confirm';

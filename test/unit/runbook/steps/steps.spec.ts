@@ -1,5 +1,7 @@
 /** The runbook's steps on the in-memory world: what each returns, from the evidence it is given. */
-import { type Rollback, type RollbackEvent, transition } from '../../../../src/domain/rollback';
+import { type Rollback } from '../../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../../src/domain/rollback.events';
+import { transition } from '../../../../src/domain/rollback.transitions';
 import { announceRollback } from '../../../../src/runbook/steps/2-announce';
 import { confirmIssue } from '../../../../src/runbook/steps/1-confirm';
 import { executeRollback } from '../../../../src/runbook/steps/3-execute';
