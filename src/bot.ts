@@ -37,7 +37,7 @@ import type {
 } from './ports';
 import type { DeliveryLog } from './slack/delivery-log';
 import type { RunbookDeps } from './runbook/engine/context';
-import { leaseOwner, RollbackRunner } from './runbook/engine/runner';
+import { leaseOwner, RollbackRunner } from './runbook/steps/runner';
 import { Redactor } from './domain/redact';
 import { configSecrets } from './config/secrets';
 import { RollbackService } from './runbook/service';

@@ -7,7 +7,7 @@ import type { Rollback } from '../domain/rollback';
 import type { Risk } from '../domain/risks';
 import type { RunbookDeps } from './engine/context';
 import { RateLimiter } from './policies/limits';
-import type { RollbackRunner } from './engine/runner';
+import type { RollbackRunner } from './steps/runner';
 import { AfterCare } from './use-cases/after-care';
 import { Approvals } from './use-cases/approval';
 import { Queries } from './use-cases/queries';

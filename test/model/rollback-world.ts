@@ -12,7 +12,7 @@ import type { MessageRef, Rollback } from '../../src/domain/rollback';
 import type { AnnouncementStep, HealthProbe, RollServiceOptions } from '../../src/ports';
 import type { RunbookDeps } from '../../src/runbook/engine/context';
 import { HandsOnWatcher } from '../../src/runbook/watchers/hands-on';
-import { RollbackRunner } from '../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../src/runbook/steps/runner';
 import { RollbackService } from '../../src/runbook/service';
 import { directoryOf, quietLog, RecordingNotifier, unitConfig } from '../support/fakes';
 import { CountingTarget } from '../support/sim-env';

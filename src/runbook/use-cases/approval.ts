@@ -6,7 +6,7 @@ import { environmentNamed } from '../../config/config.schema';
 import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback';
 import { RISK_LABEL, type Risk, unacknowledged } from '../../domain/risks';
 import { nowIso } from '../engine/context';
-import { productionChanged } from '../watchers/production-changed';
+import { productionChanged } from '../steps/production-changed';
 import { record } from '../engine/record';
 import { type Outcome, PRE_APPROVAL, UseCase } from './use-case';
 

@@ -9,7 +9,7 @@ import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { RateLimiter } from '../policies/limits';
-import type { RollbackRunner } from '../engine/runner';
+import type { RollbackRunner } from '../steps/runner';
 
 /**
  * What a person is told. `message` is plain text (it may carry *emphasis* and `code`; it is escaped when shown);

@@ -6,7 +6,7 @@
 import { Api, type ApiRequest } from '../../../src/api/api';
 import type { RollbackEvent } from '../../../src/domain/rollback.events';
 import { applyEvent } from '../../../src/runbook/engine/context';
-import { RollbackRunner } from '../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../src/runbook/service';
 import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
 

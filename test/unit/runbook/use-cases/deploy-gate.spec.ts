@@ -8,7 +8,7 @@ import type { Rollback } from '../../../../src/domain/rollback';
 import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { HealthProbe } from '../../../../src/ports';
 import { applyEvent } from '../../../../src/runbook/engine/context';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../../src/runbook/service';
 import { approvedEvents, draftRollback, unitWorld, type UnitWorld } from '../../../support/fakes';
 

@@ -3,7 +3,7 @@ import { HandsOnWatcher } from '../../../../src/runbook/watchers/hands-on';
 import { markdownTimeline } from '../../../../src/runbook/reports/timeline';
 import { unacknowledged } from '../../../../src/domain/risks';
 import { type Rollback } from '../../../../src/domain/rollback';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../../src/runbook/service';
 import { healthyProbe, unitWorld, type UnitWorld } from '../../../support/fakes';
 import type { HealthProbe } from '../../../../src/ports';

@@ -3,7 +3,7 @@
  * healthy (what a later proposal goes back to); one that does not, or that was never looked at, is not.
  */
 import { Watcher } from '../../../../src/runbook/watchers/watch';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../../src/runbook/service';
 import type { HealthProbe } from '../../../../src/ports';
 import { deployReport, healthyProbe, unitConfig, unitWorld } from '../../../support/fakes';

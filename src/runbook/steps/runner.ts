@@ -8,17 +8,17 @@ import { describeError } from '../../domain/errors';
 import { isTerminal, type Rollback, strategyOf } from '../../domain/rollback';
 import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
-import { announceRollback } from '../steps/2-announce';
+import { announceRollback } from './2-announce';
 import { overrunsDue } from '../policies/budgets';
 import { dryRunPlan } from '../reports/dry-run';
-import { announceResolution } from '../steps/5-complete';
-import { confirmIssue } from '../steps/1-confirm';
-import { type Applied, nowIso, type RunbookDeps } from './context';
-import { executeRollback } from '../steps/3-execute';
+import { announceResolution } from './5-complete';
+import { confirmIssue } from './1-confirm';
+import { type Applied, nowIso, type RunbookDeps } from '../engine/context';
+import { executeRollback } from './3-execute';
 import { STRATEGY } from '../strategies';
-import { record } from './record';
-import { productionChanged } from '../watchers/production-changed';
-import { verifyRollback } from '../steps/4-verify';
+import { record } from '../engine/record';
+import { productionChanged } from './production-changed';
+import { verifyRollback } from './4-verify';
 
 /** More than the number of events one rollback can go through; a guard against a loop, never reached. */
 const MAX_EVENTS_PER_DRIVE = 20;

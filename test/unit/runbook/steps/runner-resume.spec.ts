@@ -6,7 +6,7 @@
 import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { ContainerRuntime } from '../../../../src/ports';
 import { applyEvent } from '../../../../src/runbook/engine/context';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { approvedEvents, draftRollback, type UnitWorld, unitWorld } from '../../../support/fakes';
 import { until } from '../../../support/wait';
 

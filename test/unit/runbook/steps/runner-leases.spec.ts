@@ -5,7 +5,7 @@
 import { SqliteStore } from '../../../../src/adapters/sqlite/sqlite.store';
 import type { RunbookDeps } from '../../../../src/runbook/engine/context';
 import { applyEvent } from '../../../../src/runbook/engine/context';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import {
   approvedEvents,
   directoryOf,

@@ -7,7 +7,7 @@ import { MemoryRollbackStore } from '../../../../src/adapters/memory/memory.roll
 import type { Rollback } from '../../../../src/domain/rollback';
 import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import { applyEvent } from '../../../../src/runbook/engine/context';
-import { RollbackRunner } from '../../../../src/runbook/engine/runner';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { approvedEvents, draftRollback, unitWorld } from '../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
