@@ -4,7 +4,7 @@
  * Run: `npx tsc -p tsconfig.json --outDir .bench-build && node .bench-build/bench/limiter.js`. Reports; never fails.
  */
 import { API_LIMITS } from '../src/api/api';
-import { RateLimiter } from '../src/runbook/limits';
+import { RateLimiter } from '../src/runbook/policies/limits';
 
 const MINUTE = 60_000;
 const SAMPLE = 20_000;

@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import { HttpHealthProbe } from '../src/adapters/http/http.health-probe';
 import { DockerContainerRuntime } from '../src/adapters/docker/docker.container-runtime';
 import { type BotConfig, configSchema } from '../src/config/config.schema';
-import { STEPS } from '../src/domain/rollback.machine';
+import { STEPS } from '../src/domain/rollback';
 import type { ContainerRuntime, HealthProbe } from '../src/ports';
 import { ACTION } from '../src/slack/ids';
 import { type Harness, SIGNING_SECRET, startHarness } from '../test/support/bot-harness';

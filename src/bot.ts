@@ -36,14 +36,14 @@ import type {
   VerifiedVersions,
 } from './ports';
 import type { DeliveryLog } from './slack/delivery-log';
-import type { RunbookDeps } from './runbook/context';
-import { leaseOwner, RollbackRunner } from './runbook/runner';
+import type { RunbookDeps } from './runbook/engine/context';
+import { leaseOwner, RollbackRunner } from './runbook/steps/runner';
 import { Redactor } from './domain/redact';
 import { configSecrets } from './config/secrets';
 import { RollbackService } from './runbook/service';
-import { autoTicket } from './runbook/ticket';
-import { Watcher } from './runbook/watch';
-import { HandsOnWatcher } from './runbook/hands-on';
+import { autoTicket } from './runbook/reports/ticket';
+import { Watcher } from './runbook/watchers/watch';
+import { HandsOnWatcher } from './runbook/watchers/hands-on';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
 import { createFront, type FrontState } from './slack/front';

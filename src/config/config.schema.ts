@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN } from '../domain/names';
-import { STRATEGIES } from '../domain/rollback.machine';
+import { STRATEGIES } from '../domain/rollback';
 import { STRATEGY_CONFIG } from '../runbook/strategies/configs';
 import { githubRepo, httpUrl, type StrategyConfig } from './primitives';
 

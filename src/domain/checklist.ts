@@ -3,7 +3,7 @@
  * the rest is ticked by an incident commander, and who did it is recorded.
  */
 import { type ChecklistKey, CHECKLIST, MANUAL_ITEMS } from './checklist-items';
-import { BOT_REQUESTER, isTerminal, type Rollback } from './rollback.machine';
+import { BOT_REQUESTER, isTerminal, type Rollback } from './rollback';
 
 export { CHECKLIST, type ChecklistKey, MANUAL_ITEMS } from './checklist-items';
 

@@ -2,7 +2,7 @@
  * What the runbook tells the channel besides state changes, as typed facts. The runbook says what happened; slack/blocks
  * words it (and escapes the outside text in it). No Slack markup is written here.
  */
-import type { Status } from './rollback.machine';
+import type { Status } from './rollback';
 
 /** A GitHub Actions run, as the thread links it. */
 export interface RunRef {

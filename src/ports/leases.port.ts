@@ -1,4 +1,4 @@
-import type { Rollback } from '../domain/rollback.machine';
+import type { Rollback } from '../domain/rollback';
 
 /** The part of a lease owner `<instance>#<boot>` that a restart of the same instance shares (with its `#`), or null. */
 export function instancePrefix(owner: string): string | null {

@@ -1,5 +1,6 @@
 import type { Fact, Reminder } from '../domain/facts';
-import type { MessageRef, Rollback, RollbackEvent } from '../domain/rollback.machine';
+import type { MessageRef, Rollback } from '../domain/rollback';
+import type { RollbackEvent } from '../domain/rollback.events';
 
 export interface Notifier {
   /** Posts the rollback card in its channel; returns where it is so it can be updated. */

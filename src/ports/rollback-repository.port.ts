@@ -1,4 +1,5 @@
-import type { Rollback, RollbackEvent, Status } from '../domain/rollback.machine';
+import type { Rollback, Status } from '../domain/rollback';
+import type { RollbackEvent } from '../domain/rollback.events';
 
 /** One line of a rollback's timeline: every stored event, and every refusal (audit-only). */
 export interface TimelineEntry {

@@ -1,4 +1,4 @@
-import type { Rollback } from '../domain/rollback.machine';
+import type { Rollback } from '../domain/rollback';
 
 /**
  * What the runbook tells the operator's monitoring (Prometheus at GET /metrics): rollbacks as they are requested and

@@ -3,11 +3,11 @@
  * (./use-cases/: requests, approval, after-care, queries, resuming). Nothing here knows about Slack payloads.
  */
 import type { ChecklistKey } from '../domain/checklist';
-import type { Rollback } from '../domain/rollback.machine';
+import type { Rollback } from '../domain/rollback';
 import type { Risk } from '../domain/risks';
-import type { RunbookDeps } from './context';
-import { RateLimiter } from './limits';
-import type { RollbackRunner } from './runner';
+import type { RunbookDeps } from './engine/context';
+import { RateLimiter } from './policies/limits';
+import type { RollbackRunner } from './steps/runner';
 import { AfterCare } from './use-cases/after-care';
 import { Approvals } from './use-cases/approval';
 import { Queries } from './use-cases/queries';

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
+import { type RollbackEvent } from '../../src/domain/rollback.events';
+import { transition } from '../../src/domain/rollback.transitions';
 import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
 import type { DeliveryLog } from '../../src/slack/delivery-log';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;
-import { applyEvent } from '../../src/runbook/context';
+import { applyEvent } from '../../src/runbook/engine/context';
 import { approvedEvents, deployReport, draftRollback } from '../support/fakes';
 import { postgresStore } from '../support/postgres';
 

@@ -6,7 +6,7 @@
  * the channel). A flood of 100 updates makes a message or two, not one per update; the bot's own Step 3 makes none.
  */
 import { HttpHealthProbe } from '../../src/adapters/http/http.health-probe';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import type { HealthProbe } from '../../src/ports';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, startHarness } from '../support/bot-harness';

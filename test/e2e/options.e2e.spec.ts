@@ -9,14 +9,9 @@ import path from 'node:path';
 import nock from 'nock';
 import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
 import { configSchema } from '../../src/config/config.schema';
-import {
-  type Deployment,
-  newRollback,
-  type Rollback,
-  type RollbackEvent,
-  type Strategy,
-  transition,
-} from '../../src/domain/rollback.machine';
+import { type Deployment, newRollback, type Rollback, type Strategy } from '../../src/domain/rollback';
+import { type RollbackEvent } from '../../src/domain/rollback.events';
+import { transition } from '../../src/domain/rollback.transitions';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
 import {

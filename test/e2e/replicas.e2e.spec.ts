@@ -6,7 +6,7 @@
  */
 import { Client } from 'pg';
 import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { SIGNING_SECRET } from '../support/bot-harness';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { ACTION, VIEW } from '../../src/slack/ids';
 import { type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';
 import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';

@@ -2,7 +2,7 @@
  * The whole runbook through the real Bolt HTTP receiver: signed slash commands and button clicks, a fake Slack
  * Web API recording what the bot says, and real services on the local Docker swarm.
  */
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { ACTION } from '../../src/slack/ids';
 import { type Harness, responseFor, startHarness } from '../support/bot-harness';
 import {

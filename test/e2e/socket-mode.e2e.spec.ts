@@ -7,7 +7,7 @@
  * reconnect runs once; an app token Slack refuses stops the bot with one line.
  */
 import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { createStack, imageUpdatesSince, removeServices, requireSwarm, runningImage } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isTerminal, type Rollback } from '../../src/domain/rollback.machine';
+import { isTerminal, type Rollback } from '../../src/domain/rollback';
 import { MODAL_BLOCK } from '../../src/slack/blocks/modal';
 import { ACTION, VIEW } from '../../src/slack/ids';
 import { type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { REDACTED } from '../../src/domain/redact';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { ACTION } from '../../src/slack/ids';
 import { BOT_TOKEN, type Harness, responseFor, SIGNING_SECRET, startHarness } from '../support/bot-harness';
 import { criteria, IC, LAST_LINE, ONCALL, threadWith, waitStatus } from '../support/scenario';

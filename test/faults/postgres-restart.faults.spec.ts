@@ -8,7 +8,7 @@ import pino from 'pino';
 import { PostgresStore } from '../../src/adapters/postgres/postgres.store';
 import { startBot, type RunningBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { BOT_TOKEN, SIGNING_SECRET, UNPACED } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SqliteRollbackStore } from '../../src/adapters/sqlite/sqlite.rollback-store';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import { ACTION } from '../../src/slack/ids';
 import { BotProcess, buildBot } from '../support/bot-process';
 import {

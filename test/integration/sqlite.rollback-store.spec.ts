@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
-import { applyEvent } from '../../src/runbook/context';
+import { applyEvent } from '../../src/runbook/engine/context';
 import Database from 'better-sqlite3';
-import type { RollbackEvent } from '../../src/domain/rollback.machine';
+import type { RollbackEvent } from '../../src/domain/rollback.events';
 import { approvedEvents, deployReport, draftRollback, rollbackAfter } from '../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';

@@ -8,11 +8,11 @@
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { ErrorCode, RollbackBotError } from '../../src/domain/errors';
 import type { ProbeObservation } from '../../src/domain/findings';
-import type { MessageRef, Rollback } from '../../src/domain/rollback.machine';
+import type { MessageRef, Rollback } from '../../src/domain/rollback';
 import type { AnnouncementStep, HealthProbe, RollServiceOptions } from '../../src/ports';
-import type { RunbookDeps } from '../../src/runbook/context';
-import { HandsOnWatcher } from '../../src/runbook/hands-on';
-import { RollbackRunner } from '../../src/runbook/runner';
+import type { RunbookDeps } from '../../src/runbook/engine/context';
+import { HandsOnWatcher } from '../../src/runbook/watchers/hands-on';
+import { RollbackRunner } from '../../src/runbook/steps/runner';
 import { RollbackService } from '../../src/runbook/service';
 import { directoryOf, quietLog, RecordingNotifier, unitConfig } from '../support/fakes';
 import { CountingTarget } from '../support/sim-env';

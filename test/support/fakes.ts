@@ -1,13 +1,9 @@
 /** In-memory fakes of the ports, for unit tests of the runbook without Slack, Docker or a file. */
 import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-store';
 import { type BotConfig, configSchema } from '../../src/config/config.schema';
-import {
-  type MessageRef,
-  newRollback,
-  type Rollback,
-  type RollbackEvent,
-  transition,
-} from '../../src/domain/rollback.machine';
+import { type MessageRef, newRollback, type Rollback } from '../../src/domain/rollback';
+import { type RollbackEvent } from '../../src/domain/rollback.events';
+import { transition } from '../../src/domain/rollback.transitions';
 import type { Reminder } from '../../src/domain/facts';
 import type {
   AnnouncementStep,
@@ -19,7 +15,7 @@ import type {
   Pager,
   ProgressNote,
 } from '../../src/ports';
-import type { RunbookDeps } from '../../src/runbook/context';
+import type { RunbookDeps } from '../../src/runbook/engine/context';
 import { CountingTarget, SIM_SERVICES } from './sim-env';
 
 export const quietLog: Log = {

@@ -1,6 +1,6 @@
 /** A fake of what Bolt hands a listener (ack, respond, client) and of the service, recording calls in order. */
 import pino from 'pino';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import type { Outcome, RollbackService } from '../../src/runbook/service';
 import type { ListenerDeps } from '../../src/slack/listeners/types';
 import { unitConfig } from './fakes';

@@ -1,6 +1,6 @@
 /** Shared steps of the end-to-end and fault suites: a config for two swarm services, requests, waits. */
 import { type BotConfig, configSchema } from '../../src/config/config.schema';
-import type { Rollback } from '../../src/domain/rollback.machine';
+import type { Rollback } from '../../src/domain/rollback';
 import type { Harness } from './bot-harness';
 import { PROMQL } from './fake-prometheus';
 import { BACKEND_IMAGE, FRONTEND_IMAGE, updateImage, waitForVersion } from './docker-env';

@@ -2,14 +2,8 @@
  * The store in memory: the same promises as the SQLite adapter (the contract suite runs against both), for unit
  * tests of the runbook without a file, Docker or Slack. Values are copied in and out, as a database would.
  */
-import {
-  actorOf,
-  isTerminal,
-  mayHaveChangedProduction,
-  type Rollback,
-  type RollbackEvent,
-  type Status,
-} from '../../domain/rollback.machine';
+import { isTerminal, mayHaveChangedProduction, type Rollback, type Status } from '../../domain/rollback';
+import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
 import type {
   DeployReport,
   CreateResult,

@@ -3,7 +3,7 @@
  * on an advisory lock, so each migration runs once; a migration is recorded in the same transaction that applies it.
  */
 import type { Pool } from 'pg';
-import { TERMINAL_STATUSES } from '../../domain/rollback.machine';
+import { TERMINAL_STATUSES } from '../../domain/rollback';
 
 const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {

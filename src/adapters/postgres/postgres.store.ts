@@ -5,13 +5,8 @@
  * delivery is a primary key. Every write is one short transaction; every statement and connection has a timeout.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import {
-  actorOf,
-  type Rollback,
-  type RollbackEvent,
-  type Status,
-  TERMINAL_STATUSES,
-} from '../../domain/rollback.machine';
+import { type Rollback, type Status, TERMINAL_STATUSES } from '../../domain/rollback';
+import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
 import {
   type CreateResult,
   type DeployReport,

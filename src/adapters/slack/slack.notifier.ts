@@ -1,6 +1,7 @@
 import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
-import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
+import { isTerminal, type MessageRef, type Rollback } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
 import {
   type CardMessage,
@@ -28,7 +29,7 @@ import {
   REPORTS_ALERT_MENTIONS,
   type Role,
   tellsPlatformChannel,
-} from '../../runbook/audience';
+} from '../../runbook/policies/audience';
 import { mapStrings, Redactor } from '../../domain/redact';
 import { truncate } from '../../slack/blocks/limits';
 import { translateSlackError } from './slack-errors';

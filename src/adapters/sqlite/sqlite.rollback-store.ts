@@ -1,13 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  actorOf,
-  type Rollback,
-  type RollbackEvent,
-  type Status,
-  TERMINAL_STATUSES,
-} from '../../domain/rollback.machine';
+import { type Rollback, type Status, TERMINAL_STATUSES } from '../../domain/rollback';
+import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
 import type { CreateResult, DeployReport, TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');

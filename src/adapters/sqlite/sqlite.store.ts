@@ -3,7 +3,8 @@
  * runbook is written once for every store (SQLite here, Postgres next). One file, one process's connection; writes
  * are short IMMEDIATE transactions, and busy_timeout waits out another process's.
  */
-import type { Rollback, RollbackEvent, Status } from '../../domain/rollback.machine';
+import type { Rollback, Status } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type {
   DeployReport,
   CreateResult,

@@ -6,9 +6,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BotConfig } from '../../config/config.schema';
-import { isTerminal, type Rollback, STEPS, strategyOf } from '../../domain/rollback.machine';
+import { isTerminal, type Rollback, STEPS, strategyOf } from '../../domain/rollback';
 import type { Telemetry } from '../../ports';
-import { budgetOf } from '../../runbook/budgets';
+import { budgetOf } from '../../runbook/policies/budgets';
 import type { MetricsJson } from '../../slack/forwarding';
 
 /** Minutes-scale steps: the runbook's budgets are 1–5 minutes, an overrun is what an alert should see. */

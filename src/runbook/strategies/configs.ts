@@ -3,7 +3,7 @@
  * the registry of behaviour (index.ts) so that loading the config does not load the runbook.
  */
 import type { StrategyConfig } from '../../config/primitives';
-import type { Strategy } from '../../domain/rollback.machine';
+import type { Strategy } from '../../domain/rollback';
 import { dockerConfig } from './docker/config';
 import { githubActionsConfig } from './github-actions/config';
 import { scriptConfig } from './script/config';

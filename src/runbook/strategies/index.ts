@@ -3,8 +3,8 @@
  * config's `strategy` key, the card and the thread all read from it. Adding a strategy: a folder beside these and
  * one line here (and its name in domain's STRATEGIES, which types this record).
  */
-import type { Strategy } from '../../domain/rollback.machine';
-import { strategyOf } from '../../domain/rollback.machine';
+import type { Strategy } from '../../domain/rollback';
+import { strategyOf } from '../../domain/rollback';
 import { dockerStrategy } from './docker';
 import { githubActionsStrategy } from './github-actions';
 import { scriptStrategy } from './script';

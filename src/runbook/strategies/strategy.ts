@@ -7,9 +7,10 @@
  * and mentions around it.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
-import type { Rollback, RollbackEvent } from '../../domain/rollback.machine';
+import type { Rollback } from '../../domain/rollback';
+import type { RollbackEvent } from '../../domain/rollback.events';
 import type { ProbeObservation, ServiceResult, ServiceVersion, ToolingCheck } from '../../domain/findings';
-import type { RunbookDeps } from '../context';
+import type { RunbookDeps } from '../engine/context';
 
 export interface CurrentState {
   /** What runs now, per unit the option rolls back (Docker: each service; script / workflow: the environment). */

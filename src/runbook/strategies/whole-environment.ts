@@ -6,10 +6,10 @@ import type { EnvironmentConfig } from '../../config/config.schema';
 import { ENVIRONMENT_PATTERN, VERSION_PATTERN } from '../../domain/names';
 import { describeError, ErrorCode, isCoded } from '../../domain/errors';
 import type { Fact } from '../../domain/facts';
-import type { Deployment, Rollback } from '../../domain/rollback.machine';
+import type { Deployment, Rollback } from '../../domain/rollback';
 import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
-import { nowIso, type RunbookDeps } from '../context';
-import { record } from '../record';
+import { nowIso, type RunbookDeps } from '../engine/context';
+import { record } from '../engine/record';
 import type { CurrentState } from './strategy';
 
 export function wholeEnvironment(r: Rollback, where: string, health: ProbeObservation): ServiceVersion[] {

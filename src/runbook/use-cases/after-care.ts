@@ -4,10 +4,10 @@
  */
 import { type ChecklistKey, tickRefusal } from '../../domain/checklist';
 import { describeError } from '../../domain/errors';
-import { isTerminal, statusWords } from '../../domain/rollback.machine';
-import { nowIso } from '../context';
-import { record } from '../record';
-import { openTicket } from '../ticket';
+import { isTerminal, statusWords } from '../../domain/rollback';
+import { nowIso } from '../engine/context';
+import { record } from '../engine/record';
+import { openTicket } from '../reports/ticket';
 import { environmentNamed } from '../../config/config.schema';
 import { ACTIVE_STATUSES, type Outcome, UseCase } from './use-case';
 

@@ -3,11 +3,11 @@
  * runs is still what the card showed.
  */
 import { environmentNamed } from '../../config/config.schema';
-import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, isTerminal, type Rollback, statusWords } from '../../domain/rollback';
 import { RISK_LABEL, type Risk, unacknowledged } from '../../domain/risks';
-import { nowIso } from '../context';
-import { productionChanged } from '../production-changed';
-import { record } from '../record';
+import { nowIso } from '../engine/context';
+import { productionChanged } from '../steps/production-changed';
+import { record } from '../engine/record';
 import { type Outcome, PRE_APPROVAL, UseCase } from './use-case';
 
 export class Approvals extends UseCase {

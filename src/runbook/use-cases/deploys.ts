@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeployReport } from '../../ports';
-import { nowIso } from '../context';
-import { sameCommit } from '../evidence';
+import { nowIso } from '../engine/context';
+import { sameCommit } from '../reports/evidence';
 import type { DeployGate } from './queries';
 import { UseCase } from './use-case';
 

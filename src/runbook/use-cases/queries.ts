@@ -4,8 +4,8 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import { instancePrefix } from '../../ports';
-import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback.machine';
-import { markdownTimeline, peopleIn } from '../timeline';
+import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback';
+import { markdownTimeline, peopleIn } from '../reports/timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
 
 /** The deploy gate of an environment, as the API answers it. */

@@ -5,12 +5,12 @@
 import { environmentNamed } from '../../config/config.schema';
 import { RUNBOOK_THRESHOLDS } from '../../domain/criteria';
 import { describeError } from '../../domain/errors';
-import { BOT_REQUESTER, newRollback, type Rollback, statusWords } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, newRollback, type Rollback, statusWords } from '../../domain/rollback';
 import type { Log } from '../../ports';
-import { nowIso } from '../context';
-import { record } from '../record';
-import { proposeTarget } from '../confirm';
-import { RateLimiter } from '../limits';
+import { nowIso } from '../engine/context';
+import { record } from '../engine/record';
+import { proposeTarget } from '../steps/1-confirm';
+import { RateLimiter } from '../policies/limits';
 import { STRATEGY } from '../strategies';
 import {
   ACTIVE_STATUSES,

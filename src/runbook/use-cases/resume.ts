@@ -1,8 +1,8 @@
 /**
  * Picking up what nobody drives: after a restart, or when another replica died.
  */
-import type { Rollback } from '../../domain/rollback.machine';
-import { nowIso } from '../context';
+import type { Rollback } from '../../domain/rollback';
+import { nowIso } from '../engine/context';
 import { UseCase } from './use-case';
 
 export class Resume extends UseCase {

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../domain/errors';
-import { isTerminal, type Rollback, type RollbackEvent, STATUSES } from '../../domain/rollback.machine';
+import { isTerminal, type Rollback, STATUSES } from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
-import { nowIso, type RunbookDeps } from '../context';
-import { RateLimiter } from '../limits';
-import type { RollbackRunner } from '../runner';
+import { nowIso, type RunbookDeps } from '../engine/context';
+import { RateLimiter } from '../policies/limits';
+import type { RollbackRunner } from '../steps/runner';
 
 /**
  * What a person is told. `message` is plain text (it may carry *emphasis* and `code`; it is escaped when shown);

@@ -2,7 +2,7 @@
  * The rollback card: one message per rollback, re-rendered from the stored state at every transition.
  */
 import { type Evaluation, OVERALL_LABEL, type SignalVerdict } from '../../domain/criteria';
-import type { Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback.machine';
+import type { Rollback, StepName, StepRecord, Status, Strategy } from '../../domain/rollback';
 import type { Findings, MigrationFinding, ProbeObservation, VerificationEvidence } from '../../domain/findings';
 import type { Risk } from '../../domain/risks';
 import {
@@ -12,7 +12,7 @@ import {
   STEPS,
   statusWords,
   strategyOf,
-} from '../../domain/rollback.machine';
+} from '../../domain/rollback';
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { changeWords } from '../../domain/facts';

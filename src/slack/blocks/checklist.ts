@@ -1,6 +1,6 @@
 /** The live checklist message in the card's thread. */
 import { checklistOf, tickRefusal } from '../../domain/checklist';
-import type { Rollback } from '../../domain/rollback.machine';
+import type { Rollback } from '../../domain/rollback';
 import { ACTION } from '../ids';
 import { type Block, context, LIMITS, section, slackDate, truncate } from './limits';
 

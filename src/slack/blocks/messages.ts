@@ -4,7 +4,7 @@ import type { Reminder } from '../../domain/facts';
 import { USAGE } from '../grammar';
 import { CHANNEL_MENTION } from '../../domain/templates';
 import { esc } from '../escape';
-import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback.machine';
+import { BOT_REQUESTER, type MessageRef, type Rollback } from '../../domain/rollback';
 import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
 import { type Block, context, fitLines, LIMITS, section, slackDate, truncate } from './limits';

@@ -8,10 +8,10 @@ import {
   type Deployment,
   mayHaveChangedProduction,
   type Rollback,
-  type RollbackEvent,
   statusWords,
   strategyOf,
-} from '../../domain/rollback.machine';
+} from '../../domain/rollback';
+import { type RollbackEvent } from '../../domain/rollback.events';
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
@@ -30,7 +30,7 @@ import { joinMentions } from '../mentions';
 import { DATE_FORMAT, fitMessage, seconds, slackDate } from './limits';
 
 /**
- * The mentions of the roles the runbook's escalation rules chose for one message (runbook/audience.ts); a role not
+ * The mentions of the roles the runbook's escalation rules chose for one message (runbook/policies/audience.ts); a role not
  * chosen is ''. The renderer only places them.
  */
 export interface Mentions {

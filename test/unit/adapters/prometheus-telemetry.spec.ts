@@ -3,7 +3,7 @@
  * reached once), the Slack call counting at the WebClient's fetch, and the timing of a port's calls.
  */
 import { movementOf, PrometheusTelemetry } from '../../../src/adapters/telemetry/prometheus.telemetry';
-import type { Rollback } from '../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../src/domain/rollback';
 import { approvedEvents, draftRollback, rollbackAfter, unitConfig } from '../../support/fakes';
 
 const AT = '2026-12-01T09:59:00.000Z';

@@ -5,7 +5,7 @@
 import type { WebClient } from '@slack/web-api';
 import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
 import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
-import type { Rollback } from '../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../src/domain/rollback';
 import { UNPACED } from '../../support/bot-harness';
 import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
 

@@ -6,7 +6,8 @@
 import type { WebClient } from '@slack/web-api';
 import { REFUSAL_SUMMARY_MS, SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
 import { SLACK_LIMITS, SlackPacer } from '../../../src/adapters/slack/slack.pacer';
-import type { Rollback, RollbackEvent } from '../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../src/domain/rollback.events';
 import { humanUtc } from '../../../src/domain/time';
 import type { ProgressNote } from '../../../src/ports';
 import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';

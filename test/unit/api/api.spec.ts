@@ -4,9 +4,9 @@
  * deploy gate as CI reads it on the in-memory world: what a failed rollback answers.
  */
 import { Api, type ApiRequest } from '../../../src/api/api';
-import type { RollbackEvent } from '../../../src/domain/rollback.machine';
-import { applyEvent } from '../../../src/runbook/context';
-import { RollbackRunner } from '../../../src/runbook/runner';
+import type { RollbackEvent } from '../../../src/domain/rollback.events';
+import { applyEvent } from '../../../src/runbook/engine/context';
+import { RollbackRunner } from '../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../src/runbook/service';
 import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
 

@@ -1,5 +1,5 @@
 import { checklistOf, tickRefusal } from '../../../src/domain/checklist';
-import { newRollback, type Rollback } from '../../../src/domain/rollback.machine';
+import { newRollback, type Rollback } from '../../../src/domain/rollback';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';
 
 const T = (s: number) => new Date(Date.parse('2026-11-26T10:00:00.000Z') + s * 1000).toISOString();

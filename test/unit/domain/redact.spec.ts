@@ -1,6 +1,6 @@
 /** What counts as a secret, and that it is taken out before anything is cut. */
 import { mapStrings, Redactor, urlCredentials } from '../../../src/domain/redact';
-import { RateLimiter } from '../../../src/runbook/limits';
+import { RateLimiter } from '../../../src/runbook/policies/limits';
 
 describe('Redactor', () => {
   const r = new Redactor(['literal-secret-123456']);

@@ -1,7 +1,7 @@
 /** The service's use cases on the in-memory world: who may do what, limits, expiry, and what changes nothing. */
 import { unacknowledged } from '../../../src/domain/risks';
-import type { Rollback } from '../../../src/domain/rollback.machine';
-import { RollbackRunner } from '../../../src/runbook/runner';
+import type { Rollback } from '../../../src/domain/rollback';
+import { RollbackRunner } from '../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../src/runbook/service';
 import { unitConfig, unitWorld, type UnitWorld } from '../../support/fakes';
 

@@ -9,15 +9,9 @@ import { MANUAL_ITEMS } from '../../../src/domain/checklist';
 import type { ServiceResult, ServiceVersion } from '../../../src/domain/findings';
 import type { HandsOnChange } from '../../../src/domain/facts';
 import type { ProgressNote } from '../../../src/ports';
-import {
-  newRollback,
-  type Rollback,
-  type RollbackEvent,
-  STATUSES,
-  STEPS,
-  STRATEGIES,
-} from '../../../src/domain/rollback.machine';
-import { markdownTimeline } from '../../../src/runbook/timeline';
+import { newRollback, type Rollback, STATUSES, STEPS, STRATEGIES } from '../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../src/domain/rollback.events';
+import { markdownTimeline } from '../../../src/runbook/reports/timeline';
 import { duplicateCard, minimalCard, notStartedCard, rollbackCard } from '../../../src/slack/blocks/card';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';
 import {

@@ -1,4 +1,5 @@
-import { newRollback, type Rollback, type RollbackEvent } from '../../../src/domain/rollback.machine';
+import { newRollback, type Rollback } from '../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../src/domain/rollback.events';
 import { probeLine, rollbackCard } from '../../../src/slack/blocks/card';
 import { LIMITS, slackDate } from '../../../src/slack/blocks/limits';
 import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';

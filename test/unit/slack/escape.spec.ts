@@ -1,6 +1,6 @@
 /** Text the bot did not write is shown, never obeyed; the bot's own mentions and links still work. */
 import type { Fact } from '../../../src/domain/facts';
-import { newRollback } from '../../../src/domain/rollback.machine';
+import { newRollback } from '../../../src/domain/rollback';
 import { announcementMrkdwn, reportsAlertMessage } from '../../../src/slack/blocks/messages';
 import { deployRefusalSummary, NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/blocks/thread';
 import { esc, link, unescapeSlack } from '../../../src/slack/escape';

@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANUAL_ITEMS } from '../../../src/domain/checklist';
-import type { Rollback, RollbackEvent } from '../../../src/domain/rollback.machine';
-import { STEPS } from '../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../src/domain/rollback.events';
+import { STEPS } from '../../../src/domain/rollback';
 import type { ProgressNote } from '../../../src/ports';
-import { markdownTimeline } from '../../../src/runbook/timeline';
+import { markdownTimeline } from '../../../src/runbook/reports/timeline';
 import { rollbackCard } from '../../../src/slack/blocks/card';
 import { checklistMessage } from '../../../src/slack/blocks/checklist';
 import { historyMessage, reminderText, statusMessage, timelineMessage } from '../../../src/slack/blocks/messages';

@@ -5,9 +5,9 @@
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { ServiceResult, ServiceVersion } from '../../../domain/findings';
-import type { DockerUpdateStart, Rollback } from '../../../domain/rollback.machine';
-import { nowIso, type RunbookDeps } from '../../context';
-import { record } from '../../record';
+import type { DockerUpdateStart, Rollback } from '../../../domain/rollback';
+import { nowIso, type RunbookDeps } from '../../engine/context';
+import { record } from '../../engine/record';
 import type { RollbackStrategy } from '../strategy';
 
 /** What a registry says of a tag it does not have (as opposed to being unreachable). */

@@ -6,9 +6,10 @@
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import type { GitHubActionsConfig } from './config';
 import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
+import type { Rollback } from '../../../domain/rollback';
+import type { RollbackEvent } from '../../../domain/rollback.events';
 import type { WorkflowRun, WorkflowRunner } from '../../../ports';
-import { nowIso, type RunbookDeps } from '../../context';
+import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
 import {
   inspectWhole,

@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { EnvironmentConfig } from '../../../config/config.schema';
 import type { ScriptConfig } from './config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
-import type { Rollback, RollbackEvent } from '../../../domain/rollback.machine';
-import { nowIso, type RunbookDeps } from '../../context';
+import type { Rollback } from '../../../domain/rollback';
+import type { RollbackEvent } from '../../../domain/rollback.events';
+import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
 import {
   inspectWhole,

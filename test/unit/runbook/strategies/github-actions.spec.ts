@@ -4,7 +4,8 @@
  */
 import { ErrorCode, RollbackBotError } from '../../../../src/domain/errors';
 import type { Fact } from '../../../../src/domain/facts';
-import type { Rollback, RollbackEvent } from '../../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { WorkflowRun, WorkflowRunner } from '../../../../src/ports';
 import { STRATEGY } from '../../../../src/runbook/strategies';
 import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../support/fakes';

@@ -1,6 +1,7 @@
 /** Option A on the in-memory world: the deploy script is a fake ScriptRunner; what the strategy asks of it and says. */
 import { ErrorCode, RollbackBotError } from '../../../../src/domain/errors';
-import type { Rollback, RollbackEvent } from '../../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { ScriptOutcome, ScriptRunner, ScriptSpec } from '../../../../src/ports';
 import { STRATEGY } from '../../../../src/runbook/strategies';
 import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../support/fakes';

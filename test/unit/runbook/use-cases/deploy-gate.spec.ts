@@ -4,10 +4,11 @@
  * final state. One that never reached Step 3 marks nothing.
  */
 import { unacknowledged } from '../../../../src/domain/risks';
-import type { Rollback, RollbackEvent } from '../../../../src/domain/rollback.machine';
+import type { Rollback } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import type { HealthProbe } from '../../../../src/ports';
-import { applyEvent } from '../../../../src/runbook/context';
-import { RollbackRunner } from '../../../../src/runbook/runner';
+import { applyEvent } from '../../../../src/runbook/engine/context';
+import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../../src/runbook/service';
 import { approvedEvents, draftRollback, unitWorld, type UnitWorld } from '../../../support/fakes';
 
