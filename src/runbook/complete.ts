@@ -7,6 +7,7 @@ import type { Rollback, RollbackEvent } from '../domain/rollback.machine';
 import { completionText } from '../domain/templates';
 import { alreadyAnnounced } from './announce';
 import { environmentOf, nowIso, type RunbookDeps } from './context';
+import { reminderAudience } from './audience';
 
 export async function announceResolution(
   deps: RunbookDeps,
@@ -59,6 +60,7 @@ async function scheduleRcaReminder(deps: RunbookDeps, rollback: Rollback): Promi
       rollback.channel,
       reminder,
       new Date(deps.clock.now().getTime() + RCA_REMINDER_AFTER_MS),
+      reminderAudience(reminder),
     );
   } catch (err) {
     deps.log.warn({ err, rollbackId: rollback.id }, 'could not schedule the RCA reminder');

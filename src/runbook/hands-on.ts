@@ -18,6 +18,7 @@ import type { ServiceVersion } from '../domain/findings';
 import { isTerminal, mayHaveChangedProduction, type Rollback, type RollbackEvent } from '../domain/rollback.machine';
 import type { ServiceEvent } from '../ports';
 import { nowIso, type RunbookDeps } from './context';
+import { tell } from './audience';
 import { record } from './record';
 import { STRATEGY } from './strategies';
 
@@ -195,7 +196,7 @@ export class HandsOnWatcher {
     if (!scaleOnly && (await this.consequence(about, foreign, now, at))) return true;
     // Anything else (Step 1 still reading, the locked gate, a rollback that moved on meanwhile): told under the card.
     const current = (await this.deps.rollbacks.get(about.id).catch(() => null)) ?? about;
-    await this.deps.notifier.progress(current, {
+    await tell(this.deps, current, {
       type: 'Note',
       at,
       fact: { kind: 'hands_on_change', changes: foreign, during: current.status, gated: gated !== null },

@@ -5,6 +5,7 @@
  */
 import type { RollbackEvent } from '../domain/rollback.machine';
 import { type Applied, applyEvent, type RunbookDeps } from './context';
+import { tell } from './audience';
 import { escalate } from './escalate';
 
 export interface RecordOptions {
@@ -23,7 +24,7 @@ export async function record(
   const applied = await applyEvent(deps.rollbacks, id, event);
   if (!applied.ok) return applied;
   deps.telemetry?.rollbackMoved(applied.previous, applied.rollback);
-  if (options.tell !== false) await deps.notifier.progress(applied.rollback, event);
+  if (options.tell !== false) await tell(deps, applied.rollback, event);
   await escalate(deps, applied.rollback, event);
   if (deps.afterCare) {
     try {

@@ -13,6 +13,7 @@ import { dryRunPlan } from './dry-run';
 import { announceResolution } from './complete';
 import { confirmIssue } from './confirm';
 import { type Applied, nowIso, type RunbookDeps } from './context';
+import { tell } from './audience';
 import { executeRollback } from './execute';
 import { STRATEGY } from './strategies';
 import { record } from './record';
@@ -274,7 +275,7 @@ export class RollbackRunner {
         const wait = this.persistRetryMs[attempt];
         if (wait === undefined || lease.lost()) {
           log.error({ err, event: event.type }, 'could not store the step result; stopping here');
-          await this.deps.notifier.progress(r, {
+          await tell(this.deps, r, {
             type: 'Note',
             at: nowIso(this.deps.clock),
             fact: { kind: 'not_persisted', event: event.type, error: describeError(err) },

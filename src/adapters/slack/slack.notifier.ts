@@ -1,7 +1,7 @@
 import { ErrorCode as SlackErrorCode, type WebClient } from '@slack/web-api';
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type MessageRef, type Rollback, type RollbackEvent } from '../../domain/rollback.machine';
-import type { AnnouncementStep, Log, Notifier, ProgressNote } from '../../ports';
+import type { AnnouncementStep, Audience, Log, Notifier, ProgressNote, Team } from '../../ports';
 import {
   type CardMessage,
   duplicateCard,
@@ -21,14 +21,6 @@ import {
 } from '../../slack/blocks/messages';
 import { deployRefusalSummary, type Mentions, progressText, refusalSummary } from '../../slack/blocks/thread';
 import { mentionsOf } from '../../slack/mentions';
-import {
-  isSlackUser,
-  mentionedFor,
-  mentionedInReminder,
-  REPORTS_ALERT_MENTIONS,
-  type Role,
-  tellsPlatformChannel,
-} from '../../runbook/audience';
 import { mapStrings, Redactor } from '../../domain/redact';
 import { truncate } from '../../slack/blocks/limits';
 import { translateSlackError } from './slack-errors';
@@ -118,10 +110,13 @@ interface CardEntry {
 export const urgentCard = (r: Rollback, shownStatus: string | null = null): boolean =>
   (isTerminal(r.status) || r.status === 'awaiting_approval') && r.status !== shownStatus;
 
+/** Nobody mentioned: what a caller that names no audience gets (the runbook always names one). */
+const NOBODY: Audience = { teams: [] };
+
 /** The card, its thread and the channel, through the Slack Web API, within Slack's rate limits (SlackPacer). */
 export class SlackNotifier implements Notifier {
   /** How each role is mentioned, as configured (the incident commanders may differ per environment). */
-  private readonly roster: Record<Exclude<Role, 'requester' | 'actor'>, string>;
+  private readonly roster: Record<Team, string>;
   /** Incident commanders configured for one environment only, mentioned instead of the global ones there. */
   private readonly envCommanders: Map<string, string>;
   private readonly redactor: Redactor;
@@ -234,7 +229,7 @@ export class SlackNotifier implements Notifier {
    * Redraws the card (coalesced) and queues the threaded line; returns without waiting for Slack, so the pace Slack
    * allows never holds up a rollback. drain() waits for what is still on its way.
    */
-  async progress(rollback: Rollback, event: RollbackEvent | ProgressNote): Promise<void> {
+  async progress(rollback: Rollback, event: RollbackEvent | ProgressNote, audience: Audience = NOBODY): Promise<void> {
     const log = this.log.child({ rollbackId: rollback.id, event: event.type });
     if (!rollback.card) {
       log.warn({}, 'no card to update');
@@ -247,8 +242,8 @@ export class SlackNotifier implements Notifier {
       return;
     }
     this.track(this.redraw(rollback, log));
-    if (this.platformChannel && tellsPlatformChannel(event)) this.track(this.tellPlatformTeam(rollback, log));
-    const mentions = this.mentionsOf(rollback.environment, mentionedFor(rollback, event), rollback.requestedBy);
+    if (this.platformChannel && audience.platformChannel) this.track(this.tellPlatformTeam(rollback, log));
+    const mentions = this.mentionsOf(rollback.environment, audience);
     const said = progressText(rollback, event, mentions);
     if (!said) return;
     // Every message of a dry run says so. A deploy past the locked gate is also sent to the channel.
@@ -256,13 +251,13 @@ export class SlackNotifier implements Notifier {
     this.threadLine(rollback, rollback.dryRun ? `*DRY RUN* — ${said}` : said, log, broadcast);
   }
 
-  /** The mentions of the roles the runbook's rules chose; the others are left empty. */
-  private mentionsOf(environment: string, roles: readonly Role[], requester = '', actor = ''): Mentions {
-    const who = (role: Role, mention: string) => (roles.includes(role) ? mention : '');
-    const user = (id: string) => (isSlackUser(id) ? `<@${id}>` : '');
+  /** The mentions of the audience the runbook's rules chose; the others are left empty. */
+  private mentionsOf(environment: string, audience: Audience): Mentions {
+    const who = (team: Team, mention: string) => (audience.teams.includes(team) ? mention : '');
+    const user = (id: string | undefined) => (id ? `<@${id}>` : '');
     return {
-      requester: who('requester', user(requester)),
-      actor: who('actor', user(actor)),
+      requester: user(audience.requester),
+      actor: user(audience.actor),
       incidentCommanders: who(
         'incident_commanders',
         this.envCommanders.get(environment) ?? this.roster.incident_commanders,
@@ -581,9 +576,8 @@ export class SlackNotifier implements Notifier {
     for (const ms of this.cardLookupsMs) setTimeout(() => this.track(look()), ms).unref();
   }
 
-  async schedule(channel: string, reminder: Reminder, postAt: Date): Promise<void> {
-    const by = reminder.kind === 'post_mortem' ? reminder.by : '';
-    const text = reminderText(reminder, this.mentionsOf(reminder.environment, mentionedInReminder(reminder), '', by));
+  async schedule(channel: string, reminder: Reminder, postAt: Date, audience: Audience = NOBODY): Promise<void> {
+    const text = reminderText(reminder, this.mentionsOf(reminder.environment, audience));
     await this.call('chat.scheduleMessage', () =>
       this.client.chat.scheduleMessage({
         channel,
@@ -618,11 +612,9 @@ export class SlackNotifier implements Notifier {
     reporters: string[];
     reports: string[];
     windowMinutes: number;
+    audience: Audience;
   }): Promise<void> {
-    const m = reportsAlertMessage({
-      ...a,
-      mentions: this.mentionsOf(a.environment, REPORTS_ALERT_MENTIONS),
-    });
+    const m = reportsAlertMessage({ ...a, mentions: this.mentionsOf(a.environment, a.audience) });
     await this.pacer.post(a.channel, true);
     await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({ channel: a.channel, ...this.redacted(m), unfurl_links: false }),
@@ -632,7 +624,7 @@ export class SlackNotifier implements Notifier {
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */
   private async tellPlatformTeam(rollback: Rollback, log: Log): Promise<void> {
     const channel = this.platformChannel as string;
-    const text = platformTeamAlert(rollback, this.mentionsOf(rollback.environment, ['platform_team']));
+    const text = platformTeamAlert(rollback, this.mentionsOf(rollback.environment, { teams: ['platform_team'] }));
     try {
       await this.pacer.post(channel);
       await this.call('chat.postMessage', () =>

@@ -7,6 +7,7 @@ import { describeError } from '../../domain/errors';
 import { isTerminal, type Rollback, type RollbackEvent, STATUSES } from '../../domain/rollback.machine';
 import type { Log } from '../../ports';
 import { nowIso, type RunbookDeps } from '../context';
+import { tell } from '../audience';
 import { RateLimiter } from '../limits';
 import type { RollbackRunner } from '../runner';
 
@@ -74,7 +75,7 @@ export abstract class UseCase {
    */
   protected async refuse(rollback: Rollback, event: Refusal): Promise<void> {
     if (!this.refusals.take(event.by, this.deps.clock.now().getTime())) return;
-    if (await this.deps.rollbacks.audit(rollback.id, event)) await this.deps.notifier.progress(rollback, event);
+    if (await this.deps.rollbacks.audit(rollback.id, event)) await tell(this.deps, rollback, event);
   }
 
   /**
