@@ -7,6 +7,7 @@ import { transition } from '../../src/domain/rollback.transitions';
 import type { Reminder } from '../../src/domain/facts';
 import type {
   AnnouncementStep,
+  Audience,
   DeployReport,
   Directory,
   HealthProbe,
@@ -88,17 +89,17 @@ export function rollbackAfter(r: Rollback, events: RollbackEvent[]): Rollback {
 
 /** Records what would have been said in Slack. */
 export class RecordingNotifier implements Notifier {
-  readonly told: Array<{ rollback: Rollback; event: RollbackEvent | ProgressNote }> = [];
+  readonly told: Array<{ rollback: Rollback; event: RollbackEvent | ProgressNote; audience: Audience }> = [];
   readonly announced: Array<{ id: string; text: string; step: AnnouncementStep }> = [];
-  readonly scheduled: Array<{ channel: string; reminder: Reminder; postAt: Date }> = [];
+  readonly scheduled: Array<{ channel: string; reminder: Reminder; postAt: Date; audience: Audience }> = [];
   private ts = 0;
   private ref = (channel: string): MessageRef => ({ channel, ts: `1.${++this.ts}` });
 
   async postCard(r: Rollback) {
     return this.ref(r.channel);
   }
-  async progress(rollback: Rollback, event: RollbackEvent | ProgressNote) {
-    this.told.push({ rollback, event });
+  async progress(rollback: Rollback, event: RollbackEvent | ProgressNote, audience: Audience) {
+    this.told.push({ rollback, event, audience });
   }
   async announce(r: Rollback, text: string, step: AnnouncementStep) {
     this.announced.push({ id: r.id, text, step });
@@ -107,8 +108,8 @@ export class RecordingNotifier implements Notifier {
   async findAnnouncement(_r: Rollback, _step: AnnouncementStep, _since: Date): Promise<MessageRef | null> {
     return null;
   }
-  async schedule(channel: string, reminder: Reminder, postAt: Date) {
-    this.scheduled.push({ channel, reminder, postAt });
+  async schedule(channel: string, reminder: Reminder, postAt: Date, audience: Audience) {
+    this.scheduled.push({ channel, reminder, postAt, audience });
   }
   async postChecklist(r: Rollback) {
     return this.ref(r.channel);

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type Rollback, STEPS, strategyOf } from '../../domain/rollback';
 import type { Telemetry } from '../../ports';
-import { budgetOf } from '../../runbook/policies/budgets';
+import { budgetOf } from '../../config/budgets';
 import type { MetricsJson } from '../../slack/forwarding';
 
 /** Minutes-scale steps: the runbook's budgets are 1–5 minutes, an overrun is what an alert should see. */

@@ -5,6 +5,7 @@
  */
 import type { RollbackEvent } from '../../domain/rollback.events';
 import { type Applied, applyEvent, type RunbookDeps } from './context';
+import { tell } from '../policies/audience';
 import { escalate } from '../policies/escalate';
 
 export interface RecordOptions {
@@ -23,7 +24,7 @@ export async function record(
   const applied = await applyEvent(deps.rollbacks, id, event);
   if (!applied.ok) return applied;
   deps.telemetry?.rollbackMoved(applied.previous, applied.rollback);
-  if (options.tell !== false) await deps.notifier.progress(applied.rollback, event);
+  if (options.tell !== false) await tell(deps, applied.rollback, event);
   await escalate(deps, applied.rollback, event);
   if (deps.afterCare) {
     try {

@@ -1,6 +1,7 @@
 /**
  * The runbook's escalation rules: who is mentioned for what the bot says, and when the platform team's channel hears
- * of it. The decision is here; slack/ only writes the mentions of the roles chosen.
+ * of it. The decision is here, passed to the notifier as data (an Audience); the Slack adapter only writes the
+ * mentions of the roles chosen.
  *
  * "Escalation Contacts: On-call engineer …, Incident commander …, Platform team: #platform-team Slack — infrastructure
  * issues, Database admin … — for DB rollbacks."
@@ -8,10 +9,11 @@
 import type { Reminder } from '../../domain/facts';
 import type { Rollback } from '../../domain/rollback';
 import type { RollbackEvent } from '../../domain/rollback.events';
-import type { ProgressNote } from '../../ports';
+import type { Audience, ProgressNote, Team } from '../../ports';
+import type { RunbookDeps } from '../engine/context';
 
 /** Who can be mentioned. `requester` is whoever asked for the rollback; `actor` whoever did the thing told. */
-export type Role = 'requester' | 'actor' | 'incident_commanders' | 'on_call' | 'dba' | 'platform_team';
+export type Role = 'requester' | 'actor' | Team;
 
 /** Errors of the deployment tooling or the infrastructure under it: the platform team's to look at. */
 export const TOOLING_CODES: readonly string[] = [
@@ -91,3 +93,42 @@ export const REPORTS_ALERT_MENTIONS: Role[] = ['on_call', 'incident_commanders']
 /** The reminders go to the environment's incident commanders, and the post-mortem's to whoever scheduled it. */
 export const mentionedInReminder = (reminder: Reminder): Role[] =>
   reminder.kind === 'post_mortem' ? ['actor', 'incident_commanders'] : ['incident_commanders'];
+
+/**
+ * The roles chosen, as the notifier's audience: the requester and the actor by their Slack user id, and only when
+ * they are people (an alerting integration has no one to mention).
+ */
+export function audienceOf(
+  roles: readonly Role[],
+  people: { requester?: string; actor?: string } = {},
+  platformChannel = false,
+): Audience {
+  const person = (role: 'requester' | 'actor') => {
+    const id = people[role];
+    return roles.includes(role) && id !== undefined && isSlackUser(id) ? { [role]: id } : {};
+  };
+  return {
+    teams: roles.filter((r): r is Team => r !== 'requester' && r !== 'actor'),
+    ...person('requester'),
+    ...person('actor'),
+    ...(platformChannel ? { platformChannel } : {}),
+  };
+}
+
+/** Who hears of `event` in the card's thread, and whether the platform team's channel does too. */
+export const audienceFor = (r: Rollback, event: RollbackEvent | ProgressNote): Audience =>
+  audienceOf(mentionedFor(r, event), { requester: r.requestedBy }, tellsPlatformChannel(event));
+
+/** A reminder's audience: the post-mortem's goes to whoever scheduled it too. */
+export const reminderAudience = (reminder: Reminder): Audience =>
+  audienceOf(mentionedInReminder(reminder), { actor: reminder.kind === 'post_mortem' ? reminder.by : undefined });
+
+/** "Evaluate, likely rollback": on-call and the incident commanders. */
+export const REPORTS_ALERT_AUDIENCE: Audience = audienceOf(REPORTS_ALERT_MENTIONS);
+
+/** Tells the card and its thread what `event` did, to the audience these rules choose for it. */
+export const tell = (
+  deps: Pick<RunbookDeps, 'notifier'>,
+  r: Rollback,
+  event: RollbackEvent | ProgressNote,
+): Promise<void> => deps.notifier.progress(r, event, audienceFor(r, event));

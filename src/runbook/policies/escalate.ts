@@ -7,6 +7,7 @@ import { describeError } from '../../domain/errors';
 import type { Rollback } from '../../domain/rollback';
 import type { RollbackEvent } from '../../domain/rollback.events';
 import { nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from './audience';
 
 export const dedupKeyOf = (r: Rollback) => `rollback-${r.id}`;
 
@@ -43,14 +44,14 @@ export async function escalate(
         details: { rollback: r.id, environment: r.environment, target: r.target, status: r.status, card: r.card },
       };
       await pager.trigger({ dedupKey: dedupKeyOf(r), ...(deps.redactor ? deps.redactor.deep(said) : said) });
-      await deps.notifier.progress(r, {
+      await tell(deps, r, {
         type: 'Note',
         at: nowIso(deps.clock),
         fact: { kind: 'on_call_paged' },
       });
     } else if (event.type === 'ResolutionAnnounced' && r.overruns.some((o) => o.endsWith(':2'))) {
       await pager.resolve(dedupKeyOf(r));
-      await deps.notifier.progress(r, {
+      await tell(deps, r, {
         type: 'Note',
         at: nowIso(deps.clock),
         fact: { kind: 'page_resolved' },
@@ -58,7 +59,7 @@ export async function escalate(
     }
   } catch (err) {
     deps.log.warn({ err, rollbackId: r.id }, 'paging failed');
-    await deps.notifier.progress(r, {
+    await tell(deps, r, {
       type: 'Note',
       at: nowIso(deps.clock),
       fact: { kind: 'paging_failed', error: describeError(err) },

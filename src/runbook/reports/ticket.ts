@@ -8,6 +8,7 @@ import type { Rollback } from '../../domain/rollback';
 import { BOT_REQUESTER, statusWords } from '../../domain/rollback';
 import type { TimelineEntry } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from '../policies/audience';
 import { record } from '../engine/record';
 import { markdownTimeline, peopleIn } from './timeline';
 
@@ -77,8 +78,8 @@ export async function openTicket(
     const url = await tracker.open({ title: clean(title), body: clean(body), labels: env.tickets.github.labels });
     const linked = await record(deps, id, { type: 'TicketLinked', at: nowIso(deps.clock), url });
     const now = linked.ok ? linked.rollback : claimed.rollback;
-    await deps.notifier.progress(now, claim);
-    await deps.notifier.progress(now, {
+    await tell(deps, now, claim);
+    await tell(deps, now, {
       type: 'Note',
       at: nowIso(deps.clock),
       fact: { kind: 'ticket_opened', url },

@@ -8,6 +8,7 @@ import type { RollbackEvent } from '../../domain/rollback.events';
 import { completionText } from '../../domain/templates';
 import { alreadyAnnounced } from './2-announce';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';
+import { reminderAudience } from '../policies/audience';
 
 export async function announceResolution(
   deps: RunbookDeps,
@@ -60,6 +61,7 @@ async function scheduleRcaReminder(deps: RunbookDeps, rollback: Rollback): Promi
       rollback.channel,
       reminder,
       new Date(deps.clock.now().getTime() + RCA_REMINDER_AFTER_MS),
+      reminderAudience(reminder),
     );
   } catch (err) {
     deps.log.warn({ err, rollbackId: rollback.id }, 'could not schedule the RCA reminder');

@@ -14,6 +14,7 @@ import { dryRunPlan } from '../reports/dry-run';
 import { announceResolution } from './5-complete';
 import { confirmIssue } from './1-confirm';
 import { type Applied, nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from '../policies/audience';
 import { executeRollback } from './3-execute';
 import { STRATEGY } from '../strategies';
 import { record } from '../engine/record';
@@ -275,7 +276,7 @@ export class RollbackRunner {
         const wait = this.persistRetryMs[attempt];
         if (wait === undefined || lease.lost()) {
           log.error({ err, event: event.type }, 'could not store the step result; stopping here');
-          await this.deps.notifier.progress(r, {
+          await tell(this.deps, r, {
             type: 'Note',
             at: nowIso(this.deps.clock),
             fact: { kind: 'not_persisted', event: event.type, error: describeError(err) },

@@ -9,6 +9,7 @@ import type { Fact } from '../../domain/facts';
 import type { Deployment, Rollback } from '../../domain/rollback';
 import type { ProbeObservation, ServiceResult, ServiceVersion } from '../../domain/findings';
 import { nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from '../policies/audience';
 import { record } from '../engine/record';
 import type { CurrentState } from './strategy';
 
@@ -70,7 +71,7 @@ export async function recordDeployment(deps: RunbookDeps, r: Rollback, deploymen
 
 /** A threaded line that is not a state change (output, a run's status). */
 export async function note(deps: RunbookDeps, r: Rollback, fact: Fact): Promise<void> {
-  await deps.notifier.progress((await deps.rollbacks.get(r.id)) ?? r, { type: 'Note', at: nowIso(deps.clock), fact });
+  await tell(deps, (await deps.rollbacks.get(r.id)) ?? r, { type: 'Note', at: nowIso(deps.clock), fact });
 }
 
 /** For showing a command line (it is never run through a shell). */

@@ -6,6 +6,7 @@ import { type ChecklistKey, tickRefusal } from '../../domain/checklist';
 import { describeError } from '../../domain/errors';
 import { isTerminal, statusWords } from '../../domain/rollback';
 import { nowIso } from '../engine/context';
+import { reminderAudience } from '../policies/audience';
 import { record } from '../engine/record';
 import { openTicket } from '../reports/ticket';
 import { environmentNamed } from '../../config/config.schema';
@@ -55,10 +56,18 @@ export class AfterCare extends UseCase {
     const ended = Date.parse(rollback.steps.complete.endedAt ?? rollback.endedAt ?? rollback.updatedAt);
     try {
       for (const hours of [24, 48]) {
+        const reminder = {
+          kind: 'post_mortem',
+          rollbackId: id,
+          environment: rollback.environment,
+          hours,
+          by: userId,
+        } as const;
         await this.deps.notifier.schedule(
           rollback.channel,
-          { kind: 'post_mortem', rollbackId: id, environment: rollback.environment, hours, by: userId },
+          reminder,
           new Date(Math.max(ended + hours * 3_600_000, this.deps.clock.now().getTime() + 60_000)),
+          reminderAudience(reminder),
         );
       }
     } catch (err) {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeployReport } from '../../ports';
 import { nowIso } from '../engine/context';
+import { tell } from '../policies/audience';
 import { sameCommit } from '../reports/evidence';
 import type { DeployGate } from './queries';
 import { UseCase } from './use-case';
@@ -56,7 +57,7 @@ export class Deploys extends UseCase {
       const earlierCommits = commit === null ? [] : earlier.filter((c) => !sameCommit(c, commit));
       return { kind: 'recorded', report, earlierCommits } satisfies DeployOutcome;
     }
-    await this.deps.notifier.progress(gate.rollback, {
+    await tell(this.deps, gate.rollback, {
       type: 'Note',
       at: report.at,
       fact: { kind: 'deploy_refused', version: report.version, caller, actor: report.actor, url: report.url },

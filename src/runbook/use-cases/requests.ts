@@ -8,6 +8,7 @@ import { describeError } from '../../domain/errors';
 import { BOT_REQUESTER, newRollback, type Rollback, statusWords } from '../../domain/rollback';
 import type { Log } from '../../ports';
 import { nowIso } from '../engine/context';
+import { REPORTS_ALERT_AUDIENCE } from '../policies/audience';
 import { record } from '../engine/record';
 import { proposeTarget } from '../steps/1-confirm';
 import { RateLimiter } from '../policies/limits';
@@ -197,6 +198,7 @@ export class Requests extends UseCase {
           reporters,
           reports: await this.deps.reports.reportTexts(req.environment, since, 5),
           windowMinutes: window,
+          audience: REPORTS_ALERT_AUDIENCE,
         });
       } catch (err) {
         this.deps.log.warn({ err, environment: req.environment }, 'could not post the user-reports alert');

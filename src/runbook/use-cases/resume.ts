@@ -3,6 +3,7 @@
  */
 import type { Rollback } from '../../domain/rollback';
 import { nowIso } from '../engine/context';
+import { tell } from '../policies/audience';
 import { UseCase } from './use-case';
 
 export class Resume extends UseCase {
@@ -18,7 +19,7 @@ export class Resume extends UseCase {
     );
     for (const r of orphans) {
       this.deps.log.info({ rollbackId: r.id, status: r.status }, 'resuming a rollback nobody was driving');
-      await this.deps.notifier.progress(r, {
+      await tell(this.deps, r, {
         type: 'Note',
         at: nowIso(this.deps.clock),
         fact: { kind: 'resuming', from: r.status },

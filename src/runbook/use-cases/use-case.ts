@@ -8,6 +8,7 @@ import { isTerminal, type Rollback, STATUSES } from '../../domain/rollback';
 import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from '../policies/audience';
 import { RateLimiter } from '../policies/limits';
 import type { RollbackRunner } from '../steps/runner';
 
@@ -75,7 +76,7 @@ export abstract class UseCase {
    */
   protected async refuse(rollback: Rollback, event: Refusal): Promise<void> {
     if (!this.refusals.take(event.by, this.deps.clock.now().getTime())) return;
-    if (await this.deps.rollbacks.audit(rollback.id, event)) await this.deps.notifier.progress(rollback, event);
+    if (await this.deps.rollbacks.audit(rollback.id, event)) await tell(this.deps, rollback, event);
   }
 
   /**

@@ -19,6 +19,7 @@ import { isTerminal, mayHaveChangedProduction, type Rollback } from '../../domai
 import { type RollbackEvent } from '../../domain/rollback.events';
 import type { ServiceEvent } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
+import { tell } from '../policies/audience';
 import { record } from '../engine/record';
 import { STRATEGY } from '../strategies';
 
@@ -196,7 +197,7 @@ export class HandsOnWatcher {
     if (!scaleOnly && (await this.consequence(about, foreign, now, at))) return true;
     // Anything else (Step 1 still reading, the locked gate, a rollback that moved on meanwhile): told under the card.
     const current = (await this.deps.rollbacks.get(about.id).catch(() => null)) ?? about;
-    await this.deps.notifier.progress(current, {
+    await tell(this.deps, current, {
       type: 'Note',
       at,
       fact: { kind: 'hands_on_change', changes: foreign, during: current.status, gated: gated !== null },

@@ -32,6 +32,8 @@ describe('record()', () => {
       {
         rollback: expect.objectContaining({ status: 'confirming', version: 2 }),
         event: expect.objectContaining({ type: 'ConfirmationStarted' }),
+        // The runbook's escalation rules chose who hears of it (nobody, for progress nobody must act on).
+        audience: { teams: [] },
       },
     ]);
     expect((await w.store.timeline('rb-1')).map((e) => e.type)).toEqual(['Requested', 'ConfirmationStarted']);

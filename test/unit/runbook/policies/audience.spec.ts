@@ -1,12 +1,16 @@
 /** The runbook's escalation rules: who each threaded line mentions, and what reaches the platform team's channel. */
 import type { RollbackEvent } from '../../../../src/domain/rollback.events';
 import {
+  audienceFor,
   mentionedFor,
   mentionedInReminder,
+  REPORTS_ALERT_AUDIENCE,
+  reminderAudience,
+  tell,
   tellsPlatformChannel,
   USER_ERROR_CODES,
 } from '../../../../src/runbook/policies/audience';
-import { approvedEvents, draftRollback, rollbackAfter } from '../../../support/fakes';
+import { approvedEvents, draftRollback, RecordingNotifier, rollbackAfter } from '../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const draft = draftRollback(AT);
@@ -114,5 +118,37 @@ describe('who the runbook mentions', () => {
     expect(mentionedInReminder({ kind: 'rca_due', rollbackId: 'rb-1', environment: 'production', due: AT })).toEqual([
       'incident_commanders',
     ]);
+  });
+});
+
+describe('the audience the notifier is given', () => {
+  it('names the teams chosen, the requester by id, and whether the platform team channel hears of it', () => {
+    expect(audienceFor(draft, confirmed)).toEqual({ teams: ['on_call', 'incident_commanders'] });
+    expect(audienceFor(draft, failed('DOCKER_UNREACHABLE'))).toEqual({
+      teams: ['incident_commanders', 'on_call', 'platform_team'],
+      platformChannel: true,
+    });
+    expect(audienceFor(draft, failed('VERSION_INVALID'))).toEqual({ teams: [], requester: 'U0ONCALL' });
+    expect(audienceFor(draft, { type: 'ConfirmationStarted', at: AT })).toEqual({ teams: [] });
+  });
+
+  it('mentions only people by id: an alerting integration that asked is not written as a user', () => {
+    const byAlertmanager = { ...draft, requestedBy: 'alertmanager' };
+    expect(audienceFor(byAlertmanager, failed('VERSION_INVALID'))).toEqual({ teams: [] });
+    const reminder = { kind: 'post_mortem', rollbackId: 'rb-1', environment: 'production', hours: 24 } as const;
+    expect(reminderAudience({ ...reminder, by: 'U0IC' })).toEqual({ teams: ['incident_commanders'], actor: 'U0IC' });
+    expect(reminderAudience({ ...reminder, by: 'api' })).toEqual({ teams: ['incident_commanders'] });
+    expect(reminderAudience({ kind: 'rca_due', rollbackId: 'rb-1', environment: 'production', due: AT })).toEqual({
+      teams: ['incident_commanders'],
+    });
+    expect(REPORTS_ALERT_AUDIENCE).toEqual({ teams: ['on_call', 'incident_commanders'] });
+  });
+
+  it('is passed with every progress the runbook tells', async () => {
+    const notifier = new RecordingNotifier();
+    const event = failed('SWARM_ROLLED_BACK');
+    await tell({ notifier }, draft, event);
+    expect(notifier.told).toEqual([{ rollback: draft, event, audience: audienceFor(draft, event) }]);
+    expect(notifier.told[0].audience.platformChannel).toBe(true);
   });
 });
