@@ -4,21 +4,7 @@
  */
 import type { BudgetConfig } from '../config/config.schema';
 import type { Rollback, StepName } from '../domain/rollback.machine';
-
-export function budgetOf(budgets: BudgetConfig, step: StepName): number | null {
-  switch (step) {
-    case 'confirm':
-      return budgets.confirm_ms;
-    case 'announce':
-      return budgets.announce_ms;
-    case 'execute':
-      return budgets.execute_ms;
-    case 'verify':
-      return budgets.verify_ms;
-    default:
-      return null;
-  }
-}
+import { budgetOf } from '../config/budgets';
 
 /** Steps whose overrun of twice the budget pages on-call. */
 const PAGE_AT_TWICE: readonly StepName[] = ['execute', 'verify'];

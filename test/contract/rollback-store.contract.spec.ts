@@ -10,7 +10,7 @@ import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-s
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
 import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
-import type { DeliveryLog } from '../../src/slack/delivery-log';
+import type { DeliveryLog } from '../../src/ports/delivery-log.port';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;

@@ -13,7 +13,7 @@ import { startBot } from '../../src/bot';
 import { readEnv } from '../../src/config/env';
 import { type RollbackEvent, transition } from '../../src/domain/rollback.machine';
 import { applyEvent } from '../../src/runbook/context';
-import { READY_CACHE_MS } from '../../src/slack/front';
+import { READY_CACHE_MS } from '../../src/replica/front';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';

@@ -5,9 +5,15 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState, READY_CACHE_MS } from '../../../src/slack/front';
-import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
-import type { ApiRequest, ApiResponse } from '../../../src/api/api';
+import {
+  ACK_ANSWER_WAIT_MS,
+  createFront,
+  type Front,
+  type FrontState,
+  READY_CACHE_MS,
+} from '../../../src/replica/front';
+import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/replica/work-link';
+import type { ApiRequest, ApiResponse } from '../../../src/api/api.wire';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests';
 import { freePort } from '../../support/docker-env';
