@@ -20,6 +20,7 @@ import { freePort } from '../../support/docker-env';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSocketMode } from '../../support/fake-socket-mode';
 import { until } from '../../support/wait';
+import { modulesLoadedBy } from '../../support/loaded-modules';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -429,5 +430,14 @@ describe('Socket Mode', () => {
   it('answers 404 on /slack/events: in Socket Mode nothing arrives over HTTP', async () => {
     const res = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('what the front loads', () => {
+  it('loads no runbook module and no Block Kit: it is transport only', async () => {
+    const loaded = await modulesLoadedBy('src/replica/front.ts');
+    expect(loaded).toContain('src/replica/front.ts');
+    expect(loaded.filter((m) => m.startsWith('src/runbook/'))).toEqual([]);
+    expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
   });
 });
