@@ -94,13 +94,6 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
   return { kind: 'none' };
 }
 
-/** Slack's retry of a delivery carries the same trigger id as the original. */
-export function deliveryKey(body: Record<string, unknown>): string | null {
-  const trigger = body.trigger_id;
-  if (typeof trigger !== 'string' || trigger.length === 0) return null;
-  return `${typeof body.command === 'string' ? body.command : String(body.type ?? 'request')}:${trigger}`;
-}
-
 export type FrontState = 'starting' | 'serving' | 'stopping';
 
 export interface FrontOptions {
