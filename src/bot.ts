@@ -35,7 +35,7 @@ import type {
   ServiceEvents,
   VerifiedVersions,
 } from './ports';
-import type { DeliveryLog } from './slack/delivery-log';
+import type { DeliveryLog } from './ports/delivery-log.port';
 import type { RunbookDeps } from './runbook/engine/context';
 import { leaseOwner, RollbackRunner } from './runbook/steps/runner';
 import { Redactor } from './domain/redact';
@@ -46,8 +46,8 @@ import { Watcher } from './runbook/watchers/watch';
 import { HandsOnWatcher } from './runbook/watchers/hands-on';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
-import { createFront, type FrontState } from './slack/front';
-import type { ForwardedEvent, MetricsJson, WorkLink } from './slack/forwarding';
+import { createFront, type FrontState } from './replica/front';
+import { type ForwardedEvent, ForwardedReceiver, type MetricsJson, type WorkLink } from './replica/work-link';
 import { registerListeners } from './slack/listeners';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -189,14 +189,16 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const logger = opts.logger.child({ replica: instance });
   const store = await openStore(env);
   const telemetry = new PrometheusTelemetry({ config, approvals: store, process: opts.metricsProcess ?? 'bot' });
+  const receiver = new ForwardedReceiver(logger);
   const slack = createSlackApp(env, logger, {
+    receiver,
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
     fetch: telemetry.slackFetch(env.SLACK_API_URL),
   });
   // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
   const notifier = new SlackNotifier(
-    slack.app.client,
+    slack.client,
     config,
     logger.child({ component: 'notifier' }),
     redactor,
@@ -225,7 +227,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     probe: telemetry.timed('health', opts.probe ?? new HttpHealthProbe()),
     telemetry,
     notifier,
-    directory: new SlackDirectory(slack.app.client, config),
+    directory: new SlackDirectory(slack.client, config),
     clock: systemClock,
     log: logger,
     metricsFor: perEnvironment(config, (env) =>
@@ -280,13 +282,13 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     leaseMs: opts.leaseMs ?? env.ROLLBACK_LEASE_MS,
   });
   const service = new RollbackService(deps, runner);
-  registerListeners(slack.app, { config, service, logger, redact: (text) => redactor.text(text) });
-  slack.app.error(async (err) => {
+  registerListeners(slack, { config, service, logger, redact: (text) => redactor.text(text) });
+  slack.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
 
   // Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way.
-  slack.app.client.auth.test().then(
+  slack.client.auth.test().then(
     (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
     (err: unknown) =>
       logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
@@ -348,7 +350,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     watcher,
     store,
     logger,
-    deliver: (event) => slack.receiver.deliver(event),
+    deliver: (event) => receiver.deliver(event),
     ready: async () => {
       // The reason is what /readyz shows to whoever asks: which part, not its error (logged here).
       try {

@@ -6,9 +6,9 @@ import type { Logger } from 'pino';
 import type { BotConfig } from './config/config.schema';
 import type { RuntimeEnv } from './config/env';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createFront, type FrontState } from './slack/front';
+import { createFront, type FrontState } from './replica/front';
 import { checkAppToken, checkBotToken, refusedToken } from './slack/token-check';
-import type { WorkLink } from './slack/forwarding';
+import type { WorkLink } from './replica/work-link';
 import { forkWork, serveFront, WORK_ROLE, WORK_ROLE_VARIABLE, type WorkProcess } from './work-process';
 
 /** The password in a postgres:// URL: a secret like the tokens (logs, messages). */

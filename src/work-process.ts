@@ -7,9 +7,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Logger } from 'pino';
-import type { ApiRequest, ApiResponse } from './api/api';
+import type { ApiRequest, ApiResponse } from './api/api.wire';
 import type { BotWorker } from './bot';
-import { answeredInAck, type ForwardedEvent, type MetricsJson, type WorkLink } from './slack/forwarding';
+import { answeredInAck, type ForwardedEvent, type MetricsJson, type WorkLink } from './replica/work-link';
 
 /** Set in the forked process's environment: run the work side and take deliveries from the front. */
 export const WORK_ROLE_VARIABLE = 'ROLLBACK_PROCESS_ROLE';

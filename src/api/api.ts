@@ -15,33 +15,14 @@ import { humanUtc } from '../domain/time';
 import type { Clock, Log } from '../ports';
 import { RateLimiter } from '../runbook/policies/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
-import { cardUrl } from '../slack/blocks/messages';
+import { cardUrl } from '../slack/permalink';
 import type { DeployGate } from '../runbook/use-cases/queries';
+import type { ApiRequest, ApiResponse } from './api.wire';
 
-export const API_PREFIX = '/api/v1/';
+export type { ApiRequest, ApiResponse } from './api.wire';
+
 const GATE_PATH = /^\/api\/v1\/environments\/([^/]+)\/deploy-gate$/;
 const DEPLOYMENTS_PATH = '/api/v1/deployments';
-
-export interface ApiRequest {
-  method: string;
-  /** The normalised path, URL-decoded once (by the front), without the query string. */
-  path: string;
-  /** The Authorization header, if any. */
-  authorization?: string;
-  /** The caller's address (for the limit on failed attempts). */
-  remote: string;
-  /** The request body (POST), at most API_MAX_BODY bytes. */
-  body?: string;
-}
-
-/** The largest body the API reads (a deploy report is a few hundred bytes). */
-export const API_MAX_BODY = 16 * 1024;
-
-export interface ApiResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body: Record<string, unknown>;
-}
 
 export interface ApiDeps {
   config: BotConfig;

@@ -1,10 +1,10 @@
+/**
+ * A step's time budget as the environment's config sets it (Step 5 has none). Here, beside the config, so that the
+ * runbook (overruns) and the metrics (the budget gauge) read the same number without the metrics loading the runbook.
+ */
 import type { StepName } from '../domain/rollback';
 import type { BudgetConfig } from './config.schema';
 
-/**
- * A step's time budget as configured (null: the step has none). Read by the runbook's overrun rules and by the
- * metrics that show each step's time against it, so it lives with the config both read.
- */
 export function budgetOf(budgets: BudgetConfig, step: StepName): number | null {
   switch (step) {
     case 'confirm':

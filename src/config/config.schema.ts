@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN } from '../domain/names';
 import { STRATEGIES } from '../domain/rollback';
-import { STRATEGY_CONFIG } from '../runbook/strategies/configs';
+import { STRATEGY_CONFIG } from './strategies';
 import { githubRepo, httpUrl, type StrategyConfig } from './primitives';
 
 type Configs = typeof STRATEGY_CONFIG;

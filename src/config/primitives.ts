@@ -23,7 +23,7 @@ export type ConfigIssue = (path: (string | number)[], message: string) => void;
 
 /**
  * What a strategy contributes to the config: its own section of an environment's settings (`script:`, `docker:`),
- * and its checks. Defined in the strategy's folder (`runbook/strategies/<name>/config.ts`).
+ * and its checks. Defined in `config/strategies/<name>.config.ts`.
  */
 export interface StrategyConfig<Key extends string = string, Section extends z.ZodType = z.ZodType> {
   /** The environment's key for the strategy's settings and their schema (optional or with a default). */

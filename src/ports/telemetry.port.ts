@@ -1,4 +1,11 @@
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Rollback } from '../domain/rollback';
+
+/**
+ * Metrics as prom-client's registries give them as plain objects: the work side's telemetry hands them to the front
+ * (GET /metrics), across the IPC channel where the two are processes.
+ */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /**
  * What the runbook tells the operator's monitoring (Prometheus at GET /metrics): rollbacks as they are requested and

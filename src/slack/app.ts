@@ -1,23 +1,19 @@
 /**
- * The work side's Bolt app: the listeners run here, fed by the front (slack/front.ts) through a ForwardedReceiver.
+ * The work side's Bolt app: the listeners run here, fed by the front (replica/front.ts) through the receiver the
+ * replica gives it (replica/work-link.ts: ForwardedReceiver).
  * A WebClient with bounded timeouts and retries, Bolt's logs routed into pino, and a guard against Slack's retries.
  */
-import { App } from '@slack/bolt';
+import { App, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { FetchFunction } from '@slack/web-api';
 import { boltLogger } from './bolt-logger';
 import { loggedRetries, namingFetch } from './slack-reach';
-import { ForwardedReceiver } from './forwarding';
 import type { DeliveryContext } from './listeners/types';
 import type { RuntimeEnv } from '../config/env';
 
-export interface SlackApp {
-  app: App;
-  /** Where the front's deliveries come in. */
-  receiver: ForwardedReceiver;
-}
-
 export interface SlackAppOptions {
+  /** Where the front's deliveries come in. */
+  receiver: Receiver;
   /** Records a delivery; false for one seen before (Slack's retry of a request we already handled). */
   firstDelivery: (key: string) => Promise<boolean>;
   /** The WebClient's fetch (the metrics count each call through it). */
@@ -31,12 +27,11 @@ export function deliveryKey(body: Record<string, unknown>): string | null {
   return `${typeof body.command === 'string' ? body.command : String(body.type ?? 'request')}:${trigger}`;
 }
 
-export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOptions): SlackApp {
+export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOptions): App {
   const log = boltLogger(logger);
-  const receiver = new ForwardedReceiver(logger);
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
-    receiver,
+    receiver: opts.receiver,
     logger: log,
     clientOptions: {
       slackApiUrl: env.SLACK_API_URL,
@@ -87,5 +82,5 @@ export function createSlackApp(env: RuntimeEnv, logger: Logger, opts: SlackAppOp
     await args.next();
   });
 
-  return { app, receiver };
+  return app;
 }

@@ -11,7 +11,7 @@ import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { type RollbackEvent } from '../../src/domain/rollback.events';
 import { transition } from '../../src/domain/rollback.transitions';
 import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
-import type { DeliveryLog } from '../../src/slack/delivery-log';
+import type { DeliveryLog } from '../../src/ports/delivery-log.port';
 
 /** Every store port, as one adapter implements them. */
 type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;

@@ -14,7 +14,7 @@ import type {
   TimelineEntry,
   VerifiedVersions,
 } from '../../ports';
-import type { DeliveryLog } from '../../slack/delivery-log';
+import type { DeliveryLog } from '../../ports/delivery-log.port';
 
 type Refusal = RefusalRecord;
 

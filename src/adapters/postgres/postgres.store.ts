@@ -17,7 +17,7 @@ import {
   TimelineEntry,
   VerifiedVersions,
 } from '../../ports';
-import type { DeliveryLog } from '../../slack/delivery-log';
+import type { DeliveryLog } from '../../ports/delivery-log.port';
 import { migrate } from './postgres.migrations';
 
 export interface PostgresOptions {

@@ -15,7 +15,7 @@ import type {
   TimelineEntry,
   VerifiedVersions,
 } from '../../ports';
-import type { DeliveryLog } from '../../slack/delivery-log';
+import type { DeliveryLog } from '../../ports/delivery-log.port';
 import { SqliteRollbackStore } from './sqlite.rollback-store';
 
 export class SqliteStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {

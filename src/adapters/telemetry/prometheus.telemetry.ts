@@ -9,7 +9,7 @@ import type { BotConfig } from '../../config/config.schema';
 import { isTerminal, type Rollback, STEPS, strategyOf } from '../../domain/rollback';
 import type { Telemetry } from '../../ports';
 import { budgetOf } from '../../config/budgets';
-import type { MetricsJson } from '../../slack/forwarding';
+import type { MetricsJson } from '../../ports/telemetry.port';
 
 /** Minutes-scale steps: the runbook's budgets are 1–5 minutes, an overrun is what an alert should see. */
 const STEP_BUCKETS = [1, 5, 10, 30, 60, 120, 180, 300, 600, 1200];

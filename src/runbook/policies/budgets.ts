@@ -6,8 +6,6 @@ import type { BudgetConfig } from '../../config/config.schema';
 import type { Rollback, StepName } from '../../domain/rollback';
 import { budgetOf } from '../../config/budgets';
 
-export { budgetOf };
-
 /** Steps whose overrun of twice the budget pages on-call. */
 const PAGE_AT_TWICE: readonly StepName[] = ['execute', 'verify'];
 

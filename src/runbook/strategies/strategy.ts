@@ -2,15 +2,18 @@
  * The runbook's Step 3 offers three ways to roll back: Option A (the team's deploy script), Option B (Docker Swarm),
  * Option C (a GitHub Actions workflow). Each is a strategy in its own folder, answering the same questions for Steps
  * 1, 3 and 4, an approval, a restart and the words used about it, and contributing its config section (config.ts).
- * Adding one (Kubernetes, Nomad, ECS) is one folder plus its line in ./index.ts and ./configs.ts. Everything a
+ * Adding one (Kubernetes, Nomad, ECS) is one folder plus its line in ./index.ts, ./words.ts and config/strategies. Everything a
  * strategy says is plain text in which commands to paste are `code`: slack/blocks escapes it, and adds the headings
  * and mentions around it.
  */
 import type { EnvironmentConfig } from '../../config/config.schema';
 import type { Rollback } from '../../domain/rollback';
 import type { RollbackEvent } from '../../domain/rollback.events';
-import type { ProbeObservation, ServiceResult, ServiceVersion, ToolingCheck } from '../../domain/findings';
+import type { ProbeObservation, ServiceVersion, ToolingCheck } from '../../domain/findings';
 import type { RunbookDeps } from '../engine/context';
+import type { StrategyTexts } from './strategy-words';
+
+export type { StrategyWords } from './strategy-words';
 
 export interface CurrentState {
   /** What runs now, per unit the option rolls back (Docker: each service; script / workflow: the environment). */
@@ -21,24 +24,7 @@ export interface CurrentState {
   blocked: { reason: string; code?: string } | null;
 }
 
-/** How a strategy is talked about. */
-export interface StrategyWords {
-  /** The runbook's name for it, in Step 3's title: "Docker Swarm", "deploy script", "GitHub Actions". */
-  option: string;
-  /** The card's heading over what runs: "Deployed versions (Docker)". */
-  versions: string;
-  /** Step 1's line once the tooling answered. */
-  ready: string;
-  /** What Step 1 checks, in its first threaded line. */
-  inspecting: string;
-  /** The heading over what runs, after an interruption: "What Docker reports now". */
-  reportsNow: string;
-  /** Why nothing can be proposed when no version was named and none was verified before. */
-  noTarget: string;
-}
-
-export interface RollbackStrategy {
-  words: StrategyWords;
+export interface RollbackStrategy extends StrategyTexts {
   /**
    * What runs now, per unit the strategy rolls back, without Step 1's health retries: for the form's proposal
    * (`probe: false`, it must be fast) and the re-check at Approve (`probe: true`). A version is null where it cannot
@@ -50,12 +36,6 @@ export interface RollbackStrategy {
     env: EnvironmentConfig,
     opts: { probe: boolean },
   ): Promise<ServiceVersion[]>;
-  /** Step 3 did not finish: what to do by hand, line by line. */
-  manualRecovery(r: Rollback, failed: ServiceResult[]): string[];
-  /** Interrupted (the bot stopped mid-step and could not go on): what to do next (shown under "Next steps"). */
-  interruptedNextSteps(r: Rollback): string;
-  /** Step 4 failed although Step 3 reported success: what the tooling says the state is (shown under "State"). */
-  verifyFailedState(r: Rollback): string;
   /** Step 1: what runs now and whether the tooling answers. Read-only. */
   inspect(deps: RunbookDeps, r: Rollback, env: EnvironmentConfig, health: ProbeObservation): Promise<CurrentState>;
   /** Step 1, once the target is known: whether it can be deployed at all (Docker pulls it). Read-only. */

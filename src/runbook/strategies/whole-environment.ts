@@ -101,9 +101,7 @@ export async function inspectWhole(
   }
 }
 
-/** Why a deploy script or workflow has nothing to propose: it keeps no previous version the bot can read. */
-export const WHOLE_ENVIRONMENT_NO_TARGET =
-  'this bot has not verified a version of this environment yet (a deploy script or workflow keeps no previous version the bot can read)';
+export { WHOLE_ENVIRONMENT_NO_TARGET } from './strategy-words';
 
 /** What runs now, for a strategy that deploys the environment as a whole: what /health says (when asked to look). */
 export async function wholeEnvironmentNow(

@@ -16,7 +16,7 @@ import {
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { changeWords } from '../../domain/facts';
-import { STRATEGY, strategyFor } from '../../runbook/strategies';
+import { STRATEGY_WORDS, wordsFor } from '../../runbook/strategies/words';
 import { esc, link } from '../escape';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, fitLines, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -46,7 +46,7 @@ export const STEP_TITLE: Record<StepName, string> = {
 
 /** A step's title; Step 3 says which of the runbook's options it uses. */
 export const stepTitle = (name: StepName, r: Pick<Rollback, 'strategy'>): string =>
-  name === 'execute' ? `${STEP_TITLE.execute} (${esc(strategyFor(r).words.option)})` : STEP_TITLE[name];
+  name === 'execute' ? `${STEP_TITLE.execute} (${esc(wordsFor(r).words.option)})` : STEP_TITLE[name];
 
 const STEP_ICON: Record<StepRecord['status'], string> = {
   pending: ':white_circle:',
@@ -184,7 +184,7 @@ export function findingsText(f: Findings, strategy: Strategy = 'docker', fit = f
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
     ...(f.deploy ? [deployLine(f.deploy)] : []),
-    `*${esc(STRATEGY[strategy].words.versions)}:*`,
+    `*${esc(STRATEGY_WORDS[strategy].words.versions)}:*`,
   ];
   if (!fit) return [...head, lines.join('\n'), target].join('\n');
   const fixed = truncate(head.join('\n'), 1000);

@@ -9,6 +9,7 @@ import { ACTION } from '../ids';
 import { STATUS_LABEL } from './card';
 import { type Block, context, fitLines, LIMITS, section, slackDate, truncate } from './limits';
 import { joinMentions } from '../mentions';
+import { cardUrl } from '../permalink';
 import type { Mentions } from './thread';
 
 export interface EphemeralMessage {
@@ -33,10 +34,7 @@ export function announcementMrkdwn(text: string): string {
   return text.startsWith(CHANNEL_MENTION) ? `<!channel>${esc(text.slice(CHANNEL_MENTION.length))}` : esc(text);
 }
 
-/** The card's permalink (Slack's web client opens it). */
-export function cardUrl(card: MessageRef): string {
-  return `https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`;
-}
+export { cardUrl } from '../permalink';
 
 export function cardLink(card: MessageRef | null, label = 'the card'): string {
   return card ? `<${cardUrl(card)}|${label}>` : label;

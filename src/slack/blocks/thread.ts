@@ -15,7 +15,7 @@ import { type RollbackEvent } from '../../domain/rollback.events';
 import { type ServiceResult } from '../../domain/findings';
 import { RISK_LABEL } from '../../domain/risks';
 import type { ProgressNote } from '../../ports';
-import { strategyFor } from '../../runbook/strategies';
+import { wordsFor } from '../../runbook/strategies/words';
 import {
   criteriaText,
   findingsText,
@@ -235,7 +235,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'Note':
       return event.fact.kind === 'hands_on_change' ? handsOnText(r, event.fact, m) : factText(event.fact);
     case 'ConfirmationStarted':
-      return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(strategyFor(r).words.inspecting)}…`;
+      return `*${STEP_TITLE.confirm}:* checking health, readiness and ${esc(wordsFor(r).words.inspecting)}…`;
     case 'IssueConfirmed': {
       const migrations =
         event.findings.migrations && event.findings.migrations.verdict !== 'none'
@@ -246,7 +246,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
       const ask = r.dryRun
         ? 'The plan follows; a dry run is never approved.'
         : `${join(m.onCall, m.incidentCommanders)} an incident commander's *Approve* is needed.`;
-      return `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(strategyFor(r).words.ready)}${migrations}${undone ? `\n${undone}` : ''}\n${ask}`;
+      return `*${STEP_TITLE.confirm}: done.*${criteria}\n${findingsText(event.findings, strategyOf(r))}\n${esc(wordsFor(r).words.ready)}${migrations}${undone ? `\n${undone}` : ''}\n${ask}`;
     }
     case 'ConfirmationFailed':
       return `:x: *${STEP_TITLE.confirm} failed:* ${esc(event.reason)}\n*Nothing was changed in production.* ${join(m.requester, escalate(m), m.platformTeam)}`.trim();
@@ -275,11 +275,11 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
     case 'RollbackInterrupted':
       return [
         `:warning: *Interrupted:* ${esc(event.reason)}`,
-        `*${esc(strategyFor(r).words.reportsNow)}:*`,
+        `*${esc(wordsFor(r).words.reportsNow)}:*`,
         event.services
           .map((s) => `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): \`${esc(s.version ?? 'unknown')}\``)
           .join('\n') || '• unknown',
-        `*Next steps:* ${esc(strategyFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
+        `*Next steps:* ${esc(wordsFor(r).interruptedNextSteps(r))} ${escalate(m)}`,
         ...(mayHaveChangedProduction(r) ? [gateLine(r)] : []),
       ].join('\n');
     case 'RollbackCancelled':
@@ -335,7 +335,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
         '*State of each service:*',
         event.results.map(serviceLine).join('\n') || '• unknown',
         '*Next steps:*',
-        ...strategyFor(r)
+        ...wordsFor(r)
           .manualRecovery(
             r,
             event.results.filter((x) => x.outcome !== 'rolled_back'),
@@ -360,7 +360,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
         `:x: *${STEP_TITLE.verify} failed:* ${esc(event.reason)}`,
         probeLine('Health', event.evidence.health),
         ...smoke,
-        `*State:* ${esc(strategyFor(r).verifyFailedState(r))}`,
+        `*State:* ${esc(wordsFor(r).verifyFailedState(r))}`,
         '*Next steps:* check the service logs (`docker service logs &lt;service&gt;`) and the health endpoint by hand; decide whether to roll back further (`/rollback &lt;environment&gt; to &lt;older version&gt;`) or escalate.',
         gateLine(r),
         escalate(m),

@@ -9,19 +9,13 @@ import type { DockerUpdateStart, Rollback } from '../../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import { record } from '../../engine/record';
 import type { RollbackStrategy } from '../strategy';
+import { dockerWords } from './words';
 
 /** What a registry says of a tag it does not have (as opposed to being unreachable). */
 const NOT_THERE = /manifest unknown|not found|does not exist|unknown tag|no such|name unknown/i;
 
 export const dockerStrategy: RollbackStrategy = {
-  words: {
-    option: 'Docker Swarm',
-    versions: 'Deployed versions (Docker)',
-    ready: 'The target image was pulled.',
-    inspecting: 'what Docker runs',
-    reportsNow: 'What Docker reports now',
-    noTarget: 'Swarm kept no previous spec and this bot has not verified a version of this environment yet',
-  },
+  ...dockerWords,
 
   async currentVersions(deps, _r, env) {
     return Promise.all(
@@ -35,21 +29,6 @@ export const dockerStrategy: RollbackStrategy = {
         };
       }),
     );
-  },
-
-  manualRecovery(_r, failed) {
-    return [
-      '• Look at the services: `docker service ps <service>`, `docker service inspect --pretty <service>`.',
-      `• To finish by hand (runbook Step 3, Option B): ${failed.map((x) => `\`docker service update --image <image>:${x.toVersion} ${x.dockerService}\``).join(', ') || 'no service left'}.`,
-    ];
-  },
-
-  interruptedNextSteps() {
-    return "check each service by hand (`docker service ps <service>`), bring them to one known version (the runbook's Step 3, Option B), then verify (Step 4) or start a new rollback.";
-  },
-
-  verifyFailedState(r) {
-    return `Docker reports the services on \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, _r, env) {

@@ -4,13 +4,14 @@
  * after the dispatch), recorded, and followed to its conclusion, which decides.
  */
 import type { EnvironmentConfig } from '../../../config/config.schema';
-import type { GitHubActionsConfig } from './config';
+import type { GitHubActionsConfig } from '../../../config/strategies/github-actions.config';
 import { describeError, ErrorCode, isCoded, RollbackBotError } from '../../../domain/errors';
 import type { Rollback } from '../../../domain/rollback';
 import type { RollbackEvent } from '../../../domain/rollback.events';
 import type { WorkflowRun, WorkflowRunner } from '../../../ports';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
+import { githubActionsWords } from './words';
 import {
   inspectWhole,
   note,
@@ -18,7 +19,6 @@ import {
   resultFor,
   unsafeArguments,
   versionNow,
-  WHOLE_ENVIRONMENT_NO_TARGET,
   wholeEnvironmentNow,
 } from '../whole-environment';
 
@@ -169,32 +169,10 @@ async function follow(
 }
 
 export const githubActionsStrategy: RollbackStrategy = {
-  words: {
-    option: 'GitHub Actions',
-    versions: 'Deployed version (/health)',
-    ready: 'The workflow is there and active.',
-    inspecting: 'what /health reports and whether the workflow can be dispatched',
-    reportsNow: 'What /health reports now',
-    noTarget: WHOLE_ENVIRONMENT_NO_TARGET,
-  },
+  ...githubActionsWords,
 
   async currentVersions(deps, r, env, opts) {
     return wholeEnvironmentNow(deps, r, where(cfgOf(env)), env, opts);
-  },
-
-  manualRecovery(r) {
-    return [
-      `• Open the workflow run${r.deployment?.kind === 'workflow' ? ` (${r.deployment.url})` : ''} for the failed job's logs.`,
-      `• To finish by hand (runbook Step 3, Option C): Actions → the workflow → *Run workflow* with environment \`${r.environment}\` and version \`${r.target}\`; or Option A / B.`,
-    ];
-  },
-
-  interruptedNextSteps() {
-    return 'find out what Step 3 did (the workflow runs in GitHub), bring the environment to one known version, then verify (Step 4) or start a new rollback.';
-  },
-
-  verifyFailedState(r) {
-    return `the GitHub Actions reported success for \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, r, env, health) {

@@ -6,15 +6,15 @@
  */
 import path from 'node:path';
 import type { EnvironmentConfig } from '../../../config/config.schema';
-import type { ScriptConfig } from './config';
+import type { ScriptConfig } from '../../../config/strategies/script.config';
 import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { Rollback } from '../../../domain/rollback';
 import type { RollbackEvent } from '../../../domain/rollback.events';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import type { RollbackStrategy } from '../strategy';
+import { scriptWords } from './words';
 import {
   inspectWhole,
-  WHOLE_ENVIRONMENT_NO_TARGET,
   wholeEnvironmentNow,
   note,
   recordDeployment,
@@ -94,33 +94,10 @@ export function processGroupAlive(pid: number): boolean {
 }
 
 export const scriptStrategy: RollbackStrategy = {
-  words: {
-    option: 'deploy script',
-    versions: 'Deployed version (/health)',
-    ready: 'The deploy script is there and executable.',
-    inspecting: 'what /health reports and whether the deploy script can run',
-    reportsNow: 'What /health reports now',
-    noTarget: WHOLE_ENVIRONMENT_NO_TARGET,
-  },
+  ...scriptWords,
 
   async currentVersions(deps, r, env, opts) {
     return wholeEnvironmentNow(deps, r, env.script?.command ?? 'deploy script', env, opts);
-  },
-
-  manualRecovery(r) {
-    const d = r.deployment?.kind === 'script' ? r.deployment : null;
-    return [
-      `• Read the deploy script's output${d ? ` (${d.outputFile})` : ''} for what it did and did not do.`,
-      `• To finish by hand (runbook Step 3, Option A): ${d ? `\`${d.commandLine}\`` : `the deploy script with \`--rollback --env ${r.environment} --version ${r.target}\``}, or Option B / C.`,
-    ];
-  },
-
-  interruptedNextSteps() {
-    return "find out what Step 3 did (the deploy script's output), bring the environment to one known version, then verify (Step 4) or start a new rollback.";
-  },
-
-  verifyFailedState(r) {
-    return `the deploy script reported success for \`${r.target}\`, but the checks did not pass.`;
   },
 
   async inspect(deps, r, env, health) {

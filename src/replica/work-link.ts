@@ -6,11 +6,10 @@
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { ApiRequest, ApiResponse } from '../api/api';
+import type { ApiRequest, ApiResponse } from '../api/api.wire';
+import type { MetricsJson } from '../ports/telemetry.port';
 
-/** Metrics as prom-client's registries give them as plain objects (they cross the IPC channel as such). */
-export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+export type { MetricsJson } from '../ports/telemetry.port';
 
 /** A delivery as the front received it, minus the ack (which the front keeps). */
 export interface ForwardedEvent {

@@ -1,6 +1,6 @@
 /** Option B's settings: an environment's `docker:` section (its services are the environment's `services:`). */
 import { z } from 'zod';
-import type { StrategyConfig } from '../../../config/primitives';
+import type { StrategyConfig } from '../primitives';
 
 const dockerSettings = z
   .object({

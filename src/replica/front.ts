@@ -16,12 +16,12 @@ import { posix } from 'node:path';
 import { HTTPReceiver, type ReceiverEvent, SocketModeReceiver, type App } from '@slack/bolt';
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { boltLogger } from './bolt-logger';
+import { boltLogger } from '../slack/bolt-logger';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { answeredInAck, type MetricsJson, type WorkLink } from './forwarding';
-import { SlackTokenRefused, TOKEN_REFUSED } from './token-check';
-import { callOf, networkReason } from './slack-reach';
-import { API_MAX_BODY, API_PREFIX } from '../api/api';
+import { answeredInAck, type MetricsJson, type WorkLink } from './work-link';
+import { SlackTokenRefused, TOKEN_REFUSED } from '../slack/token-check';
+import { callOf, networkReason } from '../slack/slack-reach';
+import { API_MAX_BODY, API_PREFIX } from '../api/api.wire';
 import type { RuntimeEnv } from '../config/env';
 import { describeError } from '../domain/errors';
 
@@ -92,13 +92,6 @@ export function routeOf(method: string | undefined, rawUrl: string | undefined):
   if (path === METRICS_PATH)
     return method === 'GET' || method === 'HEAD' ? { kind: 'metrics' } : { kind: 'method', allow: 'GET, HEAD' };
   return { kind: 'none' };
-}
-
-/** Slack's retry of a delivery carries the same trigger id as the original. */
-export function deliveryKey(body: Record<string, unknown>): string | null {
-  const trigger = body.trigger_id;
-  if (typeof trigger !== 'string' || trigger.length === 0) return null;
-  return `${typeof body.command === 'string' ? body.command : String(body.type ?? 'request')}:${trigger}`;
 }
 
 export type FrontState = 'starting' | 'serving' | 'stopping';

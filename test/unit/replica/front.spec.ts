@@ -5,15 +5,22 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import { ACK_ANSWER_WAIT_MS, createFront, type Front, type FrontState, READY_CACHE_MS } from '../../../src/slack/front';
-import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/slack/forwarding';
-import type { ApiRequest, ApiResponse } from '../../../src/api/api';
+import {
+  ACK_ANSWER_WAIT_MS,
+  createFront,
+  type Front,
+  type FrontState,
+  READY_CACHE_MS,
+} from '../../../src/replica/front';
+import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/replica/work-link';
+import type { ApiRequest, ApiResponse } from '../../../src/api/api.wire';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { postSigned, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests';
 import { freePort } from '../../support/docker-env';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSocketMode } from '../../support/fake-socket-mode';
 import { until } from '../../support/wait';
+import { modulesLoadedBy } from '../../support/loaded-modules';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -423,5 +430,14 @@ describe('Socket Mode', () => {
   it('answers 404 on /slack/events: in Socket Mode nothing arrives over HTTP', async () => {
     const res = await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('what the front loads', () => {
+  it('loads no runbook module and no Block Kit: it is transport only', async () => {
+    const loaded = await modulesLoadedBy('src/replica/front.ts');
+    expect(loaded).toContain('src/replica/front.ts');
+    expect(loaded.filter((m) => m.startsWith('src/runbook/'))).toEqual([]);
+    expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
   });
 });

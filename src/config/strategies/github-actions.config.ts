@@ -1,6 +1,6 @@
 /** Option C's settings: an environment's `github_actions:` section. */
 import { z } from 'zod';
-import { githubRepo, type StrategyConfig, stepTimeoutMs } from '../../../config/primitives';
+import { githubRepo, type StrategyConfig, stepTimeoutMs } from '../primitives';
 
 /** Option C: a GitHub Actions workflow with a workflow_dispatch trigger. */
 const githubActionsSettings = z

@@ -1,6 +1,6 @@
 /** Option A's settings: an environment's `script:` section, and its checks. */
 import { z } from 'zod';
-import { type StrategyConfig, stepTimeoutMs } from '../../../config/primitives';
+import { type StrategyConfig, stepTimeoutMs } from '../primitives';
 
 /** The runbook's placeholders in a deploy script's arguments. */
 export const SCRIPT_PLACEHOLDERS = ['{environment}', '{version}', '{output_dir}', '{rollback_id}'] as const;

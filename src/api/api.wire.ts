@@ -1,0 +1,27 @@
+/**
+ * The API on the wire: its path prefix, its largest body, and a request and an answer as they cross from the front
+ * (which serves PORT) to the work side (which answers them, ./api.ts). A leaf: the front reads it without loading
+ * the API, the runbook or Block Kit.
+ */
+export const API_PREFIX = '/api/v1/';
+
+/** The largest body the API reads (a deploy report is a few hundred bytes). */
+export const API_MAX_BODY = 16 * 1024;
+
+export interface ApiRequest {
+  method: string;
+  /** The normalised path, URL-decoded once (by the front), without the query string. */
+  path: string;
+  /** The Authorization header, if any. */
+  authorization?: string;
+  /** The caller's address (for the limit on failed attempts). */
+  remote: string;
+  /** The request body (POST), at most API_MAX_BODY bytes. */
+  body?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: Record<string, unknown>;
+}
