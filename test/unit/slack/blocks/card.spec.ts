@@ -1,12 +1,12 @@
-import { newRollback, type Rollback } from '../../../src/domain/rollback';
-import { type RollbackEvent } from '../../../src/domain/rollback.events';
-import { probeLine, rollbackCard } from '../../../src/slack/blocks/card';
-import { LIMITS, slackDate } from '../../../src/slack/blocks/limits';
-import { helpMessage, reminderText, statusMessage } from '../../../src/slack/blocks/messages';
-import { NO_MENTIONS, progressText } from '../../../src/slack/blocks/thread';
-import { mentionsOf } from '../../../src/slack/mentions';
-import { ACTION } from '../../../src/slack/ids';
-import { approvedEvents, draftRollback, rollbackAfter } from '../../support/fakes';
+import { newRollback, type Rollback } from '../../../../src/domain/rollback';
+import { type RollbackEvent } from '../../../../src/domain/rollback.events';
+import { probeLine, rollbackCard } from '../../../../src/slack/blocks/card';
+import { LIMITS, slackDate } from '../../../../src/slack/blocks/limits';
+import { helpMessage, reminderText, statusMessage } from '../../../../src/slack/blocks/messages';
+import { NO_MENTIONS, progressText } from '../../../../src/slack/blocks/thread';
+import { mentionsOf } from '../../../../src/slack/mentions';
+import { ACTION } from '../../../../src/slack/ids';
+import { approvedEvents, draftRollback, rollbackAfter } from '../../../support/fakes';
 
 const AT = '2026-11-26T10:00:00.000Z';
 const base = newRollback({

@@ -1,7 +1,7 @@
 /** The slash command: ack first; the text parsed as typed (Slack sends it escaped); every answer private and escaped. */
-import { rollbackCommand } from '../../../../src/slack/listeners/commands/rollback.command';
-import type { Rollback } from '../../../../src/domain/rollback';
-import { boltArgs, fakeDeps, refused } from '../../../support/listener-fakes';
+import { rollbackCommand } from '../../../../../src/slack/listeners/commands/rollback.command';
+import type { Rollback } from '../../../../../src/domain/rollback';
+import { boltArgs, fakeDeps, refused } from '../../../../support/listener-fakes';
 
 const command = (text: string) => ({ text, user_id: 'U0ONCALL', channel_id: 'C0INCIDENT', trigger_id: 't1' });
 const run = async (text: string, outcome = refused('nope')) => {

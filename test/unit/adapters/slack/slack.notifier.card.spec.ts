@@ -4,12 +4,12 @@
  * and marks it not started, also when it shows up only after a first look. Real WebClient, local fake Slack Web API.
  */
 import { LogLevel, WebClient } from '@slack/web-api';
-import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
-import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
-import { UNPACED } from '../../support/bot-harness';
-import { FakeSlack } from '../../support/fake-slack';
-import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
-import { slackDate } from '../../../src/slack/blocks/limits';
+import { SlackNotifier } from '../../../../src/adapters/slack/slack.notifier';
+import { SlackPacer } from '../../../../src/adapters/slack/slack.pacer';
+import { UNPACED } from '../../../support/bot-harness';
+import { FakeSlack } from '../../../support/fake-slack';
+import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../../support/fakes';
+import { slackDate } from '../../../../src/slack/blocks/limits';
 
 const AT = new Date().toISOString();
 const CLIENT_TIMEOUT_MS = 300;

@@ -2,9 +2,9 @@
  * The metrics' own logic: what a stored event did to a rollback (steps ended and how long they took, a final state
  * reached once), the Slack call counting at the WebClient's fetch, and the timing of a port's calls.
  */
-import { movementOf, PrometheusTelemetry } from '../../../src/adapters/telemetry/prometheus.telemetry';
-import type { Rollback } from '../../../src/domain/rollback';
-import { approvedEvents, draftRollback, rollbackAfter, unitConfig } from '../../support/fakes';
+import { movementOf, PrometheusTelemetry } from '../../../../src/adapters/telemetry/prometheus.telemetry';
+import type { Rollback } from '../../../../src/domain/rollback';
+import { approvedEvents, draftRollback, rollbackAfter, unitConfig } from '../../../support/fakes';
 
 const AT = '2026-12-01T09:59:00.000Z';
 

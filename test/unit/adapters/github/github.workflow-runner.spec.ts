@@ -3,8 +3,8 @@
  * without run details, the run list used for correlation, and every error turned into a sentence.
  */
 import nock from 'nock';
-import { GitHubWorkflowRunner } from '../../../src/adapters/github/github.workflow-runner';
-import { isCoded } from '../../../src/domain/errors';
+import { GitHubWorkflowRunner } from '../../../../src/adapters/github/github.workflow-runner';
+import { isCoded } from '../../../../src/domain/errors';
 
 const API = 'https://api.github.example';
 const W = '/repos/acme/shop/actions/workflows/ci-cd.yml';

@@ -7,7 +7,7 @@ import {
   SlackPacer,
   TokenBucket,
   type Urgency,
-} from '../../../src/adapters/slack/slack.pacer';
+} from '../../../../src/adapters/slack/slack.pacer';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());

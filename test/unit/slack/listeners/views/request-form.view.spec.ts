@@ -1,7 +1,7 @@
 /** The form: bad input is answered in the form (nothing happens); good input is acked, then requested. */
-import { MODAL_BLOCK } from '../../../../src/slack/blocks/modal';
-import { requestFormView } from '../../../../src/slack/listeners/views/request-form.view';
-import { boltArgs, fakeDeps, refused } from '../../../support/listener-fakes';
+import { MODAL_BLOCK } from '../../../../../src/slack/blocks/modal';
+import { requestFormView } from '../../../../../src/slack/listeners/views/request-form.view';
+import { boltArgs, fakeDeps, refused } from '../../../../support/listener-fakes';
 
 const submission = (environment: string | null, version: string, reason: string, user = 'U0ONCALL') => ({
   user: { id: user },

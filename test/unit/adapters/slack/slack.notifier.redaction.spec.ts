@@ -1,10 +1,10 @@
 /** Secrets are taken out before anything is cut to Slack's limits: a secret at a cut never leaks as a prefix. */
 import type { WebClient } from '@slack/web-api';
-import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
-import type { Rollback } from '../../../src/domain/rollback';
-import { UNPACED } from '../../support/bot-harness';
-import { draftRollback, quietLog, unitConfig } from '../../support/fakes';
-import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
+import { SlackNotifier } from '../../../../src/adapters/slack/slack.notifier';
+import type { Rollback } from '../../../../src/domain/rollback';
+import { UNPACED } from '../../../support/bot-harness';
+import { draftRollback, quietLog, unitConfig } from '../../../support/fakes';
+import { SlackPacer } from '../../../../src/adapters/slack/slack.pacer';
 
 const SECRET = 'sk-live-0123456789abcdefSECRET';
 

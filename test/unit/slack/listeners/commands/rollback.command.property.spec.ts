@@ -4,11 +4,11 @@
  * a rejected text reaches no use case. (The whole HTTP path, with a real store, is fuzzed in bad-input.faults.)
  */
 import fc from 'fast-check';
-import { esc, unescapeSlack } from '../../../../src/slack/escape';
-import { parseCommand } from '../../../../src/slack/grammar';
-import { rollbackCommand } from '../../../../src/slack/listeners/commands/rollback.command';
-import { commandTexts } from '../../../support/command-inputs';
-import { boltArgs, fakeDeps, refused } from '../../../support/listener-fakes';
+import { esc, unescapeSlack } from '../../../../../src/slack/escape';
+import { parseCommand } from '../../../../../src/slack/grammar';
+import { rollbackCommand } from '../../../../../src/slack/listeners/commands/rollback.command';
+import { commandTexts } from '../../../../support/command-inputs';
+import { boltArgs, fakeDeps, refused } from '../../../../support/listener-fakes';
 
 const USER = 'U0ONCALL';
 const CHANNEL = 'C0INCIDENT';

@@ -4,13 +4,13 @@
  * reports and clicks are summed up, at most one line a minute per card, and go after the steps.
  */
 import type { WebClient } from '@slack/web-api';
-import { REFUSAL_SUMMARY_MS, SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
-import { SLACK_LIMITS, SlackPacer } from '../../../src/adapters/slack/slack.pacer';
-import type { Rollback } from '../../../src/domain/rollback';
-import type { RollbackEvent } from '../../../src/domain/rollback.events';
-import { humanUtc } from '../../../src/domain/time';
-import type { ProgressNote } from '../../../src/ports';
-import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
+import { REFUSAL_SUMMARY_MS, SlackNotifier } from '../../../../src/adapters/slack/slack.notifier';
+import { SLACK_LIMITS, SlackPacer } from '../../../../src/adapters/slack/slack.pacer';
+import type { Rollback } from '../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../src/domain/rollback.events';
+import { humanUtc } from '../../../../src/domain/time';
+import type { ProgressNote } from '../../../../src/ports';
+import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../../support/fakes';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();

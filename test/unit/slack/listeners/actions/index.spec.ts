@@ -1,7 +1,7 @@
 /** Every button: ack first, the right use case with the rollback id and the user, a refusal answered privately. */
-import { ACTION_LISTENERS } from '../../../../src/slack/listeners/actions';
-import { ACTION } from '../../../../src/slack/ids';
-import { boltArgs, click, fakeDeps, refused } from '../../../support/listener-fakes';
+import { ACTION_LISTENERS } from '../../../../../src/slack/listeners/actions';
+import { ACTION } from '../../../../../src/slack/ids';
+import { boltArgs, click, fakeDeps, refused } from '../../../../support/listener-fakes';
 
 const BUTTONS: Array<[string, string, unknown[]]> = [
   [ACTION.approve, 'service.approve', ['rb-1', 'U0IC']],

@@ -3,11 +3,11 @@
  * state than the one stored draws the stored one, and looks again after each draw; the card ends on the newest.
  */
 import type { WebClient } from '@slack/web-api';
-import { SlackNotifier } from '../../../src/adapters/slack/slack.notifier';
-import { SlackPacer } from '../../../src/adapters/slack/slack.pacer';
-import type { Rollback } from '../../../src/domain/rollback';
-import { UNPACED } from '../../support/bot-harness';
-import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../support/fakes';
+import { SlackNotifier } from '../../../../src/adapters/slack/slack.notifier';
+import { SlackPacer } from '../../../../src/adapters/slack/slack.pacer';
+import type { Rollback } from '../../../../src/domain/rollback';
+import { UNPACED } from '../../../support/bot-harness';
+import { approvedEvents, draftRollback, quietLog, rollbackAfter, unitConfig } from '../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const card = { channel: 'C0INCIDENT', ts: '1.1' };
