@@ -5,13 +5,9 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import {
-  ACK_ANSWER_WAIT_MS,
-  createFront,
-  type Front,
-  type FrontState,
-  READY_CACHE_MS,
-} from '../../../src/replica/front';
+import { createFront, type Front, type FrontState } from '../../../src/replica/front';
+import { ACK_ANSWER_WAIT_MS } from '../../../src/replica/acknowledger';
+import { READY_CACHE_MS } from '../../../src/replica/health';
 import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/replica/work-link';
 import type { ApiRequest, ApiResponse } from '../../../src/api/api.wire';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
