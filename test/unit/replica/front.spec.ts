@@ -436,4 +436,18 @@ describe('what the front loads', () => {
     expect(loaded.filter((m) => m.startsWith('src/runbook/'))).toEqual([]);
     expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
   });
+
+  it('the front process loads the transport and five leaves, nothing more', async () => {
+    const loaded = await modulesLoadedBy('src/replica/front-process.ts');
+    expect(loaded).toContain('src/replica/ipc-link.ts');
+    expect(loaded.filter((m) => !m.startsWith('src/replica/')).sort()).toEqual([
+      'src/api/api.wire.ts',
+      'src/domain/errors.ts',
+      'src/slack/bolt-logger.ts',
+      'src/slack/slack-reach.ts',
+      'src/slack/token-check.ts',
+    ]);
+    // The work process's serving end and its life stay out of the front.
+    expect(loaded).not.toContain('src/replica/ipc-serve.ts');
+  });
 });
