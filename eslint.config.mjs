@@ -21,7 +21,7 @@ const zone = (files, forbidden, ignores = []) => ({
   rules: { 'no-restricted-imports': ['error', { patterns: forbidden }] },
 });
 /** No layer imports the composition (bot.ts) or a process's entry point: they import the layers. */
-const ABOVE_ALL = ['bot', 'main', 'work-process', 'container-entrypoint'].map((f) => ({
+const ABOVE_ALL = ['bot', 'main', 'container-entrypoint'].map((f) => ({
   regex: `(^|/)\\.\\.?/(\\.\\./)*${f}$`,
   message: 'only the composition (bot.ts, main.ts) wires the layers together',
 }));

@@ -47,7 +47,9 @@ import { HandsOnWatcher } from './runbook/watchers/hands-on';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
 import { createFront, type FrontState } from './replica/front';
-import { type ForwardedEvent, ForwardedReceiver, type MetricsJson, type WorkLink } from './replica/work-link';
+import { directLink } from './replica/direct-link';
+import { ForwardedReceiver } from './replica/forwarded-receiver';
+import type { ForwardedEvent, MetricsJson } from './replica/work-link';
 import { registerListeners } from './slack/listeners';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -140,19 +142,9 @@ export interface RunningBot extends BotWorker {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The front talking to a work side in the same process. */
-export const directLink = (worker: BotWorker): WorkLink => ({
-  forward: (event) => worker.deliver(event),
-  // One event loop: a hung work side would hang the front with it; nothing to watch from here.
-  unavailable: () => null,
-  ready: () => worker.ready(),
-  metrics: () => worker.metrics(),
-  api: (request) => worker.api(request),
-});
-
 /**
- * Front and work side in one process (tests, the playground). main.ts runs them as two processes instead, so the
- * work never delays an acknowledgement.
+ * Front and work side in one process (tests, the playground), joined by the direct link. main.ts runs them as two
+ * processes instead (replica/front-process.ts), so the work never delays an acknowledgement.
  */
 export async function startBot(opts: BotOptions): Promise<RunningBot> {
   let state: FrontState = 'starting';
@@ -177,27 +169,33 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   };
 }
 
-/** The work side: everything but the transport. */
-export async function startWorker(opts: BotOptions): Promise<BotWorker> {
-  const { env, config } = opts;
-  // Unique per process (a new boot id each start); the instance part names the replica in logs and status.
-  const instance =
+/** Unique per process (a new boot id each start); the instance part names the replica in logs and status. */
+function instanceOf(opts: BotOptions): string {
+  const { env } = opts;
+  return (
     opts.instanceId ??
     env.ROLLBACK_INSTANCE_ID ??
-    (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`);
-  // Every line says which replica wrote it: with several, the logs show which one drives each rollback.
-  const logger = opts.logger.child({ replica: instance });
-  const store = await openStore(env);
-  const telemetry = new PrometheusTelemetry({ config, approvals: store, process: opts.metricsProcess ?? 'bot' });
+    (env.PORT === 0 ? `${hostname()}:${randomUUID().slice(0, 8)}` : `${hostname()}:${env.PORT}`)
+  );
+}
+
+/** The work side's Bolt app, fed by the front through the forwarded receiver; its Web API calls are timed. */
+function buildSlackApp(opts: BotOptions, logger: Logger, store: BotStore, telemetry: PrometheusTelemetry) {
+  const { env } = opts;
   const receiver = new ForwardedReceiver(logger);
   const slack = createSlackApp(env, logger, {
     receiver,
     firstDelivery: (key) => store.firstDelivery(key, Date.now()),
     fetch: telemetry.slackFetch(env.SLACK_API_URL),
   });
-  // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
-  const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
-  const notifier = new SlackNotifier(
+  return { slack, receiver };
+}
+
+type SlackApp = ReturnType<typeof buildSlackApp>['slack'];
+
+function buildNotifier(opts: BotOptions, logger: Logger, store: BotStore, slack: SlackApp, redactor: Redactor) {
+  const { env, config } = opts;
+  return new SlackNotifier(
     slack.client,
     config,
     logger.child({ component: 'notifier' }),
@@ -212,7 +210,23 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     }),
     (id) => store.get(id),
   );
-  const deps: RunbookDeps = {
+}
+
+/** The runbook's ports, each filled by its adapter (or the one the options give). */
+function buildAdapters(
+  opts: BotOptions,
+  parts: {
+    logger: Logger;
+    store: BotStore;
+    telemetry: PrometheusTelemetry;
+    slack: SlackApp;
+    notifier: SlackNotifier;
+    redactor: Redactor;
+  },
+): RunbookDeps {
+  const { config } = opts;
+  const { logger, store, telemetry, slack, notifier, redactor } = parts;
+  return {
     config,
     rollbacks: store,
     leases: store,
@@ -275,27 +289,32 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
         })
       : null,
   };
+}
+
+/** The runbook on its ports: the runner that drives rollbacks, the service the listeners and the API call. */
+function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
   // After-care the config asks for when a rollback moves: the automatic incident ticket.
   deps.afterCare = (rollback) => autoTicket(deps, rollback);
   const runner = new RollbackRunner(deps, {
     owner: leaseOwner(instance, randomUUID().slice(0, 8)),
-    leaseMs: opts.leaseMs ?? env.ROLLBACK_LEASE_MS,
+    leaseMs: opts.leaseMs ?? opts.env.ROLLBACK_LEASE_MS,
   });
   const service = new RollbackService(deps, runner);
+  return { runner, service };
+}
+
+/** Slack's listeners and the HTTP API, both calling the service. */
+function buildListeners(
+  opts: BotOptions,
+  parts: { logger: Logger; slack: SlackApp; service: RollbackService; redactor: Redactor; watcher: Watcher },
+): Api {
+  const { config } = opts;
+  const { logger, slack, service, redactor, watcher } = parts;
   registerListeners(slack, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
-
-  // Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way.
-  slack.client.auth.test().then(
-    (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
-    (err: unknown) =>
-      logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
-  );
-  logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
-  const usesDocker = Object.values(config.environments).some((e) => e.strategy === 'docker');
-  const api = new Api({
+  return new Api({
     config,
     clock: systemClock,
     log: logger.child({ component: 'api' }),
@@ -306,7 +325,34 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
       return outcome;
     },
   });
-  const watcher = new Watcher(deps, service);
+}
+
+/** Tell the operator early if the token is wrong or Slack is out of reach; keep serving either way. */
+function checkSlackToken(slack: SlackApp, logger: Logger): void {
+  slack.client.auth.test().then(
+    (res) => logger.info({ botUserId: res.user_id, team: res.team }, 'Slack token accepted'),
+    (err: unknown) =>
+      logger.warn({ err: translateSlackError(err, 'auth.test') }, 'Slack token check failed; the bot keeps running'),
+  );
+}
+
+/**
+ * What runs on its own: the watcher (close watch, deploys), hands-on changes on the platform, and the sweep for
+ * rollbacks nobody drives. Resolves once the first sweep is done; returns how to stop them.
+ */
+async function startBackgroundLoops(
+  opts: BotOptions,
+  parts: {
+    deps: RunbookDeps;
+    store: BotStore;
+    runner: RollbackRunner;
+    service: RollbackService;
+    watcher: Watcher;
+    usesDocker: boolean;
+  },
+): Promise<() => void> {
+  const { deps, store, runner, service, watcher, usesDocker } = parts;
+  const logger = deps.log;
   watcher.start();
   // Hands-on changes: Docker's event stream for the services the config knows (its own connection: the stream is
   // long-lived, and the runtime's calls have a timeout).
@@ -340,8 +386,57 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     }
   };
   await sweep();
-  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? env.ROLLBACK_SWEEP_MS);
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? opts.env.ROLLBACK_SWEEP_MS);
   sweeper.unref();
+  return () => {
+    clearInterval(sweeper);
+    watcher.stop();
+    unfollow?.();
+    handsOn?.stop();
+  };
+}
+
+/** Ready: the store answers, and the Docker engine too when an environment rolls back with Docker. */
+function readiness(deps: RunbookDeps, store: BotStore, usesDocker: boolean): () => Promise<void> {
+  const logger = deps.log;
+  return async () => {
+    // The reason is what /readyz shows to whoever asks: which part, not its error (logged here).
+    try {
+      await store.ping();
+    } catch (err) {
+      logger.warn({ err }, 'not ready: the store does not answer');
+      throw new Error('the store does not answer');
+    }
+    if (!usesDocker) return;
+    try {
+      await deps.runtime.ping();
+    } catch (err) {
+      logger.warn({ err }, 'not ready: the Docker engine does not answer');
+      throw new Error('the Docker engine does not answer');
+    }
+  };
+}
+
+/** The work side: everything but the transport. */
+export async function startWorker(opts: BotOptions): Promise<BotWorker> {
+  const { env, config } = opts;
+  const instance = instanceOf(opts);
+  // Every line says which replica wrote it: with several, the logs show which one drives each rollback.
+  const logger = opts.logger.child({ replica: instance });
+  const store = await openStore(env);
+  const telemetry = new PrometheusTelemetry({ config, approvals: store, process: opts.metricsProcess ?? 'bot' });
+  const { slack, receiver } = buildSlackApp(opts, logger, store, telemetry);
+  // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
+  const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
+  const notifier = buildNotifier(opts, logger, store, slack, redactor);
+  const deps = buildAdapters(opts, { logger, store, telemetry, slack, notifier, redactor });
+  const { runner, service } = buildRunbook(opts, deps, instance);
+  const watcher = new Watcher(deps, service);
+  const api = buildListeners(opts, { logger, slack, service, redactor, watcher });
+  checkSlackToken(slack, logger);
+  logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
+  const usesDocker = Object.values(config.environments).some((e) => e.strategy === 'docker');
+  const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker });
 
   return {
     instance,
@@ -351,29 +446,11 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
     store,
     logger,
     deliver: (event) => receiver.deliver(event),
-    ready: async () => {
-      // The reason is what /readyz shows to whoever asks: which part, not its error (logged here).
-      try {
-        await store.ping();
-      } catch (err) {
-        logger.warn({ err }, 'not ready: the store does not answer');
-        throw new Error('the store does not answer');
-      }
-      if (!usesDocker) return;
-      try {
-        await deps.runtime.ping();
-      } catch (err) {
-        logger.warn({ err }, 'not ready: the Docker engine does not answer');
-        throw new Error('the Docker engine does not answer');
-      }
-    },
+    ready: readiness(deps, store, usesDocker),
     metrics: () => telemetry.json(),
     api: (request) => api.handle(request),
     async stop(graceMs = 8000) {
-      clearInterval(sweeper);
-      watcher.stop();
-      unfollow?.();
-      handsOn?.stop();
+      stopLoops();
       const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([

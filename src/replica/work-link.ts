@@ -2,9 +2,9 @@
  * The seam between the front (the transport: HTTP receiver or Socket Mode, which verifies, acknowledges and answers
  * health checks) and the work side (the Bolt app with the listeners, the runbook, the store). The front acknowledges
  * a delivery at once and hands it over; the work never shares an event loop with the acknowledgements. In
- * production the two are separate processes (main.ts); in one process (tests, the playground) they talk directly.
+ * production the two are separate processes that talk over IPC (ipc-link.ts, ipc-serve.ts); in one process (tests,
+ * the playground) they talk directly (direct-link.ts).
  */
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ApiRequest, ApiResponse } from '../api/api.wire';
 import type { MetricsJson } from '../ports/telemetry.port';
@@ -54,49 +54,15 @@ export const answeredInAck = (body: Record<string, unknown>): boolean =>
   typeof body.type === 'string' && ANSWERED_IN_ACK.has(body.type);
 
 /**
- * The work side's receiver: Bolt's app gets each forwarded delivery as if from a transport of its own, with an ack
- * that reports the listener's answer back to the front.
+ * The work side as the transport sees it: what a link carries to it. bot.ts's worker is one; the transport never
+ * loads it (the front's memory stays small), it only calls it.
  */
-export class ForwardedReceiver implements Receiver {
-  private app?: App;
-
-  constructor(private readonly log: Logger) {}
-
-  init(app: App): void {
-    this.app = app;
-  }
-
-  start(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Runs the listeners for one delivery; resolves with the ack's answer (undefined if none, or when they end). */
-  deliver(event: ForwardedEvent): Promise<unknown> {
-    const app = this.app;
-    if (!app) return Promise.reject(new Error('the Slack app is not initialised'));
-    return new Promise((resolve) => {
-      const ack = (response?: unknown): Promise<void> => {
-        resolve(response);
-        return Promise.resolve();
-      };
-      const received: ReceiverEvent = {
-        body: event.body,
-        ack,
-        retryNum: event.retryNum,
-        retryReason: event.retryReason,
-        customProperties: {},
-      };
-      app.processEvent(received).then(
-        () => resolve(undefined),
-        (err: unknown) => {
-          this.log.error({ err }, 'a Slack delivery failed in its listener');
-          resolve(undefined);
-        },
-      );
-    });
-  }
+export interface WorkSide {
+  logger: Logger;
+  /** Runs one delivery the front acknowledged; resolves with the listener's ack answer (if any). */
+  deliver(event: ForwardedEvent): Promise<unknown>;
+  /** Resolves when the store answers (and the Docker engine where used); rejects saying which part does not. */
+  ready(): Promise<void>;
+  metrics(): Promise<MetricsJson>;
+  api(request: ApiRequest): Promise<ApiResponse>;
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ACTION } from '../../src/slack/ids';
-import { WORK_NICE } from '../../src/work-process';
+import { WORK_NICE } from '../../src/replica/ipc-link';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { SIGNING_SECRET } from '../support/bot-harness';
 import { FakeSlack } from '../support/fake-slack';

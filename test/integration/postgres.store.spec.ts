@@ -14,7 +14,7 @@ import { readEnv } from '../../src/config/env';
 import { type RollbackEvent } from '../../src/domain/rollback.events';
 import { transition } from '../../src/domain/rollback.transitions';
 import { applyEvent } from '../../src/runbook/engine/context';
-import { READY_CACHE_MS } from '../../src/replica/front';
+import { READY_CACHE_MS } from '../../src/replica/health';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot-harness';
 import { freePort } from '../support/docker-env';
 import { FakeSlack } from '../support/fake-slack';

@@ -5,13 +5,9 @@
  */
 import pino from 'pino';
 import { readEnv } from '../../../src/config/env';
-import {
-  ACK_ANSWER_WAIT_MS,
-  createFront,
-  type Front,
-  type FrontState,
-  READY_CACHE_MS,
-} from '../../../src/replica/front';
+import { createFront, type Front, type FrontState } from '../../../src/replica/front';
+import { ACK_ANSWER_WAIT_MS } from '../../../src/replica/acknowledger';
+import { READY_CACHE_MS } from '../../../src/replica/health';
 import type { ForwardedEvent, MetricsJson, WorkLink } from '../../../src/replica/work-link';
 import type { ApiRequest, ApiResponse } from '../../../src/api/api.wire';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
@@ -439,5 +435,19 @@ describe('what the front loads', () => {
     expect(loaded).toContain('src/replica/front.ts');
     expect(loaded.filter((m) => m.startsWith('src/runbook/'))).toEqual([]);
     expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
+  });
+
+  it('the front process loads the transport and five leaves, nothing more', async () => {
+    const loaded = await modulesLoadedBy('src/replica/front-process.ts');
+    expect(loaded).toContain('src/replica/ipc-link.ts');
+    expect(loaded.filter((m) => !m.startsWith('src/replica/')).sort()).toEqual([
+      'src/api/api.wire.ts',
+      'src/domain/errors.ts',
+      'src/slack/bolt-logger.ts',
+      'src/slack/slack-reach.ts',
+      'src/slack/token-check.ts',
+    ]);
+    // The work process's serving end and its life stay out of the front.
+    expect(loaded).not.toContain('src/replica/ipc-serve.ts');
   });
 });

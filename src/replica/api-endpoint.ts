@@ -1,0 +1,56 @@
+/**
+ * /api/v1/… (the deploy gate, deploy reports): carried to the work side, which holds the config's tokens and the
+ * store, and its answer written back. The front only bounds the body.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { API_MAX_BODY } from '../api/api.wire';
+import type { WorkLink } from './work-link';
+
+export function apiEndpoint(
+  link: WorkLink,
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse, path: string) => void {
+  return (req, res, path) => {
+    const auth = req.headers.authorization;
+    const answer = (body?: string) =>
+      link
+        .api({
+          method: req.method ?? 'GET',
+          path,
+          ...(typeof auth === 'string' ? { authorization: auth } : {}),
+          remote: req.socket.remoteAddress ?? 'unknown',
+          ...(body !== undefined ? { body } : {}),
+        })
+        .then(
+          (a) => {
+            res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers });
+            res.end(req.method === 'HEAD' ? undefined : JSON.stringify(a.body));
+          },
+          (err: unknown) => {
+            logger.warn({ err }, 'the API request got no answer from the work process');
+            res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
+            res.end(JSON.stringify({ error: 'unavailable', message: 'The bot is starting or stopping; try again.' }));
+          },
+        );
+    if (req.method !== 'POST') return void answer();
+    // A report is small: a larger body is refused before it is read whole.
+    const tooLarge = () => {
+      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end(JSON.stringify({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` }));
+      req.destroy();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > API_MAX_BODY) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > API_MAX_BODY) {
+        if (!res.headersSent) tooLarge();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size <= API_MAX_BODY) void answer(Buffer.concat(chunks).toString('utf8'));
+    });
+  };
+}

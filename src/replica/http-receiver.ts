@@ -1,0 +1,74 @@
+/**
+ * Slack's requests over HTTP: POST /slack/events, handed to Bolt's HTTPReceiver (which verifies the signature) after
+ * the front's own checks: a replica that cannot take work turns Slack away (503: Slack retries, possibly on another
+ * replica), a body too large for Slack is refused, and so is a timestamp from the future.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPReceiver, type App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { boltLogger } from '../slack/bolt-logger';
+import { EVENTS_PATH } from './routes';
+
+/** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Bolt refuses timestamps older than 5 minutes but not ones from the future; we refuse those beyond this. */
+export const FUTURE_TOLERANCE_S = 60;
+
+export interface HttpReceiverOptions {
+  signingSecret: string;
+  /** Why Slack's requests are turned away now (starting, stopping, a work side that cannot take them), or null. */
+  unavailable: () => string | null;
+  logger: Logger;
+}
+
+/** Bolt's listener for the events route; `url` is the normalised path (with its query) the route table gave. */
+export function httpReceiver(
+  app: App,
+  opts: HttpReceiverOptions,
+): (req: IncomingMessage, res: ServerResponse, url: string) => void {
+  const { logger } = opts;
+  const receiver = new HTTPReceiver({
+    signingSecret: opts.signingSecret,
+    endpoints: EVENTS_PATH,
+    processBeforeResponse: false,
+    logger: boltLogger(logger),
+  });
+  receiver.init(app);
+  return (req, res, url) => {
+    const unavailable = opts.unavailable();
+    if (unavailable) {
+      logger.debug({ reason: unavailable }, 'turned a Slack request away');
+      res.writeHead(503, { 'Retry-After': '5' }).end();
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > MAX_BODY_BYTES) {
+      res.writeHead(413, { Connection: 'close' }).end();
+      req.destroy();
+      return;
+    }
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(ts) && ts > Date.now() / 1000 + FUTURE_TOLERANCE_S) {
+      logger.warn({ timestamp: ts }, 'refused a Slack request with a timestamp in the future');
+      res.writeHead(401).end();
+      return;
+    }
+    // Bolt is handed the same normalised path the checks ran on.
+    req.url = url;
+    // A chunked body has no Content-Length: count it as it arrives.
+    let seen = 0;
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > MAX_BODY_BYTES && !res.headersSent) {
+        res.writeHead(413, { Connection: 'close' }).end();
+        req.destroy();
+      }
+    });
+    try {
+      receiver.requestListener(req, res);
+    } catch (err) {
+      logger.warn({ err, path: url }, 'the Slack receiver refused a request');
+      if (!res.headersSent) res.writeHead(404).end();
+    }
+  };
+}

@@ -1,0 +1,75 @@
+/** /api/v1/…: carried to the work side with its token and caller, the body bounded, an absent work side a 503. */
+import pino from 'pino';
+import { API_MAX_BODY, type ApiRequest, type ApiResponse } from '../../../src/api/api.wire';
+import { apiEndpoint } from '../../../src/replica/api-endpoint';
+import type { WorkLink } from '../../../src/replica/work-link';
+import { serveHandler, type Served } from '../../support/serve-handler';
+
+let served: Served;
+let requests: ApiRequest[];
+let answer: () => Promise<ApiResponse>;
+
+beforeEach(async () => {
+  requests = [];
+  answer = async () => ({ status: 202, headers: { 'Retry-After': '1' }, body: { ok: true } });
+  const link: WorkLink = {
+    forward: () => null,
+    unavailable: () => null,
+    ready: () => Promise.resolve(),
+    metrics: () => Promise.resolve([]),
+    api: (r) => {
+      requests.push(r);
+      return answer();
+    },
+  };
+  const handle = apiEndpoint(link, pino({ level: 'silent' }));
+  served = await serveHandler((req, res) => handle(req, res, '/api/v1/deploys'));
+});
+afterEach(() => served.close());
+
+it('hands over a report with its body, token and caller, and writes the answer', async () => {
+  const res = await fetch(`${served.url}/x`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer t0ken' },
+    body: '{"environment":"production"}',
+  });
+  expect(res.status).toBe(202);
+  expect(res.headers.get('retry-after')).toBe('1');
+  expect(await res.json()).toEqual({ ok: true });
+  expect(requests).toEqual([
+    {
+      method: 'POST',
+      path: '/api/v1/deploys',
+      authorization: 'Bearer t0ken',
+      remote: expect.stringMatching(/127\.0\.0\.1/),
+      body: '{"environment":"production"}',
+    },
+  ]);
+});
+
+it('answers HEAD without a body, and reads no body for GET', async () => {
+  const head = await fetch(`${served.url}/x`, { method: 'HEAD' });
+  expect(head.status).toBe(202);
+  expect(await head.text()).toBe('');
+  await fetch(`${served.url}/x`);
+  expect(requests.map((r) => [r.method, r.body])).toEqual([
+    ['HEAD', undefined],
+    ['GET', undefined],
+  ]);
+});
+
+it('refuses a body larger than a report, without handing anything over', async () => {
+  const big = 'x'.repeat(API_MAX_BODY + 1);
+  const res = await fetch(`${served.url}/x`, { method: 'POST', body: big });
+  expect(res.status).toBe(413);
+  expect(((await res.json()) as { error: string }).error).toBe('too_large');
+  expect(requests).toEqual([]);
+});
+
+it('answers 503 with Retry-After when the work side does not answer', async () => {
+  answer = () => Promise.reject(new Error('gone'));
+  const res = await fetch(`${served.url}/x`);
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe('5');
+  expect(((await res.json()) as { error: string }).error).toBe('unavailable');
+});
