@@ -64,11 +64,7 @@ const TESTED_ELSEWHERE: Record<string, string> = {
 };
 
 /** Pending: owned by h-transport/h-strategy (issue 24, items 2 and 5), being rewritten now; the lead removes them. */
-const PENDING_OTHER_HELPERS: Record<string, 'h-transport' | 'h-strategy'> = {
-  'bot.ts': 'h-transport',
-  'main.ts': 'h-transport',
-  'replica/work-link.ts': 'h-transport',
-  'work-process.ts': 'h-transport',
+const PENDING_OTHER_HELPERS: Record<string, 'h-strategy'> = {
   'config/strategies/docker.config.ts': 'h-strategy',
   'config/strategies/github-actions.config.ts': 'h-strategy',
   'config/strategies/index.ts': 'h-strategy',
@@ -93,9 +89,11 @@ const PENDING_OTHER_HELPERS: Record<string, 'h-transport' | 'h-strategy'> = {
 const NOT_YET: string[] = [
   'adapters/postgres/postgres.migrations.ts',
   'adapters/slack/slack.directory.ts',
+  'bot.ts',
   'config/config.schema.ts',
   'config/env.ts',
   'config/primitives.ts',
+  'config/settings.ts',
   'config/suggest.ts',
   'domain/errors.ts',
   'domain/facts.ts',
@@ -103,7 +101,13 @@ const NOT_YET: string[] = [
   'domain/risks.ts',
   'domain/rollback.events.ts',
   'logger.ts',
+  'main.ts',
   'ports/leases.port.ts',
+  'replica/front-process.ts',
+  'replica/ipc-messages.ts',
+  'replica/socket-mode-receiver.ts',
+  'replica/work-link.ts',
+  'replica/work-process.ts',
   'runbook/engine/context.ts',
   'runbook/steps/2-announce.ts',
   'runbook/steps/3-execute.ts',
