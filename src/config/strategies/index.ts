@@ -37,7 +37,14 @@ export function registerStrategyConfig(name: string, config: StrategyConfig): vo
   const clash = [...registered].find(([, c]) => c.key === config.key);
   if (clash) throw new Error(`strategy ${name}'s config key "${config.key}" is strategy ${clash[0]}'s already`);
   registered.set(name, config);
-  for (const f of whenRegistered) f();
+  try {
+    for (const f of whenRegistered) f();
+  } catch (err) {
+    // The schema would not take it (a key every environment has): as if it had never been registered.
+    registered.delete(name);
+    for (const f of whenRegistered) f();
+    throw err;
+  }
 }
 
 /** Called after each registration (the config schema is assembled again). */
