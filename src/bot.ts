@@ -44,6 +44,7 @@ import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/reports/ticket';
 import { Watcher } from './runbook/watchers/watch';
 import { HandsOnWatcher } from './runbook/watchers/hands-on';
+import { strategyNamed } from './runbook/strategies';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
 import { createFront, type FrontState } from './replica/front';
@@ -435,7 +436,9 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const api = buildListeners(opts, { logger, slack, service, redactor, watcher });
   checkSlackToken(slack, logger);
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
-  const usesDocker = Object.values(config.environments).some((e) => e.strategy === 'docker');
+  const usesDocker = Object.values(config.environments).some((e) =>
+    strategyNamed(e.strategy).needs.includes('runtime'),
+  );
   const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker });
 
   return {

@@ -50,11 +50,16 @@ export interface MessageRef {
   ts: string;
 }
 
-/** How Step 3 rolls back (the runbook's Options A, B, C). */
-export const STRATEGIES = ['script', 'docker', 'github-actions'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+/**
+ * How Step 3 rolls back: the name a strategy is registered under (runbook/strategies; the runbook's Options A, B, C
+ * are three of them). A name is data, not a closed list: the domain does not know which strategies exist.
+ */
+export type Strategy = string;
 
-export const strategyOf = (r: Pick<Rollback, 'strategy'>): Strategy => r.strategy ?? 'docker';
+/** The strategy of a rollback stored before rollbacks named theirs: Docker, the only one there was then. */
+export const LEGACY_STRATEGY: Strategy = 'docker';
+
+export const strategyOf = (r: Pick<Rollback, 'strategy'>): Strategy => r.strategy ?? LEGACY_STRATEGY;
 
 /** What Step 3 started and may still be running: recorded before it is followed, so a restart knows about it. */
 export type Deployment =
@@ -172,7 +177,7 @@ export function newRollback(r: NewRollback): Rollback {
     reason: r.reason,
     requestedTarget: r.requestedTarget,
     dryRun: r.dryRun ?? false,
-    strategy: r.strategy ?? 'docker',
+    strategy: r.strategy ?? LEGACY_STRATEGY,
     deployment: null,
     status: 'requested',
     version: 0,

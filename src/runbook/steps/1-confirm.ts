@@ -4,7 +4,7 @@
  * whether the rollback tooling answers, and the version to roll back to.
  * Read-only: nothing here changes production, so it is safe to run again after a restart.
  */
-import { type Rollback, strategyOf, versionsLeft } from '../../domain/rollback';
+import { type Rollback, versionsLeft } from '../../domain/rollback';
 import { type RollbackEvent } from '../../domain/rollback.events';
 import { type Findings, type ProbeObservation, type ServiceVersion, type TargetSource } from '../../domain/findings';
 import { environmentOf, nowIso, type RunbookDeps } from '../engine/context';
@@ -18,7 +18,7 @@ import {
   runningOtherThan,
 } from '../reports/evidence';
 import { humanUtc } from '../../domain/time';
-import { STRATEGY } from '../strategies';
+import { strategyFor } from '../strategies';
 
 type Proposal = {
   target: string | null;
@@ -30,7 +30,7 @@ type Proposal = {
 
 export async function confirmIssue(deps: RunbookDeps, rollback: Rollback): Promise<RollbackEvent> {
   const env = environmentOf(deps.config, rollback);
-  const option = STRATEGY[strategyOf(rollback)];
+  const option = strategyFor(rollback);
   const { health } = env;
 
   const [healthObs, readyObs] = await Promise.all([
@@ -205,7 +205,7 @@ export async function proposeTarget(
     skipped ??
     (previous.disagree || verified.disagree
       ? `the services disagree on their previous version (${services.map((s) => `${s.service}: ${s.previousVersion ?? 'none'}`).join(', ')})`
-      : STRATEGY[strategyOf(rollback)].words.noTarget);
+      : strategyFor(rollback).words.noTarget);
   return { target: null, source: null, note: why };
 }
 

@@ -4,9 +4,9 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import type { ServiceVersion } from '../../domain/findings';
-import { type Rollback, strategyOf } from '../../domain/rollback';
+import { type Rollback } from '../../domain/rollback';
 import type { RunbookDeps } from '../engine/context';
-import { STRATEGY } from '../strategies';
+import { strategyFor } from '../strategies';
 
 /**
  * What runs now, where it can be read, when it differs from what Step 1 showed; null when nothing is known to have
@@ -16,7 +16,7 @@ export async function productionChanged(deps: RunbookDeps, r: Rollback): Promise
   const env = environmentNamed(deps.config, r.environment);
   const before = r.findings?.services ?? [];
   if (!env || before.length === 0) return null;
-  const read = await STRATEGY[strategyOf(r)].currentVersions(deps, r, env, { probe: true });
+  const read = await strategyFor(r).currentVersions(deps, r, env, { probe: true });
   // Unreadable now: what Step 1 saw stands.
   const now = before.map((s) => {
     const n = read.find((x) => x.service === s.service);

@@ -5,7 +5,7 @@
  */
 import { environmentNamed } from '../../config/config.schema';
 import { describeError } from '../../domain/errors';
-import { isTerminal, type Rollback, strategyOf } from '../../domain/rollback';
+import { isTerminal, type Rollback } from '../../domain/rollback';
 import { type RollbackEvent } from '../../domain/rollback.events';
 import type { Log } from '../../ports';
 import { announceRollback } from './2-announce';
@@ -16,7 +16,7 @@ import { confirmIssue } from './1-confirm';
 import { type Applied, nowIso, type RunbookDeps } from '../engine/context';
 import { tell } from '../policies/audience';
 import { executeRollback } from './3-execute';
-import { STRATEGY } from '../strategies';
+import { strategyFor } from '../strategies';
 import { record } from '../engine/record';
 import { productionChanged } from './production-changed';
 import { verifyRollback } from './4-verify';
@@ -308,7 +308,7 @@ export class RollbackRunner {
         services: r.findings?.services ?? [],
       };
     if (r.status !== 'executing') return null;
-    if (r.announcement) return STRATEGY[strategyOf(r)].resumeCheck(this.deps, r, env);
+    if (r.announcement) return strategyFor(r).resumeCheck(this.deps, r, env);
     // Not being able to read production is no evidence that it changed: Step 3 reports what it finds.
     const changed = await productionChanged(this.deps, r).catch((err: unknown) => {
       this.deps.log.warn({ err, rollbackId: r.id }, 'could not read production before resuming Step 2');

@@ -4,7 +4,7 @@
  * escapes the rest and adds the headings and mentions around it.
  */
 import type { ServiceResult } from '../../domain/findings';
-import type { Rollback } from '../../domain/rollback';
+import type { Deployment, Rollback } from '../../domain/rollback';
 
 /** How a strategy is named and described. */
 export interface StrategyWords {
@@ -31,7 +31,15 @@ export interface StrategyTexts {
   interruptedNextSteps(r: Rollback): string;
   /** Step 4 failed although Step 3 reported success: what the tooling says the state is (shown under "State"). */
   verifyFailedState(r: Rollback): string;
+  /**
+   * The threaded line when Step 3 records what it started (a process, a run, the services it updates), if the
+   * strategy records one: text (slack/blocks escapes it) and links.
+   */
+  deploymentStarted?(d: Deployment): DeploymentLine | null;
 }
+
+/** A threaded line as pieces: plain text, and links slack/blocks draws. */
+export type DeploymentLine = Array<string | { url: string; label: string }>;
 
 /** Why a deploy script or workflow has nothing to propose: it keeps no previous version the bot can read. */
 export const WHOLE_ENVIRONMENT_NO_TARGET =

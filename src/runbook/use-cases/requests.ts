@@ -12,7 +12,7 @@ import { REPORTS_ALERT_AUDIENCE } from '../policies/audience';
 import { record } from '../engine/record';
 import { proposeTarget } from '../steps/1-confirm';
 import { RateLimiter } from '../policies/limits';
-import { STRATEGY } from '../strategies';
+import { strategyNamed } from '../strategies';
 import {
   ACTIVE_STATUSES,
   newRollbackId,
@@ -224,7 +224,7 @@ export class Requests extends UseCase {
       requestedTarget: null,
       strategy: env.strategy,
     });
-    const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
+    const services = await strategyNamed(env.strategy).currentVersions(this.deps, draft, env, { probe: false });
     return (await proposeTarget(this.deps, draft, services)).target;
   }
 
@@ -246,7 +246,7 @@ export class Requests extends UseCase {
         limit: 1,
       });
       if (active.length > 0) return null;
-      const services = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, { probe: false });
+      const services = await strategyNamed(env.strategy).currentVersions(this.deps, draft, env, { probe: false });
       // A service whose version could not be read (Docker out of reach): not conclusive.
       if (env.services.length > 0 && services.some((s) => s.version === null)) return null;
       const proposal = await proposeTarget(this.deps, draft, services);

@@ -21,7 +21,7 @@ import type { ServiceEvent } from '../../ports';
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { tell } from '../policies/audience';
 import { record } from '../engine/record';
-import { STRATEGY } from '../strategies';
+import { strategyNamed } from '../strategies';
 
 export interface HandsOnOptions {
   /** How long a burst of events may settle before the services are read. */
@@ -69,7 +69,8 @@ export class HandsOnWatcher {
     this.settleMs = opts.settleMs ?? 2000;
     this.minIntervalMs = opts.minIntervalMs ?? 30_000;
     for (const [name, env] of Object.entries(deps.config.environments))
-      if (env.strategy === 'docker') for (const s of env.services) this.environmentOf.set(s.docker_service, name);
+      if (strategyNamed(env.strategy).needs.includes('runtime'))
+        for (const s of env.services) this.environmentOf.set(s.docker_service, name);
   }
 
   /** Reads what runs now, the baseline the first change is measured from. */
@@ -115,8 +116,8 @@ export class HandsOnWatcher {
     said: Map<string, Said>,
   ): Promise<{ changes: HandsOnChange[]; now: ServiceVersion[] }> {
     const env = this.deps.config.environments[environment];
-    const draft = { environment, strategy: 'docker' } as Rollback;
-    const now = await STRATEGY.docker.currentVersions(this.deps, draft, env, { probe: false });
+    const draft = { environment, strategy: env.strategy } as Rollback;
+    const now = await strategyNamed(env.strategy).currentVersions(this.deps, draft, env, { probe: false });
     const changes: HandsOnChange[] = [];
     for (const s of now) {
       if (s.version === null) continue; // not readable now: not evidence of a change

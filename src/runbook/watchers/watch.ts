@@ -9,7 +9,7 @@ import { BOT_REQUESTER, isTerminal, type Rollback } from '../../domain/rollback'
 import { nowIso, type RunbookDeps } from '../engine/context';
 import { evaluateEnvironment } from '../reports/evidence';
 import type { RollbackService } from '../service';
-import { STRATEGY } from '../strategies';
+import { strategyNamed } from '../strategies';
 import { agreed } from '../steps/1-confirm';
 
 export class Watcher {
@@ -82,9 +82,8 @@ export class Watcher {
     if (!env || !this.deps.deploys) return;
     try {
       const draft = { environment: name, strategy: env.strategy } as Rollback;
-      const now = await STRATEGY[env.strategy].currentVersions(this.deps, draft, env, {
-        probe: env.strategy !== 'docker',
-      });
+      // Look: a strategy that reads its versions from /health only does when asked to.
+      const now = await strategyNamed(env.strategy).currentVersions(this.deps, draft, env, { probe: true });
       const version = agreed(now.map((s) => s.version)).value;
       if (!version) return;
       const marked = await this.deps.deploys.markDeployVerified(name, version, nowIso(this.deps.clock));

@@ -8,6 +8,7 @@ import type { Risk } from '../../domain/risks';
 import {
   BOT_REQUESTER,
   isTerminal,
+  LEGACY_STRATEGY,
   mayHaveChangedProduction,
   STEPS,
   statusWords,
@@ -16,7 +17,7 @@ import {
 import { RISK_LABEL, unacknowledged } from '../../domain/risks';
 import { currentVersionOf } from '../../domain/templates';
 import { changeWords } from '../../domain/facts';
-import { STRATEGY_WORDS, wordsFor } from '../../runbook/strategies/words';
+import { wordsFor, wordsOf } from '../../runbook/strategies/words';
 import { esc, link } from '../escape';
 import { ACTION, BLOCK } from '../ids';
 import { type Block, context, fitLines, LIMITS, section, seconds, slackDate, truncate } from './limits';
@@ -172,7 +173,7 @@ function gateText(r: Rollback): string | null {
  * Step 1's evidence. On the card (`fit`) the list of services is shortened to what fits a section, with how many
  * more there are and where they are (the thread's Step 1 line has them all).
  */
-export function findingsText(f: Findings, strategy: Strategy = 'docker', fit = false): string {
+export function findingsText(f: Findings, strategy: Strategy = LEGACY_STRATEGY, fit = false): string {
   const lines = f.services.map(
     (s) =>
       `• ${esc(s.service)} (\`${esc(s.dockerService)}\`): runs \`${esc(s.version ?? 'unknown')}\`${s.previousVersion ? `, previous \`${esc(s.previousVersion)}\`` : ''}`,
@@ -184,7 +185,7 @@ export function findingsText(f: Findings, strategy: Strategy = 'docker', fit = f
     probeLine('Health', f.health),
     probeLine('Ready', f.ready),
     ...(f.deploy ? [deployLine(f.deploy)] : []),
-    `*${esc(STRATEGY_WORDS[strategy].words.versions)}:*`,
+    `*${esc(wordsOf(strategy).words.versions)}:*`,
   ];
   if (!fit) return [...head, lines.join('\n'), target].join('\n');
   const fixed = truncate(head.join('\n'), 1000);

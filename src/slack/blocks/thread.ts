@@ -198,16 +198,11 @@ export function factText(f: Fact): string {
   }
 }
 
-/** What Step 3 started and follows (recorded so a restart knows); every kind of deployment is worded here. */
-function deploymentText(d: Deployment): string {
-  switch (d.kind) {
-    case 'script':
-      return `:gear: Deploy script started (pid ${d.pid}): \`${esc(d.commandLine)}\`\nFull output: \`${esc(d.outputFile)}\``;
-    case 'workflow':
-      return `:rocket: Workflow run ${link(d.url, `#${d.runId}`)} dispatched; following it to its conclusion.`;
-    case 'docker':
-      return `:gear: Updating ${d.services.map((s) => `${esc(s.service)} (\`${esc(s.dockerService)}\`, now \`${esc(s.fromVersion ?? 'unknown')}\`)`).join(', ')}.`;
-  }
+/** What Step 3 started and follows (recorded so a restart knows), in the words of the rollback's strategy. */
+function deploymentText(r: Rollback, d: Deployment): string {
+  const words = wordsFor(r);
+  const line = words.deploymentStarted?.(d) ?? [`:gear: ${STEP_TITLE.execute} (${words.words.option}) started.`];
+  return line.map((piece) => (typeof piece === 'string' ? esc(piece) : link(piece.url, piece.label))).join('');
 }
 
 /** After a rollback whose Step 3 started, however it ended: deploys stay locked until the mark is cleared. */
@@ -326,7 +321,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
       }
       return `:warning: The rollback is done and verified, but ${esc(event.reason)}. Post the runbook's ROLLBACK COMPLETE message by hand.`;
     case 'DeploymentStarted':
-      return deploymentText(event.deployment);
+      return deploymentText(r, event.deployment);
     case 'ServicesRolledBack':
       return `*${stepTitle('execute', r)}: done.*\n${event.results.map(serviceLine).join('\n')}`;
     case 'ExecutionFailed':

@@ -8,6 +8,7 @@ import type { ServiceResult, ServiceVersion } from '../../../domain/findings';
 import type { DockerUpdateStart, Rollback } from '../../../domain/rollback';
 import { nowIso, type RunbookDeps } from '../../engine/context';
 import { record } from '../../engine/record';
+import { dockerConfig } from '../../../config/strategies/docker.config';
 import type { RollbackStrategy } from '../strategy';
 import { dockerWords } from './words';
 
@@ -15,6 +16,9 @@ import { dockerWords } from './words';
 const NOT_THERE = /manifest unknown|not found|does not exist|unknown tag|no such|name unknown/i;
 
 export const dockerStrategy: RollbackStrategy = {
+  name: 'docker',
+  config: dockerConfig,
+  needs: ['runtime'],
   ...dockerWords,
 
   async currentVersions(deps, _r, env) {

@@ -25,4 +25,11 @@ export const dockerWords: StrategyTexts = {
   verifyFailedState(r) {
     return `Docker reports the services on \`${r.target}\`, but the checks did not pass.`;
   },
+
+  deploymentStarted(d) {
+    if (d.kind !== 'docker') return null;
+    return [
+      `:gear: Updating ${d.services.map((s) => `${s.service} (\`${s.dockerService}\`, now \`${s.fromVersion ?? 'unknown'}\`)`).join(', ')}.`,
+    ];
+  },
 };

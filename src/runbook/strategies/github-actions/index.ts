@@ -10,6 +10,7 @@ import type { Rollback } from '../../../domain/rollback';
 import type { RollbackEvent } from '../../../domain/rollback.events';
 import type { WorkflowRun, WorkflowRunner } from '../../../ports';
 import { nowIso, type RunbookDeps } from '../../engine/context';
+import { githubActionsConfig } from '../../../config/strategies/github-actions.config';
 import type { RollbackStrategy } from '../strategy';
 import { githubActionsWords } from './words';
 import {
@@ -169,6 +170,9 @@ async function follow(
 }
 
 export const githubActionsStrategy: RollbackStrategy = {
+  name: 'github-actions',
+  config: githubActionsConfig,
+  needs: ['probe', 'workflows'],
   ...githubActionsWords,
 
   async currentVersions(deps, r, env, opts) {

@@ -25,4 +25,13 @@ export const githubActionsWords: StrategyTexts = {
   verifyFailedState(r) {
     return `the GitHub Actions reported success for \`${r.target}\`, but the checks did not pass.`;
   },
+
+  deploymentStarted(d) {
+    if (d.kind !== 'workflow') return null;
+    return [
+      ':rocket: Workflow run ',
+      { url: d.url, label: `#${d.runId}` },
+      ' dispatched; following it to its conclusion.',
+    ];
+  },
 };

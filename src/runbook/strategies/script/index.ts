@@ -11,6 +11,7 @@ import { describeError, ErrorCode, isCoded } from '../../../domain/errors';
 import type { Rollback } from '../../../domain/rollback';
 import type { RollbackEvent } from '../../../domain/rollback.events';
 import { nowIso, type RunbookDeps } from '../../engine/context';
+import { scriptConfig } from '../../../config/strategies/script.config';
 import type { RollbackStrategy } from '../strategy';
 import { scriptWords } from './words';
 import {
@@ -94,6 +95,9 @@ export function processGroupAlive(pid: number): boolean {
 }
 
 export const scriptStrategy: RollbackStrategy = {
+  name: 'script',
+  config: scriptConfig,
+  needs: ['probe', 'scripts'],
   ...scriptWords,
 
   async currentVersions(deps, r, env, opts) {

@@ -26,4 +26,9 @@ export const scriptWords: StrategyTexts = {
   verifyFailedState(r) {
     return `the deploy script reported success for \`${r.target}\`, but the checks did not pass.`;
   },
+
+  deploymentStarted(d) {
+    if (d.kind !== 'script') return null;
+    return [`:gear: Deploy script started (pid ${d.pid}): \`${d.commandLine}\`\nFull output: \`${d.outputFile}\``];
+  },
 };

@@ -2,13 +2,13 @@
  * Option C on the in-memory world: GitHub is a scripted fake WorkflowRunner (the HTTP adapter has its own tests against
  * GitHub's documented answers); what the strategy dispatches, follows, records and says.
  */
-import { ErrorCode, RollbackBotError } from '../../../../src/domain/errors';
-import type { Fact } from '../../../../src/domain/facts';
-import type { Rollback } from '../../../../src/domain/rollback';
-import type { RollbackEvent } from '../../../../src/domain/rollback.events';
-import type { WorkflowRun, WorkflowRunner } from '../../../../src/ports';
-import { STRATEGY } from '../../../../src/runbook/strategies';
-import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../support/fakes';
+import { ErrorCode, RollbackBotError } from '../../../../../src/domain/errors';
+import type { Fact } from '../../../../../src/domain/facts';
+import type { Rollback } from '../../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../../src/domain/rollback.events';
+import type { WorkflowRun, WorkflowRunner } from '../../../../../src/ports';
+import { STRATEGY } from '../../../../../src/runbook/strategies';
+import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const gha = STRATEGY['github-actions'];

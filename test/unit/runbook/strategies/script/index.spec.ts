@@ -1,10 +1,10 @@
 /** Option A on the in-memory world: the deploy script is a fake ScriptRunner; what the strategy asks of it and says. */
-import { ErrorCode, RollbackBotError } from '../../../../src/domain/errors';
-import type { Rollback } from '../../../../src/domain/rollback';
-import type { RollbackEvent } from '../../../../src/domain/rollback.events';
-import type { ScriptOutcome, ScriptRunner, ScriptSpec } from '../../../../src/ports';
-import { STRATEGY } from '../../../../src/runbook/strategies';
-import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../support/fakes';
+import { ErrorCode, RollbackBotError } from '../../../../../src/domain/errors';
+import type { Rollback } from '../../../../../src/domain/rollback';
+import type { RollbackEvent } from '../../../../../src/domain/rollback.events';
+import type { ScriptOutcome, ScriptRunner, ScriptSpec } from '../../../../../src/ports';
+import { STRATEGY } from '../../../../../src/runbook/strategies';
+import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const script = STRATEGY.script;
