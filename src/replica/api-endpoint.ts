@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { API_MAX_BODY } from '../api/api.wire';
+import { readBody } from './read-body';
 import type { WorkLink } from './work-link';
 
 export function apiEndpoint(
@@ -34,23 +35,12 @@ export function apiEndpoint(
           },
         );
     if (req.method !== 'POST') return void answer();
-    // A report is small: a larger body is refused before it is read whole.
-    const tooLarge = () => {
+    // A report is small: a larger body is refused once, before it is read whole, and the connection closed after.
+    void readBody(req, API_MAX_BODY).then((read) => {
+      if (read.kind === 'read') return void answer(read.bytes.toString('utf8'));
+      if (read.kind === 'gone') return;
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
       res.end(JSON.stringify({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` }));
-      req.destroy();
-    };
-    if (Number(req.headers['content-length'] ?? 0) > API_MAX_BODY) return tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > API_MAX_BODY) {
-        if (!res.headersSent) tooLarge();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size <= API_MAX_BODY) void answer(Buffer.concat(chunks).toString('utf8'));
     });
   };
 }

@@ -4,15 +4,22 @@
  * replica), a body too large for Slack is refused, and so is a timestamp from the future.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPReceiver, type App } from '@slack/bolt';
+import { HTTPReceiver, type App, type BufferedIncomingMessage } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { boltLogger } from '../slack/bolt-logger';
+import { announcedOver, readBody } from './read-body';
 import { EVENTS_PATH } from './routes';
 
 /** Slack's payloads are far smaller (a view submission is the largest); anything bigger is not Slack. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Bolt refuses timestamps older than 5 minutes but not ones from the future; we refuse those beyond this. */
 export const FUTURE_TOLERANCE_S = 60;
+
+/** Closed after the answer: the rest of the body is never read. */
+function refuseTooLarge(res: ServerResponse): void {
+  res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end(`Refused: the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB; Slack sends far less.\n`);
+}
 
 export interface HttpReceiverOptions {
   signingSecret: string;
@@ -41,34 +48,28 @@ export function httpReceiver(
       res.writeHead(503, { 'Retry-After': '5' }).end();
       return;
     }
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > MAX_BODY_BYTES) {
-      res.writeHead(413, { Connection: 'close' }).end();
-      req.destroy();
-      return;
-    }
+    if (announcedOver(req, MAX_BODY_BYTES)) return refuseTooLarge(res);
     const ts = Number(req.headers['x-slack-request-timestamp']);
     if (Number.isFinite(ts) && ts > Date.now() / 1000 + FUTURE_TOLERANCE_S) {
       logger.warn({ timestamp: ts }, 'refused a Slack request with a timestamp in the future');
       res.writeHead(401).end();
       return;
     }
-    // Bolt is handed the same normalised path the checks ran on.
-    req.url = url;
-    // A chunked body has no Content-Length: count it as it arrives.
-    let seen = 0;
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > MAX_BODY_BYTES && !res.headersSent) {
-        res.writeHead(413, { Connection: 'close' }).end();
-        req.destroy();
+    // The body is read here, whole and bounded, before Bolt sees the request: a chunked body says its size only by
+    // arriving, and a request refused half way must not reach Bolt, which would try to answer it a second time.
+    void readBody(req, MAX_BODY_BYTES).then((read) => {
+      if (read.kind === 'too-large') return refuseTooLarge(res);
+      if (read.kind === 'gone') return void logger.debug({ path: url }, 'a Slack request was broken off mid-body');
+      // Bolt takes a body already read (its BufferedIncomingMessage) as it is, instead of reading the stream again.
+      (req as BufferedIncomingMessage).rawBody = read.bytes;
+      // Bolt is handed the same normalised path the checks ran on.
+      req.url = url;
+      try {
+        receiver.requestListener(req, res);
+      } catch (err) {
+        logger.warn({ err, path: url }, 'the Slack receiver refused a request');
+        if (!res.headersSent) res.writeHead(404).end();
       }
     });
-    try {
-      receiver.requestListener(req, res);
-    } catch (err) {
-      logger.warn({ err, path: url }, 'the Slack receiver refused a request');
-      if (!res.headersSent) res.writeHead(404).end();
-    }
   };
 }

@@ -3,11 +3,14 @@ import pino from 'pino';
 import { API_MAX_BODY, type ApiRequest, type ApiResponse } from '../../../src/api/api.wire';
 import { apiEndpoint } from '../../../src/replica/api-endpoint';
 import type { WorkLink } from '../../../src/replica/work-link';
-import { serveHandler, type Served } from '../../support/serve-handler';
+import { sendRaw, serveHandler, type Served } from '../../support/serve-handler';
 
 let served: Served;
 let requests: ApiRequest[];
 let answer: () => Promise<ApiResponse>;
+let logged: string[];
+let unhandled: unknown[];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeEach(async () => {
   requests = [];
@@ -22,10 +25,16 @@ beforeEach(async () => {
       return answer();
     },
   };
-  const handle = apiEndpoint(link, pino({ level: 'silent' }));
+  logged = [];
+  unhandled = [];
+  process.on('unhandledRejection', onUnhandled);
+  const handle = apiEndpoint(link, pino({ level: 'debug' }, { write: (line: string) => void logged.push(line) }));
   served = await serveHandler((req, res) => handle(req, res, '/api/v1/deploys'));
 });
-afterEach(() => served.close());
+afterEach(async () => {
+  await served.close();
+  process.off('unhandledRejection', onUnhandled);
+});
 
 it('hands over a report with its body, token and caller, and writes the answer', async () => {
   const res = await fetch(`${served.url}/x`, {
@@ -63,6 +72,28 @@ it('refuses a body larger than a report, without handing anything over', async (
   const res = await fetch(`${served.url}/x`, { method: 'POST', body: big });
   expect(res.status).toBe(413);
   expect(((await res.json()) as { error: string }).error).toBe('too_large');
+  expect(requests).toEqual([]);
+});
+
+it('refuses a chunked body larger than a report as it arrives, and serves the next request', async () => {
+  const chunked = await sendRaw(served.url, {
+    headers: { 'Content-Type': 'application/json' },
+    chunks: Array.from({ length: 8 }, () => Buffer.alloc(4 * 1024, 'a')),
+  });
+  expect(chunked.status).toBe(413);
+  expect(JSON.parse(chunked.text)).toEqual({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` });
+  await new Promise((r) => setTimeout(r, 100));
+  expect([...logged.filter((l) => (JSON.parse(l) as { level: number }).level >= 50), ...unhandled]).toEqual([]);
+  expect(requests).toEqual([]);
+  expect((await fetch(`${served.url}/x`, { method: 'POST', body: '{}' })).status).toBe(202);
+  expect(requests.map((r) => r.body)).toEqual(['{}']);
+});
+
+it('hands nothing over when the client goes away mid-body', async () => {
+  const sent = sendRaw(served.url, { chunks: [Buffer.from('{"environment":')], abort: true });
+  await expect(sent).rejects.toThrow('abandoned');
+  await new Promise((r) => setTimeout(r, 100));
+  expect(unhandled).toEqual([]);
   expect(requests).toEqual([]);
 });
 
