@@ -83,14 +83,6 @@ it('refuses a timestamp from the future, though correctly signed', async () => {
   expect(received).toEqual([]);
 });
 
-it('refuses a body announced larger than any Slack payload, before reading it', async () => {
-  const big = 'x'.repeat(MAX_BODY_BYTES + 1);
-  const res = await fetch(`${served.url}/slack/events`, { method: 'POST', body: big }).catch(() => null);
-  // The connection is closed after the answer: a client still sending may see the close instead.
-  expect(res?.status ?? 413).toBe(413);
-  expect(received).toEqual([]);
-});
-
 describe('a body over 1 MiB that does not say its size', () => {
   const refused = 'Refused: the request body is over 1 MiB; Slack sends far less.\n';
   const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -101,7 +93,7 @@ describe('a body over 1 MiB that does not say its size', () => {
     ...unhandled.map(String),
   ];
 
-  it('is refused with 413 like an announced one, Bolt never sees it, and the next request is served', async () => {
+  it('is refused with 413 like an announced one (read no further), Bolt never sees it, and the next request is served', async () => {
     const announced = await sendRaw(served.url, {
       headers: { ...form, 'Content-Length': String(2 * MAX_BODY_BYTES) },
       chunks: [Buffer.alloc(1000, 'a')],
