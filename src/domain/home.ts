@@ -4,16 +4,19 @@
  */
 import type { MessageRef, Status, StepName } from './rollback';
 
-/** What runs in an environment, as the bot last looked: Step 1 of a rollback, or a look of the close watch. */
+/**
+ * What runs in an environment, as the bot last looked: Step 1 of a rollback, what its Step 3 left running, a change
+ * made by hand past the bot after it, or a look of the close watch.
+ */
 export interface RunningNow {
   /** The versions seen (one per service; several when they disagree). Empty when none could be read. */
   versions: string[];
   /** When the look was made. */
   at: string;
-  source: 'step1' | 'close_watch';
+  source: 'step1' | 'rollback' | 'hands_on' | 'close_watch';
   /** The close watch's health probe answered healthy (absent for Step 1: its card says more). */
   healthy?: boolean;
-  /** The rollback whose Step 1 looked. */
+  /** The rollback whose steps looked (or after which production was changed by hand). */
   rollbackId?: string;
 }
 

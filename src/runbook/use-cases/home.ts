@@ -38,6 +38,34 @@ const summary = (r: Rollback): HomeRollback => ({
   card: r.card,
 });
 
+/**
+ * What a rollback last knew runs: Step 1's versions, then what Step 3 left each service running, then the changes
+ * made by hand after it (Docker's events, while its mark kept deploys locked). Null when it never looked.
+ */
+export function lookOf(r: Rollback): RunningNow | null {
+  const running = new Map<string, string | null>();
+  let at: string | null = null;
+  let source: RunningNow['source'] = 'step1';
+  if (r.findings && r.findings.services.length > 0) {
+    for (const s of r.findings.services) running.set(s.service, s.version);
+    at = r.steps.confirm.endedAt ?? r.steps.confirm.startedAt ?? r.requestedAt;
+  }
+  if (r.results && r.results.length > 0) {
+    for (const x of r.results) running.set(x.service, x.runningVersion);
+    at = r.steps.execute.endedAt ?? r.updatedAt;
+    source = 'rollback';
+  }
+  const changes = [...(r.changedSince?.latest ?? [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  for (const c of changes) {
+    for (const change of c.changes) running.set(change.service, change.to);
+    at = c.at;
+    source = 'hands_on';
+  }
+  if (at === null) return null;
+  const versions = [...new Set([...running.values()].filter((v): v is string => v !== null))];
+  return { versions, at, source, rollbackId: r.id };
+}
+
 export class Home extends UseCase {
   private readonly viewers = new Map<string, Viewer>();
   private readonly queries: Queries;
@@ -204,20 +232,12 @@ export class Home extends UseCase {
     };
   }
 
-  /** The newer of the close watch's last look and the newest Step 1 that found the versions. */
+  /** The newer of the close watch's last look and what the newest rollback that looked saw. */
   private running(name: string, latest: Rollback[]): RunningNow | null {
-    const looked = latest.find((r) => r.findings && r.findings.services.length > 0);
-    const step1: RunningNow | null = looked?.findings
-      ? {
-          versions: [...new Set(looked.findings.services.map((s) => s.version).filter((v): v is string => v !== null))],
-          at: looked.steps.confirm.endedAt ?? looked.steps.confirm.startedAt ?? looked.requestedAt,
-          source: 'step1',
-          rollbackId: looked.id,
-        }
-      : null;
+    const seen = latest.map(lookOf).find((l): l is RunningNow => l !== null) ?? null;
     const watched = this.deps.looks?.last(name) ?? null;
-    if (!step1) return watched;
-    if (!watched) return step1;
-    return Date.parse(watched.at) >= Date.parse(step1.at) ? watched : step1;
+    if (!seen) return watched;
+    if (!watched) return seen;
+    return Date.parse(watched.at) >= Date.parse(seen.at) ? watched : seen;
   }
 }

@@ -41,11 +41,14 @@ function runningLine(r: RunningNow | null, now: string): string {
   const shown = r.versions.slice(0, VERSIONS_SHOWN).map((v) => `\`${esc(truncate(v, 128))}\``);
   const more = r.versions.length > VERSIONS_SHOWN ? ` and ${r.versions.length - VERSIONS_SHOWN} more` : '';
   const versions = shown.length ? `${shown.join(', ')}${more}` : 'a version it could not read';
-  const by =
-    r.source === 'close_watch'
-      ? `the close watch${r.healthy === false ? ', *unhealthy*' : r.healthy ? ', healthy' : ''}`
-      : `Step 1 of \`${esc(r.rollbackId ?? '')}\``;
-  return `*Runs:* ${versions} — seen by ${by}, ${age(r.at, now)} (${slackDate(r.at)})`;
+  const id = `\`${esc(r.rollbackId ?? '')}\``;
+  const by = {
+    close_watch: `seen by the close watch${r.healthy === false ? ', *unhealthy*' : r.healthy ? ', healthy' : ''}`,
+    step1: `seen by Step 1 of ${id}`,
+    rollback: `left running by Step 3 of ${id}`,
+    hands_on: `changed by hand after ${id}`,
+  }[r.source];
+  return `*Runs:* ${versions} — ${by}, ${age(r.at, now)} (${slackDate(r.at)})`;
 }
 
 const GATE_WHY = {

@@ -8,9 +8,9 @@ import type { HomeDashboard, HomeEnvironment } from '../../../../src/domain/home
 import type { Rollback } from '../../../../src/domain/rollback';
 import { RollbackService } from '../../../../src/runbook/service';
 import { AfterCare } from '../../../../src/runbook/use-cases/after-care';
-import { Home, HOME_FRESH_MS } from '../../../../src/runbook/use-cases/home';
+import { Home, HOME_FRESH_MS, lookOf } from '../../../../src/runbook/use-cases/home';
 import { LastLooks } from '../../../../src/runbook/watchers/looks';
-import { unitWorld, type UnitWorld } from '../../../support/fakes';
+import { approvedEvents, draftRollback, rollbackAfter, unitWorld, type UnitWorld } from '../../../support/fakes';
 import { useCaseContext } from '../../../support/use-case-fakes';
 
 function homeIn(w: UnitWorld) {
@@ -86,6 +86,8 @@ describe('Home', () => {
     expect(after.recent[0]).toMatchObject({ id: pending.id, status: 'completed', requestedAt: pending.requestedAt });
     expect(Date.parse(after.recent[0].endedAt!) - Date.parse(pending.requestedAt)).toBe(90_000);
     expect(after.mayUnlock).toBe(true);
+    // What runs now is what Step 3 left running, no longer what Step 1 saw.
+    expect(after.running).toMatchObject({ versions: ['v1'], source: 'rollback', rollbackId: pending.id });
 
     // Someone who is not an incident commander sees no Unlock.
     await home.opened('U0ONCALL');
@@ -184,5 +186,53 @@ describe('Home', () => {
       throw new Error('disk gone');
     };
     await expect(home.refresh()).resolves.toBe(0);
+  });
+
+  describe('lookOf: what a rollback last knew runs', () => {
+    const base = rollbackAfter(draftRollback('2026-12-01T10:00:00.000Z'), approvedEvents('2026-12-01T10:00:00.000Z'));
+    it('says nothing for a rollback that never looked', () => {
+      expect(lookOf(draftRollback('2026-12-01T10:00:00.000Z'))).toBeNull();
+    });
+    it('takes Step 1, then Step 3, then the changes made by hand after it, newest last', () => {
+      expect(lookOf(base)).toMatchObject({ versions: ['v2'], source: 'step1' });
+      const result = (service: string, runningVersion: string | null) => ({
+        service,
+        dockerService: `demo-${service}`,
+        outcome: 'rolled_back' as const,
+        fromVersion: 'v2',
+        toVersion: 'v1',
+        runningVersion,
+      });
+      const rolled = {
+        ...base,
+        results: [result('backend', 'v1'), result('frontend', null)],
+        steps: { ...base.steps, execute: { status: 'done' as const, endedAt: '2026-12-01T10:05:00.000Z' } },
+      };
+      // A service whose version Docker could not say after Step 3 is left out: not guessed from Step 1.
+      expect(lookOf(rolled)).toEqual({
+        versions: ['v1'],
+        at: '2026-12-01T10:05:00.000Z',
+        source: 'rollback',
+        rollbackId: base.id,
+      });
+      const change = (at: string, to: string) => ({
+        at,
+        changes: [{ service: 'backend', dockerService: 'demo-backend', from: 'v1', to }],
+      });
+      const byHand = {
+        ...rolled,
+        results: [result('backend', 'v1'), result('frontend', 'v1')],
+        changedSince: {
+          count: 2,
+          latest: [change('2026-12-01T10:09:00.000Z', 'v3'), change('2026-12-01T10:07:00.000Z', 'v2')],
+        },
+      };
+      expect(lookOf(byHand)).toEqual({
+        versions: ['v3', 'v1'],
+        at: '2026-12-01T10:09:00.000Z',
+        source: 'hands_on',
+        rollbackId: base.id,
+      });
+    });
   });
 });

@@ -91,6 +91,14 @@ describe('homeView', () => {
     ]);
   });
 
+  it.each([
+    ['rollback', 'left running by Step 3 of `rb-1`'],
+    ['hands_on', 'changed by hand after `rb-1`'],
+  ] as const)('says where a look of source %s came from', (source, said) => {
+    const looked = env('production', { running: { versions: ['v1'], at: AT, source, rollbackId: 'rb-1' } });
+    expect(text(dash([looked]))).toContain(`*Runs:* \`v1\` — ${said}, just now`);
+  });
+
   it('says when nothing was looked at yet, and a close watch that found it unhealthy', () => {
     expect(text(dash([env('production', { running: null })]))).toContain('not looked at yet');
     const watched = env('production', {
