@@ -130,7 +130,8 @@ export class Home extends UseCase {
    * changes. Never throws (it runs after a commit).
    */
   changed(): void {
-    if (this.timer) return;
+    // Nobody has opened a Home tab through this process: nothing to redraw (most bots, most of the time).
+    if (this.timer || this.viewers.size === 0) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
