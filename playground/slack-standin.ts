@@ -18,7 +18,14 @@ import {
   RefusedRequest,
   urlHost,
 } from './request-guard';
-import { buttonClickBody, postSigned, slashCommandBody, viewSubmissionBody } from './slack-wire';
+import {
+  buttonClickBody,
+  homeButtonBody,
+  homeOpenedBody,
+  postSigned,
+  slashCommandBody,
+  viewSubmissionBody,
+} from './slack-wire';
 
 export interface PlaygroundUser {
   id: string;
@@ -55,6 +62,15 @@ export interface OpenView {
   user: string;
   view: Record<string, unknown>;
   errors: Record<string, string>;
+}
+
+/** The app's Home tab of one user, as the bot last published it (views.publish). */
+export interface HomeTab {
+  id: string;
+  user: string;
+  view: Record<string, unknown>;
+  /** How many times the bot drew it. */
+  published: number;
 }
 
 export interface Scheduled {
@@ -134,6 +150,8 @@ export class SlackStandin {
   readonly scheduled: Scheduled[] = [];
   /** Modals open now, at most one per user (as in Slack). */
   readonly views: OpenView[] = [];
+  /** Home tabs the bot published, one per user. */
+  readonly homes: HomeTab[] = [];
   /** trigger_id → who acted: views.open is only allowed with the trigger of a recent command or click. */
   private readonly triggers = new Map<string, string>();
   /** Where the bot listens: set once it has started. */
@@ -220,6 +238,7 @@ export class SlackStandin {
       ephemerals: this.ephemerals,
       scheduled: this.scheduled,
       views: this.views,
+      homes: this.homes,
     };
   }
 
@@ -274,6 +293,8 @@ export class SlackStandin {
       if (!user) return json(400, { error: 'unknown user' });
       if (url.pathname === '/ui/command') return json(200, await this.command(user.id, String(body.text ?? '')));
       if (url.pathname === '/ui/click') return json(200, await this.click(user.id, body));
+      if (url.pathname === '/ui/home-opened') return json(200, await this.homeOpened(user.id));
+      if (url.pathname === '/ui/home-click') return json(200, await this.homeClick(user.id, body));
       if (url.pathname === '/ui/submit') return json(200, await this.submit(user.id, body));
       if (url.pathname === '/ui/close-view') {
         this.closeView(user.id);
@@ -387,6 +408,20 @@ export class SlackStandin {
         this.views.push({ id, user, view, errors: {} });
         return { ok: true, view: { id, ...view } };
       }
+      case 'views.publish': {
+        const user = String(args.user_id ?? '');
+        if (!this.opts.users.some((u) => u.id === user)) return { ok: false, error: 'user_not_found' };
+        const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as Record<string, unknown>;
+        if (view?.type !== 'home') return { ok: false, error: 'invalid_arguments' };
+        let tab = this.homes.find((h) => h.user === user);
+        if (!tab) {
+          tab = { id: `V${++this.counter}`, user, view, published: 0 };
+          this.homes.push(tab);
+        }
+        tab.view = view;
+        tab.published++;
+        return { ok: true, view: { id: tab.id, ...view } };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -446,6 +481,24 @@ export class SlackStandin {
       responseUrl: this.newResponseUrl(user),
     });
     return this.send(user, body);
+  }
+
+  /** The user opened the app's Home tab: Slack tells the bot with app_home_opened (JSON, signed). */
+  private async homeOpened(user: string): Promise<Record<string, unknown>> {
+    if (!this.botUrl) return { ok: false, error: 'the bot has not started' };
+    const tab = this.homes.find((h) => h.user === user);
+    const res = await postSigned(this.botUrl, homeOpenedBody({ userId: user, viewId: tab?.id ?? null }), {
+      secret: this.opts.signingSecret,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    return { ok: res.status === 200, status: res.status };
+  }
+
+  /** A button on the user's Home tab. */
+  private async homeClick(user: string, b: Record<string, string>): Promise<Record<string, unknown>> {
+    const tab = this.homes.find((h) => h.user === user);
+    if (!tab) return { ok: false, error: 'no Home tab' };
+    return this.send(user, homeButtonBody({ actionId: b.actionId, value: b.value, userId: user, viewId: tab.id }));
   }
 
   private closeView(user: string): void {

@@ -110,3 +110,47 @@ export function viewSubmissionBody(p: {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** The Events API's app_home_opened, as Slack posts it: JSON, signed like the rest. */
+export function homeOpenedBody(p: { userId: string; viewId: string | null }): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEAM',
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'app_home_opened',
+      user: p.userId,
+      channel: `D${p.userId.slice(1)}`,
+      tab: 'home',
+      event_ts: String(Date.now() / 1000),
+      ...(p.viewId ? { view: { id: p.viewId, type: 'home' } } : {}),
+    },
+  });
+}
+
+/** A button clicked on the app's Home tab: a block action from a view (no channel, no response URL). */
+export function homeButtonBody(p: { actionId: string; value: string; userId: string; viewId: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEAM', domain: 'test' },
+    user: { id: p.userId, username: p.userId.toLowerCase(), team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: p.viewId },
+    trigger_id: `trigger-${randomUUID()}`,
+    view: { id: p.viewId, type: 'home', callback_id: 'rollback_home' },
+    actions: [
+      {
+        action_id: p.actionId,
+        block_id: 'home',
+        value: p.value,
+        type: 'button',
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

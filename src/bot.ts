@@ -52,6 +52,7 @@ import { directLink } from './replica/direct-link';
 import { ForwardedReceiver } from './replica/forwarded-receiver';
 import type { ForwardedEvent, MetricsJson } from './replica/work-link';
 import { registerListeners } from './slack/listeners';
+import { LastLooks } from './runbook/watchers/looks';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -301,6 +302,9 @@ function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
     leaseMs: opts.leaseMs ?? opts.env.ROLLBACK_LEASE_MS,
   });
   const service = new RollbackService(deps, runner);
+  // The Home tab: what the close watch last saw, and every stored change redraws the Home tabs open now.
+  deps.looks = new LastLooks();
+  deps.changed = () => service.homeChanged();
   return { runner, service };
 }
 

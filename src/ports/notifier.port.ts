@@ -1,4 +1,5 @@
 import type { Fact, Reminder } from '../domain/facts';
+import type { HomeDashboard } from '../domain/home';
 import type { MessageRef, Rollback } from '../domain/rollback';
 import type { RollbackEvent } from '../domain/rollback.events';
 
@@ -34,6 +35,11 @@ export interface Notifier {
     windowMinutes: number;
     audience: Audience;
   }): Promise<void>;
+  /**
+   * Draws the Home tab of `home.userId` (views.publish). `urgent`: they just opened or clicked it. Best effort, like
+   * progress: a failure is logged by the adapter, never thrown; a newer dashboard replaces one still waiting its turn.
+   */
+  publishHome(home: HomeDashboard, urgent: boolean): Promise<void>;
 }
 
 /** A team the config names under `roles`, mentioned as configured (the incident commanders as the environment names them). */

@@ -10,6 +10,7 @@ import { RateLimiter } from './policies/limits';
 import type { RollbackRunner } from './steps/runner';
 import { AfterCare } from './use-cases/after-care';
 import { Approvals } from './use-cases/approval';
+import { Home } from './use-cases/home';
 import { Queries } from './use-cases/queries';
 import { Requests } from './use-cases/requests';
 import { Resume } from './use-cases/resume';
@@ -26,6 +27,7 @@ export class RollbackService {
   private readonly queries: Queries;
   private readonly resume: Resume;
   private readonly deploys: Deploys;
+  private readonly home: Home;
 
   constructor(deps: RunbookDeps, runner: RollbackRunner) {
     const { refusals } = deps.config.limits;
@@ -36,6 +38,7 @@ export class RollbackService {
     this.queries = new Queries(ctx);
     this.resume = new Resume(ctx);
     this.deploys = new Deploys(ctx);
+    this.home = new Home(ctx, this.afterCare);
   }
 
   request(req: RollbackRequest): Promise<Outcome> {
@@ -97,6 +100,21 @@ export class RollbackService {
   }
   timeline(id: string, viewer: Viewer) {
     return this.queries.timeline(id, viewer);
+  }
+
+  /** The Home tab: opened (drawn at once, kept fresh for a while), paged, an environment unlocked from it. */
+  homeOpened(userId: string): Promise<void> {
+    return this.home.opened(userId);
+  }
+  homePage(userId: string, page: number): Promise<void> {
+    return this.home.page(userId, page);
+  }
+  unlockFromHome(environment: string, userId: string, reason: string): Promise<Outcome> {
+    return this.home.unlock(environment, userId, reason);
+  }
+  /** Something the Home tab shows changed: the open ones are redrawn (coalesced, in the background). */
+  homeChanged(): void {
+    this.home.changed();
   }
 
   resumeOrphans(): Promise<Rollback[]> {

@@ -15,10 +15,19 @@ export const ACTION = {
   releaseLock: 'rollback_release_lock',
   /** One button per checklist item a person ticks; the item is in the action id, the rollback id in the value. */
   tick: 'rollback_tick',
+  /** The Home tab: the request form for an environment (the value), its Unlock, another page (the value: its number). */
+  homeRequest: 'rollback_home_request',
+  homeUnlock: 'rollback_home_unlock',
+  homePage: 'rollback_home_page',
 } as const;
 export const BLOCK = {
   decision: 'rollback_decision',
 } as const;
 export const VIEW = {
   request: 'rollback_request_modal',
+  /** The Home tab's Unlock: asks for the reason. */
+  unlock: 'rollback_unlock_modal',
+  home: 'rollback_home',
 } as const;
+/** The event that says someone opened the app's Home tab. */
+export const EVENT = { homeOpened: 'app_home_opened' } as const;

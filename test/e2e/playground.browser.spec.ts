@@ -310,3 +310,51 @@ it.each([1024, 1280])(
     }
   },
 );
+
+it('shows the Home tab: every environment at a glance; Request a rollback opens the form for it, Unlock asks why', async () => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  try {
+    await page.goto(pg.url);
+    // After the rollback of the tests before: production's deploys are locked by it.
+    await as('Ina Ito');
+    await page.getByRole('button', { name: /Home/ }).click();
+    const home = page.locator('#home');
+    await home.getByText('Every environment at a glance').waitFor();
+    await home.getByText(/Deploys: 🔒 locked since .* \(rolled back\)/).waitFor();
+    // What runs: the change made by hand after the rollback (the test before), and how long ago it was seen.
+    await home.getByText(/Runs: v\d — changed by hand after rb-[a-z0-9]+, (just now|\d+ min ago)/).waitFor();
+    await home.getByText(/Last rollbacks: rb-[a-z0-9]+ completed in \d/).waitFor();
+    expect(await home.innerText()).not.toMatch(/<!date|&(gt|lt|amp);/);
+    await keep('home-tab', (file) => page.screenshot({ path: file }));
+
+    // Request a rollback: the form, with the environment already chosen.
+    await home.getByRole('button', { name: 'Request a rollback' }).click();
+    const form = page.getByRole('dialog', { name: 'Roll back' });
+    await form.waitFor();
+    expect(await form.getByLabel('Environment').inputValue()).toBe('production');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await form.waitFor({ state: 'hidden' });
+
+    // Someone who is not an incident commander has no Unlock.
+    await as('Sam Sato');
+    await home.getByText('Every environment at a glance').waitFor();
+    await home.getByRole('button', { name: 'Request a rollback' }).waitFor();
+    expect(await home.getByRole('button', { name: 'Unlock' }).count()).toBe(0);
+
+    // An incident commander unlocks, saying why; the tab redraws with the gate open.
+    await as('Ina Ito');
+    await home.getByRole('button', { name: 'Unlock' }).click();
+    const why = page.getByRole('dialog', { name: 'Unlock deploys' });
+    await why.waitFor();
+    await why.getByRole('button', { name: 'Unlock' }).click();
+    await why.getByText('Say why deploys may go ahead again: it goes in the timeline.').waitFor();
+    await why.getByLabel('Reason').fill('root cause fixed in #812');
+    await why.getByRole('button', { name: 'Unlock' }).click();
+    await why.waitFor({ state: 'hidden' });
+    await home.getByText(/Deploys of production are allowed again: the mark of rb-[a-z0-9]+ is cleared\./).waitFor();
+    await home.getByText('Deploys: 🟢 open').waitFor();
+    expect(await home.getByRole('button', { name: 'Unlock' }).count()).toBe(0);
+  } finally {
+    await page.setViewportSize({ width: 1500, height: 1000 });
+  }
+});

@@ -223,7 +223,7 @@ export function messageProblems(args: Record<string, unknown>): Problem[] {
   return c.problems;
 }
 
-/** Slack's objections to a view (views.open, views.update, views.push). */
+/** Slack's objections to a view (views.open, views.update, views.push; views.publish for the Home tab). */
 export function viewProblems(view: unknown): Problem[] {
   const c = new Checker();
   const v = parsed(view);
@@ -233,7 +233,8 @@ export function viewProblems(view: unknown): Problem[] {
   }
   if (JSON.stringify(v).length > BLOCK_KIT.viewBytes) c.bad('view: too large', 'view_too_large');
   if (v.type !== 'modal' && v.type !== 'home') c.bad(`view.type: ${String(v.type)}`);
-  c.text('view.title', v.title, BLOCK_KIT.viewTitle, true);
+  // A modal has a title; a Home tab (views.publish) has none.
+  if (v.type === 'modal' || v.title !== undefined) c.text('view.title', v.title, BLOCK_KIT.viewTitle, true);
   if (v.submit !== undefined) c.text('view.submit', v.submit, BLOCK_KIT.viewButton, true);
   if (v.close !== undefined) c.text('view.close', v.close, BLOCK_KIT.viewButton, true);
   c.max('view.private_metadata', v.private_metadata, BLOCK_KIT.privateMetadata);

@@ -15,7 +15,14 @@ import { type EnforcedLimits, FakeSlack } from './fake-slack';
 import { buttonClickBody, postSigned, slashCommandBody } from './slack-requests';
 
 /** No pacing: for a fake Slack that enforces no limits. */
-export const UNPACED: PacerLimits = { postsPerSecond: 1e6, postBurst: 1e6, updatesPerMinute: 1e9, updateBurst: 1e6 };
+export const UNPACED: PacerLimits = {
+  postsPerSecond: 1e6,
+  postBurst: 1e6,
+  updatesPerMinute: 1e9,
+  updateBurst: 1e6,
+  publishesPerMinute: 1e9,
+  publishBurst: 1e6,
+};
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a61c0';
 export const BOT_TOKEN = 'xoxb-test-0000000000-abcdefghijklmnop';

@@ -80,7 +80,7 @@ class Allowance {
 }
 
 const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
-const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push']);
+const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push', 'views.publish']);
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -331,6 +331,12 @@ export class FakeSlack {
           .reverse()
           .slice(0, Number(args.limit ?? 100));
         return { ok: true, messages, has_more: false };
+      }
+      case 'views.publish': {
+        // The Home tab of one user; Slack answers with the view as stored.
+        if (typeof args.user_id !== 'string' || !args.user_id) return { ok: false, error: 'invalid_arguments' };
+        const view = typeof args.view === 'string' ? (JSON.parse(args.view) as Record<string, unknown>) : args.view;
+        return { ok: true, view: { id: `V${++this.tsCounter}`, ...(view as Record<string, unknown>) } };
       }
       case 'usergroups.users.list':
         return { ok: true, users: this.usergroups.get(String(args.usergroup)) ?? [] };

@@ -5,6 +5,7 @@ import { type MessageRef, newRollback, type Rollback } from '../../src/domain/ro
 import { type RollbackEvent } from '../../src/domain/rollback.events';
 import { transition } from '../../src/domain/rollback.transitions';
 import type { Reminder } from '../../src/domain/facts';
+import type { HomeDashboard } from '../../src/domain/home';
 import type {
   AnnouncementStep,
   Audience,
@@ -115,6 +116,10 @@ export class RecordingNotifier implements Notifier {
     return this.ref(r.channel);
   }
   async reportsAlert() {}
+  readonly homes: Array<{ home: HomeDashboard; urgent: boolean }> = [];
+  async publishHome(home: HomeDashboard, urgent: boolean) {
+    this.homes.push({ home, urgent });
+  }
   eventsOf(id: string): string[] {
     return this.told.filter((t) => t.rollback.id === id).map((t) => t.event.type);
   }

@@ -43,6 +43,14 @@ export function fakeDeps(outcome: Outcome): { deps: ListenerDeps; rec: Recorder 
   return { deps, rec };
 }
 
+/** The same service with one method answered by `impl` (the rest still recorded). */
+export function withMethod(deps: ListenerDeps, name: keyof RollbackService, impl: (...args: never[]) => unknown): void {
+  const service = deps.service;
+  deps.service = new Proxy(service, {
+    get: (target, n: string) => (n === name ? impl : (target as unknown as Record<string, unknown>)[n]),
+  });
+}
+
 export function boltArgs(rec: Recorder, body: unknown, extra: Record<string, unknown> = {}) {
   return {
     ack: async (arg?: unknown) => {

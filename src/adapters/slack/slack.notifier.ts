@@ -7,7 +7,9 @@ import type { RollbackEvent } from '../../domain/rollback.events';
 import type { AnnouncementStep, Audience, Log, Notifier, ProgressNote } from '../../ports';
 import { announcementMrkdwn, platformTeamAlert, reminderText, reportsAlertMessage } from '../../slack/blocks/messages';
 import { progressText } from '../../slack/blocks/thread';
+import type { HomeDashboard } from '../../domain/home';
 import { type CardPainterOptions, SlackCardPainter } from './slack.card-painter';
+import { SlackHomePainter } from './slack.home-painter';
 import { SlackPacer } from './slack.pacer';
 import { SlackRoster } from './slack.roster';
 import { isRefusal, SlackThreadWriter } from './slack.thread-writer';
@@ -32,6 +34,7 @@ export class SlackNotifier implements Notifier {
   private readonly roster: SlackRoster;
   private readonly cards: SlackCardPainter;
   private readonly thread: SlackThreadWriter;
+  private readonly homes: SlackHomePainter;
   /** Everything sent in the background, for drain(). */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -50,6 +53,7 @@ export class SlackNotifier implements Notifier {
     this.roster = new SlackRoster(config);
     this.cards = new SlackCardPainter(this.api, pacer, config, log, stored, track, opts);
     this.thread = new SlackThreadWriter(this.api, pacer, log, track);
+    this.homes = new SlackHomePainter(this.api, pacer, log, track);
   }
 
   postCard(rollback: Rollback): Promise<MessageRef> {
@@ -116,6 +120,11 @@ export class SlackNotifier implements Notifier {
     const m = reportsAlertMessage({ ...a, mentions: this.roster.mentions(a.environment, a.audience) });
     await this.pacer.post(a.channel, true);
     await this.api.post(a.channel, m);
+  }
+
+  /** The Home tab the runbook computed, drawn and sent (coalesced per person, paced, best effort). */
+  publishHome(home: HomeDashboard, urgent: boolean): Promise<void> {
+    return this.homes.publish(home, urgent);
   }
 
   /** "Platform team: #platform-team Slack — infrastructure issues." A line in their channel, linking the card. */

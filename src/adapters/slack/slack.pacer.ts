@@ -1,7 +1,8 @@
 /**
  * Slack's rate limits, kept on our side so that many rollbacks at once never meet a 429:
  *   - chat.postMessage: about 1 message per second per channel, short bursts allowed;
- *   - chat.update: Tier 3, about 50 per minute for the workspace, occasional bursts allowed.
+ *   - chat.update: Tier 3, about 50 per minute for the workspace, occasional bursts allowed;
+ *   - views.publish (the Home tab): Tier 4, about 100 per minute for the workspace.
  * A token bucket per channel for posts and one for updates. Waiters are served in order, except that urgent calls
  * go first: the runbook's announcements before threaded progress lines, and a card update that shows a final state
  * or asks for a click (the Approve button) before one that shows progress. Background calls (the summaries of refused
@@ -16,9 +17,21 @@ export interface PacerLimits {
   /** Updates per minute (all channels), and the burst. */
   updatesPerMinute: number;
   updateBurst: number;
+  /** Home tabs drawn per minute (all users), and the burst (defaults: PUBLISH_LIMITS). */
+  publishesPerMinute?: number;
+  publishBurst?: number;
 }
 
-export const SLACK_LIMITS: PacerLimits = { postsPerSecond: 1, postBurst: 4, updatesPerMinute: 50, updateBurst: 12 };
+/** views.publish is Tier 4 (100+ per minute); a burst of 10 leaves room for cards and lines in the same minute. */
+export const PUBLISH_LIMITS = { publishesPerMinute: 100, publishBurst: 10 } as const;
+
+export const SLACK_LIMITS: PacerLimits = {
+  postsPerSecond: 1,
+  postBurst: 4,
+  updatesPerMinute: 50,
+  updateBurst: 12,
+  ...PUBLISH_LIMITS,
+};
 /** Posts a channel keeps for the runbook's announcements. */
 const URGENT_RESERVE = 2;
 /** Of the update burst, routine updates may spend this much; the rest is kept for urgent ones. */
@@ -73,6 +86,8 @@ export function shareOf(limits: PacerLimits, replicas: number): PacerLimits {
     postBurst: Math.max(URGENT_RESERVE + 1, Math.ceil(limits.postBurst / n)),
     updatesPerMinute: limits.updatesPerMinute / n,
     updateBurst: Math.max(1, Math.ceil(limits.updateBurst / n)),
+    publishesPerMinute: (limits.publishesPerMinute ?? PUBLISH_LIMITS.publishesPerMinute) / n,
+    publishBurst: Math.max(1, Math.ceil((limits.publishBurst ?? PUBLISH_LIMITS.publishBurst) / n)),
   };
 }
 
@@ -244,10 +259,18 @@ export interface PacerOptions {
 export class SlackPacer {
   private readonly channels = new Map<string, TokenBucket>();
   private readonly updates: TokenBucket | SharedTokenBucket;
+  private readonly publishes: TokenBucket;
   private readonly limits: PacerLimits;
 
   constructor(limits: PacerLimits = SLACK_LIMITS, opts: PacerOptions = {}) {
     this.limits = shareOf(limits, opts.replicas ?? 1);
+    // Home tabs are nobody's incident: routine ones leave half the burst to the person who just opened theirs.
+    const publishBurst = this.limits.publishBurst ?? PUBLISH_LIMITS.publishBurst;
+    this.publishes = new TokenBucket(
+      (this.limits.publishesPerMinute ?? PUBLISH_LIMITS.publishesPerMinute) / 60_000,
+      publishBurst,
+      Math.floor(publishBurst / 2),
+    );
     const local = new TokenBucket(
       this.limits.updatesPerMinute / 60_000,
       this.limits.updateBurst,
@@ -283,6 +306,11 @@ export class SlackPacer {
   /** Waits for the workspace's turn to update a message. */
   update(urgent: Urgency = false): Promise<void> {
     return this.updates.take(urgent);
+  }
+
+  /** Waits for the workspace's turn to draw a Home tab; `urgent`: the person just opened or clicked it. */
+  publish(urgent: Urgency = false): Promise<void> {
+    return this.publishes.take(urgent);
   }
 
   /** An update already waiting may have become urgent (its rollback just ended): serve again. */

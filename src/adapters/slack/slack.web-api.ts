@@ -81,6 +81,12 @@ export class SlackWebApi {
     );
   }
 
+  /** views.publish: the Home tab of `userId`, every text redacted as it leaves. */
+  async publishView(userId: string, view: Record<string, unknown>): Promise<void> {
+    const clean = mapStrings(view, (t) => this.clean(t)) as Record<string, unknown>;
+    await this.call('views.publish', () => this.client.views.publish({ user_id: userId, view: clean as never }));
+  }
+
   /** chat.scheduleMessage: Slack posts `text` at `postAt`. */
   async schedule(channel: string, text: string, postAt: Date): Promise<void> {
     await this.call('chat.scheduleMessage', () =>

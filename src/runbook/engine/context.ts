@@ -3,6 +3,7 @@ import type { Redactor } from '../../domain/redact';
 import { type Rollback } from '../../domain/rollback';
 import { type RollbackEvent } from '../../domain/rollback.events';
 import { type Rejection, transition } from '../../domain/rollback.transitions';
+import type { LastLooks } from '../watchers/looks';
 import type {
   Clock,
   CodeHost,
@@ -62,6 +63,13 @@ export interface RunbookDeps {
    * record() after every stored event. Wired by the composition root.
    */
   afterCare?: (rollback: Rollback) => Promise<void>;
+  /** The close watch's latest looks (what runs now, for the Home tab), when kept. */
+  looks?: LastLooks;
+  /**
+   * Something the Home tab shows changed in `environment` (a stored event, a close-watch look that saw something
+   * new): the Home tabs open now are redrawn. Wired by the composition root; must not throw.
+   */
+  changed?: (environment: string) => void;
 }
 
 export const nowIso = (clock: Clock): string => clock.now().toISOString();

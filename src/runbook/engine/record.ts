@@ -24,6 +24,7 @@ export async function record(
   const applied = await applyEvent(deps.rollbacks, id, event);
   if (!applied.ok) return applied;
   deps.telemetry?.rollbackMoved(applied.previous, applied.rollback);
+  deps.changed?.(applied.rollback.environment);
   if (options.tell !== false) await tell(deps, applied.rollback, event);
   await escalate(deps, applied.rollback, event);
   if (deps.afterCare) {

@@ -98,6 +98,17 @@ export class Watcher {
     return this.close.has(name);
   }
 
+  /** What the close watch saw, for the Home tab's "what runs now"; the open Home tabs hear of anything new. */
+  private keepLook(name: string, healthy: boolean, version: string | undefined): void {
+    const look = {
+      versions: version ? [version] : [],
+      at: nowIso(this.deps.clock),
+      source: 'close_watch' as const,
+      healthy,
+    };
+    if (this.deps.looks?.record(name, look)) this.deps.changed?.(name);
+  }
+
   /** A look under close watch that did not find the environment healthy (or could not look): not seen healthy. */
   private unhealthy(name: string): false {
     const c = this.close.get(name);
@@ -130,7 +141,10 @@ export class Watcher {
       this.failures.set(name, streak);
       const evaluation = await evaluateEnvironment(this.deps, name, env, { value: streak });
       const close = this.close.get(name);
-      if (close) close.looks++;
+      if (close) {
+        close.looks++;
+        this.keepLook(name, health.ok, health.version);
+      }
       if (!health.ok || evaluation.rows.some((r) => r.verdict === 'met')) this.unhealthy(name);
       if (evaluation.overall !== 'immediate') return false;
 

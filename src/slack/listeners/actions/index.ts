@@ -1,4 +1,4 @@
-/** Every button the bot puts on a card, a checklist or an alert: one listener per file, registered here. */
+/** Every button the bot puts on a card, a checklist, an alert or the Home tab: one listener per file, registered here. */
 import type { App, BlockAction } from '@slack/bolt';
 import type { ActionListener, ListenerDeps } from '../types';
 import { acknowledgeMigrationsAction } from './acknowledge-migrations.action';
@@ -8,6 +8,9 @@ import { approveAction } from './approve.action';
 import { cancelAction } from './cancel.action';
 import { clearRootCauseAction } from './clear-root-cause.action';
 import { createTicketAction } from './create-ticket.action';
+import { homePageAction } from './home-page.action';
+import { homeRequestAction } from './home-request.action';
+import { homeUnlockAction } from './home-unlock.action';
 import { releaseLockAction } from './release-lock.action';
 import { requestFromReportsAction } from './request-from-reports.action';
 import { schedulePostmortemAction } from './schedule-postmortem.action';
@@ -25,6 +28,9 @@ export const ACTION_LISTENERS: ReadonlyArray<(deps: ListenerDeps) => ActionListe
   releaseLockAction,
   tickAction,
   requestFromReportsAction,
+  homeRequestAction,
+  homeUnlockAction,
+  homePageAction,
 ];
 
 export function register(app: App, deps: ListenerDeps): void {

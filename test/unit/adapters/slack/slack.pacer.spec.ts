@@ -180,3 +180,12 @@ describe('the bucket shared through the store', () => {
     expect(errors).toHaveLength(2);
   });
 });
+
+describe('Home tabs (views.publish)', () => {
+  it('are drawn at their own pace, shared by the replicas, defaulting to Tier 4 when not given', () => {
+    expect(shareOf(SLACK_LIMITS, 1)).toMatchObject({ publishesPerMinute: 100, publishBurst: 10 });
+    expect(shareOf(SLACK_LIMITS, 4)).toMatchObject({ publishesPerMinute: 25, publishBurst: 3 });
+    const { publishesPerMinute: _p, publishBurst: _b, ...without } = SLACK_LIMITS;
+    expect(shareOf(without, 2)).toMatchObject({ publishesPerMinute: 50, publishBurst: 5 });
+  });
+});

@@ -2,6 +2,7 @@
  * The close watch after a deploy, on the in-memory world: a deploy that stays healthy through it is marked seen
  * healthy (what a later proposal goes back to); one that does not, or that was never looked at, is not.
  */
+import { LastLooks } from '../../../../src/runbook/watchers/looks';
 import { Watcher } from '../../../../src/runbook/watchers/watch';
 import { RollbackRunner } from '../../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../../src/runbook/service';
@@ -45,4 +46,31 @@ it('does not when a look found it failing, or when there was no look', async () 
     ['v2', null],
     ['v1', null],
   ]);
+});
+
+it('keeps each close-watch look for the Home tab, and says when one saw something new', async () => {
+  const w = unitWorld(unitConfig(CLOSE), { probe: healthyProbe('v2') });
+  w.deps.looks = new LastLooks();
+  const changed: string[] = [];
+  w.deps.changed = (environment) => changed.push(environment);
+  const watcher = new Watcher(w.deps, new RollbackService(w.deps, new RollbackRunner(w.deps, { owner: 'unit#1' })));
+  // Not under close watch: a look is not kept.
+  await watcher.tick('production');
+  expect(w.deps.looks.last('production')).toBeNull();
+  watcher.deploySeen('production');
+  try {
+    await watcher.tick('production');
+    w.clock.advance(1000);
+    await watcher.tick('production');
+  } finally {
+    watcher.stop();
+  }
+  expect(w.deps.looks.last('production')).toEqual({
+    versions: ['v2'],
+    at: '2026-12-01T10:00:01.000Z',
+    source: 'close_watch',
+    healthy: true,
+  });
+  // The second look saw nothing new: the open Home tabs were redrawn once.
+  expect(changed).toEqual(['production']);
 });
