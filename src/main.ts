@@ -1,3 +1,5 @@
+// First, for its side effect: V8 favours a small heap in both processes of a replica (replica/lean-heap.ts says why).
+import './replica/lean-heap';
 import { loadConfig } from './config/load';
 import { DEFAULT_CONFIG_PATH, readEnv } from './config/env';
 import { isCoded, SettingsError } from './domain/errors';

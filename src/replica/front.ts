@@ -13,7 +13,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { posix } from 'node:path';
-import { HTTPReceiver, type ReceiverEvent, SocketModeReceiver, type App } from '@slack/bolt';
+import type { ReceiverEvent, App } from '@slack/bolt';
+// One receiver, not Bolt's index: the index loads all of Bolt (the App, Express, the OAuth flow: about 270 more
+// modules, 12 MB of the front's memory). Socket Mode's receiver, and its client, load only in Socket Mode.
+import HTTPReceiver from '@slack/bolt/dist/receivers/HTTPReceiver';
+import type SocketModeReceiverType from '@slack/bolt/dist/receivers/SocketModeReceiver';
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from '../slack/bolt-logger';
@@ -154,6 +158,13 @@ function acknowledger(link: WorkLink, logger: Logger): Pick<App, 'processEvent'>
       await event.ack(answer as never);
     },
   };
+}
+
+/** Bolt's Socket Mode receiver, loaded on first use (an HTTP-mode front never needs it nor its WebSocket client). */
+function socketModeReceiver(): typeof SocketModeReceiverType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, synchronously
+  return (require('@slack/bolt/dist/receivers/SocketModeReceiver') as { default: typeof SocketModeReceiverType })
+    .default;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -389,7 +400,7 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
     }
   };
   const socket = env.SLACK_APP_TOKEN
-    ? new SocketModeReceiver({
+    ? new (socketModeReceiver())({
         appToken: env.SLACK_APP_TOKEN,
         logger: log,
         // The client opens its connection through apps.connections.open at this API URL.

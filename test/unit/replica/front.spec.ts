@@ -20,7 +20,7 @@ import { freePort } from '../../support/docker-env';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSocketMode } from '../../support/fake-socket-mode';
 import { until } from '../../support/wait';
-import { modulesLoadedBy } from '../../support/loaded-modules';
+import { modulesLoadedBy, packageFilesLoadedBy } from '../../support/loaded-modules';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -439,5 +439,19 @@ describe('what the front loads', () => {
     expect(loaded).toContain('src/replica/front.ts');
     expect(loaded.filter((m) => m.startsWith('src/runbook/'))).toEqual([]);
     expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
+  });
+
+  it("loads Bolt's HTTP receiver only: not Bolt's App, Express or the Socket Mode client (memory)", async () => {
+    const bolt = (await packageFilesLoadedBy('src/replica/front.ts')).filter((m) => m.startsWith('@slack/bolt/'));
+    expect(bolt).toContain('@slack/bolt/dist/receivers/HTTPReceiver.js');
+    expect(bolt.filter((m) => /\/(App|index|ExpressReceiver|SocketModeReceiver)\.js$/.test(m))).toEqual([]);
+  });
+
+  it("is handed the same receivers Bolt's index exports (a Bolt upgrade that moves them fails here)", async () => {
+    const bolt = await import('@slack/bolt');
+    const http = await import('@slack/bolt/dist/receivers/HTTPReceiver');
+    const socket = await import('@slack/bolt/dist/receivers/SocketModeReceiver');
+    expect(http.default).toBe(bolt.HTTPReceiver);
+    expect(socket.default).toBe(bolt.SocketModeReceiver);
   });
 });
