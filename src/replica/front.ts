@@ -21,7 +21,7 @@ import type SocketModeReceiverType from '@slack/bolt/dist/receivers/SocketModeRe
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from '../slack/bolt-logger';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { answeredInAck, type MetricsJson, type WorkLink } from './work-link';
 import { SlackTokenRefused, TOKEN_REFUSED } from '../slack/token-check';
 import { callOf, networkReason } from '../slack/slack-reach';
@@ -273,8 +273,9 @@ export function createFront(env: RuntimeEnv, logger: Logger, opts: FrontOptions)
       return;
     }
     // The work side's metrics merged with the front's own (distinct `process` labels keep their series apart).
-    Promise.all([opts.link.metrics(), opts.metrics?.getMetricsAsJSON() ?? Promise.resolve([])])
-      .then(([work, front]) => {
+    // prom-client loads on the first scrape: a front whose /metrics nobody reads never carries it.
+    Promise.all([opts.link.metrics(), opts.metrics?.getMetricsAsJSON() ?? Promise.resolve([]), import('prom-client')])
+      .then(([work, front, { AggregatorRegistry }]) => {
         const merged = AggregatorRegistry.aggregate([work, front as MetricsJson]);
         return merged.metrics().then((text) => res.writeHead(200, { 'Content-Type': merged.contentType }).end(text));
       })

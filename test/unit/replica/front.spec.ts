@@ -441,10 +441,13 @@ describe('what the front loads', () => {
     expect(loaded.filter((m) => m.startsWith('src/slack/blocks/') || m.startsWith('src/adapters/'))).toEqual([]);
   });
 
-  it("loads Bolt's HTTP receiver only: not Bolt's App, Express or the Socket Mode client (memory)", async () => {
-    const bolt = (await packageFilesLoadedBy('src/replica/front.ts')).filter((m) => m.startsWith('@slack/bolt/'));
+  it("loads Bolt's HTTP receiver only (not Bolt's App, Express or the Socket Mode client), and no prom-client (memory)", async () => {
+    const packages = await packageFilesLoadedBy('src/replica/front.ts');
+    const bolt = packages.filter((m) => m.startsWith('@slack/bolt/'));
     expect(bolt).toContain('@slack/bolt/dist/receivers/HTTPReceiver.js');
     expect(bolt.filter((m) => /\/(App|index|ExpressReceiver|SocketModeReceiver)\.js$/.test(m))).toEqual([]);
+    // prom-client loads on the first GET /metrics (off without ROLLBACK_METRICS_TOKEN).
+    expect(packages.filter((m) => m.startsWith('prom-client/'))).toEqual([]);
   });
 
   it("is handed the same receivers Bolt's index exports (a Bolt upgrade that moves them fails here)", async () => {
