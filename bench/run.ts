@@ -7,8 +7,9 @@
  *   2. a whole rollback (slash command → Approve → ROLLBACK COMPLETE) against the docker CLI doing the same work,
  *      alternated A B A B; per step, and the bot's own overhead (time not spent waiting on Docker or /health);
  *   3. 20 environments rolled back at once, against a fake Slack that enforces Slack's rate limits;
- *   4. RSS of the bot's own processes (front and work process) idle and after 1,000 finished rollbacks; status and
- *      history latency.
+ *   4. RSS of the bot's own processes (front and work process) idle, and the pair's peak during and after 1,000
+ *      finished rollbacks, each against its target (front idle ≤ 80 MB, pair idle ≤ 180 MB, pair peak ≤ 240 MB);
+ *      status and history latency.
  * BENCH_DUMP=<file>: the 20-at-once run writes its timings, every Slack call (method, time, card) and the bots' logs
  * (at info) beside that path, to see where a card waited.
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
@@ -672,12 +673,46 @@ async function benchConcurrent(replicas = 1) {
 }
 
 // ---- 4. memory and history ---------------------------------------------------------------------------------------------
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    // the process ended while we looked
+    return 0;
+  }
+};
+
+/**
+ * A replica's memory budget (issue 24, item 7): Swarm kills a container past its limit, so the pair's highest RSS
+ * during a burst (not the value it settles at afterwards) is what must fit, with headroom, in deploy/stack*.yml.
+ */
+const MEMORY_TARGETS_MB = { front_idle: 80, pair_idle: 180, pair_peak: 240 } as const;
+
+/** Samples the front's and the work process's RSS in the background and keeps the highest values seen. */
+function peakSampler(pids: readonly [number, number], everyMs = 200) {
+  const peak = { front: 0, work: 0, pair: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const [front, work] = pids.map(rssMb);
+      peak.front = Math.max(peak.front, front);
+      peak.work = Math.max(peak.work, work);
+      peak.pair = Math.max(peak.pair, front + work);
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
 
 async function benchMemory() {
   log(
-    `\n[4/4] the bot's own processes (front + work): RSS idle and after ${FINISHED} finished rollbacks; status and history latency`,
+    `\n[4/4] the bot's own processes (front + work): RSS idle, and at its peak during and after ${FINISHED} finished rollbacks; status and history latency`,
   );
   const ENVS = 50;
   const backend = uniqueName('bench-mem');
@@ -705,7 +740,7 @@ async function benchMemory() {
   const bot = new BotProcess(main, slack, config, { LOG_LEVEL: 'warn' });
   await bot.start();
   // A replica is two processes: the front (acks) and the work process it forks. Both count.
-  const pids = [bot.pid as number, bot.workPid as number];
+  const pids = [bot.pid as number, bot.workPid as number] as const;
   const sample = async () => {
     const xs: number[][] = [];
     for (let i = 0; i < 5; i++) {
@@ -714,8 +749,8 @@ async function benchMemory() {
     }
     const front = median(xs.map((x) => x[0]));
     const work = median(xs.map((x) => x[1]));
-    log(`  RSS: front ${r1(front)} MB + work process ${r1(work)} MB`);
-    return front + work;
+    log(`  RSS: front ${r1(front)} MB + work process ${r1(work)} MB = ${r1(front + work)} MB`);
+    return { front: r1(front), work: r1(work), pair: r1(front + work) };
   };
   const url = `${bot.baseUrl}/slack/events`;
   const command = async (text: string, channel: string) => {
@@ -736,7 +771,7 @@ async function benchMemory() {
   try {
     await sleep(2000);
     const idle = await sample();
-    log(`  idle after start: ${r1(idle)} MB`);
+    log(`  idle after start: front ${idle.front} MB, the pair ${idle.pair} MB`);
     // 1,000 finished rollbacks through the bot itself: dry runs (Step 1 for real, the report, the end), one per
     // environment at a time, 50 environments at once.
     const db = new Database(bot.dbFile, { readonly: true, fileMustExist: true });
@@ -747,6 +782,7 @@ async function benchMemory() {
           .get(`env${e}`) as { n: number }
       ).n;
     let done = 0;
+    const sampler = peakSampler(pids);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: ENVS }, async (_, e) => {
@@ -788,13 +824,24 @@ async function benchMemory() {
     // V8 gives memory back to the system only after a while of quiet (its memory reducer): sample again 30 s later.
     await sleep(30_000);
     const settled = await sample();
+    const peak = await sampler.stop();
     log(
-      `  after ${FINISHED}: ${r1(after)} MB, 30 s later ${r1(settled)} MB · status ack ${r1(median(lat.statusAck))} ms, answered ${r1(median(lat.status))} ms · history ack ${r1(median(lat.historyAck))} ms, answered ${r1(median(lat.history))} ms`,
+      `  after ${FINISHED}: ${after.pair} MB, 30 s later ${settled.pair} MB; peak ${r1(peak.pair)} MB (front ${r1(peak.front)}, work ${r1(peak.work)}) · status ack ${r1(median(lat.statusAck))} ms, answered ${r1(median(lat.status))} ms · history ack ${r1(median(lat.historyAck))} ms, answered ${r1(median(lat.history))} ms`,
     );
+    const measured = { front_idle: idle.front, pair_idle: idle.pair, pair_peak: r1(peak.pair) };
     return {
-      idle_rss_mb: r1(idle),
-      rss_after_1000_mb: r1(after),
-      rss_after_1000_settled_mb: r1(settled),
+      idle_rss_mb: idle.pair,
+      front_idle_rss_mb: idle.front,
+      work_idle_rss_mb: idle.work,
+      rss_after_1000_mb: after.pair,
+      rss_after_1000_settled_mb: settled.pair,
+      peak_rss_mb: { pair: r1(peak.pair), front: r1(peak.front), work: r1(peak.work) },
+      after_1000: after,
+      settled_1000: settled,
+      targets_mb: MEMORY_TARGETS_MB,
+      met: Object.fromEntries(
+        Object.entries(MEMORY_TARGETS_MB).map(([k, target]) => [k, measured[k as keyof typeof measured] <= target]),
+      ) as Record<keyof typeof MEMORY_TARGETS_MB, boolean>,
       finished_rollbacks: done,
       status_ms: r1(median(lat.statusAck)),
       status_answered_ms: r1(median(lat.status)),
@@ -968,11 +1015,24 @@ async function main(): Promise<void> {
     ]);
   }
   if (mem) {
+    const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
     rows.push([
-      'RSS idle / after 1000 finished (30 s later)',
-      `${mem.idle_rss_mb} MB / ${mem.rss_after_1000_mb} MB (${mem.rss_after_1000_settled_mb} MB)`,
+      'RSS idle, front',
+      `${mem.front_idle_rss_mb} MB (work ${mem.work_idle_rss_mb} MB)`,
+      'Node alone ~39 MB',
+      `≤ ${mem.targets_mb.front_idle} MB — ${met(mem.met.front_idle)}`,
+    ]);
+    rows.push([
+      'RSS idle, the pair (front + work)',
+      `${mem.idle_rss_mb} MB`,
       '',
-      '≤ 150 MB',
+      `≤ ${mem.targets_mb.pair_idle} MB — ${met(mem.met.pair_idle)}`,
+    ]);
+    rows.push([
+      `RSS peak of the pair, during and after ${mem.finished_rollbacks} finished`,
+      `${mem.peak_rss_mb.pair} MB (after ${mem.rss_after_1000_mb}, 30 s later ${mem.rss_after_1000_settled_mb})`,
+      '',
+      `≤ ${mem.targets_mb.pair_peak} MB — ${met(mem.met.pair_peak)}`,
     ]);
     rows.push(['status / history ack (median)', `${mem.status_ms} ms / ${mem.history_ms} ms`, '', '≪ 3000 ms']);
   }

@@ -1,3 +1,5 @@
+// First, for its side effect: V8 favours a small heap in both processes of a replica (replica/lean-heap.ts says why).
+import './replica/lean-heap';
 /**
  * The entry point, as thin as it can be: settings → logger → this process's role → run. A replica is two processes
  * of this same program: the front (replica/front-process.ts: transport, acknowledgements, health), which forks the

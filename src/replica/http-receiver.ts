@@ -4,7 +4,9 @@
  * replica), a body too large for Slack is refused, and so is a timestamp from the future.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPReceiver, type App, type BufferedIncomingMessage } from '@slack/bolt';
+import type { App, BufferedIncomingMessage } from '@slack/bolt';
+// Bolt's HTTP receiver alone, not Bolt's index (which loads the whole framework: about 12 MB of the front's memory).
+import HTTPReceiver from '@slack/bolt/dist/receivers/HTTPReceiver';
 import type { Logger } from 'pino';
 import { boltLogger } from '../slack/bolt-logger';
 import { announcedOver, readBody } from './read-body';

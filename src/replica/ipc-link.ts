@@ -21,8 +21,13 @@ export const REPLY_TIMEOUT_MS = 5000;
  * enough that a busy moment (a nice'd process on a loaded host) is not mistaken for a hang.
  */
 export const SILENT_MS = 5000;
-/** At most this many acknowledged deliveries wait for the work process to take them; beyond, Slack is turned away. */
-export const MAX_UNTAKEN = 100;
+/**
+ * At most this many acknowledged deliveries wait for the work process to take them; beyond, Slack is turned away.
+ * A bound on the front's memory, not the hang check (SILENT_MS is): the work process says what it has taken once a
+ * second, so a burst (an incident channel at full tilt, the bench's 500 requests) counts as untaken for that second
+ * and must not be refused. A thousand deliveries are a few MB.
+ */
+export const MAX_UNTAKEN = 1000;
 
 export interface WorkProcess {
   link: WorkLink;

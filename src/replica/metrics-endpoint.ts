@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { METRICS_TOKEN_VARIABLE } from './routes';
 import type { MetricsJson, WorkLink } from './work-link';
 
@@ -41,9 +41,10 @@ export function metricsEndpoint(
         .end(`A bearer token is needed: Authorization: Bearer <${METRICS_TOKEN_VARIABLE}>.\n`);
       return;
     }
-    // Distinct `process` labels keep the two processes' series apart.
-    Promise.all([link.metrics(), own?.getMetricsAsJSON() ?? Promise.resolve([])])
-      .then(([work, front]) => {
+    // Distinct `process` labels keep the two processes' series apart. prom-client loads on the first scrape: a front
+    // whose /metrics nobody reads never carries it (about 5 MB).
+    Promise.all([link.metrics(), own?.getMetricsAsJSON() ?? Promise.resolve([]), import('prom-client')])
+      .then(([work, front, { AggregatorRegistry }]) => {
         const merged = AggregatorRegistry.aggregate([work, front as MetricsJson]);
         return merged.metrics().then((text) => res.writeHead(200, { 'Content-Type': merged.contentType }).end(text));
       })

@@ -4,7 +4,15 @@
  * connection is opened and kept: apps.connections.open goes through `slackFetch`, which waits out a Slack out of reach
  * and a token refused while running, and says why on /readyz meanwhile.
  */
-import { type App, SocketModeReceiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
+import type SocketModeReceiverType from '@slack/bolt/dist/receivers/SocketModeReceiver';
+
+/** Bolt's Socket Mode receiver, loaded only when Socket Mode is used (an HTTP front never carries its WebSocket). */
+function boltSocketModeReceiver(): typeof SocketModeReceiverType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, synchronously
+  return (require('@slack/bolt/dist/receivers/SocketModeReceiver') as { default: typeof SocketModeReceiverType })
+    .default;
+}
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from '../slack/bolt-logger';
@@ -126,7 +134,7 @@ export function socketModeReceiver(
       await pause(retryInMs);
     }
   };
-  const socket = new SocketModeReceiver({
+  const socket = new (boltSocketModeReceiver())({
     appToken: opts.appToken,
     logger: boltLogger(logger),
     // The client opens its connection through apps.connections.open at this API URL.

@@ -26,11 +26,26 @@ require.extensions['.ts'] = (m, filename) => {
 require(path.join(root, file));
 const src = path.join(root, 'src') + path.sep;
 const ours = Object.keys(require.cache).filter((k) => k.startsWith(src)).map((k) => path.relative(root, k));
-process.stdout.write(JSON.stringify(ours));
+const packages = Object.keys(require.cache)
+  .filter((k) => k.includes(path.sep + 'node_modules' + path.sep))
+  .map((k) => k.slice(k.lastIndexOf(path.sep + 'node_modules' + path.sep) + 14).split(path.sep).join('/'));
+process.stdout.write(JSON.stringify({ ours, packages }));
 `;
+
+async function loadedBy(file: string): Promise<{ ours: string[]; packages: string[] }> {
+  const { stdout } = await exec(process.execPath, ['-e', LIST_LOADED, ROOT, file], { cwd: ROOT, timeout: 30_000 });
+  return JSON.parse(stdout) as { ours: string[]; packages: string[] };
+}
 
 /** The project's modules (paths such as `src/domain/errors.ts`) that loading `file` (relative to the root) loads. */
 export async function modulesLoadedBy(file: string): Promise<string[]> {
-  const { stdout } = await exec(process.execPath, ['-e', LIST_LOADED, ROOT, file], { cwd: ROOT, timeout: 30_000 });
-  return JSON.parse(stdout) as string[];
+  return (await loadedBy(file)).ours;
+}
+
+/**
+ * The files of npm packages that loading `file` loads, as `package/path` (`@slack/bolt/dist/App.js`): what weighs on
+ * a process's memory is mostly its packages.
+ */
+export async function packageFilesLoadedBy(file: string): Promise<string[]> {
+  return (await loadedBy(file)).packages;
 }

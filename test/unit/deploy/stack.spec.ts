@@ -21,6 +21,7 @@ interface Service {
     placement?: { constraints?: string[]; max_replicas_per_node?: number };
     update_config?: { order?: string };
     rollback_config?: { order?: string };
+    resources?: { limits?: { memory?: string }; reservations?: { memory?: string } };
   };
 }
 interface Stack {
@@ -63,6 +64,18 @@ describe.each(Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>)('the %s sta
     expect(file(VARIANTS[variant])).not.toMatch(/DOCKER_GID/);
     // Root only until the image's entry point has read the socket's group (src/container-entrypoint.ts).
     expect(bot.user).toBe('root');
+  });
+
+  it("limits a replica's memory above the bench's peak target, and reserves no more than the limit", () => {
+    // Docker's units: 320M is 320 MiB.
+    const mb = (v: string | undefined) => {
+      const m = /^(\d+)([MG])$/.exec(v ?? '');
+      return m ? Number(m[1]) * (m[2] === 'G' ? 1024 : 1) : NaN;
+    };
+    const { limits, reservations } = bot.deploy?.resources ?? {};
+    // Issue 24's target for the pair's peak (front + work, `BENCH=memory npm run bench`): 240 MB, with room above it.
+    expect(mb(limits?.memory)).toBeGreaterThan(240);
+    expect(mb(reservations?.memory)).toBeLessThanOrEqual(mb(limits?.memory));
   });
 
   it('names its image and its config version explicitly: a local image name or an old config cannot slip in', () => {

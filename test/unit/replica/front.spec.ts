@@ -16,7 +16,7 @@ import { freePort } from '../../support/docker-env';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSocketMode } from '../../support/fake-socket-mode';
 import { until } from '../../support/wait';
-import { modulesLoadedBy } from '../../support/loaded-modules';
+import { modulesLoadedBy, packageFilesLoadedBy } from '../../support/loaded-modules';
 
 const SECRET = 'front-test-signing-secret';
 
@@ -449,5 +449,22 @@ describe('what the front loads', () => {
     ]);
     // The work process's serving end and its life stay out of the front.
     expect(loaded).not.toContain('src/replica/ipc-serve.ts');
+  });
+
+  it("loads Bolt's HTTP receiver only (not Bolt's App, Express or the Socket Mode client), and no prom-client (memory)", async () => {
+    const packages = await packageFilesLoadedBy('src/replica/front-process.ts');
+    const bolt = packages.filter((m) => m.startsWith('@slack/bolt/'));
+    expect(bolt).toContain('@slack/bolt/dist/receivers/HTTPReceiver.js');
+    expect(bolt.filter((m) => /\/(App|index|ExpressReceiver|SocketModeReceiver)\.js$/.test(m))).toEqual([]);
+    // prom-client loads on the first GET /metrics (off without ROLLBACK_METRICS_TOKEN).
+    expect(packages.filter((m) => m.startsWith('prom-client/'))).toEqual([]);
+  });
+
+  it("is handed the same receivers Bolt's index exports (a Bolt upgrade that moves them fails here)", async () => {
+    const bolt = await import('@slack/bolt');
+    const http = await import('@slack/bolt/dist/receivers/HTTPReceiver');
+    const socket = await import('@slack/bolt/dist/receivers/SocketModeReceiver');
+    expect(http.default).toBe(bolt.HTTPReceiver);
+    expect(socket.default).toBe(bolt.SocketModeReceiver);
   });
 });
