@@ -64,6 +64,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   LockReleased: { type: 'LockReleased', at: LATER, by: 'U0IC' },
   ChecklistItemUnticked: { type: 'ChecklistItemUnticked', at: LATER, item: 'ticket_created', why: 'GitHub refused' },
   TicketLinked: { type: 'TicketLinked', at: LATER, url: 'https://github.com/o/r/issues/1' },
+  GitHubDeploymentMoved: { type: 'GitHubDeploymentMoved', at: LATER, state: 'creating' },
   HandsOnChange: {
     type: 'HandsOnChange',
     at: AT,
@@ -73,7 +74,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 };
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
-const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked'];
+const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked', 'GitHubDeploymentMoved'];
 const EXPECTED: Record<Status, EventType[]> = {
   requested: [
     'ChecklistPosted',
