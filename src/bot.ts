@@ -314,7 +314,7 @@ function buildAdapters(
 function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
   // GitHub Deployments follow the rollbacks beside the runbook, never in its way.
   const deploymentsFor = deps.deploymentsFor;
-  const github = deploymentsFor ? new GitHubFollower({ ...deps, deploymentsFor }, { cardLink: cardUrl }) : null;
+  const github = deploymentsFor ? new GitHubFollower(deps, { cardLink: cardUrl, deploymentsFor }) : null;
   // After-care the config asks for when a rollback moves: the automatic incident ticket, GitHub's deployments.
   deps.afterCare = async (rollback) => {
     github?.nudge(rollback);

@@ -24,6 +24,8 @@ import { tell } from '../policies/audience';
 export interface GitHubFollowerOptions {
   /** The card's address for people outside Slack (its permalink). */
   cardLink: (card: MessageRef) => string;
+  /** The environment's GitHub Deployments, when it has `github:`. */
+  deploymentsFor: (environment: string) => DeploymentHistory | null;
 }
 
 /** What is due on GitHub for the rollback as it stands: nothing, the deployment, or its final state. */
@@ -38,14 +40,15 @@ export class GitHubFollower {
   /** One chain per rollback, so its moves reach GitHub in order; a nudge while one is queued adds nothing. */
   private readonly chains = new Map<string, { running: Promise<void>; queued: boolean }>();
 
+  /** `deps` is kept as given, not copied: its after-care (set once everything is built) runs on our own moves too. */
   constructor(
-    private readonly deps: RunbookDeps & { deploymentsFor: (environment: string) => DeploymentHistory | null },
+    private readonly deps: RunbookDeps,
     private readonly opts: GitHubFollowerOptions,
   ) {}
 
   /** Called after every stored event (record()'s after-care): returns at once; the calls run beside the runbook. */
   nudge(r: Rollback): void {
-    if (!dueOnGitHub(r) || !this.deps.deploymentsFor(r.environment)) return;
+    if (!dueOnGitHub(r) || !this.opts.deploymentsFor(r.environment)) return;
     const chain = this.chains.get(r.id);
     if (chain?.queued) return;
     const after = chain?.running ?? Promise.resolve();
@@ -70,7 +73,7 @@ export class GitHubFollower {
 
   private async sync(id: string): Promise<void> {
     const r = await this.deps.rollbacks.get(id);
-    const history = r ? this.deps.deploymentsFor(r.environment) : null;
+    const history = r ? this.opts.deploymentsFor(r.environment) : null;
     if (!r || !history) return;
     const due = dueOnGitHub(r);
     if (due === 'create') await this.create(r, history);
