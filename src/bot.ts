@@ -396,9 +396,10 @@ async function startBackgroundLoops(
     service: RollbackService;
     watcher: Watcher;
     usesDocker: boolean;
+    github: GitHubFollower | null;
   },
 ): Promise<() => void> {
-  const { deps, store, runner, service, watcher, usesDocker } = parts;
+  const { deps, store, runner, service, watcher, usesDocker, github } = parts;
   const logger = deps.log;
   watcher.start();
   // Hands-on changes: Docker's event stream for the services the config knows (its own connection: the stream is
@@ -431,6 +432,9 @@ async function startBackgroundLoops(
     } catch (err) {
       logger.error({ err }, 'could not expire stale rollbacks');
     }
+    await github
+      ?.catchUp()
+      .catch((err: unknown) => logger.warn({ err }, 'could not look for rollbacks GitHub was not told of'));
   };
   await sweep();
   const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? opts.env.ROLLBACK_SWEEP_MS);
@@ -494,7 +498,7 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const usesDocker = Object.values(config.environments).some((e) =>
     strategyNamed(e.strategy).needs.includes('runtime'),
   );
-  const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker });
+  const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker, github });
 
   return {
     instance,

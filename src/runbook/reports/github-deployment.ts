@@ -13,6 +13,7 @@ import {
   type GitHubDeploymentState,
   isTerminal,
   type MessageRef,
+  TERMINAL_STATUSES,
   type Rollback,
   versionsLeft,
 } from '../../domain/rollback';
@@ -64,6 +65,15 @@ export class GitHubFollower {
       }
     });
     this.chains.set(r.id, entry);
+  }
+
+  /**
+   * After a restart nothing moves a rollback that ended while the bot was down: the sweep nudges the newest ended
+   * ones, and those GitHub still shows in progress are settled.
+   */
+  async catchUp(limit = 20): Promise<void> {
+    const ended = await this.deps.rollbacks.list({ statuses: TERMINAL_STATUSES, limit });
+    for (const r of ended) this.nudge(r);
   }
 
   /** Resolves when every queued move was tried (tests; a graceful stop waits for it, bounded). */

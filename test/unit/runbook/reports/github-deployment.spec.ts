@@ -160,3 +160,18 @@ it('creates one deployment however often it is nudged (the claim is compare-and-
   await Promise.all([follower.idle(), other.idle()]);
   expect(github.calls.filter((c) => (c as unknown[])[0] === 'create')).toHaveLength(1);
 });
+
+it('settles, after a restart, a rollback that ended while nobody told GitHub', async () => {
+  const { w, github, follower } = world();
+  await w.store.create(draftRollback(AT));
+  await w.store.recordDeploy({ ...deployReport('d1', AT, 'v1'), commit: null });
+  const quiet = { ...w.deps, afterCare: undefined };
+  for (const e of untilStep3) await record(w.deps, 'rb-1', e);
+  await follower.idle();
+  // The bot is down while the rollback ends: no after-care runs.
+  for (const e of verified) await record(quiet, 'rb-1', e);
+  github.calls.length = 0;
+  await follower.catchUp();
+  await follower.idle();
+  expect(github.calls[0]).toEqual(['state', 900, 'success', expect.any(String)]);
+});
