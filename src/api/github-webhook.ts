@@ -30,7 +30,12 @@ export interface GitHubWebhookDeps {
   /** False when the key was seen before (store-wide, across replicas). */
   firstDelivery(key: string): Promise<boolean>;
   log: Log;
+  /** How long the webhook waits for GitHub to take the answer before it says 202 (default ANSWER_WITHIN_MS). */
+  answerWithinMs?: number;
 }
+
+/** Under the front's wait for the work side (5 s, replica/ipc-link.ts) and GitHub's for the webhook (10 s). */
+export const ANSWER_WITHIN_MS = 4000;
 
 const protectionRule = z.object({
   action: z.string(),
@@ -47,9 +52,11 @@ const answer = (status: number, body: Record<string, unknown>): ApiResponse => (
 
 export class GitHubWebhook {
   private readonly webhooks: Webhooks;
+  private readonly answerWithinMs: number;
 
   constructor(private readonly deps: GitHubWebhookDeps) {
     this.webhooks = new Webhooks({ secret: deps.secret });
+    this.answerWithinMs = deps.answerWithinMs ?? ANSWER_WITHIN_MS;
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
@@ -106,18 +113,35 @@ export class GitHubWebhook {
             comment: `${message}${card ? ` Card: ${card}` : ''}`.slice(0, COMMENT_MAX),
           };
         })();
-    try {
-      await this.deps.reviews.answer({
+    const sent = this.deps.reviews
+      .answer({
         callbackUrl: p.deployment_callback_url,
         installationId: p.installation.id,
         environment: p.environment,
         ...review,
-      });
-    } catch (err) {
-      this.deps.log.warn({ err, delivery, environment: env.name }, "could not answer GitHub's protection rule");
+      })
+      .then(
+        () => {
+          this.deps.log.info(
+            { delivery, environment: env.name, state: review.state },
+            "answered GitHub's protection rule",
+          );
+          return true;
+        },
+        (err: unknown) => {
+          this.deps.log.warn({ err, delivery, environment: env.name }, "could not answer GitHub's protection rule");
+          return false;
+        },
+      );
+    // The front waits 5 s for the work side, and GitHub 10 s for us: past the deadline the answer goes on its way
+    // (each call bounded by its own timeout) and GitHub hears 202 now.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, this.answerWithinMs, 'late')));
+    const outcome = await Promise.race([sent, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') return answer(202, { environment: env.name, state: review.state, sent: 'on its way' });
+    if (!outcome)
       return answer(502, { error: 'github_unreachable', message: 'GitHub did not take the answer; re-run the job.' });
-    }
-    this.deps.log.info({ delivery, environment: env.name, state: review.state }, "answered GitHub's protection rule");
     return answer(200, { environment: env.name, state: review.state });
   }
 }

@@ -178,3 +178,31 @@ it('is 404 without a GitHub App, and needs no API token', async () => {
   });
   expect(await api.handle(delivery('{}'))).toMatchObject({ status: 404, body: { error: 'github_off' } });
 });
+
+it('says 202 when GitHub is slow to take the answer, which still goes out', async () => {
+  let release: () => void = () => undefined;
+  const answered: string[] = [];
+  const webhook = new GitHubWebhook({
+    secret: SECRET,
+    environments: [{ name: 'production', repo: 'acme/shop' }],
+    deployGate: async () => ({ environment: 'production', open: true }),
+    lockedWords,
+    reviews: {
+      answer: (r) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            answered.push(r.state);
+            resolve();
+          };
+        }),
+    },
+    firstDelivery: async () => true,
+    log: quietLog,
+    answerWithinMs: 20,
+  });
+  const res = await webhook.handle(delivery(JSON.stringify(payload())));
+  expect(res).toEqual({ status: 202, body: { environment: 'production', state: 'approved', sent: 'on its way' } });
+  release();
+  await new Promise((r) => setImmediate(r));
+  expect(answered).toEqual(['approved']);
+});
