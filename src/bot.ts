@@ -16,6 +16,12 @@ import { SqliteStore } from './adapters/sqlite/sqlite.store';
 import { PostgresStore } from './adapters/postgres/postgres.store';
 import { GitHubCodeHost, GitHubTicketTracker } from './adapters/github/github.code-host';
 import { GitHubWorkflowRunner } from './adapters/github/github.workflow-runner';
+import { GitHubApp } from './adapters/github/github.app';
+import { GitHubDeployments } from './adapters/github/github.deployments';
+import { GitHubWebhook } from './api/github-webhook';
+import { lockedWords } from './api/api';
+import { GitHubFollower } from './runbook/reports/github-deployment';
+import { cardUrl } from './slack/permalink';
 import { ProcessScriptRunner } from './adapters/process/process.script-runner';
 import { type PacerLimits, SLACK_LIMITS, SlackPacer } from './adapters/slack/slack.pacer';
 import { PagerDutyPager } from './adapters/pagerduty/pagerduty.pager';
@@ -224,10 +230,11 @@ function buildAdapters(
     slack: SlackApp;
     notifier: SlackNotifier;
     redactor: Redactor;
+    app: GitHubApp | null;
   },
 ): RunbookDeps {
   const { config } = opts;
-  const { logger, store, telemetry, slack, notifier, redactor } = parts;
+  const { logger, store, telemetry, slack, notifier, redactor, app } = parts;
   return {
     config,
     rollbacks: store,
@@ -273,6 +280,17 @@ function buildAdapters(
           })
         : null;
     }),
+    deploymentsFor: perEnvironment(config, (env) => {
+      const gh = env.github;
+      if (!gh || (!gh.token && !app)) return null;
+      const token = gh.token;
+      return new GitHubDeployments({
+        apiUrl: gh.api_url,
+        repo: gh.repo,
+        timeoutMs: gh.request_timeout_ms,
+        token: token ? async () => token : () => (app as GitHubApp).tokenFor(gh.repo),
+      });
+    }),
     ticketsFor: perEnvironment(config, (env) =>
       env.tickets
         ? new GitHubTicketTracker({
@@ -295,8 +313,14 @@ function buildAdapters(
 
 /** The runbook on its ports: the runner that drives rollbacks, the service the listeners and the API call. */
 function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
-  // After-care the config asks for when a rollback moves: the automatic incident ticket.
-  deps.afterCare = (rollback) => autoTicket(deps, rollback);
+  // GitHub Deployments follow the rollbacks beside the runbook, never in its way.
+  const deploymentsFor = deps.deploymentsFor;
+  const github = deploymentsFor ? new GitHubFollower(deps, { cardLink: cardUrl, deploymentsFor }) : null;
+  // After-care the config asks for when a rollback moves: the automatic incident ticket, GitHub's deployments.
+  deps.afterCare = async (rollback) => {
+    github?.nudge(rollback);
+    await autoTicket(deps, rollback);
+  };
   const runner = new RollbackRunner(deps, {
     owner: leaseOwner(instance, randomUUID().slice(0, 8)),
     leaseMs: opts.leaseMs ?? opts.env.ROLLBACK_LEASE_MS,
@@ -305,16 +329,24 @@ function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
   // The Home tab: what the close watch last saw, and every stored change redraws the Home tabs open now.
   deps.looks = new LastLooks();
   deps.changed = () => service.homeChanged();
-  return { runner, service };
+  return { runner, service, github };
 }
 
 /** Slack's listeners and the HTTP API, both calling the service. */
 function buildListeners(
   opts: BotOptions,
-  parts: { logger: Logger; slack: SlackApp; service: RollbackService; redactor: Redactor; watcher: Watcher },
+  parts: {
+    logger: Logger;
+    slack: SlackApp;
+    service: RollbackService;
+    redactor: Redactor;
+    watcher: Watcher;
+    store: BotStore;
+    app: GitHubApp | null;
+  },
 ): Api {
   const { config } = opts;
-  const { logger, slack, service, redactor, watcher } = parts;
+  const { logger, slack, service, redactor, watcher, store, app } = parts;
   registerListeners(slack, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
@@ -329,6 +361,20 @@ function buildListeners(
       if (outcome.kind === 'recorded') watcher.deploySeen(input.environment);
       return outcome;
     },
+    githubWebhook:
+      app && config.github_app
+        ? new GitHubWebhook({
+            secret: config.github_app.webhook_secret_file.content,
+            environments: Object.entries(config.environments).flatMap(([name, env]) =>
+              env.github ? [{ name, repo: env.github.repo }] : [],
+            ),
+            deployGate: (environment) => service.deployGate(environment),
+            lockedWords,
+            reviews: app,
+            firstDelivery: (key) => store.firstDelivery(key, Date.now()),
+            log: logger.child({ component: 'github-webhook' }),
+          })
+        : undefined,
   });
 }
 
@@ -354,9 +400,10 @@ async function startBackgroundLoops(
     service: RollbackService;
     watcher: Watcher;
     usesDocker: boolean;
+    github: GitHubFollower | null;
   },
 ): Promise<() => void> {
-  const { deps, store, runner, service, watcher, usesDocker } = parts;
+  const { deps, store, runner, service, watcher, usesDocker, github } = parts;
   const logger = deps.log;
   watcher.start();
   // Hands-on changes: Docker's event stream for the services the config knows (its own connection: the stream is
@@ -389,6 +436,9 @@ async function startBackgroundLoops(
     } catch (err) {
       logger.error({ err }, 'could not expire stale rollbacks');
     }
+    await github
+      ?.catchUp()
+      .catch((err: unknown) => logger.warn({ err }, 'could not look for rollbacks GitHub was not told of'));
   };
   await sweep();
   const sweeper = setInterval(() => void sweep(), opts.sweepMs ?? opts.env.ROLLBACK_SWEEP_MS);
@@ -434,16 +484,25 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   // The config's secret-bearing fields (and URL credentials) are secrets too, however they were written.
   const redactor = new Redactor([...(opts.secrets ?? []), ...configSecrets(config)]);
   const notifier = buildNotifier(opts, logger, store, slack, redactor);
-  const deps = buildAdapters(opts, { logger, store, telemetry, slack, notifier, redactor });
-  const { runner, service } = buildRunbook(opts, deps, instance);
+  const app = config.github_app
+    ? new GitHubApp({
+        appId: config.github_app.app_id,
+        privateKey: config.github_app.private_key_file.content,
+        apiUrl: config.github_app.api_url,
+        timeoutMs: config.github_app.request_timeout_ms,
+        installationId: config.github_app.installation_id,
+      })
+    : null;
+  const deps = buildAdapters(opts, { logger, store, telemetry, slack, notifier, redactor, app });
+  const { runner, service, github } = buildRunbook(opts, deps, instance);
   const watcher = new Watcher(deps, service);
-  const api = buildListeners(opts, { logger, slack, service, redactor, watcher });
+  const api = buildListeners(opts, { logger, slack, service, redactor, watcher, store, app });
   checkSlackToken(slack, logger);
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
   const usesDocker = Object.values(config.environments).some((e) =>
     strategyNamed(e.strategy).needs.includes('runtime'),
   );
-  const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker });
+  const stopLoops = await startBackgroundLoops(opts, { deps, store, runner, service, watcher, usesDocker, github });
 
   return {
     instance,
@@ -465,6 +524,15 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
         new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false))),
       ]);
       clearTimeout(timer);
+      // What GitHub is still being told (each call bounded by its timeout), within the grace period.
+      if (github) {
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([
+          github.idle(),
+          new Promise((r) => (waited = setTimeout(r, Math.max(0, deadline - Date.now())))),
+        ]);
+        clearTimeout(waited);
+      }
       // Threaded lines and card updates still on their way (paced to Slack's limits) go out within the grace period.
       await notifier.drain(Math.max(0, deadline - Date.now()));
       if (settled) await store.close();

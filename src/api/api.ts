@@ -17,7 +17,7 @@ import { RateLimiter } from '../runbook/policies/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
 import { cardUrl } from '../slack/permalink';
 import type { DeployGate } from '../runbook/use-cases/queries';
-import type { ApiRequest, ApiResponse } from './api.wire';
+import { type ApiRequest, type ApiResponse, GITHUB_WEBHOOK_PATH } from './api.wire';
 
 export type { ApiRequest, ApiResponse } from './api.wire';
 
@@ -30,6 +30,8 @@ export interface ApiDeps {
   log: Log;
   deployGate(environment: string): Promise<DeployGate | null>;
   reportDeploy(input: DeployInput, caller: string): Promise<DeployOutcome>;
+  /** GitHub's webhooks (signed with the App's secret, not a bearer token), when the config has `github_app`. */
+  githubWebhook?: { handle(request: ApiRequest): Promise<ApiResponse> };
 }
 
 /** POST /api/v1/deployments: what CI says it deployed. */
@@ -85,6 +87,11 @@ export class Api {
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const now = this.deps.clock.now().getTime();
     const retry = { 'Retry-After': '60' };
+    // GitHub signs its webhooks instead of sending a token: the signature is checked there, before anything else.
+    if (req.path === GITHUB_WEBHOOK_PATH)
+      return this.deps.githubWebhook
+        ? this.deps.githubWebhook.handle(req)
+        : error(404, 'github_off', 'No GitHub App is configured (github_app).');
     if (this.tokens.length === 0)
       return error(404, 'api_off', 'The API is off: give callers tokens in the config (api.tokens).');
     const caller = this.caller(req.authorization);
@@ -185,16 +192,7 @@ export class Api {
     if (!gate) return error(404, 'not_found', 'No such environment.');
     if (gate.open) return { status: 200, body: { environment, deploys: 'allowed' } };
     const r = gate.rollback;
-    // What it moved away from: Step 3's own word when it has one (an interrupted rollback has none), else Step 1's.
-    const from = r.results?.[0]?.fromVersion ?? versionsLeft(r)[0] ?? null;
-    const why =
-      gate.reason === 'rollback_in_progress'
-        ? `${environment} is being rolled back (${r.id}): deploys wait until it ends and an incident commander clears it.`
-        : gate.reason === 'rollback_failed'
-          ? `A rollback of ${environment} from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}) ended ${r.status} after it had started changing production: production may run either version or a mix. Deploys wait until an incident commander has brought it to a known version and cleared it.`
-          : `${environment} was rolled back from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}): deploys wait until an incident commander has looked at the root cause and cleared it.`;
-    // A CI log is read by people: human UTC here, ISO 8601 in `since` for machines.
-    const message = `${why} Locked since ${humanUtc(gate.since)}.`;
+    const { message, from, card } = lockedWords(environment, gate);
     this.deps.log.info({ caller, environment, rollbackId: r.id }, 'deploy gate: locked');
     return {
       status: 423,
@@ -209,10 +207,28 @@ export class Api {
           status: r.status,
           from,
           to: r.target,
-          card: r.card ? cardUrl(r.card) : null,
+          card,
         },
         clear: gate.clear,
       },
     };
   }
+}
+
+/** Why the gate is shut, in a sentence for a CI log (and GitHub's protection rule), with the card's address. */
+export function lockedWords(
+  environment: string,
+  gate: Extract<DeployGate, { open: false }>,
+): { message: string; from: string | null; card: string | null } {
+  const r = gate.rollback;
+  // What it moved away from: Step 3's own word when it has one (an interrupted rollback has none), else Step 1's.
+  const from = r.results?.[0]?.fromVersion ?? versionsLeft(r)[0] ?? null;
+  const why =
+    gate.reason === 'rollback_in_progress'
+      ? `${environment} is being rolled back (${r.id}): deploys wait until it ends and an incident commander clears it.`
+      : gate.reason === 'rollback_failed'
+        ? `A rollback of ${environment} from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}) ended ${r.status} after it had started changing production: production may run either version or a mix. Deploys wait until an incident commander has brought it to a known version and cleared it.`
+        : `${environment} was rolled back from ${from ?? 'the bad version'} to ${r.target ?? 'a previous version'} (${r.id}): deploys wait until an incident commander has looked at the root cause and cleared it.`;
+  // A CI log is read by people: human UTC here, ISO 8601 in `since` for machines.
+  return { message: `${why} Locked since ${humanUtc(gate.since)}.`, from, card: r.card ? cardUrl(r.card) : null };
 }

@@ -8,6 +8,13 @@ export const API_PREFIX = '/api/v1/';
 /** The largest body the API reads (a deploy report is a few hundred bytes). */
 export const API_MAX_BODY = 16 * 1024;
 
+/** GitHub's webhooks (the deploy gate as a deployment protection rule): signed, so carried as the bytes that came. */
+export const GITHUB_WEBHOOK_PATH = '/api/v1/github/webhook';
+/** A deployment_protection_rule payload is tens of KiB (it carries the repository and the sender). */
+export const GITHUB_WEBHOOK_MAX_BODY = 1024 * 1024;
+/** The headers a GitHub webhook needs beyond its body; the front carries these and no others. */
+export const GITHUB_WEBHOOK_HEADERS = ['x-github-event', 'x-github-delivery', 'x-hub-signature-256'] as const;
+
 export interface ApiRequest {
   method: string;
   /** The normalised path, URL-decoded once (by the front), without the query string. */
@@ -18,6 +25,13 @@ export interface ApiRequest {
   remote: string;
   /** The request body (POST), at most API_MAX_BODY bytes. */
   body?: string;
+  /**
+   * A GitHub webhook's body exactly as it came, base64 (its signature is over those bytes; IPC carries text), at most
+   * GITHUB_WEBHOOK_MAX_BODY bytes; `body` is then absent.
+   */
+  rawBody?: string;
+  /** GITHUB_WEBHOOK_HEADERS, lower-case, when the request has them. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiResponse {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENVIRONMENT_PATTERN } from '../domain/names';
 import { BUILT_IN_STRATEGY_CONFIG, onStrategyConfigRegistered, strategyConfigs } from './strategies';
 import { githubRepo, httpUrl, type StrategyConfig } from './primitives';
+import { environmentGithubSchema, githubAppSchema } from './github.config';
 
 type Configs = typeof BUILT_IN_STRATEGY_CONFIG;
 /** Each built-in strategy's section of an environment's settings, under its key (`script:`, `docker:`, `github_actions:`). */
@@ -163,6 +164,8 @@ const sharedKeys = {
   criteria: criteria.default({ thresholds: {}, reports_window_minutes: 30 }),
   budgets: budgets.default({ confirm_ms: 120_000, announce_ms: 60_000, execute_ms: 300_000, verify_ms: 180_000 }),
   migrations: migrations.optional(),
+  /** The environment's GitHub repository: its Deployments follow the rollbacks; its protection rule asks the gate. */
+  github: environmentGithubSchema.optional(),
   /** "Create incident ticket": a GitHub issue with the timeline, impact fields and a root-cause-hypothesis section. */
   tickets: z
     .object({
@@ -269,6 +272,8 @@ const buildConfigSchema = () =>
         })
         .strict()
         .optional(),
+      /** The bot as a GitHub App: the deploy gate enforced by GitHub (a custom deployment protection rule). */
+      github_app: githubAppSchema.optional(),
       environments: z.record(
         z.string().regex(ENVIRONMENT_PATTERN, 'an environment name (letters, digits, - and _)'),
         environmentSchema(),
@@ -304,6 +309,8 @@ const buildConfigSchema = () =>
         for (const [name, other] of strategyConfigs())
           if (name !== env.strategy && other.required && sections[other.key] !== undefined)
             issue([other.key], `only used with strategy ${name}`);
+        if (env.github && !env.github.token && !c.github_app)
+          issue(['github'], 'give a token (deployments:write), or configure github_app: the bot acts as the App');
         if (env.migrations?.image_label && !chosen.imageLabels)
           issue(['migrations', 'image_label'], 'image labels are read from Docker: only with strategy docker');
         chosen.check?.(sections[chosen.key], issue);

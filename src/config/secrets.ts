@@ -22,10 +22,17 @@ export function configSecrets(config: BotConfig): string[] {
   const found: string[] = [];
   found.push(...Object.values(config.api?.tokens ?? {}));
   if (config.pagerduty) found.push(config.pagerduty.routing_key);
+  if (config.github_app) {
+    const pem = config.github_app.private_key_file.content;
+    // The key whole, and each of its lines: an error quoting part of it gives nothing away either.
+    found.push(pem, ...pem.split(/\r?\n/).filter((line) => line.length >= 32 && !line.startsWith('-----')));
+    found.push(config.github_app.webhook_secret_file.content);
+  }
   for (const env of Object.values(config.environments)) {
     if (env.github_actions) found.push(env.github_actions.token);
     if (env.migrations?.github) found.push(env.migrations.github.token);
     if (env.tickets) found.push(env.tickets.github.token);
+    if (env.github?.token) found.push(env.github.token);
     for (const [name, value] of Object.entries(env.script?.env ?? {}))
       if (SECRET_VARIABLE.test(name)) found.push(value);
   }

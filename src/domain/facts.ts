@@ -51,6 +51,8 @@ export type Fact =
   | { kind: 'on_call_paged' }
   | { kind: 'page_resolved' }
   | { kind: 'paging_failed'; error: string }
+  /** GitHub could not be told of the rollback (its GitHub Deployment): the rollback goes on regardless. */
+  | { kind: 'github_untold'; what: string; error: string }
   /** GitHub does not answer about a run the bot follows; it keeps following it. */
   | { kind: 'run_unreachable'; run: RunRef; error: string }
   | { kind: 'run_status'; run: RunRef; status: string }

@@ -5,7 +5,7 @@
 import type { ChecklistKey } from './checklist-items';
 import type { HandsOnChange } from './facts';
 import type { Findings, ServiceResult, ServiceVersion, VerificationEvidence } from './findings';
-import type { Deployment, MessageRef, StepName } from './rollback';
+import type { Deployment, GitHubDeploymentState, MessageRef, StepName } from './rollback';
 import type { Risk } from './risks';
 
 export type RollbackEvent =
@@ -42,6 +42,8 @@ export type RollbackEvent =
   | { type: 'ChecklistItemUnticked'; at: string; item: ChecklistKey; why: string }
   /** The incident ticket's address, once it is open. */
   | { type: 'TicketLinked'; at: string; url: string }
+  /** What the bot tells GitHub of the rollback (its GitHub Deployment), each move claimed before the call. */
+  | { type: 'GitHubDeploymentMoved'; at: string; state: GitHubDeploymentState; id?: number; url?: string }
   | { type: 'RollbackAnnounced'; at: string; message: MessageRef }
   | { type: 'AnnouncementFailed'; at: string; step: 'announce' | 'complete'; reason: string }
   | { type: 'DeploymentStarted'; at: string; deployment: Deployment }

@@ -21,6 +21,7 @@
  */
 import {
   type Failure,
+  GITHUB_DEPLOYMENT_NEXT,
   isTerminal,
   mayHaveChangedProduction,
   type Rollback,
@@ -81,6 +82,13 @@ const reachedStep3: Guard = (r) => (mayHaveChangedProduction(r) ? null : 'this r
 // A second tick is refused, not ignored: taking the tick is how an after-care action is claimed exactly once.
 const notTickedYet: Guard<Extract<RollbackEvent, { type: 'ChecklistItemTicked' }>> = (r, e) =>
   r.checklist.ticks.some((t) => t.item === e.item) ? 'already ticked' : null;
+
+const githubMoveInOrder: Guard<Extract<RollbackEvent, { type: 'GitHubDeploymentMoved' }>> = (r, e) => {
+  const now = r.githubDeployment?.state ?? 'none';
+  return GITHUB_DEPLOYMENT_NEXT[now].includes(e.state)
+    ? null
+    : `the GitHub deployment is ${now === 'none' ? 'not created' : now.replace('_', ' ')}: it cannot become ${e.state.replace('_', ' ')}`;
+};
 
 /** Someone was turned away: the event log keeps who and why; the rollback itself does not change. */
 const turnedAway = (): typeof UNCHANGED => UNCHANGED;
@@ -304,6 +312,19 @@ export const TRANSITIONS: Rules = {
       checklist: {
         ...r.checklist,
         ticks: r.checklist.ticks.map((t) => (t.item === 'ticket_created' ? { ...t, link: e.url } : t)),
+      },
+    }),
+  },
+  GitHubDeploymentMoved: {
+    from: STATUSES,
+    to: STAYS,
+    guards: [githubMoveInOrder],
+    records: (r, e) => ({
+      ...r,
+      githubDeployment: {
+        state: e.state,
+        id: e.id ?? r.githubDeployment?.id ?? null,
+        url: e.url ?? r.githubDeployment?.url ?? null,
       },
     }),
   },

@@ -71,6 +71,28 @@ export type Deployment =
    */
   | { kind: 'docker'; services: DockerUpdateStart[] };
 
+/**
+ * The rollback's GitHub Deployment (an environment with `github:`), as far as the bot has told GitHub: `creating`
+ * is the claim taken before the call (so one rollback creates one), `unavailable` when GitHub could not be told.
+ */
+export type GitHubDeploymentState = 'creating' | 'in_progress' | 'success' | 'failure' | 'unavailable';
+export interface GitHubDeploymentRecord {
+  state: GitHubDeploymentState;
+  id: number | null;
+  /** Where people see it (the environment's deployments page). */
+  url: string | null;
+}
+
+/** Which state each one may move to: every call to GitHub is claimed once, in order. */
+export const GITHUB_DEPLOYMENT_NEXT: Record<GitHubDeploymentState | 'none', readonly GitHubDeploymentState[]> = {
+  none: ['creating'],
+  creating: ['in_progress', 'unavailable'],
+  in_progress: ['success', 'failure'],
+  success: [],
+  failure: [],
+  unavailable: [],
+};
+
 export interface DockerUpdateStart {
   service: string;
   dockerService: string;
@@ -143,6 +165,8 @@ export interface Rollback {
    * what runs. Absent when it never did.
    */
   changedSince?: { count: number; latest: Array<{ at: string; changes: HandsOnChange[] }> };
+  /** Its GitHub Deployment, once the bot started telling GitHub (absent otherwise). */
+  githubDeployment?: GitHubDeploymentRecord;
   /**
    * When the rollback reached a final state. Set once, by the event that ended it: what "the last rollback" is
    * ordered by, so that nothing else (a refused click, a checklist tick) can change which one that is.

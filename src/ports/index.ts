@@ -6,6 +6,8 @@ export type * from './clock.port';
 export type * from './code-host.port';
 export type * from './container-runtime.port';
 export type * from './delivery-log.port';
+export type * from './deployment-history.port';
+export type * from './deployment-reviews.port';
 export type * from './deploy-reports.port';
 export type * from './directory.port';
 export type * from './health-probe.port';

@@ -1,10 +1,11 @@
 /**
- * /api/v1/… (the deploy gate, deploy reports): carried to the work side, which holds the config's tokens and the
- * store, and its answer written back. The front only bounds the body.
+ * /api/v1/… (the deploy gate, deploy reports, GitHub's webhooks): carried to the work side, which holds the config's
+ * tokens, the webhook secret and the store, and its answer written back. The front only bounds the body; a GitHub
+ * webhook's body crosses as its exact bytes (base64), since its signature is over them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { API_MAX_BODY } from '../api/api.wire';
+import { API_MAX_BODY, GITHUB_WEBHOOK_HEADERS, GITHUB_WEBHOOK_MAX_BODY, GITHUB_WEBHOOK_PATH } from '../api/api.wire';
 import { readBody } from './read-body';
 import type { WorkLink } from './work-link';
 
@@ -14,14 +15,26 @@ export function apiEndpoint(
 ): (req: IncomingMessage, res: ServerResponse, path: string) => void {
   return (req, res, path) => {
     const auth = req.headers.authorization;
-    const answer = (body?: string) =>
+    const webhook = path === GITHUB_WEBHOOK_PATH;
+    const headers: Record<string, string> = {};
+    for (const name of webhook ? GITHUB_WEBHOOK_HEADERS : []) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const limit = webhook ? GITHUB_WEBHOOK_MAX_BODY : API_MAX_BODY;
+    const answer = (bytes?: Buffer) =>
       link
         .api({
           method: req.method ?? 'GET',
           path,
           ...(typeof auth === 'string' ? { authorization: auth } : {}),
           remote: req.socket.remoteAddress ?? 'unknown',
-          ...(body !== undefined ? { body } : {}),
+          ...(bytes === undefined
+            ? {}
+            : webhook
+              ? { rawBody: bytes.toString('base64') }
+              : { body: bytes.toString('utf8') }),
+          ...(webhook ? { headers } : {}),
         })
         .then(
           (a) => {
@@ -36,11 +49,11 @@ export function apiEndpoint(
         );
     if (req.method !== 'POST') return void answer();
     // A report is small: a larger body is refused once, before it is read whole, and the connection closed after.
-    void readBody(req, API_MAX_BODY).then((read) => {
-      if (read.kind === 'read') return void answer(read.bytes.toString('utf8'));
+    void readBody(req, limit).then((read) => {
+      if (read.kind === 'read') return void answer(read.bytes);
       if (read.kind === 'gone') return;
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-      res.end(JSON.stringify({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` }));
+      res.end(JSON.stringify({ error: 'too_large', message: `At most ${limit} bytes.` }));
     });
   };
 }

@@ -19,6 +19,8 @@ const LOGIC_FREE: Record<string, 'types' | 'constants' | 'reexports'> = {
   'ports/container-runtime.port.ts': 'types',
   'ports/delivery-log.port.ts': 'types',
   'ports/deploy-reports.port.ts': 'types',
+  'ports/deployment-history.port.ts': 'types',
+  'ports/deployment-reviews.port.ts': 'types',
   'ports/directory.port.ts': 'types',
   'ports/health-probe.port.ts': 'types',
   'ports/index.ts': 'reexports',

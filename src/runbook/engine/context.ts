@@ -9,6 +9,7 @@ import type {
   CodeHost,
   ContainerRuntime,
   DeployReports,
+  DeploymentHistory,
   Directory,
   HealthProbe,
   Log,
@@ -46,6 +47,8 @@ export interface RunbookDeps {
   ticketsFor?: (environment: string) => TicketTracker | null;
   /** Runs deploy scripts (Option A). */
   scripts?: ScriptRunner;
+  /** The GitHub Deployments of an environment (`github:`), when configured. */
+  deploymentsFor?: (environment: string) => DeploymentHistory | null;
   /** The GitHub Actions workflow of an environment (Option C), when configured. */
   workflowsFor?: (environment: string) => WorkflowRunner | null;
   /** Deploys as CI reports them (the API's intake), when the store keeps them. */

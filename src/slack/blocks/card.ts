@@ -125,6 +125,15 @@ export function criteriaText(e: Evaluation): string {
 
 /** At most this many migration files are named; the rest are counted. */
 const MIGRATION_FILES_SHOWN = 10;
+/** The footer's link to the rollback's GitHub Deployment, with what GitHub was last told. */
+function githubDeploymentText(r: Rollback): string {
+  const d = r.githubDeployment;
+  if (!d?.url) return '';
+  const label = `GitHub deployment${d.id ? ` #${d.id}` : ''}`;
+  const state = d.state === 'in_progress' ? 'in progress' : d.state;
+  return ` · ${link(d.url, label)} (${state})`;
+}
+
 /** The card footer's block_id, followed by the rollback's stored version. */
 export const CARD_FOOTER_BLOCK = 'card-footer-v';
 
@@ -330,7 +339,7 @@ export function rollbackCard(r: Rollback, budgets: StepBudgets = {}): CardMessag
   // The footer's block_id names the stored version it was drawn from: whoever reads the card back (a test, a
   // replica) can tell a card of this state from one a moment older, which the footer's time, to the second, cannot.
   blocks.push({
-    ...context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}`),
+    ...context(`Rollback \`${r.id}\` · updated ${slackDate(r.updatedAt)}${githubDeploymentText(r)}`),
     block_id: `${CARD_FOOTER_BLOCK}${r.version}`,
   });
 

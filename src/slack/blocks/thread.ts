@@ -181,6 +181,8 @@ export function factText(f: Fact): string {
       return 'The PagerDuty alert was resolved.';
     case 'paging_failed':
       return `:warning: PagerDuty could not be reached (${esc(f.error)}): page on-call by hand.`;
+    case 'github_untold':
+      return `:warning: GitHub was not told ${esc(f.what)} (${esc(f.error)}). The rollback goes on; GitHub's deployments page may not show it.`;
     case 'run_unreachable':
       return `:hourglass: GitHub is not answering about run ${run(f.run)} (${esc(f.error)}); still following it.`;
     case 'run_status':
@@ -311,6 +313,7 @@ function progressLine(r: Rollback, event: RollbackEvent | ProgressNote, m: Menti
       return `:warning: *${CHECKLIST.find((c) => c.key === event.item)?.label ?? event.item}* is open again: ${esc(event.why)}.`;
     // A hands-on change's threaded line is the note the watcher posts with it.
     case 'TicketLinked':
+    case 'GitHubDeploymentMoved':
     case 'HandsOnChange':
       return null;
     case 'RollbackAnnounced':

@@ -1,4 +1,10 @@
-import { newRollback, type Rollback, STATUSES, type Status } from '../../../src/domain/rollback';
+import {
+  type GitHubDeploymentState,
+  newRollback,
+  type Rollback,
+  STATUSES,
+  type Status,
+} from '../../../src/domain/rollback';
 import { type EventType, type RollbackEvent } from '../../../src/domain/rollback.events';
 import { transition } from '../../../src/domain/rollback.transitions';
 
@@ -64,6 +70,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
   LockReleased: { type: 'LockReleased', at: LATER, by: 'U0IC' },
   ChecklistItemUnticked: { type: 'ChecklistItemUnticked', at: LATER, item: 'ticket_created', why: 'GitHub refused' },
   TicketLinked: { type: 'TicketLinked', at: LATER, url: 'https://github.com/o/r/issues/1' },
+  GitHubDeploymentMoved: { type: 'GitHubDeploymentMoved', at: LATER, state: 'creating' },
   HandsOnChange: {
     type: 'HandsOnChange',
     at: AT,
@@ -73,7 +80,7 @@ const EVENTS: Record<EventType, RollbackEvent> = {
 };
 
 // Written out by hand from the runbook (not derived from the implementation's table): which events each state takes.
-const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked'];
+const AFTER_CARE: EventType[] = ['ChecklistItemUnticked', 'TicketLinked', 'GitHubDeploymentMoved'];
 const EXPECTED: Record<Status, EventType[]> = {
   requested: [
     'ChecklistPosted',
@@ -201,6 +208,29 @@ const inState = (status: Status): Rollback => ({
 });
 
 describe('transition()', () => {
+  it('moves the GitHub deployment in order only, so each call to GitHub is claimed once', () => {
+    const move = (r: Rollback, state: GitHubDeploymentState, extra: { id?: number; url?: string } = {}) =>
+      transition(r, { type: 'GitHubDeploymentMoved', at: LATER, state, ...extra });
+    const start = inState('executing');
+    expect(move(start, 'success').ok).toBe(false);
+    const claimed = move(start, 'creating');
+    if (!claimed.ok) throw new Error('not claimed');
+    expect(move(claimed.state, 'creating')).toMatchObject({
+      ok: false,
+      rejection: { message: 'the GitHub deployment is creating: it cannot become creating' },
+    });
+    const created = move(claimed.state, 'in_progress', { id: 9, url: 'https://github.com/o/r/deployments/p' });
+    if (!created.ok) throw new Error('not created');
+    const done = move(created.state, 'success');
+    expect(done.ok && done.state.githubDeployment).toEqual({
+      state: 'success',
+      id: 9,
+      url: 'https://github.com/o/r/deployments/p',
+    });
+    expect(done.ok && move(done.state, 'failure').ok).toBe(false);
+    expect(move(claimed.state, 'unavailable')).toMatchObject({ ok: true });
+  });
+
   const cases = STATUSES.flatMap((status) =>
     (Object.keys(EVENTS) as EventType[]).map((event) => [status, event] as const),
   );

@@ -1,6 +1,12 @@
 /** /api/v1/…: carried to the work side with its token and caller, the body bounded, an absent work side a 503. */
 import pino from 'pino';
-import { API_MAX_BODY, type ApiRequest, type ApiResponse } from '../../../src/api/api.wire';
+import {
+  API_MAX_BODY,
+  type ApiRequest,
+  type ApiResponse,
+  GITHUB_WEBHOOK_MAX_BODY,
+  GITHUB_WEBHOOK_PATH,
+} from '../../../src/api/api.wire';
 import { apiEndpoint } from '../../../src/replica/api-endpoint';
 import type { WorkLink } from '../../../src/replica/work-link';
 import { sendRaw, serveHandler, type Served } from '../../support/serve-handler';
@@ -103,4 +109,53 @@ it('answers 503 with Retry-After when the work side does not answer', async () =
   expect(res.status).toBe(503);
   expect(res.headers.get('retry-after')).toBe('5');
   expect(((await res.json()) as { error: string }).error).toBe('unavailable');
+});
+
+describe('a GitHub webhook', () => {
+  let hook: Served;
+  beforeEach(async () => {
+    const link: WorkLink = {
+      forward: () => null,
+      unavailable: () => null,
+      ready: () => Promise.resolve(),
+      metrics: () => Promise.resolve([]),
+      api: (r) => {
+        requests.push(r);
+        return answer();
+      },
+    };
+    const handle = apiEndpoint(link, pino({ level: 'silent' }));
+    hook = await serveHandler((req, res) => handle(req, res, GITHUB_WEBHOOK_PATH));
+  });
+  afterEach(() => hook.close());
+
+  it('crosses as its exact bytes (base64) with its three GitHub headers and no others', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"a":"é"}'), Buffer.from([0xff, 0x00])]);
+    await fetch(`${hook.url}/x`, {
+      method: 'POST',
+      headers: {
+        'X-GitHub-Event': 'deployment_protection_rule',
+        'X-GitHub-Delivery': 'd-1',
+        'X-Hub-Signature-256': 'sha256=ab',
+        Cookie: 'not carried',
+      },
+      body: bytes,
+    });
+    expect(requests).toHaveLength(1);
+    expect(requests[0].body).toBeUndefined();
+    expect(Buffer.from(requests[0].rawBody ?? '', 'base64').equals(bytes)).toBe(true);
+    expect(requests[0].headers).toEqual({
+      'x-github-event': 'deployment_protection_rule',
+      'x-github-delivery': 'd-1',
+      'x-hub-signature-256': 'sha256=ab',
+    });
+  });
+
+  it('takes a payload larger than a deploy report, up to its own limit', async () => {
+    const ok = await fetch(`${hook.url}/x`, { method: 'POST', body: 'x'.repeat(API_MAX_BODY * 4) });
+    expect(ok.status).toBe(202);
+    const big = await fetch(`${hook.url}/x`, { method: 'POST', body: 'x'.repeat(GITHUB_WEBHOOK_MAX_BODY + 1) });
+    expect(big.status).toBe(413);
+    expect(requests).toHaveLength(1);
+  });
 });

@@ -50,6 +50,9 @@ describe('escaping', () => {
     expect(note({ kind: 'run_status', run: { id: 2, url: 'https://x.example/2' }, status: 'in_progress' })).toBe(
       ':arrows_counterclockwise: Workflow run <https://x.example/2|#2> is *in progress*.',
     );
+    expect(note({ kind: 'github_untold', what: 'of this rollback', error: 'HTTP 422: No ref <!here>' })).toBe(
+      ":warning: GitHub was not told of this rollback (HTTP 422: No ref &lt;!here&gt;). The rollback goes on; GitHub's deployments page may not show it.",
+    );
   });
 
   it('escapes failure reasons and refusal reasons in the thread', () => {

@@ -40,6 +40,21 @@ type AnyBlock = {
 };
 
 describe('rollbackCard', () => {
+  it("links the rollback's GitHub deployment in the footer, with what GitHub was last told", () => {
+    const footer = (r: Rollback) => JSON.stringify(rollbackCard(r).blocks.at(-1));
+    expect(footer(awaiting)).not.toContain('GitHub deployment');
+    const linked: Rollback = {
+      ...awaiting,
+      githubDeployment: { state: 'in_progress', id: 900, url: 'https://github.com/acme/shop/deployments/production' },
+    };
+    expect(footer(linked)).toContain(
+      ' · <https://github.com/acme/shop/deployments/production|GitHub deployment #900> (in progress)',
+    );
+    expect(footer({ ...linked, githubDeployment: { state: 'unavailable', id: null, url: null } })).not.toContain(
+      'GitHub',
+    );
+  });
+
   it('asks for approval with exactly two buttons that carry only the rollback id', () => {
     const { blocks, text } = rollbackCard(awaiting);
     const actions = (blocks as AnyBlock[]).find((b) => b.type === 'actions');
