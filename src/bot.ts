@@ -36,6 +36,7 @@ import type {
   VerifiedVersions,
 } from './ports';
 import type { DeliveryLog } from './ports/delivery-log.port';
+import type { AlertLog } from './ports/alert-log.port';
 import type { RunbookDeps } from './runbook/engine/context';
 import { leaseOwner, RollbackRunner } from './runbook/steps/runner';
 import { Redactor } from './domain/redact';
@@ -44,6 +45,7 @@ import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/reports/ticket';
 import { Watcher } from './runbook/watchers/watch';
 import { HandsOnWatcher } from './runbook/watchers/hands-on';
+import { AlertWatcher } from './runbook/watchers/alerts';
 import { strategyNamed } from './runbook/strategies';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
@@ -96,7 +98,8 @@ export interface BotOptions {
 }
 
 /** Every store port, as one adapter implements them (SQLite for one replica, Postgres for several). */
-export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, DeployReports {
+export interface BotStore
+  extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, DeployReports, AlertLog {
   close(): Promise<void>;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
@@ -234,6 +237,7 @@ function buildAdapters(
     reports: store,
     verified: store,
     deploys: store,
+    alerts: store,
     runtime: telemetry.timed(
       'docker',
       opts.runtime ??
@@ -307,10 +311,17 @@ function buildRunbook(opts: BotOptions, deps: RunbookDeps, instance: string) {
 /** Slack's listeners and the HTTP API, both calling the service. */
 function buildListeners(
   opts: BotOptions,
-  parts: { logger: Logger; slack: SlackApp; service: RollbackService; redactor: Redactor; watcher: Watcher },
+  parts: {
+    logger: Logger;
+    slack: SlackApp;
+    service: RollbackService;
+    redactor: Redactor;
+    watcher: Watcher;
+    alerts: AlertWatcher;
+  },
 ): Api {
   const { config } = opts;
-  const { logger, slack, service, redactor, watcher } = parts;
+  const { logger, slack, service, redactor, watcher, alerts } = parts;
   registerListeners(slack, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
@@ -324,6 +335,12 @@ function buildListeners(
       const outcome = await service.reportDeploy(input, caller);
       if (outcome.kind === 'recorded') watcher.deploySeen(input.environment);
       return outcome;
+    },
+    // Kept before the 202; weighed after it (a proposal posts a card: longer than the front waits for an answer).
+    receiveAlerts: async (incoming) => {
+      const { accepted, ignored, decided } = await alerts.receive(incoming);
+      void decided;
+      return { accepted, ignored };
     },
   });
 }
@@ -433,7 +450,8 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const deps = buildAdapters(opts, { logger, store, telemetry, slack, notifier, redactor });
   const { runner, service } = buildRunbook(opts, deps, instance);
   const watcher = new Watcher(deps, service);
-  const api = buildListeners(opts, { logger, slack, service, redactor, watcher });
+  const alerts = new AlertWatcher(deps, (req) => service.request(req));
+  const api = buildListeners(opts, { logger, slack, service, redactor, watcher, alerts });
   checkSlackToken(slack, logger);
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
   const usesDocker = Object.values(config.environments).some((e) =>

@@ -8,6 +8,10 @@ export const API_PREFIX = '/api/v1/';
 /** The largest body the API reads (a deploy report is a few hundred bytes). */
 export const API_MAX_BODY = 16 * 1024;
 
+/** Alertmanager's webhook: a group of alerts, labels and annotations and all, can be large. */
+export const ALERTS_PATH = '/api/v1/alerts';
+export const ALERTS_MAX_BODY = 1024 * 1024;
+
 export interface ApiRequest {
   method: string;
   /** The normalised path, URL-decoded once (by the front), without the query string. */
@@ -16,7 +20,7 @@ export interface ApiRequest {
   authorization?: string;
   /** The caller's address (for the limit on failed attempts). */
   remote: string;
-  /** The request body (POST), at most API_MAX_BODY bytes. */
+  /** The request body (POST), at most API_MAX_BODY bytes (ALERTS_MAX_BODY on ALERTS_PATH). */
   body?: string;
 }
 

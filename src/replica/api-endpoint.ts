@@ -1,10 +1,10 @@
 /**
- * /api/v1/… (the deploy gate, deploy reports): carried to the work side, which holds the config's tokens and the
+ * /api/v1/… (the deploy gate, deploy reports, Alertmanager's alerts): carried to the work side, which holds the config's tokens and the
  * store, and its answer written back. The front only bounds the body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { API_MAX_BODY } from '../api/api.wire';
+import { ALERTS_MAX_BODY, ALERTS_PATH, API_MAX_BODY } from '../api/api.wire';
 import { readBody } from './read-body';
 import type { WorkLink } from './work-link';
 
@@ -35,12 +35,14 @@ export function apiEndpoint(
           },
         );
     if (req.method !== 'POST') return void answer();
-    // A report is small: a larger body is refused once, before it is read whole, and the connection closed after.
-    void readBody(req, API_MAX_BODY).then((read) => {
+    // A report is small, a group of alerts at most a MiB: a larger body is refused once, before it is read whole, and
+    // the connection closed after.
+    const max = path === ALERTS_PATH ? ALERTS_MAX_BODY : API_MAX_BODY;
+    void readBody(req, max).then((read) => {
       if (read.kind === 'read') return void answer(read.bytes.toString('utf8'));
       if (read.kind === 'gone') return;
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-      res.end(JSON.stringify({ error: 'too_large', message: `At most ${API_MAX_BODY} bytes.` }));
+      res.end(JSON.stringify({ error: 'too_large', message: `At most ${max} bytes.` }));
     });
   };
 }

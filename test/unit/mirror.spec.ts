@@ -13,6 +13,7 @@ const LOGIC_FREE: Record<string, 'types' | 'constants' | 'reexports'> = {
   'api/api.wire.ts': 'types',
   'domain/checklist-items.ts': 'constants',
   'domain/findings.ts': 'types',
+  'ports/alert-log.port.ts': 'types',
   'ports/clock.port.ts': 'types',
   'ports/code-host.port.ts': 'types',
   'ports/container-runtime.port.ts': 'types',

@@ -1,6 +1,12 @@
 /** /api/v1/…: carried to the work side with its token and caller, the body bounded, an absent work side a 503. */
 import pino from 'pino';
-import { API_MAX_BODY, type ApiRequest, type ApiResponse } from '../../../src/api/api.wire';
+import {
+  ALERTS_MAX_BODY,
+  ALERTS_PATH,
+  API_MAX_BODY,
+  type ApiRequest,
+  type ApiResponse,
+} from '../../../src/api/api.wire';
 import { apiEndpoint } from '../../../src/replica/api-endpoint';
 import type { WorkLink } from '../../../src/replica/work-link';
 import { sendRaw, serveHandler, type Served } from '../../support/serve-handler';
@@ -103,4 +109,30 @@ it('answers 503 with Retry-After when the work side does not answer', async () =
   expect(res.status).toBe(503);
   expect(res.headers.get('retry-after')).toBe('5');
   expect(((await res.json()) as { error: string }).error).toBe('unavailable');
+});
+
+it('takes up to a MiB on Alertmanager’s path, and refuses more with 413', async () => {
+  const link: WorkLink = {
+    forward: () => null,
+    unavailable: () => null,
+    ready: () => Promise.resolve(),
+    metrics: () => Promise.resolve([]),
+    api: (r) => {
+      requests.push(r);
+      return answer();
+    },
+  };
+  const handle = apiEndpoint(link, pino({ level: 'silent' }));
+  const alerts = await serveHandler((req, res) => handle(req, res, ALERTS_PATH));
+  try {
+    const send = (bytes: number) => fetch(`${alerts.url}/x`, { method: 'POST', body: 'x'.repeat(bytes) });
+    expect((await send(ALERTS_MAX_BODY)).status).toBe(202);
+    expect(requests.map((r) => [r.path, r.body?.length])).toEqual([[ALERTS_PATH, ALERTS_MAX_BODY]]);
+    const over = await send(ALERTS_MAX_BODY + 1);
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ error: 'too_large', message: `At most ${ALERTS_MAX_BODY} bytes.` });
+    expect(requests).toHaveLength(1);
+  } finally {
+    await alerts.close();
+  }
 });
