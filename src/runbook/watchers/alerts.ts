@@ -83,14 +83,19 @@ export class AlertWatcher {
     for (const a of alerts) {
       const environment = this.environmentOf(a.labels);
       if (!environment) continue;
+      const url = a.generatorURL ?? '';
       const record = await log.recordAlert({
         environment,
         fingerprint: a.fingerprint,
-        name: a.labels.alertname ?? 'unnamed alert',
-        severity: a.labels.severity ?? null,
-        summary: a.annotations.summary ?? a.annotations.description ?? null,
+        name: cut(a.labels.alertname ?? 'unnamed alert', 200),
+        severity: a.labels.severity ? cut(a.labels.severity, 64) : null,
+        summary:
+          (a.annotations.summary ?? a.annotations.description)
+            ? cut(a.annotations.summary ?? a.annotations.description, 1000)
+            : null,
         startsAt: a.startsAt,
-        generatorUrl: a.generatorURL || null,
+        // A link too long to be one is left out rather than cut (a cut link leads nowhere).
+        generatorUrl: url && url.length <= 2000 ? url : null,
         status: a.status,
         at: nowIso(this.deps.clock),
       });
@@ -235,6 +240,9 @@ export class AlertWatcher {
     return newest;
   }
 }
+
+/** The monitoring's text, bounded: a label or an annotation can be kilobytes long. */
+const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 const factOf = (a: AlertRecord): AlertFact => ({
   name: a.name,

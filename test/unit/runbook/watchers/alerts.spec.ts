@@ -163,6 +163,21 @@ it('adds a line under the card an alert touched when it resolves, once; a resolv
   expect(await quiet.w.store.firingAlerts(10)).toEqual([]);
 });
 
+it('keeps the monitoring’s text bounded: long names and summaries are cut, an overlong link is left out', async () => {
+  const { w, watcher } = world();
+  await send(
+    watcher,
+    firing({
+      labels: { alertname: 'A'.repeat(5000), environment: 'production', severity: 'S'.repeat(500) },
+      annotations: { description: 'd'.repeat(20_000) },
+      generatorURL: `http://prometheus.example/${'x'.repeat(3000)}`,
+    }),
+  );
+  const [a] = await w.store.firingAlerts(1);
+  expect([a.name.length, a.severity?.length, a.summary?.length, a.generatorUrl]).toEqual([200, 64, 1000, null]);
+  expect(a.summary?.endsWith('d…')).toBe(true);
+});
+
 describe('the deploy, from the platform', () => {
   const swarm = (w: UnitWorld, services: Partial<RunningService>) => {
     w.deps.runtime = {
