@@ -15,7 +15,9 @@
  * Reports; never fails on a number. Needs the Docker test environment (scripts/setup-docker.sh) and, for
  * ack_replicas, the test PostgreSQL (scripts/setup-postgres.sh).
  *   5. detection (issue 15): a bad deploy by hand → the proposal card (detect.proposal_s), a healthy one → none.
- *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
+ *   6. alerts (issue 25): a deploy by hand, then an alert pushed into a real Alertmanager (group_wait 1 s) → the
+ *      proposal card (alerts.proposal_s; target ≤ group_wait + 5 s).
+ *   BENCH=ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect,alerts  (default all)   PAIRS=5  ROUNDS=5  CONCURRENT=20  FINISHED=1000
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -43,6 +45,7 @@ import {
 } from '../test/support/docker-env';
 import { FakeSlack, SLACK_LIMITS } from '../test/support/fake-slack';
 import { startFakePrometheus } from '../test/support/fake-prometheus';
+import { startAlertmanager } from '../test/support/alertmanager';
 import { criteria } from '../test/support/scenario';
 import { buttonClickBody, postSigned, slashCommandBody } from '../test/support/slack-requests';
 import { SqliteRollbackStore } from '../src/adapters/sqlite/sqlite.rollback-store';
@@ -54,7 +57,7 @@ import { Client as PgClient } from 'pg';
 
 const exec = promisify(execFile);
 const WANT = new Set(
-  (process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect').split(','),
+  (process.env.BENCH ?? 'ack,ack_replicas,rollback,concurrent,concurrent_replicas,memory,detect,alerts').split(','),
 );
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -942,6 +945,80 @@ async function benchDetect() {
   };
 }
 
+// ---- 6. alerts: an alert after a deploy, through a real Alertmanager, to a proposal card ------------------------
+
+const ALERT_GROUP_WAIT_MS = 1000;
+
+/**
+ * Alerts propose the rollback (issue 25, part 1), with the same real parts as test/e2e/alerts.e2e.spec.ts: a deploy
+ * by hand on the swarm, then an alert pushed into a real Alertmanager (POST /api/v2/alerts, group_wait 1 s) whose
+ * webhook receiver is the bot; timed from the push to the proposal card posted.
+ */
+async function benchAlerts() {
+  log(`\n[6] alerts: a deploy by hand, an alert into Alertmanager → the proposal card, ${ROUNDS} rounds`);
+  const results: number[] = [];
+  const token = 'bench-alertmanager-token-0123456789';
+  for (let i = 0; i < ROUNDS; i++) {
+    const backend = uniqueName('bench-alerts');
+    const port = await freePort();
+    await createService(backend, `${BACKEND_IMAGE}:v1`, port);
+    const health = `http://127.0.0.1:${port}/health`;
+    await waitForVersion(health, 'v1');
+    const h = await startHarness(
+      configSchema.parse({
+        limits: UNLIMITED,
+        roles: { incident_commanders: { users: [IC] }, on_call: { users: [ONCALL] } },
+        api: { tokens: { alertmanager: token } },
+        environments: {
+          production: {
+            channel: 'C0INCIDENT',
+            strategy: 'docker',
+            health: { url: health, retries: 2, interval_ms: 300, timeout_ms: 2000 },
+            services: [{ name: 'backend', docker_service: backend, image: BACKEND_IMAGE }],
+            criteria: criteria('low'),
+          },
+        },
+      }),
+      { logLevel: 'warn' },
+    );
+    const am = await startAlertmanager({
+      webhookUrl: `${h.baseUrl}/api/v1/alerts`,
+      token,
+      groupWaitMs: ALERT_GROUP_WAIT_MS,
+    });
+    try {
+      await updateImage(backend, `${BACKEND_IMAGE}:v2`);
+      const pushed = Date.now();
+      await am.push({
+        labels: { alertname: `BenchErrors${i}`, environment: 'production', severity: 'critical' },
+        annotations: { summary: 'error rate above 5%' },
+      });
+      const posted = await h.slack.waitFor(
+        () =>
+          h.slack
+            .callsOf('chat.postMessage')
+            .find((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks ?? '').includes('Proposed rollback')),
+        'the proposal card',
+        60_000,
+      );
+      results.push((posted.at - pushed) / 1000);
+      log(`  round ${i + 1}: proposal card ${((posted.at - pushed) / 1000).toFixed(2)} s after the push`);
+    } finally {
+      await am.stop();
+      await h.stop();
+      await removeServices(backend);
+    }
+  }
+  return {
+    group_wait_s: ALERT_GROUP_WAIT_MS / 1000,
+    proposal_s: {
+      median: Number(median(results).toFixed(2)),
+      max: Number(Math.max(...results).toFixed(2)),
+      rounds: results.map((r) => Number(r.toFixed(2))),
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const swarm = await requireSwarm();
   const started = Date.now();
@@ -957,6 +1034,7 @@ async function main(): Promise<void> {
   if (WANT.has('concurrent_replicas')) results.concurrent_replicas = await benchConcurrent(2);
   if (WANT.has('memory')) results.memory = await benchMemory();
   if (WANT.has('detect')) results.detect = await benchDetect();
+  if (WANT.has('alerts')) results.alerts = await benchAlerts();
   results.duration_s = Math.round((Date.now() - started) / 1000);
   prometheus.server.closeAllConnections();
   prometheus.server.close();
@@ -969,6 +1047,7 @@ async function main(): Promise<void> {
   >;
   const mem = results.memory as Awaited<ReturnType<typeof benchMemory>> | undefined;
   const det = results.detect as Awaited<ReturnType<typeof benchDetect>> | undefined;
+  const al = results.alerts as Awaited<ReturnType<typeof benchAlerts>> | undefined;
   const rows: string[][] = [['measure', 'bot', 'floor', 'ratio / target']];
   if (a)
     rows.push([
@@ -1045,6 +1124,13 @@ async function main(): Promise<void> {
     ]);
     rows.push(['detect: healthy deploy → proposals', `${det.healthy_deploy_proposals}`, '', '0']);
   }
+  if (al)
+    rows.push([
+      'alerts: push into Alertmanager → proposal card',
+      `median ${al.proposal_s.median} s, max ${al.proposal_s.max} s`,
+      '',
+      `≤ ${al.group_wait_s + 5} s`,
+    ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   log('');
   for (const row of rows) log(row.map((cell, i) => cell.padEnd(widths[i])).join('  │  '));

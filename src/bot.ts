@@ -42,6 +42,7 @@ import type {
   VerifiedVersions,
 } from './ports';
 import type { DeliveryLog } from './ports/delivery-log.port';
+import type { AlertLog } from './ports/alert-log.port';
 import type { RunbookDeps } from './runbook/engine/context';
 import { leaseOwner, RollbackRunner } from './runbook/steps/runner';
 import { Redactor } from './domain/redact';
@@ -50,6 +51,7 @@ import { RollbackService } from './runbook/service';
 import { autoTicket } from './runbook/reports/ticket';
 import { Watcher } from './runbook/watchers/watch';
 import { HandsOnWatcher } from './runbook/watchers/hands-on';
+import { AlertWatcher } from './runbook/watchers/alerts';
 import { strategyNamed } from './runbook/strategies';
 import { DockerServiceEvents } from './adapters/docker/docker.service-events';
 import { createSlackApp } from './slack/app';
@@ -103,7 +105,8 @@ export interface BotOptions {
 }
 
 /** Every store port, as one adapter implements them (SQLite for one replica, Postgres for several). */
-export interface BotStore extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, DeployReports {
+export interface BotStore
+  extends RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, DeployReports, AlertLog {
   close(): Promise<void>;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
@@ -242,6 +245,7 @@ function buildAdapters(
     reports: store,
     verified: store,
     deploys: store,
+    alerts: store,
     runtime: telemetry.timed(
       'docker',
       opts.runtime ??
@@ -343,10 +347,11 @@ function buildListeners(
     watcher: Watcher;
     store: BotStore;
     app: GitHubApp | null;
+    alerts: AlertWatcher;
   },
 ): Api {
   const { config } = opts;
-  const { logger, slack, service, redactor, watcher, store, app } = parts;
+  const { logger, slack, service, redactor, watcher, store, app, alerts } = parts;
   registerListeners(slack, { config, service, logger, redact: (text) => redactor.text(text) });
   slack.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
@@ -375,6 +380,12 @@ function buildListeners(
             log: logger.child({ component: 'github-webhook' }),
           })
         : undefined,
+    // Kept before the 202; weighed after it (a proposal posts a card: longer than the front waits for an answer).
+    receiveAlerts: async (incoming) => {
+      const { accepted, ignored, decided } = await alerts.receive(incoming);
+      void decided;
+      return { accepted, ignored };
+    },
   });
 }
 
@@ -496,7 +507,8 @@ export async function startWorker(opts: BotOptions): Promise<BotWorker> {
   const deps = buildAdapters(opts, { logger, store, telemetry, slack, notifier, redactor, app });
   const { runner, service, github } = buildRunbook(opts, deps, instance);
   const watcher = new Watcher(deps, service);
-  const api = buildListeners(opts, { logger, slack, service, redactor, watcher, store, app });
+  const alerts = new AlertWatcher(deps, (req) => service.request(req));
+  const api = buildListeners(opts, { logger, slack, service, redactor, watcher, store, app, alerts });
   checkSlackToken(slack, logger);
   logger.info({ environments: Object.keys(config.environments) }, 'rollback bot started');
   const usesDocker = Object.values(config.environments).some((e) =>

@@ -2,7 +2,8 @@
  * The bot's HTTP API for machines (CI): `GET /api/v1/environments/<env>/deploy-gate` answers 200 when deploys of the
  * environment may go ahead and 423 Locked (with why, since when, which rollback, who can clear it) while a rollback is
  * in progress or after one whose Step 3 started (completed, failed or interrupted), until an incident commander
- * clears it. Bearer tokens from the config (`api.tokens`),
+ * clears it. `POST /api/v1/deployments` takes CI's deploy reports, `POST /api/v1/alerts` Alertmanager's webhook (version
+ * 4). Bearer tokens from the config (`api.tokens`),
  * compared in constant time and never logged; callers that fail to authenticate are limited per address, callers
  * that do, per token. Served by the front on PORT (HTTP and Socket Mode alike), answered here on the work side.
  */
@@ -17,7 +18,8 @@ import { RateLimiter } from '../runbook/policies/limits';
 import type { DeployInput, DeployOutcome } from '../runbook/use-cases/deploys';
 import { cardUrl } from '../slack/permalink';
 import type { DeployGate } from '../runbook/use-cases/queries';
-import { type ApiRequest, type ApiResponse, GITHUB_WEBHOOK_PATH } from './api.wire';
+import type { IncomingAlert } from '../runbook/watchers/alerts';
+import { ALERTS_PATH, type ApiRequest, type ApiResponse, GITHUB_WEBHOOK_PATH } from './api.wire';
 
 export type { ApiRequest, ApiResponse } from './api.wire';
 
@@ -32,7 +34,37 @@ export interface ApiDeps {
   reportDeploy(input: DeployInput, caller: string): Promise<DeployOutcome>;
   /** GitHub's webhooks (signed with the App's secret, not a bearer token), when the config has `github_app`. */
   githubWebhook?: { handle(request: ApiRequest): Promise<ApiResponse> };
+  /** Alertmanager's alerts, kept before this resolves (then weighed); null when the store does not keep alerts. */
+  receiveAlerts?(alerts: IncomingAlert[], caller: string): Promise<{ accepted: number; ignored: number } | null>;
 }
+
+/** Alertmanager's time stamps: RFC 3339, in nanoseconds (kept to the millisecond). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const timestamp = z
+  .string()
+  .max(64)
+  .refine((s) => RFC3339.test(s) && Number.isFinite(Date.parse(s)), 'an RFC 3339 time')
+  .transform((s) => new Date(Date.parse(s)).toISOString());
+const labelSet = z.record(z.string().max(1024), z.string().max(16 * 1024));
+
+/** POST /api/v1/alerts: Alertmanager's webhook payload, version 4 (fields it adds later are let through). */
+const alertsBody = z.object({
+  version: z.literal('4', { error: 'Alertmanager\'s webhook payload version "4"' }),
+  status: z.enum(['firing', 'resolved']),
+  alerts: z
+    .array(
+      z.object({
+        status: z.enum(['firing', 'resolved']),
+        labels: labelSet,
+        annotations: labelSet.default({}),
+        startsAt: timestamp,
+        endsAt: z.string().max(64).optional(),
+        generatorURL: z.string().max(4096).optional(),
+        fingerprint: z.string().regex(/^[0-9a-f]{1,64}$/i, "Alertmanager's fingerprint (hex)"),
+      }),
+    )
+    .max(10_000),
+});
 
 /** POST /api/v1/deployments: what CI says it deployed. */
 const deployBody = z
@@ -104,6 +136,10 @@ export class Api {
     }
     if (!this.requests.take(caller, now)) return error(429, 'rate_limited', 'Too many requests.', retry);
 
+    if (req.path === ALERTS_PATH) {
+      if (req.method !== 'POST') return error(405, 'method_not_allowed', 'POST only.', { Allow: 'POST' });
+      return this.alerts(req.body ?? '', caller);
+    }
     if (req.path === DEPLOYMENTS_PATH) {
       if (req.method !== 'POST') return error(405, 'method_not_allowed', 'POST only.', { Allow: 'POST' });
       return this.deployment(req.body ?? '', caller);
@@ -116,6 +152,33 @@ export class Api {
       return this.deployGate(gate[1], caller);
     }
     return error(404, 'not_found', 'No such API path.');
+  }
+
+  /**
+   * Alertmanager's webhook: 202 once every alert about a configured environment is kept (the decisions follow), 400
+   * with what is wrong (Alertmanager does not retry a 4xx).
+   */
+  private async alerts(body: string, caller: string): Promise<ApiResponse> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      return error(400, 'invalid_json', 'The body must be JSON: Alertmanager\'s webhook payload (version "4").');
+    }
+    const parsed = alertsBody.safeParse(raw);
+    if (!parsed.success)
+      return {
+        status: 400,
+        body: {
+          error: 'invalid',
+          message: 'This is not Alertmanager\'s webhook payload (version "4").',
+          problems: parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+        },
+      };
+    const kept = this.deps.receiveAlerts ? await this.deps.receiveAlerts(parsed.data.alerts, caller) : null;
+    if (!kept) return error(503, 'unavailable', 'This store does not keep alerts.');
+    this.deps.log.info({ caller, ...kept }, 'alerts received');
+    return { status: 202, body: { accepted: kept.accepted, ignored: kept.ignored } };
   }
 
   /** A deploy CI reports: 201 recorded, 423 refused while locked (kept as attempted), 400 with what is wrong. */

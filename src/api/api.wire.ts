@@ -14,6 +14,9 @@ export const GITHUB_WEBHOOK_PATH = '/api/v1/github/webhook';
 export const GITHUB_WEBHOOK_MAX_BODY = 1024 * 1024;
 /** The headers a GitHub webhook needs beyond its body; the front carries these and no others. */
 export const GITHUB_WEBHOOK_HEADERS = ['x-github-event', 'x-github-delivery', 'x-hub-signature-256'] as const;
+/** Alertmanager's webhook: a group of alerts, labels and annotations and all, can be large. */
+export const ALERTS_PATH = '/api/v1/alerts';
+export const ALERTS_MAX_BODY = 1024 * 1024;
 
 export interface ApiRequest {
   method: string;
@@ -23,7 +26,7 @@ export interface ApiRequest {
   authorization?: string;
   /** The caller's address (for the limit on failed attempts). */
   remote: string;
-  /** The request body (POST), at most API_MAX_BODY bytes. */
+  /** The request body (POST), at most API_MAX_BODY bytes (ALERTS_MAX_BODY on ALERTS_PATH). */
   body?: string;
   /**
    * A GitHub webhook's body exactly as it came, base64 (its signature is over those bytes; IPC carries text), at most

@@ -196,6 +196,13 @@ const sharedKeys = {
     .min(0)
     .default(15 * 60_000),
   close_watch_interval_ms: z.number().int().min(1000).default(5000),
+  /** Alertmanager's alerts for this environment (see the top-level `alerts`): only those whose labels match these. */
+  alerts: z
+    .object({
+      match: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Prometheus label name'), z.string()).default({}),
+    })
+    .strict()
+    .default({ match: {} }),
 };
 
 /** An environment's settings: the shared keys, its strategy's name and every registered strategy's section. */
@@ -264,6 +271,25 @@ const buildConfigSchema = () =>
         })
         .strict()
         .optional(),
+      /**
+       * Alertmanager's webhook (POST /api/v1/alerts, with a token from api.tokens): which label names the environment,
+       * and how soon after a deploy a firing alert proposes rolling it back.
+       */
+      alerts: z
+        .object({
+          environment_label: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Prometheus label name')
+            .default('environment'),
+          deploy_window_ms: z
+            .number()
+            .int()
+            .min(60_000)
+            .max(24 * 3_600_000)
+            .default(30 * 60_000),
+        })
+        .strict()
+        .default({ environment_label: 'environment', deploy_window_ms: 30 * 60_000 }),
       pagerduty: z
         .object({
           routing_key: z.string().min(1),

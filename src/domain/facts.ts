@@ -44,6 +44,17 @@ export function changeWords(c: HandsOnChange): string {
   return how && c.how !== 'scale' ? `${what} (${how})` : what;
 }
 
+/** An alert from the team's monitoring (Alertmanager), as the thread shows it: every text in it is outside text. */
+export interface AlertFact {
+  name: string;
+  severity: string | null;
+  summary: string | null;
+  /** Firing since. */
+  startsAt: string;
+  /** Where it comes from (Prometheus's graph of its expression), when it says. */
+  generatorUrl: string | null;
+}
+
 export type Fact =
   /** A replica or restart took over a rollback nobody was driving. */
   | { kind: 'resuming'; from: Status }
@@ -67,6 +78,13 @@ export type Fact =
   | { kind: 'hands_on_change'; changes: HandsOnChange[]; during: Status; gated: boolean }
   /** CI reported a deploy while deploys are locked after this rollback (the API refused it with 423). */
   | { kind: 'deploy_refused'; version: string; caller: string; actor: string | null; url: string | null }
+  /**
+   * An alert fired for this rollback's environment: the evidence of the bot's proposal (`proposed`), or told in the
+   * thread of a card already there.
+   */
+  | { kind: 'alert_firing'; alert: AlertFact; proposed: boolean }
+  /** An alert this card was told of (or proposed from) stopped firing. */
+  | { kind: 'alert_resolved'; alert: AlertFact; resolvedAt: string }
   /** The newest lines of the deploy script's output; `skipped` earlier lines are only in `outputFile`. */
   | { kind: 'script_output'; lines: string[]; skipped: number; outputFile: string };
 

@@ -10,6 +10,11 @@ export interface RunningService {
    * means nothing was done to the service in between; null when the engine does not say.
    */
   specVersion: number | null;
+  /**
+   * When the service was last changed (Swarm's `UpdatedAt`, ISO 8601): with `previousVersion` differing from
+   * `version`, when its image was last changed. Absent or null when the engine does not say.
+   */
+  updatedAt?: string | null;
 }
 
 export interface RollServiceOptions {

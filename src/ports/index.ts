@@ -2,6 +2,7 @@
  * The ports: what the runbook needs from the outside world, in the runbook's words, one file each. Adapters
  * (src/adapters/*) implement them with Docker, HTTP, Slack, SQLite and the rest. Every call is asynchronous.
  */
+export type * from './alert-log.port';
 export type * from './clock.port';
 export type * from './code-host.port';
 export type * from './container-runtime.port';

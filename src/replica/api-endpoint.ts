@@ -1,11 +1,18 @@
 /**
- * /api/v1/… (the deploy gate, deploy reports, GitHub's webhooks): carried to the work side, which holds the config's
+ * /api/v1/… (the deploy gate, deploy reports, Alertmanager's alerts, GitHub's webhooks): carried to the work side, which holds the config's
  * tokens, the webhook secret and the store, and its answer written back. The front only bounds the body; a GitHub
  * webhook's body crosses as its exact bytes (base64), since its signature is over them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { API_MAX_BODY, GITHUB_WEBHOOK_HEADERS, GITHUB_WEBHOOK_MAX_BODY, GITHUB_WEBHOOK_PATH } from '../api/api.wire';
+import {
+  ALERTS_MAX_BODY,
+  ALERTS_PATH,
+  API_MAX_BODY,
+  GITHUB_WEBHOOK_HEADERS,
+  GITHUB_WEBHOOK_MAX_BODY,
+  GITHUB_WEBHOOK_PATH,
+} from '../api/api.wire';
 import { readBody } from './read-body';
 import type { WorkLink } from './work-link';
 
@@ -21,7 +28,7 @@ export function apiEndpoint(
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const limit = webhook ? GITHUB_WEBHOOK_MAX_BODY : API_MAX_BODY;
+    const limit = webhook ? GITHUB_WEBHOOK_MAX_BODY : path === ALERTS_PATH ? ALERTS_MAX_BODY : API_MAX_BODY;
     const answer = (bytes?: Buffer) =>
       link
         .api({
@@ -48,7 +55,7 @@ export function apiEndpoint(
           },
         );
     if (req.method !== 'POST') return void answer();
-    // A report is small: a larger body is refused once, before it is read whole, and the connection closed after.
+    // A report is small, a group of alerts or a webhook at most a MiB: a larger body is refused once, before it is read whole, and the connection closed after.
     void readBody(req, limit).then((read) => {
       if (read.kind === 'read') return void answer(read.bytes);
       if (read.kind === 'gone') return;

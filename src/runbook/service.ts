@@ -4,6 +4,7 @@
  */
 import type { ChecklistKey } from '../domain/checklist';
 import type { Rollback } from '../domain/rollback';
+import type { AlertRecord } from '../ports';
 import type { Risk } from '../domain/risks';
 import type { RunbookDeps } from './engine/context';
 import { RateLimiter } from './policies/limits';
@@ -92,7 +93,9 @@ export class RollbackService {
     return this.deploys.report(input, caller, (env) => this.queries.deployGate(env));
   }
 
-  status(recentLimit?: number): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[] }> {
+  status(
+    recentLimit?: number,
+  ): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[]; alerts?: AlertRecord[] }> {
     return this.queries.status(recentLimit);
   }
   history(environment: string | null, viewer: Viewer, limit?: number): Promise<Rollback[]> {

@@ -10,11 +10,19 @@ import { MemoryRollbackStore } from '../../src/adapters/memory/memory.rollback-s
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite.store';
 import { type RollbackEvent } from '../../src/domain/rollback.events';
 import { transition } from '../../src/domain/rollback.transitions';
-import type { DeployReports, Leases, Reports, RollbackRepository, VerifiedVersions } from '../../src/ports';
+import type {
+  AlertLog,
+  AlertSeen,
+  DeployReports,
+  Leases,
+  Reports,
+  RollbackRepository,
+  VerifiedVersions,
+} from '../../src/ports';
 import type { DeliveryLog } from '../../src/ports/delivery-log.port';
 
 /** Every store port, as one adapter implements them. */
-type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports;
+type Store = RollbackRepository & Leases & Reports & VerifiedVersions & DeliveryLog & DeployReports & AlertLog;
 import { applyEvent } from '../../src/runbook/engine/context';
 import { approvedEvents, deployReport, draftRollback } from '../support/fakes';
 import { postgresStore } from '../support/postgres';
@@ -315,6 +323,76 @@ describe.each(ADAPTERS)('RollbackStore contract: %s', (_name, make) => {
       ['dp-2', '2026-11-26T11:20:00.000Z'],
       ['dp-1', null],
     ]);
+  });
+
+  const alert = (over: Partial<AlertSeen> = {}): AlertSeen => ({
+    environment: 'production',
+    fingerprint: 'f1a2b3c4d5e6f7a8',
+    name: 'HighErrorRate',
+    severity: 'critical',
+    summary: '5xx above 5%',
+    startsAt: '2026-11-26T10:00:00.000Z',
+    generatorUrl: 'http://prometheus.example/graph?g0.expr=x',
+    status: 'firing',
+    at: '2026-11-26T10:00:05.000Z',
+    ...over,
+  });
+
+  it('keeps alerts per environment and fingerprint; a retry updates the one row, the bot’s own fields stay', async () => {
+    const first = await store.recordAlert(alert());
+    expect(first).toEqual({
+      environment: 'production',
+      fingerprint: 'f1a2b3c4d5e6f7a8',
+      name: 'HighErrorRate',
+      severity: 'critical',
+      summary: '5xx above 5%',
+      startsAt: '2026-11-26T10:00:00.000Z',
+      generatorUrl: 'http://prometheus.example/graph?g0.expr=x',
+      status: 'firing',
+      receivedAt: '2026-11-26T10:00:05.000Z',
+      rollbackId: null,
+      proposedAt: null,
+      resolvedAt: null,
+    });
+    expect(await store.claimProposal('production', 'f1a2b3c4d5e6f7a8', '2026-11-26T10:00:06.000Z')).toBe(true);
+    expect(await store.tieToRollback('production', 'f1a2b3c4d5e6f7a8', 'rb-1')).toBe(true);
+    const again = await store.recordAlert(alert({ summary: null, severity: null, at: '2026-11-26T10:01:00.000Z' }));
+    expect(again).toMatchObject({
+      summary: null,
+      severity: null,
+      receivedAt: '2026-11-26T10:01:00.000Z',
+      rollbackId: 'rb-1',
+      proposedAt: '2026-11-26T10:00:06.000Z',
+    });
+    await store.recordAlert(alert({ environment: 'staging' }));
+    expect((await store.firingAlerts(10)).map((a) => a.environment).sort()).toEqual(['production', 'staging']);
+  });
+
+  it('claims an alert’s proposal once, and ties it to each card once', async () => {
+    await store.recordAlert(alert());
+    const claims = await Promise.all([1, 2, 3].map(() => store.claimProposal('production', 'f1a2b3c4d5e6f7a8', AT)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimProposal('staging', 'f1a2b3c4d5e6f7a8', AT)).toBe(false);
+    const ties = await Promise.all([1, 2].map(() => store.tieToRollback('production', 'f1a2b3c4d5e6f7a8', 'rb-1')));
+    expect(ties.filter(Boolean)).toHaveLength(1);
+    expect(await store.tieToRollback('production', 'f1a2b3c4d5e6f7a8', 'rb-2')).toBe(true);
+    expect(await store.tieToRollback('production', 'unknown', 'rb-2')).toBe(false);
+  });
+
+  it('resolves a firing alert once, naming the card it touched; a new firing makes it firing again', async () => {
+    await store.recordAlert(alert());
+    await store.tieToRollback('production', 'f1a2b3c4d5e6f7a8', 'rb-1');
+    // Alertmanager's "resolved" is recorded (its fields) without changing the status: resolveAlert does that, once.
+    const seen = await store.recordAlert(alert({ status: 'resolved', at: '2026-11-26T10:05:00.000Z' }));
+    expect(seen.status).toBe('firing');
+    const resolved = await Promise.all([1, 2].map(() => store.resolveAlert('production', 'f1a2b3c4d5e6f7a8', AT)));
+    expect(resolved.filter((r) => r.first)).toEqual([{ first: true, rollbackId: 'rb-1' }]);
+    expect(await store.firingAlerts(10)).toEqual([]);
+    expect(await store.resolveAlert('production', 'never-seen', AT)).toEqual({ first: false, rollbackId: null });
+    const refired = await store.recordAlert(alert({ at: '2026-11-26T11:00:00.000Z' }));
+    expect(refired).toMatchObject({ status: 'firing', resolvedAt: null, rollbackId: 'rb-1' });
+    // A resolved alert never seen firing is kept as resolved.
+    expect((await store.recordAlert(alert({ fingerprint: 'other', status: 'resolved' }))).status).toBe('resolved');
   });
 
   it('hands out copies: changing what it returned changes nothing stored', async () => {

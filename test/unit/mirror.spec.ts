@@ -14,6 +14,7 @@ const LOGIC_FREE: Record<string, 'types' | 'constants' | 'reexports'> = {
   'domain/checklist-items.ts': 'constants',
   'domain/findings.ts': 'types',
   'domain/home.ts': 'types',
+  'ports/alert-log.port.ts': 'types',
   'ports/clock.port.ts': 'types',
   'ports/code-host.port.ts': 'types',
   'ports/container-runtime.port.ts': 'types',

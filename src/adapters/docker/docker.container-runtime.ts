@@ -121,6 +121,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
       version: versionOfImage(image),
       previousVersion: versionOfImage(previous),
       specVersion: info.Version?.Index ?? null,
+      updatedAt: info.UpdatedAt ?? null,
     };
   }
 

@@ -5,6 +5,9 @@
 import { isTerminal, mayHaveChangedProduction, type Rollback, type Status } from '../../domain/rollback';
 import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
 import type {
+  AlertLog,
+  AlertRecord,
+  AlertSeen,
   DeployReport,
   CreateResult,
   Leases,
@@ -23,7 +26,9 @@ const copy = <T>(v: T): T => structuredClone(v);
 const newestFirst = (a: Rollback, b: Rollback) =>
   (b.endedAt ?? b.requestedAt).localeCompare(a.endedAt ?? a.requestedAt) || b.requestedAt.localeCompare(a.requestedAt);
 
-export class MemoryRollbackStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+export class MemoryRollbackStore
+  implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, AlertLog
+{
   private readonly rollbacks = new Map<string, Rollback>();
   private readonly timelines = new Map<string, TimelineEntry[]>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
@@ -33,6 +38,7 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
   private readonly reportAlerts = new Map<string, string>();
   private readonly deliveries = new Map<string, number>();
   private readonly refused: Refusal[] = [];
+  private readonly alerts = new Map<string, AlertRecord>();
 
   async create(rollback: Rollback, lease?: { owner: string; until: number }): Promise<CreateResult> {
     const active = [...this.rollbacks.values()].find(
@@ -206,6 +212,57 @@ export class MemoryRollbackStore implements RollbackRepository, Leases, Reports,
     if (this.deliveries.has(key)) return false;
     this.deliveries.set(key, at);
     return true;
+  }
+
+  async recordAlert(a: AlertSeen): Promise<AlertRecord> {
+    const key = `${a.environment}\u0000${a.fingerprint}`;
+    const before = this.alerts.get(key);
+    const { at, ...seen } = a;
+    const firing = a.status === 'firing';
+    const next: AlertRecord = {
+      ...seen,
+      receivedAt: at,
+      status: firing || !before ? a.status : before.status,
+      rollbackId: before?.rollbackId ?? null,
+      proposedAt: before?.proposedAt ?? null,
+      resolvedAt: firing ? null : (before?.resolvedAt ?? null),
+    };
+    this.alerts.set(key, next);
+    return copy(next);
+  }
+
+  async claimProposal(environment: string, fingerprint: string, at: string): Promise<boolean> {
+    const a = this.alerts.get(`${environment}\u0000${fingerprint}`);
+    if (!a || a.proposedAt !== null) return false;
+    a.proposedAt = at;
+    return true;
+  }
+
+  async tieToRollback(environment: string, fingerprint: string, rollbackId: string): Promise<boolean> {
+    const a = this.alerts.get(`${environment}\u0000${fingerprint}`);
+    if (!a || a.rollbackId === rollbackId) return false;
+    a.rollbackId = rollbackId;
+    return true;
+  }
+
+  async resolveAlert(
+    environment: string,
+    fingerprint: string,
+    at: string,
+  ): Promise<{ first: boolean; rollbackId: string | null }> {
+    const a = this.alerts.get(`${environment}\u0000${fingerprint}`);
+    if (!a || a.status !== 'firing') return { first: false, rollbackId: null };
+    a.status = 'resolved';
+    a.resolvedAt = at;
+    return { first: true, rollbackId: a.rollbackId };
+  }
+
+  async firingAlerts(limit: number): Promise<AlertRecord[]> {
+    return [...this.alerts.values()]
+      .filter((a) => a.status === 'firing')
+      .sort((x, y) => y.startsAt.localeCompare(x.startsAt) || y.receivedAt.localeCompare(x.receivedAt))
+      .slice(0, limit)
+      .map(copy);
   }
 
   async recordRefusal(entry: Refusal): Promise<void> {

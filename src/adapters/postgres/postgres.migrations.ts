@@ -124,6 +124,28 @@ SELECT setval(pg_get_serial_sequence('rollbacks', 'seq'), COALESCE((SELECT MAX(s
 CREATE INDEX rollbacks_by_environment_seq ON rollbacks(environment, seq);
 `,
   },
+  {
+    version: 6,
+    name: 'alerts from Alertmanager',
+    sql: `
+CREATE TABLE alerts (
+  environment   TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  severity      TEXT,
+  summary       TEXT,
+  starts_at     TEXT NOT NULL,
+  generator_url TEXT,
+  status        TEXT NOT NULL,
+  received_at   TEXT NOT NULL,
+  rollback_id   TEXT,
+  proposed_at   TEXT,
+  resolved_at   TEXT,
+  PRIMARY KEY (environment, fingerprint)
+);
+CREATE INDEX alerts_by_status ON alerts(status, received_at);
+`,
+  },
 ];
 
 /** The newest migration this build knows. */

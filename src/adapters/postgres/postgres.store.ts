@@ -8,6 +8,9 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { type Rollback, type Status, TERMINAL_STATUSES } from '../../domain/rollback';
 import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
 import {
+  type AlertLog,
+  type AlertRecord,
+  type AlertSeen,
   type CreateResult,
   type DeployReport,
   type Leases,
@@ -43,6 +46,11 @@ const DRIVEN = ['requested', 'confirming', 'executing', 'verifying'];
 const TOUCHED = `state #>> '{steps,execute,status}' <> 'pending' AND (state ->> 'dryRun') IS DISTINCT FROM 'true'`;
 /** Slack retries a delivery within minutes; an hour of keys is kept. */
 const DELIVERY_KEEP_MS = 3_600_000;
+/** A resolved alert is kept a month (what a later firing of the same alert is told against), then forgotten. */
+const ALERT_KEEP_MS = 30 * 24 * 3_600_000;
+const ALERT_COLUMNS = `environment, fingerprint, name, severity, summary, starts_at AS "startsAt",
+  generator_url AS "generatorUrl", status, received_at AS "receivedAt", rollback_id AS "rollbackId",
+  proposed_at AS "proposedAt", resolved_at AS "resolvedAt"`;
 
 interface Row {
   state: Rollback;
@@ -51,7 +59,7 @@ interface Row {
 
 const fromRow = (row: Row): Rollback => ({ ...row.state, version: Number(row.version) });
 
-export class PostgresStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+export class PostgresStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, AlertLog {
   private prunedAt = 0;
 
   private constructor(
@@ -406,6 +414,62 @@ export class PostgresStore implements RollbackRepository, Leases, Reports, Verif
     const b = res.rows[0];
     const row = { available: b ? Math.min(burst, b.tokens + Number(b.elapsed) * ratePerMs) : 0 };
     return { taken: false, waitMs: Math.max(1, Math.ceil((floor - row.available) / ratePerMs)) };
+  }
+
+  async recordAlert(a: AlertSeen): Promise<AlertRecord> {
+    await this.pool.query("DELETE FROM alerts WHERE status = 'resolved' AND received_at < $1", [
+      new Date(Date.parse(a.at) - ALERT_KEEP_MS).toISOString(),
+    ]);
+    const { rows } = await this.pool.query<AlertRecord>(
+      `INSERT INTO alerts AS o (environment, fingerprint, name, severity, summary, starts_at, generator_url, status,
+                                received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (environment, fingerprint) DO UPDATE SET name = excluded.name, severity = excluded.severity,
+           summary = excluded.summary, starts_at = excluded.starts_at, generator_url = excluded.generator_url,
+           received_at = excluded.received_at,
+           status = CASE WHEN excluded.status = 'firing' THEN 'firing' ELSE o.status END,
+           resolved_at = CASE WHEN excluded.status = 'firing' THEN NULL ELSE o.resolved_at END
+         RETURNING ${ALERT_COLUMNS}`,
+      [a.environment, a.fingerprint, a.name, a.severity, a.summary, a.startsAt, a.generatorUrl, a.status, a.at],
+    );
+    return rows[0];
+  }
+
+  async claimProposal(environment: string, fingerprint: string, at: string): Promise<boolean> {
+    const res = await this.pool.query(
+      'UPDATE alerts SET proposed_at = $1 WHERE environment = $2 AND fingerprint = $3 AND proposed_at IS NULL',
+      [at, environment, fingerprint],
+    );
+    return res.rowCount === 1;
+  }
+
+  async tieToRollback(environment: string, fingerprint: string, rollbackId: string): Promise<boolean> {
+    const res = await this.pool.query(
+      'UPDATE alerts SET rollback_id = $1 WHERE environment = $2 AND fingerprint = $3 AND rollback_id IS DISTINCT FROM $1',
+      [rollbackId, environment, fingerprint],
+    );
+    return res.rowCount === 1;
+  }
+
+  async resolveAlert(
+    environment: string,
+    fingerprint: string,
+    at: string,
+  ): Promise<{ first: boolean; rollbackId: string | null }> {
+    const { rows } = await this.pool.query<{ rollbackId: string | null }>(
+      `UPDATE alerts SET status = 'resolved', resolved_at = $1
+         WHERE environment = $2 AND fingerprint = $3 AND status = 'firing' RETURNING rollback_id AS "rollbackId"`,
+      [at, environment, fingerprint],
+    );
+    return rows[0] ? { first: true, rollbackId: rows[0].rollbackId } : { first: false, rollbackId: null };
+  }
+
+  async firingAlerts(limit: number): Promise<AlertRecord[]> {
+    const { rows } = await this.pool.query<AlertRecord>(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'firing' ORDER BY starts_at DESC, received_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows;
   }
 
   async firstDelivery(key: string, at: number): Promise<boolean> {

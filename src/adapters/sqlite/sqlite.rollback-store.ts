@@ -3,11 +3,18 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Rollback, type Status, TERMINAL_STATUSES } from '../../domain/rollback';
 import { actorOf, type RollbackEvent } from '../../domain/rollback.events';
-import type { CreateResult, DeployReport, TimelineEntry } from '../../ports';
+import type { AlertRecord, AlertSeen, CreateResult, DeployReport, TimelineEntry } from '../../ports';
 
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 /** mayHaveChangedProduction() on the stored state: Step 3 started, and not a dry run. */
 const TOUCHED_SQL = `json_extract(state, '$.steps.execute.status') <> 'pending' AND COALESCE(json_extract(state, '$.dryRun'), 0) = 0`;
+
+/** An alert row in the port's words. */
+const ALERT_COLUMNS = `environment, fingerprint, name, severity, summary, starts_at AS "startsAt",
+  generator_url AS "generatorUrl", status, received_at AS "receivedAt", rollback_id AS "rollbackId",
+  proposed_at AS "proposedAt", resolved_at AS "resolvedAt"`;
+/** How long a resolved alert is kept. */
+export const ALERT_KEEP_MS = 30 * 24 * 3_600_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rollbacks (
@@ -87,6 +94,23 @@ CREATE TABLE IF NOT EXISTS verified_versions (
   verified_at TEXT NOT NULL,
   PRIMARY KEY (environment, service)
 );
+-- Alertmanager's alerts per environment, and what the bot did with each (shared by every process on the file).
+CREATE TABLE IF NOT EXISTS alerts (
+  environment   TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  severity      TEXT,
+  summary       TEXT,
+  starts_at     TEXT NOT NULL,
+  generator_url TEXT,
+  status        TEXT NOT NULL,
+  received_at   TEXT NOT NULL,
+  rollback_id   TEXT,
+  proposed_at   TEXT,
+  resolved_at   TEXT,
+  PRIMARY KEY (environment, fingerprint)
+);
+CREATE INDEX IF NOT EXISTS alerts_by_status ON alerts(status, received_at);
 `;
 
 interface Row {
@@ -392,6 +416,60 @@ export class SqliteRollbackStore {
       this.prunedAt = at;
     }
     return this.sql('INSERT OR IGNORE INTO deliveries (key, at) VALUES (?, ?)').run(key, at).changes === 1;
+  }
+
+  recordAlert(a: AlertSeen): AlertRecord {
+    // Resolved alerts are kept a month (what a later firing of the same alert is told against), then forgotten.
+    const monthAgo = new Date(Date.parse(a.at) - ALERT_KEEP_MS).toISOString();
+    this.sql("DELETE FROM alerts WHERE status = 'resolved' AND received_at < ?").run(monthAgo);
+    this.sql(
+      `INSERT INTO alerts (environment, fingerprint, name, severity, summary, starts_at, generator_url, status, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (environment, fingerprint) DO UPDATE SET name = excluded.name, severity = excluded.severity,
+           summary = excluded.summary, starts_at = excluded.starts_at, generator_url = excluded.generator_url,
+           received_at = excluded.received_at,
+           status = CASE WHEN excluded.status = 'firing' THEN 'firing' ELSE alerts.status END,
+           resolved_at = CASE WHEN excluded.status = 'firing' THEN NULL ELSE alerts.resolved_at END`,
+    ).run(a.environment, a.fingerprint, a.name, a.severity, a.summary, a.startsAt, a.generatorUrl, a.status, a.at);
+    return this.alert(a.environment, a.fingerprint) as AlertRecord;
+  }
+
+  private alert(environment: string, fingerprint: string): AlertRecord | null {
+    const row = this.sql(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE environment = ? AND fingerprint = ?`).get(
+      environment,
+      fingerprint,
+    ) as AlertRecord | undefined;
+    return row ?? null;
+  }
+
+  claimProposal(environment: string, fingerprint: string, at: string): boolean {
+    return (
+      this.sql(
+        'UPDATE alerts SET proposed_at = ? WHERE environment = ? AND fingerprint = ? AND proposed_at IS NULL',
+      ).run(at, environment, fingerprint).changes === 1
+    );
+  }
+
+  tieToRollback(environment: string, fingerprint: string, rollbackId: string): boolean {
+    return (
+      this.sql(
+        'UPDATE alerts SET rollback_id = ? WHERE environment = ? AND fingerprint = ? AND rollback_id IS NOT ?',
+      ).run(rollbackId, environment, fingerprint, rollbackId).changes === 1
+    );
+  }
+
+  resolveAlert(environment: string, fingerprint: string, at: string): { first: boolean; rollbackId: string | null } {
+    const row = this.sql(
+      `UPDATE alerts SET status = 'resolved', resolved_at = ?
+         WHERE environment = ? AND fingerprint = ? AND status = 'firing' RETURNING rollback_id AS rollbackId`,
+    ).get(at, environment, fingerprint) as { rollbackId: string | null } | undefined;
+    return row ? { first: true, rollbackId: row.rollbackId } : { first: false, rollbackId: null };
+  }
+
+  firingAlerts(limit: number): AlertRecord[] {
+    return this.sql(
+      `SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'firing' ORDER BY starts_at DESC, received_at DESC LIMIT ?`,
+    ).all(limit) as AlertRecord[];
   }
 
   recordRefusal(e: { at: string; userId: string; environment: string | null; action: string; why: string }): void {

@@ -6,6 +6,9 @@
 import type { Rollback, Status } from '../../domain/rollback';
 import type { RollbackEvent } from '../../domain/rollback.events';
 import type {
+  AlertLog,
+  AlertRecord,
+  AlertSeen,
   DeployReport,
   CreateResult,
   Leases,
@@ -18,7 +21,7 @@ import type {
 import type { DeliveryLog } from '../../ports/delivery-log.port';
 import { SqliteRollbackStore } from './sqlite.rollback-store';
 
-export class SqliteStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog {
+export class SqliteStore implements RollbackRepository, Leases, Reports, VerifiedVersions, DeliveryLog, AlertLog {
   readonly db: SqliteRollbackStore;
 
   constructor(file: string) {
@@ -112,5 +115,25 @@ export class SqliteStore implements RollbackRepository, Leases, Reports, Verifie
 
   async firstDelivery(key: string, at: number): Promise<boolean> {
     return this.db.firstDelivery(key, at);
+  }
+
+  async recordAlert(alert: AlertSeen): Promise<AlertRecord> {
+    return this.db.recordAlert(alert);
+  }
+  async claimProposal(environment: string, fingerprint: string, at: string): Promise<boolean> {
+    return this.db.claimProposal(environment, fingerprint, at);
+  }
+  async tieToRollback(environment: string, fingerprint: string, rollbackId: string): Promise<boolean> {
+    return this.db.tieToRollback(environment, fingerprint, rollbackId);
+  }
+  async resolveAlert(
+    environment: string,
+    fingerprint: string,
+    at: string,
+  ): Promise<{ first: boolean; rollbackId: string | null }> {
+    return this.db.resolveAlert(environment, fingerprint, at);
+  }
+  async firingAlerts(limit: number): Promise<AlertRecord[]> {
+    return this.db.firingAlerts(limit);
   }
 }

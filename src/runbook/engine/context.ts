@@ -5,6 +5,7 @@ import { type RollbackEvent } from '../../domain/rollback.events';
 import { type Rejection, transition } from '../../domain/rollback.transitions';
 import type { LastLooks } from '../watchers/looks';
 import type {
+  AlertLog,
   Clock,
   CodeHost,
   ContainerRuntime,
@@ -53,6 +54,8 @@ export interface RunbookDeps {
   workflowsFor?: (environment: string) => WorkflowRunner | null;
   /** Deploys as CI reports them (the API's intake), when the store keeps them. */
   deploys?: DeployReports;
+  /** Alertmanager's alerts and what the bot did with each, when the store keeps them. */
+  alerts?: AlertLog;
   /** The operator's monitoring (Prometheus metrics), when wired. */
   telemetry?: Telemetry;
   /** PagerDuty, when a routing key is configured. */

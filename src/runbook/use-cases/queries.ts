@@ -3,7 +3,7 @@
  * incident team only.
  */
 import { environmentNamed } from '../../config/config.schema';
-import { instancePrefix } from '../../ports';
+import { type AlertRecord, instancePrefix } from '../../ports';
 import { isTerminal, type Rollback, TERMINAL_STATUSES } from '../../domain/rollback';
 import { markdownTimeline, peopleIn } from '../reports/timeline';
 import { ACTIVE_STATUSES, UseCase, type Viewer } from './use-case';
@@ -116,9 +116,13 @@ export class Queries extends UseCase {
     };
   }
 
-  async status(
-    recentLimit = 5,
-  ): Promise<{ active: Rollback[]; recent: Rollback[]; marked: Rollback[]; drivers: Map<string, string> }> {
+  async status(recentLimit = 5): Promise<{
+    active: Rollback[];
+    recent: Rollback[];
+    marked: Rollback[];
+    drivers: Map<string, string>;
+    alerts?: AlertRecord[];
+  }> {
     // An environment stays marked after any rollback whose Step 3 started, until an incident commander clears it;
     // one still in progress is listed as such.
     const lasts = await Promise.all(
@@ -139,6 +143,11 @@ export class Queries extends UseCase {
       recent: await this.deps.rollbacks.list({ statuses: TERMINAL_STATUSES, limit: recentLimit }),
       marked,
       drivers,
+      // Alertmanager's alerts firing now: those that proposed nothing are only shown here.
+      ...(this.deps.alerts ? { alerts: await this.deps.alerts.firingAlerts(STATUS_ALERTS) } : {}),
     };
   }
 }
+
+/** Alerts firing now that /rollback status lists. */
+const STATUS_ALERTS = 10;

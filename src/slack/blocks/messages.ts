@@ -10,7 +10,8 @@ import { STATUS_LABEL } from './card';
 import { type Block, context, fitLines, LIMITS, section, slackDate, truncate } from './limits';
 import { joinMentions } from '../mentions';
 import { cardUrl } from '../permalink';
-import type { Mentions } from './thread';
+import { alertText, type Mentions } from './thread';
+import type { AlertRecord } from '../../ports';
 
 export interface EphemeralMessage {
   response_type: 'ephemeral';
@@ -66,6 +67,7 @@ export function statusMessage(s: {
   recent: Rollback[];
   marked?: Rollback[];
   drivers?: Map<string, string>;
+  alerts?: AlertRecord[];
 }): EphemeralMessage {
   const driven = (r: Rollback) => {
     const by = s.drivers?.get(r.id);
@@ -83,6 +85,19 @@ export function statusMessage(s: {
     ...(marked.length ? [list('*Deploys locked* (rolled back)', marked, '', 'each card says so')] : []),
     list('*In progress*', s.active.map(driven), 'No rollback in progress.', 'each has its card in its channel'),
     list('*Recently finished*', s.recent.map(line), 'None yet.', '`/rollback history`'),
+    ...(s.alerts?.length
+      ? [
+          list(
+            '*Alerts firing* (Alertmanager)',
+            s.alerts.map(
+              (a) =>
+                `• *${esc(a.environment)}*: ${alertText(a)} · ${a.rollbackId ? `told on \`${esc(a.rollbackId)}\`` : 'kept, no card'}`,
+            ),
+            '',
+            'the newest are shown',
+          ),
+        ]
+      : []),
   ];
   return {
     response_type: 'ephemeral',

@@ -3,7 +3,7 @@
  * something failed.
  */
 import { CHECKLIST } from '../../domain/checklist';
-import { changeWords, type Fact, type HandsOnChange, howWords, type RunRef } from '../../domain/facts';
+import { type AlertFact, changeWords, type Fact, type HandsOnChange, howWords, type RunRef } from '../../domain/facts';
 import {
   type Deployment,
   mayHaveChangedProduction,
@@ -195,9 +195,26 @@ export function factText(f: Fact): string {
       return `:raising_hand: Production changed by hand: ${esc(f.changes.map(changeWords).join(', '))}.`;
     case 'deploy_refused':
       return `:no_entry: *${esc(f.caller)} reported a deploy of \`${esc(f.version)}\` while deploys are locked*${f.actor ? ` (${esc(f.actor)}${f.url ? `, ${link(f.url, 'run')}` : ''})` : f.url ? ` (${link(f.url, 'run')})` : ''}: the deploy gate answered 423. If it went out anyway, production no longer runs what this rollback verified.`;
+    case 'alert_firing':
+      return f.proposed
+        ? `:rotating_light: *Evidence — an alert fired soon after a deploy:* ${alertText(f.alert)}`
+        : `:rotating_light: *Alert firing:* ${alertText(f.alert)}`;
+    case 'alert_resolved':
+      return `:large_green_circle: *Alert resolved:* ${alertText(f.alert)} — resolved ${slackDate(f.resolvedAt)}.`;
     case 'not_persisted':
       return `:floppy_disk: The bot could not record what this step did (${esc(f.event)}): its database did not answer (${esc(f.error)}). What happened in production stands; the rollback goes on from its last recorded step once the database answers (this bot or another replica picks it up, checking first that it is safe).`;
   }
+}
+
+/**
+ * An alert in one line: its name and severity, its summary, since when, and a link to where it comes from. Every
+ * part of it is the monitoring's text: escaped, and linked only when it is a web address.
+ */
+export function alertText(a: AlertFact): string {
+  const severity = a.severity ? ` (${esc(a.severity)})` : '';
+  const summary = a.summary ? `: ${esc(a.summary)}` : '';
+  const source = a.generatorUrl && /^https?:\/\//i.test(a.generatorUrl) ? ` · ${link(a.generatorUrl, 'source')}` : '';
+  return `*${esc(a.name)}*${severity}${summary} — firing since ${slackDate(a.startsAt)}${source}`;
 }
 
 /** What Step 3 started and follows (recorded so a restart knows), in the words of the rollback's strategy. */

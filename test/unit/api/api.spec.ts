@@ -8,6 +8,7 @@ import type { RollbackEvent } from '../../../src/domain/rollback.events';
 import { applyEvent } from '../../../src/runbook/engine/context';
 import { RollbackRunner } from '../../../src/runbook/steps/runner';
 import { RollbackService } from '../../../src/runbook/service';
+import { AlertWatcher, type IncomingAlert } from '../../../src/runbook/watchers/alerts';
 import { approvedEvents, draftRollback, quietLog, unitConfig, unitWorld } from '../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
@@ -112,5 +113,102 @@ describe('the path', () => {
     expect(asked).toEqual([]);
     expect((await a.handle(gate('/api/v1/environments/production/deploy-gate'))).status).toBe(200);
     expect(asked).toEqual(['production']);
+  });
+});
+
+describe('POST /api/v1/alerts (Alertmanager’s webhook)', () => {
+  const ALERT_TOKEN = 'alertmanager-token-0123456789';
+  const payload = (over: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      version: '4',
+      groupKey: '{}:{alertname="HighErrorRate"}',
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'rollback-bot',
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'HighErrorRate', environment: 'production', severity: 'critical' },
+          annotations: { summary: '5xx above 5%' },
+          startsAt: '2026-12-01T09:58:00.123456789Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prometheus:9090/graph',
+          fingerprint: 'a1b2c3d4e5f60718',
+          ...alert,
+        },
+      ],
+      ...over,
+    });
+
+  function alertsApi(wired = true) {
+    const w = unitWorld(unitConfig({}, { api: { tokens: { alertmanager: ALERT_TOKEN } } }));
+    w.deps.alerts = w.store;
+    const proposals: string[] = [];
+    const watcher = new AlertWatcher(w.deps, async (req) => {
+      proposals.push(req.reason);
+      return { kind: 'refused', message: 'not in this test' };
+    });
+    const received: string[] = [];
+    const api = new Api({
+      config: w.deps.config,
+      clock: w.clock,
+      log: quietLog,
+      deployGate: () => Promise.reject(new Error('not in this test')),
+      reportDeploy: () => Promise.reject(new Error('not in this test')),
+      ...(wired
+        ? {
+            receiveAlerts: async (alerts: IncomingAlert[], caller: string) => {
+              received.push(caller);
+              const got = await watcher.receive(alerts);
+              await got.decided;
+              return { accepted: got.accepted, ignored: got.ignored };
+            },
+          }
+        : {}),
+    });
+    const post = (body: string, token = ALERT_TOKEN, method = 'POST') =>
+      api.handle({ method, path: '/api/v1/alerts', authorization: `Bearer ${token}`, remote: '10.0.0.9', body });
+    return { w, post, received, proposals };
+  }
+
+  it('answers 202 once the alerts about a configured environment are kept, naming how many', async () => {
+    const { w, post, received } = alertsApi();
+    const res = await post(
+      payload({}, { labels: { alertname: 'HighErrorRate', environment: 'production', severity: 'critical' } }),
+    );
+    expect(res).toEqual({ status: 202, body: { accepted: 1, ignored: 0 } });
+    expect(received).toEqual(['alertmanager']);
+    expect(await w.store.firingAlerts(5)).toEqual([
+      expect.objectContaining({ name: 'HighErrorRate', startsAt: '2026-12-01T09:58:00.123Z', status: 'firing' }),
+    ]);
+    const other = await post(payload({}, { labels: { alertname: 'X', environment: 'nowhere' } }));
+    expect(other).toEqual({ status: 202, body: { accepted: 0, ignored: 1 } });
+  });
+
+  it('answers 400 with what is wrong, and keeps nothing', async () => {
+    const { w, post } = alertsApi();
+    expect(await post('{"version": "4", ')).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
+    const wrong = await post(payload({ version: '3' }, { fingerprint: 'not hex!', startsAt: 'yesterday' }));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.problems).toEqual([
+      'version: Alertmanager\'s webhook payload version "4"',
+      'alerts.0.startsAt: an RFC 3339 time',
+      "alerts.0.fingerprint: Alertmanager's fingerprint (hex)",
+    ]);
+    expect((await post(payload({}, { labels: { environment: 7 } }))).status).toBe(400);
+    expect(await w.store.firingAlerts(5)).toEqual([]);
+  });
+
+  it('answers 401 to a wrong token and 405 to a GET, keeping nothing; 503 when alerts are not kept', async () => {
+    const { w, post, received } = alertsApi();
+    expect((await post(payload(), 'wrong-token-0123456789abc')).status).toBe(401);
+    expect((await post(payload(), ALERT_TOKEN, 'GET')).status).toBe(405);
+    expect(received).toEqual([]);
+    expect(await w.store.firingAlerts(5)).toEqual([]);
+    expect((await alertsApi(false).post(payload())).status).toBe(503);
   });
 });

@@ -51,6 +51,22 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads the alerts keys with their defaults, and names a bad label', () => {
+    const c = parseConfig(VALID, 'x');
+    expect(c.alerts).toEqual({ environment_label: 'environment', deploy_window_ms: 1_800_000 });
+    expect(c.environments.production.alerts).toEqual({ match: {} });
+    const narrowed = parseConfig(
+      `${VALID}    alerts: { match: { severity: critical, team: shop } }\nalerts: { environment_label: env, deploy_window_ms: 600000 }\n`,
+      'x',
+    );
+    expect(narrowed.alerts).toEqual({ environment_label: 'env', deploy_window_ms: 600_000 });
+    expect(narrowed.environments.production.alerts.match).toEqual({ severity: 'critical', team: 'shop' });
+    expect(errorOf(`${VALID}alerts: { environment_label: "not a label" }\n`)).toContain('alerts.environment_label');
+    expect(errorOf(`${VALID}    alerts: { match: { "bad-name": x } }\n`)).toContain(
+      'environments.production.alerts.match.bad-name',
+    );
+  });
+
   it('finds environments by their own names only, never by Object.prototype members', () => {
     const c = parseConfig(VALID, 'x');
     expect(environmentNamed(c, 'production')?.channel).toBe('C0INCIDENT');

@@ -1,6 +1,8 @@
 /** /api/v1/…: carried to the work side with its token and caller, the body bounded, an absent work side a 503. */
 import pino from 'pino';
 import {
+  ALERTS_MAX_BODY,
+  ALERTS_PATH,
   API_MAX_BODY,
   type ApiRequest,
   type ApiResponse,
@@ -158,4 +160,30 @@ describe('a GitHub webhook', () => {
     expect(big.status).toBe(413);
     expect(requests).toHaveLength(1);
   });
+});
+
+it('takes up to a MiB on Alertmanager’s path, and refuses more with 413', async () => {
+  const link: WorkLink = {
+    forward: () => null,
+    unavailable: () => null,
+    ready: () => Promise.resolve(),
+    metrics: () => Promise.resolve([]),
+    api: (r) => {
+      requests.push(r);
+      return answer();
+    },
+  };
+  const handle = apiEndpoint(link, pino({ level: 'silent' }));
+  const alerts = await serveHandler((req, res) => handle(req, res, ALERTS_PATH));
+  try {
+    const send = (bytes: number) => fetch(`${alerts.url}/x`, { method: 'POST', body: 'x'.repeat(bytes) });
+    expect((await send(ALERTS_MAX_BODY)).status).toBe(202);
+    expect(requests.map((r) => [r.path, r.body?.length])).toEqual([[ALERTS_PATH, ALERTS_MAX_BODY]]);
+    const over = await send(ALERTS_MAX_BODY + 1);
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ error: 'too_large', message: `At most ${ALERTS_MAX_BODY} bytes.` });
+    expect(requests).toHaveLength(1);
+  } finally {
+    await alerts.close();
+  }
 });

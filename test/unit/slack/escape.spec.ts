@@ -1,7 +1,7 @@
 /** Text the bot did not write is shown, never obeyed; the bot's own mentions and links still work. */
 import type { Fact } from '../../../src/domain/facts';
 import { newRollback } from '../../../src/domain/rollback';
-import { announcementMrkdwn, reportsAlertMessage } from '../../../src/slack/blocks/messages';
+import { announcementMrkdwn, reportsAlertMessage, statusMessage } from '../../../src/slack/blocks/messages';
 import { deployRefusalSummary, NO_MENTIONS, progressText, refusalSummary } from '../../../src/slack/blocks/thread';
 import { esc, link, unescapeSlack } from '../../../src/slack/escape';
 
@@ -107,5 +107,75 @@ describe('escaping', () => {
     expect(m.text).toContain('\n> &lt;!channel&gt; checkout broken');
     expect(m.text).toContain('<@U1>');
     expect(m.text).toContain('<@U0IC>');
+  });
+
+  it('shows an alert’s outside text (name, severity, summary) escaped, and links only a web address', () => {
+    const alert = {
+      name: 'Evil<!channel>',
+      severity: '<@U0X>',
+      summary: EVIL,
+      startsAt: '2026-12-01T09:58:00.000Z',
+      generatorUrl: 'http://prom.example/graph?g0.expr=up|x>1',
+    };
+    const note = (fact: Fact) => progressText(r, { type: 'Note', at: r.requestedAt, fact }, NO_MENTIONS) ?? '';
+    const firing = note({ kind: 'alert_firing', alert, proposed: true });
+    expect(firing).toBe(
+      ':rotating_light: *Evidence — an alert fired soon after a deploy:* *Evil&lt;!channel&gt;* (&lt;@U0X&gt;): ' +
+        `${esc(EVIL)} — firing since <!date^1796119080^{date_short_pretty} at {time}|1 Dec 2026 09:58 UTC> · ` +
+        '<http://prom.example/graph?g0.expr=up%7Cx%3E1|source>',
+    );
+    const noted = note({
+      kind: 'alert_firing',
+      alert: { ...alert, generatorUrl: 'javascript:alert(1)' },
+      proposed: false,
+    });
+    expect(noted).toMatch(/^:rotating_light: \*Alert firing:\* /);
+    expect(noted).not.toContain('javascript');
+    const resolved = note({ kind: 'alert_resolved', alert, resolvedAt: '2026-12-01T10:30:00.000Z' });
+    expect(resolved).toMatch(/^:large_green_circle: \*Alert resolved:\* \*Evil&lt;!channel&gt;\*/);
+    for (const text of [firing, noted, resolved]) expect(text).not.toMatch(/<!channel>|<@U0X>|<!here>/);
+  });
+
+  it('lists alerts firing in /rollback status, escaped, with the card each was told on', () => {
+    const s = statusMessage({
+      active: [],
+      recent: [],
+      alerts: [
+        {
+          environment: 'production',
+          fingerprint: 'a1',
+          name: '<!here>',
+          severity: null,
+          summary: null,
+          startsAt: '2026-12-01T09:58:00.000Z',
+          generatorUrl: null,
+          status: 'firing',
+          receivedAt: '2026-12-01T09:58:05.000Z',
+          rollbackId: null,
+          proposedAt: null,
+          resolvedAt: null,
+        },
+        {
+          environment: 'staging',
+          fingerprint: 'b2',
+          name: 'Latency',
+          severity: 'warning',
+          summary: 'p99 over 2 s',
+          startsAt: '2026-12-01T09:50:00.000Z',
+          generatorUrl: null,
+          status: 'firing',
+          receivedAt: '2026-12-01T09:58:05.000Z',
+          rollbackId: 'rb-7k2m9q',
+          proposedAt: null,
+          resolvedAt: null,
+        },
+      ],
+    });
+    expect(s.text).toContain('*Alerts firing* (Alertmanager)\n• *production*: *&lt;!here&gt;* — firing since');
+    expect(s.text).toContain('· kept, no card');
+    expect(s.text).toContain('• *staging*: *Latency* (warning): p99 over 2 s — firing since');
+    expect(s.text).toContain('· told on `rb-7k2m9q`');
+    expect(s.text).not.toContain('<!here>');
+    expect(statusMessage({ active: [], recent: [], alerts: [] }).text).not.toContain('Alerts firing');
   });
 });
