@@ -114,7 +114,10 @@ export class RecordingNotifier implements Notifier {
   async postChecklist(r: Rollback) {
     return this.ref(r.channel);
   }
-  async reportsAlert() {}
+  readonly alerts: Array<Parameters<Notifier['reportsAlert']>[0]> = [];
+  async reportsAlert(alert: Parameters<Notifier['reportsAlert']>[0]) {
+    this.alerts.push(alert);
+  }
   eventsOf(id: string): string[] {
     return this.told.filter((t) => t.rollback.id === id).map((t) => t.event.type);
   }
