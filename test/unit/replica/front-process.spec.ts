@@ -8,7 +8,7 @@ import { readEnv } from '../../../src/config/env';
 import { createFront, type FrontOptions } from '../../../src/replica/front';
 import { forkWork, linkToCurrent, type WorkProcess } from '../../../src/replica/ipc-link';
 import { GRACE_MS } from '../../../src/replica/ipc-messages';
-import { runFront } from '../../../src/replica/front-process';
+import { HARD_STOP_MS, runFront } from '../../../src/replica/front-process';
 import { checkAppToken, checkBotToken, SlackTokenRefused } from '../../../src/slack/token-check';
 
 jest.mock('../../../src/replica/front', () => ({ createFront: jest.fn() }));
@@ -39,6 +39,7 @@ describe('runFront', () => {
   let handlers: Map<string, () => void>;
   let exited: (code: number | null) => void;
   let connect: () => Promise<void>;
+  let hangStop: boolean;
   const logger = () => pino({ level: 'info' }, { write: (l: string) => void logged.push(JSON.parse(l).msg) });
 
   beforeEach(() => {
@@ -47,12 +48,13 @@ describe('runFront', () => {
     logged = [];
     handlers = new Map();
     connect = async () => void steps.push('connect');
+    hangStop = false;
     jest.mocked(createFront).mockImplementation((_env, _logger, opts) => {
       options = opts;
       return {
         start: async () => (steps.push(`start (${opts.state()}: ${opts.startingReason?.()})`), 4321),
         connect: () => connect(),
-        stop: async () => void steps.push('front stop'),
+        stop: () => (hangStop ? new Promise<void>(() => undefined) : (steps.push('front stop'), Promise.resolve())),
       };
     });
     jest.mocked(forkWork).mockImplementation(async (module, env) => {
@@ -143,16 +145,42 @@ describe('runFront', () => {
     await runFront(readEnv(HTTP), logger(), 'main.js');
     const exits: number[] = [];
     jest.mocked(process.exit).mockImplementation(((code: number) => void exits.push(code)) as never);
-    handlers.get('SIGTERM')?.();
-    handlers.get('SIGINT')?.(); // a second signal changes nothing
-    await flush();
-    expect(steps.slice(-2)).toEqual(['front stop', `work stop ${GRACE_MS}`]);
-    expect(exits).toEqual([0]);
-    expect(options.state()).toBe('stopping');
-    // The work process exiting now is the stop going as planned, not a crash.
-    exited(0);
-    await flush();
-    expect(exits).toEqual([0]);
+    // The hard stop is a real timer that would end this very process: faked here, and cleared.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      handlers.get('SIGTERM')?.();
+      handlers.get('SIGINT')?.(); // a second signal changes nothing
+      await flush();
+      expect(steps.slice(-2)).toEqual(['front stop', `work stop ${GRACE_MS}`]);
+      expect(exits).toEqual([0]);
+      expect(options.state()).toBe('stopping');
+      // The work process exiting now is the stop going as planned, not a crash.
+      exited(0);
+      await flush();
+      expect(exits).toEqual([0]);
+    } finally {
+      jest.clearAllTimers();
+      jest.useRealTimers();
+    }
+  });
+
+  it('exits with code 1 after HARD_STOP_MS when stopping hangs', async () => {
+    await runFront(readEnv(HTTP), logger(), 'main.js');
+    const exits: number[] = [];
+    jest.mocked(process.exit).mockImplementation(((code: number) => void exits.push(code)) as never);
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      hangStop = true;
+      handlers.get('SIGTERM')?.();
+      await flush();
+      jest.advanceTimersByTime(HARD_STOP_MS - 1);
+      expect(exits).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(exits).toEqual([1]);
+    } finally {
+      jest.clearAllTimers();
+      jest.useRealTimers();
+    }
   });
 
   it('uses the link to whichever work process runs now', () => {
