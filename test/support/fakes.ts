@@ -115,7 +115,10 @@ export class RecordingNotifier implements Notifier {
   async postChecklist(r: Rollback) {
     return this.ref(r.channel);
   }
-  async reportsAlert() {}
+  readonly alerts: Array<Parameters<Notifier['reportsAlert']>[0]> = [];
+  async reportsAlert(alert: Parameters<Notifier['reportsAlert']>[0]) {
+    this.alerts.push(alert);
+  }
   readonly homes: Array<{ home: HomeDashboard; urgent: boolean }> = [];
   async publishHome(home: HomeDashboard, urgent: boolean) {
     this.homes.push({ home, urgent });

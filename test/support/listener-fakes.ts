@@ -12,8 +12,15 @@ export interface Recorder {
   responses: Array<Record<string, unknown>>;
 }
 
+/**
+ * Made once: parsing the config and making a logger cost far more than a listener call, and the command property
+ * calls fakeDeps 10,000 times. Neither is changed by a listener.
+ */
+let shared: { config: ListenerDeps['config']; logger: ListenerDeps['logger'] } | undefined;
+
 /** A service whose every method records its call and answers `outcome`. */
 export function fakeDeps(outcome: Outcome): { deps: ListenerDeps; rec: Recorder } {
+  shared ??= { config: unitConfig(), logger: pino({ level: 'silent' }) };
   const rec: Recorder = { calls: [], args: [], responses: [] };
   const service = new Proxy(
     {},
@@ -35,9 +42,9 @@ export function fakeDeps(outcome: Outcome): { deps: ListenerDeps; rec: Recorder 
     },
   ) as unknown as RollbackService;
   const deps: ListenerDeps = {
-    config: unitConfig(),
+    config: shared.config,
     service,
-    logger: pino({ level: 'silent' }),
+    logger: shared.logger,
     redact: (t) => t.replace(/s3cret/g, '[redacted]'),
   };
   return { deps, rec };

@@ -2,7 +2,6 @@
 import { type Rollback } from '../../../../src/domain/rollback';
 import { type RollbackEvent } from '../../../../src/domain/rollback.events';
 import { transition } from '../../../../src/domain/rollback.transitions';
-import { announceRollback } from '../../../../src/runbook/steps/2-announce';
 import { confirmIssue } from '../../../../src/runbook/steps/1-confirm';
 import { executeRollback } from '../../../../src/runbook/steps/3-execute';
 import { STRATEGY } from '../../../../src/runbook/strategies';
@@ -50,22 +49,7 @@ describe('Step 1: confirm', () => {
   });
 });
 
-describe('Steps 2 to 4', () => {
-  it('announces with the runbook’s template, marked so a restart can find it', async () => {
-    const w = unitWorld();
-    const event = await announceRollback(w.deps, at('executing'));
-    expect(event.type).toBe('RollbackAnnounced');
-    expect(w.notifier.announced).toEqual([
-      {
-        id: 'rb-1',
-        step: 'announce',
-        text: expect.stringMatching(
-          /^@channel ROLLBACK IN PROGRESS\nEnvironment: production\nCurrent version: v2\nRolling back to: v1\nReason: errors/,
-        ),
-      },
-    ]);
-  });
-
+describe('Steps 3 and 4', () => {
   it('rolls every service back once (the Docker strategy), then verifies the version /health reports', async () => {
     const w = unitWorld();
     const executing = at('executing', [

@@ -114,7 +114,7 @@ it("awaiting approval again after Step 1 re-ran: the card says production change
 
 it('during Step 3 or 4 a change by hand interrupts the rollback with the evidence; the running step stops', async () => {
   for (const during of ['executing', 'verifying'] as const) {
-    const runtime = new CountingTarget(during === 'executing' ? 3000 : 0);
+    const runtime = new CountingTarget(during === 'executing' ? 1000 : 0);
     let release = () => undefined as void;
     let holding: Promise<void> | null = null;
     const base = healthyProbe('v1');
@@ -185,7 +185,7 @@ it('tells a scale by what it was, quietly: not a deploy, so no Step 1 again and 
 });
 
 it("leaves Swarm undoing the bot's own Step 3 update to Step 3 (it reports it as its failure): no interruption", async () => {
-  const runtime = new CountingTarget(2000);
+  const runtime = new CountingTarget(1000);
   const w = unitWorld(undefined, { runtime });
   const { runner, r, watcher } = await approvedUntil({ ...w, runtime }, 'executing', 60_000);
   // The bot's update lands (v2 → v1), then Swarm rolls it back (v1 → v2, a rollback event).

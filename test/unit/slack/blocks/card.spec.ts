@@ -2,9 +2,6 @@ import { newRollback, type Rollback } from '../../../../src/domain/rollback';
 import { type RollbackEvent } from '../../../../src/domain/rollback.events';
 import { probeLine, rollbackCard } from '../../../../src/slack/blocks/card';
 import { LIMITS, slackDate } from '../../../../src/slack/blocks/limits';
-import { helpMessage, reminderText, statusMessage } from '../../../../src/slack/blocks/messages';
-import { NO_MENTIONS, progressText } from '../../../../src/slack/blocks/thread';
-import { mentionsOf } from '../../../../src/slack/mentions';
 import { ACTION } from '../../../../src/slack/ids';
 import { approvedEvents, draftRollback, rollbackAfter } from '../../../support/fakes';
 
@@ -103,97 +100,6 @@ describe('rollbackCard', () => {
       if (b.type === 'header' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(LIMITS.header);
     }
     expect(text.length).toBeLessThanOrEqual(LIMITS.messageText);
-  });
-});
-
-describe('thread updates', () => {
-  const m = {
-    ...NO_MENTIONS,
-    incidentCommanders: mentionsOf({ users: ['U0IC'], usergroups: ['S0ICS'] }),
-    onCall: mentionsOf({ users: ['U0ONCALL'], usergroups: [] }),
-  };
-
-  it('mentions users and user groups the way Slack expects', () => {
-    expect(m.incidentCommanders).toBe('<@U0IC> <!subteam^S0ICS>');
-  });
-
-  it('on an execution failure: what failed, each service state, next steps, and who to call', () => {
-    const text = progressText(
-      { ...awaiting, status: 'failed' },
-      {
-        type: 'ExecutionFailed',
-        at: AT,
-        reason: 'Partial rollback',
-        results: [
-          {
-            service: 'backend',
-            dockerService: 'app-backend',
-            outcome: 'rolled_back',
-            fromVersion: 'v2',
-            toVersion: 'v1',
-            runningVersion: 'v1',
-          },
-          {
-            service: 'frontend',
-            dockerService: 'app-frontend',
-            outcome: 'failed',
-            fromVersion: 'v2',
-            toVersion: 'v1',
-            runningVersion: 'v2',
-            detail: 'Swarm paused the update',
-          },
-        ],
-      },
-      m,
-    );
-    expect(text).toBe(
-      [
-        ':x: *Step 3 — Execute the rollback (Docker Swarm) failed:* Partial rollback',
-        '*State of each service:*',
-        '• backend (`app-backend`): `v2` → `v1` :white_check_mark:',
-        '• frontend (`app-frontend`): :x: Swarm paused the update — now runs `v2`',
-        '*Next steps:*',
-        '• Look at the services: `docker service ps &lt;service&gt;`, `docker service inspect --pretty &lt;service&gt;`.',
-        '• To finish by hand (runbook Step 3, Option B): `docker service update --image &lt;image&gt;:v1 app-frontend`.',
-        '• Do not start another rollback until every service is in a known state.',
-        ':no_entry: *The deploy gate of production stays shut* until an incident commander clears the mark (`/rollback unlock production [reason]`), and no version this rollback moved away from is proposed until then.',
-        '<@U0IC> <!subteam^S0ICS> <@U0ONCALL>',
-      ].join('\n'),
-    );
-  });
-
-  it('says nothing in the thread for the card being posted', () => {
-    expect(progressText(awaiting, { type: 'CardPosted', at: AT, card: { channel: 'C', ts: '1.1' } }, m)).toBeNull();
-  });
-});
-
-describe('ephemeral messages', () => {
-  it('help lists the grammar and the environments', () => {
-    const help = helpMessage(['production', 'staging']);
-    expect(help.response_type).toBe('ephemeral');
-    // Escaped: Slack would read <environment> as a link and show "environment".
-    expect(help.text).toContain('`/rollback &lt;environment&gt; [to &lt;version&gt;] [reason…]`');
-    expect(help.text).toContain('`production`, `staging`');
-  });
-
-  it('status links each rollback to its card', () => {
-    const s = statusMessage({
-      active: [{ ...awaiting, card: { channel: 'C0INCIDENT', ts: '1700000000.000100' } }],
-      recent: [],
-    });
-    expect(s.text).toContain('<https://slack.com/archives/C0INCIDENT/p1700000000000100|rb-abc123>');
-    expect(s.text).toContain('None yet.');
-  });
-
-  it('says which replica drives each rollback in progress', () => {
-    const s = statusMessage({
-      active: [awaiting, { ...awaiting, id: 'rb-other', environment: 'staging' }],
-      recent: [],
-      drivers: new Map([['rb-abc123', 'bot-<2>']]),
-    });
-    const [first, second] = s.text.split('\n').filter((l) => l.startsWith('• '));
-    expect(first).toMatch(/ · driven by `bot-&lt;2&gt;`$/);
-    expect(second).not.toContain('driven by');
   });
 });
 
@@ -385,21 +291,6 @@ describe('the card of a rollback that ended without completing', () => {
     expect(buttonsOf(r).map((b) => b.action_id)).toContain('rollback_ack_rolled_back_from');
     const acknowledged = { ...r, acknowledgements: [{ risk: 'rolled_back_from', by: 'U0IC', at: AT }] } as Rollback;
     expect(buttonsOf(acknowledged).map((b) => b.action_id)).not.toContain('rollback_ack_rolled_back_from');
-  });
-});
-
-describe('mentions', () => {
-  it('a post-mortem reminder mentions the incident commander who scheduled it once', () => {
-    const text = reminderText(
-      { kind: 'post_mortem', rollbackId: 'rb-1', environment: 'production', hours: 24, by: 'U0IC' },
-      {
-        ...NO_MENTIONS,
-        actor: '<@U0IC>',
-        incidentCommanders: mentionsOf({ users: ['U0IC', 'U0IC2'], usergroups: ['S0ICS'] }),
-      },
-    );
-    expect(text.endsWith(' <@U0IC> <@U0IC2> <!subteam^S0ICS>')).toBe(true);
-    expect(text.match(/<@U0IC>/g)).toHaveLength(1);
   });
 });
 
