@@ -39,6 +39,9 @@ const LOGIC_FREE: Record<string, 'types' | 'constants' | 'reexports'> = {
   'ports/workflow-runner.port.ts': 'types',
   // The IPC message types and three timing constants (their effect is tested in ipc-link, ipc-serve and work-process).
   'replica/ipc-messages.ts': 'constants',
+  // Interfaces and one sentence two strategies' words share (each words spec asserts it is theirs).
+  'runbook/strategies/strategy-words.ts': 'constants',
+  'runbook/strategies/strategy.ts': 'types',
   'slack/ids.ts': 'constants',
 };
 
@@ -78,19 +81,7 @@ const TESTED_ELSEWHERE: Record<string, string> = {
  * Not yet: modules WITH logic that still lack a mirrored unit spec. Empty since issue 24, item 6: a module named here
  * is a debt, and the spec that fails on a stale entry makes whoever writes its spec remove it.
  */
-const NOT_YET: string[] = [
-  'config/strategies/docker.config.ts',
-  'config/strategies/github-actions.config.ts',
-  'config/strategies/index.ts',
-  'config/strategies/script.config.ts',
-  'runbook/strategies/docker/words.ts',
-  'runbook/strategies/github-actions/words.ts',
-  'runbook/strategies/script/words.ts',
-  'runbook/strategies/strategy-words.ts',
-  'runbook/strategies/strategy.ts',
-  'runbook/strategies/whole-environment.ts',
-  'runbook/strategies/words.ts',
-];
+const NOT_YET: string[] = [];
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -3,7 +3,6 @@ import { ErrorCode } from '../../../../../src/domain/errors';
 import type { Rollback } from '../../../../../src/domain/rollback';
 import type { RollbackEvent } from '../../../../../src/domain/rollback.events';
 import { STRATEGY } from '../../../../../src/runbook/strategies';
-import { dockerWords } from '../../../../../src/runbook/strategies/docker/words';
 import { approvedEvents, draftRollback, rollbackAfter, unitConfig, unitWorld } from '../../../../support/fakes';
 
 const AT = '2026-12-01T10:00:00.000Z';
@@ -122,29 +121,5 @@ describe('the Docker Swarm strategy (Option B)', () => {
       type: 'RollbackInterrupted',
       reason: expect.stringContaining('backend runs v3, neither v2 nor v1'),
     });
-  });
-
-  it('words the updates Step 3 starts, and how to finish by hand', () => {
-    const started = {
-      kind: 'docker' as const,
-      services: [{ service: 'backend', dockerService: 'demo-backend', fromVersion: null, specVersion: 3 }],
-    };
-    expect(dockerWords.deploymentStarted?.(started)).toEqual([
-      ':gear: Updating backend (`demo-backend`, now `unknown`).',
-    ]);
-    expect(dockerWords.deploymentStarted?.({ kind: 'workflow', runId: 1, url: 'https://x.invalid' })).toBeNull();
-    const failed = [
-      {
-        service: 'frontend',
-        dockerService: 'demo-frontend',
-        outcome: 'failed' as const,
-        fromVersion: 'v2',
-        toVersion: 'v1',
-        runningVersion: 'v2',
-      },
-    ];
-    expect(dockerWords.manualRecovery({} as Rollback, failed)[1]).toBe(
-      '• To finish by hand (runbook Step 3, Option B): `docker service update --image <image>:v1 demo-frontend`.',
-    );
   });
 });
