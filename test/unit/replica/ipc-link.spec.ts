@@ -101,6 +101,13 @@ it('turns Slack away while too many acknowledged deliveries wait for the work pr
   expect(link.unavailable()).toBeNull();
 });
 
+it('takes a burst of 500 deliveries within one heartbeat (the work process says what it took once a second)', () => {
+  // The ack bench's burst: 500 signed requests, 50 at a time, acknowledged before the next beat can count them.
+  const { link } = setUp();
+  for (let i = 0; i < 500; i += 1) expect(link.forward({ body: {} })).not.toBeNull();
+  expect(link.unavailable()).toBeNull();
+});
+
 it('says the work process is gone once the channel closes', () => {
   const { pair, link } = setUp();
   disconnect(pair);
