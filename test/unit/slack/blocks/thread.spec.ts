@@ -1,5 +1,4 @@
 /** What the thread says for each event: here an execution failure with its next steps, and the silence for a posted card. */
-import { newRollback, type Rollback } from '../../../../src/domain/rollback';
 import {
   deployRefusalSummary,
   factText,
@@ -8,31 +7,7 @@ import {
   refusalSummary,
 } from '../../../../src/slack/blocks/thread';
 import { mentionsOf } from '../../../../src/slack/mentions';
-
-const AT = '2026-11-26T10:00:00.000Z';
-const base = newRollback({
-  id: 'rb-abc123',
-  environment: 'production',
-  channel: 'C0INCIDENT',
-  requestedBy: 'U0ONCALL',
-  at: AT,
-  reason: 'error rate 12%',
-  requestedTarget: null,
-});
-const awaiting: Rollback = {
-  ...base,
-  status: 'awaiting_approval',
-  target: 'v1',
-  findings: {
-    health: { url: 'http://h/health', ok: false, attempts: 5, status: 500 },
-    ready: { url: 'http://h/ready', ok: true, attempts: 1, status: 200, body: '{"ready":true}' },
-    services: [{ service: 'backend', dockerService: 'app-backend', version: 'v2', previousVersion: 'v1' }],
-    target: 'v1',
-    targetSource: 'swarm_previous_spec',
-    targetNote: '',
-  },
-  steps: { ...base.steps, confirm: { status: 'done', startedAt: AT, endedAt: '2026-11-26T10:00:03.200Z' } },
-};
+import { AT, awaiting } from '../../../support/rollback-fixtures';
 
 describe('thread updates', () => {
   const m = {
