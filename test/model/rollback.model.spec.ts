@@ -21,7 +21,7 @@ import fc from 'fast-check';
 import { unacknowledged } from '../../src/domain/risks';
 import { isTerminal, type Rollback } from '../../src/domain/rollback';
 import type { DeployGate } from '../../src/runbook/use-cases/queries';
-import { type Crash, ENV, isCommander, type Step3, type User, USERS, World } from './rollback-world';
+import { type Crash, ENV, isCommander, type Step3, type User, USERS, World } from '../support/rollback-world';
 
 interface Model {
   /** Versions the bot's own updates moved production away from since the last clearing. */

@@ -20,19 +20,22 @@ let logged: string[];
 let unhandled: unknown[];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
+/** A work side that keeps each API request it is handed and answers with `answer()`. */
+const recordingLink = (): WorkLink => ({
+  forward: () => null,
+  unavailable: () => null,
+  ready: () => Promise.resolve(),
+  metrics: () => Promise.resolve([]),
+  api: (r) => {
+    requests.push(r);
+    return answer();
+  },
+});
+
 beforeEach(async () => {
   requests = [];
   answer = async () => ({ status: 202, headers: { 'Retry-After': '1' }, body: { ok: true } });
-  const link: WorkLink = {
-    forward: () => null,
-    unavailable: () => null,
-    ready: () => Promise.resolve(),
-    metrics: () => Promise.resolve([]),
-    api: (r) => {
-      requests.push(r);
-      return answer();
-    },
-  };
+  const link = recordingLink();
   logged = [];
   unhandled = [];
   process.on('unhandledRejection', onUnhandled);
@@ -116,16 +119,7 @@ it('answers 503 with Retry-After when the work side does not answer', async () =
 describe('a GitHub webhook', () => {
   let hook: Served;
   beforeEach(async () => {
-    const link: WorkLink = {
-      forward: () => null,
-      unavailable: () => null,
-      ready: () => Promise.resolve(),
-      metrics: () => Promise.resolve([]),
-      api: (r) => {
-        requests.push(r);
-        return answer();
-      },
-    };
+    const link = recordingLink();
     const handle = apiEndpoint(link, pino({ level: 'silent' }));
     hook = await serveHandler((req, res) => handle(req, res, GITHUB_WEBHOOK_PATH));
   });
@@ -163,16 +157,7 @@ describe('a GitHub webhook', () => {
 });
 
 it('takes up to a MiB on Alertmanager’s path, and refuses more with 413', async () => {
-  const link: WorkLink = {
-    forward: () => null,
-    unavailable: () => null,
-    ready: () => Promise.resolve(),
-    metrics: () => Promise.resolve([]),
-    api: (r) => {
-      requests.push(r);
-      return answer();
-    },
-  };
+  const link = recordingLink();
   const handle = apiEndpoint(link, pino({ level: 'silent' }));
   const alerts = await serveHandler((req, res) => handle(req, res, ALERTS_PATH));
   try {

@@ -14,8 +14,8 @@ import type { RunbookDeps } from '../../src/runbook/engine/context';
 import { HandsOnWatcher } from '../../src/runbook/watchers/hands-on';
 import { RollbackRunner } from '../../src/runbook/steps/runner';
 import { RollbackService } from '../../src/runbook/service';
-import { directoryOf, quietLog, RecordingNotifier, unitConfig } from '../support/fakes';
-import { CountingTarget } from '../support/sim-env';
+import { directoryOf, quietLog, RecordingNotifier, unitConfig } from './fakes';
+import { CountingTarget } from './sim-env';
 
 export const ENV = 'production';
 export const LEASE_MS = 60_000;
